@@ -1,0 +1,116 @@
+"""MKR web application: the app factory."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, render_template, request, session
+
+from .config import load_config
+from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    return session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("MKR_INSTANCE_PATH") or None)
+    app.config.from_mapping(load_config(app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+    os.makedirs(app.config["MKR_UPLOAD_DIR"], exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    from . import models  # noqa: F401  (register models with the metadata)
+    from .celery_app import celery_init_app
+
+    celery_init_app(app)
+    from . import tasks  # noqa: F401
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id))
+
+    _register_blueprints(app)
+    from .access import current_context, init_access
+
+    init_access(app)
+    from .cli import mkr_cli
+
+    app.cli.add_command(mkr_cli)
+
+    @app.context_processor
+    def _inject():
+        from flask_login import current_user
+
+        from .access import available_contexts
+
+        from .navigation import nav_for
+
+        ctx = current_context()
+        return {
+            "nav_items": lambda: nav_for(ctx, app.view_functions),
+            "ctx": ctx,
+            "contexts": available_contexts(current_user) if current_user.is_authenticated else [],
+            "current_locale": select_locale(),
+        }
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint and not request.endpoint.endswith("static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page)
+    return app
+
+
+def _error_page(error):
+    # Generic pages: never echo request data (it may hold personal data).
+    code = getattr(error, "code", 500) or 500
+    return render_template("error.html", code=code), code
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .coordinator.views import bp as coordinator_bp
+    from .expert.views import bp as expert_bp
+    from .organizer.views import bp as organizer_bp
+    from .platform.views import bp as platform_bp
+    from .public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(coordinator_bp, url_prefix="/coordinator")
+    app.register_blueprint(organizer_bp, url_prefix="/organizer")
+    app.register_blueprint(expert_bp, url_prefix="/expert")
+    app.register_blueprint(platform_bp, url_prefix="/platform")

@@ -1,0 +1,1 @@
+"""The operator's (tenant admin's) pages."""

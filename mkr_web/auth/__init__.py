@@ -1,0 +1,1 @@
+"""Login, logout, role switching, language choice."""

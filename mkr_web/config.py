@@ -1,0 +1,133 @@
+"""Configuration read from the environment, validated at start.
+
+Every variable has an embedded default so that `./demo.sh` works on a bare machine:
+
+- ``DATABASE_URL``: SQLAlchemy URL; ``sqlite:///…`` or ``postgresql://…``. Default: a
+  SQLite file ``instance/mkr.db``.
+- ``CELERY_BROKER_URL``: ``redis://…``. Unset: Celery tasks run eagerly in-process.
+- ``CELERY_RESULT_BACKEND``: defaults to the broker URL.
+- ``SECRET_KEY``: at least 32 characters. Unset: generated once, kept in
+  ``instance/secret_key``.
+- ``MKR_LOCALE``: ``ru`` (default) or ``en``.
+- ``MKR_UPLOAD_DIR``: where uploaded files and rendered documents live (default
+  ``instance/files``).
+- ``MKR_HTTPS``: ``1`` when served behind HTTPS: cookies become Secure.
+- ``MAIL_SERVER``/``MAIL_PORT``/``MAIL_FROM``: SMTP for notifications (unset: outbox only).
+
+A wrong value raises :class:`ConfigError` naming the variable, so the app refuses to start.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+LOCALES = ("ru", "en")
+
+
+class ConfigError(RuntimeError):
+    """A configuration variable has a wrong value; the message names it."""
+
+
+def _database_url(raw: str | None, instance_path: Path) -> str:
+    if not raw:
+        return f"sqlite:///{instance_path / 'mkr.db'}"
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise ConfigError(f"DATABASE_URL is not a valid database URL: {exc}") from None
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+    if backend == "sqlite":
+        return raw
+    raise ConfigError(
+        f"DATABASE_URL must be a sqlite:// or postgresql:// URL, not {backend!r}"
+    )
+
+
+def _broker_url(name: str, raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if not raw.startswith(("redis://", "rediss://", "memory://")):
+        raise ConfigError(f"{name} must be a redis:// URL, got {raw.split(':', 1)[0]!r}")
+    return raw
+
+
+def _secret_key(raw: str | None, instance_path: Path) -> str:
+    if raw:
+        if len(raw) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters long")
+        return raw
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _flag(name: str, raw: str | None) -> bool:
+    if raw in (None, "", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from ``env`` (default: ``os.environ``)."""
+    env = dict(os.environ if env is None else env)
+    ipath = Path(instance_path)
+    locale = env.get("MKR_LOCALE") or "ru"
+    if locale not in LOCALES:
+        raise ConfigError(f"MKR_LOCALE must be one of {', '.join(LOCALES)}, got {locale!r}")
+    broker = _broker_url("CELERY_BROKER_URL", env.get("CELERY_BROKER_URL"))
+    backend = _broker_url("CELERY_RESULT_BACKEND", env.get("CELERY_RESULT_BACKEND")) or broker
+    https = _flag("MKR_HTTPS", env.get("MKR_HTTPS"))
+    try:
+        mail_port = int(env.get("MAIL_PORT") or 25)
+    except ValueError:
+        raise ConfigError("MAIL_PORT must be a number") from None
+    upload_dir = env.get("MKR_UPLOAD_DIR") or str(ipath / "files")
+    return {
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), ipath),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": _secret_key(env.get("SECRET_KEY"), ipath),
+        "BABEL_DEFAULT_LOCALE": locale,
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Tomsk",
+        "MKR_UPLOAD_DIR": upload_dir,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "MKR_IMPORT_MAX_BYTES": 10 * 1024 * 1024,
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "RATELIMIT_STORAGE_URI": broker if broker and broker.startswith("redis") else "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": mail_port,
+        "MAIL_FROM": env.get("MAIL_FROM") or "mkr@localhost",
+        "CELERY": {
+            "broker_url": broker or "memory://",
+            "result_backend": backend or "cache+memory://",
+            "task_always_eager": broker is None,
+            "task_eager_propagates": True,
+            "task_ignore_result": False,
+            "broker_connection_retry_on_startup": True,
+            "worker_hijack_root_logger": False,
+            "timezone": "Asia/Tomsk",
+        },
+    }

@@ -1,0 +1,88 @@
+"""Users (platform-wide accounts) and memberships (a role held in one tenant)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workflows.roles import Role
+
+from .base import db, enum_column, utcnow
+from .tenancy import Municipality, Organization, Tenant
+
+membership_municipality = sa.Table(
+    "membership_municipality",
+    db.metadata,
+    sa.Column(
+        "membership_id", sa.ForeignKey("membership.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "municipality_id", sa.ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    full_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    is_platform_admin: Mapped[bool] = mapped_column(default=False)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @staticmethod
+    def normalize_email(email: str) -> str:
+        return (email or "").strip().lower()
+
+    def set_password(self, password: str) -> None:
+        # Werkzeug's default is scrypt (a memory-hard KDF) with a random salt.
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_active_account
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class Membership(db.Model):
+    """A user's role in a tenant. Coordinators are scoped to municipalities, organisers to
+    one organisation."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "tenant_id", "role"),
+        sa.CheckConstraint(
+            "role <> 'organizer' OR organization_id IS NOT NULL", name="organizer_has_org"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tenant.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="RESTRICT")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    tenant: Mapped[Tenant] = relationship()
+    organization: Mapped[Organization | None] = relationship()
+    municipalities: Mapped[list[Municipality]] = relationship(
+        secondary=membership_municipality, order_by="Municipality.sort_order"
+    )

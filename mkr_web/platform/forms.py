@@ -1,0 +1,14 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class TenantForm(FlaskForm):
+    slug = StringField(_l("Код (латиница)"), validators=[DataRequired(), Length(min=2, max=40)])
+    name = StringField(_l("Название проекта"), validators=[DataRequired(), Length(max=300)])
+    admin_email = EmailField(_l("E-mail первого оператора"), validators=[DataRequired(), Email()])
+    admin_name = StringField(_l("ФИО оператора"), validators=[DataRequired(), Length(max=200)])
+    admin_password = PasswordField(
+        _l("Пароль оператора (если учётной записи ещё нет)"), validators=[Length(max=200)]
+    )

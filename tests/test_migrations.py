@@ -1,0 +1,27 @@
+"""The models and the migrations must agree: the schema built by `flask db upgrade` (the
+session fixture builds it that way) has nothing that autogenerate would change."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from mkr_web.extensions import db
+
+
+def test_models_match_migrations(app_ctx):
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []
+
+
+def test_schema_is_at_head(app_ctx):
+    from alembic.script import ScriptDirectory
+    from flask_migrate import Config as _  # noqa: F401
+    from flask import current_app
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    heads = ScriptDirectory.from_config(config).get_heads()
+    with db.engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_heads()
+    assert len(heads) == 1, f"migrations must form one line, heads: {heads}"
+    assert set(current) == set(heads)

@@ -162,7 +162,7 @@ class Factory:
         from workflows.roles import Role
 
         n = self._next()
-        user = User(email=email or f"user{n}@example.test", full_name=f"Пользователь {n}",
+        user = User(email=User.normalize_email(email or f"user{n}@example.test"), full_name=f"Пользователь {n}",
                     is_platform_admin=platform_admin)
         user.set_password(PASSWORD)
         db.session.add(user)

@@ -1,0 +1,100 @@
+"""Reviewed applications: accreditation of an event (DOMAIN 4.1) and nomination by a
+coordinator (DOMAIN 4.3) share one shape, so they share one table builder."""
+
+from __future__ import annotations
+
+from workflows.engine import SYSTEM, Action, Machine, Transition, comment_required
+from workflows.roles import Role
+from workflows.states import LabeledState, labels
+
+
+class ReviewState(LabeledState):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    REVIEWED = "reviewed"
+    RETURNED = "returned"
+    ACCREDITED = "accredited"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+labels(
+    "ReviewState",
+    {
+        "draft": ("Черновик", "secondary"),
+        "submitted": ("Подана", "info"),
+        "in_review": ("На экспертизе", "warning"),
+        "reviewed": ("Экспертиза завершена", "primary"),
+        "returned": ("Возвращена на доработку", "warning"),
+        "accredited": ("Аккредитовано", "success"),
+        "approved": ("Одобрена", "success"),
+        "rejected": ("Отклонена", "danger"),
+        "expired": ("Срок аккредитации истёк", "dark"),
+    },
+)
+
+S = ReviewState
+
+
+def _experts_assigned(item, action: Action) -> str | None:
+    needed = action.data.get("min_experts", 2)
+    if action.data.get("experts_assigned", 0) < needed:
+        return f"Назначьте не менее {needed} экспертов."
+    return None
+
+
+def _all_reviews_in(item, action: Action) -> str | None:
+    return None if action.data.get("all_reviews_in") else "Не все эксперты завершили оценку."
+
+
+def _validity_given(item, action: Action) -> str | None:
+    start, end = action.data.get("valid_from"), action.data.get("valid_to")
+    if not start or not end or end < start:
+        return "Укажите срок действия аккредитации (годы с… по…)."
+    return None
+
+
+def reviewed_machine(name: str, author_role: Role, approve_action: str, approved: ReviewState,
+                     extra: list[Transition] = ()) -> Machine:
+    author = [author_role]
+    admin = [Role.ADMIN]
+    approve_guard = _validity_given if approve_action == "accredit" else None
+    return Machine(
+        name,
+        ReviewState,
+        [
+            Transition.of([S.DRAFT], "submit", S.SUBMITTED, author),
+            Transition.of([S.RETURNED], "resubmit", S.SUBMITTED, author),
+            Transition.of([S.SUBMITTED], "start_review", S.IN_REVIEW, admin, _experts_assigned),
+            Transition.of([S.IN_REVIEW], "complete_review", S.REVIEWED, admin + [SYSTEM], _all_reviews_in),
+            Transition.of([S.REVIEWED], approve_action, approved, admin, approve_guard),
+            Transition.of([S.REVIEWED], "reject", S.REJECTED, admin,
+                          comment_required("Укажите причину отказа.")),
+            Transition.of([S.SUBMITTED, S.IN_REVIEW, S.REVIEWED], "return", S.RETURNED, admin,
+                          comment_required("Укажите, что нужно исправить.")),
+            *extra,
+        ],
+        titles={
+            "submit": "Подать",
+            "resubmit": "Подать повторно",
+            "start_review": "Передать на экспертизу",
+            "complete_review": "Завершить экспертизу",
+            approve_action: "Аккредитовать" if approve_action == "accredit" else "Одобрить",
+            "reject": "Отклонить",
+            "return": "Вернуть на доработку",
+            "expire": "Истёк срок аккредитации",
+        },
+    )
+
+
+ACCREDITATION = reviewed_machine(
+    "accreditation",
+    Role.ORGANIZER,
+    "accredit",
+    S.ACCREDITED,
+    extra=[Transition.of([S.ACCREDITED], "expire", S.EXPIRED, [SYSTEM])],
+)
+
+NOMINATION = reviewed_machine("nomination", Role.COORDINATOR, "approve", S.APPROVED)

@@ -1,0 +1,1 @@
+"""Document output: PDF rendering (WeasyPrint, sandboxed), XLSX/CSV writers, file storage."""

@@ -1,0 +1,97 @@
+"""PDF rendering with WeasyPrint from sandboxed, autoescaped Jinja templates.
+
+The renderer cannot reach files or the network: its URL fetcher serves only
+``mkr-static:<path>`` from the app's static folder (fonts, styles) and ``data:`` URLs
+(QR codes); every other URL (``file://``, ``http://`` …) is refused, so a person's name
+holding ``<img src="file:///etc/passwd">`` is printed as text and fetches nothing. The
+DejaVu fonts ship with the app, so a PDF looks the same on every machine.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+from pathlib import Path
+
+import weasyprint
+from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SCHEME = "mkr-static:"
+
+_env = SandboxedEnvironment(
+    loader=FileSystemLoader(str(TEMPLATES)),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class RefusedURL(ValueError):
+    """A resource outside the sandbox was asked for."""
+
+
+class SandboxFetcher(URLFetcher):
+    """Serves only the app's static files and data: URLs; refuses everything else."""
+
+    refused: list[str]
+
+    def __init__(self):
+        super().__init__(allowed_protocols=("data",))
+        self.refused = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith(SCHEME):
+            rel = url[len(SCHEME):].lstrip("/")
+            path = (STATIC / rel).resolve()
+            if STATIC not in path.parents or not path.is_file():
+                self.refused.append(url)
+                raise RefusedURL(f"not a static file: {rel}")
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _mime(path)})
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        self.refused.append(url[:200])
+        raise RefusedURL("external resources are not allowed in documents")
+
+
+def _mime(path: Path) -> str:
+    return {
+        ".ttf": "font/ttf",
+        ".css": "text/css",
+        ".png": "image/png",
+        ".svg": "image/svg+xml",
+    }.get(path.suffix.lower(), "application/octet-stream")
+
+
+def render_html(template: str, **context) -> str:
+    return _env.get_template(template).render(**context)
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """Render ``documents/templates/<template>`` with ``context`` to PDF bytes."""
+    html = render_html(template, **context)
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    fetcher = SandboxFetcher()
+    document = weasyprint.HTML(string=html, base_url=SCHEME + "/", url_fetcher=fetcher)
+    return document.write_pdf()
+
+
+def qr_data_uri(text: str) -> str:
+    """A QR code as a PNG data: URL (no file, no network)."""
+    import qrcode
+
+    image = qrcode.make(text, box_size=6, border=2)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+__all__ = ["render_pdf", "render_html", "html_to_pdf", "qr_data_uri", "SandboxFetcher", "os"]

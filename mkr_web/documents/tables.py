@@ -1,0 +1,82 @@
+"""Tabular exports (XLSX with openpyxl, CSV) with spreadsheet formula injection neutralised:
+a text cell starting with = + - @ (or a tab/CR) gets a leading apostrophe, so Excel shows it
+as text and never evaluates it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """The value to write: numbers and dates stay typed, risky text is quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, (int, float, date, datetime)):
+        return value
+    text = str(value)
+    if text.startswith(DANGEROUS):
+        return "'" + text
+    return text
+
+
+def add_sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence]):
+    ws = wb.create_sheet(title=title[:31])
+    ws.append([safe_cell(h) for h in headers])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = [len(str(h)) for h in headers]
+    for row in rows:
+        values = [safe_cell(v) for v in row]
+        ws.append(values)
+        for i, v in enumerate(values[: len(widths)]):
+            widths[i] = max(widths[i], min(len(str(v)), 60))
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w + 2
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def new_workbook() -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    return wb
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    wb = new_workbook()
+    add_sheet(wb, title, headers, rows)
+    return workbook_bytes(wb)
+
+
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence], delimiter: str = ";") -> bytes:
+    """UTF-8 with BOM and ';' so that Excel in a Russian locale opens it as is."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter)
+    writer.writerow([safe_cell(h) for h in headers])
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _csv_value(value):
+    v = safe_cell(value)
+    if isinstance(v, (date, datetime)):
+        return v.strftime("%d.%m.%Y")
+    return v

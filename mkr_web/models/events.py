@@ -1,0 +1,237 @@
+"""Events, their yearly editions, participation (persons or counts), accreditation."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflows.review import ReviewState
+
+from .base import TenantScoped, db, enum_column, utcnow
+from .documents import StoredFile
+from .tenancy import Municipality, Organization
+
+
+class EventKind(enum.StrEnum):
+    ACCREDITED = "accredited"
+    SATELLITE = "satellite"
+    OTHER = "other"
+
+    @property
+    def title_ru(self) -> str:
+        return {"accredited": "Аккредитованное", "satellite": "Мероприятие-спутник",
+                "other": "Другое"}[self.value]
+
+
+class Direction(enum.StrEnum):
+    """Тематические направления (DOMAIN 5.3)."""
+
+    PROJECT_RESEARCH = "project_research"
+    CIVIC_LEGAL = "civic_legal"
+    ENTREPRENEURSHIP = "entrepreneurship"
+    PEDAGOGY = "pedagogy"
+    MEDIA = "media"
+    ENGINEERING = "engineering"
+    ATOMIC_ENERGY = "atomic_energy"
+    ELECTIONS = "elections"
+
+    @property
+    def title_ru(self) -> str:
+        return {
+            "project_research": "Проектная и исследовательская деятельность",
+            "civic_legal": "Гражданское и правовое образование",
+            "entrepreneurship": "Предпринимательство",
+            "pedagogy": "Педагогика",
+            "media": "Медиа",
+            "engineering": "Инженерия и технологии",
+            "atomic_energy": "Атомная энергетика",
+            "elections": "Избирательное законодательство",
+        }[self.value]
+
+
+class EventLevel(enum.StrEnum):
+    MUNICIPAL = "municipal"
+    REGIONAL = "regional"
+    INTERREGIONAL = "interregional"
+    ALL_RUSSIAN = "all_russian"
+    INTERNATIONAL = "international"
+
+
+event_partner = sa.Table(
+    "event_partner",
+    db.metadata,
+    sa.Column("event_id", sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("organization_id", sa.ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Event(TenantScoped, db.Model):
+    __table_args__ = (sa.Index("ix_event_tenant_kind", "tenant_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(500))
+    short_title: Mapped[str | None] = mapped_column(sa.String(200))
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "kind"))
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction, "direction"))
+    level: Mapped[EventLevel] = mapped_column(enum_column(EventLevel, "level"), default=EventLevel.REGIONAL)
+    organizer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id", ondelete="SET NULL"))
+    related_event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organizer: Mapped[Organization | None] = relationship(foreign_keys=[organizer_id])
+    partners: Mapped[list[Organization]] = relationship(secondary=event_partner)
+    editions: Mapped[list[EventEdition]] = relationship(back_populates="event", order_by="EventEdition.year")
+
+
+class EditionFormat(enum.StrEnum):
+    IN_PERSON = "in_person"
+    REMOTE = "remote"
+    VIDEO = "video"
+
+
+class EditionState(enum.StrEnum):
+    HELD = "held"
+    NOT_HELD = "not_held"
+    MOVED = "moved"  # held, but its dates moved (counted in ``year``; see ``note``)
+
+
+class EventEdition(TenantScoped, db.Model):
+    """One holding of an event, counted in exactly one reporting year."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "year"),
+        sa.Index("ix_event_edition_tenant_year", "tenant_id", "year"),
+        sa.CheckConstraint("state = 'held' OR note IS NOT NULL", name="not_held_has_note"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    title: Mapped[str | None] = mapped_column(sa.String(500))  # "XX Сибирская молодёжная Ассамблея"
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    format: Mapped[EditionFormat] = mapped_column(enum_column(EditionFormat, "format"), default=EditionFormat.IN_PERSON)
+    state: Mapped[EditionState] = mapped_column(enum_column(EditionState, "state"), default=EditionState.HELD)
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+
+    event: Mapped[Event] = relationship(back_populates="editions")
+
+
+class ParticipationRole(enum.StrEnum):
+    PARTICIPANT = "participant"
+    WINNER = "winner"
+    PRIZE_WINNER = "prize_winner"
+    EXPERT = "expert"
+    MENTOR = "mentor"
+    MODERATOR = "moderator"
+
+    @property
+    def title_ru(self) -> str:
+        return {"participant": "Участник", "winner": "Победитель", "prize_winner": "Призёр",
+                "expert": "Эксперт", "mentor": "Наставник", "moderator": "Модератор"}[self.value]
+
+
+class Participation(TenantScoped, db.Model):
+    """A person at an edition, in a role."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("edition_id", "person_id", "role"),
+        sa.Index("ix_participation_person", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("event_edition.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
+    role: Mapped[ParticipationRole] = mapped_column(enum_column(ParticipationRole, "role"))
+    place: Mapped[int | None]
+    section: Mapped[str | None] = mapped_column(sa.String(300))
+
+    edition: Mapped[EventEdition] = relationship()
+
+
+class CountCategory(enum.StrEnum):
+    STUDENTS = "students"
+    TEACHERS = "teachers"
+    EXPERTS = "experts"
+
+
+class ParticipationCount(TenantScoped, db.Model):
+    """Participants of an edition counted per municipality and category (when no list)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("edition_id", "municipality_id", "category"),
+        sa.CheckConstraint("count >= 0", name="count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("event_edition.id", ondelete="CASCADE"), index=True)
+    municipality_id: Mapped[int | None] = mapped_column(sa.ForeignKey("municipality.id", ondelete="RESTRICT"))
+    category: Mapped[CountCategory] = mapped_column(enum_column(CountCategory, "category"))
+    count: Mapped[int]
+
+    municipality: Mapped[Municipality | None] = relationship()
+
+
+application_municipality = sa.Table(
+    "application_municipality",
+    db.metadata,
+    sa.Column("application_id", sa.ForeignKey("accreditation_application.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("municipality_id", sa.ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True),
+)
+application_partner = sa.Table(
+    "application_partner",
+    db.metadata,
+    sa.Column("application_id", sa.ForeignKey("accreditation_application.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("organization_id", sa.ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class AccreditationApplication(TenantScoped, db.Model):
+    """An organiser's request to accredit an event (DOMAIN 4.1)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "number"),
+        sa.Index("ix_accreditation_tenant_state", "tenant_id", "state"),
+        sa.CheckConstraint(
+            "state NOT IN ('accredited', 'rejected', 'expired') OR decided_by_id IS NOT NULL",
+            name="decided_has_decider",
+        ),
+        sa.CheckConstraint(
+            "state NOT IN ('accredited', 'expired') OR (valid_from_year IS NOT NULL AND valid_to_year >= valid_from_year)",
+            name="accredited_has_validity",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(30))  # ACC-2020-003
+    organizer_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id", ondelete="RESTRICT"))
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(sa.String(500))
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction, "direction"))
+    level: Mapped[EventLevel] = mapped_column(enum_column(EventLevel, "level"))
+    regularity: Mapped[str] = mapped_column(sa.String(200), default="")
+    audience: Mapped[str] = mapped_column(sa.String(500), default="")
+    expected_participants: Mapped[int] = mapped_column(default=0)
+    selection_method: Mapped[str] = mapped_column(sa.Text, default="")
+    regulation_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id", ondelete="SET NULL"))
+    state: Mapped[ReviewState] = mapped_column(enum_column(ReviewState, "state"), default=ReviewState.DRAFT)
+    valid_from_year: Mapped[int | None]
+    valid_to_year: Mapped[int | None]
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    expiry_notified_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    organizer: Mapped[Organization] = relationship(foreign_keys=[organizer_id])
+    event: Mapped[Event | None] = relationship()
+    regulation_file: Mapped[StoredFile | None] = relationship()
+    municipalities: Mapped[list[Municipality]] = relationship(secondary=application_municipality)
+    partners: Mapped[list[Organization]] = relationship(secondary=application_partner)

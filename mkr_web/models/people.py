@@ -1,0 +1,159 @@
+"""Persons of the bank, their status history, consents, achievements and own projects."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflows.lifecycle import PersonStatus
+
+from .base import TenantScoped, db, enum_column, utcnow
+from .documents import StoredFile
+from .tenancy import Municipality, Organization
+
+
+def normalize_name(*parts: str | None) -> str:
+    """Lower case, ё→е, single spaces: the key for search and for matching persons."""
+    text = " ".join(p.strip() for p in parts if p and p.strip())
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+class Person(TenantScoped, db.Model):
+    __table_args__ = (
+        sa.Index("ix_person_tenant_status", "tenant_id", "status"),
+        sa.Index("ix_person_tenant_municipality", "tenant_id", "municipality_id"),
+        sa.Index("ix_person_tenant_organization", "tenant_id", "organization_id"),
+        sa.Index("ix_person_tenant_search", "tenant_id", "search_name"),
+        sa.Index("ix_person_tenant_match", "tenant_id", "search_name", "birth_on"),
+        sa.Index("ix_person_tenant_admission", "tenant_id", "admission_on"),
+        sa.CheckConstraint(
+            "status <> 'excluded' OR status_reason IS NOT NULL", name="excluded_has_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    surname: Mapped[str] = mapped_column(sa.String(100))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    patronymic: Mapped[str | None] = mapped_column(sa.String(100))
+    birth_on: Mapped[date | None]
+    search_name: Mapped[str] = mapped_column(sa.String(310))
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="SET NULL")
+    )
+    municipality_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("municipality.id", ondelete="SET NULL")
+    )
+    grade: Mapped[str | None] = mapped_column(sa.String(40))  # "9 класс", "2 курс"
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    parent_name: Mapped[str | None] = mapped_column(sa.String(200))
+    parent_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    parent_email: Mapped[str | None] = mapped_column(sa.String(254))
+    social_url: Mapped[str | None] = mapped_column(sa.String(300))
+    status: Mapped[PersonStatus] = mapped_column(
+        enum_column(PersonStatus, "status"), default=PersonStatus.NONE
+    )
+    status_since: Mapped[date | None]
+    status_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    admission_on: Mapped[date | None]  # first admission as a Resident
+    admission_basis: Mapped[str | None] = mapped_column(sa.String(500))
+    admission_edition_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event_edition.id", ondelete="SET NULL")
+    )
+    is_anonymized: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    organization: Mapped[Organization | None] = relationship()
+    municipality: Mapped[Municipality | None] = relationship()
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
+
+    def refresh_search_name(self) -> None:
+        self.search_name = normalize_name(self.surname, self.name, self.patronymic)
+
+
+class PersonStatusChange(TenantScoped, db.Model):
+    """Every status change with its effective date: "Residents as of D" reads this table."""
+
+    __table_args__ = (
+        sa.Index("ix_status_change_person", "person_id", "changed_on", "id"),
+        sa.Index("ix_status_change_tenant_to", "tenant_id", "to_status", "changed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
+    from_status: Mapped[PersonStatus | None] = mapped_column(enum_column(PersonStatus, "from_status"))
+    to_status: Mapped[PersonStatus] = mapped_column(enum_column(PersonStatus, "to_status"))
+    changed_on: Mapped[date]
+    action: Mapped[str] = mapped_column(sa.String(40))
+    comment: Mapped[str | None] = mapped_column(sa.String(500))
+    basis: Mapped[str | None] = mapped_column(sa.String(500))
+    edition_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_edition.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsentGiver(enum.StrEnum):
+    SELF = "self"
+    PARENT = "parent"
+
+
+class Consent(TenantScoped, db.Model):
+    """Personal-data consent: for minors a parent's. The signed scan is optional when the
+    paper is marked as on file."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    given_on: Mapped[date]
+    given_by: Mapped[ConsentGiver] = mapped_column(enum_column(ConsentGiver, "given_by"))
+    giver_name: Mapped[str | None] = mapped_column(sa.String(200))
+    file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    file: Mapped[StoredFile | None] = relationship()
+
+
+class AchievementLevel(enum.StrEnum):
+    INTERNATIONAL = "international"
+    ALL_RUSSIAN = "all_russian"
+    REGIONAL = "regional"
+    MUNICIPAL = "municipal"
+
+    @property
+    def title_ru(self) -> str:
+        return {"international": "Международный", "all_russian": "Всероссийский",
+                "regional": "Региональный", "municipal": "Муниципальный"}[self.value]
+
+
+class Achievement(TenantScoped, db.Model):
+    __table_args__ = (sa.Index("ix_achievement_tenant_on", "tenant_id", "achieved_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(500))
+    level: Mapped[AchievementLevel] = mapped_column(enum_column(AchievementLevel, "level"))
+    result: Mapped[str] = mapped_column(sa.String(200))  # "победитель", "призёр, 3 место"
+    achieved_on: Mapped[date]
+    is_success_story: Mapped[bool] = mapped_column(default=False)  # #ИсторииУспехаМКР
+    edition_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_edition.id", ondelete="SET NULL"))
+
+
+class PersonProject(TenantScoped, db.Model):
+    """A Resident's own project supported by the operator."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    role: Mapped[str] = mapped_column(sa.String(100))  # руководитель, участник
+    support_kind: Mapped[str] = mapped_column(sa.String(200))  # организационная, информационная
+    year: Mapped[int]

@@ -1,0 +1,79 @@
+"""The one function that changes a workflow state: check the table, record, audit.
+
+It flushes; the view commits once. Items carry a ``version`` column (SQLAlchemy's
+``version_id_col``), so of two people acting at once the second flush fails with
+``StaleDataError``; views turn that (and a stale ``expected_version`` from the form) into
+"the item changed meanwhile".
+"""
+
+from __future__ import annotations
+
+from workflows.engine import Action, Machine, TransitionRecord, apply
+
+from ..extensions import db
+from ..models import SubjectType, TransitionLog
+from .audit import record
+
+
+class StaleItem(Exception):
+    """The item changed since the user loaded it."""
+
+    def __str__(self) -> str:
+        return "Запись изменилась, пока вы её просматривали. Обновите страницу и повторите."
+
+
+def transition(machine: Machine, item, subject_type: SubjectType, action: str, *, role: str,
+               user_id: int | None, comment: str = "", data: dict | None = None,
+               expected_version: int | None = None, state_attr: str = "state") -> TransitionRecord | None:
+    """Apply ``action``; returns None (and changes nothing) when the item is already where
+    this action leads (a double submit)."""
+    if expected_version is not None and getattr(item, "version", None) != expected_version:
+        current = getattr(item, state_attr)
+        if _already_done(machine, current, action):
+            return None
+        raise StaleItem()
+    current = getattr(item, state_attr)
+    if _already_done(machine, current, action):
+        return None
+    rec = apply(
+        machine,
+        item,
+        Action(action, role, actor_id=user_id, comment=comment or "", data=data or {}),
+        state_attr=state_attr,
+    )
+    db.session.add(
+        TransitionLog(
+            tenant_id=item.tenant_id,
+            machine=machine.name,
+            subject_type=subject_type,
+            subject_id=item.id,
+            action=rec.action,
+            from_state=rec.from_state,
+            to_state=rec.to_state,
+            role=rec.role,
+            user_id=user_id,
+            comment=rec.comment or None,
+            at=rec.at,
+        )
+    )
+    record(f"{machine.name}.{action}", item, tenant_id=item.tenant_id, from_state=rec.from_state,
+           to_state=rec.to_state)
+    db.session.flush()
+    return rec
+
+
+def _already_done(machine: Machine, current, action: str) -> bool:
+    targets = {t.target for t in machine.transitions if t.action == action}
+    sources = {s for t in machine.transitions if t.action == action for s in t.sources}
+    return current in targets and current not in sources
+
+
+def history(subject_type: SubjectType, subject_id: int) -> list[TransitionLog]:
+    return list(
+        db.session.scalars(
+            db.select(TransitionLog)
+            .where(TransitionLog.subject_type == subject_type, TransitionLog.subject_id == subject_id)
+            .options(db.selectinload(TransitionLog.user))
+            .order_by(TransitionLog.id)
+        )
+    )

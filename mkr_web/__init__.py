@@ -41,7 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_message = None
     login_manager.session_protection = "strong"
 
-    from . import models  # noqa: F401  (register models with the metadata)
+    from . import models
     from .celery_app import celery_init_app
 
     celery_init_app(app)
@@ -64,7 +64,6 @@ def create_app(overrides: dict | None = None) -> Flask:
         from flask_login import current_user
 
         from .access import available_contexts
-
         from .navigation import nav_for
 
         ctx = current_context()
@@ -99,13 +98,13 @@ def _error_page(error):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .admin.views import bp as admin_bp
-    from .auth.views import bp as auth_bp
-    from .coordinator.views import bp as coordinator_bp
-    from .expert.views import bp as expert_bp
-    from .organizer.views import bp as organizer_bp
-    from .platform.views import bp as platform_bp
-    from .public.views import bp as public_bp
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .coordinator import bp as coordinator_bp
+    from .expert import bp as expert_bp
+    from .organizer import bp as organizer_bp
+    from .platform import bp as platform_bp
+    from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)

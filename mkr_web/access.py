@@ -185,8 +185,8 @@ def init_access(app) -> None:
     @app.before_request
     def _fail_closed():
         if request.endpoint is None:
-            return None  # 404/405 handled by Flask
+            return  # 404/405 handled by Flask
         if policy_of(current_app, request.endpoint) is None:
             current_app.logger.error("endpoint %s declares no access policy", request.endpoint)
             abort(403)
-        return None
+        return

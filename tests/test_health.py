@@ -11,7 +11,7 @@ import re
 
 from tests.conftest import login
 
-CHECK_RE = re.compile(r'<tr data-check="(\w+)" data-ok="(\w+)">.*?<td>.*?</td>\s*<td>([^<]*)</td>', re.S)
+CHECK_RE = re.compile(r'<tr data-check="(\w+)" data-ok="(\w+)">.*?<td>.*?</td>\s*<td>([^<]*)</td>', re.DOTALL)
 
 
 def test_healthz_answers_without_login(client):

@@ -16,8 +16,8 @@ def test_models_match_migrations(app_ctx):
 
 def test_schema_is_at_head(app_ctx):
     from alembic.script import ScriptDirectory
-    from flask_migrate import Config as _  # noqa: F401
     from flask import current_app
+    from flask_migrate import Config as _  # noqa: F401
 
     config = current_app.extensions["migrate"].migrate.get_config()
     heads = ScriptDirectory.from_config(config).get_heads()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 #: The actor of automatic transitions (Celery beat, "all reviews are in").
@@ -122,7 +122,7 @@ def apply(machine: Machine, item: Any, action: Action, *, state_attr: str = "sta
         role=str(action.role),
         actor_id=action.actor_id,
         comment=action.comment,
-        at=now or datetime.now(timezone.utc).replace(tzinfo=None),
+        at=now or datetime.now(UTC).replace(tzinfo=None),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from workflows.roles import Role
@@ -16,9 +16,8 @@ from ..models import AuditEntry, Membership, Municipality, Organization, Organiz
 from ..operations.audit import record
 from ..operations.tenancy import OperationError, create_organization, create_user_with_role
 from ..queries.reference import municipalities_with_counts
+from . import bp
 from .forms import OrganizationForm, UserForm
-
-bp = Blueprint("admin", __name__, template_folder="templates")
 
 
 def _municipality_choices(tenant_id: int, blank: bool = True):
@@ -212,4 +211,4 @@ def health():
     return render_template("admin/health.html", checks=checks), status
 
 
-__all__ = ["bp", "abort"]
+__all__ = ["abort", "bp"]

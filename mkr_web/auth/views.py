@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -22,9 +30,8 @@ from ..config import LOCALES
 from ..extensions import db, limiter
 from ..models import User
 from ..operations.audit import record
+from . import bp
 from .forms import ContextForm, LanguageForm, LoginForm
-
-bp = Blueprint("auth", __name__, template_folder="templates")
 
 
 def _account_key() -> str:
@@ -122,4 +129,4 @@ def no_role():
     return render_template("auth/no_role.html", contexts=available_contexts(current_user))
 
 
-__all__ = ["bp", "CTX_KEY"]
+__all__ = ["CTX_KEY", "bp"]

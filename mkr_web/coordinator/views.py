@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import abort, render_template
 
 from workflows.roles import Role
 
@@ -11,8 +11,7 @@ from ..access import current_membership, roles
 from ..extensions import db
 from ..models import Organization
 from ..queries.reference import organizations_for
-
-bp = Blueprint("coordinator", __name__, template_folder="templates")
+from . import bp
 
 
 @bp.route("/")

@@ -94,4 +94,4 @@ def qr_data_uri(text: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-__all__ = ["render_pdf", "render_html", "html_to_pdf", "qr_data_uri", "SandboxFetcher", "os"]
+__all__ = ["SandboxFetcher", "html_to_pdf", "os", "qr_data_uri", "render_html", "render_pdf"]

@@ -1,1 +1,8 @@
 """expert pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("expert", __name__, template_folder="templates")
+
+# Route modules register their views on ``bp`` when imported (one module per topic).
+from . import views  # noqa: F401

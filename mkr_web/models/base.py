@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -12,7 +12,7 @@ from ..extensions import db
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str, **kw) -> sa.Enum:
@@ -37,4 +37,4 @@ class TenantScoped:
     )
 
 
-__all__ = ["db", "utcnow", "enum_column", "TenantScoped"]
+__all__ = ["TenantScoped", "db", "enum_column", "utcnow"]

@@ -1,1 +1,8 @@
 """organizer pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("organizer", __name__, template_folder="templates")
+
+# Route modules register their views on ``bp`` when imported (one module per topic).
+from . import views  # noqa: F401

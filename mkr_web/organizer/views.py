@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 
 from workflows.roles import Role
 
 from ..access import current_membership, roles
-
-bp = Blueprint("organizer", __name__, template_folder="templates")
+from . import bp
 
 
 @bp.route("/")

@@ -4,7 +4,7 @@ tenant's workflows."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,9 +14,8 @@ from ..access import roles
 from ..extensions import db
 from ..models import Membership, Tenant
 from ..operations.tenancy import OperationError, create_tenant, create_user_with_role
+from . import bp
 from .forms import TenantForm
-
-bp = Blueprint("platform", __name__, template_folder="templates")
 
 
 @bp.route("/", methods=["GET", "POST"])

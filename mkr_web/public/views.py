@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
-
 from ..access import public
-
-bp = Blueprint("public", __name__, template_folder="templates")
+from . import bp
 
 
 @bp.route("/healthz")

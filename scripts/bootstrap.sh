@@ -96,8 +96,12 @@ mkr_install() {
         return 0
     fi
     _mkr_say "installing Python packages into $MKR_VENV (pyproject.toml or constraints.txt changed)"
-    (cd "$MKR_ROOT" && "$MKR_VENV/bin/python" -m pip install -q --disable-pip-version-check \
-        -e '.[dev]' -c constraints.txt) || _mkr_die "pip install failed"
+    # pip's "Location 'file:///...' is ignored" warnings (a local index that is absent) are noise.
+    if ! (cd "$MKR_ROOT" && "$MKR_VENV/bin/python" -m pip install -q --disable-pip-version-check \
+            -e '.[dev]' -c constraints.txt) 2>&1 \
+            | { grep -v "is ignored: it is neither a file nor a directory" || true; }; then
+        _mkr_die "pip install failed"
+    fi
     printf '%s\n' "$want" > "$stamp"
 }
 

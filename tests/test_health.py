@@ -11,7 +11,9 @@ import re
 
 from tests.conftest import login
 
-CHECK_RE = re.compile(r'<tr data-check="(\w+)" data-ok="(\w+)">.*?<td>.*?</td>\s*<td>([^<]*)</td>', re.DOTALL)
+CHECK_RE = re.compile(
+    r'<tr data-check="(\w+)" data-ok="(\w+)">.*?<td>.*?</td>\s*<td>([^<]*)</td>', re.DOTALL
+)
 
 
 def test_healthz_answers_without_login(client):
@@ -28,7 +30,9 @@ def test_admin_health_reports_every_component_ok(client, factory):
     resp = client.get("/admin/health")
 
     assert resp.status_code == 200
-    rows = {name: (ok, detail) for name, ok, detail in CHECK_RE.findall(resp.get_data(as_text=True))}
+    rows = {
+        name: (ok, detail) for name, ok, detail in CHECK_RE.findall(resp.get_data(as_text=True))
+    }
     assert set(rows) == {"database", "broker", "worker"}
     assert {name: ok for name, (ok, _) in rows.items()} == {
         "database": "yes",

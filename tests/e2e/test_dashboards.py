@@ -37,7 +37,9 @@ def demo_tenant(data_app):
 
 
 @pytest.mark.parametrize(
-    ("email", "role"), [(u[0], u[1]) for u in DEMO_USERS], ids=[u[0].split("@")[0] for u in DEMO_USERS]
+    ("email", "role"),
+    [(u[0], u[1]) for u in DEMO_USERS],
+    ids=[u[0].split("@")[0] for u in DEMO_USERS],
 )
 def test_demo_user_sees_own_dashboard(page: Page, demo_tenant, email, role):
     page.goto("/login")

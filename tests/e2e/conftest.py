@@ -12,6 +12,7 @@ import os
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("MKR_CHROMIUM", "/usr/bin/chromium")
@@ -24,6 +25,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+# The default 5 s is tight on a 2-core machine running other suites at the same time.
+expect.set_options(timeout=15_000)
+
+
+def pytest_configure(config):
+    # A failing browser test leaves a screenshot in test-results/ unless told otherwise.
+    if getattr(config.option, "screenshot", None) == "off":
+        config.option.screenshot = "only-on-failure"
 
 
 @pytest.fixture(scope="session")

@@ -80,7 +80,10 @@ def _basis(step, org_name: str | None) -> str | None:
 
 
 def _contacts(spec: PersonSpec, rng: random.Random, fake: Faker) -> dict:
-    minor = _age(spec.birth_on, RESIDENTS_AS_OF) < 18
+    # A parent's contact for those who are minors now or were when they joined (and gave
+    # the consent through that parent).
+    first = spec.history[0].on - timedelta(days=10) if spec.history else RESIDENTS_AS_OF
+    minor = min(_age(spec.birth_on, RESIDENTS_AS_OF), _age(spec.birth_on, first)) < 18
     data = {
         "email": f"{spec.key.lower()}@example.ru" if rng.random() < 0.8 else None,
         "phone": _phone(rng) if rng.random() < 0.9 else None,

@@ -21,7 +21,19 @@ from ..models import Municipality, Organization, Person, normalize_name
 from ..operations.people import Step, add_persons_bulk
 from .base import Importer
 from .reader import ImportRefused
-from .spec import Choice, Column, DateValue, Email, Lookup, Phone, TableSpec, Text, Url, lookup_key
+from .spec import (
+    Choice,
+    Column,
+    DateValue,
+    Email,
+    Lookup,
+    Name,
+    Phone,
+    TableSpec,
+    Text,
+    Url,
+    lookup_key,
+)
 
 NEAR_RATIO = 0.8
 CHUNK = 500
@@ -49,9 +61,9 @@ PERSON_SPEC = TableSpec(
     name="persons",
     title="Персоны",
     columns=(
-        Column("surname", "Фамилия", Text(100), True, example="Иванова"),
-        Column("name", "Имя", Text(100), True, example="Мария"),
-        Column("patronymic", "Отчество", Text(100), example="Сергеевна"),
+        Column("surname", "Фамилия", Name(), True, example="Иванова"),
+        Column("name", "Имя", Name(), True, example="Мария"),
+        Column("patronymic", "Отчество", Name(), example="Сергеевна"),
         Column("birth_on", "Дата рождения", DateValue(), True, ("др", "дата рожд"), "05.03.2006"),
         Column("municipality", "Муниципалитет", Lookup("municipality", "Муниципалитет"),
                aliases=("муниципальное образование", "мо", "район", "город"), example="г. Томск"),
@@ -75,9 +87,9 @@ PERSON_SPEC = TableSpec(
                aliases=("соцсеть", "ссылка на профиль", "вконтакте", "vk"),
                example="https://vk.com/id1"),
         Column("status", "Статус", Choice({
-            "потенциальный резидент": "potential", "потенциальный": "potential",
-            "резидент школьник": "resident_school", "школьник": "resident_school",
-            "резидент студент": "resident_student", "студент": "resident_student",
+            "потенциальный резидент": "potential", "резидент (школьник)": "resident_school",
+            "резидент (студент)": "resident_student", "потенциальный": "potential",
+            "школьник": "resident_school", "студент": "resident_student",
         }), example="резидент (школьник)"),
         Column("status_on", "Дата статуса", DateValue(date(1990, 1, 1)),
                aliases=("дата включения", "дата включения в банк"), example="15.05.2019"),

@@ -78,6 +78,8 @@ class SocialMatcher(Importer):
                 if best is None or _rank(status) < _rank(best[1]):
                     by_name[key] = (pid, status)
         for row in rows:
+            if row["errors"]:
+                continue  # shown among the errors, left out of the groups
             v = row["values"]
             link = v.get("link")
             if not link and (v.get("member_id") or "").isdigit():

@@ -46,6 +46,22 @@ class Text:
         return text
 
 
+class Name(Text):
+    """A person's name part: letters, spaces, hyphens, apostrophes and dots only (so a
+    spreadsheet formula or a stray number never becomes a name)."""
+
+    RE = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ .'’-])*$")
+
+    def __init__(self):
+        super().__init__(100)
+
+    def parse(self, raw, lookups: dict):
+        text = super().parse(raw, lookups)
+        if not self.RE.match(text):
+            raise CellError("недопустимые символы (только буквы, пробел, дефис, апостроф)")
+        return text
+
+
 class DateValue:
     json_type = "date"
     FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y", "%d/%m/%Y", "%d-%m-%Y")
@@ -108,11 +124,11 @@ class Choice:
     json_type = "text"
 
     def __init__(self, options: dict[str, str]):
-        self.options = {normalize_header(k): v for k, v in options.items()}
-        self.shown = ", ".join(sorted({k for k in options}))
+        self.options = {lookup_key(k): v for k, v in options.items()}
+        self.shown = ", ".join(options)
 
     def parse(self, raw, lookups: dict):
-        key = normalize_header(raw)
+        key = lookup_key(raw)
         if key not in self.options:
             raise CellError(f"недопустимое значение (возможно: {self.shown})")
         return self.options[key]

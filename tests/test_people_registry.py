@@ -249,3 +249,55 @@ def test_card_reads_by_non_admin_are_audited(app, factory):
     card = client.get(f"/admin/people/{p.id}").get_data(as_text=True)
     trail = card.split('data-testid="audit-trail"', 1)[1]
     assert trail.count("person.view") == 2 and "person.create" in trail
+
+
+def _wait_for_job(client, url: str, timeout: float = 60) -> dict:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        data = client.get(f"{url}?format=json").get_json()
+        if data["state"] in ("done", "failed") or time.monotonic() > deadline:
+            return data
+        time.sleep(0.2)
+
+
+def test_large_export_runs_as_a_background_job(app, factory, monkeypatch):
+    monkeypatch.setitem(app.config, "MKR_EXPORT_INLINE_MAX", 2)
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    coord = factory.user(t, "coordinator", municipalities=["Второй район"])
+    resident(t, "=HYPERLINK(\"http://x\")", name="Формула")
+    resident(t, "Второй", name="Житель")
+    resident(t, "Третий", name="Житель", municipality="Второй район")
+    client = app.test_client()
+    login(client, admin.email)
+    resp = client.get("/admin/people/export.xlsx?status=resident_school")
+    assert resp.status_code == 302
+    url = resp.headers["Location"]
+    assert re.fullmatch(r"/admin/people/exports/\d+", url)
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-poll-url="' + url + '?format=json"' in page and "job_progress.js" in page
+    data = _wait_for_job(client, url)
+    assert (data["state"], data["progress"], data["download"]) == ("done", 100, f"{url}/file")
+    got = client.get(data["download"])
+    assert got.headers["Content-Disposition"].startswith("attachment; filename=registry-")
+    rows = list(load_workbook(io.BytesIO(got.data)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "Второй", "Третий"]
+    # the job and its file are the starter's own
+    other = app.test_client()
+    login(other, factory.user(t, "admin").email)
+    assert other.get(url).status_code == 404
+    assert other.get(f"{url}/file").status_code == 404
+    # a coordinator's large export keeps their scope
+    monkeypatch.setitem(app.config, "MKR_EXPORT_INLINE_MAX", 0)
+    c = app.test_client()
+    login(c, coord.email)
+    resp = c.get("/coordinator/people/export.csv")
+    job_url = resp.headers["Location"]
+    assert job_url.startswith("/coordinator/people/exports/")
+    data = _wait_for_job(c, job_url)
+    text = c.get(data["download"]).data.decode("utf-8-sig")
+    assert [r[0] for r in csv.reader(io.StringIO(text), delimiter=";")][1:] == ["Третий"]
+    admin_job = url.rsplit("/", 1)[1]
+    assert c.get(f"/coordinator/people/exports/{admin_job}").status_code == 404

@@ -22,7 +22,14 @@ from ..operations.people import change_status, create_person, update_person
 from ..operations.tenancy import OperationError
 from ..operations.transitions import StaleItem
 from ..queries.people import audit_trail
-from ..registry import card_context, export_response, person_or_404, registry_page
+from ..registry import (
+    card_context,
+    export_job_file,
+    export_job_page,
+    export_response,
+    person_or_404,
+    registry_page,
+)
 from . import bp
 from .people_forms import (
     AchievementForm,
@@ -68,7 +75,19 @@ def people():
 @bp.route("/people/export.<fmt>")
 @roles(Role.ADMIN)
 def people_export(fmt: str):
-    return export_response(fmt)
+    return export_response(fmt, ".people_export_job")
+
+
+@bp.route("/people/exports/<int:job_id>")
+@roles(Role.ADMIN)
+def people_export_job(job_id: int):
+    return export_job_page(job_id, ".people_export_file")
+
+
+@bp.route("/people/exports/<int:job_id>/file")
+@roles(Role.ADMIN)
+def people_export_file(job_id: int):
+    return export_job_file(job_id)
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

@@ -13,6 +13,8 @@ from ..operations.audit import record
 from ..registry import (
     card_context,
     consent_file_response,
+    export_job_file,
+    export_job_page,
     export_response,
     person_or_404,
     registry_page,
@@ -29,7 +31,19 @@ def people():
 @bp.route("/people/export.<fmt>")
 @roles(Role.COORDINATOR)
 def people_export(fmt: str):
-    return export_response(fmt)
+    return export_response(fmt, ".people_export_job")
+
+
+@bp.route("/people/exports/<int:job_id>")
+@roles(Role.COORDINATOR)
+def people_export_job(job_id: int):
+    return export_job_page(job_id, ".people_export_file")
+
+
+@bp.route("/people/exports/<int:job_id>/file")
+@roles(Role.COORDINATOR)
+def people_export_file(job_id: int):
+    return export_job_file(job_id)
 
 
 @bp.route("/people/<int:person_id>")

@@ -25,6 +25,7 @@ from ..models import (
     Event,
     EventEdition,
     Membership,
+    Municipality,
     Organization,
     OrganizationKind,
     Participation,
@@ -138,8 +139,41 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _order(f: RegistryFilter) -> list:
+    return [c.desc() if f.desc else c.asc() for c in SORTS[f.sort]] + [Person.id]
+
+
 def registry_select(membership: Membership, f: RegistryFilter) -> sa.Select:
     """The filtered, sorted SELECT of persons (municipality and organisation joined eagerly)."""
+    return _filtered(membership, f).options(
+        joinedload(Person.municipality), joinedload(Person.organization)
+    ).order_by(*_order(f))
+
+
+def registry_count(membership: Membership, f: RegistryFilter) -> int:
+    q = _filtered(membership, f).with_only_columns(sa.func.count(Person.id))
+    return db.session.scalar(q)
+
+
+def export_select(membership: Membership, f: RegistryFilter) -> sa.Select:
+    """The same persons as plain columns (no ORM objects): the export's rows."""
+    muni = sa.orm.aliased(Municipality)
+    org = sa.orm.aliased(Organization)
+    return (
+        _filtered(membership, f)
+        .with_only_columns(
+            Person.surname, Person.name, Person.patronymic, Person.birth_on, muni.name, org.name,
+            Person.grade, Person.status, Person.status_since, Person.admission_on,
+            Person.admission_basis, Person.email, Person.phone, Person.parent_name,
+            Person.parent_phone, Person.parent_email, Person.social_url,
+        )
+        .outerjoin(muni, muni.id == Person.municipality_id)
+        .outerjoin(org, org.id == Person.organization_id)
+        .order_by(*_order(f))
+    )
+
+
+def _filtered(membership: Membership, f: RegistryFilter) -> sa.Select:
     q = persons_for(membership)
     needle = normalize_name(f.q)
     if needle:
@@ -163,10 +197,7 @@ def registry_select(membership: Membership, f: RegistryFilter) -> sa.Select:
             Person.admission_on >= date(f.admission_year, 1, 1),
             Person.admission_on < date(f.admission_year + 1, 1, 1),
         )
-    order = [c.desc() if f.desc else c.asc() for c in SORTS[f.sort]]
-    return q.options(joinedload(Person.municipality), joinedload(Person.organization)).order_by(
-        *order, Person.id
-    )
+    return q
 
 
 def organizations_of_persons(membership: Membership) -> list[Organization]:

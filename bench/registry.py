@@ -174,6 +174,11 @@ def measure(app, client, url: str, runs: int) -> tuple[float, int, int, int]:
             statements.clear()
             started = time.perf_counter()
             resp = client.get(url)
+            if resp.status_code == 302 and "/exports/" in resp.headers["Location"]:
+                # A large export is a background job (run in-process here, Celery being
+                # eager): the time covers starting it, running it and downloading the file.
+                job = client.get(resp.headers["Location"] + "?format=json").get_json()
+                resp = client.get(job["download"])
             body = resp.data
             times.append((time.perf_counter() - started) * 1000)
     finally:
@@ -200,11 +205,11 @@ def run(backend: str, url: str, n_persons: int, runs: int) -> list[tuple]:
         (f"search q={needle!r}", f"/admin/people?q={needle}", runs),
         ("search, 200 per page", f"/admin/people?q={needle}&per_page=200", runs),
         ("filtered page", f"/admin/people?{filtered}", runs),
-        ("deep page (offset 99,950)", f"/admin/people?page={n_persons // 50}", runs),
+        (f"last page (offset {n_persons - 50:,})", f"/admin/people?page={n_persons // 50}", runs),
         ("XLSX export, filtered", f"/admin/people/export.xlsx?{filtered}", runs),
         ("XLSX export, search", f"/admin/people/export.xlsx?q={needle}", max(1, runs // 3)),
-        ("CSV export, all", "/admin/people/export.csv", 1),
-        ("XLSX export, all", "/admin/people/export.xlsx", 1),
+        ("CSV export, all (job)", "/admin/people/export.csv", 1),
+        ("XLSX export, all (job)", "/admin/people/export.xlsx", 1),
     ]
     rows = [(backend, "generate persons+history (s)", n_persons,
              f"{info['bench']['generated_s']:.1f} s", "")]

@@ -25,6 +25,7 @@ from .people_forms import UploadForm, VersionForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_ROWS = 50
+SHOWN_EXACT = 200
 
 
 def _upload(importer, template: str, preview_endpoint: str):
@@ -53,9 +54,12 @@ def _persons_by_id(ids) -> dict[int, Person]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
-    rows = db.session.scalars(sa.select(Person).where(
-        Person.tenant_id == current_tenant().id, Person.id.in_(ids)))
-    return {p.id: p for p in rows}
+    found = {}
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), 500):
+        found.update({p.id: p for p in db.session.scalars(sa.select(Person).where(
+            Person.tenant_id == current_tenant().id, Person.id.in_(ordered[i:i + 500])))})
+    return found
 
 
 @bp.route("/people/import", methods=["GET", "POST"])
@@ -103,13 +107,17 @@ def people_import_preview(preview_id: int):
                     c=result["created"], e=result["existing"], s=result["skipped"]), "success")
             return redirect(url_for(".people"))
     rows = payload["rows"]
-    matched = [r for r in rows if r.get("match") and (r["match"]["exact"] or r["match"]["near"])]
+    # Every near match needs a decision, so all are shown; exact ones only up to a limit.
+    near = [r for r in rows if r.get("match") and r["match"]["near"]]
+    exact = [r for r in rows if r.get("match") and r["match"]["exact"]]
+    matched = sorted(near + exact[:SHOWN_EXACT], key=lambda r: r["row"])
     ids = [r["match"]["exact"] for r in matched]
     ids += [n[0] for r in matched for n in r["match"]["near"]]
     return render_template(
         "admin/people_import_preview.html", payload=payload, form=form,
         errors=[(r["row"], col, reason) for r in rows for col, reason in r["errors"]],
         error_count=error_count(payload), matched=matched, persons=_persons_by_id(ids),
+        exact_count=len(exact), shown_exact=min(len(exact), SHOWN_EXACT),
         shown=[r for r in rows if not r["errors"]][:SHOWN_ROWS],
         new_count=sum(1 for r in rows if not r["errors"] and not r.get("match", {}).get("exact")),
         total=len(rows),

@@ -7,12 +7,16 @@ from workflows.roles import Role
 NAV = {
     Role.ADMIN: [
         ("admin.dashboard", _l("Главная")),
+        ("admin.people", _l("Реестр")),
         ("admin.reference", _l("Справочники")),
         ("admin.users", _l("Пользователи")),
         ("admin.audit", _l("Журнал аудита")),
         ("admin.health", _l("Состояние системы")),
     ],
-    Role.COORDINATOR: [("coordinator.dashboard", _l("Главная"))],
+    Role.COORDINATOR: [
+        ("coordinator.dashboard", _l("Главная")),
+        ("coordinator.people", _l("Реестр")),
+    ],
     Role.ORGANIZER: [("organizer.dashboard", _l("Главная"))],
     Role.EXPERT: [("expert.dashboard", _l("Главная"))],
     Role.PLATFORM_ADMIN: [("platform.dashboard", _l("Проекты (регионы)"))],

@@ -11,7 +11,7 @@ from workflows.roles import Role
 from ..extensions import db
 from ..models import Tenant
 from ..operations.tenancy import create_tenant, create_user_with_role
-from . import reference
+from . import people, reference
 
 TENANT_SLUG = "tomsk"
 TENANT_NAME = "Молодёжный кадровый ресурс Томской области"
@@ -58,5 +58,8 @@ def load_demo(password: str) -> dict:
         )
         users += int(changed)
     created["users"] = users
+    db.session.flush()
+    # Persons after the events (their admissions link the editions when those exist).
+    created.update(people.load(tenant))
     db.session.flush()
     return {k: v for k, v in created.items() if v}

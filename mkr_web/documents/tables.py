@@ -80,3 +80,26 @@ def _csv_value(value):
     if isinstance(v, (date, datetime)):
         return v.strftime("%d.%m.%Y")
     return v
+
+
+def xlsx_stream_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence],
+                      widths: Sequence[int] | None = None) -> bytes:
+    """Like :func:`xlsx_bytes` for large tables: openpyxl's write-only mode (rows are not
+    kept in memory; column widths are given, not measured). Cells go through
+    :func:`safe_cell` all the same."""
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=title[:31])
+    for i, width in enumerate(widths or [len(str(h)) + 2 for h in headers], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    header = []
+    for h in headers:
+        cell = WriteOnlyCell(ws, value=safe_cell(h))
+        cell.font = Font(bold=True)
+        header.append(cell)
+    ws.append(header)
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+    return workbook_bytes(wb)

@@ -1,0 +1,82 @@
+"""The import flow every importer shares: upload → preview (stored server-side) → commit.
+
+An importer subclasses :class:`Importer`: it names its :class:`TableSpec`, builds the
+reference lookups its columns need, annotates the parsed rows (e.g. matches to existing
+persons) and commits them. :func:`preview_upload` and :func:`commit_preview` do the rest:
+size limit, reading, header mapping, typed validation, the preview file, and the
+all-or-nothing rule (a file with any error cannot be committed; the commit runs in the
+request's one transaction, so a failure leaves nothing behind).
+"""
+
+from __future__ import annotations
+
+from ..models import StoredFile
+from .parse import ParsedTable, parse_table
+from .preview import discard_preview, find_preview, read_preview, save_preview
+from .reader import ImportRefused
+from .spec import TableSpec
+
+
+class Importer:
+    spec: TableSpec
+    #: False: a file with any bad row cannot be committed (all-or-nothing). True: the bad
+    #: rows are shown and left out (a member list where a row is only informative).
+    allow_partial: bool = False
+
+    def lookups(self, tenant_id: int) -> dict:
+        """Reference data for :class:`Lookup` columns: ``{name: {lookup_key: id}}``."""
+        return {}
+
+    def annotate(self, tenant_id: int, table: ParsedTable, rows: list[dict]) -> None:
+        """Add whatever the preview shows beside each row (e.g. ``row["match"]``); may
+        append ``[column, reason]`` to ``row["errors"]``."""
+
+    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
+        """Write the rows (flush only) and return counts for the message."""
+        raise NotImplementedError
+
+
+def preview_upload(importer: Importer, tenant_id: int, user_id: int, upload, *,
+                   max_bytes: int) -> StoredFile:
+    if upload is None or not getattr(upload, "filename", ""):
+        raise ImportRefused("Выберите файл.")
+    data = upload.read(max_bytes + 1)
+    table = parse_table(importer.spec, data, upload.filename, max_bytes=max_bytes,
+                        lookups=importer.lookups(tenant_id))
+    rows = [
+        {"row": r.row, "values": importer.spec.to_json(r.values),
+         "errors": [[e.column, e.reason] for e in r.errors]}
+        for r in table.rows
+    ]
+    importer.annotate(tenant_id, table, rows)
+    payload = {
+        "importer": importer.spec.name,
+        "filename": upload.filename[-120:],
+        "columns": table.columns,
+        "notices": table.notices,
+        "rows": rows,
+    }
+    return save_preview(tenant_id, user_id, importer.spec.name, payload)
+
+
+def load_preview(importer: Importer, tenant_id: int, user_id: int, preview_id: int):
+    """``(stored, payload)`` of the user's preview, or ``(None, None)``."""
+    stored = find_preview(tenant_id, user_id, preview_id, importer.spec.name)
+    payload = read_preview(stored) if stored is not None else None
+    return (stored, payload) if payload is not None else (None, None)
+
+
+def error_count(payload: dict) -> int:
+    return sum(len(r["errors"]) for r in payload["rows"])
+
+
+def commit_preview(importer: Importer, tenant_id: int, user, stored: StoredFile, payload: dict,
+                   decisions: dict) -> dict:
+    if error_count(payload) and not importer.allow_partial:
+        raise ImportRefused("В файле есть ошибки: исправьте их и загрузите файл заново. "
+                            "Ничего не загружено.")
+    rows = [dict(r, values=importer.spec.from_json(r["values"])) for r in payload["rows"]
+            if not r["errors"]]
+    result = importer.commit(tenant_id, rows, decisions, user)
+    discard_preview(stored)
+    return result

@@ -1,0 +1,65 @@
+"""Previews kept server-side: the parsed rows as a JSON file in the tenant's storage (never
+in the cookie), readable only by the user who uploaded them, deleted on commit or cancel.
+A user keeps at most one preview per importer; previews older than a day are purged."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from ..documents.storage import absolute_path, read_bytes, save_bytes
+from ..extensions import db
+from ..models import StoredFile
+from ..models.base import utcnow
+
+PREVIEW_KIND = "import_preview"
+MAX_AGE = timedelta(days=1)
+
+
+def _delete(files) -> None:
+    for f in files:
+        absolute_path(f).unlink(missing_ok=True)
+        db.session.delete(f)
+    db.session.flush()
+
+
+def save_preview(tenant_id: int, user_id: int, importer: str, payload: dict) -> StoredFile:
+    old = db.session.scalars(
+        sa.select(StoredFile).where(
+            StoredFile.tenant_id == tenant_id,
+            StoredFile.kind == PREVIEW_KIND,
+            sa.or_(
+                sa.and_(StoredFile.created_by_id == user_id,
+                        StoredFile.filename == f"{importer}.json"),
+                StoredFile.created_at < utcnow() - MAX_AGE,
+            ),
+        )
+    ).all()
+    _delete(old)
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    return save_bytes(tenant_id, PREVIEW_KIND, f"{importer}.json", data, "application/json", user_id)
+
+
+def find_preview(tenant_id: int, user_id: int, preview_id: int, importer: str) -> StoredFile | None:
+    return db.session.execute(
+        sa.select(StoredFile).where(
+            StoredFile.id == preview_id,
+            StoredFile.tenant_id == tenant_id,
+            StoredFile.kind == PREVIEW_KIND,
+            StoredFile.created_by_id == user_id,
+            StoredFile.filename == f"{importer}.json",
+        )
+    ).scalar_one_or_none()
+
+
+def read_preview(stored: StoredFile) -> dict | None:
+    try:
+        return json.loads(read_bytes(stored).decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def discard_preview(stored: StoredFile) -> None:
+    _delete([stored])

@@ -1,0 +1,285 @@
+"""Persons as the current user may see them, the registry's filters, and "status as of D".
+
+- :func:`persons_for` is the one scope: the tenant, and for a coordinator their
+  municipalities. Every page, export and card of persons loads through it.
+- :class:`RegistryFilter` parses the registry's query string; :func:`registry_select` turns
+  it into one SELECT (search ignores case and ё/е through ``Person.search_name``).
+- :func:`statuses_as_of` is a selectable of ``(person_id, status)`` as of a date, read from
+  the dated history (the latest ``PersonStatusChange`` with ``changed_on <= D``), for the
+  annual report; :func:`status_counts_as_of` counts it by status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from workflows.lifecycle import PersonStatus
+
+from ..extensions import db
+from ..models import (
+    AuditEntry,
+    Event,
+    EventEdition,
+    Membership,
+    Municipality,
+    Organization,
+    OrganizationKind,
+    Participation,
+    Person,
+    PersonStatusChange,
+    normalize_name,
+)
+from .reference import municipality_ids_for
+
+SORTS = {
+    "name": (Person.search_name,),
+    "birth": (Person.birth_on, Person.search_name),
+    "admission": (Person.admission_on, Person.search_name),
+    "status": (Person.status, Person.search_name),
+    "updated": (Person.updated_at,),
+}
+PER_PAGE_CHOICES = (25, 50, 100, 200)
+
+
+def persons_for(membership: Membership) -> sa.Select:
+    """``SELECT person`` limited to what ``membership`` may see."""
+    q = sa.select(Person).where(Person.tenant_id == membership.tenant_id)
+    ids = municipality_ids_for(membership)
+    if ids is not None:
+        q = q.where(Person.municipality_id.in_(ids))
+    return q
+
+
+def person_in_scope(membership: Membership, person_id: int) -> Person | None:
+    return db.session.execute(
+        persons_for(membership)
+        .where(Person.id == person_id)
+        .options(joinedload(Person.municipality), joinedload(Person.organization))
+    ).scalar_one_or_none()
+
+
+def _int(raw) -> int | None:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+@dataclass
+class RegistryFilter:
+    """The registry's filters, parsed leniently (a bad value is ignored, never a 500)."""
+
+    q: str = ""
+    statuses: list[PersonStatus] = field(default_factory=list)
+    municipality_id: int | None = None
+    organization_id: int | None = None
+    category: OrganizationKind | None = None
+    admission_year: int | None = None
+    sort: str = "name"
+    desc: bool = False
+    page: int = 1
+    per_page: int = 50
+
+    @classmethod
+    def from_args(cls, args) -> RegistryFilter:
+        statuses = []
+        for raw in args.getlist("status"):
+            try:
+                statuses.append(PersonStatus(raw))
+            except ValueError:
+                continue
+        try:
+            category = OrganizationKind(args.get("category", ""))
+        except ValueError:
+            category = None
+        year = _int(args.get("year"))
+        per_page = _int(args.get("per_page")) or 50
+        sort = args.get("sort", "name")
+        return cls(
+            q=(args.get("q") or "").strip()[:200],
+            statuses=statuses,
+            municipality_id=_int(args.get("municipality")),
+            organization_id=_int(args.get("organization")),
+            category=category,
+            admission_year=year if year and 1990 <= year <= 2100 else None,
+            sort=sort if sort in SORTS else "name",
+            desc=args.get("dir") == "desc",
+            page=_int(args.get("page")) or 1,
+            per_page=per_page if per_page in PER_PAGE_CHOICES else 50,
+        )
+
+    def args(self, **override) -> dict:
+        """Query-string arguments that reproduce this filter (for links and exports)."""
+        out = {
+            "q": self.q or None,
+            "status": [s.value for s in self.statuses] or None,
+            "municipality": self.municipality_id,
+            "organization": self.organization_id,
+            "category": self.category.value if self.category else None,
+            "year": self.admission_year,
+            "sort": self.sort if self.sort != "name" else None,
+            "dir": "desc" if self.desc else None,
+            "per_page": self.per_page if self.per_page != 50 else None,
+        }
+        out.update(override)
+        return {k: v for k, v in out.items() if v is not None}
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.q or self.statuses or self.municipality_id or self.organization_id
+                    or self.category or self.admission_year)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _order(f: RegistryFilter) -> list:
+    return [c.desc() if f.desc else c.asc() for c in SORTS[f.sort]] + [Person.id]
+
+
+def registry_select(membership: Membership, f: RegistryFilter) -> sa.Select:
+    """The filtered, sorted SELECT of persons (municipality and organisation joined eagerly)."""
+    return _filtered(membership, f).options(
+        joinedload(Person.municipality), joinedload(Person.organization)
+    ).order_by(*_order(f))
+
+
+def registry_count(membership: Membership, f: RegistryFilter) -> int:
+    q = _filtered(membership, f).with_only_columns(sa.func.count(Person.id))
+    return db.session.scalar(q)
+
+
+def export_select(membership: Membership, f: RegistryFilter) -> sa.Select:
+    """The same persons as plain columns (no ORM objects): the export's rows."""
+    muni = sa.orm.aliased(Municipality)
+    org = sa.orm.aliased(Organization)
+    return (
+        _filtered(membership, f)
+        .with_only_columns(
+            Person.surname, Person.name, Person.patronymic, Person.birth_on, muni.name, org.name,
+            Person.grade, Person.status, Person.status_since, Person.admission_on,
+            Person.admission_basis, Person.email, Person.phone, Person.parent_name,
+            Person.parent_phone, Person.parent_email, Person.social_url,
+        )
+        .outerjoin(muni, muni.id == Person.municipality_id)
+        .outerjoin(org, org.id == Person.organization_id)
+        .order_by(*_order(f))
+    )
+
+
+def _filtered(membership: Membership, f: RegistryFilter) -> sa.Select:
+    q = persons_for(membership)
+    needle = normalize_name(f.q)
+    if needle:
+        q = q.where(Person.search_name.like(f"%{_escape_like(needle)}%", escape="\\"))
+    if f.statuses:
+        q = q.where(Person.status.in_(f.statuses))
+    if f.municipality_id:
+        q = q.where(Person.municipality_id == f.municipality_id)
+    if f.organization_id:
+        q = q.where(Person.organization_id == f.organization_id)
+    if f.category:
+        q = q.where(
+            Person.organization_id.in_(
+                sa.select(Organization.id).where(
+                    Organization.tenant_id == membership.tenant_id, Organization.kind == f.category
+                )
+            )
+        )
+    if f.admission_year:
+        q = q.where(
+            Person.admission_on >= date(f.admission_year, 1, 1),
+            Person.admission_on < date(f.admission_year + 1, 1, 1),
+        )
+    return q
+
+
+def organizations_of_persons(membership: Membership) -> list[Organization]:
+    """Organisations for the registry's filter: those of the user's scope."""
+    q = sa.select(Organization).where(Organization.tenant_id == membership.tenant_id)
+    ids = municipality_ids_for(membership)
+    if ids is not None:
+        q = q.where(Organization.municipality_id.in_(ids))
+    return list(db.session.scalars(q.order_by(Organization.name)))
+
+
+def status_history(person: Person) -> list[PersonStatusChange]:
+    return list(
+        db.session.scalars(
+            sa.select(PersonStatusChange)
+            .where(PersonStatusChange.person_id == person.id)
+            .order_by(PersonStatusChange.changed_on, PersonStatusChange.id)
+        )
+    )
+
+
+def participations_of(person: Person) -> list:
+    """(participation, edition, event) rows, newest edition first, in one query."""
+    return db.session.execute(
+        sa.select(Participation, EventEdition, Event)
+        .join(EventEdition, EventEdition.id == Participation.edition_id)
+        .join(Event, Event.id == EventEdition.event_id)
+        .where(Participation.person_id == person.id, Participation.tenant_id == person.tenant_id)
+        .order_by(EventEdition.year.desc(), Event.title)
+    ).all()
+
+
+def audit_trail(person: Person, limit: int = 200) -> list[AuditEntry]:
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .where(
+                AuditEntry.tenant_id == person.tenant_id,
+                AuditEntry.object_type == "Person",
+                AuditEntry.object_id == person.id,
+            )
+            .options(joinedload(AuditEntry.user))
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def statuses_as_of(tenant_id: int, on: date) -> sa.Subquery:
+    """``(person_id, status)`` of every person of the tenant as of ``on`` (inclusive).
+
+    The latest status change with ``changed_on <= on`` per person (ties broken by id), so
+    any past date is answered from the history, not from ``Person.status``.
+    """
+    ranked = (
+        sa.select(
+            PersonStatusChange.person_id.label("person_id"),
+            PersonStatusChange.to_status.label("status"),
+            sa.func.row_number()
+            .over(
+                partition_by=PersonStatusChange.person_id,
+                order_by=(PersonStatusChange.changed_on.desc(), PersonStatusChange.id.desc()),
+            )
+            .label("rn"),
+        )
+        .where(PersonStatusChange.tenant_id == tenant_id, PersonStatusChange.changed_on <= on)
+        .subquery("ranked_status")
+    )
+    return (
+        sa.select(ranked.c.person_id, ranked.c.status)
+        .where(ranked.c.rn == 1)
+        .subquery("status_as_of")
+    )
+
+
+def status_counts_as_of(tenant_id: int, on: date) -> dict[PersonStatus, int]:
+    """Persons per status as of ``on``; every status present (zero when none)."""
+    sub = statuses_as_of(tenant_id, on)
+    rows = db.session.execute(
+        sa.select(sub.c.status, sa.func.count()).group_by(sub.c.status)
+    ).all()
+    counts = {s: 0 for s in PersonStatus}
+    for status, n in rows:
+        counts[PersonStatus(status)] = n
+    return counts

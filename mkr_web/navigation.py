@@ -9,11 +9,18 @@ NAV = {
         ("admin.dashboard", _l("Главная")),
         ("admin.reference", _l("Справочники")),
         ("admin.users", _l("Пользователи")),
+        ("admin.admission_batches", _l("Включение в банк")),
         ("admin.audit", _l("Журнал аудита")),
         ("admin.health", _l("Состояние системы")),
     ],
-    Role.COORDINATOR: [("coordinator.dashboard", _l("Главная"))],
-    Role.ORGANIZER: [("organizer.dashboard", _l("Главная"))],
+    Role.COORDINATOR: [
+        ("coordinator.dashboard", _l("Главная")),
+        ("coordinator.admission", _l("Кандидаты на включение")),
+    ],
+    Role.ORGANIZER: [
+        ("organizer.dashboard", _l("Главная")),
+        ("organizer.admission", _l("Протоколы результатов")),
+    ],
     Role.EXPERT: [("expert.dashboard", _l("Главная"))],
     Role.PLATFORM_ADMIN: [("platform.dashboard", _l("Проекты (регионы)"))],
 }

@@ -7,10 +7,10 @@ from datetime import date
 
 from mkr_web.extensions import db
 from mkr_web.models import (
+    Direction,
     Event,
     EventEdition,
     EventKind,
-    Direction,
     Person,
     PersonStatusChange,
 )

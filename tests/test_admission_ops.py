@@ -29,10 +29,10 @@ from mkr_web.operations import admission as ops
 from mkr_web.operations.admission_rows import RowError
 from mkr_web.operations.tenancy import OperationError
 from mkr_web.operations.transitions import StaleItem
+from tests.admission_helpers import World, row
 from workflows.admission import CandidateState
 from workflows.engine import TransitionRefused
 from workflows.lifecycle import PersonStatus
-from tests.admission_helpers import World, row
 
 C = CandidateState
 

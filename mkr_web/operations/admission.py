@@ -106,7 +106,7 @@ def _organiser_membership(user: User, edition: EventEdition) -> Membership:
     return membership
 
 
-def _next_number(tenant_id: int, year: int) -> str:
+def next_batch_number(tenant_id: int, year: int) -> str:
     prefix = f"ADM-{year}-"
     last = db.session.scalar(
         sa.select(sa.func.max(AdmissionBatch.number)).where(
@@ -149,7 +149,7 @@ def create_batch(edition: EventEdition, rows: list[dict], user: User, *,
         raise BatchRejected(errors)
     batch = AdmissionBatch(
         tenant_id=edition.tenant_id,
-        number=_next_number(edition.tenant_id, edition.year),
+        number=next_batch_number(edition.tenant_id, edition.year),
         edition_id=edition.id,
         organizer_id=membership.organization_id,
         source_filename=source_filename,

@@ -158,9 +158,10 @@ def admission_fix(candidate_id: int):
                 errors.extend(exc.errors)
                 raise
 
-        ok, _rec = attempt(work)
+        ok, rec = attempt(work)
         if ok:
-            flash(_("Строка %(row)s исправлена и отправлена координатору.", row=candidate.row_no), "success")
+            flash(_("Строка %(row)s исправлена и отправлена координатору.", row=candidate.row_no) if rec
+                  else _("Строка уже отправлена координатору."), "success")
             return redirect(url_for(".admission_batch", batch_id=candidate.batch_id))
         db.session.refresh(candidate)
     # errors of the one row are keyed by its protocol number; the table shows it as row 1

@@ -347,3 +347,67 @@ def test_two_admins_at_once_one_wins(world, data_app):
     assert (c.state, c.decided_by_id) == (C.ADMITTED, admin_id)
     assert _count(PersonStatusChange) == 1 and _count(Participation) == 1
     assert db.session.scalar(sa.select(sa.func.count()).where(TransitionLog.action == "admit")) == 1
+
+
+def test_refusals_and_double_submits(world, factory):
+    batch = _batch(world, [row()])
+    candidate = batch.candidates[0]
+    coord1, admin, organizer = (world.membership(u) for u in (world.coord1, world.admin, world.organizer))
+    other = World(factory)
+    with pytest.raises(OperationError, match="Кандидат другого проекта"):
+        ops.confirm_candidate(candidate, other.membership(other.admin), consent_on=date(2019, 4, 1), on_file=True)
+    with pytest.raises(OperationError, match="не может быть в будущем"):
+        ops.confirm_candidate(candidate, coord1, consent_on=date(2999, 1, 1), on_file=True)
+    with pytest.raises(OperationError, match="Укажите дату согласия"):
+        ops.confirm_candidate(candidate, coord1, consent_on=None, on_file=True)
+    with pytest.raises(StaleItem):
+        ops.return_candidate(candidate, coord1, "x", expected_version=candidate.version + 1)
+    with pytest.raises(TransitionRefused, match="недоступно для вашей роли"):
+        ops.return_candidate(candidate, organizer, "x")
+    with pytest.raises(TransitionRefused, match="только строку, возвращённую"):
+        db.session.rollback()
+        candidate.state = C.CONFIRMED  # not persisted: checks the refusal only
+        ops.fix_candidate(candidate, row(), organizer)
+    db.session.rollback()
+    ops.return_candidate(candidate, coord1, "Опечатка")
+    db.session.commit()
+    assert ops.return_candidate(candidate, coord1, "Опечатка") is None  # a double submit
+    with pytest.raises(StaleItem):
+        ops.fix_candidate(candidate, row(), organizer, expected_version=candidate.version - 1)
+    db.session.rollback()
+    with pytest.raises(OperationError, match="до подтверждения"):
+        candidate.state = C.CONFIRMED
+        ops.resolve_match(candidate, admin, None)
+    db.session.rollback()
+    with pytest.raises(OperationError, match="принимает оператор"):
+        ops.reject_candidate(candidate, coord1, "нет")
+    ops.fix_candidate(candidate, row(), organizer)
+    ops.confirm_candidate(candidate, coord1, consent_on=date(2019, 4, 1), on_file=True)
+    ops.reject_candidate(candidate, admin, "Нет диплома")
+    db.session.commit()
+    assert ops.reject_candidate(candidate, admin, "Нет диплома") is None
+    assert candidate.state is C.REJECTED
+
+
+def test_near_match_resolved_as_new_person(world):
+    near = world.person("Соколова", "Анна", "Ивановна", date(2004, 4, 12))  # same surname and birth date
+    candidate = _batch(world, [row()]).candidates[0]
+    assert candidate.match is MatchKind.NEAR
+    admin = world.membership(world.admin)
+    ops.resolve_match(candidate, admin, None)
+    ops.confirm_candidate(candidate, admin, consent_on=date(2019, 4, 1), on_file=True)
+    ops.admit_candidate(candidate, admin)
+    db.session.commit()
+    assert candidate.person_id != near.id and _count(Person) == 2
+    assert db.session.get(Person, near.id).status is PersonStatus.NONE
+
+
+def test_existing_person_gets_the_protocol_data(world):
+    known = world.person("Соколова", "Анна", "Игоревна", date(2004, 4, 12), municipality=world.second)
+    candidate = _confirmed(world, [row(grade="10 класс")]).candidates[0]
+    assert (candidate.match, candidate.person_id) == (MatchKind.EXISTING, known.id)
+    ops.admit_candidate(candidate, world.membership(world.admin))
+    db.session.commit()
+    db.session.refresh(known)
+    assert (known.status, known.municipality_id, known.grade, known.parent_name, known.parent_phone) == (
+        PersonStatus.RESIDENT_SCHOOL, world.first.id, "10 класс", "Соколова Ирина Павловна", "+7 913 555-01-02")

@@ -234,3 +234,38 @@ def test_role_matrix_and_other_tenant(app, world, factory):
     for url in ADMIN_POSTS:
         assert foreign.post(url.format(**ids), data={"csrf_token": token, "q": "ёлкина",
                                                      "person_id": str(person.id)}).status_code == 404, url
+
+
+def test_edit_and_delete_pages(app, world):
+    opp = _opportunity(world)
+    person = world.person("Ёлкина", "Алёна", None, date(2004, 1, 1))
+    ops.add_placement(opp, person)
+    partner = ops.save_partnership(world.tenant, None, organization=world.university, started_on=date(2016, 1, 1))
+    db.session.commit()
+    client = admin_client(app, world)
+    url = f"/admin/programme/opportunities/{opp.id}"
+    data = {"kind": "expert_role", "title": "Экспертная работа", "partner_id": str(world.rcro.id), "year": "2019",
+            "starts_on": "2019-02-01", "ends_on": ""}
+    assert post_form(client, url, dict(data, title="")).status_code == 400
+    assert post_form(client, url, dict(data, year="2020", starts_on="")).status_code == 302  # refused: placed in 2019
+    db.session.expire_all()
+    assert db.session.get(Opportunity, opp.id).year == 2019
+    assert "Год не совпадёт" in client.get(url).get_data(as_text=True)
+    assert post_form(client, url, data).status_code == 302
+    db.session.expire_all()
+    opp = db.session.get(Opportunity, opp.id)
+    assert (opp.kind, opp.title, opp.partner_id, opp.starts_on, opp.ends_on) == (
+        OpportunityKind.EXPERT_ROLE, "Экспертная работа", world.rcro.id, date(2019, 2, 1), None)
+    assert post_form(client, f"{url}/delete", {}, form_url=url).headers["Location"] == (
+        "/admin/programme/opportunities?year=2019")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Opportunity)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Placement)) == 0
+
+    purl = f"/admin/programme/partnerships/{partner.id}"
+    assert post_form(client, purl, {"organization_id": str(world.university.id), "started_on": "2015-05-05",
+                                    "ended_on": "2019-12-31", "note": "договор"}).status_code == 302
+    db.session.expire_all()
+    p = db.session.get(Partnership, partner.id)
+    assert (p.started_on, p.ended_on, p.note) == (date(2015, 5, 5), date(2019, 12, 31), "договор")
+    assert post_form(client, f"{purl}/delete", {}, form_url=purl).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Partnership)) == 0

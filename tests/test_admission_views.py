@@ -305,3 +305,35 @@ def test_role_matrix(app, world, factory):
     for urls in ROUTES.values():
         for url in urls:
             assert anonymous.get(url.format(**ids)).status_code == 302
+
+
+def test_two_admins_approve_at_the_same_moment(app, world):
+    """Two requests in two threads: whichever interleaving happens, the person is admitted
+    once and the other admin is told the record changed (already admitted, or a stale version)."""
+    import threading
+
+    candidate = _confirmed_batch(world, [row()]).candidates[0]
+    url = f"/admin/admission/candidates/{candidate.id}"
+    clients = [client_for(app, world.admin), client_for(app, world.admin2)]
+    forms = [{"csrf_token": csrf_token(c, url), "version": str(candidate.version)} for c in clients]
+    barrier = threading.Barrier(2)
+    statuses = [None, None]
+
+    def approve(i):
+        barrier.wait()
+        statuses[i] = clients[i].post(f"{url}/admit", data=forms[i]).status_code
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert statuses == [302, 302]
+    pages = [c.get(url).get_data(as_text=True) for c in clients]
+    won = ["Кандидат включён в банк." in p for p in pages]
+    told = ["запись изменилась" in p.lower() for p in pages]
+    assert sorted(won) == [False, True] and told == [not w for w in won]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonStatusChange)) == 1
+    c = db.session.get(AdmissionCandidate, candidate.id)
+    assert c.state is C.ADMITTED and c.decided_by_id == (world.admin.id if won[0] else world.admin2.id)

@@ -212,6 +212,20 @@ def test_reject_needs_reason(app, world):
     assert (c.state, c.reason, c.decided_by_id) == (C.REJECTED, "Нет диплома", world.admin.id)
 
 
+def test_reject_all_confirmed(app, world):
+    batch = _confirmed_batch(world, [row(), row(surname="Второв")])
+    admin = client_for(app, world.admin)
+    url = f"/admin/admission/batches/{batch.id}"
+    post_form(admin, f"{url}/reject-all", {"reason": " "}, form_url=url)
+    assert "Укажите причину отказа." in admin.get(url).get_data(as_text=True)
+    assert [_state(c.id) for c in batch.candidates] == [C.CONFIRMED] * 2
+    post_form(admin, f"{url}/reject-all", {"reason": "Протокол не подписан"}, form_url=url)
+    assert "Отклонено: 2." in admin.get(url).get_data(as_text=True)
+    db.session.expire_all()
+    got = [(c.state, c.reason) for c in db.session.get(AdmissionBatch, batch.id).candidates]
+    assert got == [(C.REJECTED, "Протокол не подписан")] * 2
+
+
 def test_two_admins_approve_the_same_candidate(app, world):
     candidate = _confirmed_batch(world, [row()]).candidates[0]
     url = f"/admin/admission/candidates/{candidate.id}"
@@ -271,6 +285,7 @@ ROUTES = {
 }
 POSTS = [
     ("admin", "/admin/admission/batches/{batch}/admit-all"),
+    ("admin", "/admin/admission/batches/{batch}/reject-all"),
     ("admin", "/admin/admission/candidates/{candidate}/admit"),
     ("admin", "/admin/admission/candidates/{candidate}/reject"),
     ("admin", "/admin/admission/candidates/{candidate}/confirm"),

@@ -105,6 +105,20 @@ def admission_admit_all(batch_id: int):
     return redirect(url_for(".admission_batch", batch_id=batch_id))
 
 
+@bp.route("/admission/batches/<int:batch_id>/reject-all", methods=["POST"])
+@roles(Role.ADMIN)
+def admission_reject_all(batch_id: int):
+    batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        ok, rejected = attempt(lambda: ops.reject_confirmed(batch, current_membership(), form.reason.data))
+        if ok:
+            flash(_("Отклонено: %(n)s.", n=len(rejected)), "success")
+    else:
+        flash(_("Укажите причину отказа."), "danger")
+    return redirect(url_for(".admission_batch", batch_id=batch_id))
+
+
 def _render_candidate(candidate, status=200, **forms):
     suggestions = near_matches([candidate]).get(candidate.id, [])
     return render_template(

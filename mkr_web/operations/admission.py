@@ -63,7 +63,8 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "BatchRejected", "RowError", "StaleItem", "admit_candidate", "admit_confirmed", "confirm_candidate",
-    "create_batch", "fix_candidate", "queue_resident_certificate", "reject_candidate", "resolve_match",
+    "create_batch", "fix_candidate", "queue_resident_certificate", "reject_candidate", "reject_confirmed",
+    "resolve_match",
     "return_candidate", "validate_candidate_rows",
 ]
 
@@ -419,3 +420,14 @@ def admit_confirmed(batch: AdmissionBatch, membership: Membership, *, on: date |
             raise OperationError(f"Строка {candidate.row_no}: {exc}") from exc
     record("admission_batch.admit_confirmed", batch, tenant_id=batch.tenant_id, admitted=len(decision.changed))
     return decision
+
+
+def reject_confirmed(batch: AdmissionBatch, membership: Membership, reason: str) -> list[int]:
+    """Reject every confirmed candidate of the batch with one reason, in one transaction."""
+    confirmed = [c for c in batch.candidates if c.state is CandidateState.CONFIRMED]
+    if not confirmed:
+        raise OperationError("В протоколе нет подтверждённых кандидатов.")
+    for candidate in confirmed:
+        reject_candidate(candidate, membership, reason)
+    record("admission_batch.reject_confirmed", batch, tenant_id=batch.tenant_id, rejected=len(confirmed))
+    return [c.id for c in confirmed]

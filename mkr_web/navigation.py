@@ -10,14 +10,20 @@ NAV = {
         ("admin.people", _l("Реестр")),
         ("admin.reference", _l("Справочники")),
         ("admin.users", _l("Пользователи")),
+        ("admin.admission_batches", _l("Включение в банк")),
+        ("admin.opportunities", _l("Возможности и партнёры")),
         ("admin.audit", _l("Журнал аудита")),
         ("admin.health", _l("Состояние системы")),
     ],
     Role.COORDINATOR: [
         ("coordinator.dashboard", _l("Главная")),
         ("coordinator.people", _l("Реестр")),
+        ("coordinator.admission", _l("Кандидаты на включение")),
     ],
-    Role.ORGANIZER: [("organizer.dashboard", _l("Главная"))],
+    Role.ORGANIZER: [
+        ("organizer.dashboard", _l("Главная")),
+        ("organizer.admission", _l("Протоколы результатов")),
+    ],
     Role.EXPERT: [("expert.dashboard", _l("Главная"))],
     Role.PLATFORM_ADMIN: [("platform.dashboard", _l("Проекты (регионы)"))],
 }

@@ -5,4 +5,12 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, template_folder="templates")
 
 # Route modules register their views on ``bp`` when imported (one module per topic).
-from . import people, people_import, people_records, views  # noqa: F401, E402
+from . import (  # noqa: E402, F401
+    admission,
+    people,
+    people_import,
+    people_records,
+    programme,
+    programme_records,
+    views,
+)

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("coordinator", __name__, template_folder="templates")
 
 # Route modules register their views on ``bp`` when imported (one module per topic).
-from . import people, views  # noqa: F401, E402
+from . import admission, people, views  # noqa: E402, F401

@@ -11,7 +11,7 @@ from workflows.roles import Role
 from ..extensions import db
 from ..models import Tenant
 from ..operations.tenancy import create_tenant, create_user_with_role
-from . import people, reference
+from . import admission, people, reference
 
 TENANT_SLUG = "tomsk"
 TENANT_NAME = "Молодёжный кадровый ресурс Томской области"
@@ -62,4 +62,6 @@ def load_demo(password: str) -> dict:
     # Persons after the events (their admissions link the editions when those exist).
     created.update(people.load(tenant))
     db.session.flush()
+    # After the events and people loaders: it reads their editions and persons.
+    created.update(admission.load(tenant))
     return {k: v for k, v in created.items() if v}

@@ -1,0 +1,221 @@
+"""Admin: admission batches, decisions per candidate or for a whole batch, near matches,
+and the candidates of municipalities without a coordinator (admin checks those)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from workflows.admission import CandidateState
+from workflows.roles import Role
+
+from ..access import current_membership, current_tenant, get_in_tenant_or_404, roles
+from ..coordinator.forms import ConfirmCandidateForm, ReturnCandidateForm
+from ..extensions import db
+from ..models import AdmissionBatch, AdmissionCandidate, EventEdition, Person, SubjectType
+from ..operations import admission as ops
+from ..operations.transitions import history
+from ..queries.admission import (
+    batches_for,
+    coordinated_municipality_ids,
+    near_matches,
+    state_counts,
+    unassigned_candidates,
+)
+from ..webutil import attempt, int_or_none
+from . import bp
+
+PER_PAGE = 50
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(_l("Причина отказа"), validators=[DataRequired(), Length(max=500)])
+    version = HiddenField()
+
+
+def _batch_options():
+    return (sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event),)
+
+
+def _candidate_or_404(candidate_id: int) -> AdmissionCandidate:
+    candidate = get_in_tenant_or_404(AdmissionCandidate, candidate_id)
+    return candidate
+
+
+def _queue_certificates(decision: ops.Decision) -> None:
+    # after the commit: the hook may hand ids to a worker
+    for person_id in decision.admitted_person_ids:
+        ops.queue_resident_certificate(person_id)
+
+
+@bp.route("/admission/")
+@roles(Role.ADMIN)
+def admission_batches():
+    tenant = current_tenant()
+    page = db.paginate(batches_for(current_membership()).options(*_batch_options())
+                       .order_by(AdmissionBatch.id.desc()), per_page=PER_PAGE, error_out=False)
+    unassigned = db.session.scalar(sa.select(sa.func.count()).select_from(unassigned_candidates(tenant.id).subquery()))
+    return render_template("admin/admission_batches.html", page=page, counts=state_counts(b.id for b in page.items),
+                           states=list(CandidateState), unassigned=unassigned)
+
+
+@bp.route("/admission/unassigned")
+@roles(Role.ADMIN)
+def admission_unassigned():
+    tenant = current_tenant()
+    page = db.paginate(
+        unassigned_candidates(tenant.id).options(
+            sa.orm.joinedload(AdmissionCandidate.batch).joinedload(AdmissionBatch.edition).joinedload(EventEdition.event),
+            sa.orm.joinedload(AdmissionCandidate.municipality))
+        .order_by(AdmissionCandidate.batch_id, AdmissionCandidate.row_no), per_page=PER_PAGE, error_out=False)
+    return render_template("admin/admission_unassigned.html", page=page)
+
+
+@bp.route("/admission/batches/<int:batch_id>")
+@roles(Role.ADMIN)
+def admission_batch(batch_id: int):
+    batch = db.session.execute(
+        batches_for(current_membership()).where(AdmissionBatch.id == batch_id).options(
+            *_batch_options(),
+            sa.orm.selectinload(AdmissionBatch.candidates).joinedload(AdmissionCandidate.municipality))
+    ).unique().scalar_one_or_none()
+    if batch is None:
+        abort(404)
+    coordinated = set(db.session.scalars(coordinated_municipality_ids(batch.tenant_id)))
+    return render_template("admin/admission_batch.html", batch=batch, coordinated=coordinated,
+                           near=near_matches(batch.candidates), form=FlaskForm(),
+                           confirmed=sum(c.state is CandidateState.CONFIRMED for c in batch.candidates))
+
+
+@bp.route("/admission/batches/<int:batch_id>/admit-all", methods=["POST"])
+@roles(Role.ADMIN)
+def admission_admit_all(batch_id: int):
+    batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
+    if FlaskForm().validate_on_submit():
+        ok, decision = attempt(lambda: ops.admit_confirmed(batch, current_membership()))
+        if ok:
+            _queue_certificates(decision)
+            flash(_("Включено в банк: %(n)s; из них уже были резидентами (записано достижение): %(a)s.",
+                    n=len(decision.changed), a=len(decision.achievement_person_ids)), "success")
+    return redirect(url_for(".admission_batch", batch_id=batch_id))
+
+
+@bp.route("/admission/batches/<int:batch_id>/reject-all", methods=["POST"])
+@roles(Role.ADMIN)
+def admission_reject_all(batch_id: int):
+    batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        ok, rejected = attempt(lambda: ops.reject_confirmed(batch, current_membership(), form.reason.data))
+        if ok:
+            flash(_("Отклонено: %(n)s.", n=len(rejected)), "success")
+    else:
+        flash(_("Укажите причину отказа."), "danger")
+    return redirect(url_for(".admission_batch", batch_id=batch_id))
+
+
+def _render_candidate(candidate, status=200, **forms):
+    suggestions = near_matches([candidate]).get(candidate.id, [])
+    return render_template(
+        "admin/admission_candidate.html", candidate=candidate, suggestions=suggestions,
+        confirm_form=forms.get("confirm") or ConfirmCandidateForm(version=candidate.version),
+        return_form=forms.get("return_") or ReturnCandidateForm(version=candidate.version),
+        reject_form=forms.get("reject") or RejectForm(version=candidate.version),
+        form=FlaskForm(), history=history(SubjectType.CANDIDATE, candidate.id), states=CandidateState,
+        coordinated=candidate.municipality_id in set(db.session.scalars(
+            coordinated_municipality_ids(candidate.tenant_id))),
+    ), status
+
+
+@bp.route("/admission/candidates/<int:candidate_id>")
+@roles(Role.ADMIN)
+def admission_candidate(candidate_id: int):
+    return _render_candidate(_candidate_or_404(candidate_id))
+
+
+def _back(candidate):
+    if request.form.get("next") == "batch":
+        return redirect(url_for(".admission_batch", batch_id=candidate.batch_id))
+    return redirect(url_for(".admission_candidate", candidate_id=candidate.id))
+
+
+@bp.route("/admission/candidates/<int:candidate_id>/confirm", methods=["POST"])
+@roles(Role.ADMIN)
+def admission_confirm(candidate_id: int):
+    candidate = _candidate_or_404(candidate_id)
+    form = ConfirmCandidateForm()
+    if not form.validate_on_submit():
+        return _render_candidate(candidate, 400, confirm=form)
+    ok, rec = attempt(lambda: ops.confirm_candidate(
+        candidate, current_membership(), consent_on=form.consent_on.data, scan=form.scan.data or None,
+        on_file=form.on_file.data, expected_version=int_or_none(form.version.data)))
+    if ok:
+        flash(_("Данные и согласие подтверждены.") if rec else _("Кандидат уже подтверждён."), "success")
+    return _back(candidate)
+
+
+@bp.route("/admission/candidates/<int:candidate_id>/return", methods=["POST"])
+@roles(Role.ADMIN)
+def admission_return(candidate_id: int):
+    candidate = _candidate_or_404(candidate_id)
+    form = ReturnCandidateForm()
+    if not form.validate_on_submit():
+        return _render_candidate(candidate, 400, return_=form)
+    ok, rec = attempt(lambda: ops.return_candidate(candidate, current_membership(), form.reason.data,
+                                                   expected_version=int_or_none(form.version.data)))
+    if ok:
+        flash(_("Строка возвращена организатору.") if rec else _("Строка уже возвращена."), "success")
+    return _back(candidate)
+
+
+@bp.route("/admission/candidates/<int:candidate_id>/admit", methods=["POST"])
+@roles(Role.ADMIN)
+def admission_admit(candidate_id: int):
+    candidate = _candidate_or_404(candidate_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    ok, decision = attempt(lambda: ops.admit_candidate(
+        candidate, current_membership(), expected_version=int_or_none(request.form.get("version"))))
+    if ok:
+        _queue_certificates(decision)
+        if not decision.changed:
+            flash(_("Кандидат уже включён в банк: запись изменилась, пока вы её просматривали."), "warning")
+        elif decision.achievement_person_ids:
+            flash(_("Уже действующий резидент: результат записан как достижение."), "success")
+        else:
+            flash(_("Кандидат включён в банк."), "success")
+    return _back(candidate)
+
+
+@bp.route("/admission/candidates/<int:candidate_id>/reject", methods=["POST"])
+@roles(Role.ADMIN)
+def admission_reject(candidate_id: int):
+    candidate = _candidate_or_404(candidate_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _render_candidate(candidate, 400, reject=form)
+    ok, rec = attempt(lambda: ops.reject_candidate(candidate, current_membership(), form.reason.data,
+                                                   expected_version=int_or_none(form.version.data)))
+    if ok:
+        flash(_("Кандидат отклонён.") if rec else _("Кандидат уже отклонён."), "success")
+    return _back(candidate)
+
+
+@bp.route("/admission/candidates/<int:candidate_id>/resolve", methods=["POST"])
+@roles(Role.ADMIN)
+def admission_resolve(candidate_id: int):
+    candidate = _candidate_or_404(candidate_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    person_id = int_or_none(request.form.get("person_id"))
+    person = get_in_tenant_or_404(Person, person_id) if person_id else None
+    ok, _r = attempt(lambda: ops.resolve_match(candidate, current_membership(), person))
+    if ok:
+        flash(_("Совпадение решено: тот же человек.") if person else _("Совпадение решено: новый человек."),
+              "success")
+    return _back(candidate)

@@ -1,0 +1,159 @@
+"""Admin: opportunities (internships, practice, profile shifts, expert roles) and the persons
+placed on them (criterion 5). Publications and partnerships live in ``programme_records``."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from workflows.roles import Role
+
+from ..access import current_tenant, get_in_tenant_or_404, roles
+from ..documents.tables import add_sheet, new_workbook, workbook_bytes
+from ..extensions import db
+from ..models import Opportunity, OpportunityKind, Organization, Person, Placement
+from ..operations import programme as ops
+from ..operations.audit import record
+from ..queries import programme as q
+from ..webutil import attempt, int_or_none
+from . import bp
+from .programme_forms import OpportunityForm, PersonSearchForm, PlacementForm
+
+PER_PAGE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def partner_choices(tenant_id: int) -> list[tuple[int, str]]:
+    return [(0, "—")] + [(o.id, o.name) for o in q.partner_candidates(tenant_id)]
+
+
+def _partner(form) -> Organization | None:
+    return get_in_tenant_or_404(Organization, form.partner_id.data) if form.partner_id.data else None
+
+
+def _year_arg() -> int | None:
+    return int_or_none(request.args.get("year"))
+
+
+@bp.route("/programme/opportunities", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def opportunities():
+    tenant = current_tenant()
+    form = OpportunityForm()
+    form.partner_id.choices = partner_choices(tenant.id)
+    if form.validate_on_submit():
+        ok, opp = attempt(lambda: ops.save_opportunity(
+            tenant, None, kind=OpportunityKind(form.kind.data), title=form.title.data, year=form.year.data,
+            partner=_partner(form), starts_on=form.starts_on.data, ends_on=form.ends_on.data))
+        if ok:
+            flash(_("Возможность добавлена."), "success")
+            return redirect(url_for(".opportunity", opportunity_id=opp.id))
+    year = _year_arg()
+    page = db.paginate(q.opportunities(tenant.id, year), per_page=PER_PAGE, error_out=False)
+    placed = q.distinct_placed(tenant.id, year) if year else None
+    return render_template("admin/opportunities.html", page=page, form=form, year=year, placed=placed,
+                           counts=q.placement_counts([o.id for o in page.items]))
+
+
+def _render_opportunity(opp, form=None, search=None, results=None, status=200):
+    form = form or OpportunityForm(obj=opp, kind=opp.kind.value, partner_id=opp.partner_id or 0)
+    form.partner_id.choices = partner_choices(opp.tenant_id)
+    placements = q.placements_of(opp.tenant_id, [opp.id])
+    placed_ids = {p.person_id for p in placements}
+    return render_template(
+        "admin/opportunity.html", opportunity=opp, form=form, search=search or PersonSearchForm(),
+        results=results, placements=placements, placed_ids=placed_ids, placement_form=PlacementForm(),
+        bare=FlaskForm()), status
+
+
+@bp.route("/programme/opportunities/<int:opportunity_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def opportunity(opportunity_id: int):
+    opp = get_in_tenant_or_404(Opportunity, opportunity_id)
+    if request.method == "POST":
+        form = OpportunityForm()
+        form.partner_id.choices = partner_choices(opp.tenant_id)
+        if not form.validate_on_submit():
+            return _render_opportunity(opp, form=form, status=400)
+        ok, _o = attempt(lambda: ops.save_opportunity(
+            current_tenant(), opp, kind=OpportunityKind(form.kind.data), title=form.title.data,
+            year=form.year.data, partner=_partner(form), starts_on=form.starts_on.data, ends_on=form.ends_on.data))
+        if ok:
+            flash(_("Сохранено."), "success")
+        return redirect(url_for(".opportunity", opportunity_id=opp.id))
+    return _render_opportunity(opp)
+
+
+@bp.route("/programme/opportunities/<int:opportunity_id>/delete", methods=["POST"])
+@roles(Role.ADMIN)
+def opportunity_delete(opportunity_id: int):
+    opp = get_in_tenant_or_404(Opportunity, opportunity_id)
+    if FlaskForm().validate_on_submit():
+        year = opp.year
+        ok, _r = attempt(lambda: ops.delete_opportunity(opp))
+        if ok:
+            flash(_("Возможность удалена."), "success")
+            return redirect(url_for(".opportunities", year=year))
+    return redirect(url_for(".opportunity", opportunity_id=opportunity_id))
+
+
+@bp.route("/programme/opportunities/<int:opportunity_id>/search", methods=["POST"])
+@roles(Role.ADMIN)
+def opportunity_search(opportunity_id: int):
+    # POST, so that names never appear in URLs or access logs
+    opp = get_in_tenant_or_404(Opportunity, opportunity_id)
+    search = PersonSearchForm()
+    if not search.validate_on_submit():
+        return _render_opportunity(opp, search=search, status=400)
+    return _render_opportunity(opp, search=search, results=q.search_persons(opp.tenant_id, search.q.data))
+
+
+@bp.route("/programme/opportunities/<int:opportunity_id>/placements", methods=["POST"])
+@roles(Role.ADMIN)
+def placement_add(opportunity_id: int):
+    opp = get_in_tenant_or_404(Opportunity, opportunity_id)
+    form = PlacementForm()
+    if not form.validate_on_submit():
+        abort(400)
+    person = get_in_tenant_or_404(Person, int_or_none(form.person_id.data) or 0)
+    ok, _p = attempt(lambda: ops.add_placement(opp, person, form.placed_on.data))
+    if ok:
+        flash(_("Участник добавлен."), "success")
+    return redirect(url_for(".opportunity", opportunity_id=opp.id))
+
+
+@bp.route("/programme/placements/<int:placement_id>/delete", methods=["POST"])
+@roles(Role.ADMIN)
+def placement_delete(placement_id: int):
+    placement = get_in_tenant_or_404(Placement, placement_id)
+    opportunity_id = placement.opportunity_id
+    if FlaskForm().validate_on_submit():
+        ok, _r = attempt(lambda: ops.remove_placement(placement))
+        if ok:
+            flash(_("Участник убран."), "success")
+    return redirect(url_for(".opportunity", opportunity_id=opportunity_id))
+
+
+@bp.route("/programme/opportunities.xlsx")
+@roles(Role.ADMIN)
+def opportunities_xlsx():
+    tenant = current_tenant()
+    year = _year_arg()
+    rows = db.session.scalars(q.opportunities(tenant.id, year)).unique().all()
+    counts = q.placement_counts([o.id for o in rows])
+    wb = new_workbook()
+    add_sheet(wb, "Возможности", ["Вид", "Название", "Организация-партнёр", "Год", "Начало", "Окончание", "Участников"],
+              [(o.kind.title_ru, o.title, o.partner.name if o.partner else "", o.year, o.starts_on, o.ends_on,
+                counts.get(o.id, 0)) for o in rows])
+    placements = q.placements_of(tenant.id, [o.id for o in rows])
+    add_sheet(wb, "Участники", ["Возможность", "Вид", "ФИО", "Статус", "Муниципалитет", "Дата участия"],
+              [(p.opportunity.title, p.opportunity.kind.title_ru, p.person.full_name, p.person.status.title_ru,
+                p.person.municipality.name if p.person.municipality else "", p.placed_on) for p in placements])
+    record("programme.export", None, tenant_id=tenant.id, table="opportunities", year=year)
+    db.session.commit()
+    return xlsx_response(workbook_bytes(wb), f"opportunities-{year or 'all'}.xlsx")

@@ -1,0 +1,99 @@
+"""Coordinator: admission candidates of their own municipalities; confirm data and consent,
+or return the row to the organiser with a reason. Other candidates are 404."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from workflows.admission import CandidateState
+from workflows.roles import Role
+
+from ..access import current_membership, roles
+from ..extensions import db
+from ..models import AdmissionBatch, AdmissionCandidate, EventEdition, SubjectType
+from ..operations.admission import confirm_candidate, return_candidate
+from ..operations.audit import record
+from ..operations.transitions import history
+from ..queries.admission import candidates_for
+from ..webutil import attempt, int_or_none
+from . import bp
+from .forms import ConfirmCandidateForm, ReturnCandidateForm
+
+PER_PAGE = 50
+
+
+def _candidate_or_404(candidate_id: int) -> AdmissionCandidate:
+    candidate = db.session.execute(
+        candidates_for(current_membership()).where(AdmissionCandidate.id == candidate_id)
+        .options(sa.orm.joinedload(AdmissionCandidate.batch).joinedload(AdmissionBatch.edition)
+                 .joinedload(EventEdition.event), sa.orm.joinedload(AdmissionCandidate.municipality))
+    ).scalar_one_or_none()
+    if candidate is None:
+        abort(404)
+    return candidate
+
+
+@bp.route("/admission/")
+@roles(Role.COORDINATOR)
+def admission():
+    state = request.args.get("state", CandidateState.SUBMITTED.value)
+    q = candidates_for(current_membership()).options(
+        sa.orm.joinedload(AdmissionCandidate.batch).joinedload(AdmissionBatch.edition).joinedload(EventEdition.event),
+        sa.orm.joinedload(AdmissionCandidate.municipality),
+    )
+    if state in {s.value for s in CandidateState}:
+        q = q.where(AdmissionCandidate.state == CandidateState(state))
+    else:
+        state = "all"
+    page = db.paginate(q.order_by(AdmissionCandidate.batch_id, AdmissionCandidate.row_no),
+                       per_page=PER_PAGE, error_out=False)
+    return render_template("coordinator/admission.html", page=page, state=state, states=list(CandidateState))
+
+
+@bp.route("/admission/candidates/<int:candidate_id>")
+@roles(Role.COORDINATOR)
+def admission_candidate(candidate_id: int):
+    candidate = _candidate_or_404(candidate_id)
+    record("admission_candidate.view", candidate)
+    db.session.commit()
+    return _render(candidate)
+
+
+def _render(candidate, confirm_form=None, return_form=None):
+    confirm_form = confirm_form or ConfirmCandidateForm(version=candidate.version)
+    return_form = return_form or ReturnCandidateForm(version=candidate.version)
+    return render_template(
+        "coordinator/admission_candidate.html", candidate=candidate, confirm_form=confirm_form,
+        return_form=return_form, history=history(SubjectType.CANDIDATE, candidate.id), states=CandidateState,
+    )
+
+
+@bp.route("/admission/candidates/<int:candidate_id>/confirm", methods=["POST"])
+@roles(Role.COORDINATOR)
+def admission_confirm(candidate_id: int):
+    candidate = _candidate_or_404(candidate_id)
+    form = ConfirmCandidateForm()
+    if not form.validate_on_submit():
+        return _render(candidate, confirm_form=form), 400
+    ok, rec = attempt(lambda: confirm_candidate(
+        candidate, current_membership(), consent_on=form.consent_on.data, scan=form.scan.data or None,
+        on_file=form.on_file.data, expected_version=int_or_none(form.version.data)))
+    if ok:
+        flash(_("Данные и согласие подтверждены.") if rec else _("Кандидат уже подтверждён."), "success")
+    return redirect(url_for(".admission_candidate", candidate_id=candidate_id))
+
+
+@bp.route("/admission/candidates/<int:candidate_id>/return", methods=["POST"])
+@roles(Role.COORDINATOR)
+def admission_return(candidate_id: int):
+    candidate = _candidate_or_404(candidate_id)
+    form = ReturnCandidateForm()
+    if not form.validate_on_submit():
+        return _render(candidate, return_form=form), 400
+    ok, rec = attempt(lambda: return_candidate(candidate, current_membership(), form.reason.data,
+                                               expected_version=int_or_none(form.version.data)))
+    if ok:
+        flash(_("Строка возвращена организатору.") if rec else _("Строка уже возвращена."), "success")
+    return redirect(url_for(".admission_candidate", candidate_id=candidate_id))

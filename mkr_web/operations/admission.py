@@ -1,0 +1,433 @@
+"""Admission of an accredited edition's winners (DOMAIN 4.2).
+
+Organiser: :func:`create_batch` (all-or-nothing), :func:`fix_candidate` (after a return).
+Coordinator of the candidate's municipality (or admin when it has none):
+:func:`confirm_candidate` with the personal-data consent, :func:`return_candidate`.
+Admin: :func:`resolve_match` for near matches, :func:`admit_candidate` /
+:func:`reject_candidate`, :func:`admit_confirmed` for a whole batch. Every state change goes
+through :func:`operations.transitions.transition`; operations flush, views commit once, and
+call :func:`queue_resident_certificate` for each newly admitted person after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from workflows.admission import ADMISSION, CandidateState
+from workflows.engine import Action, TransitionRefused
+from workflows.lifecycle import ACTIVE_RESIDENT, LIFECYCLE, PersonStatus
+from workflows.roles import Role
+
+from ..documents.storage import save_pdf_upload
+from ..extensions import db
+from ..models import (
+    Achievement,
+    AchievementLevel,
+    AdmissionBatch,
+    AdmissionCandidate,
+    Consent,
+    ConsentGiver,
+    EventEdition,
+    EventKind,
+    EventLevel,
+    MatchKind,
+    Membership,
+    Participation,
+    ParticipationRole,
+    Person,
+    PersonStatusChange,
+    SubjectType,
+    User,
+)
+from ..models.base import utcnow
+from ..queries.admission import match_persons
+from .admission_rows import (
+    RESULT_TITLES,
+    CandidateRow,
+    RowError,
+    age_on,
+    edition_date,
+    is_student,
+    split_contact,
+    validate_candidate_rows,
+)
+from .audit import record
+from .tenancy import OperationError
+from .transitions import StaleItem, transition
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "BatchRejected", "RowError", "StaleItem", "admit_candidate", "admit_confirmed", "confirm_candidate",
+    "create_batch", "fix_candidate", "queue_resident_certificate", "reject_candidate", "reject_confirmed",
+    "resolve_match",
+    "return_candidate", "validate_candidate_rows",
+]
+
+
+class BatchRejected(OperationError):
+    """The protocol has errors; nothing was written. ``errors`` lists (row, column, reason)."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(f"Протокол не принят: ошибок — {len(errors)}. Исправьте строки и отправьте снова.")
+
+
+@dataclass
+class Decision:
+    """What an admission decision did; the view queues certificates for ``admitted_person_ids``."""
+
+    changed: list[int] = field(default_factory=list)  # candidate ids
+    admitted_person_ids: list[int] = field(default_factory=list)
+    achievement_person_ids: list[int] = field(default_factory=list)
+
+
+def queue_resident_certificate(person_id: int) -> None:
+    """Hook for the Resident certificate (part B of the admission issue).
+
+    Called after the commit that admitted the person. It issues nothing yet: no certificate
+    row or PDF exists until the certificate machinery lands; it only logs the person's id."""
+    log.info("resident certificate to be issued: person id %s", person_id)
+
+
+def _organiser_membership(user: User, edition: EventEdition) -> Membership:
+    membership = db.session.execute(
+        sa.select(Membership).where(
+            Membership.user_id == user.id,
+            Membership.tenant_id == edition.tenant_id,
+            Membership.role == Role.ORGANIZER,
+        )
+    ).scalar_one_or_none()
+    if membership is None or membership.organization_id != edition.event.organizer_id:
+        raise OperationError("Протокол результатов подаёт организатор этого мероприятия.")
+    return membership
+
+
+def next_batch_number(tenant_id: int, year: int) -> str:
+    prefix = f"ADM-{year}-"
+    last = db.session.scalar(
+        sa.select(sa.func.max(AdmissionBatch.number)).where(
+            AdmissionBatch.tenant_id == tenant_id, AdmissionBatch.number.startswith(prefix)
+        )
+    )
+    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:03d}"
+
+
+def _fill(candidate: AdmissionCandidate, row: CandidateRow) -> None:
+    candidate.surname, candidate.name, candidate.patronymic = row.surname, row.name, row.patronymic
+    candidate.birth_on = row.birth_on
+    candidate.organization_id = row.organization.id
+    candidate.organization_name = row.organization.name
+    candidate.grade = row.grade
+    candidate.municipality_id = row.municipality.id
+    candidate.result, candidate.place, candidate.section = row.result, row.place, row.section
+    candidate.parent_contact = row.parent_contact
+    candidate.is_student = row.is_student
+
+
+def _apply_match(candidates: list[AdmissionCandidate]) -> None:
+    found = match_persons(candidates[0].tenant_id,
+                          [(c.surname, c.name, c.patronymic, c.birth_on) for c in candidates])
+    for candidate, (kind, person, _near) in zip(candidates, found, strict=True):
+        candidate.match = kind
+        candidate.person_id = person.id if person else None
+
+
+def create_batch(edition: EventEdition, rows: list[dict], user: User, *,
+                 source_filename: str | None = None) -> AdmissionBatch:
+    """Validate every row and write the batch with its candidates, or write nothing."""
+    if edition.event.kind is not EventKind.ACCREDITED:
+        raise OperationError("Протокол принимается только по аккредитованному мероприятию.")
+    membership = _organiser_membership(user, edition)
+    if not rows:
+        raise OperationError("В протоколе нет ни одной строки.")
+    clean, errors = validate_candidate_rows(membership.tenant, rows, on=edition_date(edition))
+    if errors:
+        raise BatchRejected(errors)
+    batch = AdmissionBatch(
+        tenant_id=edition.tenant_id,
+        number=next_batch_number(edition.tenant_id, edition.year),
+        edition_id=edition.id,
+        organizer_id=membership.organization_id,
+        source_filename=source_filename,
+        created_by_id=user.id,
+    )
+    db.session.add(batch)
+    db.session.flush()
+    candidates = []
+    for row in clean:
+        candidate = AdmissionCandidate(tenant_id=batch.tenant_id, batch_id=batch.id, row_no=row.row_no,
+                                       state=CandidateState.SUBMITTED)
+        _fill(candidate, row)
+        candidates.append(candidate)
+    _apply_match(candidates)
+    db.session.add_all(candidates)
+    db.session.flush()
+    record("admission_batch.create", batch, tenant_id=batch.tenant_id, user=user, candidates=len(candidates))
+    return batch
+
+
+def fix_candidate(candidate: AdmissionCandidate, raw: dict, membership: Membership, *,
+                  expected_version: int | None = None):
+    """The organiser corrects a returned row and sends it back to the coordinator."""
+    if candidate.state is not CandidateState.NEEDS_FIX:
+        if candidate.state is CandidateState.SUBMITTED:
+            return None  # a double submit
+        raise TransitionRefused("Исправлять можно только строку, возвращённую на исправление.")
+    if expected_version is not None and candidate.version != expected_version:
+        raise StaleItem()
+    clean, errors = validate_candidate_rows(membership.tenant, [{**raw, "row_no": candidate.row_no}],
+                                            on=edition_date(candidate.batch.edition))
+    if errors:
+        raise BatchRejected(errors)
+    _fill(candidate, clean[0])
+    _apply_match([candidate])
+    candidate.reason = None
+    record("admission_candidate.update", candidate, tenant_id=candidate.tenant_id,
+           fields=[k for k in raw if k != "row_no"])
+    return transition(ADMISSION, candidate, SubjectType.CANDIDATE, "resubmit", role=Role.ORGANIZER,
+                      user_id=membership.user_id)
+
+
+def _action(name: str, membership: Membership, comment: str = "") -> Action:
+    return Action(name, str(membership.role), actor_id=membership.user_id, comment=comment)
+
+
+def _check_scope(candidate: AdmissionCandidate, membership: Membership) -> None:
+    if membership.tenant_id != candidate.tenant_id:
+        raise OperationError("Кандидат другого проекта.")
+    if membership.role is Role.COORDINATOR and candidate.municipality_id not in {
+        m.id for m in membership.municipalities
+    }:
+        raise OperationError("Кандидат не из ваших муниципалитетов.")
+
+
+def _new_person(candidate: AdmissionCandidate) -> Person:
+    parent_name, parent_phone, parent_email = split_contact(candidate.parent_contact)
+    person = Person(
+        tenant_id=candidate.tenant_id, surname=candidate.surname, name=candidate.name,
+        patronymic=candidate.patronymic, birth_on=candidate.birth_on,
+        organization_id=candidate.organization_id, municipality_id=candidate.municipality_id,
+        grade=candidate.grade, parent_name=parent_name, parent_phone=parent_phone,
+        parent_email=parent_email, status=PersonStatus.NONE,
+    )
+    person.refresh_search_name()
+    db.session.add(person)
+    db.session.flush()
+    record("person.create", person, tenant_id=person.tenant_id, source="admission_candidate",
+           candidate_id=candidate.id)
+    return person
+
+
+def _ensure_person(candidate: AdmissionCandidate) -> Person:
+    """The matched person, or the exact match found now, or a new person (status none)."""
+    if candidate.person_id is not None:
+        return db.session.get(Person, candidate.person_id)
+    if candidate.match is MatchKind.NEAR:
+        raise TransitionRefused("Возможное совпадение с человеком из банка: оператор должен сначала "
+                                "решить, тот ли это человек.")
+    kind, person, _ = match_persons(candidate.tenant_id, [
+        (candidate.surname, candidate.name, candidate.patronymic, candidate.birth_on)])[0]
+    if person is None:
+        person = _new_person(candidate)
+    else:
+        candidate.match = kind
+    candidate.person_id = person.id
+    return person
+
+
+def confirm_candidate(candidate: AdmissionCandidate, membership: Membership, *, consent_on: date | None,
+                      scan=None, on_file: bool = False, expected_version: int | None = None):
+    """The checker confirms the data and records the consent (a scan or "on file" + date)."""
+    _check_scope(candidate, membership)
+    if candidate.state is CandidateState.CONFIRMED:
+        return None  # a double submit
+    if expected_version is not None and candidate.version != expected_version:
+        raise StaleItem()
+    ADMISSION.check(candidate.state, _action("confirm", membership), candidate)
+    if consent_on is None:
+        raise OperationError("Укажите дату согласия на обработку персональных данных.")
+    if consent_on > date.today():
+        raise OperationError("Дата согласия не может быть в будущем.")
+    if scan is None and not on_file:
+        raise OperationError("Приложите скан согласия или отметьте, что оригинал хранится у вас.")
+    person = _ensure_person(candidate)
+    stored = save_pdf_upload(candidate.tenant_id, "consent", scan, membership.user_id) if scan else None
+    minor = age_on(candidate.birth_on, consent_on) < 18
+    parent_name, _, _ = split_contact(candidate.parent_contact)
+    consent = Consent(
+        tenant_id=candidate.tenant_id, person_id=person.id, given_on=consent_on,
+        given_by=ConsentGiver.PARENT if minor else ConsentGiver.SELF,
+        giver_name=parent_name if minor else None, file_id=stored.id if stored else None,
+        recorded_by_id=membership.user_id,
+    )
+    db.session.add(consent)
+    db.session.flush()
+    record("consent.create", consent, tenant_id=consent.tenant_id, person_id=person.id,
+           with_scan=stored is not None)
+    candidate.consent_id = consent.id
+    candidate.confirmed_by_id = membership.user_id
+    return transition(ADMISSION, candidate, SubjectType.CANDIDATE, "confirm", role=membership.role,
+                      user_id=membership.user_id)
+
+
+def return_candidate(candidate: AdmissionCandidate, membership: Membership, reason: str, *,
+                     expected_version: int | None = None):
+    _check_scope(candidate, membership)
+    if candidate.state is CandidateState.NEEDS_FIX:
+        return None
+    reason = (reason or "").strip()[:500]
+    if expected_version is not None and candidate.version != expected_version:
+        raise StaleItem()
+    ADMISSION.check(candidate.state, _action("return", membership, reason), candidate)
+    candidate.reason = reason
+    return transition(ADMISSION, candidate, SubjectType.CANDIDATE, "return", role=membership.role,
+                      user_id=membership.user_id, comment=reason)
+
+
+def resolve_match(candidate: AdmissionCandidate, membership: Membership, person: Person | None):
+    """Admin decides a near match: the same person as ``person``, or a new one (None)."""
+    if membership.role is not Role.ADMIN:
+        raise OperationError("Совпадения разрешает оператор.")
+    if candidate.state not in (CandidateState.SUBMITTED, CandidateState.NEEDS_FIX):
+        raise OperationError("Совпадение решают до подтверждения кандидата.")
+    if person is not None and person.tenant_id != candidate.tenant_id:
+        raise OperationError("Человек другого проекта.")
+    if person is None:
+        candidate.match, candidate.person_id = MatchKind.NEW, None
+    else:
+        candidate.person_id = person.id
+        candidate.match = MatchKind.ACTIVE_RESIDENT if person.status in ACTIVE_RESIDENT else MatchKind.EXISTING
+    record("admission_candidate.resolve_match", candidate, tenant_id=candidate.tenant_id,
+           match=candidate.match.value, person_id=candidate.person_id)
+    db.session.flush()
+
+
+def admission_basis(candidate: AdmissionCandidate, edition: EventEdition) -> str:
+    result = "Победитель" if candidate.result is ParticipationRole.WINNER else "Призёр"
+    place = f" ({candidate.place} место)" if candidate.place else ""
+    return f"{result}{place}: {edition.title or edition.event.title} {edition.year}"[:500]
+
+
+ACHIEVEMENT_LEVELS = {
+    EventLevel.MUNICIPAL: AchievementLevel.MUNICIPAL,
+    EventLevel.REGIONAL: AchievementLevel.REGIONAL,
+    EventLevel.INTERREGIONAL: AchievementLevel.REGIONAL,
+    EventLevel.ALL_RUSSIAN: AchievementLevel.ALL_RUSSIAN,
+    EventLevel.INTERNATIONAL: AchievementLevel.INTERNATIONAL,
+}
+
+
+def _participation(candidate: AdmissionCandidate, person: Person) -> None:
+    exists = db.session.scalar(sa.select(Participation.id).where(
+        Participation.edition_id == candidate.batch.edition_id, Participation.person_id == person.id,
+        Participation.role.in_([ParticipationRole.WINNER, ParticipationRole.PRIZE_WINNER])))
+    if exists is None:
+        db.session.add(Participation(tenant_id=person.tenant_id, edition_id=candidate.batch.edition_id,
+                                     person_id=person.id, role=candidate.result, place=candidate.place,
+                                     section=candidate.section))
+
+
+def admit_candidate(candidate: AdmissionCandidate, membership: Membership, *, on: date | None = None,
+                    expected_version: int | None = None, decision: Decision | None = None) -> Decision:
+    """Admit a confirmed candidate: the candidate's transition first (so of two admins the
+    second fails on the version check before anything else is written), then the person's
+    lifecycle transition and dated status change, or an achievement for an active Resident."""
+    decision = decision if decision is not None else Decision()
+    if membership.role is not Role.ADMIN or membership.tenant_id != candidate.tenant_id:
+        raise OperationError("Решение о включении принимает оператор.")
+    if candidate.state is CandidateState.ADMITTED:
+        return decision  # already done: a double submit or another admin was quicker
+    if expected_version is not None and candidate.version != expected_version:
+        raise StaleItem()
+    ADMISSION.check(candidate.state, _action("admit", membership), candidate)
+    on = on or date.today()
+    person = _ensure_person(candidate)
+    edition = candidate.batch.edition
+    candidate.decided_by_id, candidate.decided_at = membership.user_id, utcnow()
+    active = person.status in ACTIVE_RESIDENT
+    if active:
+        candidate.match = MatchKind.ACTIVE_RESIDENT
+    transition(ADMISSION, candidate, SubjectType.CANDIDATE, "admit", role=Role.ADMIN, user_id=membership.user_id,
+               comment="Уже резидент: результат записан как достижение" if active else "")
+    _participation(candidate, person)
+    decision.changed.append(candidate.id)
+    if active:
+        result = RESULT_TITLES[candidate.result] + (f", {candidate.place} место" if candidate.place else "")
+        achievement = Achievement(
+            tenant_id=person.tenant_id, person_id=person.id, title=f"{edition.title or edition.event.title} {edition.year}",
+            level=ACHIEVEMENT_LEVELS[edition.event.level], result=result,
+            achieved_on=edition.ends_on or edition.starts_on or on, edition_id=edition.id)
+        db.session.add(achievement)
+        db.session.flush()
+        record("achievement.create", achievement, tenant_id=person.tenant_id, person_id=person.id,
+               candidate_id=candidate.id)
+        decision.achievement_person_ids.append(person.id)
+        return decision
+    student = candidate.is_student or is_student(candidate.grade, candidate.organization)
+    action = "admit_student" if student else "admit_school"
+    basis = admission_basis(candidate, edition)
+    from_status = person.status
+    # The protocol is the newest word on where the person studies.
+    person.organization_id = candidate.organization_id or person.organization_id
+    person.municipality_id, person.grade = candidate.municipality_id, candidate.grade
+    if candidate.parent_contact and not (person.parent_phone or person.parent_email):
+        person.parent_name, person.parent_phone, person.parent_email = split_contact(candidate.parent_contact)
+    transition(LIFECYCLE, person, SubjectType.PERSON, action, role=Role.ADMIN, user_id=membership.user_id,
+               comment=basis, state_attr="status")
+    person.status_since = on
+    person.admission_on = person.admission_on or on
+    person.admission_basis, person.admission_edition_id = basis, edition.id
+    db.session.add(PersonStatusChange(
+        tenant_id=person.tenant_id, person_id=person.id, from_status=from_status, to_status=person.status,
+        changed_on=on, action=action, basis=basis, edition_id=edition.id, user_id=membership.user_id))
+    db.session.flush()
+    decision.admitted_person_ids.append(person.id)
+    return decision
+
+
+def reject_candidate(candidate: AdmissionCandidate, membership: Membership, reason: str, *,
+                     expected_version: int | None = None):
+    if membership.role is not Role.ADMIN or membership.tenant_id != candidate.tenant_id:
+        raise OperationError("Решение о включении принимает оператор.")
+    if candidate.state is CandidateState.REJECTED:
+        return None
+    if expected_version is not None and candidate.version != expected_version:
+        raise StaleItem()
+    reason = (reason or "").strip()[:500]
+    ADMISSION.check(candidate.state, _action("reject", membership, reason), candidate)
+    candidate.reason = reason
+    candidate.decided_by_id, candidate.decided_at = membership.user_id, utcnow()
+    return transition(ADMISSION, candidate, SubjectType.CANDIDATE, "reject", role=Role.ADMIN,
+                      user_id=membership.user_id, comment=reason)
+
+
+def admit_confirmed(batch: AdmissionBatch, membership: Membership, *, on: date | None = None) -> Decision:
+    """Admit every confirmed candidate of the batch in the caller's one transaction; any
+    refusal refuses the whole lot (the message names the row)."""
+    decision = Decision()
+    confirmed = [c for c in batch.candidates if c.state is CandidateState.CONFIRMED]
+    if not confirmed:
+        raise OperationError("В протоколе нет подтверждённых кандидатов.")
+    for candidate in confirmed:
+        try:
+            admit_candidate(candidate, membership, on=on, decision=decision)
+        except (TransitionRefused, OperationError) as exc:
+            raise OperationError(f"Строка {candidate.row_no}: {exc}") from exc
+    record("admission_batch.admit_confirmed", batch, tenant_id=batch.tenant_id, admitted=len(decision.changed))
+    return decision
+
+
+def reject_confirmed(batch: AdmissionBatch, membership: Membership, reason: str) -> list[int]:
+    """Reject every confirmed candidate of the batch with one reason, in one transaction."""
+    confirmed = [c for c in batch.candidates if c.state is CandidateState.CONFIRMED]
+    if not confirmed:
+        raise OperationError("В протоколе нет подтверждённых кандидатов.")
+    for candidate in confirmed:
+        reject_candidate(candidate, membership, reason)
+    record("admission_batch.reject_confirmed", batch, tenant_id=batch.tenant_id, rejected=len(confirmed))
+    return [c.id for c in confirmed]

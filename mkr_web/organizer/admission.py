@@ -1,0 +1,174 @@
+"""Organiser: the results protocols (winners) of their organisation's accredited editions."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from workflows.admission import CandidateState
+from workflows.roles import Role
+
+from ..access import current_membership, roles
+from ..extensions import db
+from ..models import (
+    AdmissionBatch,
+    AdmissionCandidate,
+    Event,
+    EventEdition,
+    Municipality,
+    Organization,
+)
+from ..operations.admission import BatchRejected, create_batch, fix_candidate
+from ..operations.admission_rows import COLUMNS, RESULT_TITLES, TITLES
+from ..queries.admission import accredited_editions_for, batches_for, candidates_for, state_counts
+from ..webutil import attempt, int_or_none
+from . import bp
+
+DEFAULT_ROWS, MORE_ROWS, MAX_ROWS = 10, 10, 200
+KEY_BY_TITLE = {title: key for key, title in COLUMNS}
+
+
+def _edition_or_404(edition_id: int) -> EventEdition:
+    edition = db.session.execute(
+        accredited_editions_for(current_membership()).where(EventEdition.id == edition_id)
+    ).scalar_one_or_none()
+    if edition is None:
+        abort(404)
+    return edition
+
+
+def _reference_choices(tenant_id: int):
+    municipalities = db.session.scalars(
+        sa.select(Municipality.name).where(Municipality.tenant_id == tenant_id).order_by(Municipality.sort_order)
+    ).all()
+    organizations = db.session.scalars(
+        sa.select(Organization.name).where(Organization.tenant_id == tenant_id).order_by(Organization.name)
+    ).all()
+    return municipalities, organizations
+
+
+def _table_from_form(count: int) -> list[dict]:
+    return [{key: request.form.get(f"r{i}-{key}", "").strip() for key, _t in COLUMNS} for i in range(1, count + 1)]
+
+
+def _cell_errors(errors) -> dict[tuple[int, str], str]:
+    return {(e.row_no, KEY_BY_TITLE.get(e.column, "")): e.reason for e in errors}
+
+
+@bp.route("/admission/")
+@roles(Role.ORGANIZER)
+def admission():
+    membership = current_membership()
+    editions = db.session.scalars(
+        accredited_editions_for(membership).order_by(EventEdition.year.desc(), Event.title)
+    ).all()
+    batches = db.session.scalars(
+        batches_for(membership)
+        .options(sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event))
+        .order_by(AdmissionBatch.id.desc())
+    ).all()
+    return render_template("organizer/admission.html", editions=editions, batches=batches,
+                           counts=state_counts(b.id for b in batches), states=list(CandidateState))
+
+
+@bp.route("/admission/editions/<int:edition_id>/protocol", methods=["GET", "POST"])
+@roles(Role.ORGANIZER)
+def admission_new(edition_id: int):
+    edition = _edition_or_404(edition_id)
+    form = FlaskForm()
+    count = min(max(int_or_none(request.form.get("rows")) or DEFAULT_ROWS, 1), MAX_ROWS)
+    values = [{} for _i in range(count)]
+    errors: list = []
+    if form.validate_on_submit():
+        values = _table_from_form(count)
+        if "more" in request.form:
+            added = min(MORE_ROWS, MAX_ROWS - count)
+            values += [{} for _i in range(added)]
+            count += added
+        else:
+            rows = [dict(v, row_no=i) for i, v in enumerate(values, start=1) if any(v.values())]
+
+            def work():
+                try:
+                    return create_batch(edition, rows, current_user)
+                except BatchRejected as exc:
+                    errors.extend(exc.errors)
+                    raise
+
+            ok, batch = attempt(work)
+            if ok:
+                flash(_("Протокол %(number)s принят: строк — %(n)s. Кандидаты переданы координаторам.",
+                        number=batch.number, n=len(rows)), "success")
+                return redirect(url_for(".admission_batch", batch_id=batch.id))
+    municipalities, organizations = _reference_choices(edition.tenant_id)
+    return render_template(
+        "organizer/admission_new.html", edition=edition, form=form, count=count, values=values,
+        errors=errors, cell_errors=_cell_errors(errors), columns=COLUMNS, municipalities=municipalities,
+        organizations=organizations, results=list(RESULT_TITLES.values()),
+    )
+
+
+@bp.route("/admission/batches/<int:batch_id>")
+@roles(Role.ORGANIZER)
+def admission_batch(batch_id: int):
+    batch = db.session.execute(
+        batches_for(current_membership()).where(AdmissionBatch.id == batch_id)
+        .options(sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event),
+                 sa.orm.selectinload(AdmissionBatch.candidates).joinedload(AdmissionCandidate.municipality))
+    ).unique().scalar_one_or_none()
+    if batch is None:
+        abort(404)
+    return render_template("organizer/admission_batch.html", batch=batch)
+
+
+def _values_of(candidate: AdmissionCandidate) -> dict:
+    return {
+        "surname": candidate.surname, "name": candidate.name, "patronymic": candidate.patronymic or "",
+        "birth_date": candidate.birth_on.strftime("%d.%m.%Y"), "organization": candidate.organization_name,
+        "grade": candidate.grade or "", "municipality": candidate.municipality.name,
+        "result": RESULT_TITLES.get(candidate.result, ""), "place": str(candidate.place or ""),
+        "section": candidate.section or "", "parent_contact": candidate.parent_contact or "",
+    }
+
+
+@bp.route("/admission/candidates/<int:candidate_id>/fix", methods=["GET", "POST"])
+@roles(Role.ORGANIZER)
+def admission_fix(candidate_id: int):
+    membership = current_membership()
+    candidate = db.session.execute(
+        candidates_for(membership).where(AdmissionCandidate.id == candidate_id)
+    ).scalar_one_or_none()
+    if candidate is None:
+        abort(404)
+    form = FlaskForm()
+    values = [_values_of(candidate)]
+    errors: list = []
+    if form.validate_on_submit():
+        raw = {key: request.form.get(f"r1-{key}", "").strip() for key, _t in COLUMNS}
+        values = [raw]
+
+        def work():
+            try:
+                return fix_candidate(candidate, raw, membership,
+                                     expected_version=int_or_none(request.form.get("version")))
+            except BatchRejected as exc:
+                errors.extend(exc.errors)
+                raise
+
+        ok, rec = attempt(work)
+        if ok:
+            flash(_("Строка %(row)s исправлена и отправлена координатору.", row=candidate.row_no) if rec
+                  else _("Строка уже отправлена координатору."), "success")
+            return redirect(url_for(".admission_batch", batch_id=candidate.batch_id))
+        db.session.refresh(candidate)
+    # errors of the one row are keyed by its protocol number; the table shows it as row 1
+    cell_errors = {(1, key): reason for (_n, key), reason in _cell_errors(errors).items()}
+    municipalities, organizations = _reference_choices(candidate.tenant_id)
+    return render_template(
+        "organizer/admission_fix.html", candidate=candidate, form=form, values=values, errors=errors,
+        cell_errors=cell_errors, columns=COLUMNS, municipalities=municipalities, organizations=organizations,
+        results=list(RESULT_TITLES.values()), titles=TITLES,
+    )

@@ -1,0 +1,159 @@
+"""Admission reads: what each role may see (batches, candidates, editions) and person matching."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+
+from workflows.admission import CandidateState
+from workflows.lifecycle import ACTIVE_RESIDENT
+from workflows.roles import Role
+
+from ..extensions import db
+from ..models import (
+    AdmissionBatch,
+    AdmissionCandidate,
+    Event,
+    EventEdition,
+    EventKind,
+    MatchKind,
+    Membership,
+    Person,
+    membership_municipality,
+    normalize_name,
+)
+
+#: A name at least this similar (difflib ratio, same birth date) is a near match.
+NEAR_RATIO = 0.85
+
+
+def accredited_editions_for(membership: Membership) -> sa.Select:
+    """Editions of the accredited events of the organiser's own organisation."""
+    return (
+        sa.select(EventEdition)
+        .join(Event, Event.id == EventEdition.event_id)
+        .where(
+            EventEdition.tenant_id == membership.tenant_id,
+            Event.kind == EventKind.ACCREDITED,
+            Event.organizer_id == membership.organization_id,
+        )
+        .options(sa.orm.contains_eager(EventEdition.event))
+    )
+
+
+def batches_for(membership: Membership) -> sa.Select:
+    q = sa.select(AdmissionBatch).where(AdmissionBatch.tenant_id == membership.tenant_id)
+    if membership.role is Role.ORGANIZER:
+        q = q.where(AdmissionBatch.organizer_id == membership.organization_id)
+    elif membership.role is not Role.ADMIN:
+        q = q.where(sa.false())
+    return q
+
+
+def coordinated_municipality_ids(tenant_id: int) -> sa.Select:
+    """Municipalities of the tenant that have at least one coordinator."""
+    return (
+        sa.select(membership_municipality.c.municipality_id)
+        .join(Membership, Membership.id == membership_municipality.c.membership_id)
+        .where(Membership.tenant_id == tenant_id, Membership.role == Role.COORDINATOR)
+    )
+
+
+def candidates_for(membership: Membership) -> sa.Select:
+    """Candidate rows the membership may see: admin all; coordinator own municipalities;
+    organiser their organisation's batches; anyone else nothing."""
+    q = sa.select(AdmissionCandidate).where(AdmissionCandidate.tenant_id == membership.tenant_id)
+    if membership.role is Role.ADMIN:
+        return q
+    if membership.role is Role.COORDINATOR:
+        ids = [m.id for m in membership.municipalities]
+        return q.where(AdmissionCandidate.municipality_id.in_(ids))
+    if membership.role is Role.ORGANIZER:
+        return q.join(AdmissionBatch, AdmissionBatch.id == AdmissionCandidate.batch_id).where(
+            AdmissionBatch.organizer_id == membership.organization_id
+        )
+    return q.where(sa.false())
+
+
+def unassigned_candidates(tenant_id: int) -> sa.Select:
+    """Submitted candidates from municipalities that have no coordinator: admin checks them."""
+    return sa.select(AdmissionCandidate).where(
+        AdmissionCandidate.tenant_id == tenant_id,
+        AdmissionCandidate.state == CandidateState.SUBMITTED,
+        AdmissionCandidate.municipality_id.not_in(coordinated_municipality_ids(tenant_id)),
+    )
+
+
+def state_counts(batch_ids: Iterable[int]) -> dict[int, dict[CandidateState, int]]:
+    """{batch id: {state: count}} in one grouped query."""
+    ids = list(batch_ids)
+    counts: dict[int, dict[CandidateState, int]] = {i: {} for i in ids}
+    if not ids:
+        return counts
+    rows = db.session.execute(
+        sa.select(AdmissionCandidate.batch_id, AdmissionCandidate.state, sa.func.count())
+        .where(AdmissionCandidate.batch_id.in_(ids))
+        .group_by(AdmissionCandidate.batch_id, AdmissionCandidate.state)
+    )
+    for batch_id, state, n in rows:
+        counts[batch_id][state] = n
+    return counts
+
+
+# --- matching candidates to persons -------------------------------------------------------
+
+
+def _pool(tenant_id: int, keys: list[tuple[str, date]]) -> list[Person]:
+    """Persons who might match any of ``keys`` (same birth date or same full name): one query."""
+    if not keys:
+        return []
+    births = {b for _, b in keys}
+    names = {n for n, _ in keys}
+    return list(
+        db.session.scalars(
+            sa.select(Person)
+            .where(
+                Person.tenant_id == tenant_id,
+                sa.or_(Person.birth_on.in_(births), Person.search_name.in_(names)),
+            )
+            .options(sa.orm.selectinload(Person.municipality))
+            .order_by(Person.id)
+        )
+    )
+
+
+def _classify(key: str, birth_on: date, pool: list[Person]) -> tuple[MatchKind, Person | None, list[Person]]:
+    exact = next((p for p in pool if p.search_name == key and p.birth_on == birth_on), None)
+    if exact is not None:
+        kind = MatchKind.ACTIVE_RESIDENT if exact.status in ACTIVE_RESIDENT else MatchKind.EXISTING
+        return kind, exact, []
+    surname = key.split(" ", 1)[0]
+    near = []
+    for p in pool:
+        if p.birth_on == birth_on:
+            same_surname = p.search_name.split(" ", 1)[0] == surname
+            similar = difflib.SequenceMatcher(None, p.search_name, key).ratio() >= NEAR_RATIO
+            if same_surname or similar:
+                near.append(p)
+        elif p.search_name == key:
+            near.append(p)
+    return (MatchKind.NEAR, None, near) if near else (MatchKind.NEW, None, [])
+
+
+def match_persons(tenant_id: int, people: list[tuple[str, str, str | None, date]]):
+    """For each (surname, name, patronymic, birth date): (MatchKind, person, near persons)."""
+    keys = [(normalize_name(s, n, p), b) for s, n, p, b in people]
+    pool = _pool(tenant_id, keys)
+    return [_classify(key, birth_on, pool) for key, birth_on in keys]
+
+
+def near_matches(candidates: list[AdmissionCandidate]) -> dict[int, list[Person]]:
+    """Suggestions for the NEAR candidates among ``candidates`` (one query for all)."""
+    near = [c for c in candidates if c.match is MatchKind.NEAR]
+    if not near:
+        return {}
+    found = match_persons(near[0].tenant_id, [(c.surname, c.name, c.patronymic, c.birth_on) for c in near])
+    return {c.id: suggestions for c, (_, _, suggestions) in zip(near, found, strict=True)}

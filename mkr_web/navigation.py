@@ -8,13 +8,21 @@ NAV = {
     Role.ADMIN: [
         ("admin.dashboard", _l("Главная")),
         ("admin.reference", _l("Справочники")),
+        ("admin.events", _l("Мероприятия")),
+        ("admin.accreditation_list", _l("Аккредитация")),
+        ("admin.rubrics", _l("Критерии экспертизы")),
+        ("admin.outbox", _l("Исходящие")),
         ("admin.users", _l("Пользователи")),
         ("admin.audit", _l("Журнал аудита")),
         ("admin.health", _l("Состояние системы")),
     ],
     Role.COORDINATOR: [("coordinator.dashboard", _l("Главная"))],
-    Role.ORGANIZER: [("organizer.dashboard", _l("Главная"))],
-    Role.EXPERT: [("expert.dashboard", _l("Главная"))],
+    Role.ORGANIZER: [
+        ("organizer.dashboard", _l("Главная")),
+        ("organizer.events", _l("Мероприятия")),
+        ("organizer.accreditation_list", _l("Аккредитация")),
+    ],
+    Role.EXPERT: [("expert.dashboard", _l("Главная")), ("expert.reviews_list", _l("Экспертиза"))],
     Role.PLATFORM_ADMIN: [("platform.dashboard", _l("Проекты (регионы)"))],
 }
 

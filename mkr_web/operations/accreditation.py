@@ -157,13 +157,20 @@ def submit(application: AccreditationApplication, *, user_id: int | None,
 def accredit(application: AccreditationApplication, valid_from: int | None, valid_to: int | None, *,
              user_id: int | None, comment: str = "", expected_version: int | None = None) -> Event | None:
     """Accredit for ``valid_from``–``valid_to`` (years); creates or updates the event."""
-    rec = transition(ACCREDITATION, application, SubjectType.ACCREDITATION, "accredit", role=Role.ADMIN,
-                     user_id=user_id, comment=comment, expected_version=expected_version,
-                     data={"valid_from": valid_from, "valid_to": valid_to})
-    if rec is None:
-        return application.event
+    if application.state is S.ACCREDITED:
+        return application.event  # a double submit
+    # The CHECK constraints want validity and decider in the same UPDATE as the new state;
+    # a refused transition is rolled back by the caller.
+    previous = (application.valid_from_year, application.valid_to_year, application.decided_by_id)
     application.valid_from_year, application.valid_to_year = valid_from, valid_to
-    application.decided_at, application.decided_by_id = rec.at, user_id
+    application.decided_at, application.decided_by_id = utcnow(), user_id
+    try:
+        transition(ACCREDITATION, application, SubjectType.ACCREDITATION, "accredit", role=Role.ADMIN,
+                   user_id=user_id, comment=comment, expected_version=expected_version,
+                   data={"valid_from": valid_from, "valid_to": valid_to})
+    except Exception:
+        application.valid_from_year, application.valid_to_year, application.decided_by_id = previous
+        raise
     application.expiry_notified_at = None
     existing = application.event
     related = db.session.get(Event, existing.related_event_id) if existing and existing.related_event_id else None
@@ -189,12 +196,19 @@ def decide(application: AccreditationApplication, action: str, comment: str, *, 
     """``reject`` or ``return`` with a comment (the machine requires one)."""
     if action not in ("reject", "return"):
         raise OperationError("Неизвестное решение.")
-    rec = transition(ACCREDITATION, application, SubjectType.ACCREDITATION, action, role=Role.ADMIN,
-                     user_id=user_id, comment=comment, expected_version=expected_version)
-    if rec is None:
-        return
+    if (action == "reject" and application.state is S.REJECTED) or (
+            action == "return" and application.state is S.RETURNED):
+        return  # a double submit
+    previous = application.decided_by_id
     if action == "reject":
-        application.decided_at, application.decided_by_id = rec.at, user_id
+        application.decided_at, application.decided_by_id = utcnow(), user_id
+    try:
+        transition(ACCREDITATION, application, SubjectType.ACCREDITATION, action, role=Role.ADMIN,
+                   user_id=user_id, comment=comment, expected_version=expected_version)
+    except Exception:
+        application.decided_by_id = previous
+        raise
+    if action == "reject":
         _notify_organizer(application, "в аккредитации отказано", comment)
     else:
         _notify_organizer(application, "заявка возвращена на доработку", comment)

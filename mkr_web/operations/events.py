@@ -205,9 +205,8 @@ def add_participants(edition: EventEdition, rows: list[ParticipantRow]) -> Parti
         raise OperationError("Мероприятие не проводилось: участников быть не может.")
     result = ParticipantsResult()
     seen: set[tuple[int, ParticipationRole]] = set()
-    existing = set(db.session.execute(
-        sa.select(Participation.person_id, Participation.role).where(Participation.edition_id == edition.id)
-    ).tuples())
+    existing = {(person_id, role) for person_id, role in db.session.execute(
+        sa.select(Participation.person_id, Participation.role).where(Participation.edition_id == edition.id))}
     for row in rows:
         if not (row.surname or "").strip() or not (row.name or "").strip():
             raise OperationError("В строке нет фамилии или имени.")

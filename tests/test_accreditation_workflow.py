@@ -10,11 +10,18 @@ import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
-from mkr_web.models import AccreditationApplication, Event, EventKind, Notification, StoredFile, TransitionLog
+from mkr_web.models import (
+    AccreditationApplication,
+    Event,
+    EventKind,
+    Notification,
+    StoredFile,
+    TransitionLog,
+)
 from mkr_web.operations import accreditation as acc
+from mkr_web.operations import reviews
 from mkr_web.operations.tenancy import OperationError
 from tests.conftest import csrf_token, login, post_form
-from mkr_web.operations import reviews
 from tests.events_helpers import PDF, application, assignment_of, in_review, reviewed, world
 from workflows.review import ReviewState
 

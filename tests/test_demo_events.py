@@ -43,7 +43,7 @@ def test_accredited_events_with_their_history(demo):
     apps = _apps()
     emails = dict(db.session.execute(sa.select(User.id, User.email)).all())
     operator = db.session.execute(sa.select(Organization).where(Organization.name == reference.OPERATOR_ORG)).scalar_one()
-    for i, (key, (title, short, direction)) in enumerate(seed.ACCREDITED_EVENTS.items(), start=1):
+    for i, (title, short, direction) in enumerate(seed.ACCREDITED_EVENTS.values(), start=1):
         a = apps[f"ACC-2016-{i:03d}"]
         assert (a.state, a.valid_from_year, a.valid_to_year, a.organizer_id, a.title, a.direction) == (
             ReviewState.ACCREDITED, 2016, 2021, operator.id, title, direction)

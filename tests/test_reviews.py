@@ -116,6 +116,7 @@ def test_only_experts_of_the_tenant_not_of_the_applicant(w, factory):
 def test_scores_validated_drafts_allowed(w):
     app = in_review(w)
     rubric = reviews.ensure_rubric(w.tenant.id, ST)
+    db.session.commit()
     c = [x.id for x in rubric.criteria]
     a = assignment_of(app, w.expert1)
     with pytest.raises(reviews.ScoreError) as exc:

@@ -23,6 +23,7 @@ import os
 import secrets
 from pathlib import Path
 
+from celery.schedules import crontab
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -120,6 +121,13 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": mail_port,
         "MAIL_FROM": env.get("MAIL_FROM") or "mkr@localhost",
+        # Celery beat: daily jobs (``celery -A celery_worker beat``).
+        "CELERY_BEAT_SCHEDULE": {
+            "expire-accreditations": {
+                "task": "mkr.expire_accreditations",
+                "schedule": crontab(hour=3, minute=15),
+            },
+        },
         "CELERY": {
             "broker_url": broker or "memory://",
             "result_backend": backend or "cache+memory://",

@@ -9,6 +9,10 @@ NAV = {
         ("admin.dashboard", _l("Главная")),
         ("admin.people", _l("Реестр")),
         ("admin.reference", _l("Справочники")),
+        ("admin.events", _l("Мероприятия")),
+        ("admin.accreditation_list", _l("Аккредитация")),
+        ("admin.rubrics", _l("Критерии экспертизы")),
+        ("admin.outbox", _l("Исходящие")),
         ("admin.users", _l("Пользователи")),
         ("admin.admission_batches", _l("Включение в банк")),
         ("admin.opportunities", _l("Возможности и партнёры")),
@@ -22,9 +26,11 @@ NAV = {
     ],
     Role.ORGANIZER: [
         ("organizer.dashboard", _l("Главная")),
+        ("organizer.events", _l("Мероприятия")),
+        ("organizer.accreditation_list", _l("Аккредитация")),
         ("organizer.admission", _l("Протоколы результатов")),
     ],
-    Role.EXPERT: [("expert.dashboard", _l("Главная"))],
+    Role.EXPERT: [("expert.dashboard", _l("Главная")), ("expert.reviews_list", _l("Экспертиза"))],
     Role.PLATFORM_ADMIN: [("platform.dashboard", _l("Проекты (регионы)"))],
 }
 

@@ -37,7 +37,7 @@ def test_public_endpoints_are_few(app):
         e for e, v in app.view_functions.items()
         if getattr(v, POLICY_ATTR) == PUBLIC and not e.endswith("static")
     )
-    assert public == ["auth.index", "auth.language", "auth.login", "public.healthz"]
+    assert public == ["auth.index", "auth.language", "auth.login", "public.healthz", "public.verify"]
 
 
 @pytest.fixture

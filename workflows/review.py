@@ -98,3 +98,43 @@ ACCREDITATION = reviewed_machine(
 )
 
 NOMINATION = reviewed_machine("nomination", Role.COORDINATOR, "approve", S.APPROVED)
+
+
+class AssignmentState(LabeledState):
+    """One expert's part in a review: assigned, then scores submitted or a conflict declared."""
+
+    ASSIGNED = "assigned"
+    CONFLICT = "conflict"
+    SUBMITTED = "submitted"
+
+
+labels(
+    "AssignmentState",
+    {
+        "assigned": ("Ожидает оценки", "warning"),
+        "conflict": ("Конфликт интересов", "danger"),
+        "submitted": ("Оценка отправлена", "success"),
+    },
+)
+
+A = AssignmentState
+
+#: An expert's assignment. ``reopen`` (system) sends a submitted review back to the expert
+#: when a returned application comes back for a new round of review.
+ASSIGNMENT = Machine(
+    "review_assignment",
+    AssignmentState,
+    [
+        Transition.of([A.ASSIGNED], "declare_conflict", A.CONFLICT, [Role.EXPERT],
+                      comment_required("Опишите конфликт интересов.")),
+        Transition.of([A.ASSIGNED], "submit_scores", A.SUBMITTED, [Role.EXPERT]),
+        Transition.of([A.SUBMITTED], "reopen", A.ASSIGNED, [SYSTEM]),
+    ],
+    titles={
+        "assign": "Назначен эксперт",
+        "declare_conflict": "Заявлен конфликт интересов",
+        "submit_scores": "Оценка отправлена",
+        "reopen": "Оценка открыта для нового раунда",
+        "unassign": "Эксперт снят с экспертизы",
+    },
+)

@@ -6,11 +6,15 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 
 # Route modules register their views on ``bp`` when imported (one module per topic).
 from . import (  # noqa: E402, F401
+    accreditation,
     admission,
+    events,
+    outbox,
     people,
     people_import,
     people_records,
     programme,
     programme_records,
+    rubrics,
     views,
 )

@@ -11,7 +11,7 @@ from workflows.roles import Role
 from ..extensions import db
 from ..models import Tenant
 from ..operations.tenancy import create_tenant, create_user_with_role
-from . import admission, people, reference
+from . import admission, events, people, reference
 
 TENANT_SLUG = "tomsk"
 TENANT_NAME = "Молодёжный кадровый ресурс Томской области"
@@ -59,6 +59,9 @@ def load_demo(password: str) -> dict:
         users += int(changed)
     created["users"] = users
     db.session.flush()
+    # Events need the demo users (the accreditation history names its organiser, admin and
+    # experts); they come before the people, whose admissions refer to the editions.
+    created.update(events.load(tenant))
     # Persons after the events (their admissions link the editions when those exist).
     created.update(people.load(tenant))
     db.session.flush()

@@ -9,6 +9,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from workflows.review import AssignmentState
+
 from .base import TenantScoped, db, enum_column, utcnow
 from .users import User
 
@@ -47,12 +49,6 @@ class RubricCriterion(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
 
     rubric: Mapped[Rubric] = relationship(back_populates="criteria")
-
-
-class AssignmentState(enum.StrEnum):
-    ASSIGNED = "assigned"
-    CONFLICT = "conflict"
-    SUBMITTED = "submitted"
 
 
 class ReviewAssignment(TenantScoped, db.Model):

@@ -24,9 +24,13 @@ class StaleItem(Exception):
 
 def transition(machine: Machine, item, subject_type: SubjectType, action: str, *, role: str,
                user_id: int | None, comment: str = "", data: dict | None = None,
-               expected_version: int | None = None, state_attr: str = "state") -> TransitionRecord | None:
+               expected_version: int | None = None, state_attr: str = "state",
+               subject_id: int | None = None) -> TransitionRecord | None:
     """Apply ``action``; returns None (and changes nothing) when the item is already where
-    this action leads (a double submit)."""
+    this action leads (a double submit).
+
+    ``subject_id`` files the record under another item than ``item`` (an expert's
+    assignment is logged in the history of the application it reviews)."""
     if expected_version is not None and getattr(item, "version", None) != expected_version:
         current = getattr(item, state_attr)
         if _already_done(machine, current, action):
@@ -41,25 +45,36 @@ def transition(machine: Machine, item, subject_type: SubjectType, action: str, *
         Action(action, role, actor_id=user_id, comment=comment or "", data=data or {}),
         state_attr=state_attr,
     )
-    db.session.add(
-        TransitionLog(
-            tenant_id=item.tenant_id,
-            machine=machine.name,
-            subject_type=subject_type,
-            subject_id=item.id,
-            action=rec.action,
-            from_state=rec.from_state,
-            to_state=rec.to_state,
-            role=rec.role,
-            user_id=user_id,
-            comment=rec.comment or None,
-            at=rec.at,
-        )
-    )
+    log_step(item.tenant_id, machine.name, subject_type, item.id if subject_id is None else subject_id,
+             rec.action, rec.from_state, rec.to_state, role=rec.role, user_id=user_id,
+             comment=rec.comment, at=rec.at)
     record(f"{machine.name}.{action}", item, tenant_id=item.tenant_id, from_state=rec.from_state,
            to_state=rec.to_state)
     db.session.flush()
     return rec
+
+
+def log_step(tenant_id: int, machine: str, subject_type: SubjectType, subject_id: int, action: str,
+             from_state: str, to_state: str, *, role: str, user_id: int | None, comment: str = "",
+             at=None) -> TransitionLog:
+    """Add one history row. :func:`transition` uses it; so do steps that are not a state
+    change of the subject itself (an expert assigned to it, say)."""
+    row = TransitionLog(
+        tenant_id=tenant_id,
+        machine=machine,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        role=str(role),
+        user_id=user_id,
+        comment=comment or None,
+    )
+    if at is not None:
+        row.at = at
+    db.session.add(row)
+    return row
 
 
 def _already_done(machine: Machine, current, action: str) -> bool:

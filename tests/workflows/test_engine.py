@@ -8,10 +8,10 @@ import pytest
 from workflows.admission import ADMISSION, CandidateState
 from workflows.engine import SYSTEM, Action, Machine, Transition, TransitionRefused, apply
 from workflows.lifecycle import LIFECYCLE, PersonStatus
-from workflows.review import ACCREDITATION, NOMINATION, ReviewState
+from workflows.review import ACCREDITATION, ASSIGNMENT, NOMINATION, ReviewState
 from workflows.roles import Role
 
-MACHINES = [LIFECYCLE, ACCREDITATION, NOMINATION, ADMISSION]
+MACHINES = [LIFECYCLE, ACCREDITATION, NOMINATION, ADMISSION, ASSIGNMENT]
 ALL_ROLES = [r.value for r in Role] + [SYSTEM]
 SATISFYING = {
     "comment": "причина",

@@ -1,0 +1,175 @@
+"""The admin's side of accreditation: the applications, expert assignment, the review summary
+(mean, spread, disagreement), the decision, the history and the certificate."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflows.review import ACCREDITATION, ReviewState
+from workflows.roles import Role
+
+from ..access import current_membership, current_tenant, get_in_tenant_or_404, roles
+from ..actions import run_operation
+from ..downloads import certificate_response, send_stored, start_certificate_job
+from ..event_forms import (
+    LEVEL_TITLES,
+    AccreditForm,
+    AssignForm,
+    CommentForm,
+    VersionForm,
+    version_of,
+)
+from ..extensions import db
+from ..models import AccreditationApplication, CertificateKind, ReviewAssignment, SubjectType
+from ..operations import accreditation as ops
+from ..operations import reviews
+from ..operations.certificates import find as find_certificate
+from ..operations.review_subjects import subject_spec
+from ..queries.events import applications_for
+from ..queries.reviews import (
+    experts_in_tenant,
+    history_rows,
+    review_summary,
+    rubric_of,
+    summaries_for,
+)
+from . import bp
+
+ST = SubjectType.ACCREDITATION
+
+
+def _application(application_id: int) -> AccreditationApplication:
+    return get_in_tenant_or_404(AccreditationApplication, application_id)
+
+
+@bp.route("/accreditation")
+@roles(Role.ADMIN)
+def accreditation_list():
+    tenant = current_tenant()
+    state = request.args.get("state", "")
+    q = applications_for(current_membership()).order_by(AccreditationApplication.id.desc())
+    if state in ReviewState._value2member_map_:
+        q = q.where(AccreditationApplication.state == ReviewState(state))
+    applications = db.session.scalars(q.options(db.selectinload(AccreditationApplication.organizer))).all()
+    return render_template("admin/accreditation_list.html", applications=applications, state=state,
+                           states=list(ReviewState),
+                           summaries=summaries_for(tenant, ST, [a.id for a in applications]))
+
+
+@bp.route("/accreditation/<int:application_id>")
+@roles(Role.ADMIN)
+def accreditation_detail(application_id: int):
+    application = _application(application_id)
+    tenant = current_tenant()
+    if rubric_of(tenant.id, ST) is None:  # first use: the tenant's default rubric
+        reviews.ensure_rubric(tenant.id, ST)
+        db.session.commit()
+    summary = review_summary(tenant, ST, application.id)
+    assigned = {r.assignment.expert_id for r in summary.results}
+    excluded = subject_spec(ST).excluded_user_ids(application)
+    assign_form = AssignForm()
+    assign_form.expert_ids.choices = [(u.id, u.full_name or u.email) for u in experts_in_tenant(tenant.id)
+                                      if u.id not in assigned and u.id not in excluded]
+    actions = ACCREDITATION.available(application.state, Role.ADMIN)
+    version = application.version
+    this_year = date.today().year
+    return render_template(
+        "admin/accreditation_detail.html", application=application, summary=summary, levels=LEVEL_TITLES,
+        assign_form=assign_form, actions=actions, min_experts=tenant.setting("min_experts"),
+        start_form=VersionForm(version=version, prefix="start"),
+        accredit_form=AccreditForm(version=version, valid_from=this_year, valid_to=this_year + 2, prefix="accredit"),
+        return_form=CommentForm(version=version, prefix="return"),
+        reject_form=CommentForm(version=version, prefix="reject"),
+        unassign_form=VersionForm(prefix="unassign"),
+        history=history_rows(ST, application.id, include_review_steps=True),
+        certificate=find_certificate(CertificateKind.ACCREDITATION, application.id),
+    )
+
+
+def _back(application: AccreditationApplication):
+    return redirect(url_for(".accreditation_detail", application_id=application.id))
+
+
+@bp.route("/accreditation/<int:application_id>/assign", methods=["POST"])
+@roles(Role.ADMIN)
+def accreditation_assign(application_id: int):
+    application = _application(application_id)
+    form = AssignForm()
+    form.expert_ids.choices = [(u.id, u.email) for u in experts_in_tenant(application.tenant_id)]
+    if form.validate_on_submit():
+        run_operation(reviews.assign_experts, ST, application, form.expert_ids.data, actor_id=current_user.id,
+                      success=_("Эксперты назначены."))
+    return _back(application)
+
+
+@bp.route("/accreditation/<int:application_id>/start-review", methods=["POST"])
+@roles(Role.ADMIN)
+def accreditation_start_review(application_id: int):
+    application = _application(application_id)
+    form = VersionForm(prefix="start")
+    if form.validate_on_submit():
+        run_operation(reviews.start_review, ST, application, actor_id=current_user.id,
+                      expected_version=version_of(form), success=_("Заявка передана на экспертизу."))
+    return _back(application)
+
+
+@bp.route("/accreditation/<int:application_id>/accredit", methods=["POST"])
+@roles(Role.ADMIN)
+def accreditation_accredit(application_id: int):
+    application = _application(application_id)
+    form = AccreditForm(prefix="accredit")
+    if not form.validate_on_submit():
+        flash(_("Укажите срок аккредитации: годы с… по… (от 2000 до 2100)."), "danger")
+        return _back(application)
+    error = run_operation(ops.accredit, application, form.valid_from.data, form.valid_to.data,
+                          user_id=current_user.id, comment=form.comment.data or "",
+                          expected_version=version_of(form), success=_("Мероприятие аккредитовано."))
+    if error is None:
+        start_certificate_job(application.tenant_id, CertificateKind.ACCREDITATION, application.id)
+    return _back(application)
+
+
+@bp.route("/accreditation/<int:application_id>/decide/<any(reject, return):action>", methods=["POST"])
+@roles(Role.ADMIN)
+def accreditation_decide(application_id: int, action: str):
+    application = _application(application_id)
+    form = CommentForm(prefix=action)
+    if form.validate_on_submit():
+        message = _("В аккредитации отказано.") if action == "reject" else _("Заявка возвращена на доработку.")
+        run_operation(ops.decide, application, action, form.comment.data or "", user_id=current_user.id,
+                      expected_version=version_of(form), success=message)
+    return _back(application)
+
+
+@bp.route("/assignments/<int:assignment_id>/unassign", methods=["POST"])
+@roles(Role.ADMIN)
+def assignment_unassign(assignment_id: int):
+    assignment = get_in_tenant_or_404(ReviewAssignment, assignment_id)
+    spec = subject_spec(assignment.subject_type)
+    subject = reviews.load_subject(assignment.subject_type, assignment.subject_id)
+    form = VersionForm(prefix="unassign")
+    if form.validate_on_submit():
+        run_operation(reviews.unassign, assignment, actor_id=current_user.id, success=_("Эксперт снят."))
+    return redirect(spec.admin_url(subject))
+
+
+@bp.route("/accreditation/<int:application_id>/regulation")
+@roles(Role.ADMIN)
+def accreditation_regulation(application_id: int):
+    application = _application(application_id)
+    if application.regulation_file is None:
+        abort(404)
+    return send_stored(application.regulation_file)
+
+
+@bp.route("/accreditation/<int:application_id>/certificate")
+@roles(Role.ADMIN)
+def accreditation_certificate(application_id: int):
+    application = _application(application_id)
+    if application.state not in (ReviewState.ACCREDITED, ReviewState.EXPIRED):
+        abort(404)
+    return certificate_response(application.tenant_id, CertificateKind.ACCREDITATION, application.id)

@@ -1,0 +1,124 @@
+"""Forms of events, editions, participants and accreditation applications (shared by the
+admin's and the organiser's pages)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from .models import (
+    Direction,
+    EditionFormat,
+    EditionState,
+    EventKind,
+    EventLevel,
+    ParticipationRole,
+)
+
+LEVEL_TITLES = {
+    EventLevel.MUNICIPAL: _l("Муниципальный"),
+    EventLevel.REGIONAL: _l("Региональный"),
+    EventLevel.INTERREGIONAL: _l("Межрегиональный"),
+    EventLevel.ALL_RUSSIAN: _l("Всероссийский"),
+    EventLevel.INTERNATIONAL: _l("Международный"),
+}
+FORMAT_TITLES = {
+    EditionFormat.IN_PERSON: _l("Очно"),
+    EditionFormat.REMOTE: _l("Дистанционно"),
+    EditionFormat.VIDEO: _l("По видеосвязи"),
+}
+EDITION_STATE_TITLES = {
+    EditionState.HELD: _l("Проведено"),
+    EditionState.NOT_HELD: _l("Не проводилось"),
+    EditionState.MOVED: _l("Перенесено (сроки сдвинуты)"),
+}
+CATEGORY_TITLES = {"students": _l("Обучающиеся"), "teachers": _l("Педагоги"), "experts": _l("Эксперты")}
+
+DIRECTION_CHOICES = [(d.value, d.title_ru) for d in Direction]
+LEVEL_CHOICES = [(k.value, v) for k, v in LEVEL_TITLES.items()]
+
+
+class EventForm(FlaskForm):
+    title = StringField(_l("Название"), validators=[DataRequired(), Length(max=500)])
+    short_title = StringField(_l("Краткое название"), validators=[Optional(), Length(max=200)])
+    kind = SelectField(_l("Вид"), choices=[(k.value, k.title_ru) for k in EventKind])
+    direction = SelectField(_l("Тематическое направление"), choices=DIRECTION_CHOICES)
+    level = SelectField(_l("Уровень"), choices=LEVEL_CHOICES, default=EventLevel.REGIONAL.value)
+    organizer_id = SelectField(_l("Организатор"), coerce=int, validators=[Optional()])
+    partner_ids = SelectMultipleField(_l("Организации-партнёры"), coerce=int, validators=[Optional()])
+    related_event_id = SelectField(_l("Связано с аккредитованным мероприятием"), coerce=int,
+                                   validators=[Optional()])
+
+
+class EditionForm(FlaskForm):
+    year = IntegerField(_l("Отчётный год"), validators=[InputRequired(), NumberRange(2000, 2100)])
+    title = StringField(_l("Название проведения (если отличается)"), validators=[Optional(), Length(max=500)])
+    starts_on = DateField(_l("Дата начала"), validators=[Optional()])
+    ends_on = DateField(_l("Дата окончания"), validators=[Optional()])
+    format = SelectField(_l("Формат"), choices=[(k.value, v) for k, v in FORMAT_TITLES.items()])
+    state = SelectField(_l("Состояние"), choices=[(k.value, v) for k, v in EDITION_STATE_TITLES.items()])
+    note = TextAreaField(_l("Примечание (обязательно, если перенесено или не проводилось)"),
+                         validators=[Optional(), Length(max=500)])
+
+
+class ParticipantForm(FlaskForm):
+    surname = StringField(_l("Фамилия"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Имя"), validators=[DataRequired(), Length(max=100)])
+    patronymic = StringField(_l("Отчество"), validators=[Optional(), Length(max=100)])
+    birth_on = DateField(_l("Дата рождения"), validators=[DataRequired()])
+    municipality_id = SelectField(_l("Муниципалитет"), coerce=int, validators=[Optional()])
+    organization_id = SelectField(_l("Образовательная организация"), coerce=int, validators=[Optional()])
+    role = SelectField(_l("Роль"), choices=[(r.value, r.title_ru) for r in ParticipationRole])
+    place = IntegerField(_l("Место"), validators=[Optional(), NumberRange(1, 100)])
+    section = StringField(_l("Секция, номинация"), validators=[Optional(), Length(max=300)])
+
+
+class ApplicationForm(FlaskForm):
+    title = StringField(_l("Название мероприятия"), validators=[DataRequired(), Length(max=500)])
+    direction = SelectField(_l("Тематическое направление"), choices=DIRECTION_CHOICES)
+    level = SelectField(_l("Уровень"), choices=LEVEL_CHOICES, default=EventLevel.REGIONAL.value)
+    regularity = StringField(_l("Периодичность"), validators=[Optional(), Length(max=200)])
+    audience = StringField(_l("Целевая аудитория"), validators=[Optional(), Length(max=500)])
+    expected_participants = IntegerField(_l("Ожидаемое число участников"),
+                                         validators=[Optional(), NumberRange(0, 1_000_000)])
+    municipality_ids = SelectMultipleField(_l("Муниципалитеты, на которые рассчитано мероприятие"),
+                                           coerce=int, validators=[Optional()])
+    selection_method = TextAreaField(_l("Как определяются победители"), validators=[Optional()])
+    partner_ids = SelectMultipleField(_l("Организации-партнёры"), coerce=int, validators=[Optional()])
+    event_id = SelectField(_l("Уже проводившееся мероприятие организации (если есть)"), coerce=int,
+                           validators=[Optional()])
+    regulation = FileField(_l("Положение о мероприятии (PDF, до 10 МБ)"))
+
+
+class CommentForm(FlaskForm):
+    comment = TextAreaField(_l("Комментарий"), validators=[Optional(), Length(max=5000)])
+    version = HiddenField()
+
+
+class AccreditForm(CommentForm):
+    valid_from = IntegerField(_l("Аккредитовано с (год)"), validators=[InputRequired(), NumberRange(2000, 2100)])
+    valid_to = IntegerField(_l("по (год включительно)"), validators=[InputRequired(), NumberRange(2000, 2100)])
+
+
+class AssignForm(FlaskForm):
+    expert_ids = SelectMultipleField(_l("Эксперты"), coerce=int, validators=[DataRequired()])
+
+
+class VersionForm(FlaskForm):
+    version = HiddenField()
+
+
+def version_of(form) -> int | None:
+    raw = (form.version.data or "").strip()
+    return int(raw) if raw.isdigit() else None

@@ -1,0 +1,166 @@
+"""Numbered, verifiable certificates: one machinery for every kind.
+
+A kind (:class:`CertificateKind`) is described once in :data:`KINDS`: its number prefix, its
+PDF template, the template's context, and the non-personal facts the public page
+``/verify/<code>`` shows. :func:`issue` numbers a certificate idempotently (one per kind and
+subject: ``UniqueConstraint(kind, subject_id)``), :func:`render` stores its PDF, and the
+Celery task ``mkr.certificate`` does both for a :class:`Job`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from workflows.review import ReviewState
+
+from ..documents.pdf import qr_data_uri, render_pdf
+from ..documents.storage import save_bytes
+from ..extensions import db
+from ..models import (
+    AccreditationApplication,
+    Certificate,
+    CertificateKind,
+    Organization,
+    StoredFile,
+    Tenant,
+)
+from .audit import record
+
+
+@dataclass(frozen=True)
+class CertificateType:
+    kind: CertificateKind
+    prefix: str  # numbers: <prefix>-<year>-<NNN>
+    title: str
+    template: str
+    context: Callable[[Certificate], dict]  # extra template context
+    facts: Callable[[Certificate], list[tuple[str, str]]]  # public, non-personal
+    is_valid: Callable[[Certificate], bool]
+    filename: Callable[[Certificate], str]
+
+
+# ---- accreditation ---------------------------------------------------------------------------
+
+def _application(cert: Certificate) -> AccreditationApplication:
+    return db.session.get(AccreditationApplication, cert.subject_id)
+
+
+def _accreditation_context(cert: Certificate) -> dict:
+    application = _application(cert)
+    return {
+        "application": application,
+        "organizer": db.session.get(Organization, application.organizer_id),
+        "event_title": application.event.title if application.event else application.title,
+    }
+
+
+def _accreditation_valid(cert: Certificate) -> bool:
+    application = _application(cert)
+    return (application.state is ReviewState.ACCREDITED
+            and application.valid_to_year is not None and application.valid_to_year >= date.today().year)
+
+
+def _accreditation_facts(cert: Certificate) -> list[tuple[str, str]]:
+    ctx = _accreditation_context(cert)
+    application = ctx["application"]
+    return [
+        ("Мероприятие", ctx["event_title"]),
+        ("Организатор", ctx["organizer"].name),
+        ("Тематическое направление", application.direction.title_ru),
+        ("Срок аккредитации", f"{application.valid_from_year}–{application.valid_to_year} гг."),
+        ("Номер заявки", application.number),
+    ]
+
+
+KINDS: dict[CertificateKind, CertificateType] = {
+    CertificateKind.ACCREDITATION: CertificateType(
+        kind=CertificateKind.ACCREDITATION,
+        prefix="АКР",
+        title="Свидетельство об аккредитации мероприятия",
+        template="accreditation_certificate.html",
+        context=_accreditation_context,
+        facts=_accreditation_facts,
+        is_valid=_accreditation_valid,
+        filename=lambda cert: f"accreditation-{cert.number}.pdf",
+    ),
+}
+
+
+def certificate_type(kind: CertificateKind) -> CertificateType:
+    return KINDS[CertificateKind(kind)]
+
+
+# ---- issuing and rendering -------------------------------------------------------------------
+
+def find(kind: CertificateKind, subject_id: int) -> Certificate | None:
+    return db.session.execute(
+        sa.select(Certificate).where(Certificate.kind == kind, Certificate.subject_id == subject_id)
+    ).scalar_one_or_none()
+
+
+def next_number(tenant_id: int, prefix: str, year: int) -> str:
+    head = f"{prefix}-{year}-"
+    numbers = db.session.scalars(
+        sa.select(Certificate.number).where(Certificate.tenant_id == tenant_id, Certificate.number.startswith(head))
+    )
+    last = max((int(n[len(head):]) for n in numbers if n[len(head):].isdigit()), default=0)
+    return f"{head}{last + 1:03d}"
+
+
+def issue(tenant_id: int, kind: CertificateKind, subject_id: int, issued_on: date | None = None) -> Certificate:
+    """The certificate of ``(kind, subject_id)``, numbered on first call; later calls (a task
+    run twice, two workers at once) return the same row and never take another number."""
+    ctype = certificate_type(kind)
+    issued_on = issued_on or date.today()
+    for _attempt in range(5):
+        cert = find(kind, subject_id)
+        if cert is not None:
+            return cert
+        cert = Certificate(tenant_id=tenant_id, kind=kind, subject_id=subject_id, issued_on=issued_on,
+                           number=next_number(tenant_id, ctype.prefix, issued_on.year),
+                           code=secrets.token_urlsafe(24))
+        try:
+            with db.session.begin_nested():
+                db.session.add(cert)
+        except sa.exc.IntegrityError:
+            continue  # the same subject or number was taken meanwhile: look again
+        record("certificate.issue", cert, tenant_id=tenant_id, kind=kind.value, subject_id=subject_id)
+        return cert
+    raise RuntimeError("could not number the certificate")
+
+
+def render(cert: Certificate, verify_url: str) -> StoredFile:
+    """Render the certificate's PDF and attach it (replacing an earlier file)."""
+    ctype = certificate_type(cert.kind)
+    tenant = db.session.get(Tenant, cert.tenant_id)
+    pdf = render_pdf(ctype.template, cert=cert, tenant=tenant, title=ctype.title, verify_url=verify_url,
+                     qr=qr_data_uri(verify_url), **ctype.context(cert))
+    stored = save_bytes(cert.tenant_id, "certificate", ctype.filename(cert), pdf, "application/pdf")
+    cert.file = stored
+    db.session.flush()
+    record("certificate.render", cert, tenant_id=cert.tenant_id, file_id=stored.id)
+    return stored
+
+
+def verify_url(base_url: str | None, code: str) -> str:
+    path = f"/verify/{code}"
+    return (base_url or "").rstrip("/") + path
+
+
+def issue_and_render(job, progress) -> StoredFile:
+    """A job's work (see :func:`.jobs.run_job`): ``job.params`` = kind, subject_id, base_url."""
+    params = job.params or {}
+    kind = CertificateKind(params["kind"])
+    cert = issue(job.tenant_id, kind, int(params["subject_id"]))
+    db.session.commit()  # the number is kept even if rendering fails
+    progress(30, "Номер присвоен")
+    if cert.file is None or params.get("force"):
+        render(cert, verify_url(params.get("base_url"), cert.code))
+        db.session.commit()
+    progress(90, "PDF готов")
+    return cert.file

@@ -9,7 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from mkr_web.demo import TENANT_NAME, TENANT_SLUG, load_demo, reference
+from mkr_web.demo import TENANT_SLUG, load_demo, reference
 from mkr_web.demo.seed import ACCREDITED_EVENTS, ADMISSIONS_2019, RESIDENTS_AS_OF
 from mkr_web.extensions import db
 from mkr_web.models import (
@@ -24,34 +24,27 @@ from mkr_web.models import (
     PersonStatusChange,
     Tenant,
 )
-from mkr_web.operations.tenancy import create_tenant
 from mkr_web.queries.people import status_counts_as_of, statuses_as_of
 from workflows.lifecycle import PersonStatus as S
 
 
-def _forum_2019(tenant) -> EventEdition:
-    title, short, direction = ACCREDITED_EVENTS["forum"]
-    event = Event(tenant_id=tenant.id, title=title, short_title=short, kind="accredited",
-                  direction=direction)
-    db.session.add(event)
-    db.session.flush()
-    edition = EventEdition(tenant_id=tenant.id, event_id=event.id, year=2019)
-    db.session.add(edition)
-    db.session.flush()
-    return edition
+def _forum_2019(tenant_id: int) -> EventEdition:
+    """The 2019 edition of the forum, created by the events loader before the persons."""
+    return db.session.execute(
+        sa.select(EventEdition).join(Event).where(
+            Event.tenant_id == tenant_id, Event.title == ACCREDITED_EVENTS["forum"][0],
+            EventEdition.year == 2019)
+    ).scalar_one()
 
 
 def test_demo_persons(app_ctx):
-    # As in load_demo, the events exist before the persons: here just the 2019 forum.
-    tenant = create_tenant(TENANT_SLUG, TENANT_NAME)
-    reference.load(tenant)
-    edition = _forum_2019(tenant)
     started = time.monotonic()
     created = load_demo("demo-password-1")
     db.session.commit()
     assert time.monotonic() - started < 15
     assert created["persons"] == 552
     t = db.session.execute(sa.select(Tenant).where(Tenant.slug == TENANT_SLUG)).scalar_one()
+    edition = _forum_2019(t.id)
 
     counts = status_counts_as_of(t.id, RESIDENTS_AS_OF)
     assert {s: n for s, n in counts.items() if n} == {

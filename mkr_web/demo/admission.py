@@ -154,11 +154,17 @@ def _batch(tenant, edition, specs, persons, munis, orgs, admin_id, coordinators,
         confirmed_on = min(end + timedelta(days=10), admitted_on)
         minor = age_on(spec.birth_on, confirmed_on) < 18
         confirmer = coordinators.get(muni.id, admin_id)
-        consent = Consent(tenant_id=tenant.id, person_id=person.id, given_on=confirmed_on,
-                          given_by=ConsentGiver.PARENT if minor else ConsentGiver.SELF,
-                          recorded_by_id=confirmer, recorded_at=_at(confirmed_on, 10))
-        db.session.add(consent)
-        db.session.flush()
+        # The consent the coordinator confirmed is the one on file (the people loader's);
+        # only a person without one gets it here.
+        consent = db.session.execute(
+            sa.select(Consent).where(Consent.person_id == person.id).order_by(Consent.id).limit(1)
+        ).scalar_one_or_none()
+        if consent is None:
+            consent = Consent(tenant_id=tenant.id, person_id=person.id, given_on=confirmed_on,
+                              given_by=ConsentGiver.PARENT if minor else ConsentGiver.SELF,
+                              recorded_by_id=confirmer, recorded_at=_at(confirmed_on, 10))
+            db.session.add(consent)
+            db.session.flush()
         result = ParticipationRole.WINNER if row_no <= winners else ParticipationRole.PRIZE_WINNER
         candidate = AdmissionCandidate(
             tenant_id=tenant.id, batch_id=batch.id, row_no=row_no, surname=spec.surname, name=spec.name,

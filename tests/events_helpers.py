@@ -118,3 +118,16 @@ def wait_for_job(job_id: int, timeout: float = 60) -> Job:
         if job.state in (JobState.DONE, JobState.FAILED) or time.monotonic() > deadline:
             return job
         time.sleep(0.2)
+
+
+def settle_jobs(timeout: float = 60) -> None:
+    """Wait until no job is pending or running, so that a real worker never works on rows
+    the test's cleanup is deleting."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        busy = db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(
+            Job.state.in_([JobState.PENDING, JobState.RUNNING])))
+        if not busy:
+            return
+        time.sleep(0.2)

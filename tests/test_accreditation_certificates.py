@@ -13,14 +13,15 @@ from mkr_web.models import Certificate, CertificateKind, Job, JobState
 from mkr_web.operations import certificates
 from mkr_web.operations.jobs import run_job
 from tests.conftest import login, post_form
-from tests.events_helpers import accredited, reviewed, wait_for_job, world
+from tests.events_helpers import accredited, reviewed, settle_jobs, wait_for_job, world
 
 K = CertificateKind.ACCREDITATION
 
 
 @pytest.fixture
 def w(factory):
-    return world(factory)
+    yield world(factory)
+    settle_jobs()
 
 
 def _pdf_text(data: bytes) -> str:

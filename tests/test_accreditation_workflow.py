@@ -22,7 +22,15 @@ from mkr_web.operations import accreditation as acc
 from mkr_web.operations import reviews
 from mkr_web.operations.tenancy import OperationError
 from tests.conftest import csrf_token, login, post_form
-from tests.events_helpers import PDF, application, assignment_of, in_review, reviewed, world
+from tests.events_helpers import (
+    PDF,
+    application,
+    assignment_of,
+    in_review,
+    reviewed,
+    settle_jobs,
+    world,
+)
 from workflows.review import ReviewState
 
 YEAR = date.today().year
@@ -30,7 +38,8 @@ YEAR = date.today().year
 
 @pytest.fixture
 def w(factory):
-    return world(factory)
+    yield world(factory)
+    settle_jobs()  # accrediting starts the certificate job
 
 
 def _reload(app_id) -> AccreditationApplication:

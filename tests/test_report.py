@@ -307,7 +307,7 @@ def test_constant_number_of_queries(small):
     with count_queries() as many:
         r = build_report(t.id, 2019)
     assert r["residents"]["school"] == 63 and len(r["table2"]) == 5 + 12
-    assert len(many) == len(few) <= 16, many
+    assert len(many) == len(few) == 13, many
 
 
 def test_unknown_tenant(app_ctx):

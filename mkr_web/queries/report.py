@@ -1,7 +1,7 @@
 """The annual analytical report (Аналитическая справка, DOMAIN 6) as SQL over the bank's rows.
 
-:func:`build_report` runs a fixed set of aggregate queries (about fifteen, whatever the size
-of the data) and returns one plain, JSON-ready dict. The dashboard, the PDF, the XLSX
+:func:`build_report` runs a fixed set of thirteen aggregate queries, whatever the size of
+the data, and returns one plain, JSON-ready dict. The dashboard, the PDF, the XLSX
 workbook, the JSON route and ``flask mkr report`` all render that dict; nothing in it is
 stored as a total or typed in.
 
@@ -94,6 +94,7 @@ from workflows.review import ReviewState
 from ..extensions import db
 from ..models import (
     AccreditationApplication,
+    EventEdition,
     Municipality,
     MunicipalityKind,
     Opportunity,
@@ -140,21 +141,29 @@ def _percent(part: int | None, base: int | None) -> float | None:
     return round(part / base * 100, 1)
 
 
-def status_as_of(tenant_id: int, as_of: date):
-    """Subquery (person_id, status): each person's status as of ``as_of``."""
+def status_as_of(tenant_id: int, as_of: date, municipality_ids: list[int] | None = None):
+    """Subquery (person_id, status, municipality_id, organization_id): each person's status as
+    of ``as_of``. Persons are joined *inside* the ranking, so no plan re-ranks per person."""
     psc = PersonStatusChange
     ranked = (
         sa.select(
             psc.person_id,
             psc.to_status.label("status"),
+            Person.municipality_id,
+            Person.organization_id,
             sa.func.row_number()
             .over(partition_by=psc.person_id, order_by=(psc.changed_on.desc(), psc.id.desc()))
             .label("rn"),
         )
-        .where(psc.tenant_id == tenant_id, psc.changed_on <= as_of)
+        .join(Person, Person.id == psc.person_id)
+        .where(psc.tenant_id == tenant_id, psc.changed_on <= as_of, _in_scope(Person.municipality_id, municipality_ids))
         .subquery()
     )
-    return sa.select(ranked.c.person_id, ranked.c.status).where(ranked.c.rn == 1).subquery()
+    return (
+        sa.select(ranked.c.person_id, ranked.c.status, ranked.c.municipality_id, ranked.c.organization_id)
+        .where(ranked.c.rn == 1)
+        .subquery()
+    )
 
 
 def _in_scope(column, municipality_ids):
@@ -162,7 +171,7 @@ def _in_scope(column, municipality_ids):
 
 
 def _residents_and_table1(tenant_id, as_of, municipalities, ids):
-    cur = status_as_of(tenant_id, as_of)
+    cur = status_as_of(tenant_id, as_of, ids)
     school = cur.c.status == S.RESIDENT_SCHOOL
 
     def n(cond):
@@ -170,35 +179,35 @@ def _residents_and_table1(tenant_id, as_of, municipalities, ids):
 
     rows = db.session.execute(
         sa.select(
-            Person.municipality_id,
-            sa.func.count(sa.distinct(sa.case((school, Person.organization_id)))),
+            cur.c.municipality_id,
+            sa.func.count(sa.distinct(sa.case((school, cur.c.organization_id)))),
             n(school),
             n(cur.c.status == S.RESIDENT_STUDENT),
             n(cur.c.status == S.POTENTIAL),
             n(cur.c.status == S.ALUMNI),
-        )
-        .join(cur, cur.c.person_id == Person.id)
-        .where(Person.tenant_id == tenant_id, _in_scope(Person.municipality_id, ids))
-        .group_by(Person.municipality_id)
+        ).group_by(cur.c.municipality_id)
     ).all()
     listed = [m for m in municipalities if ids is None or m["id"] in ids]
     listed_ids = [m["id"] for m in listed]
     total_orgs, total_school = db.session.execute(
-        sa.select(sa.func.count(sa.distinct(Person.organization_id)), sa.func.count())
-        .join(cur, cur.c.person_id == Person.id)
-        .where(Person.tenant_id == tenant_id, school, Person.municipality_id.in_(listed_ids))
+        sa.select(sa.func.count(sa.distinct(cur.c.organization_id)), sa.func.count())
+        .where(school, cur.c.municipality_id.in_(listed_ids))
     ).one()
+    by_org = (
+        sa.select(cur.c.organization_id, sa.func.count().label("n"))
+        .where(school)
+        .group_by(cur.c.organization_id)
+        .subquery()
+    )
     regional = db.session.execute(
-        sa.select(Organization.name, Municipality.name, sa.func.count(cur.c.person_id))
+        sa.select(Organization.name, Municipality.name, sa.func.coalesce(by_org.c.n, 0))
         .outerjoin(Municipality, Municipality.id == Organization.municipality_id)
-        .outerjoin(Person, Person.organization_id == Organization.id)
-        .outerjoin(cur, sa.and_(cur.c.person_id == Person.id, school))
+        .outerjoin(by_org, by_org.c.organization_id == Organization.id)
         .where(
             Organization.tenant_id == tenant_id,
             Organization.is_regional_subordination.is_(True),
             _in_scope(Organization.municipality_id, ids),
         )
-        .group_by(Organization.id, Organization.name, Municipality.name)
         .order_by(Organization.name)
     ).all()
 
@@ -235,16 +244,15 @@ def _residents_and_table1(tenant_id, as_of, municipalities, ids):
 def _admissions(tenant_id, start, end, ids) -> tuple[int, int | None]:
     psc = PersonStatusChange
     first = (
-        sa.select(psc.person_id, sa.func.min(psc.changed_on).label("first_on"))
+        sa.select(psc.person_id, Person.municipality_id, sa.func.min(psc.changed_on).label("first_on"))
+        .join(Person, Person.id == psc.person_id)
         .where(psc.tenant_id == tenant_id, psc.to_status.in_(RESIDENT_STATUSES))
-        .group_by(psc.person_id)
+        .group_by(psc.person_id, Person.municipality_id)
         .subquery()
     )
-    local = sa.func.sum(sa.case((Person.municipality_id.in_(ids or []), 1), else_=0))
+    local = sa.func.sum(sa.case((first.c.municipality_id.in_(ids or []), 1), else_=0))
     total, in_scope = db.session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(local, 0))
-        .select_from(first)
-        .join(Person, Person.id == first.c.person_id)
         .where(first.c.first_on >= start, first.c.first_on <= end)
     ).one()
     return int(total), (int(in_scope) if ids is not None else None)
@@ -404,8 +412,6 @@ def build_report(tenant_id: int, year: int, as_of: date | None = None,
 
 def report_years(tenant_id: int) -> list[int]:
     """Years that have event editions, newest first (the dashboard's year choices)."""
-    from ..models import EventEdition
-
     return list(
         db.session.scalars(
             sa.select(EventEdition.year).where(EventEdition.tenant_id == tenant_id).distinct()

@@ -66,7 +66,7 @@ def dashboard(prefix: str, municipality_ids: list[int] | None):
     years = sorted(set(report_years(tenant.id)) | {year}, reverse=True)
     return render_template(
         "report/dashboard.html", r=report, prefix=prefix, years=years, query=_query(year, as_of),
-        as_of_value=(as_of or default_as_of(year)).isoformat(), thresholds=thresholds_of(tenant), **HELPERS,
+        as_of_default=default_as_of(year).isoformat(), thresholds=thresholds_of(tenant), **HELPERS,
     )
 
 

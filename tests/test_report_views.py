@@ -204,6 +204,8 @@ def test_parameters(app, demo):
     r = client.get("/admin/report.json?year=2019&as_of=2019-06-30").get_json()
     assert (r["as_of"], r["period"]["end"]) == ("2019-06-30", "2019-06-30")
     assert client.get("/admin/report.json").get_json()["year"] == 2019  # the latest year with editions
+    html = client.get("/admin/report?year=2018").get_data(as_text=True)
+    assert 'name="as_of" value=""' in html and "Пусто — на 1 января следующего года (01.01.2019)." in html
     html = client.get("/admin/report?year=2018&as_of=2019-01-01").get_data(as_text=True)
     assert "Аналитическая справка за 2018 год" in html and 'value="2019-01-01"' in html
     assert 'href="/admin/report.json?year=2018&amp;as_of=2019-01-01"' in html

@@ -84,36 +84,28 @@ programme-wide.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 
 from workflows.lifecycle import PersonStatus
-from workflows.review import ReviewState
 
 from ..extensions import db
 from ..models import (
-    AccreditationApplication,
     EventEdition,
     Municipality,
     MunicipalityKind,
-    Opportunity,
-    OpportunityKind,
     Organization,
-    OutletKind,
-    Partnership,
     Person,
     PersonStatusChange,
-    Placement,
-    Publication,
     Tenant,
 )
 from ..models.tenancy import DEFAULT_SETTINGS
+from .report_criteria import accreditations, partners, placements_of, publications_of
 from .report_events import event_sections
 
 S = PersonStatus
 RESIDENT_STATUSES = (S.RESIDENT_SCHOOL, S.RESIDENT_STUDENT)
-DECIDED = (ReviewState.ACCREDITED, ReviewState.EXPIRED)
 
 CRITERIA_TITLES = {
     1: "Ежегодное пополнение регионального банка данных",
@@ -258,83 +250,6 @@ def _admissions(tenant_id, start, end, ids) -> tuple[int, int | None]:
     return int(total), (int(in_scope) if ids is not None else None)
 
 
-def _accreditations(tenant_id, year, start, end) -> dict:
-    aa = AccreditationApplication
-    decided_from = datetime.combine(start, datetime.min.time())
-    decided_to = datetime.combine(end + timedelta(days=1), datetime.min.time())
-    is_new = sa.or_(
-        aa.valid_from_year == year, sa.and_(aa.decided_at >= decided_from, aa.decided_at < decided_to)
-    )
-    is_expired = aa.valid_to_year == year - 1
-    is_valid = sa.and_(aa.valid_from_year <= year, aa.valid_to_year >= year)
-    rows = db.session.execute(
-        sa.select(aa.title, is_new, is_expired, is_valid)
-        .where(aa.tenant_id == tenant_id, aa.state.in_(DECIDED), sa.or_(is_new, is_expired, is_valid))
-        .order_by(aa.number)
-    ).all()
-    return {
-        "newly_accredited": sum(1 for r in rows if r[1]),
-        "newly_accredited_titles": [r[0] for r in rows if r[1]],
-        "expired": sum(1 for r in rows if r[2]),
-        "expired_titles": [r[0] for r in rows if r[2]],
-        "accredited_valid": sum(1 for r in rows if r[3]),
-    }
-
-
-def _partners(tenant_id, as_of, start, end) -> tuple[int, int]:
-    p = Partnership
-    active = sa.and_(p.started_on <= as_of, sa.or_(p.ended_on.is_(None), p.ended_on >= as_of))
-    new = sa.and_(p.started_on >= start, p.started_on <= end)
-    row = db.session.execute(
-        sa.select(
-            sa.func.coalesce(sa.func.sum(sa.case((active, 1), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((new, 1), else_=0)), 0),
-        ).where(p.tenant_id == tenant_id)
-    ).one()
-    return int(row[0]), int(row[1])
-
-
-def _placements(tenant_id, start, end, ids) -> dict:
-    in_period = sa.and_(Placement.tenant_id == tenant_id, Placement.placed_on >= start, Placement.placed_on <= end)
-    local = sa.func.count(sa.distinct(sa.case((Person.municipality_id.in_(ids or []), Placement.person_id))))
-    total, in_scope = db.session.execute(
-        sa.select(sa.func.count(sa.distinct(Placement.person_id)), local)
-        .join(Person, Person.id == Placement.person_id)
-        .where(in_period)
-    ).one()
-    kinds = dict(
-        db.session.execute(
-            sa.select(Opportunity.kind, sa.func.count(sa.distinct(Placement.person_id)))
-            .join(Opportunity, Opportunity.id == Placement.opportunity_id)
-            .where(in_period)
-            .group_by(Opportunity.kind)
-        ).all()
-    )
-    return {
-        "value": int(total),
-        "local_value": int(in_scope) if ids is not None else None,
-        "by_kind": [
-            {"kind": k.value, "title": k.title_ru, "persons": int(kinds.get(k, 0))} for k in OpportunityKind
-        ],
-    }
-
-
-def _publications(tenant_id, start, end) -> dict:
-    rows = dict(
-        (kind, (int(n), int(outlets)))
-        for kind, n, outlets in db.session.execute(
-            sa.select(Publication.outlet_kind, sa.func.count(), sa.func.count(sa.distinct(Publication.outlet)))
-            .where(Publication.tenant_id == tenant_id, Publication.published_on >= start, Publication.published_on <= end)
-            .group_by(Publication.outlet_kind)
-        ).all()
-    )
-    by_kind = [
-        {"kind": k.value, "title": k.title_ru, "publications": rows.get(k, (0, 0))[0], "outlets": rows.get(k, (0, 0))[1]}
-        for k in OutletKind
-    ]
-    return {"value": sum(r["publications"] for r in by_kind), "by_outlet_kind": by_kind}
-
-
 def _criterion(number: int, value: int, threshold: int | None, met: bool, **extra) -> dict:
     entry = {"number": number, "title": CRITERIA_TITLES[number], "value": value, "threshold": threshold,
              "met": bool(met), "percent_of_plan": _percent(value, threshold)}
@@ -383,10 +298,10 @@ def build_report(tenant_id: int, year: int, as_of: date | None = None,
     events = event_sections(tenant_id, year, all_munis, ids)
 
     admitted, admitted_local = _admissions(tenant_id, start, end, ids)
-    acc = _accreditations(tenant_id, year, start, end)
-    active_partners, new_partners = _partners(tenant_id, as_of, start, end)
-    placements = _placements(tenant_id, start, end, ids)
-    publications = _publications(tenant_id, start, end)
+    acc = accreditations(tenant_id, year, start, end)
+    active_partners, new_partners = partners(tenant_id, as_of, start, end)
+    placements = placements_of(tenant_id, start, end, ids)
+    publications = publications_of(tenant_id, start, end)
     c2, c4 = events.pop("criterion2"), events.pop("criterion4")
     report["criteria"] = [
         _criterion(1, admitted, thresholds["1"], admitted >= thresholds["1"], local_value=admitted_local),

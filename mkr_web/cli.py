@@ -79,3 +79,7 @@ def demo_cmd(password: str) -> None:
     for email, role, munis, org, _ in DEMO_USERS:
         scope = ", ".join(munis) or (org or "")
         click.echo(f"  {role.value:15} {email}" + (f"  [{scope}]" if scope else ""))
+
+
+# Commands of later features register on ``mkr_cli`` from their own modules.
+from . import report_cli  # noqa: E402, F401

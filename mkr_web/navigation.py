@@ -16,6 +16,8 @@ NAV = {
         ("admin.users", _l("Пользователи")),
         ("admin.admission_batches", _l("Включение в банк")),
         ("admin.opportunities", _l("Возможности и партнёры")),
+        ("admin.report", _l("Аналитическая справка")),
+        ("admin.settings", _l("Настройки")),
         ("admin.audit", _l("Журнал аудита")),
         ("admin.health", _l("Состояние системы")),
     ],
@@ -23,6 +25,7 @@ NAV = {
         ("coordinator.dashboard", _l("Главная")),
         ("coordinator.people", _l("Реестр")),
         ("coordinator.admission", _l("Кандидаты на включение")),
+        ("coordinator.report", _l("Аналитическая справка")),
     ],
     Role.ORGANIZER: [
         ("organizer.dashboard", _l("Главная")),

@@ -15,6 +15,8 @@ from . import (  # noqa: E402, F401
     people_records,
     programme,
     programme_records,
+    report,
     rubrics,
+    settings,
     views,
 )

@@ -132,6 +132,8 @@ def people_plan() -> tuple[PersonSpec, ...]:
         key = ["forum", "citizen", "world", "marathon"][i % 4]
         _, end = edition_dates(key, year)
         enrol = date(rng.choice([2016, 2017, 2018, 2019]) if year < 2016 else rng.choice([2017, 2018, 2019]), 9, 1)
+        if enrol <= end + timedelta(days=20):  # enrolled after admission, never before it
+            enrol = date(year + 1, 9, 1)
         course = 2019 - enrol.year + 1
         add(
             "г. Томск" if i % 10 else "ЗАТО Северск",

@@ -1,32 +1,68 @@
-// Polls a background job's JSON (data-poll-url) and updates its progress bar; shows the
-// download link when the job is done. No inline script: the CSP forbids it.
+/* Progress of a background job (a generic poller: any page may reuse it).
+ *
+ * Markup: an element with data-job-progress and data-status-url="<url returning JSON
+ * {state, progress, message, download_url (or download)}>", holding [role=progressbar] with a
+ * [data-job-bar] inside, and optionally [data-job-message], [data-job-state],
+ * [data-job-download] (a link shown when done) and [data-job-failed] (shown on failure).
+ * Polls every data-interval ms (default 1000) until the job is done or failed.
+ */
 (function () {
   "use strict";
-  var box = document.getElementById("job");
-  if (!box) { return; }
-  var bar = document.getElementById("job-progress");
-  var message = document.getElementById("job-message");
-  var link = document.getElementById("job-download");
-  var failed = document.getElementById("job-failed");
 
-  function show(data) {
-    bar.value = data.progress;
-    bar.textContent = data.progress + "%";
-    if (data.message) { message.textContent = data.message; }
-    if (data.download) {
-      link.href = data.download;
-      link.classList.remove("d-none");
+  function start(root) {
+    var url = root.getAttribute("data-status-url");
+    var interval = parseInt(root.getAttribute("data-interval") || "1000", 10);
+    var box = root.querySelector("[role=progressbar]");
+    var bar = root.querySelector("[data-job-bar]");
+    var message = root.querySelector("[data-job-message]");
+    var stateTitle = root.querySelector("[data-job-state]");
+    var link = root.querySelector("[data-job-download]");
+    var failed = root.querySelector("[data-job-failed]");
+    var errors = 0;
+
+    function show(status) {
+      var percent = Math.max(0, Math.min(100, parseInt(status.progress, 10) || 0));
+      if (bar) {
+        bar.style.width = percent + "%";
+        bar.textContent = percent + "%";
+      }
+      if (box) box.setAttribute("aria-valuenow", String(percent));
+      if (message) message.textContent = status.message || "";
+      if (stateTitle) stateTitle.textContent = status.state_title || status.state;
+      root.setAttribute("data-state", status.state);
+      var download = status.download_url || status.download;
+      if (status.state === "done" && download) {
+        if (link) {
+          link.setAttribute("href", download);
+          link.classList.remove("d-none");
+        }
+        return true;
+      }
+      if (status.state === "failed") {
+        if (failed) failed.classList.remove("d-none");
+        return true;
+      }
+      return false;
     }
-    if (data.state === "failed") { failed.classList.remove("d-none"); }
-    return data.state === "done" || data.state === "failed";
+
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (status) {
+          errors = 0;
+          if (!show(status)) window.setTimeout(poll, interval);
+        })
+        .catch(function () {
+          errors += 1;
+          if (errors < 20) window.setTimeout(poll, interval * 3);
+        });
+    }
+
+    poll();
   }
 
-  function poll() {
-    fetch(box.dataset.pollUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
-      .then(function (r) { return r.json(); })
-      .then(function (data) { if (!show(data)) { setTimeout(poll, 1000); } })
-      .catch(function () { setTimeout(poll, 3000); });
-  }
-
-  if (box.dataset.state !== "done" && box.dataset.state !== "failed") { poll(); }
-}());
+  document.querySelectorAll("[data-job-progress]").forEach(start);
+})();

@@ -1,0 +1,29 @@
+"""Changing a tenant's settings: the report's criteria thresholds (audited)."""
+
+from __future__ import annotations
+
+from ..models import Tenant
+from ..queries.report import thresholds_of
+from .audit import record
+from .tenancy import OperationError
+
+MAX_THRESHOLD = 1_000_000
+
+
+def update_thresholds(tenant: Tenant, values: dict[str, int]) -> dict[str, list[int]]:
+    """Set the thresholds given in ``values``; returns ``{key: [old, new]}`` of the changed ones."""
+    current = thresholds_of(tenant)
+    unknown = sorted(set(values) - set(current))
+    if unknown:
+        raise OperationError(f"Неизвестные пороговые значения: {', '.join(unknown)}.")
+    for key, value in values.items():
+        if not isinstance(value, int) or not 0 <= value <= MAX_THRESHOLD:
+            raise OperationError(f"Пороговое значение «{key}» должно быть целым числом от 0 до {MAX_THRESHOLD}.")
+    changed = {k: [current[k], v] for k, v in values.items() if current[k] != v}
+    if not changed:
+        return {}
+    settings = dict(tenant.settings or {})
+    settings["thresholds"] = {**current, **values}
+    tenant.settings = settings  # a new dict, so the JSON column is written
+    record("tenant.thresholds.update", tenant, tenant_id=tenant.id, changed=changed)
+    return changed

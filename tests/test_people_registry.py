@@ -277,7 +277,7 @@ def test_large_export_runs_as_a_background_job(app, factory, monkeypatch):
     url = resp.headers["Location"]
     assert re.fullmatch(r"/admin/people/exports/\d+", url)
     page = client.get(url).get_data(as_text=True)
-    assert 'data-poll-url="' + url + '?format=json"' in page and "job_progress.js" in page
+    assert 'data-status-url="' + url + '?format=json"' in page and "job_progress.js" in page
     data = _wait_for_job(client, url)
     assert (data["state"], data["progress"], data["download"]) == ("done", 100, f"{url}/file")
     got = client.get(data["download"])

@@ -11,7 +11,7 @@ NAV = {
         ("admin.reference", _l("Справочники")),
         ("admin.events", _l("Мероприятия")),
         ("admin.accreditation_list", _l("Аккредитация")),
-        ("admin.rubrics", _l("Критерии экспертизы")),
+        ("admin.rubrics", _l("Критерии")),
         ("admin.outbox", _l("Исходящие")),
         ("admin.users", _l("Пользователи")),
         ("admin.admission_batches", _l("Включение в банк")),

@@ -323,3 +323,44 @@ def test_assigned_expert_downloads_the_regulation(app, w):
     resp = client.get(f"/expert/reviews/{a.id}/files/{application_.regulation_file_id}")
     assert resp.status_code == 200 and resp.data.startswith(b"%PDF-")
     assert client.get(f"/expert/reviews/{a.id}/files/{application_.regulation_file_id + 1000}").status_code == 404
+
+
+def test_two_experts_submitting_at_once_end_the_review(w, data_app):
+    """Expert A has submitted but not committed when expert B submits: B waits for A's commit
+    (the item's row is locked) and then ends the review."""
+    import threading
+
+    application_ = in_review(w)
+    rubric = reviews.ensure_rubric(w.tenant.id, ST)
+    db.session.commit()
+    points = {c.id: 5 for c in rubric.criteria}
+    ids = {"a": assignment_of(application_, w.expert1).id, "b": assignment_of(application_, w.expert2).id}
+    a_scored, release_a, errors = threading.Event(), threading.Event(), []
+
+    def expert(key, user_id, before_commit):
+        try:
+            with data_app.app_context():
+                reviews.save_scores(db.session.get(ReviewAssignment, ids[key]), dict(points), submit=True,
+                                    user_id=user_id)
+                before_commit()
+                db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+            a_scored.set()
+
+    def a_waits():
+        a_scored.set()
+        release_a.wait(10)
+
+    thread_a = threading.Thread(target=expert, args=("a", w.expert1.id, a_waits))
+    thread_a.start()
+    assert a_scored.wait(10)
+    thread_b = threading.Thread(target=expert, args=("b", w.expert2.id, lambda: None))
+    thread_b.start()
+    thread_b.join(1.0)  # B is blocked behind A's lock meanwhile
+    release_a.set()
+    thread_a.join(20)
+    thread_b.join(20)
+    assert errors == []
+    assert _reload(application_).state is ReviewState.REVIEWED

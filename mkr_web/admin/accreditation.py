@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -129,7 +129,11 @@ def accreditation_accredit(application_id: int):
                           user_id=current_user.id, comment=form.comment.data or "",
                           expected_version=version_of(form), success=_("Мероприятие аккредитовано."))
     if error is None:
-        start_certificate_job(application.tenant_id, CertificateKind.ACCREDITATION, application.id)
+        try:
+            start_certificate_job(application.tenant_id, CertificateKind.ACCREDITATION, application.id)
+        except Exception as exc:  # noqa: BLE001 - the broker is down: the PDF is made on first download
+            current_app.logger.warning("certificate job not queued: %s", type(exc).__name__)
+            flash(_("Свидетельство будет подготовлено при первом скачивании."), "warning")
     return _back(application)
 
 

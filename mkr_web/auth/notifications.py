@@ -19,7 +19,12 @@ from . import bp
 @bp.app_context_processor
 def _unread_badge():
     def unread() -> int:
-        return unread_count(current_user.id) if current_user.is_authenticated else 0
+        if not current_user.is_authenticated:
+            return 0
+        try:
+            return unread_count(current_user.id)
+        except sa.exc.SQLAlchemyError:  # the error page must render even when the DB fails
+            return 0
 
     return {"unread_notifications": unread}
 

@@ -117,12 +117,13 @@ def update_criterion(criterion: RubricCriterion, *, title: str, max_points: int,
 
 # ---- assignments -----------------------------------------------------------------------------
 
-def assignments_of(subject_type: SubjectType, subject_id: int) -> list[ReviewAssignment]:
-    return list(db.session.scalars(
-        sa.select(ReviewAssignment)
-        .where(ReviewAssignment.subject_type == subject_type, ReviewAssignment.subject_id == subject_id)
-        .order_by(ReviewAssignment.id)
-    ))
+def assignments_of(subject_type: SubjectType, subject_id: int, *, fresh: bool = False) -> list[ReviewAssignment]:
+    q = (sa.select(ReviewAssignment)
+         .where(ReviewAssignment.subject_type == subject_type, ReviewAssignment.subject_id == subject_id)
+         .order_by(ReviewAssignment.id))
+    if fresh:  # what is committed now, not what this session loaded earlier
+        q = q.execution_options(populate_existing=True)
+    return list(db.session.scalars(q))
 
 
 def _min_experts(tenant_id: int) -> int:
@@ -288,10 +289,15 @@ def save_scores(assignment: ReviewAssignment, points: dict[int, int | None], com
 
 
 def maybe_complete_review(subject_type: SubjectType, subject) -> bool:
-    """``in_review → reviewed`` (SYSTEM) once every non-conflicted expert has submitted."""
+    """``in_review → reviewed`` (SYSTEM) once every non-conflicted expert has submitted.
+
+    The item's row is locked first: of two experts submitting at once, the second waits for
+    the first to commit and then sees both submissions (else neither would end the review)."""
+    db.session.refresh(subject, with_for_update=True)
     if subject.state is not ReviewState.IN_REVIEW:
         return False
-    active = [a for a in assignments_of(subject_type, subject.id) if a.state is not AssignmentState.CONFLICT]
+    active = [a for a in assignments_of(subject_type, subject.id, fresh=True)
+              if a.state is not AssignmentState.CONFLICT]
     if len(active) < _min_experts(subject.tenant_id):
         return False
     if not all(a.state is AssignmentState.SUBMITTED for a in active):

@@ -4,31 +4,13 @@ refusal (workflow, stale item, operation, upload) into a flashed message."""
 from __future__ import annotations
 
 from flask import flash
-from sqlalchemy.orm.exc import StaleDataError
 
-from workflows.engine import TransitionRefused
-
-from .documents.storage import UploadError
-from .extensions import db
-from .operations.tenancy import OperationError
-from .operations.transitions import StaleItem
-
-REFUSALS = (TransitionRefused, StaleItem, OperationError, UploadError)
+from .webutil import commit_or_refusal
 
 
 def run_operation(fn, *args, success: str | None = None, **kwargs) -> Exception | None:
     """Run ``fn`` and commit; on a refusal roll back, flash it and return the exception."""
-    try:
-        fn(*args, **kwargs)
-        db.session.commit()
-    except REFUSALS as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return exc
-    except StaleDataError:
-        db.session.rollback()
-        flash(str(StaleItem()), "danger")
-        return StaleItem()
-    if success:
+    _, error = commit_or_refusal(lambda: fn(*args, **kwargs))
+    if error is None and success:
         flash(success, "success")
-    return None
+    return error

@@ -19,8 +19,9 @@ from .operations.transitions import StaleItem
 REFUSALS = (TransitionRefused, StaleItem, OperationError, UploadError)
 
 
-def attempt(work: Callable[[], Any]) -> tuple[bool, Any]:
-    """Run an operation and commit once; a refusal rolls back and is flashed as is.
+def commit_or_refusal(work: Callable[[], Any]) -> tuple[Any, Exception | None]:
+    """Run an operation and commit once: ``(result, None)``, or ``(None, refusal)`` after a
+    rollback with the refusal flashed as is.
 
     Of two people acting on one item the second gets ``StaleDataError`` at flush: it is
     told the item changed meanwhile."""
@@ -30,17 +31,23 @@ def attempt(work: Callable[[], Any]) -> tuple[bool, Any]:
     except REFUSALS as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-        return False, None
+        return None, exc
     except StaleDataError:
         db.session.rollback()
         flash(str(StaleItem()), "danger")
-        return False, None
-    except IntegrityError:
+        return None, StaleItem()
+    except IntegrityError as exc:
         # e.g. two organisers numbering a batch at the same moment
         db.session.rollback()
         flash("Запись изменилась одновременно с вашей. Повторите действие.", "danger")
-        return False, None
-    return True, result
+        return None, exc
+    return result, None
+
+
+def attempt(work: Callable[[], Any]) -> tuple[bool, Any]:
+    """:func:`commit_or_refusal` as ``(ok, result)``."""
+    result, error = commit_or_refusal(work)
+    return error is None, result
 
 
 def int_or_none(value) -> int | None:

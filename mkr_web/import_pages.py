@@ -16,7 +16,7 @@ from wtforms import HiddenField
 
 from .access import current_tenant
 from .extensions import db
-from .imports import ImportRefused, Importer, load_preview, preview_upload
+from .imports import Importer, ImportRefused, load_preview, preview_upload
 from .imports.preview import discard_preview
 from .imports.template import template_xlsx
 

@@ -10,6 +10,7 @@ from . import (  # noqa: E402, F401
     admission,
     events,
     outbox,
+    participants,
     people,
     people_import,
     people_records,

@@ -52,7 +52,6 @@ PROTOCOL_SPEC = TableSpec(
     max_rows=2000,
 )
 
-MATCH_KINDS = {k.value for k in MatchKind}
 
 
 def _raw(row: dict) -> dict:

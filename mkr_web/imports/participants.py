@@ -15,7 +15,15 @@ from dataclasses import replace
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import EventEdition, Municipality, Organization, Participation, ParticipationRole, Person, normalize_name
+from ..models import (
+    EventEdition,
+    Municipality,
+    Organization,
+    Participation,
+    ParticipationRole,
+    Person,
+    normalize_name,
+)
 from ..operations.events import ParticipantRow, add_participants
 from .base import Importer
 from .spec import Choice, Column, DateValue, Integer, Lookup, Name, TableSpec, Text, lookup_key

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..extensions import db
-from ..models import EventEdition, MatchKind, Tenant
+from ..models import EventEdition, Tenant
 from ..operations.admission import create_batch
 from ..operations.admission_rows import TITLES, edition_date, validate_candidate_rows
 from ..queries.admission import match_persons

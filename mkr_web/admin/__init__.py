@@ -16,6 +16,7 @@ from . import (  # noqa: E402, F401
     people_records,
     programme,
     programme_records,
+    resident_certificates,
     rubrics,
     views,
 )

@@ -15,6 +15,7 @@ NAV = {
         ("admin.outbox", _l("Исходящие")),
         ("admin.users", _l("Пользователи")),
         ("admin.admission_batches", _l("Включение в банк")),
+        ("admin.nominations", _l("Выдвижения")),
         ("admin.opportunities", _l("Возможности и партнёры")),
         ("admin.audit", _l("Журнал аудита")),
         ("admin.health", _l("Состояние системы")),
@@ -23,6 +24,7 @@ NAV = {
         ("coordinator.dashboard", _l("Главная")),
         ("coordinator.people", _l("Реестр")),
         ("coordinator.admission", _l("Кандидаты на включение")),
+        ("coordinator.nominations", _l("Выдвижения")),
     ],
     Role.ORGANIZER: [
         ("organizer.dashboard", _l("Главная")),

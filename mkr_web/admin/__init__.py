@@ -9,6 +9,7 @@ from . import (  # noqa: E402, F401
     accreditation,
     admission,
     events,
+    nominations,
     outbox,
     participants,
     people,

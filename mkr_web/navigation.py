@@ -11,11 +11,11 @@ NAV = {
         ("admin.reference", _l("Справочники")),
         ("admin.events", _l("Мероприятия")),
         ("admin.accreditation_list", _l("Аккредитация")),
+        ("admin.nominations", _l("Выдвижения")),
         ("admin.rubrics", _l("Критерии экспертизы")),
         ("admin.outbox", _l("Исходящие")),
         ("admin.users", _l("Пользователи")),
         ("admin.admission_batches", _l("Включение в банк")),
-        ("admin.nominations", _l("Выдвижения")),
         ("admin.opportunities", _l("Возможности и партнёры")),
         ("admin.audit", _l("Журнал аудита")),
         ("admin.health", _l("Состояние системы")),
@@ -23,8 +23,8 @@ NAV = {
     Role.COORDINATOR: [
         ("coordinator.dashboard", _l("Главная")),
         ("coordinator.people", _l("Реестр")),
-        ("coordinator.admission", _l("Кандидаты на включение")),
         ("coordinator.nominations", _l("Выдвижения")),
+        ("coordinator.admission", _l("Кандидаты на включение")),
     ],
     Role.ORGANIZER: [
         ("organizer.dashboard", _l("Главная")),

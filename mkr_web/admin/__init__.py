@@ -8,6 +8,7 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 from . import (  # noqa: E402, F401
     accreditation,
     admission,
+    certificates,
     events,
     nominations,
     outbox,
@@ -17,7 +18,6 @@ from . import (  # noqa: E402, F401
     people_records,
     programme,
     programme_records,
-    resident_certificates,
     rubrics,
     views,
 )

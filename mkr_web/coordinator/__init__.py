@@ -5,4 +5,9 @@ from flask import Blueprint
 bp = Blueprint("coordinator", __name__, template_folder="templates")
 
 # Route modules register their views on ``bp`` when imported (one module per topic).
-from . import admission, nominations, people, views  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    admission,
+    nominations,  # noqa: E402, F401
+    people,
+    views,
+)

@@ -5,9 +5,4 @@ from flask import Blueprint
 bp = Blueprint("coordinator", __name__, template_folder="templates")
 
 # Route modules register their views on ``bp`` when imported (one module per topic).
-from . import (  # noqa: E402, F401
-    admission,
-    nominations,  # noqa: E402, F401
-    people,
-    views,
-)
+from . import admission, nominations, people, views  # noqa: E402, F401

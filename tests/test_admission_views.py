@@ -17,7 +17,7 @@ from mkr_web.models import (
     PersonStatusChange,
 )
 from mkr_web.operations import admission as ops
-from tests.admission_helpers import World, row
+from tests.admission_helpers import World, row, settle_jobs
 from tests.conftest import csrf_token, login, post_form
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
@@ -27,7 +27,8 @@ C = CandidateState
 
 @pytest.fixture
 def world(factory):
-    return World(factory)
+    yield World(factory)
+    settle_jobs()  # admitting queues certificate jobs
 
 
 def client_for(app, user):

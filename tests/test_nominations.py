@@ -26,6 +26,7 @@ from mkr_web.models import (
 from mkr_web.operations import nominations as ops
 from mkr_web.operations import reviews
 from mkr_web.operations.tenancy import OperationError
+from tests.admission_helpers import settle_jobs
 from tests.conftest import csrf_token, login, post_form
 from tests.events_helpers import wait_for_job
 from tests.nomination_helpers import (
@@ -47,7 +48,8 @@ YEAR = date.today().year
 
 @pytest.fixture
 def w(factory):
-    return NominationWorld(factory)
+    yield NominationWorld(factory)
+    settle_jobs()  # approving an admission queues its certificate
 
 
 def client_for(app, user):

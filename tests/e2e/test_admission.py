@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from mkr_web.extensions import db
 from mkr_web.models import AdmissionCandidate, Certificate, CertificateKind, Job
 from mkr_web.operations.admission_rows import COLUMNS
-from tests.admission_helpers import World
+from tests.admission_helpers import World, settle_jobs
 from tests.conftest import PASSWORD
 from tests.events_helpers import wait_for_job
 
@@ -116,3 +116,4 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     expect(page.get_by_test_id("cert-facts")).to_contain_text("С. А. И.")
     expect(page.locator("main")).not_to_contain_text("Соколова")
     _shot(page, "resident-certificate-verify.png")
+    settle_jobs()

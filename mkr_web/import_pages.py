@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response, abort, current_app, flash, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -59,7 +60,7 @@ def preview_or_404(importer: Importer, preview_id: int):
 def cancel(stored) -> None:
     discard_preview(stored)
     db.session.commit()
-    flash("Загрузка отменена.", "info")
+    flash(_("Загрузка отменена."), "info")
 
 
 def template_download(importer: Importer, filename: str) -> Response:

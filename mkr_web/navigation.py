@@ -6,24 +6,27 @@ from workflows.roles import Role
 
 NAV = {
     Role.ADMIN: [
+        # the programme's work first, then administration
         ("admin.dashboard", _l("Главная")),
         ("admin.people", _l("Реестр")),
-        ("admin.reference", _l("Справочники")),
         ("admin.events", _l("Мероприятия")),
         ("admin.accreditation_list", _l("Аккредитация")),
-        ("admin.rubrics", _l("Критерии")),
-        ("admin.outbox", _l("Исходящие")),
-        ("admin.users", _l("Пользователи")),
         ("admin.admission_batches", _l("Включение в банк")),
+        ("admin.nominations", _l("Выдвижения")),
         ("admin.opportunities", _l("Возможности и партнёры")),
         ("admin.report", _l("Аналитическая справка")),
+        ("admin.reference", _l("Справочники")),
+        ("admin.users", _l("Пользователи")),
+        ("admin.rubrics", _l("Критерии")),
         ("admin.settings", _l("Настройки")),
+        ("admin.outbox", _l("Исходящие")),
         ("admin.audit", _l("Журнал аудита")),
         ("admin.health", _l("Состояние системы")),
     ],
     Role.COORDINATOR: [
         ("coordinator.dashboard", _l("Главная")),
         ("coordinator.people", _l("Реестр")),
+        ("coordinator.nominations", _l("Выдвижения")),
         ("coordinator.admission", _l("Кандидаты на включение")),
         ("coordinator.report", _l("Аналитическая справка")),
     ],

@@ -80,3 +80,22 @@ def row(**over) -> dict:
     }
     base.update(over)
     return base
+
+
+def settle_jobs(timeout: float = 60) -> None:
+    """Wait until no job is pending or running (admitting queues certificate jobs), so that a
+    real worker never works on rows the test's cleanup is deleting."""
+    import time
+
+    import sqlalchemy as sa
+
+    from mkr_web.models import Job, JobState
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        busy = db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(
+            Job.state.in_([JobState.PENDING, JobState.RUNNING])))
+        if not busy:
+            return
+        time.sleep(0.2)

@@ -1,7 +1,6 @@
 """Admission pages through real HTTP: organiser, coordinator, admin; scopes, roles, races."""
 
 import io
-import logging
 import re
 from datetime import date
 
@@ -14,10 +13,11 @@ from mkr_web.models import (
     AdmissionCandidate,
     AuditEntry,
     Consent,
+    Job,
     PersonStatusChange,
 )
 from mkr_web.operations import admission as ops
-from tests.admission_helpers import World, row
+from tests.admission_helpers import World, row, settle_jobs
 from tests.conftest import csrf_token, login, post_form
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
@@ -27,7 +27,8 @@ C = CandidateState
 
 @pytest.fixture
 def world(factory):
-    return World(factory)
+    yield World(factory)
+    settle_jobs()  # admitting queues certificate jobs
 
 
 def client_for(app, user):
@@ -176,7 +177,7 @@ def _confirmed_batch(world, rows):
     return batch
 
 
-def test_admin_admits_one_and_then_all(app, world, caplog):
+def test_admin_admits_one_and_then_all(app, world):
     resident = world.person("Белова", "Мария", None, date(2003, 2, 3), status=PersonStatus.RESIDENT_SCHOOL)
     batch = _confirmed_batch(world, [row(), row(surname="Второв"),
                                      row(surname="Белова", name="Мария", patronymic="", birth_date="03.02.2003")])
@@ -185,13 +186,14 @@ def test_admin_admits_one_and_then_all(app, world, caplog):
     url = f"/admin/admission/batches/{batch.id}"
     page = admin.get(url).get_data(as_text=True)
     assert "Включить всех подтверждённых (3)" in page and "Уже резидент" in page
-    with caplog.at_level(logging.INFO, logger="mkr_web.operations.admission"):
-        resp = post_form(admin, f"/admin/admission/candidates/{first.id}/admit",
-                         {"version": str(first.version), "next": "batch"}, form_url=url)
+    resp = post_form(admin, f"/admin/admission/candidates/{first.id}/admit",
+                     {"version": str(first.version), "next": "batch"}, form_url=url)
     assert resp.status_code == 302 and resp.headers["Location"] == url
     assert _state(first.id) is C.ADMITTED
     person_id = db.session.get(AdmissionCandidate, first.id).person_id
-    assert [r.getMessage() for r in caplog.records] == [f"resident certificate to be issued: person id {person_id}"]
+    # the Resident certificate is queued for a worker (tests/test_resident_certificates.py)
+    jobs = db.session.execute(sa.select(Job.kind, Job.key, Job.created_by_id)).all()
+    assert jobs == [("certificate", f"resident:{person_id}", world.admin.id)]
     resp = post_form(admin, f"{url}/admit-all", {}, form_url=url)
     assert resp.status_code == 302
     assert "Включено в банк: 2; из них уже были резидентами (записано достижение): 1." in admin.get(url).get_data(as_text=True)

@@ -8,8 +8,11 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 from . import (  # noqa: E402, F401
     accreditation,
     admission,
+    certificates,
     events,
+    nominations,
     outbox,
+    participants,
     people,
     people_import,
     people_records,

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -19,6 +20,7 @@ from ..coordinator.forms import ConfirmCandidateForm, ReturnCandidateForm
 from ..extensions import db
 from ..models import AdmissionBatch, AdmissionCandidate, EventEdition, Person, SubjectType
 from ..operations import admission as ops
+from ..operations import resident_certificates
 from ..operations.transitions import history
 from ..queries.admission import (
     batches_for,
@@ -47,10 +49,16 @@ def _candidate_or_404(candidate_id: int) -> AdmissionCandidate:
     return candidate
 
 
-def _queue_certificates(decision: ops.Decision) -> None:
-    # after the commit: the hook may hand ids to a worker
-    for person_id in decision.admitted_person_ids:
-        ops.queue_resident_certificate(person_id)
+def _queue_certificates(decision: ops.Decision, batch: AdmissionBatch | None = None) -> None:
+    """After the commit: the new Residents' certificates go to a worker (a whole batch as
+    one job, whose ZIP the batch page offers)."""
+    ids = decision.admitted_person_ids
+    if batch is not None and len(ids) > 1:
+        resident_certificates.start_batch_job(batch, user_id=current_user.id, base_url=request.url_root)
+        return
+    for person_id in ids:
+        ops.queue_resident_certificate(person_id, tenant_id=current_tenant().id, user_id=current_user.id,
+                                       base_url=request.url_root)
 
 
 @bp.route("/admission/")
@@ -87,9 +95,12 @@ def admission_batch(batch_id: int):
     if batch is None:
         abort(404)
     coordinated = set(db.session.scalars(coordinated_municipality_ids(batch.tenant_id)))
+    residents = resident_certificates.batch_person_ids(batch)
     return render_template("admin/admission_batch.html", batch=batch, coordinated=coordinated,
                            near=near_matches(batch.candidates), form=FlaskForm(),
-                           confirmed=sum(c.state is CandidateState.CONFIRMED for c in batch.candidates))
+                           confirmed=sum(c.state is CandidateState.CONFIRMED for c in batch.candidates),
+                           residents=len(residents), issued=resident_certificates.issued_count(residents),
+                           cert_job=resident_certificates.latest_batch_job(batch))
 
 
 @bp.route("/admission/batches/<int:batch_id>/admit-all", methods=["POST"])
@@ -99,7 +110,7 @@ def admission_admit_all(batch_id: int):
     if FlaskForm().validate_on_submit():
         ok, decision = attempt(lambda: ops.admit_confirmed(batch, current_membership()))
         if ok:
-            _queue_certificates(decision)
+            _queue_certificates(decision, batch)
             flash(_("Включено в банк: %(n)s; из них уже были резидентами (записано достижение): %(a)s.",
                     n=len(decision.changed), a=len(decision.achievement_person_ids)), "success")
     return redirect(url_for(".admission_batch", batch_id=batch_id))

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("coordinator", __name__, template_folder="templates")
 
 # Route modules register their views on ``bp`` when imported (one module per topic).
-from . import admission, people, report, views  # noqa: E402, F401
+from . import admission, nominations, people, report, views  # noqa: E402, F401

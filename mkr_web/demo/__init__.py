@@ -11,7 +11,7 @@ from workflows.roles import Role
 from ..extensions import db
 from ..models import Tenant
 from ..operations.tenancy import create_tenant, create_user_with_role
-from . import admission, events, people, reference
+from . import admission, events, nominations, people, reference
 
 TENANT_SLUG = "tomsk"
 TENANT_NAME = "Молодёжный кадровый ресурс Томской области"
@@ -67,4 +67,6 @@ def load_demo(password: str) -> dict:
     db.session.flush()
     # After the events and people loaders: it reads their editions and persons.
     created.update(admission.load(tenant))
+    # After admission: nominations are the records behind some of its statuses and placements.
+    created.update(nominations.load(tenant))
     return {k: v for k, v in created.items() if v}

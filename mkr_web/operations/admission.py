@@ -11,7 +11,6 @@ call :func:`queue_resident_certificate` for each newly admitted person after the
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -59,8 +58,6 @@ from .audit import record
 from .tenancy import OperationError
 from .transitions import StaleItem, transition
 
-log = logging.getLogger(__name__)
-
 __all__ = [
     "BatchRejected", "RowError", "StaleItem", "admit_candidate", "admit_confirmed", "confirm_candidate",
     "create_batch", "fix_candidate", "queue_resident_certificate", "reject_candidate", "reject_confirmed",
@@ -86,12 +83,13 @@ class Decision:
     achievement_person_ids: list[int] = field(default_factory=list)
 
 
-def queue_resident_certificate(person_id: int) -> None:
-    """Hook for the Resident certificate (part B of the admission issue).
+def queue_resident_certificate(person_id: int, *, tenant_id: int, user_id: int | None = None,
+                               base_url: str | None = None):
+    """Queue the Resident certificate of a newly admitted person (after the commit that
+    admitted them): a worker numbers it once and renders its PDF (returns the :class:`Job`)."""
+    from .resident_certificates import queue_one
 
-    Called after the commit that admitted the person. It issues nothing yet: no certificate
-    row or PDF exists until the certificate machinery lands; it only logs the person's id."""
-    log.info("resident certificate to be issued: person id %s", person_id)
+    return queue_one(tenant_id, person_id, user_id=user_id, base_url=base_url)
 
 
 def _organiser_membership(user: User, edition: EventEdition) -> Membership:

@@ -16,6 +16,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from workflows.lifecycle import ACTIVE_RESIDENT
 from workflows.review import ReviewState
 
 from ..documents.pdf import qr_data_uri, render_pdf
@@ -26,6 +27,7 @@ from ..models import (
     Certificate,
     CertificateKind,
     Organization,
+    Person,
     StoredFile,
     Tenant,
 )
@@ -77,7 +79,53 @@ def _accreditation_facts(cert: Certificate) -> list[tuple[str, str]]:
     ]
 
 
+# ---- resident -------------------------------------------------------------------------------
+
+def _person(cert: Certificate) -> Person:
+    return db.session.get(Person, cert.subject_id)
+
+
+def initials(person: Person) -> str:
+    """"С. А. И.": enough to tell the paper matches, not a name to look up."""
+    return " ".join(f"{part.strip()[0].upper()}." for part in (person.surname, person.name, person.patronymic)
+                    if part and part.strip())
+
+
+def monogram(name: str) -> str:
+    """A text logo from the tenant's name: the capitals of its first words ("МКР")."""
+    words = [w for w in name.replace("«", " ").replace("»", " ").split() if len(w) > 2 and w[0].isalpha()]
+    return "".join(w[0].upper() for w in words[:3]) or name[:3].upper()
+
+
+def _resident_context(cert: Certificate) -> dict:
+    person = _person(cert)
+    tenant = db.session.get(Tenant, cert.tenant_id)
+    return {"person": person, "full_name": person.full_name, "basis": person.admission_basis or "",
+            "admitted_on": person.admission_on, "monogram": monogram(tenant.name)}
+
+
+def _resident_valid(cert: Certificate) -> bool:
+    person = _person(cert)
+    return person is not None and person.status in ACTIVE_RESIDENT
+
+
+def _resident_facts(cert: Certificate) -> list[tuple[str, str]]:
+    person = _person(cert)
+    status = "Действующий резидент" if _resident_valid(cert) else "Не является действующим резидентом"
+    return [("Статус владельца", status), ("Инициалы владельца", initials(person) if person else "—")]
+
+
 KINDS: dict[CertificateKind, CertificateType] = {
+    CertificateKind.RESIDENT: CertificateType(
+        kind=CertificateKind.RESIDENT,
+        prefix="РЕЗ",
+        title="Свидетельство резидента регионального банка данных",
+        template="resident_certificate.html",
+        context=_resident_context,
+        facts=_resident_facts,
+        is_valid=_resident_valid,
+        filename=lambda cert: f"resident-{cert.number}.pdf",
+    ),
     CertificateKind.ACCREDITATION: CertificateType(
         kind=CertificateKind.ACCREDITATION,
         prefix="АКР",

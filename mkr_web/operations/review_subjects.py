@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflows.engine import Machine
-from workflows.review import ACCREDITATION
+from workflows.review import ACCREDITATION, NOMINATION
 
-from ..models import AccreditationApplication, Membership, StoredFile, SubjectType
+from ..models import AccreditationApplication, Membership, Nomination, StoredFile, SubjectType
 from .notifications import app_path
 
 
@@ -31,6 +31,7 @@ class ReviewSubject:
     files: Callable[[Any], list[StoredFile]] = field(default=lambda subject: [])
     # Users who may not review the item (e.g. the applicant organisation's organisers).
     excluded_user_ids: Callable[[Any], set[int]] = field(default=lambda subject: set())
+    excluded_reason: str = "Эксперт представляет организацию-заявителя и не может оценивать заявку."
 
 
 def _accreditation_excluded(application: AccreditationApplication) -> set[int]:
@@ -42,7 +43,25 @@ def _accreditation_excluded(application: AccreditationApplication) -> set[int]:
     ))
 
 
+def _nomination_excluded(nomination: Nomination) -> set[int]:
+    """The coordinator who nominated may not score their own nomination."""
+    return {nomination.created_by_id} if nomination.created_by_id else set()
+
+
 SUBJECTS: dict[SubjectType, ReviewSubject] = {
+    # Labels name the number and kind, never the person: they go into notifications and e-mails.
+    SubjectType.NOMINATION: ReviewSubject(
+        subject_type=SubjectType.NOMINATION,
+        model=Nomination,
+        machine=NOMINATION,
+        rubric_kind=SubjectType.NOMINATION,
+        label=lambda n: f"{n.number} · {n.kind.title_ru}",
+        admin_url=lambda n: app_path("admin.nomination_detail", nomination_id=n.id),
+        expert_template="expert/subject_nomination.html",
+        files=lambda n: list(n.files),
+        excluded_user_ids=_nomination_excluded,
+        excluded_reason="Автор выдвижения не может его оценивать.",
+    ),
     SubjectType.ACCREDITATION: ReviewSubject(
         subject_type=SubjectType.ACCREDITATION,
         model=AccreditationApplication,

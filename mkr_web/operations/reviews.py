@@ -152,7 +152,7 @@ def assign_experts(subject_type: SubjectType, subject, expert_ids: list[int], *,
         if expert_id not in allowed:
             raise OperationError("Назначать можно только экспертов этого проекта.")
         if expert_id in excluded:
-            raise OperationError("Эксперт представляет организацию-заявителя и не может оценивать заявку.")
+            raise OperationError(spec.excluded_reason)
         if expert_id in existing:
             continue
         assignment = ReviewAssignment(tenant_id=subject.tenant_id, subject_type=subject_type,

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("organizer", __name__, template_folder="templates")
 
 # Route modules register their views on ``bp`` when imported (one module per topic).
-from . import accreditation, admission, events, views  # noqa: E402, F401
+from . import accreditation, admission, events, participants, protocol_upload, views  # noqa: E402, F401

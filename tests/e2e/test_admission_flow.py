@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from mkr_web.extensions import db
 from mkr_web.models import AdmissionCandidate, Person
-from tests.admission_helpers import World
+from tests.admission_helpers import World, settle_jobs
 from tests.conftest import PASSWORD
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
@@ -96,3 +96,4 @@ def test_protocol_to_admission(page: Page, factory):
     assert persons == [("соколова анна игоревна", PersonStatus.RESIDENT_SCHOOL),
                        ("петров илья", PersonStatus.RESIDENT_SCHOOL)]
     assert edition_id
+    settle_jobs()  # admitting queued the certificates

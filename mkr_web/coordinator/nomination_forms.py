@@ -1,0 +1,31 @@
+"""Forms of a nomination (the coordinator writes it; the admin decides with event_forms'
+CommentForm)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..models import AchievementLevel, NominationKind
+
+KIND_CHOICES = [(k.value, k.title_ru) for k in NominationKind]
+LEVEL_CHOICES = [("", "—")] + [(k.value, k.title_ru) for k in AchievementLevel]
+
+
+class NominationForm(FlaskForm):
+    kind = SelectField(_l("Вид выдвижения"), choices=KIND_CHOICES)
+    achievement_level = SelectField(_l("Уровень достижения"), choices=LEVEL_CHOICES, validators=[Optional()])
+    opportunity_id = SelectField(_l("Возможность (для выдвижения на возможность)"), coerce=int,
+                                 validators=[Optional()])
+    description = TextAreaField(_l("Достижения и основания выдвижения"),
+                                validators=[DataRequired(), Length(max=5000)])
+    version = HiddenField()
+
+
+class EvidenceForm(FlaskForm):
+    file = FileField(_l("Подтверждающий документ (PDF, до 10 МБ)"))
+
+
+class PersonSearchForm(FlaskForm):
+    q = StringField(_l("Фамилия и имя"), validators=[DataRequired(), Length(min=2, max=200)])

@@ -1,0 +1,72 @@
+"""Page bodies of the upload → preview → commit flow for the importers used outside the
+admin's person import: an edition's results protocol and its participant list. The role
+blueprints declare the routes; the importer (bound to an edition loaded through the user's
+scope) does the rest through :mod:`.imports`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response, abort, current_app, flash, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField
+
+from .access import current_tenant
+from .extensions import db
+from .imports import Importer, ImportRefused, load_preview, preview_upload
+from .imports.preview import discard_preview
+from .imports.template import template_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class FileUploadForm(FlaskForm):
+    file = FileField(_l("Файл XLSX или CSV"))
+
+
+class PreviewForm(FlaskForm):
+    """CSRF only; the buttons say commit or cancel."""
+
+    version = HiddenField()
+
+
+def upload(importer: Importer, template: str, on_preview: Callable[[int], Response], **context):
+    """The upload form; a readable file becomes a preview (``on_preview(preview_id)``)."""
+    form = FileUploadForm()
+    if form.validate_on_submit():
+        try:
+            stored = preview_upload(importer, current_tenant().id, current_user.id, form.file.data,
+                                    max_bytes=current_app.config["MKR_IMPORT_MAX_BYTES"])
+            db.session.commit()
+        except ImportRefused as exc:
+            db.session.rollback()
+            return render_template(template, form=form, refused=str(exc), **context), 400
+        return on_preview(stored.id)
+    return render_template(template, form=form, refused=None, **context)
+
+
+def preview_or_404(importer: Importer, preview_id: int):
+    """``(stored, payload)`` of the current user's preview for this importer, else 404."""
+    stored, payload = load_preview(importer, current_tenant().id, current_user.id, preview_id)
+    if stored is None:
+        abort(404)
+    return stored, payload
+
+
+def cancel(stored) -> None:
+    discard_preview(stored)
+    db.session.commit()
+    flash(_("Загрузка отменена."), "info")
+
+
+def template_download(importer: Importer, filename: str) -> Response:
+    return Response(template_xlsx(importer.spec), mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def row_errors(payload: dict) -> list[tuple[int, str, str]]:
+    return [(r["row"], col, reason) for r in payload["rows"] for col, reason in r["errors"]]

@@ -1,0 +1,81 @@
+"""Organiser: an edition's results protocol uploaded as XLSX/CSV (the typed form is in
+:mod:`.admission`): the template, the upload, the preview with per-row errors and matches,
+and the batch created all-or-nothing."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from workflows.roles import Role
+
+from .. import import_pages as pages
+from ..access import current_tenant, roles
+from ..extensions import db
+from ..imports import ImportRefused, commit_preview, error_count
+from ..imports.protocol import ProtocolImporter
+from ..operations.admission import BatchRejected
+from ..operations.admission_rows import COLUMNS
+from ..webutil import REFUSALS
+from . import bp
+from .admission import _edition_or_404
+
+SHOWN_ROWS = 500
+
+
+@bp.route("/admission/editions/<int:edition_id>/protocol/template.xlsx")
+@roles(Role.ORGANIZER)
+def protocol_template(edition_id: int):
+    edition = _edition_or_404(edition_id)
+    return pages.template_download(ProtocolImporter(edition), "protocol-template.xlsx")
+
+
+@bp.route("/admission/editions/<int:edition_id>/protocol/upload", methods=["GET", "POST"])
+@roles(Role.ORGANIZER)
+def protocol_upload(edition_id: int):
+    edition = _edition_or_404(edition_id)
+    return pages.upload(
+        ProtocolImporter(edition), "organizer/protocol_upload.html",
+        lambda preview_id: redirect(url_for(".protocol_preview", edition_id=edition.id, preview_id=preview_id)),
+        edition=edition, columns=COLUMNS,
+    )
+
+
+@bp.route("/admission/editions/<int:edition_id>/protocol/upload/<int:preview_id>", methods=["GET", "POST"])
+@roles(Role.ORGANIZER)
+def protocol_preview(edition_id: int, preview_id: int):
+    edition = _edition_or_404(edition_id)
+    importer = ProtocolImporter(edition)
+    stored, payload = pages.preview_or_404(importer, preview_id)
+    form = pages.PreviewForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if "cancel" in request.form:
+            pages.cancel(stored)
+            return redirect(url_for(".protocol_upload", edition_id=edition.id))
+        try:
+            result = commit_preview(importer, current_tenant().id, current_user, stored, payload,
+                                    {"filename": payload["filename"]})
+            db.session.commit()
+        except BatchRejected as exc:  # the reference data changed since the preview
+            db.session.rollback()
+            flash(str(exc) + " " + "; ".join(f"строка {e.row_no}, «{e.column}»: {e.reason}"
+                                             for e in exc.errors[:20]), "danger")
+        except (ImportRefused, *REFUSALS) as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        except IntegrityError:
+            db.session.rollback()
+            flash(_("Запись изменилась одновременно с вашей. Повторите действие."), "danger")
+        else:
+            flash(_("Протокол %(number)s принят: строк — %(n)s. Кандидаты переданы координаторам.",
+                    number=result["number"], n=result["rows"]), "success")
+            return redirect(url_for(".admission_batch", batch_id=result["batch_id"]))
+    rows = payload["rows"]
+    kinds = [r["match"]["kind"] for r in rows if r.get("match")]
+    return render_template(
+        "organizer/protocol_preview.html", edition=edition, payload=payload, form=form,
+        errors=pages.row_errors(payload), error_count=error_count(payload),
+        shown=rows[:SHOWN_ROWS], total=len(rows), kinds={k: kinds.count(k) for k in set(kinds)},
+    )

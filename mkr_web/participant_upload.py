@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from . import import_pages as pages
 from .access import current_tenant
-from .actions import REFUSALS
+from .webutil import REFUSALS
 from .event_pages import TITLES, edition_or_404
 from .extensions import db
 from .imports import ImportRefused, commit_preview, error_count

@@ -75,7 +75,7 @@ def demo_cmd(password: str) -> None:
         click.echo("Создано: " + ", ".join(f"{k}={v}" for k, v in sorted(created.items())))
     else:
         click.echo("Демо-данные уже загружены: ничего не изменилось.")
-    click.echo("Демо-входы (пароль для всех: %s):" % password)
+    click.echo(f"Демо-входы (пароль для всех: {password}):")
     for email, role, munis, org, _ in DEMO_USERS:
         scope = ", ".join(munis) or (org or "")
         click.echo(f"  {role.value:15} {email}" + (f"  [{scope}]" if scope else ""))

@@ -10,12 +10,12 @@ from flask_login import current_user
 
 from . import import_pages as pages
 from .access import current_tenant
-from .webutil import REFUSALS
 from .event_pages import TITLES, edition_or_404
 from .extensions import db
 from .imports import ImportRefused, commit_preview, error_count
 from .imports.participants import ParticipantImporter
 from .models import ParticipationRole
+from .webutil import REFUSALS
 
 SHOWN_ROWS = 500
 

@@ -38,6 +38,7 @@ from ..queries.reviews import (
     summaries_for,
 )
 from . import bp
+from .review_steps import assign_experts_from_form, start_review_from_form
 
 ST = SubjectType.ACCREDITATION
 
@@ -98,11 +99,7 @@ def _back(application: AccreditationApplication):
 @roles(Role.ADMIN)
 def accreditation_assign(application_id: int):
     application = _application(application_id)
-    form = AssignForm()
-    form.expert_ids.choices = [(u.id, u.email) for u in experts_in_tenant(application.tenant_id)]
-    if form.validate_on_submit():
-        run_operation(reviews.assign_experts, ST, application, form.expert_ids.data, actor_id=current_user.id,
-                      success=_("Эксперты назначены."))
+    assign_experts_from_form(ST, application)
     return _back(application)
 
 
@@ -110,10 +107,7 @@ def accreditation_assign(application_id: int):
 @roles(Role.ADMIN)
 def accreditation_start_review(application_id: int):
     application = _application(application_id)
-    form = VersionForm(prefix="start")
-    if form.validate_on_submit():
-        run_operation(reviews.start_review, ST, application, actor_id=current_user.id,
-                      expected_version=version_of(form), success=_("Заявка передана на экспертизу."))
+    start_review_from_form(ST, application, _("Заявка передана на экспертизу."))
     return _back(application)
 
 

@@ -28,6 +28,7 @@ from ..queries.reviews import (
     summaries_for,
 )
 from . import bp
+from .review_steps import assign_experts_from_form, start_review_from_form
 
 ST = SubjectType.NOMINATION
 PER_PAGE = 50
@@ -88,11 +89,7 @@ def nomination_detail(nomination_id: int):
 @roles(Role.ADMIN)
 def nomination_assign(nomination_id: int):
     nomination = _nomination(nomination_id)
-    form = AssignForm()
-    form.expert_ids.choices = [(u.id, u.email) for u in experts_in_tenant(nomination.tenant_id)]
-    if form.validate_on_submit():
-        run_operation(reviews.assign_experts, ST, nomination, form.expert_ids.data, actor_id=current_user.id,
-                      success=_("Эксперты назначены."))
+    assign_experts_from_form(ST, nomination)
     return _back(nomination)
 
 
@@ -100,10 +97,7 @@ def nomination_assign(nomination_id: int):
 @roles(Role.ADMIN)
 def nomination_start_review(nomination_id: int):
     nomination = _nomination(nomination_id)
-    form = VersionForm(prefix="start")
-    if form.validate_on_submit():
-        run_operation(reviews.start_review, ST, nomination, actor_id=current_user.id,
-                      expected_version=version_of(form), success=_("Выдвижение передано на экспертизу."))
+    start_review_from_form(ST, nomination, _("Выдвижение передано на экспертизу."))
     return _back(nomination)
 
 

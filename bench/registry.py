@@ -37,24 +37,6 @@ def make_app(url: str):
     return create_app({"MKR_UPLOAD_DIR": os.path.join(os.environ["MKR_INSTANCE_PATH"], "files")})
 
 
-def reset_schema(app) -> None:
-    from flask_migrate import upgrade
-
-    from mkr_web.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-                conn.execute(sa.text("CREATE SCHEMA public"))
-        else:
-            meta = sa.MetaData()
-            meta.reflect(engine)
-            meta.drop_all(engine)
-            with engine.begin() as conn:
-                conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
 
 
 def _names(seed: int):
@@ -192,8 +174,10 @@ def _total(client, url: str) -> str:
 
 
 def run(backend: str, url: str, n_persons: int, runs: int) -> list[tuple]:
+    from mkr_web.schema import rebuild_schema
+
     app = make_app(url)
-    reset_schema(app)
+    rebuild_schema(app)
     info = generate(app, n_persons, max(1, n_persons // 20))
     client = app.test_client()
     login(client)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from mkr_web import create_app
 from mkr_web.extensions import db, limiter
+from mkr_web.schema import rebuild_schema
 
 PASSWORD = "test-password-123"
 
@@ -30,22 +31,6 @@ def _test_db_url() -> str:
     return "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="mkr-test-"), "test.db")
 
 
-def _reset_schema(app) -> None:
-    from flask_migrate import upgrade
-
-    with app.app_context():
-        engine = db.engine
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-                conn.execute(sa.text("CREATE SCHEMA public"))
-        else:
-            meta = sa.MetaData()
-            meta.reflect(engine)
-            meta.drop_all(engine)
-            with engine.begin() as conn:
-                conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
 
 
 def _make_app():
@@ -65,7 +50,7 @@ def app():
     os.environ["DATABASE_URL"] = _test_db_url()
     os.environ.setdefault("MKR_INSTANCE_PATH", tempfile.mkdtemp(prefix="mkr-instance-"))
     application = _make_app()
-    _reset_schema(application)
+    rebuild_schema(application)
     yield application
 
 

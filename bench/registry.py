@@ -37,18 +37,22 @@ def make_app(url: str):
     return create_app({"MKR_UPLOAD_DIR": os.path.join(os.environ["MKR_INSTANCE_PATH"], "files")})
 
 
-
-
 def _names(seed: int):
     from faker import Faker
 
     fake = Faker("ru_RU")
     fake.seed_instance(seed)
     pools = {
-        "f": ([fake.last_name_female() for _ in range(400)], [fake.first_name_female() for _ in range(80)],
-              [fake.middle_name_female() for _ in range(60)]),
-        "m": ([fake.last_name_male() for _ in range(400)], [fake.first_name_male() for _ in range(80)],
-              [fake.middle_name_male() for _ in range(60)]),
+        "f": (
+            [fake.last_name_female() for _ in range(400)],
+            [fake.first_name_female() for _ in range(80)],
+            [fake.middle_name_female() for _ in range(60)],
+        ),
+        "m": (
+            [fake.last_name_male() for _ in range(400)],
+            [fake.first_name_male() for _ in range(80)],
+            [fake.middle_name_male() for _ in range(60)],
+        ),
     }
     return pools
 
@@ -77,13 +81,27 @@ def generate(app, n_persons: int, n_other: int) -> dict:
             tenant = Tenant(slug=slug, name=f"Проект {slug}", settings={})
             db.session.add(tenant)
             db.session.flush()
-            munis = [Municipality(tenant_id=tenant.id, name=f"Муниципалитет {i:02d}", kind="district",
-                                  sort_order=i) for i in range(20)]
+            munis = [
+                Municipality(
+                    tenant_id=tenant.id,
+                    name=f"Муниципалитет {i:02d}",
+                    kind="district",
+                    sort_order=i,
+                )
+                for i in range(20)
+            ]
             db.session.add_all(munis)
             db.session.flush()
             kinds = ["school"] * 8 + ["college", "university"]
-            orgs = [Organization(tenant_id=tenant.id, name=f"Организация {i:03d}", kind=kinds[i % 10],
-                                 municipality_id=munis[i % 20].id) for i in range(300)]
+            orgs = [
+                Organization(
+                    tenant_id=tenant.id,
+                    name=f"Организация {i:03d}",
+                    kind=kinds[i % 10],
+                    municipality_id=munis[i % 20].id,
+                )
+                for i in range(300)
+            ]
             db.session.add_all(orgs)
             db.session.commit()
             started = time.monotonic()
@@ -91,41 +109,73 @@ def generate(app, n_persons: int, n_other: int) -> dict:
             for i in range(count):
                 sex = "f" if rng.random() < 0.55 else "m"
                 surnames, firsts, middles = pools[sex]
-                surname, name, patronymic = rng.choice(surnames), rng.choice(firsts), rng.choice(middles)
+                surname, name, patronymic = (
+                    rng.choice(surnames),
+                    rng.choice(firsts),
+                    rng.choice(middles),
+                )
                 org = orgs[rng.randrange(300)]
                 status = rng.choice(statuses)
                 admitted = date(2012, 1, 1) + timedelta(days=rng.randrange(365 * 8))
-                people.append({
-                    "tenant_id": tenant.id, "surname": surname, "name": name,
-                    "patronymic": patronymic,
-                    "birth_on": date(1995, 1, 1) + timedelta(days=rng.randrange(365 * 15)),
-                    "search_name": normalize_name(surname, name, patronymic),
-                    "organization_id": org.id, "municipality_id": org.municipality_id,
-                    "grade": f"{rng.randint(5, 11)} класс", "email": f"p{i}@example.ru",
-                    "phone": f"+7 900 {i:07d}", "status": status, "status_since": admitted,
-                    "admission_on": admitted if status.is_resident or status is S.ALUMNI else None,
-                    "admission_basis": "Победитель конкурса", "is_anonymized": False,
-                    "version": 1,
-                })
+                people.append(
+                    {
+                        "tenant_id": tenant.id,
+                        "surname": surname,
+                        "name": name,
+                        "patronymic": patronymic,
+                        "birth_on": date(1995, 1, 1) + timedelta(days=rng.randrange(365 * 15)),
+                        "search_name": normalize_name(surname, name, patronymic),
+                        "organization_id": org.id,
+                        "municipality_id": org.municipality_id,
+                        "grade": f"{rng.randint(5, 11)} класс",
+                        "email": f"p{i}@example.ru",
+                        "phone": f"+7 900 {i:07d}",
+                        "status": status,
+                        "status_since": admitted,
+                        "admission_on": admitted
+                        if status.is_resident or status is S.ALUMNI
+                        else None,
+                        "admission_basis": "Победитель конкурса",
+                        "is_anonymized": False,
+                        "version": 1,
+                    }
+                )
             with db.engine.begin() as conn:
                 for k in range(0, count, CHUNK):
-                    conn.execute(sa.insert(Person), people[k:k + CHUNK])
-                ids = conn.execute(sa.select(Person.id, Person.status, Person.status_since)
-                                   .where(Person.tenant_id == tenant.id)).all()
+                    conn.execute(sa.insert(Person), people[k : k + CHUNK])
+                ids = conn.execute(
+                    sa.select(Person.id, Person.status, Person.status_since).where(
+                        Person.tenant_id == tenant.id
+                    )
+                ).all()
                 for pid, status, since in ids:
-                    changes.append({"tenant_id": tenant.id, "person_id": pid, "from_status": S.NONE,
-                                    "to_status": status, "changed_on": since, "action": "bench"})
+                    changes.append(
+                        {
+                            "tenant_id": tenant.id,
+                            "person_id": pid,
+                            "from_status": S.NONE,
+                            "to_status": status,
+                            "changed_on": since,
+                            "action": "bench",
+                        }
+                    )
                 for k in range(0, len(changes), CHUNK):
-                    conn.execute(sa.insert(PersonStatusChange), changes[k:k + CHUNK])
-            out[slug] = {"tenant_id": tenant.id, "municipality": munis[3].id,
-                         "generated_s": time.monotonic() - started}
+                    conn.execute(sa.insert(PersonStatusChange), changes[k : k + CHUNK])
+            out[slug] = {
+                "tenant_id": tenant.id,
+                "municipality": munis[3].id,
+                "generated_s": time.monotonic() - started,
+            }
             if db.engine.dialect.name == "postgresql":
                 with db.engine.connect() as conn:
                     conn.execute(sa.text("ANALYZE"))
         create_user_with_role("bench", "admin@bench.test", PASSWORD, Role.ADMIN, full_name="Админ")
         db.session.commit()
-        first = db.session.execute(sa.select(Person.search_name).where(
-            Person.tenant_id == out["bench"]["tenant_id"]).limit(1)).scalar_one()
+        first = db.session.execute(
+            sa.select(Person.search_name)
+            .where(Person.tenant_id == out["bench"]["tenant_id"])
+            .limit(1)
+        ).scalar_one()
         out["needle"] = first.split()[0][:5]
     return out
 
@@ -133,8 +183,9 @@ def generate(app, n_persons: int, n_other: int) -> dict:
 def login(client) -> None:
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    resp = client.post("/login", data={"email": "admin@bench.test", "password": PASSWORD,
-                                       "csrf_token": token})
+    resp = client.post(
+        "/login", data={"email": "admin@bench.test", "password": PASSWORD, "csrf_token": token}
+    )
     assert resp.status_code == 302 and resp.headers["Location"] == "/admin/", resp.status_code
 
 
@@ -195,8 +246,15 @@ def run(backend: str, url: str, n_persons: int, runs: int) -> list[tuple]:
         ("CSV export, all (job)", "/admin/people/export.csv", 1),
         ("XLSX export, all (job)", "/admin/people/export.xlsx", 1),
     ]
-    rows = [(backend, "generate persons+history (s)", n_persons,
-             f"{info['bench']['generated_s']:.1f} s", "")]
+    rows = [
+        (
+            backend,
+            "generate persons+history (s)",
+            n_persons,
+            f"{info['bench']['generated_s']:.1f} s",
+            "",
+        )
+    ]
     for title, path, n in requests:
         matched = _total(client, path.replace("/export.xlsx", "").replace("/export.csv", ""))
         ms, queries, size, status = measure(app, client, path, n)
@@ -218,10 +276,14 @@ def main(argv=None) -> int:
         results += run("sqlite", f"sqlite:///{path}", args.persons, args.runs)
     if args.db in ("postgresql", "both"):
         results += run("postgresql", args.pg_url, args.persons, args.runs)
-    print(f"\n{'backend':<11} {'request':<30} {'matched':>8} {'median':>11} {'queries':>8} {'size':>9}")
+    print(
+        f"\n{'backend':<11} {'request':<30} {'matched':>8} {'median':>11} {'queries':>8} {'size':>9}"
+    )
     for row in results:
         backend, title, matched, ms, queries, *size = row
-        print(f"{backend:<11} {title:<30} {matched!s:>8} {ms:>11} {queries!s:>8} {(size or [''])[0]:>9}")
+        print(
+            f"{backend:<11} {title:<30} {matched!s:>8} {ms:>11} {queries!s:>8} {(size or [''])[0]:>9}"
+        )
     return 0
 
 

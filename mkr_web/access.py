@@ -137,9 +137,7 @@ def tenant_query(model):
 
 
 def get_in_tenant_or_404(model, object_id: int):
-    obj = db.session.execute(
-        tenant_query(model).where(model.id == object_id)
-    ).scalar_one_or_none()
+    obj = db.session.execute(tenant_query(model).where(model.id == object_id)).scalar_one_or_none()
     if obj is None:
         abort(404)
     return obj

@@ -48,9 +48,7 @@ def _database_url(raw: str | None, instance_path: Path) -> str:
         return url.render_as_string(hide_password=False)
     if backend == "sqlite":
         return raw
-    raise ConfigError(
-        f"DATABASE_URL must be a sqlite:// or postgresql:// URL, not {backend!r}"
-    )
+    raise ConfigError(f"DATABASE_URL must be a sqlite:// or postgresql:// URL, not {backend!r}")
 
 
 def _broker_url(name: str, raw: str | None) -> str | None:

@@ -21,8 +21,13 @@ STUCK_AFTER = timedelta(minutes=10)
 def send_stored(stored: StoredFile, download_name: str | None = None):
     from .documents.storage import absolute_path
 
-    return send_file(absolute_path(stored), mimetype=stored.content_type, as_attachment=True,
-                     download_name=download_name or stored.filename, max_age=0)
+    return send_file(
+        absolute_path(stored),
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=download_name or stored.filename,
+        max_age=0,
+    )
 
 
 def start_certificate_job(tenant_id: int, kind: CertificateKind, subject_id: int) -> Job:
@@ -32,16 +37,28 @@ def start_certificate_job(tenant_id: int, kind: CertificateKind, subject_id: int
 
     key = f"{kind.value}:{subject_id}"
     job = db.session.execute(
-        sa.select(Job).where(Job.tenant_id == tenant_id, Job.kind == CERTIFICATE_JOB, Job.key == key,
-                             Job.created_by_id == current_user.id,
-                             Job.state.in_([JobState.PENDING, JobState.RUNNING]),
-                             Job.created_at > utcnow() - STUCK_AFTER)
-        .order_by(Job.id.desc()).limit(1)
+        sa.select(Job)
+        .where(
+            Job.tenant_id == tenant_id,
+            Job.kind == CERTIFICATE_JOB,
+            Job.key == key,
+            Job.created_by_id == current_user.id,
+            Job.state.in_([JobState.PENDING, JobState.RUNNING]),
+            Job.created_at > utcnow() - STUCK_AFTER,
+        )
+        .order_by(Job.id.desc())
+        .limit(1)
     ).scalar_one_or_none()
     if job is not None:
         return job
-    return start_job(tenant_id, CERTIFICATE_JOB, task=render_certificate, key=key, user_id=current_user.id,
-                     params={"kind": kind.value, "subject_id": subject_id, "base_url": request.url_root})
+    return start_job(
+        tenant_id,
+        CERTIFICATE_JOB,
+        task=render_certificate,
+        key=key,
+        user_id=current_user.id,
+        params={"kind": kind.value, "subject_id": subject_id, "base_url": request.url_root},
+    )
 
 
 def certificate_response(tenant_id: int, kind: CertificateKind, subject_id: int):

@@ -43,7 +43,11 @@ EDITION_STATE_TITLES = {
     EditionState.NOT_HELD: _l("Не проводилось"),
     EditionState.MOVED: _l("Перенесено (сроки сдвинуты)"),
 }
-CATEGORY_TITLES = {"students": _l("Обучающиеся"), "teachers": _l("Педагоги"), "experts": _l("Эксперты")}
+CATEGORY_TITLES = {
+    "students": _l("Обучающиеся"),
+    "teachers": _l("Педагоги"),
+    "experts": _l("Эксперты"),
+}
 
 DIRECTION_CHOICES = [(d.value, d.title_ru) for d in Direction]
 LEVEL_CHOICES = [(k.value, v) for k, v in LEVEL_TITLES.items()]
@@ -56,20 +60,29 @@ class EventForm(FlaskForm):
     direction = SelectField(_l("Тематическое направление"), choices=DIRECTION_CHOICES)
     level = SelectField(_l("Уровень"), choices=LEVEL_CHOICES, default=EventLevel.REGIONAL.value)
     organizer_id = SelectField(_l("Организатор"), coerce=int, validators=[Optional()])
-    partner_ids = SelectMultipleField(_l("Организации-партнёры"), coerce=int, validators=[Optional()])
-    related_event_id = SelectField(_l("Связано с аккредитованным мероприятием"), coerce=int,
-                                   validators=[Optional()])
+    partner_ids = SelectMultipleField(
+        _l("Организации-партнёры"), coerce=int, validators=[Optional()]
+    )
+    related_event_id = SelectField(
+        _l("Связано с аккредитованным мероприятием"), coerce=int, validators=[Optional()]
+    )
 
 
 class EditionForm(FlaskForm):
     year = IntegerField(_l("Отчётный год"), validators=[InputRequired(), NumberRange(2000, 2100)])
-    title = StringField(_l("Название проведения (если отличается)"), validators=[Optional(), Length(max=500)])
+    title = StringField(
+        _l("Название проведения (если отличается)"), validators=[Optional(), Length(max=500)]
+    )
     starts_on = DateField(_l("Дата начала"), validators=[Optional()])
     ends_on = DateField(_l("Дата окончания"), validators=[Optional()])
     format = SelectField(_l("Формат"), choices=[(k.value, v) for k, v in FORMAT_TITLES.items()])
-    state = SelectField(_l("Состояние"), choices=[(k.value, v) for k, v in EDITION_STATE_TITLES.items()])
-    note = TextAreaField(_l("Примечание (обязательно, если перенесено или не проводилось)"),
-                         validators=[Optional(), Length(max=500)])
+    state = SelectField(
+        _l("Состояние"), choices=[(k.value, v) for k, v in EDITION_STATE_TITLES.items()]
+    )
+    note = TextAreaField(
+        _l("Примечание (обязательно, если перенесено или не проводилось)"),
+        validators=[Optional(), Length(max=500)],
+    )
 
 
 class ParticipantForm(FlaskForm):
@@ -78,7 +91,9 @@ class ParticipantForm(FlaskForm):
     patronymic = StringField(_l("Отчество"), validators=[Optional(), Length(max=100)])
     birth_on = DateField(_l("Дата рождения"), validators=[DataRequired()])
     municipality_id = SelectField(_l("Муниципалитет"), coerce=int, validators=[Optional()])
-    organization_id = SelectField(_l("Образовательная организация"), coerce=int, validators=[Optional()])
+    organization_id = SelectField(
+        _l("Образовательная организация"), coerce=int, validators=[Optional()]
+    )
     role = SelectField(_l("Роль"), choices=[(r.value, r.title_ru) for r in ParticipationRole])
     place = IntegerField(_l("Место"), validators=[Optional(), NumberRange(1, 100)])
     section = StringField(_l("Секция, номинация"), validators=[Optional(), Length(max=300)])
@@ -90,14 +105,21 @@ class ApplicationForm(FlaskForm):
     level = SelectField(_l("Уровень"), choices=LEVEL_CHOICES, default=EventLevel.REGIONAL.value)
     regularity = StringField(_l("Периодичность"), validators=[Optional(), Length(max=200)])
     audience = StringField(_l("Целевая аудитория"), validators=[Optional(), Length(max=500)])
-    expected_participants = IntegerField(_l("Ожидаемое число участников"),
-                                         validators=[Optional(), NumberRange(0, 1_000_000)])
-    municipality_ids = SelectMultipleField(_l("Муниципалитеты, на которые рассчитано мероприятие"),
-                                           coerce=int, validators=[Optional()])
+    expected_participants = IntegerField(
+        _l("Ожидаемое число участников"), validators=[Optional(), NumberRange(0, 1_000_000)]
+    )
+    municipality_ids = SelectMultipleField(
+        _l("Муниципалитеты, на которые рассчитано мероприятие"), coerce=int, validators=[Optional()]
+    )
     selection_method = TextAreaField(_l("Как определяются победители"), validators=[Optional()])
-    partner_ids = SelectMultipleField(_l("Организации-партнёры"), coerce=int, validators=[Optional()])
-    event_id = SelectField(_l("Уже проводившееся мероприятие организации (если есть)"), coerce=int,
-                           validators=[Optional()])
+    partner_ids = SelectMultipleField(
+        _l("Организации-партнёры"), coerce=int, validators=[Optional()]
+    )
+    event_id = SelectField(
+        _l("Уже проводившееся мероприятие организации (если есть)"),
+        coerce=int,
+        validators=[Optional()],
+    )
     regulation = FileField(_l("Положение о мероприятии (PDF, до 10 МБ)"))
 
 
@@ -107,8 +129,12 @@ class CommentForm(FlaskForm):
 
 
 class AccreditForm(CommentForm):
-    valid_from = IntegerField(_l("Аккредитовано с (год)"), validators=[InputRequired(), NumberRange(2000, 2100)])
-    valid_to = IntegerField(_l("по (год включительно)"), validators=[InputRequired(), NumberRange(2000, 2100)])
+    valid_from = IntegerField(
+        _l("Аккредитовано с (год)"), validators=[InputRequired(), NumberRange(2000, 2100)]
+    )
+    valid_to = IntegerField(
+        _l("по (год включительно)"), validators=[InputRequired(), NumberRange(2000, 2100)]
+    )
 
 
 class AssignForm(FlaskForm):

@@ -59,8 +59,12 @@ from .queries.events import (
 )
 
 ORGANIZER_KINDS = (EventKind.SATELLITE, EventKind.OTHER)
-TITLES = {"levels": LEVEL_TITLES, "formats": FORMAT_TITLES, "edition_states": EDITION_STATE_TITLES,
-          "categories": CATEGORY_TITLES}
+TITLES = {
+    "levels": LEVEL_TITLES,
+    "formats": FORMAT_TITLES,
+    "edition_states": EDITION_STATE_TITLES,
+    "categories": CATEGORY_TITLES,
+}
 
 
 def _is_admin() -> bool:
@@ -68,7 +72,9 @@ def _is_admin() -> bool:
 
 
 def event_or_404(event_id: int) -> Event:
-    event = db.session.execute(events_for(current_membership()).where(Event.id == event_id)).scalar_one_or_none()
+    event = db.session.execute(
+        events_for(current_membership()).where(Event.id == event_id)
+    ).scalar_one_or_none()
     if event is None:
         abort(404)
     return event
@@ -94,7 +100,9 @@ def _in_tenant(model, ids, tenant_id: int) -> list:
     ids = [i for i in ids or [] if i]
     if not ids:
         return []
-    rows = list(db.session.scalars(sa.select(model).where(model.tenant_id == tenant_id, model.id.in_(ids))))
+    rows = list(
+        db.session.scalars(sa.select(model).where(model.tenant_id == tenant_id, model.id.in_(ids)))
+    )
     if len(rows) != len(set(ids)):
         abort(404)
     return rows
@@ -105,9 +113,14 @@ def _event_form(event: Event | None) -> EventForm:
     tenant_id = membership.tenant_id
     data = {}
     if event is not None:
-        data = {"kind": event.kind.value, "direction": event.direction.value, "level": event.level.value,
-                "organizer_id": event.organizer_id or 0, "partner_ids": [o.id for o in event.partners],
-                "related_event_id": event.related_event_id or 0}
+        data = {
+            "kind": event.kind.value,
+            "direction": event.direction.value,
+            "level": event.level.value,
+            "organizer_id": event.organizer_id or 0,
+            "partner_ids": [o.id for o in event.partners],
+            "related_event_id": event.related_event_id or 0,
+        }
     form = EventForm(obj=event, **data)
     if not _is_admin():
         form.kind.choices = [(k.value, k.title_ru) for k in ORGANIZER_KINDS]
@@ -116,11 +129,13 @@ def _event_form(event: Event | None) -> EventForm:
         form.organizer_id.choices = [(0, "—")] + [(o.id, o.name) for o in _orgs(tenant_id)]
     form.partner_ids.choices = [(o.id, o.name) for o in _orgs(tenant_id, partners_only=True)]
     accredited = db.session.scalars(
-        sa.select(Event).where(Event.tenant_id == tenant_id, Event.kind == EventKind.ACCREDITED)
+        sa.select(Event)
+        .where(Event.tenant_id == tenant_id, Event.kind == EventKind.ACCREDITED)
         .order_by(Event.title)
     )
     form.related_event_id.choices = [(0, "—")] + [
-        (e.id, e.short_title or e.title) for e in accredited if event is None or e.id != event.id]
+        (e.id, e.short_title or e.title) for e in accredited if event is None or e.id != event.id
+    ]
     return form
 
 
@@ -134,8 +149,12 @@ def _event_data(form: EventForm) -> EventData:
         organizer = membership.organization
     related = _in_tenant(Event, [form.related_event_id.data], tenant_id)
     return EventData(
-        title=form.title.data, short_title=form.short_title.data, kind=EventKind(form.kind.data),
-        direction=Direction(form.direction.data), level=EventLevel(form.level.data), organizer=organizer,
+        title=form.title.data,
+        short_title=form.short_title.data,
+        kind=EventKind(form.kind.data),
+        direction=Direction(form.direction.data),
+        level=EventLevel(form.level.data),
+        organizer=organizer,
         partners=_in_tenant(Organization, form.partner_ids.data, tenant_id),
         related_event=related[0] if related else None,
     )
@@ -150,9 +169,12 @@ def event_new(ep: str):
     form = _event_form(None)
     if form.validate_on_submit():
         saved = {}
-        error = run_operation(lambda: saved.setdefault(
-            "event", save_event(current_membership().tenant_id, _event_data(form))),
-            success=_("Мероприятие создано."))
+        error = run_operation(
+            lambda: saved.setdefault(
+                "event", save_event(current_membership().tenant_id, _event_data(form))
+            ),
+            success=_("Мероприятие создано."),
+        )
         if error is None:
             return redirect(url_for(f"{ep}.event_detail", event_id=saved["event"].id))
     return render_template("events/event_form.html", ep=ep, form=form, event=None)
@@ -163,17 +185,35 @@ def event_detail(ep: str, event_id: int):
     editable = _is_admin() or event.kind in ORGANIZER_KINDS
     form = _event_form(event) if editable else None
     if form is not None and form.validate_on_submit():
-        if run_operation(save_event, event.tenant_id, _event_data(form), event, success=_("Сохранено.")) is None:
+        if (
+            run_operation(
+                save_event, event.tenant_id, _event_data(form), event, success=_("Сохранено.")
+            )
+            is None
+        ):
             return redirect(url_for(f"{ep}.event_detail", event_id=event.id))
     editions = list(event.editions)
-    return render_template("events/event.html", ep=ep, event=event, form=form, editions=editions,
-                           totals=edition_totals([e.id for e in editions]), titles=TITLES)
+    return render_template(
+        "events/event.html",
+        ep=ep,
+        event=event,
+        form=form,
+        editions=editions,
+        totals=edition_totals([e.id for e in editions]),
+        titles=TITLES,
+    )
 
 
 def _edition_data(form: EditionForm) -> EditionData:
-    return EditionData(year=form.year.data, state=EditionState(form.state.data),
-                       format=EditionFormat(form.format.data), title=form.title.data,
-                       starts_on=form.starts_on.data, ends_on=form.ends_on.data, note=form.note.data)
+    return EditionData(
+        year=form.year.data,
+        state=EditionState(form.state.data),
+        format=EditionFormat(form.format.data),
+        title=form.title.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        note=form.note.data,
+    )
 
 
 def edition_new(ep: str, event_id: int):
@@ -181,8 +221,10 @@ def edition_new(ep: str, event_id: int):
     form = EditionForm()
     if form.validate_on_submit():
         saved = {}
-        error = run_operation(lambda: saved.setdefault("e", save_edition(event, _edition_data(form))),
-                              success=_("Проведение добавлено."))
+        error = run_operation(
+            lambda: saved.setdefault("e", save_edition(event, _edition_data(form))),
+            success=_("Проведение добавлено."),
+        )
         if error is None:
             return redirect(url_for(f"{ep}.edition_detail", edition_id=saved["e"].id))
     return render_template("events/edition_form.html", ep=ep, event=event, edition=None, form=form)
@@ -192,10 +234,22 @@ def edition_detail(ep: str, edition_id: int):
     edition = edition_or_404(edition_id)
     form = EditionForm(obj=edition, format=edition.format.value, state=edition.state.value)
     if form.validate_on_submit():
-        if run_operation(save_edition, edition.event, _edition_data(form), edition, success=_("Сохранено.")) is None:
+        if (
+            run_operation(
+                save_edition, edition.event, _edition_data(form), edition, success=_("Сохранено.")
+            )
+            is None
+        ):
             return redirect(url_for(f"{ep}.edition_detail", edition_id=edition.id))
-    return render_template("events/edition_form.html", ep=ep, event=edition.event, edition=edition, form=form,
-                           totals=edition_totals([edition.id])[edition.id], titles=TITLES)
+    return render_template(
+        "events/edition_form.html",
+        ep=ep,
+        event=edition.event,
+        edition=edition,
+        form=form,
+        totals=edition_totals([edition.id])[edition.id],
+        titles=TITLES,
+    )
 
 
 def edition_counts(ep: str, edition_id: int):
@@ -206,15 +260,31 @@ def edition_counts(ep: str, edition_id: int):
     values = {(m, c): str(n) for (m, c), n in counts_grid(edition).items()}
     errors = {}
     if form.validate_on_submit():
-        raw = {(m.id, c): request.form.get(f"c-{m.id}-{c.value}", "") for m in municipalities for c in CountCategory}
-        error = run_operation(save_counts, edition, raw, success=_("Численность участников сохранена."))
+        raw = {
+            (m.id, c): request.form.get(f"c-{m.id}-{c.value}", "")
+            for m in municipalities
+            for c in CountCategory
+        }
+        error = run_operation(
+            save_counts, edition, raw, success=_("Численность участников сохранена.")
+        )
         if error is None:
             return redirect(url_for(f"{ep}.edition_counts", edition_id=edition.id))
         values = {k: v.strip() for k, v in raw.items()}
         errors = error.errors if isinstance(error, CountsError) else {}
-    return render_template("events/counts.html", ep=ep, edition=edition, event=edition.event, form=form,
-                           municipalities=municipalities, categories=list(CountCategory), values=values,
-                           errors=errors, titles=TITLES, totals=edition_totals([edition.id])[edition.id])
+    return render_template(
+        "events/counts.html",
+        ep=ep,
+        edition=edition,
+        event=edition.event,
+        form=form,
+        municipalities=municipalities,
+        categories=list(CountCategory),
+        values=values,
+        errors=errors,
+        titles=TITLES,
+        totals=edition_totals([edition.id])[edition.id],
+    )
 
 
 def edition_participants(ep: str, edition_id: int):
@@ -222,16 +292,23 @@ def edition_participants(ep: str, edition_id: int):
     edition = edition_or_404(edition_id)
     tenant_id = edition.tenant_id
     form = ParticipantForm()
-    form.municipality_id.choices = [(0, "—")] + [(m.id, m.name) for m in grid_municipalities(tenant_id)]
+    form.municipality_id.choices = [(0, "—")] + [
+        (m.id, m.name) for m in grid_municipalities(tenant_id)
+    ]
     form.organization_id.choices = [(0, "—")] + [(o.id, o.name) for o in _orgs(tenant_id)]
     if form.validate_on_submit():
         municipality = _in_tenant(Municipality, [form.municipality_id.data], tenant_id)
         organization = _in_tenant(Organization, [form.organization_id.data], tenant_id)
         row = ParticipantRow(
-            surname=form.surname.data, name=form.name.data, patronymic=form.patronymic.data,
-            birth_on=form.birth_on.data, municipality=municipality[0] if municipality else None,
-            organization=organization[0] if organization else None, role=ParticipationRole(form.role.data),
-            place=form.place.data, section=form.section.data,
+            surname=form.surname.data,
+            name=form.name.data,
+            patronymic=form.patronymic.data,
+            birth_on=form.birth_on.data,
+            municipality=municipality[0] if municipality else None,
+            organization=organization[0] if organization else None,
+            role=ParticipationRole(form.role.data),
+            place=form.place.data,
+            section=form.section.data,
         )
         result = {}
         error = run_operation(lambda: result.setdefault("r", add_participants(edition, [row])))
@@ -244,5 +321,12 @@ def edition_participants(ep: str, edition_id: int):
             else:
                 flash(_("Участник добавлен (найден в банке по ФИО и дате рождения)."), "success")
             return redirect(url_for(f"{ep}.edition_participants", edition_id=edition.id))
-    return render_template("events/participants.html", ep=ep, edition=edition, event=edition.event, form=form,
-                           participants=participants_of(edition), titles=TITLES)
+    return render_template(
+        "events/participants.html",
+        ep=ep,
+        edition=edition,
+        event=edition.event,
+        form=form,
+        participants=participants_of(edition),
+        titles=TITLES,
+    )

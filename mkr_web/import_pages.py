@@ -39,8 +39,13 @@ def upload(importer: Importer, template: str, on_preview: Callable[[int], Respon
     form = FileUploadForm()
     if form.validate_on_submit():
         try:
-            stored = preview_upload(importer, current_tenant().id, current_user.id, form.file.data,
-                                    max_bytes=current_app.config["MKR_IMPORT_MAX_BYTES"])
+            stored = preview_upload(
+                importer,
+                current_tenant().id,
+                current_user.id,
+                form.file.data,
+                max_bytes=current_app.config["MKR_IMPORT_MAX_BYTES"],
+            )
             db.session.commit()
         except ImportRefused as exc:
             db.session.rollback()
@@ -64,8 +69,11 @@ def cancel(stored) -> None:
 
 
 def template_download(importer: Importer, filename: str) -> Response:
-    return Response(template_xlsx(importer.spec), mimetype=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        template_xlsx(importer.spec),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def row_errors(payload: dict) -> list[tuple[int, str, str]]:

@@ -21,16 +21,23 @@ SHOWN_ROWS = 500
 
 
 def template(ep: str, edition_id: int):
-    return pages.template_download(ParticipantImporter(edition_or_404(edition_id)), "participants-template.xlsx")
+    return pages.template_download(
+        ParticipantImporter(edition_or_404(edition_id)), "participants-template.xlsx"
+    )
 
 
 def upload(ep: str, edition_id: int):
     edition = edition_or_404(edition_id)
     return pages.upload(
-        ParticipantImporter(edition), "events/participants_upload.html",
-        lambda preview_id: redirect(url_for(f"{ep}.participants_preview", edition_id=edition.id,
-                                            preview_id=preview_id)),
-        ep=ep, edition=edition, event=edition.event, titles=TITLES,
+        ParticipantImporter(edition),
+        "events/participants_upload.html",
+        lambda preview_id: redirect(
+            url_for(f"{ep}.participants_preview", edition_id=edition.id, preview_id=preview_id)
+        ),
+        ep=ep,
+        edition=edition,
+        event=edition.event,
+        titles=TITLES,
     )
 
 
@@ -44,20 +51,38 @@ def preview(ep: str, edition_id: int, preview_id: int):
             pages.cancel(stored)
             return redirect(url_for(f"{ep}.participants_upload", edition_id=edition.id))
         try:
-            result = commit_preview(importer, current_tenant().id, current_user, stored, payload, {})
+            result = commit_preview(
+                importer, current_tenant().id, current_user, stored, payload, {}
+            )
             db.session.commit()
         except (ImportRefused, *REFUSALS) as exc:
             db.session.rollback()
             flash(str(exc), "danger")
         else:
-            flash(_("Список загружен: добавлено участий %(a)d (новых людей в банке %(c)d); уже были в списке %(d)d.",
-                    a=result["added"], c=result["created"], d=result["duplicates"]), "success")
+            flash(
+                _(
+                    "Список загружен: добавлено участий %(a)d (новых людей в банке %(c)d); уже были в списке %(d)d.",
+                    a=result["added"],
+                    c=result["created"],
+                    d=result["duplicates"],
+                ),
+                "success",
+            )
             return redirect(url_for(f"{ep}.edition_participants", edition_id=edition.id))
     rows = payload["rows"]
     matched = [r["match"] for r in rows if r.get("match")]
     return render_template(
-        "events/participants_preview.html", ep=ep, edition=edition, event=edition.event, payload=payload,
-        form=form, errors=pages.row_errors(payload), error_count=error_count(payload), shown=rows[:SHOWN_ROWS],
-        total=len(rows), in_bank=sum(1 for m in matched if m["person_id"]),
-        listed=sum(1 for m in matched if m["listed"]), roles={r.value: r.title_ru for r in ParticipationRole},
+        "events/participants_preview.html",
+        ep=ep,
+        edition=edition,
+        event=edition.event,
+        payload=payload,
+        form=form,
+        errors=pages.row_errors(payload),
+        error_count=error_count(payload),
+        shown=rows[:SHOWN_ROWS],
+        total=len(rows),
+        in_bank=sum(1 for m in matched if m["person_id"]),
+        listed=sum(1 for m in matched if m["listed"]),
+        roles={r.value: r.title_ru for r in ParticipationRole},
     )

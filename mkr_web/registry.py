@@ -43,14 +43,32 @@ from .queries.people import (
 from .queries.reference import municipality_ids_for
 
 EXPORT_HEADERS = [
-    "Фамилия", "Имя", "Отчество", "Дата рождения", "Муниципалитет", "Организация",
-    "Класс или курс", "Статус", "Статус с", "Дата включения", "Основание включения",
-    "Электронная почта", "Телефон", "ФИО родителя", "Телефон родителя", "Почта родителя",
+    "Фамилия",
+    "Имя",
+    "Отчество",
+    "Дата рождения",
+    "Муниципалитет",
+    "Организация",
+    "Класс или курс",
+    "Статус",
+    "Статус с",
+    "Дата включения",
+    "Основание включения",
+    "Электронная почта",
+    "Телефон",
+    "ФИО родителя",
+    "Телефон родителя",
+    "Почта родителя",
     "Профиль в соцсети",
 ]
 EXPORT_WIDTHS = [16, 14, 16, 13, 22, 36, 12, 24, 11, 13, 40, 24, 18, 24, 18, 24, 30]
-SORT_TITLES = {"name": "ФИО", "birth": "Дата рождения", "admission": "Дата включения",
-               "status": "Статус", "updated": "Изменено"}
+SORT_TITLES = {
+    "name": "ФИО",
+    "birth": "Дата рождения",
+    "admission": "Дата включения",
+    "status": "Статус",
+    "updated": "Изменено",
+}
 
 
 def _filter_choices(membership) -> dict:
@@ -62,8 +80,11 @@ def _filter_choices(membership) -> dict:
         "municipalities": list(db.session.scalars(q.order_by(Municipality.sort_order))),
         "organizations": organizations_of_persons(membership),
         "statuses": list(PersonStatus),
-        "categories": [OrganizationKind.SCHOOL, OrganizationKind.COLLEGE,
-                       OrganizationKind.UNIVERSITY],
+        "categories": [
+            OrganizationKind.SCHOOL,
+            OrganizationKind.COLLEGE,
+            OrganizationKind.UNIVERSITY,
+        ],
         "sorts": SORT_TITLES,
         "per_page_choices": PER_PAGE_CHOICES,
     }
@@ -72,10 +93,17 @@ def _filter_choices(membership) -> dict:
 def registry_page(template: str, endpoint_prefix: str, **extra):
     membership = current_membership()
     f = RegistryFilter.from_args(request.args)
-    page = db.paginate(registry_select(membership, f), page=f.page, per_page=f.per_page,
-                       max_per_page=max(PER_PAGE_CHOICES), error_out=False, count=True)
-    return render_template(template, page=page, f=f, prefix=endpoint_prefix,
-                           **_filter_choices(membership), **extra)
+    page = db.paginate(
+        registry_select(membership, f),
+        page=f.page,
+        per_page=f.per_page,
+        max_per_page=max(PER_PAGE_CHOICES),
+        error_out=False,
+        count=True,
+    )
+    return render_template(
+        template, page=page, f=f, prefix=endpoint_prefix, **_filter_choices(membership), **extra
+    )
 
 
 def _rows(result):
@@ -113,27 +141,48 @@ def export_response(fmt: str, job_endpoint: str):
     membership = current_membership()
     f = RegistryFilter.from_args(request.args)
     # The audit names the filter's fields, never the searched text (it may be a name).
-    record("person.registry_export", None, format=fmt, has_query=bool(f.q),
-           statuses=[s.value for s in f.statuses], municipality_id=f.municipality_id,
-           organization_id=f.organization_id, year=f.admission_year)
+    record(
+        "person.registry_export",
+        None,
+        format=fmt,
+        has_query=bool(f.q),
+        statuses=[s.value for s in f.statuses],
+        municipality_id=f.municipality_id,
+        organization_id=f.organization_id,
+        year=f.admission_year,
+    )
     if registry_count(membership, f) > current_app.config.get("MKR_EXPORT_INLINE_MAX", 5000):
         from .tasks_people import export_registry
 
-        job = start_job(membership.tenant_id, "registry_export", task=export_registry, key=fmt,
-                        params={"membership_id": membership.id, "format": fmt, "args": f.args()},
-                        user_id=current_user.id)
+        job = start_job(
+            membership.tenant_id,
+            "registry_export",
+            task=export_registry,
+            key=fmt,
+            params={"membership_id": membership.id, "format": fmt, "args": f.args()},
+            user_id=current_user.id,
+        )
         return redirect(url_for(job_endpoint, job_id=job.id))
     rows = db.session.execute(export_select(membership, f).execution_options(yield_per=2000))
     body = _bytes(fmt, rows)
     db.session.commit()
-    return Response(body, mimetype=EXPORT_TYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="registry-{date.today():%Y%m%d}.{fmt}"'})
+    return Response(
+        body,
+        mimetype=EXPORT_TYPES[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="registry-{date.today():%Y%m%d}.{fmt}"'
+        },
+    )
 
 
 def _own_job(job_id: int) -> Job:
     job = db.session.get(Job, job_id)
-    if (job is None or job.kind != "registry_export" or job.tenant_id != current_membership().tenant_id
-            or job.created_by_id != current_user.id):
+    if (
+        job is None
+        or job.kind != "registry_export"
+        or job.tenant_id != current_membership().tenant_id
+        or job.created_by_id != current_user.id
+    ):
         abort(404)
     return job
 
@@ -143,8 +192,9 @@ def export_job_page(job_id: int, file_endpoint: str):
     job = _own_job(job_id)
     download = url_for(file_endpoint, job_id=job.id) if job.state is JobState.DONE else None
     if request.args.get("format") == "json":
-        return jsonify(state=job.state.value, progress=job.progress, message=job.message,
-                       download=download)
+        return jsonify(
+            state=job.state.value, progress=job.progress, message=job.message, download=download
+        )
     return render_template("people/export_job.html", job=job, download=download)
 
 
@@ -154,8 +204,12 @@ def export_job_file(job_id: int):
         abort(404)
     record("person.registry_export_download", job)
     db.session.commit()
-    return send_file(absolute_path(job.result_file), mimetype=job.result_file.content_type,
-                     as_attachment=True, download_name=job.result_file.filename)
+    return send_file(
+        absolute_path(job.result_file),
+        mimetype=job.result_file.content_type,
+        as_attachment=True,
+        download_name=job.result_file.filename,
+    )
 
 
 def person_or_404(person_id: int) -> Person:
@@ -176,24 +230,36 @@ def consent_file_response(person: Person, consent_id: int):
     record("person.consent_download", person, consent_id=consent.id)
     db.session.commit()
     suffix = path.suffix or ".bin"
-    return send_file(path, mimetype=consent.file.content_type, as_attachment=True,
-                     download_name=f"consent-{consent.id}{suffix}")
+    return send_file(
+        path,
+        mimetype=consent.file.content_type,
+        as_attachment=True,
+        download_name=f"consent-{consent.id}{suffix}",
+    )
 
 
 def card_context(person: Person) -> dict:
     from .models import Achievement, PersonProject
 
     def children(model, *order):
-        return list(db.session.scalars(
-            sa.select(model).where(model.person_id == person.id).order_by(*order)))
+        return list(
+            db.session.scalars(
+                sa.select(model).where(model.person_id == person.id).order_by(*order)
+            )
+        )
 
     return {
         "person": person,
         "history": status_history(person),
         "participations": participations_of(person),
-        "consents": list(db.session.scalars(
-            sa.select(Consent).where(Consent.person_id == person.id)
-            .options(sa.orm.joinedload(Consent.file)).order_by(Consent.given_on))),
+        "consents": list(
+            db.session.scalars(
+                sa.select(Consent)
+                .where(Consent.person_id == person.id)
+                .options(sa.orm.joinedload(Consent.file))
+                .order_by(Consent.given_on)
+            )
+        ),
         "achievements": children(Achievement, Achievement.achieved_on.desc(), Achievement.id),
         "projects": children(PersonProject, PersonProject.year.desc(), PersonProject.id),
         "is_minor": _is_minor(person),
@@ -204,6 +270,9 @@ def _is_minor(person: Person) -> bool:
     if person.birth_on is None:
         return False
     today = date.today()
-    age = today.year - person.birth_on.year - (
-        (today.month, today.day) < (person.birth_on.month, person.birth_on.day))
+    age = (
+        today.year
+        - person.birth_on.year
+        - ((today.month, today.day) < (person.birth_on.month, person.birth_on.day))
+    )
     return age < 18

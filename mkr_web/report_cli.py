@@ -18,13 +18,28 @@ from .queries.report import build_report
 @mkr_cli.command("report")
 @click.argument("slug")
 @click.argument("year", type=click.IntRange(2000, 2100))
-@click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), default="json", show_default=True)
-@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True,
-              help="Файл для записи (- : стандартный вывод, только для json)")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="По состоянию на дату (ГГГГ-ММ-ДД); по умолчанию 1 января следующего года")
-@click.option("--municipality", "municipalities", multiple=True,
-              help="Справка по муниципалитету (как у координатора); можно несколько")
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(WRITERS)), default="json", show_default=True
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="Файл для записи (- : стандартный вывод, только для json)",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="По состоянию на дату (ГГГГ-ММ-ДД); по умолчанию 1 января следующего года",
+)
+@click.option(
+    "--municipality",
+    "municipalities",
+    multiple=True,
+    help="Справка по муниципалитету (как у координатора); можно несколько",
+)
 def report_cmd(slug: str, year: int, fmt: str, out: str, as_of, municipalities) -> None:
     """Build the annual analytical report of a tenant for YEAR."""
     tenant = db.session.execute(db.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
@@ -32,10 +47,13 @@ def report_cmd(slug: str, year: int, fmt: str, out: str, as_of, municipalities) 
         raise click.ClickException(f"Нет проекта с кодом «{slug}».")
     ids = None
     if municipalities:
-        found = dict(db.session.execute(
-            db.select(Municipality.name, Municipality.id)
-            .where(Municipality.tenant_id == tenant.id, Municipality.name.in_(municipalities))
-        ).all())
+        found = dict(
+            db.session.execute(
+                db.select(Municipality.name, Municipality.id).where(
+                    Municipality.tenant_id == tenant.id, Municipality.name.in_(municipalities)
+                )
+            ).all()
+        )
         missing = [m for m in municipalities if m not in found]
         if missing:
             raise click.ClickException(f"Нет муниципалитета: {', '.join(missing)}.")

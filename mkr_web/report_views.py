@@ -24,7 +24,12 @@ from .queries.report import build_report, default_as_of, report_years, threshold
 
 JOB_KIND = "report_pdf"
 MIN_YEAR, MAX_YEAR = 2000, 2100
-JOB_STATES = {"pending": "В очереди", "running": "Формируется", "done": "Готово", "failed": "Ошибка"}
+JOB_STATES = {
+    "pending": "В очереди",
+    "running": "Формируется",
+    "done": "Готово",
+    "failed": "Ошибка",
+}
 
 
 def _year(raw: str | None, tenant_id: int) -> int:
@@ -65,8 +70,14 @@ def dashboard(prefix: str, municipality_ids: list[int] | None):
     report = build_report(tenant.id, year, as_of, municipality_ids)
     years = sorted(set(report_years(tenant.id)) | {year}, reverse=True)
     return render_template(
-        "report/dashboard.html", r=report, prefix=prefix, years=years, query=_query(year, as_of),
-        as_of_default=default_as_of(year).isoformat(), thresholds=thresholds_of(tenant), **HELPERS,
+        "report/dashboard.html",
+        r=report,
+        prefix=prefix,
+        years=years,
+        query=_query(year, as_of),
+        as_of_default=default_as_of(year).isoformat(),
+        thresholds=thresholds_of(tenant),
+        **HELPERS,
     )
 
 
@@ -76,23 +87,39 @@ def report_file(fmt: str, municipality_ids: list[int] | None):
     data = WRITERS[fmt](report)
     if fmt == "json":
         return Response(data, mimetype=CONTENT_TYPES["json"])
-    return send_file(io.BytesIO(data), mimetype=CONTENT_TYPES[fmt], as_attachment=True,
-                     download_name=report_filename(report, fmt))
+    return send_file(
+        io.BytesIO(data),
+        mimetype=CONTENT_TYPES[fmt],
+        as_attachment=True,
+        download_name=report_filename(report, fmt),
+    )
 
 
 def start_pdf(prefix: str, municipality_ids: list[int] | None):
     from .tasks_report import render_report_pdf
 
     year, as_of = report_params(request.form)
-    params = {"year": year, "as_of": as_of.isoformat() if as_of else None, "municipality_ids": municipality_ids}
-    job = start_job(current_tenant().id, JOB_KIND, task=render_report_pdf, key=str(year), params=params,
-                    user_id=current_user.id)
+    params = {
+        "year": year,
+        "as_of": as_of.isoformat() if as_of else None,
+        "municipality_ids": municipality_ids,
+    }
+    job = start_job(
+        current_tenant().id,
+        JOB_KIND,
+        task=render_report_pdf,
+        key=str(year),
+        params=params,
+        user_id=current_user.id,
+    )
     return redirect(url_for(f"{prefix}.report_job", job_id=job.id))
 
 
 def job_or_404(job_id: int, own_only: bool) -> Job:
     """A report job of the current tenant (and, for ``own_only``, started by this user)."""
-    query = db.select(Job).where(Job.id == job_id, Job.tenant_id == current_tenant().id, Job.kind == JOB_KIND)
+    query = db.select(Job).where(
+        Job.id == job_id, Job.tenant_id == current_tenant().id, Job.kind == JOB_KIND
+    )
     if own_only:
         query = query.where(Job.created_by_id == current_user.id)
     job = db.session.execute(query).scalar_one_or_none()
@@ -113,11 +140,17 @@ def job_status(job: Job, prefix: str) -> dict:
 
 
 def job_page(job: Job, prefix: str):
-    return render_template("report/job.html", job=job, status=job_status(job, prefix), prefix=prefix)
+    return render_template(
+        "report/job.html", job=job, status=job_status(job, prefix), prefix=prefix
+    )
 
 
 def job_download(job: Job):
     if job.state is not JobState.DONE or job.result_file is None:
         abort(404)
-    return send_file(io.BytesIO(read_bytes(job.result_file)), mimetype=job.result_file.content_type,
-                     as_attachment=True, download_name=job.result_file.filename)
+    return send_file(
+        io.BytesIO(read_bytes(job.result_file)),
+        mimetype=job.result_file.content_type,
+        as_attachment=True,
+        download_name=job.result_file.filename,
+    )

@@ -18,11 +18,19 @@ def render_report_pdf(job_id: int) -> None:
         params = job.params or {}
         progress(10, "Сбор данных")
         as_of = date.fromisoformat(params["as_of"]) if params.get("as_of") else None
-        report = build_report(job.tenant_id, int(params["year"]), as_of, params.get("municipality_ids"))
+        report = build_report(
+            job.tenant_id, int(params["year"]), as_of, params.get("municipality_ids")
+        )
         progress(40, "Вёрстка PDF")
         data = report_pdf(report)
         progress(90, "Сохранение файла")
-        return save_bytes(job.tenant_id, "report", report_filename(report, "pdf"), data, "application/pdf",
-                          job.created_by_id)
+        return save_bytes(
+            job.tenant_id,
+            "report",
+            report_filename(report, "pdf"),
+            data,
+            "application/pdf",
+            job.created_by_id,
+        )
 
     run_job(job_id, work)

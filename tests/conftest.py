@@ -31,8 +31,6 @@ def _test_db_url() -> str:
     return "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="mkr-test-"), "test.db")
 
 
-
-
 def _make_app():
     return create_app(
         {
@@ -112,7 +110,9 @@ class Factory:
         db.session.flush()
         for i, name in enumerate(municipalities):
             db.session.add(
-                Municipality(tenant_id=t.id, name=name, kind=MunicipalityKind.DISTRICT, sort_order=i)
+                Municipality(
+                    tenant_id=t.id, name=name, kind=MunicipalityKind.DISTRICT, sort_order=i
+                )
             )
         db.session.commit()
         return t
@@ -121,7 +121,9 @@ class Factory:
         from mkr_web.models import Municipality
 
         return db.session.execute(
-            sa.select(Municipality).where(Municipality.tenant_id == tenant.id, Municipality.name == name)
+            sa.select(Municipality).where(
+                Municipality.tenant_id == tenant.id, Municipality.name == name
+            )
         ).scalar_one()
 
     def organization(self, tenant, municipality=None, name=None, kind="school", **kw):
@@ -140,25 +142,39 @@ class Factory:
         db.session.commit()
         return org
 
-    def user(self, tenant=None, role="admin", email=None, municipalities=(), organization=None,
-             platform_admin=False):
+    def user(
+        self,
+        tenant=None,
+        role="admin",
+        email=None,
+        municipalities=(),
+        organization=None,
+        platform_admin=False,
+    ):
         from mkr_web.models import User
         from mkr_web.operations.tenancy import grant_role
         from workflows.roles import Role
 
         n = self._next()
-        user = User(email=User.normalize_email(email or f"user{n}@example.test"), full_name=f"Пользователь {n}",
-                    is_platform_admin=platform_admin)
+        user = User(
+            email=User.normalize_email(email or f"user{n}@example.test"),
+            full_name=f"Пользователь {n}",
+            is_platform_admin=platform_admin,
+        )
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.flush()
         if tenant is not None and role:
-            munis = [self.municipality(tenant, m) if isinstance(m, str) else m for m in municipalities]
+            munis = [
+                self.municipality(tenant, m) if isinstance(m, str) else m for m in municipalities
+            ]
             role = Role(role)
             if role is Role.COORDINATOR and not munis:
                 munis = [tenant.municipalities[0]]
             if role is Role.ORGANIZER and organization is None:
-                organization = self.organization(tenant, munis[0] if munis else tenant.municipalities[0])
+                organization = self.organization(
+                    tenant, munis[0] if munis else tenant.municipalities[0]
+                )
             grant_role(user, tenant, role, municipalities=munis, organization=organization)
         db.session.commit()
         return user
@@ -169,7 +185,9 @@ def factory(app_ctx):
     return Factory()
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_token(client, url: str) -> str:

@@ -35,7 +35,9 @@ class World:
 
 def world(factory, slug: str | None = None) -> World:
     tenant = factory.tenant(slug)
-    org = factory.organization(tenant, "Первый район", name=f"Центр {tenant.slug}", kind="supplementary")
+    org = factory.organization(
+        tenant, "Первый район", name=f"Центр {tenant.slug}", kind="supplementary"
+    )
     return World(
         tenant=tenant,
         admin=factory.user(tenant, "admin"),
@@ -47,17 +49,34 @@ def world(factory, slug: str | None = None) -> World:
     )
 
 
-def application(w: World, *, title="Конференция «Шаг в науку»", submitted=False, number=None,
-                with_regulation=True) -> AccreditationApplication:
+def application(
+    w: World,
+    *,
+    title="Конференция «Шаг в науку»",
+    submitted=False,
+    number=None,
+    with_regulation=True,
+) -> AccreditationApplication:
     from mkr_web.documents.storage import save_bytes
     from mkr_web.operations import accreditation as acc
 
-    regulation = save_bytes(w.tenant.id, "regulation", "reg.pdf", PDF, "application/pdf") if with_regulation else None
+    regulation = (
+        save_bytes(w.tenant.id, "regulation", "reg.pdf", PDF, "application/pdf")
+        if with_regulation
+        else None
+    )
     app = acc.create_application(
-        w.tenant.id, w.org,
-        acc.ApplicationData(title=title, direction=Direction.PROJECT_RESEARCH, level=EventLevel.REGIONAL,
-                            expected_participants=300),
-        user_id=w.organizer.id, regulation=regulation, number=number,
+        w.tenant.id,
+        w.org,
+        acc.ApplicationData(
+            title=title,
+            direction=Direction.PROJECT_RESEARCH,
+            level=EventLevel.REGIONAL,
+            expected_participants=300,
+        ),
+        user_id=w.organizer.id,
+        regulation=regulation,
+        number=number,
     )
     if submitted:
         acc.submit(app, user_id=w.organizer.id)
@@ -69,15 +88,20 @@ def in_review(w: World, experts=None, **kw) -> AccreditationApplication:
     from mkr_web.operations import reviews
 
     app = application(w, submitted=True, **kw)
-    reviews.assign_experts(ST, app, [e.id for e in (experts or (w.expert1, w.expert2))], actor_id=w.admin.id)
+    reviews.assign_experts(
+        ST, app, [e.id for e in (experts or (w.expert1, w.expert2))], actor_id=w.admin.id
+    )
     db.session.commit()
     return app
 
 
 def assignment_of(app, expert) -> ReviewAssignment:
     return db.session.execute(
-        sa.select(ReviewAssignment).where(ReviewAssignment.subject_type == ST, ReviewAssignment.subject_id == app.id,
-                                          ReviewAssignment.expert_id == expert.id)
+        sa.select(ReviewAssignment).where(
+            ReviewAssignment.subject_type == ST,
+            ReviewAssignment.subject_id == app.id,
+            ReviewAssignment.expert_id == expert.id,
+        )
     ).scalar_one()
 
 
@@ -87,13 +111,20 @@ def score(app, expert, points: list[int], submit=True) -> ReviewAssignment:
     rubric = reviews.ensure_rubric(app.tenant_id, ST)
     criteria = [c for c in rubric.criteria if c.is_active]
     a = assignment_of(app, expert)
-    reviews.save_scores(a, {c.id: p for c, p in zip(criteria, points, strict=True)}, "", submit=submit,
-                        user_id=expert.id)
+    reviews.save_scores(
+        a,
+        {c.id: p for c, p in zip(criteria, points, strict=True)},
+        "",
+        submit=submit,
+        user_id=expert.id,
+    )
     db.session.commit()
     return a
 
 
-def reviewed(w: World, points1=(8, 8, 8, 8, 4), points2=(9, 9, 9, 9, 5), **kw) -> AccreditationApplication:
+def reviewed(
+    w: World, points1=(8, 8, 8, 8, 4), points2=(9, 9, 9, 9, 5), **kw
+) -> AccreditationApplication:
     app = in_review(w, **kw)
     score(app, w.expert1, list(points1))
     score(app, w.expert2, list(points2))
@@ -126,8 +157,11 @@ def settle_jobs(timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         db.session.expire_all()
-        busy = db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(
-            Job.state.in_([JobState.PENDING, JobState.RUNNING])))
+        busy = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Job)
+            .where(Job.state.in_([JobState.PENDING, JobState.RUNNING]))
+        )
         if not busy:
             return
         time.sleep(0.2)

@@ -29,9 +29,13 @@ class NominationWorld(World):
     def __init__(self, factory, slug=None):
         super().__init__(factory, slug)
         self.expert2 = factory.user(self.tenant, "expert", email=f"expert2@{self.tenant.slug}.test")
-        self.opportunity = Opportunity(tenant_id=self.tenant.id, kind=OpportunityKind.PROFILE_SHIFT,
-                                       title="Профильная смена «Сириус»", year=date.today().year,
-                                       starts_on=date(date.today().year, 1, 1))
+        self.opportunity = Opportunity(
+            tenant_id=self.tenant.id,
+            kind=OpportunityKind.PROFILE_SHIFT,
+            title="Профильная смена «Сириус»",
+            year=date.today().year,
+            starts_on=date(date.today().year, 1, 1),
+        )
         db.session.add(self.opportunity)
         self.pupil = self.person("Лебедева", "Дарья", "Олеговна", date(2006, 9, 1))
         db.session.commit()
@@ -42,9 +46,12 @@ def pdf_upload(name="diploma.pdf", data=PDF) -> FileStorage:
 
 
 def draft(w: NominationWorld, person=None, kind=NominationKind.ADMISSION, **kw):
-    data = ops.NominationData(kind=kind, description=kw.pop("description", "Победитель всероссийской олимпиады"),
-                              achievement_level=kw.pop("level", AchievementLevel.ALL_RUSSIAN),
-                              opportunity=w.opportunity if kind is NominationKind.OPPORTUNITY else None)
+    data = ops.NominationData(
+        kind=kind,
+        description=kw.pop("description", "Победитель всероссийской олимпиады"),
+        achievement_level=kw.pop("level", AchievementLevel.ALL_RUSSIAN),
+        opportunity=w.opportunity if kind is NominationKind.OPPORTUNITY else None,
+    )
     n = ops.create_nomination(w.membership(w.coord1), person or w.pupil, data, **kw)
     db.session.commit()
     return n
@@ -66,9 +73,13 @@ def in_review(w: NominationWorld, **kw):
 
 
 def assignment_of(n, expert) -> ReviewAssignment:
-    return db.session.execute(db.select(ReviewAssignment).where(
-        ReviewAssignment.subject_type == ST, ReviewAssignment.subject_id == n.id,
-        ReviewAssignment.expert_id == expert.id)).scalar_one()
+    return db.session.execute(
+        db.select(ReviewAssignment).where(
+            ReviewAssignment.subject_type == ST,
+            ReviewAssignment.subject_id == n.id,
+            ReviewAssignment.expert_id == expert.id,
+        )
+    ).scalar_one()
 
 
 def reviewed(w: NominationWorld, points=((8, 4, 9, 4), (9, 5, 8, 5)), **kw):
@@ -76,7 +87,12 @@ def reviewed(w: NominationWorld, points=((8, 4, 9, 4), (9, 5, 8, 5)), **kw):
     rubric = reviews.ensure_rubric(w.tenant.id, ST)
     criteria = [c for c in rubric.criteria if c.is_active]
     for expert, pts in zip((w.expert, w.expert2), points, strict=True):
-        reviews.save_scores(assignment_of(n, expert), {c.id: p for c, p in zip(criteria, pts, strict=True)},
-                            "Достижение подтверждено.", submit=True, user_id=expert.id)
+        reviews.save_scores(
+            assignment_of(n, expert),
+            {c.id: p for c, p in zip(criteria, pts, strict=True)},
+            "Достижение подтверждено.",
+            submit=True,
+            user_id=expert.id,
+        )
     db.session.commit()
     return n

@@ -14,27 +14,40 @@ from mkr_web.operations.people import Step, add_persons_bulk
 
 def muni(tenant, name: str) -> Municipality:
     return db.session.execute(
-        sa.select(Municipality).where(Municipality.tenant_id == tenant.id, Municipality.name == name)
+        sa.select(Municipality).where(
+            Municipality.tenant_id == tenant.id, Municipality.name == name
+        )
     ).scalar_one()
 
 
-def make_person(tenant, surname="Тестов", name="Тест", patronymic=None, birth_on=date(2005, 3, 4),
-                municipality=None, organization=None, history=(), commit=True,
-                **fields) -> Person:
+def make_person(
+    tenant,
+    surname="Тестов",
+    name="Тест",
+    patronymic=None,
+    birth_on=date(2005, 3, 4),
+    municipality=None,
+    organization=None,
+    history=(),
+    commit=True,
+    **fields,
+) -> Person:
     """``history``: ``[(action, date), ...]`` or ``[(action, date, comment), ...]``. The
     municipality defaults to the organisation's, else "Первый район"."""
     data = dict(surname=surname, name=name, patronymic=patronymic, birth_on=birth_on, **fields)
     if municipality is None and organization is None:
         municipality = "Первый район"
     if municipality is not None:
-        data["municipality_id"] = (muni(tenant, municipality) if isinstance(municipality, str)
-                                   else municipality).id
+        data["municipality_id"] = (
+            muni(tenant, municipality) if isinstance(municipality, str) else municipality
+        ).id
     if organization is not None:
         data["organization_id"] = organization.id
         data.setdefault("municipality_id", organization.municipality_id)
     steps = [Step(h[0], h[1], comment=h[2] if len(h) > 2 else "") for h in history]
-    person = add_persons_bulk(tenant.id, [(data, steps)], role="system", user_id=None,
-                              source="test")[0]
+    person = add_persons_bulk(
+        tenant.id, [(data, steps)], role="system", user_id=None, source="test"
+    )[0]
     if commit:
         db.session.commit()
     return person

@@ -34,10 +34,17 @@ def test_undeclared_endpoint_is_refused(app):
 
 def test_public_endpoints_are_few(app):
     public = sorted(
-        e for e, v in app.view_functions.items()
+        e
+        for e, v in app.view_functions.items()
         if getattr(v, POLICY_ATTR) == PUBLIC and not e.endswith("static")
     )
-    assert public == ["auth.index", "auth.language", "auth.login", "public.healthz", "public.verify"]
+    assert public == [
+        "auth.index",
+        "auth.language",
+        "auth.login",
+        "public.healthz",
+        "public.verify",
+    ]
 
 
 @pytest.fixture

@@ -25,7 +25,9 @@ def w(factory):
 
 
 def _pdf_text(data: bytes) -> str:
-    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
     return " ".join(out.stdout.decode("utf-8").split())
 
 
@@ -37,11 +39,18 @@ def test_numbers_are_issued_once_per_subject(w, factory):
     c2 = certificates.issue(w.tenant.id, K, a2.id, issued_on=date(2020, 4, 1))
     db.session.commit()
     assert again.id == c1.id
-    assert (c1.number, c1.issued_on, c2.number) == ("АКР-2020-001", date(2020, 3, 1), "АКР-2020-002")
+    assert (c1.number, c1.issued_on, c2.number) == (
+        "АКР-2020-001",
+        date(2020, 3, 1),
+        "АКР-2020-002",
+    )
     assert len(c1.code) >= 32 and c1.code != c2.code
     other = world(factory)
     b = accredited(other)
-    assert certificates.issue(other.tenant.id, K, b.id, issued_on=date(2020, 5, 1)).number == "АКР-2020-001"
+    assert (
+        certificates.issue(other.tenant.id, K, b.id, issued_on=date(2020, 5, 1)).number
+        == "АКР-2020-001"
+    )
 
 
 def test_task_twice_does_not_take_a_second_number(w):
@@ -50,8 +59,16 @@ def test_task_twice_does_not_take_a_second_number(w):
     a = accredited(w)
     jobs = []
     for _ in range(2):
-        job = Job(tenant_id=w.tenant.id, kind="certificate", key=f"accreditation:{a.id}",
-                  params={"kind": "accreditation", "subject_id": a.id, "base_url": "https://mkr.example/"})
+        job = Job(
+            tenant_id=w.tenant.id,
+            kind="certificate",
+            key=f"accreditation:{a.id}",
+            params={
+                "kind": "accreditation",
+                "subject_id": a.id,
+                "base_url": "https://mkr.example/",
+            },
+        )
         db.session.add(job)
         db.session.commit()
         jobs.append(job.id)
@@ -59,9 +76,13 @@ def test_task_twice_does_not_take_a_second_number(w):
     run_job(jobs[0], certificates.issue_and_render)  # a redelivered, already done job: no-op
     db.session.expire_all()
     certs = db.session.scalars(sa.select(Certificate)).all()
-    assert [(c.kind, c.subject_id, c.number) for c in certs] == [(K, a.id, f"АКР-{date.today().year}-001")]
+    assert [(c.kind, c.subject_id, c.number) for c in certs] == [
+        (K, a.id, f"АКР-{date.today().year}-001")
+    ]
     done = [db.session.get(Job, j) for j in jobs]
-    assert [(j.state, j.progress, j.result_file_id) for j in done] == [(JobState.DONE, 100, certs[0].file_id)] * 2
+    assert [(j.state, j.progress, j.result_file_id) for j in done] == [
+        (JobState.DONE, 100, certs[0].file_id)
+    ] * 2
 
 
 def test_pdf_shows_the_facts_and_escapes_markup(w):
@@ -90,8 +111,15 @@ def test_verify_page_shows_only_non_personal_facts(app, w, factory):
     assert resp.status_code == 200
     assert 'data-testid="cert-number">АКР-2020-001<' in html
     assert 'data-testid="cert-status">Действительно<' in html
-    for fact in (a.title, w.org.name, "Проектная и исследовательская деятельность",
-                 f"2020–{date.today().year + 1} гг.", a.number, "01.03.2020", w.tenant.name):
+    for fact in (
+        a.title,
+        w.org.name,
+        "Проектная и исследовательская деятельность",
+        f"2020–{date.today().year + 1} гг.",
+        a.number,
+        "01.03.2020",
+        w.tenant.name,
+    ):
         assert fact in html, fact
     for user in (w.admin, w.organizer, w.expert1, w.expert2):
         assert user.full_name not in html and user.email not in html
@@ -104,7 +132,9 @@ def test_verify_page_says_when_expired(app, w):
     cert = certificates.issue(w.tenant.id, K, a.id)
     db.session.commit()
     html = app.test_client().get(f"/verify/{cert.code}").get_data(as_text=True)
-    assert 'data-testid="cert-status">Срок действия истёк или свидетельство недействительно<' in html
+    assert (
+        'data-testid="cert-status">Срок действия истёк или свидетельство недействительно<' in html
+    )
 
 
 def _download_certificate(client, url: str) -> bytes:
@@ -126,10 +156,23 @@ def test_accrediting_renders_the_certificate_the_organizer_downloads_it(app, w):
     admin = app.test_client()
     login(admin, w.admin.email)
     url = f"/admin/accreditation/{a.id}"
-    post_form(admin, f"{url}/accredit", {"accredit-valid_from": "2020", "accredit-valid_to": "2022",
-                                         "accredit-comment": "", "accredit-version": str(a.version)}, form_url=url)
+    post_form(
+        admin,
+        f"{url}/accredit",
+        {
+            "accredit-valid_from": "2020",
+            "accredit-valid_to": "2022",
+            "accredit-comment": "",
+            "accredit-version": str(a.version),
+        },
+        form_url=url,
+    )
     job = db.session.execute(sa.select(Job).where(Job.kind == "certificate")).scalar_one()
-    assert (job.key, job.created_by_id, job.params["subject_id"]) == (f"accreditation:{a.id}", w.admin.id, a.id)
+    assert (job.key, job.created_by_id, job.params["subject_id"]) == (
+        f"accreditation:{a.id}",
+        w.admin.id,
+        a.id,
+    )
     wait_for_job(job.id)
 
     organizer = app.test_client()

@@ -23,8 +23,11 @@ def _state(app) -> ReviewState:
 
 
 def _organizer_notes(w) -> list[str]:
-    return db.session.scalars(sa.select(Notification.subject).where(Notification.user_id == w.organizer.id)
-                              .order_by(Notification.id)).all()
+    return db.session.scalars(
+        sa.select(Notification.subject)
+        .where(Notification.user_id == w.organizer.id)
+        .order_by(Notification.id)
+    ).all()
 
 
 def test_expires_after_the_last_year_once(w):
@@ -37,7 +40,11 @@ def test_expires_after_the_last_year_once(w):
     assert _state(a) is ReviewState.EXPIRED
     log = db.session.scalars(sa.select(TransitionLog).order_by(TransitionLog.id.desc())).first()
     assert (log.action, log.role, log.user_id, log.comment) == (
-        "expire", "system", None, "Срок аккредитации истёк 31.12.2019")
+        "expire",
+        "system",
+        None,
+        "Срок аккредитации истёк 31.12.2019",
+    )
     assert _organizer_notes(w)[-1] == f"{a.number}: срок аккредитации истёк"
     assert process_expiry(date(2020, 1, 2)) == {"expired": 0, "reminded": 0}
 
@@ -52,7 +59,10 @@ def test_reminder_goes_out_the_set_number_of_days_before_once(w):
     notes = _organizer_notes(w)
     assert notes[-1] == f"{a.number}: срок аккредитации скоро истекает"
     body = db.session.scalars(sa.select(Notification.body).order_by(Notification.id.desc())).first()
-    assert body == "Аккредитация действует до 31.12.2022 (осталось дней: 60). Подайте новую заявку заранее."
+    assert (
+        body
+        == "Аккредитация действует до 31.12.2022 (осталось дней: 60). Подайте новую заявку заранее."
+    )
     assert db.session.get(AccreditationApplication, a.id).expiry_notified_at is not None
 
 

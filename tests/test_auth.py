@@ -117,7 +117,9 @@ def test_secure_cookies_behind_https(factory):
         data={"email": user.email, "password": PASSWORD, "csrf_token": token},
         headers={"Referer": "https://localhost/login"},
     )
-    cookie = next(v for k, v in resp.headers.items() if k == "Set-Cookie" and v.startswith("session="))
+    cookie = next(
+        v for k, v in resp.headers.items() if k == "Set-Cookie" and v.startswith("session=")
+    )
     assert "Secure" in cookie
     assert resp.headers["Strict-Transport-Security"].startswith("max-age=")
 

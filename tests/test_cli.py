@@ -23,22 +23,75 @@ def test_create_tenant_and_users(app, app_ctx):
     db.session.add(Organization(tenant_id=tenant.id, name="Лицей № 1", kind="school"))
     db.session.commit()
 
-    r = run(app, "create-user", "--tenant", "novosib", "--email", "c@example.test",
-            "--password", "long-enough-1", "--role", "coordinator",
-            "--municipality", "Искитимский район")
+    r = run(
+        app,
+        "create-user",
+        "--tenant",
+        "novosib",
+        "--email",
+        "c@example.test",
+        "--password",
+        "long-enough-1",
+        "--role",
+        "coordinator",
+        "--municipality",
+        "Искитимский район",
+    )
     assert r.exit_code == 0, r.output
-    r = run(app, "create-user", "--tenant", "novosib", "--email", "o@example.test",
-            "--password", "long-enough-1", "--role", "organizer", "--organization", "Лицей № 1")
+    r = run(
+        app,
+        "create-user",
+        "--tenant",
+        "novosib",
+        "--email",
+        "o@example.test",
+        "--password",
+        "long-enough-1",
+        "--role",
+        "organizer",
+        "--organization",
+        "Лицей № 1",
+    )
     assert r.exit_code == 0, r.output
-    r = run(app, "create-user", "--email", "p@example.test", "--password", "long-enough-1",
-            "--role", "platform-admin")
+    r = run(
+        app,
+        "create-user",
+        "--email",
+        "p@example.test",
+        "--password",
+        "long-enough-1",
+        "--role",
+        "platform-admin",
+    )
     assert r.exit_code == 0, r.output
     # errors name what is wrong and write nothing
-    r = run(app, "create-user", "--tenant", "novosib", "--email", "x@example.test",
-            "--password", "long-enough-1", "--role", "coordinator", "--municipality", "Нет такого")
+    r = run(
+        app,
+        "create-user",
+        "--tenant",
+        "novosib",
+        "--email",
+        "x@example.test",
+        "--password",
+        "long-enough-1",
+        "--role",
+        "coordinator",
+        "--municipality",
+        "Нет такого",
+    )
     assert r.exit_code != 0 and "Нет такого" in r.output
-    r = run(app, "create-user", "--tenant", "novosib", "--email", "y@example.test",
-            "--password", "short", "--role", "expert")
+    r = run(
+        app,
+        "create-user",
+        "--tenant",
+        "novosib",
+        "--email",
+        "y@example.test",
+        "--password",
+        "short",
+        "--role",
+        "expert",
+    )
     assert r.exit_code != 0 and "8 символов" in r.output
     db.session.expire_all()
     emails = set(db.session.scalars(sa.select(User.email)))
@@ -47,7 +100,11 @@ def test_create_tenant_and_users(app, app_ctx):
         sa.select(Membership).join(User).where(User.email == "c@example.test")
     ).scalar_one()
     assert [m.name for m in coord.municipalities] == ["Искитимский район"]
-    assert db.session.execute(sa.select(User).where(User.email == "p@example.test")).scalar_one().is_platform_admin
+    assert (
+        db.session.execute(sa.select(User).where(User.email == "p@example.test"))
+        .scalar_one()
+        .is_platform_admin
+    )
 
 
 def _counts():
@@ -67,14 +124,18 @@ def test_demo_is_idempotent(app, app_ctx):
     assert _counts() == first
     tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == "tomsk")).scalar_one()
     munis = db.session.scalars(
-        sa.select(Municipality.name).where(Municipality.tenant_id == tenant.id, Municipality.kind != "other_region")
+        sa.select(Municipality.name)
+        .where(Municipality.tenant_id == tenant.id, Municipality.kind != "other_region")
         .order_by(Municipality.sort_order)
     ).all()
     assert len(munis) == 20 and munis[0] == "Александровский район" and munis[-1] == "г. Томск"
     regional = db.session.scalars(
         sa.select(Organization.name).where(Organization.is_regional_subordination.is_(True))
     ).all()
-    assert sorted(regional) == ["ОГБОУ «Томский физико-технический лицей»", "ОГБОУ КШИ «Северский кадетский корпус»"]
+    assert sorted(regional) == [
+        "ОГБОУ «Томский физико-технический лицей»",
+        "ОГБОУ КШИ «Северский кадетский корпус»",
+    ]
     roles = db.session.execute(
         sa.select(User.email, Membership.role).join(Membership).order_by(User.email)
     ).all()

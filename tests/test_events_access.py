@@ -28,14 +28,26 @@ def scene(factory):
     w = world(factory)
     done = accredited(w)
     review = in_review(w, title="На экспертизе")
-    event = save_event(w.tenant.id, EventData(title="Спутник", kind=EventKind.SATELLITE, direction=Direction.MEDIA,
-                                              level=EventLevel.REGIONAL, organizer=w.org))
+    event = save_event(
+        w.tenant.id,
+        EventData(
+            title="Спутник",
+            kind=EventKind.SATELLITE,
+            direction=Direction.MEDIA,
+            level=EventLevel.REGIONAL,
+            organizer=w.org,
+        ),
+    )
     edition = save_edition(event, EditionData(year=2019))
     cert = certificates.issue(w.tenant.id, certificates.CertificateKind.ACCREDITATION, done.id)
     db.session.commit()
-    users = {"admin": w.admin, "organizer": w.organizer, "expert": w.expert1,
-             "coordinator": factory.user(w.tenant, "coordinator"),
-             "platform-admin": factory.user(platform_admin=True)}
+    users = {
+        "admin": w.admin,
+        "organizer": w.organizer,
+        "expert": w.expert1,
+        "coordinator": factory.user(w.tenant, "coordinator"),
+        "platform-admin": factory.user(platform_admin=True),
+    }
     yield w, done, review, event, edition, cert, users
     settle_jobs()
 
@@ -43,18 +55,41 @@ def scene(factory):
 def _pages(done, review, event, edition, assignment):
     a, r, e, ed = done.id, review.id, event.id, edition.id
     return {
-        "admin": ["/admin/events", "/admin/events/new", f"/admin/events/{e}", f"/admin/events/{e}/editions/new",
-                  f"/admin/editions/{ed}", f"/admin/editions/{ed}/counts", f"/admin/editions/{ed}/participants",
-                  "/admin/accreditation", f"/admin/accreditation/{r}", f"/admin/accreditation/{a}/regulation",
-                  f"/admin/accreditation/{a}/certificate", "/admin/rubrics/accreditation", "/admin/rubrics/nomination",
-                  "/admin/outbox"],
-        "organizer": ["/organizer/events", "/organizer/events/new", f"/organizer/events/{e}",
-                      f"/organizer/events/{e}/editions/new", f"/organizer/editions/{ed}",
-                      f"/organizer/editions/{ed}/counts", f"/organizer/editions/{ed}/participants",
-                      "/organizer/accreditation", "/organizer/accreditation/new", f"/organizer/accreditation/{a}",
-                      f"/organizer/accreditation/{a}/regulation", f"/organizer/accreditation/{a}/certificate"],
-        "expert": ["/expert/reviews", f"/expert/reviews/{assignment.id}",
-                   f"/expert/reviews/{assignment.id}/files/{review.regulation_file_id}"],
+        "admin": [
+            "/admin/events",
+            "/admin/events/new",
+            f"/admin/events/{e}",
+            f"/admin/events/{e}/editions/new",
+            f"/admin/editions/{ed}",
+            f"/admin/editions/{ed}/counts",
+            f"/admin/editions/{ed}/participants",
+            "/admin/accreditation",
+            f"/admin/accreditation/{r}",
+            f"/admin/accreditation/{a}/regulation",
+            f"/admin/accreditation/{a}/certificate",
+            "/admin/rubrics/accreditation",
+            "/admin/rubrics/nomination",
+            "/admin/outbox",
+        ],
+        "organizer": [
+            "/organizer/events",
+            "/organizer/events/new",
+            f"/organizer/events/{e}",
+            f"/organizer/events/{e}/editions/new",
+            f"/organizer/editions/{ed}",
+            f"/organizer/editions/{ed}/counts",
+            f"/organizer/editions/{ed}/participants",
+            "/organizer/accreditation",
+            "/organizer/accreditation/new",
+            f"/organizer/accreditation/{a}",
+            f"/organizer/accreditation/{a}/regulation",
+            f"/organizer/accreditation/{a}/certificate",
+        ],
+        "expert": [
+            "/expert/reviews",
+            f"/expert/reviews/{assignment.id}",
+            f"/expert/reviews/{assignment.id}/files/{review.regulation_file_id}",
+        ],
     }
 
 
@@ -120,21 +155,41 @@ def _queries(client, url: str) -> int:
 def test_list_pages_run_a_constant_number_of_queries(app, factory):
     w = world(factory)
     in_review(w, title="Первая")
-    save_event(w.tenant.id, EventData(title="Спутник", kind=EventKind.SATELLITE, direction=Direction.MEDIA,
-                                      level=EventLevel.REGIONAL, organizer=w.org))
+    save_event(
+        w.tenant.id,
+        EventData(
+            title="Спутник",
+            kind=EventKind.SATELLITE,
+            direction=Direction.MEDIA,
+            level=EventLevel.REGIONAL,
+            organizer=w.org,
+        ),
+    )
     db.session.commit()
     admin = app.test_client()
     login(admin, w.admin.email)
     expert = app.test_client()
     login(expert, w.expert1.email)
     urls = {"admin": ["/admin/accreditation", "/admin/events"], "expert": ["/expert/reviews"]}
-    before = {u: _queries(c, u) for c, role in ((admin, "admin"), (expert, "expert")) for u in urls[role]}
+    before = {
+        u: _queries(c, u) for c, role in ((admin, "admin"), (expert, "expert")) for u in urls[role]
+    }
     for i in range(4):
         a = in_review(w, title=f"Ещё {i}")
-        save_event(w.tenant.id, EventData(title=f"Спутник {i}", kind=EventKind.SATELLITE, direction=Direction.MEDIA,
-                                          level=EventLevel.REGIONAL, organizer=w.org))
+        save_event(
+            w.tenant.id,
+            EventData(
+                title=f"Спутник {i}",
+                kind=EventKind.SATELLITE,
+                direction=Direction.MEDIA,
+                level=EventLevel.REGIONAL,
+                organizer=w.org,
+            ),
+        )
         application(w, title=f"Черновик {i}")
         db.session.commit()
         assert a.state.value == "in_review"
-    after = {u: _queries(c, u) for c, role in ((admin, "admin"), (expert, "expert")) for u in urls[role]}
+    after = {
+        u: _queries(c, u) for c, role in ((admin, "admin"), (expert, "expert")) for u in urls[role]
+    }
     assert after == before

@@ -70,16 +70,27 @@ def _parsed(raw: bytes):
 @pytest.fixture
 def people(factory):
     tenant = factory.tenant()
-    return tenant, factory.user(tenant, "admin", email="admin@example.test"), factory.user(tenant, "expert")
+    return (
+        tenant,
+        factory.user(tenant, "admin", email="admin@example.test"),
+        factory.user(tenant, "expert"),
+    )
 
 
 def test_without_smtp_notifications_wait_in_the_outbox(app, people, factory):
     tenant, admin, expert = people
-    notify(tenant.id, [expert.id, expert.id], "Назначена экспертиза: ACC-2020-001", "Оцените заявку", "/expert/reviews")
+    notify(
+        tenant.id,
+        [expert.id, expert.id],
+        "Назначена экспертиза: ACC-2020-001",
+        "Оцените заявку",
+        "/expert/reviews",
+    )
     db.session.commit()
     rows = db.session.scalars(sa.select(Notification)).all()
-    assert [(n.user_id, n.subject, n.emailed_at) for n in rows] == [(expert.id, "Назначена экспертиза: ACC-2020-001",
-                                                                     None)]
+    assert [(n.user_id, n.subject, n.emailed_at) for n in rows] == [
+        (expert.id, "Назначена экспертиза: ACC-2020-001", None)
+    ]
     client = app.test_client()
     login(client, admin.email)
     html = client.get("/admin/outbox").get_data(as_text=True)
@@ -94,12 +105,21 @@ def test_without_smtp_notifications_wait_in_the_outbox(app, people, factory):
 
 def test_with_smtp_mail_is_sent_after_commit(people, smtp):
     tenant, admin, expert = people
-    notify_admins(tenant.id, "Конфликт интересов: ACC-2020-002", "Назначьте другого эксперта.", "/admin/accreditation/1")
+    notify_admins(
+        tenant.id,
+        "Конфликт интересов: ACC-2020-002",
+        "Назначьте другого эксперта.",
+        "/admin/accreditation/1",
+    )
     assert smtp.messages == []  # nothing before the commit
     db.session.commit()
     assert [_parsed(m) for m in smtp.messages] == [
-        ("Конфликт интересов: ACC-2020-002", "admin@example.test",
-         "Назначьте другого эксперта.\n\n/admin/accreditation/1\n")]
+        (
+            "Конфликт интересов: ACC-2020-002",
+            "admin@example.test",
+            "Назначьте другого эксперта.\n\n/admin/accreditation/1\n",
+        )
+    ]
     db.session.expire_all()
     assert db.session.scalar(sa.select(Notification.emailed_at)) is not None
 
@@ -124,7 +144,8 @@ def test_unreachable_smtp_leaves_the_notification_in_the_outbox(people, app, dat
     db.session.commit()
     db.session.expire_all()
     assert db.session.execute(sa.select(Notification.subject, Notification.emailed_at)).all() == [
-        ("Сервер недоступен", None)]
+        ("Сервер недоступен", None)
+    ]
 
 
 def test_suppressed_notifications_are_not_created(people):
@@ -153,8 +174,14 @@ def test_every_role_has_a_notifications_page_and_badge(app, factory, role):
     html = client.get("/notifications").get_data(as_text=True)
     assert 'data-testid="unread-count"' not in html
     db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)
-                             .where(Notification.read_at.is_(None))) == 1  # the other user's
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.read_at.is_(None))
+        )
+        == 1
+    )  # the other user's
 
 
 def test_notifications_page_needs_login(app):

@@ -27,10 +27,14 @@ def _status(client, person, **data):
 
 
 def _history(person_id):
-    return [(c.from_status.value, c.to_status.value, c.changed_on, c.action, c.comment, c.basis)
-            for c in db.session.scalars(sa.select(PersonStatusChange)
-                                        .where(PersonStatusChange.person_id == person_id)
-                                        .order_by(PersonStatusChange.id))]
+    return [
+        (c.from_status.value, c.to_status.value, c.changed_on, c.action, c.comment, c.basis)
+        for c in db.session.scalars(
+            sa.select(PersonStatusChange)
+            .where(PersonStatusChange.person_id == person_id)
+            .order_by(PersonStatusChange.id)
+        )
+    ]
 
 
 @pytest.fixture
@@ -45,11 +49,11 @@ def test_school_to_student_to_alumni_to_excluded(admin_client, factory):
     client, t, admin = admin_client
     uni = factory.organization(t, "Второй район", name="Томский университет", kind="university")
     p = make_person(t, "Путевая", "Ирина", history=[("mark_potential", date(2018, 1, 10))])
-    html = _status(client, p, action="admit_school", on="2018-05-01",
-                   basis="Победитель форума, 2018")
+    html = _status(
+        client, p, action="admit_school", on="2018-05-01", basis="Победитель форума, 2018"
+    )
     assert "Статус изменён: Резидент (школьник)." in html
-    html = _status(client, p, action="enrol_university", on="2019-09-01",
-                   organization_id=uni.id)
+    html = _status(client, p, action="enrol_university", on="2019-09-01", organization_id=uni.id)
     assert "Статус изменён: Резидент (студент)." in html
     p = db.session.get(Person, p.id)
     assert (p.organization_id, p.municipality_id) == (uni.id, uni.municipality_id)
@@ -59,31 +63,52 @@ def test_school_to_student_to_alumni_to_excluded(admin_client, factory):
     assert db.session.get(Person, p.id).status is S.ALUMNI
     html = _status(client, p, action="exclude", on="2020-08-01", comment="Заявление об отказе")
     p = db.session.get(Person, p.id)
-    assert (p.status, p.status_since, p.status_reason) == (S.EXCLUDED, date(2020, 8, 1),
-                                                          "Заявление об отказе")
+    assert (p.status, p.status_since, p.status_reason) == (
+        S.EXCLUDED,
+        date(2020, 8, 1),
+        "Заявление об отказе",
+    )
     assert (p.admission_on, p.admission_basis) == (date(2018, 5, 1), "Победитель форума, 2018")
     assert _history(p.id) == [
         ("none", "potential", date(2018, 1, 10), "mark_potential", None, None),
-        ("potential", "resident_school", date(2018, 5, 1), "admit_school", None,
-         "Победитель форума, 2018"),
-        ("resident_school", "resident_student", date(2019, 9, 1), "enrol_university", None,
-         "Поступление: Томский университет"),
+        (
+            "potential",
+            "resident_school",
+            date(2018, 5, 1),
+            "admit_school",
+            None,
+            "Победитель форума, 2018",
+        ),
+        (
+            "resident_school",
+            "resident_student",
+            date(2019, 9, 1),
+            "enrol_university",
+            None,
+            "Поступление: Томский университет",
+        ),
         ("resident_student", "alumni", date(2020, 7, 1), "graduate", None, None),
         ("alumni", "excluded", date(2020, 8, 1), "exclude", "Заявление об отказе", None),
     ]
-    logs = db.session.scalars(sa.select(TransitionLog).where(TransitionLog.subject_id == p.id)
-                              .order_by(TransitionLog.id)).all()
+    logs = db.session.scalars(
+        sa.select(TransitionLog).where(TransitionLog.subject_id == p.id).order_by(TransitionLog.id)
+    ).all()
     assert [(g.action, g.role, g.user_id) for g in logs][1:] == [
-        ("admit_school", "admin", admin.id), ("enrol_university", "admin", admin.id),
-        ("graduate", "admin", admin.id), ("exclude", "admin", admin.id)]
+        ("admit_school", "admin", admin.id),
+        ("enrol_university", "admin", admin.id),
+        ("graduate", "admin", admin.id),
+        ("exclude", "admin", admin.id),
+    ]
 
 
 def test_illegal_transitions_are_refused_with_a_message(admin_client):
     client, t, _ = admin_client
     p = make_person(t, "Нельзяев", history=[("mark_potential", date(2019, 1, 1))])
     html = _status(client, p, action="graduate", on="2019-06-01")
-    assert ("Действие «Перевести в партнёры (выпуск из категории резидентов)» невозможно в "
-            "состоянии «Потенциальный резидент».") in html
+    assert (
+        "Действие «Перевести в партнёры (выпуск из категории резидентов)» невозможно в "
+        "состоянии «Потенциальный резидент»."
+    ) in html
     html = _status(client, p, action="enrol_university", on="2019-06-01")
     assert "невозможно в состоянии «Потенциальный резидент»" in html
     html = _status(client, p, action="no_such_action", on="2019-06-01")
@@ -127,14 +152,27 @@ def test_enrolment_needs_a_university_or_college(admin_client, factory):
 def test_statuses_as_of_any_past_date(app_ctx, factory):
     t = factory.tenant()
     other = factory.tenant()
-    make_person(t, "А", history=[("admit_school", date(2017, 5, 1)),
-                                 ("enrol_university", date(2018, 9, 1)),
-                                 ("graduate", date(2020, 7, 1))])
-    make_person(t, "Б", history=[("mark_potential", date(2019, 10, 1)),
-                                 ("admit_school", date(2020, 1, 1))])
+    make_person(
+        t,
+        "А",
+        history=[
+            ("admit_school", date(2017, 5, 1)),
+            ("enrol_university", date(2018, 9, 1)),
+            ("graduate", date(2020, 7, 1)),
+        ],
+    )
+    make_person(
+        t, "Б", history=[("mark_potential", date(2019, 10, 1)), ("admit_school", date(2020, 1, 1))]
+    )
     # two changes on the same day: the later recorded one wins
-    make_person(t, "В", history=[("mark_potential", date(2019, 3, 3)),
-                                 ("exclude", date(2019, 3, 3), "Ошибка ввода")])
+    make_person(
+        t,
+        "В",
+        history=[
+            ("mark_potential", date(2019, 3, 3)),
+            ("exclude", date(2019, 3, 3), "Ошибка ввода"),
+        ],
+    )
     make_person(t, "Г")  # no history: not counted
     make_person(other, "Д", history=[("admit_school", date(2017, 1, 1))])
 

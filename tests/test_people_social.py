@@ -17,21 +17,33 @@ from tests.people_factory import make_person
 
 def rows_of(html: str, group: str) -> list[str]:
     body = html.split(f'data-testid="group-{group}"', 1)[1].split("</table>", 1)[0]
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).strip()
-            for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]]
+    return [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).strip()
+        for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]
+    ]
 
 
 def test_member_list_is_split_into_three_groups_and_unknowns_marked(client, factory):
     t = factory.tenant()
     other = factory.tenant()
     admin = factory.user(t, "admin")
-    by_link = make_person(t, "Ссылкина", "Ольга", social_url="https://vk.com/olga_s",
-                          history=[("admit_school", date(2019, 5, 1))])
-    by_name = make_person(t, "Именов", "Пётр", "Ильич",
-                          history=[("admit_student", date(2019, 9, 1))])
+    by_link = make_person(
+        t,
+        "Ссылкина",
+        "Ольга",
+        social_url="https://vk.com/olga_s",
+        history=[("admit_school", date(2019, 5, 1))],
+    )
+    by_name = make_person(
+        t, "Именов", "Пётр", "Ильич", history=[("admit_student", date(2019, 9, 1))]
+    )
     potential = make_person(t, "Будущая", "Анна", history=[("mark_potential", date(2019, 10, 1))])
-    alumni = make_person(t, "Бывший", "Олег", history=[("admit_school", date(2015, 5, 1)),
-                                                     ("graduate", date(2018, 7, 1))])
+    alumni = make_person(
+        t,
+        "Бывший",
+        "Олег",
+        history=[("admit_school", date(2015, 5, 1)), ("graduate", date(2018, 7, 1))],
+    )
     known_none = make_person(t, "Участников", "Семён")  # in the bank, status none
     make_person(other, "Чужой", "Иван", history=[("admit_school", date(2019, 5, 1))])
     csv_data = (
@@ -47,8 +59,11 @@ def test_member_list_is_split_into_three_groups_and_unknowns_marked(client, fact
     ).encode("cp1251")
     login(client, admin.email)
     token = csrf_token(client, "/admin/people/social")
-    resp = client.post("/admin/people/social", content_type="multipart/form-data", data={
-        "csrf_token": token, "file": (io.BytesIO(csv_data), "group.csv")})
+    resp = client.post(
+        "/admin/people/social",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "file": (io.BytesIO(csv_data), "group.csv")},
+    )
     assert resp.status_code == 302
     url = resp.headers["Location"]
     html = client.get(url).get_data(as_text=True)
@@ -75,12 +90,21 @@ def test_member_list_is_split_into_three_groups_and_unknowns_marked(client, fact
     resp = client.post(url, data={"csrf_token": token, "row": ["6", "7"]})
     assert resp.status_code == 302 and resp.headers["Location"] == "/admin/people?status=potential"
     db.session.expire_all()
-    new = db.session.execute(sa.select(Person).where(Person.surname == "Чужой",
-                                                     Person.tenant_id == t.id)).scalar_one()
-    assert (new.name, new.status.value, new.social_url) == ("Иван", "potential", "https://vk.com/id5")
+    new = db.session.execute(
+        sa.select(Person).where(Person.surname == "Чужой", Person.tenant_id == t.id)
+    ).scalar_one()
+    assert (new.name, new.status.value, new.social_url) == (
+        "Иван",
+        "potential",
+        "https://vk.com/id5",
+    )
     assert db.session.get(Person, known_none.id).status.value == "potential"
-    changes = db.session.scalars(sa.select(PersonStatusChange.person_id).where(
-        PersonStatusChange.action == "mark_potential", PersonStatusChange.changed_on == date.today())).all()
+    changes = db.session.scalars(
+        sa.select(PersonStatusChange.person_id).where(
+            PersonStatusChange.action == "mark_potential",
+            PersonStatusChange.changed_on == date.today(),
+        )
+    ).all()
     assert sorted(changes) == sorted([new.id, known_none.id])
     for p in (by_link, by_name, potential, alumni):
         assert db.session.get(Person, p.id).version == 1

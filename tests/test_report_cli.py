@@ -26,7 +26,9 @@ def test_json_is_the_report_dict(app, app_ctx, tmp_path):
     result = run(app, "tomsk", "2019", "--out", "-", "--municipality", "ЗАТО Северск")
     data = json.loads(result.output)
     assert data["scope"]["municipalities"] == ["ЗАТО Северск"]
-    assert data["table1"] == [{"municipality": "ЗАТО Северск", "organizations": 15, "residents": 100}]
+    assert data["table1"] == [
+        {"municipality": "ЗАТО Северск", "organizations": 15, "residents": 100}
+    ]
     data = json.loads(run(app, "tomsk", "2019", "--out", "-", "--as-of", "2019-06-30").output)
     assert data == build_report(tenant.id, 2019, as_of=date(2019, 6, 30))
 

@@ -25,7 +25,9 @@ def admin(app, factory):
 
 def _audit():
     return db.session.execute(
-        sa.select(AuditEntry.action, AuditEntry.details).where(AuditEntry.action.startswith("tenant.thresholds"))
+        sa.select(AuditEntry.action, AuditEntry.details).where(
+            AuditEntry.action.startswith("tenant.thresholds")
+        )
     ).all()
 
 
@@ -34,7 +36,9 @@ def test_form_shows_defaults(admin):
     html = client.get("/admin/settings").get_data(as_text=True)
     assert 'id="t1" max="1000000" min="0" name="t1" required type="number" value="75"' in html
     assert 'name="t4_participants" required type="number" value="650"' in html
-    assert '<label class="form-label" for="t6">Критерий 6: публикаций за год, не менее</label>' in html
+    assert (
+        '<label class="form-label" for="t6">Критерий 6: публикаций за год, не менее</label>' in html
+    )
 
 
 def test_change_is_saved_audited_and_stated(admin):
@@ -44,7 +48,13 @@ def test_change_is_saved_audited_and_stated(admin):
     assert "Пороговые значения сохранены." in client.get("/admin/settings").get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Tenant, tenant.id).settings["thresholds"] == {
-        "1": 80, "3": 2, "4_events": 10, "4_participants": 650, "5": 50, "6": 7}
+        "1": 80,
+        "3": 2,
+        "4_events": 10,
+        "4_participants": 650,
+        "5": 50,
+        "6": 7,
+    }
     assert _audit() == [("tenant.thresholds.update", {"changed": {"1": [75, 80], "6": [5, 7]}})]
     r = client.get("/admin/report.json?year=2019").get_json()
     assert r["thresholds"]["1"] == 80 and r["criteria"][0]["threshold"] == 80

@@ -20,12 +20,24 @@ from tests.conftest import login, post_form
 from tests.report_fixtures import load_report_demo
 from tests.test_report import TABLE1_SEED
 
-ADMIN_URLS = ["/admin/report?year=2019", "/admin/report.json?year=2019", "/admin/report.xlsx?year=2019",
-              "/admin/settings"]
-COORD_URLS = ["/coordinator/report?year=2019", "/coordinator/report.json?year=2019",
-              "/coordinator/report.xlsx?year=2019"]
-DASHBOARDS = {"admin": "/admin/", "seversk": "/coordinator/", "organizer": "/organizer/", "expert": "/expert/",
-              "platform": "/platform/"}
+ADMIN_URLS = [
+    "/admin/report?year=2019",
+    "/admin/report.json?year=2019",
+    "/admin/report.xlsx?year=2019",
+    "/admin/settings",
+]
+COORD_URLS = [
+    "/coordinator/report?year=2019",
+    "/coordinator/report.json?year=2019",
+    "/coordinator/report.xlsx?year=2019",
+]
+DASHBOARDS = {
+    "admin": "/admin/",
+    "seversk": "/coordinator/",
+    "organizer": "/organizer/",
+    "expert": "/expert/",
+    "platform": "/platform/",
+}
 
 
 @pytest.fixture
@@ -60,11 +72,15 @@ def test_access_matrix(app, demo, who):
         assert resp.status_code == (302 if who == owner else 403), url
         if resp.status_code == 302:  # let a real worker finish before the tables are emptied
             assert _wait(client, resp.headers["Location"] + ".json")["state"] == "done"
-    assert client.post("/admin/report/pdf", data={"year": "2019"}).status_code == 400  # no CSRF token
+    assert (
+        client.post("/admin/report/pdf", data={"year": "2019"}).status_code == 400
+    )  # no CSRF token
 
 
 def test_anonymous_goes_to_login(client):
-    for url in ADMIN_URLS + COORD_URLS + ["/admin/report/jobs/1", "/coordinator/report/jobs/1.json"]:
+    for url in (
+        ADMIN_URLS + COORD_URLS + ["/admin/report/jobs/1", "/coordinator/report/jobs/1.json"]
+    ):
         resp = client.get(url)
         assert resp.status_code == 302 and resp.headers["Location"].startswith("/login"), url
 
@@ -74,14 +90,17 @@ def test_admin_dashboard(app, demo):
     assert "Аналитическая справка за 2019 год" in html
     assert re.search(r'data-testid="residents-active">463<', html)
     assert re.search(r'data-testid="residents-school">312<', html)
-    assert "<td>Александровский район</td><td class=\"num\">–</td><td class=\"num\">–</td>" in html
-    assert "<td>г. Томск</td><td class=\"num\">25</td><td class=\"num\">115</td>" in html
+    assert '<td>Александровский район</td><td class="num">–</td><td class="num">–</td>' in html
+    assert '<td>г. Томск</td><td class="num">25</td><td class="num">115</td>' in html
     assert html.count("<svg") == 2 and "<rect" in html
     assert 'class="num heat-4"' in html and 'class="num heat-0"' in html
     assert "Перенесено" not in html and "* Указаны данные за январь 2019 года" in html
     assert "1 — 75, 3 — 2, 4 — 10 / 650, 5 — 50, 6 — 5" in html
     assert "style=" not in html and "<script>" not in html  # CSP: no inline styles or scripts
-    assert 'href="/admin/report.xlsx?year=2019"' in html and 'href="/admin/report.json?year=2019"' in html
+    assert (
+        'href="/admin/report.xlsx?year=2019"' in html
+        and 'href="/admin/report.json?year=2019"' in html
+    )
     assert 'href="/admin/report"' in html  # in the navigation
 
 
@@ -126,7 +145,9 @@ def _squash(text: str) -> str:
 
 def test_pdf_job_renders_the_report(app, demo):
     client = _client(app, demo["admin"])
-    resp = post_form(client, "/admin/report/pdf", {"year": "2019"}, form_url="/admin/report?year=2019")
+    resp = post_form(
+        client, "/admin/report/pdf", {"year": "2019"}, form_url="/admin/report?year=2019"
+    )
     assert resp.status_code == 302
     job_url = resp.headers["Location"]
     assert re.fullmatch(r"/admin/report/jobs/\d+", job_url)
@@ -151,13 +172,22 @@ def test_pdf_job_renders_the_report(app, demo):
     for title, _d, previous, current in SATELLITES:  # Table 3: numbers of each row, in order
         assert f" {previous} {current} " in flat, title
     assert "Итого 2 501 2 457 −44 −1,8 %" in lines
-    assert "2 584 обучающихся, педагогов и экспертов (+3,6 % по сравнению с 2018 г., +10,2 % по сравнению с 2017 г.) из 15 муниципальных образований" in flat
-    assert "не принимали участие представители: Александровский район, Молчановский район, Тегульдетский район, г. Кедровый" in flat
+    assert (
+        "2 584 обучающихся, педагогов и экспертов (+3,6 % по сравнению с 2018 г., +10,2 % по сравнению с 2017 г.) из 15 муниципальных образований"
+        in flat
+    )
+    assert (
+        "не принимали участие представители: Александровский район, Молчановский район, Тегульдетский район, г. Кедровый"
+        in flat
+    )
     assert "* Указаны данные за январь 2019 года" in flat
     assert "В 2018 году Ассамблея не проводилась" in flat
     headers = re.findall(r"^\s*Название\s+Муниципалитеты и другие", text, re.M)
     assert len(headers) >= 2  # Table 2 breaks across pages and its header repeats
-    assert "критерий 1 – 75; критерий 3 – 2; критерий 4 – 10 мероприятий и 650 участников; критерий 5 – 50; критерий 6 – 5" in flat
+    assert (
+        "критерий 1 – 75; критерий 3 – 2; критерий 4 – 10 мероприятий и 650 участников; критерий 5 – 50; критерий 6 – 5"
+        in flat
+    )
     assert "Директор ОГБУ «РЦРО»" in flat
 
 
@@ -167,9 +197,15 @@ def test_coordinator_sees_own_municipalities(app, demo):
     assert r["scope"] == {"kind": "municipalities", "municipalities": ["ЗАТО Северск"]}
     assert r["table1"] == [{"municipality": "ЗАТО Северск", "organizations": 15, "residents": 100}]
     assert r["residents"]["school"] == 100
-    assert r["municipalities_without_residents"] == [] and r["municipalities_without_participation"] == []
+    assert (
+        r["municipalities_without_residents"] == []
+        and r["municipalities_without_participation"] == []
+    )
     assert {row["municipality"] for row in r["coverage"]["rows"]} == {"ЗАТО Северск"}
-    assert all(set(row["municipalities"]) <= {"ЗАТО Северск"} and row["other_regions"] == [] for row in r["table2"])
+    assert all(
+        set(row["municipalities"]) <= {"ЗАТО Северск"} and row["other_regions"] == []
+        for row in r["table2"]
+    )
     assert [row["count"] for row in r["table2"] if row["year"] == 2019] == [1, 1, 0, 1, 1]
     assert next(c for c in r["criteria"] if c["number"] == 1)["value"] == 124  # programme-wide
     html = client.get("/coordinator/report?year=2019").get_data(as_text=True)
@@ -179,7 +215,9 @@ def test_coordinator_sees_own_municipalities(app, demo):
 
 def test_jobs_are_scoped(app, demo, factory):
     coord = _client(app, demo["seversk"])
-    resp = post_form(coord, "/coordinator/report/pdf", {"year": "2019"}, form_url="/coordinator/report?year=2019")
+    resp = post_form(
+        coord, "/coordinator/report/pdf", {"year": "2019"}, form_url="/coordinator/report?year=2019"
+    )
     job_url = resp.headers["Location"]
     job_id = int(job_url.rsplit("/", 1)[1])
     status = _wait(coord, job_url + ".json")
@@ -188,13 +226,23 @@ def test_jobs_are_scoped(app, demo, factory):
     assert "Справка по муниципалитетам: ЗАТО Северск." in text
     assert "mkr-report-tomsk-2019-municipal.pdf" in db.session.get(Job, job_id).result_file.filename
     # the admin of the tenant may open it; another coordinator, another tenant may not
-    assert _client(app, demo["admin"]).get(job_url + ".json").status_code == 403  # a coordinator URL
+    assert (
+        _client(app, demo["admin"]).get(job_url + ".json").status_code == 403
+    )  # a coordinator URL
     assert _client(app, demo["admin"]).get(f"/admin/report/jobs/{job_id}.json").status_code == 200
     other_coord = factory.user(demo["tenant"], "coordinator", municipalities=["г. Томск"])
     assert _client(app, other_coord).get(job_url + ".json").status_code == 404
     other = factory.tenant("elsewhere")
-    assert _client(app, factory.user(other, "admin")).get(f"/admin/report/jobs/{job_id}").status_code == 404
-    assert _client(app, factory.user(other, "admin")).get(f"/admin/report/jobs/{job_id}/download").status_code == 404
+    assert (
+        _client(app, factory.user(other, "admin")).get(f"/admin/report/jobs/{job_id}").status_code
+        == 404
+    )
+    assert (
+        _client(app, factory.user(other, "admin"))
+        .get(f"/admin/report/jobs/{job_id}/download")
+        .status_code
+        == 404
+    )
 
 
 def test_parameters(app, demo):
@@ -203,9 +251,14 @@ def test_parameters(app, demo):
         assert client.get(f"/admin/report.json?{bad}").status_code == 400, bad
     r = client.get("/admin/report.json?year=2019&as_of=2019-06-30").get_json()
     assert (r["as_of"], r["period"]["end"]) == ("2019-06-30", "2019-06-30")
-    assert client.get("/admin/report.json").get_json()["year"] == 2019  # the latest year with editions
+    assert (
+        client.get("/admin/report.json").get_json()["year"] == 2019
+    )  # the latest year with editions
     html = client.get("/admin/report?year=2018").get_data(as_text=True)
-    assert 'name="as_of" value=""' in html and "Пусто — на 1 января следующего года (01.01.2019)." in html
+    assert (
+        'name="as_of" value=""' in html
+        and "Пусто — на 1 января следующего года (01.01.2019)." in html
+    )
     html = client.get("/admin/report?year=2018&as_of=2019-01-01").get_data(as_text=True)
     assert "Аналитическая справка за 2018 год" in html and 'value="2019-01-01"' in html
     assert 'href="/admin/report.json?year=2018&amp;as_of=2019-01-01"' in html

@@ -44,7 +44,9 @@ def client_for(app, user):
 
 
 def pdf_text(data: bytes) -> str:
-    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
     return " ".join(out.stdout.decode("utf-8").split())
 
 
@@ -61,8 +63,11 @@ def admitted_batch(world, rows):
 
 def certs():
     db.session.expire_all()
-    return db.session.execute(sa.select(Certificate.kind, Certificate.subject_id, Certificate.number)
-                              .order_by(Certificate.id)).all()
+    return db.session.execute(
+        sa.select(Certificate.kind, Certificate.subject_id, Certificate.number).order_by(
+            Certificate.id
+        )
+    ).all()
 
 
 def test_monogram_and_initials(world):
@@ -78,8 +83,16 @@ def test_task_run_twice_issues_one_number(world):
     person_id = batch.candidates[0].person_id
     jobs = []
     for _ in range(2):
-        job = Job(tenant_id=world.tenant.id, kind="certificate", key=f"resident:{person_id}",
-                  params={"kind": "resident", "subject_id": person_id, "base_url": "https://mkr.example/"})
+        job = Job(
+            tenant_id=world.tenant.id,
+            kind="certificate",
+            key=f"resident:{person_id}",
+            params={
+                "kind": "resident",
+                "subject_id": person_id,
+                "base_url": "https://mkr.example/",
+            },
+        )
         db.session.add(job)
         db.session.commit()
         jobs.append(job.id)
@@ -88,14 +101,24 @@ def test_task_run_twice_issues_one_number(world):
     assert certs() == [(K, person_id, f"РЕЗ-{YEAR}-001")]
     cert = db.session.execute(sa.select(Certificate)).scalar_one()
     done = [db.session.get(Job, j) for j in jobs]
-    assert [(j.state, j.progress, j.result_file_id) for j in done] == [(JobState.DONE, 100, cert.file_id)] * 2
+    assert [(j.state, j.progress, j.result_file_id) for j in done] == [
+        (JobState.DONE, 100, cert.file_id)
+    ] * 2
     assert read_bytes(cert.file).startswith(b"%PDF-")
 
 
 def test_pdf_text_escapes_the_name(world):
-    p = world.person('Иванова <img src="file:///etc/passwd">', "Мария", None, date(2004, 1, 2),
-                     status=PersonStatus.RESIDENT_SCHOOL)
-    p.admission_on, p.admission_basis = date(2019, 5, 20), "Победитель (1 место): Конференция «Шаг в науку» 2019"
+    p = world.person(
+        'Иванова <img src="file:///etc/passwd">',
+        "Мария",
+        None,
+        date(2004, 1, 2),
+        status=PersonStatus.RESIDENT_SCHOOL,
+    )
+    p.admission_on, p.admission_basis = (
+        date(2019, 5, 20),
+        "Победитель (1 место): Конференция «Шаг в науку» 2019",
+    )
     db.session.commit()
     cert = certificates.issue(world.tenant.id, K, p.id, issued_on=date(2019, 5, 21))
     stored = certificates.render(cert, certificates.verify_url("https://mkr.example/", cert.code))
@@ -115,14 +138,20 @@ def test_admitting_one_queues_its_certificate(app, world):
     batch = ops.create_batch(world.edition, [row()], world.organizer)
     db.session.commit()
     candidate = batch.candidates[0]
-    ops.confirm_candidate(candidate, world.membership(world.admin), consent_on=date(2019, 4, 5), on_file=True)
+    ops.confirm_candidate(
+        candidate, world.membership(world.admin), consent_on=date(2019, 4, 5), on_file=True
+    )
     db.session.commit()
     admin = client_for(app, world.admin)
     url = f"/admin/admission/candidates/{candidate.id}"
     post_form(admin, f"{url}/admit", {"version": str(candidate.version)}, form_url=url)
     job = db.session.execute(sa.select(Job)).scalar_one()
     person_id = db.session.get(AdmissionCandidate, candidate.id).person_id
-    assert (job.kind, job.key, job.created_by_id) == ("certificate", f"resident:{person_id}", world.admin.id)
+    assert (job.kind, job.key, job.created_by_id) == (
+        "certificate",
+        f"resident:{person_id}",
+        world.admin.id,
+    )
     assert wait_for_job(job.id).state is JobState.DONE
     assert certs() == [(K, person_id, f"РЕЗ-{YEAR}-001")]
     # the person card links the certificate; the download is the PDF
@@ -134,20 +163,32 @@ def test_admitting_one_queues_its_certificate(app, world):
 
 
 def test_batch_zip_with_progress_and_twice(app, world):
-    resident = world.person("Белова", "Мария", None, date(2003, 2, 3), status=PersonStatus.RESIDENT_SCHOOL)
-    rows = [row(), row(surname="Второв", name="Олег"), row(surname="Третьякова", name="Вера"),
-            row(surname="Белова", name="Мария", patronymic="", birth_date="03.02.2003")]
+    resident = world.person(
+        "Белова", "Мария", None, date(2003, 2, 3), status=PersonStatus.RESIDENT_SCHOOL
+    )
+    rows = [
+        row(),
+        row(surname="Второв", name="Олег"),
+        row(surname="Третьякова", name="Вера"),
+        row(surname="Белова", name="Мария", patronymic="", birth_date="03.02.2003"),
+    ]
     batch = ops.create_batch(world.edition, rows, world.organizer)
     db.session.commit()
     for c in batch.candidates:
-        ops.confirm_candidate(c, world.membership(world.admin), consent_on=date(2019, 4, 5), on_file=True)
+        ops.confirm_candidate(
+            c, world.membership(world.admin), consent_on=date(2019, 4, 5), on_file=True
+        )
     db.session.commit()
     admin = client_for(app, world.admin)
     url = f"/admin/admission/batches/{batch.id}"
     post_form(admin, f"{url}/admit-all", {}, form_url=url)
     # the three new Residents' certificates: one batch job (the Resident got an achievement)
     job = db.session.execute(sa.select(Job)).scalar_one()
-    assert (job.kind, job.key, job.params["batch_id"]) == ("resident_certificates", f"batch:{batch.id}", batch.id)
+    assert (job.kind, job.key, job.params["batch_id"]) == (
+        "resident_certificates",
+        f"batch:{batch.id}",
+        batch.id,
+    )
     assert wait_for_job(job.id).state is JobState.DONE
     person_ids = resident_certificates.batch_person_ids(batch)
     assert len(person_ids) == 3 and resident.id not in person_ids
@@ -173,28 +214,53 @@ def test_batch_zip_with_progress_and_twice(app, world):
     assert wait_for_job(second.id).state is JobState.DONE
     assert certs() == [(K, pid, n) for pid, n in numbers.items()]
     status = admin.get(f"/jobs/{second.id}/status").get_json()
-    assert (status["state"], status["progress"], status["download"]) == ("done", 100, f"/jobs/{second.id}/file")
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)
-                             .where(StoredFile.kind == "certificates_zip")) == 2
+    assert (status["state"], status["progress"], status["download"]) == (
+        "done",
+        100,
+        f"/jobs/{second.id}/file",
+    )
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(StoredFile)
+            .where(StoredFile.kind == "certificates_zip")
+        )
+        == 2
+    )
 
 
 def test_batch_page_shows_progress_while_rendering(app, world):
     batch = admitted_batch(world, [row()])
     # a job a worker has started and not finished
-    job = Job(tenant_id=world.tenant.id, kind="resident_certificates", key=f"batch:{batch.id}",
-              params={"batch_id": batch.id}, state=JobState.RUNNING, progress=40,
-              message="Готово свидетельств: 2 из 5", created_by_id=world.admin.id)
+    job = Job(
+        tenant_id=world.tenant.id,
+        kind="resident_certificates",
+        key=f"batch:{batch.id}",
+        params={"batch_id": batch.id},
+        state=JobState.RUNNING,
+        progress=40,
+        message="Готово свидетельств: 2 из 5",
+        created_by_id=world.admin.id,
+    )
     db.session.add(job)
     db.session.commit()
     admin = client_for(app, world.admin)
     page = admin.get(f"/admin/admission/batches/{batch.id}").get_data(as_text=True)
     progress = page.split('data-testid="certificates-progress">')[1].split("</p>")[0]
-    assert " ".join(progress.split()) == (f'Свидетельства готовятся: 40% — Готово свидетельств: 2 из 5. '
-                                          f'<a href="/jobs/{job.id}">Ход подготовки и архив</a>')
+    assert " ".join(progress.split()) == (
+        f"Свидетельства готовятся: 40% — Готово свидетельств: 2 из 5. "
+        f'<a href="/jobs/{job.id}">Ход подготовки и архив</a>'
+    )
     assert admin.get(f"/jobs/{job.id}").status_code == 200  # the progress page polls the status
     status = admin.get(f"/jobs/{job.id}/status").get_json()
-    assert (status["state"], status["progress"], status["message"]) == ("running", 40, "Готово свидетельств: 2 из 5")
-    job.state = JobState.FAILED  # no worker runs this one: let the fixture's settle_jobs() return at once
+    assert (status["state"], status["progress"], status["message"]) == (
+        "running",
+        40,
+        "Готово свидетельств: 2 из 5",
+    )
+    job.state = (
+        JobState.FAILED
+    )  # no worker runs this one: let the fixture's settle_jobs() return at once
     db.session.commit()
 
 
@@ -215,10 +281,19 @@ def test_verify_page_shows_no_personal_data(app, world):
     # excluded: the same page says the certificate is no longer valid
     from mkr_web.operations.people import change_status
 
-    change_status(person, "exclude", on=date.today(), role="admin", user_id=world.admin.id, comment="по заявлению")
+    change_status(
+        person,
+        "exclude",
+        on=date.today(),
+        role="admin",
+        user_id=world.admin.id,
+        comment="по заявлению",
+    )
     db.session.commit()
     html = client.get(f"/verify/{cert.code}").get_data(as_text=True)
-    assert 'data-testid="cert-status">Срок действия истёк или свидетельство недействительно<' in html
+    assert (
+        'data-testid="cert-status">Срок действия истёк или свидетельство недействительно<' in html
+    )
     assert "Не является действующим резидентом" in html
 
 
@@ -231,8 +306,14 @@ def test_access(app, world, factory):
     other = World(factory, slug="other")
     other_admin = client_for(app, other.admin)
     assert other_admin.get(f"/admin/people/{person_id}/certificate").status_code == 404
-    assert post_form(other_admin, f"/admin/admission/batches/{batch.id}/certificates", {},
-                     form_url="/admin/").status_code == 404
+    assert (
+        post_form(
+            other_admin, f"/admin/admission/batches/{batch.id}/certificates", {}, form_url="/admin/"
+        ).status_code
+        == 404
+    )
     for user in (world.coord1, world.organizer, world.expert):
-        assert client_for(app, user).get(f"/admin/people/{person_id}/certificate").status_code == 403
+        assert (
+            client_for(app, user).get(f"/admin/people/{person_id}/certificate").status_code == 403
+        )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0

@@ -35,8 +35,11 @@ def _reload(app) -> AccreditationApplication:
 
 
 def _notes(user) -> list[str]:
-    return db.session.scalars(sa.select(Notification.subject).where(Notification.user_id == user.id)
-                              .order_by(Notification.id)).all()
+    return db.session.scalars(
+        sa.select(Notification.subject)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.id)
+    ).all()
 
 
 def test_default_rubric_on_first_use(w):
@@ -60,12 +63,16 @@ def test_rubric_edits(w):
     rubric = reviews.ensure_rubric(w.tenant.id, ST)
     added = reviews.add_criterion(rubric, "Новизна", 20, 0.5)
     assert (added.sort_order, added.max_points, added.weight) == (6, 20, 0.5)
-    reviews.update_criterion(rubric.criteria[0], title="Цели", max_points=5, weight=2.0, sort_order=1,
-                             is_active=False)
+    reviews.update_criterion(
+        rubric.criteria[0], title="Цели", max_points=5, weight=2.0, sort_order=1, is_active=False
+    )
     db.session.commit()
     assert (rubric.criteria[0].title, rubric.criteria[0].is_active) == ("Цели", False)
-    for bad in (dict(title="", max_points=5, weight=1.0), dict(title="X", max_points=0, weight=1.0),
-                dict(title="X", max_points=5, weight=0)):
+    for bad in (
+        dict(title="", max_points=5, weight=1.0),
+        dict(title="X", max_points=0, weight=1.0),
+        dict(title="X", max_points=5, weight=0),
+    ):
         with pytest.raises(OperationError):
             reviews.add_criterion(rubric, **bad)
 
@@ -75,7 +82,9 @@ def test_assignment_starts_review_once_enough_experts(w):
     reviews.assign_experts(ST, app, [w.expert1.id], actor_id=w.admin.id)
     db.session.commit()
     assert _reload(app).state is ReviewState.SUBMITTED  # 1 of 2
-    reviews.assign_experts(ST, app, [w.expert1.id, w.expert2.id], actor_id=w.admin.id)  # expert1 kept once
+    reviews.assign_experts(
+        ST, app, [w.expert1.id, w.expert2.id], actor_id=w.admin.id
+    )  # expert1 kept once
     db.session.commit()
     app = _reload(app)
     assert app.state is ReviewState.IN_REVIEW
@@ -131,7 +140,9 @@ def test_scores_validated_drafts_allowed(w):
     reviews.save_scores(a, {c[0]: 7}, "черновик", submit=False, user_id=w.expert1.id)
     db.session.commit()
     a = assignment_of(app, w.expert1)
-    assert a.state is AssignmentState.ASSIGNED and [(s.criterion_id, s.points) for s in a.scores] == [(c[0], 7)]
+    assert a.state is AssignmentState.ASSIGNED and [
+        (s.criterion_id, s.points) for s in a.scores
+    ] == [(c[0], 7)]
 
 
 def test_review_completes_automatically_and_admin_is_told(w):
@@ -141,10 +152,18 @@ def test_review_completes_automatically_and_admin_is_told(w):
     score(app, w.expert2, [9, 9, 9, 9, 5])
     app = _reload(app)
     assert app.state is ReviewState.REVIEWED
-    last = db.session.scalars(sa.select(TransitionLog).where(TransitionLog.subject_id == app.id)
-                              .order_by(TransitionLog.id.desc())).first()
+    last = db.session.scalars(
+        sa.select(TransitionLog)
+        .where(TransitionLog.subject_id == app.id)
+        .order_by(TransitionLog.id.desc())
+    ).first()
     assert (last.action, last.role, last.user_id, last.from_state, last.to_state) == (
-        "complete_review", "system", None, "in_review", "reviewed")
+        "complete_review",
+        "system",
+        None,
+        "in_review",
+        "reviewed",
+    )
     assert _notes(w.admin)[-1] == f"Экспертиза завершена: {app.number} · {app.title}"
     with pytest.raises(OperationError, match="нельзя изменить"):
         reviews.save_scores(assignment_of(app, w.expert1), {}, submit=False, user_id=w.expert1.id)
@@ -155,8 +174,14 @@ def test_summary_mean_spread_and_disagreement(w):
     score(app, w.expert1, [8, 8, 8, 8, 4])  # 8+8+12+8+4 = 40
     score(app, w.expert2, [9, 9, 9, 9, 5])  # 9+9+13.5+9+5 = 45.5
     s = review_summary(w.tenant, ST, app.id)
-    assert (s.max_total, s.totals, s.mean, s.spread, s.stdev, s.disagree) == (50.0, [40.0, 45.5], 42.75, 5.5, 2.75,
-                                                                              False)
+    assert (s.max_total, s.totals, s.mean, s.spread, s.stdev, s.disagree) == (
+        50.0,
+        [40.0, 45.5],
+        42.75,
+        5.5,
+        2.75,
+        False,
+    )
     other = in_review(w, title="Другое")
     score(other, w.expert1, [10, 10, 10, 10, 5])  # 50
     score(other, w.expert2, [5, 5, 5, 5, 2])  # 24.5: spread 25.5 > 12.5 (25 % of 50)
@@ -174,10 +199,15 @@ def test_conflict_tells_admin_and_reassignment_finishes_review(w):
     with pytest.raises(TransitionRefused, match="конфликт"):
         reviews.declare_conflict(a2, "  ", user_id=w.expert2.id)
     db.session.rollback()
-    reviews.declare_conflict(assignment_of(app, w.expert2), "Я член жюри этого конкурса", user_id=w.expert2.id)
+    reviews.declare_conflict(
+        assignment_of(app, w.expert2), "Я член жюри этого конкурса", user_id=w.expert2.id
+    )
     db.session.commit()
     a2 = assignment_of(app, w.expert2)
-    assert (a2.state, a2.conflict_reason) == (AssignmentState.CONFLICT, "Я член жюри этого конкурса")
+    assert (a2.state, a2.conflict_reason) == (
+        AssignmentState.CONFLICT,
+        "Я член жюри этого конкурса",
+    )
     assert _notes(w.admin)[-1] == f"Конфликт интересов: {app.number} · {app.title}"
     assert _reload(app).state is ReviewState.IN_REVIEW  # one active expert is not enough
     with pytest.raises(OperationError, match="нельзя изменить"):
@@ -217,10 +247,22 @@ def test_returned_and_resubmitted_application_is_reviewed_again(w):
     a1 = assignment_of(app, w.expert1)
     assert (a1.state, a1.submitted_at) == (AssignmentState.ASSIGNED, None)
     assert [s.points for s in a1.scores] == [8, 8, 8, 8, 4]  # kept as the expert's draft
-    actions = db.session.scalars(sa.select(TransitionLog.action).where(TransitionLog.subject_id == app.id)
-                                 .order_by(TransitionLog.id)).all()
-    assert actions == ["submit", "assign", "assign", "start_review", "submit_scores", "return", "resubmit",
-                       "start_review", "reopen"]
+    actions = db.session.scalars(
+        sa.select(TransitionLog.action)
+        .where(TransitionLog.subject_id == app.id)
+        .order_by(TransitionLog.id)
+    ).all()
+    assert actions == [
+        "submit",
+        "assign",
+        "assign",
+        "start_review",
+        "submit_scores",
+        "return",
+        "resubmit",
+        "start_review",
+        "reopen",
+    ]
 
 
 def test_history_hides_review_steps_from_the_author(w):
@@ -229,21 +271,33 @@ def test_history_hides_review_steps_from_the_author(w):
     db.session.commit()
     full = history_rows(ST, app.id, include_review_steps=True)
     assert [(h.action, h.to_state) for h in full] == [
-        ("Подать", "Подана"), ("Назначен эксперт", "Ожидает оценки"), ("Назначен эксперт", "Ожидает оценки"),
-        ("Передать на экспертизу", "На экспертизе"), ("Заявлен конфликт интересов", "Конфликт интересов")]
+        ("Подать", "Подана"),
+        ("Назначен эксперт", "Ожидает оценки"),
+        ("Назначен эксперт", "Ожидает оценки"),
+        ("Передать на экспертизу", "На экспертизе"),
+        ("Заявлен конфликт интересов", "Конфликт интересов"),
+    ]
     assert full[-1].comment == "Родственник" and full[-1].who == w.expert2.full_name
-    assert full[1].comment == f"Эксперт: {w.expert1.full_name}" and full[1].role == "Оператор (администратор)"
+    assert (
+        full[1].comment == f"Эксперт: {w.expert1.full_name}"
+        and full[1].role == "Оператор (администратор)"
+    )
     author = history_rows(ST, app.id, include_review_steps=False)
     assert [h.action for h in author] == ["Подать", "Передать на экспертизу"]
 
 
 # ---- the expert's pages ----------------------------------------------------------------------
 
+
 def _score_form(app_id, assignment, points, action="submit"):
     rubric = reviews.ensure_rubric(assignment.tenant_id, ST)
     db.session.commit()
     data = {f"c-{c.id}": str(p) for c, p in zip(rubric.criteria, points, strict=True)}
-    return data | {"action": action, "comment": "Хорошая заявка", "version": str(assignment.version)}
+    return data | {
+        "action": action,
+        "comment": "Хорошая заявка",
+        "version": str(assignment.version),
+    }
 
 
 def test_expert_sees_only_assigned_items_and_no_other_scores_before_own(app, w, factory):
@@ -263,7 +317,9 @@ def test_expert_sees_only_assigned_items_and_no_other_scores_before_own(app, w, 
     page = c1.get(f"/expert/reviews/{mine.id}").get_data(as_text=True)
     assert 'data-testid="other-scores"' not in page and "50.00" not in page
     assert "Конференция «Шаг в науку»" in page  # the application itself
-    resp = post_form(c1, f"/expert/reviews/{mine.id}", _score_form(application_.id, mine, [6, 6, 6, 6, 3]))
+    resp = post_form(
+        c1, f"/expert/reviews/{mine.id}", _score_form(application_.id, mine, [6, 6, 6, 6, 3])
+    )
     assert resp.status_code == 302
     page = c1.get(f"/expert/reviews/{mine.id}").get_data(as_text=True)
     assert 'data-testid="other-scores"' in page
@@ -285,7 +341,9 @@ def test_expert_page_refuses_bad_points_and_keeps_them(app, w):
     a = assignment_of(application_, w.expert1)
     client = app.test_client()
     login(client, w.expert1.email)
-    resp = post_form(client, f"/expert/reviews/{a.id}", _score_form(application_.id, a, [11, 1, 1, 1, 1]))
+    resp = post_form(
+        client, f"/expert/reviews/{a.id}", _score_form(application_.id, a, [11, 1, 1, 1, 1])
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "балл от 0 до 10" in html and 'value="11"' in html
@@ -293,7 +351,9 @@ def test_expert_page_refuses_bad_points_and_keeps_them(app, w):
     assert assignment_of(application_, w.expert1).state is AssignmentState.ASSIGNED
     # a stale version (opened before a concurrent change) is refused
     data = _score_form(application_.id, a, [5, 5, 5, 5, 5]) | {"version": "999"}
-    html = post_form(client, f"/expert/reviews/{a.id}", data, form_url=f"/expert/reviews/{a.id}").get_data(as_text=True)
+    html = post_form(
+        client, f"/expert/reviews/{a.id}", data, form_url=f"/expert/reviews/{a.id}"
+    ).get_data(as_text=True)
     assert "Запись изменилась" in html
 
 
@@ -302,14 +362,22 @@ def test_expert_declares_conflict_through_the_page(app, w):
     a = assignment_of(application_, w.expert1)
     client = app.test_client()
     login(client, w.expert1.email)
-    resp = post_form(client, f"/expert/reviews/{a.id}/conflict",
-                     {"conflict-reason": "Научный руководитель участника", "conflict-version": str(a.version)},
-                     form_url=f"/expert/reviews/{a.id}")
+    resp = post_form(
+        client,
+        f"/expert/reviews/{a.id}/conflict",
+        {"conflict-reason": "Научный руководитель участника", "conflict-version": str(a.version)},
+        form_url=f"/expert/reviews/{a.id}",
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     a = assignment_of(application_, w.expert1)
-    assert (a.state, a.conflict_reason) == (AssignmentState.CONFLICT, "Научный руководитель участника")
-    assert _notes(w.admin)[-1] == f"Конфликт интересов: {application_.number} · {application_.title}"
+    assert (a.state, a.conflict_reason) == (
+        AssignmentState.CONFLICT,
+        "Научный руководитель участника",
+    )
+    assert (
+        _notes(w.admin)[-1] == f"Конфликт интересов: {application_.number} · {application_.title}"
+    )
     # the regulation is no longer served to a conflicted expert
     file_id = application_.regulation_file_id
     assert client.get(f"/expert/reviews/{a.id}/files/{file_id}").status_code == 404
@@ -322,7 +390,12 @@ def test_assigned_expert_downloads_the_regulation(app, w):
     login(client, w.expert1.email)
     resp = client.get(f"/expert/reviews/{a.id}/files/{application_.regulation_file_id}")
     assert resp.status_code == 200 and resp.data.startswith(b"%PDF-")
-    assert client.get(f"/expert/reviews/{a.id}/files/{application_.regulation_file_id + 1000}").status_code == 404
+    assert (
+        client.get(
+            f"/expert/reviews/{a.id}/files/{application_.regulation_file_id + 1000}"
+        ).status_code
+        == 404
+    )
 
 
 def test_two_experts_submitting_at_once_end_the_review(w, data_app):
@@ -334,14 +407,21 @@ def test_two_experts_submitting_at_once_end_the_review(w, data_app):
     rubric = reviews.ensure_rubric(w.tenant.id, ST)
     db.session.commit()
     points = {c.id: 5 for c in rubric.criteria}
-    ids = {"a": assignment_of(application_, w.expert1).id, "b": assignment_of(application_, w.expert2).id}
+    ids = {
+        "a": assignment_of(application_, w.expert1).id,
+        "b": assignment_of(application_, w.expert2).id,
+    }
     a_scored, release_a, errors = threading.Event(), threading.Event(), []
 
     def expert(key, user_id, before_commit):
         try:
             with data_app.app_context():
-                reviews.save_scores(db.session.get(ReviewAssignment, ids[key]), dict(points), submit=True,
-                                    user_id=user_id)
+                reviews.save_scores(
+                    db.session.get(ReviewAssignment, ids[key]),
+                    dict(points),
+                    submit=True,
+                    user_id=user_id,
+                )
                 before_commit()
                 db.session.commit()
                 db.session.remove()

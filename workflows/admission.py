@@ -34,12 +34,22 @@ ADMISSION = Machine(
     CandidateState,
     [
         Transition.of([C.SUBMITTED], "confirm", C.CONFIRMED, CHECKERS),
-        Transition.of([C.SUBMITTED], "return", C.NEEDS_FIX, CHECKERS,
-                      comment_required("Укажите, что нужно исправить.")),
+        Transition.of(
+            [C.SUBMITTED],
+            "return",
+            C.NEEDS_FIX,
+            CHECKERS,
+            comment_required("Укажите, что нужно исправить."),
+        ),
         Transition.of([C.NEEDS_FIX], "resubmit", C.SUBMITTED, [Role.ORGANIZER]),
         Transition.of([C.CONFIRMED], "admit", C.ADMITTED, [Role.ADMIN]),
-        Transition.of([C.CONFIRMED], "reject", C.REJECTED, [Role.ADMIN],
-                      comment_required("Укажите причину отказа.")),
+        Transition.of(
+            [C.CONFIRMED],
+            "reject",
+            C.REJECTED,
+            [Role.ADMIN],
+            comment_required("Укажите причину отказа."),
+        ),
     ],
     titles={
         "confirm": "Подтвердить данные и согласие",

@@ -65,8 +65,13 @@ class TransitionRecord:
 
 
 class Machine:
-    def __init__(self, name: str, states: type[enum.Enum], transitions: Iterable[Transition],
-                 titles: dict[str, str] | None = None):
+    def __init__(
+        self,
+        name: str,
+        states: type[enum.Enum],
+        transitions: Iterable[Transition],
+        titles: dict[str, str] | None = None,
+    ):
         self.name = name
         self.states = states
         self.transitions = tuple(transitions)
@@ -81,7 +86,9 @@ class Machine:
                 seen.add((s, t.action))
 
     def find(self, state, action: str) -> Transition | None:
-        return next((t for t in self.transitions if t.action == action and state in t.sources), None)
+        return next(
+            (t for t in self.transitions if t.action == action and state in t.sources), None
+        )
 
     def available(self, state, role: str) -> list[str]:
         """Actions the role may attempt from ``state`` (guards are checked on apply)."""
@@ -108,8 +115,14 @@ class Machine:
         return transition
 
 
-def apply(machine: Machine, item: Any, action: Action, *, state_attr: str = "state",
-          now: datetime | None = None) -> TransitionRecord:
+def apply(
+    machine: Machine,
+    item: Any,
+    action: Action,
+    *,
+    state_attr: str = "state",
+    now: datetime | None = None,
+) -> TransitionRecord:
     """Check and perform ``action`` on ``item`` (sets ``item.<state_attr>``)."""
     current = getattr(item, state_attr)
     transition = machine.check(current, action, item)

@@ -56,8 +56,13 @@ def _validity_given(item, action: Action) -> str | None:
     return None
 
 
-def reviewed_machine(name: str, author_role: Role, approve_action: str, approved: ReviewState,
-                     extra: list[Transition] = ()) -> Machine:
+def reviewed_machine(
+    name: str,
+    author_role: Role,
+    approve_action: str,
+    approved: ReviewState,
+    extra: list[Transition] = (),
+) -> Machine:
     author = [author_role]
     admin = [Role.ADMIN]
     approve_guard = _validity_given if approve_action == "accredit" else None
@@ -68,12 +73,24 @@ def reviewed_machine(name: str, author_role: Role, approve_action: str, approved
             Transition.of([S.DRAFT], "submit", S.SUBMITTED, author),
             Transition.of([S.RETURNED], "resubmit", S.SUBMITTED, author),
             Transition.of([S.SUBMITTED], "start_review", S.IN_REVIEW, admin, _experts_assigned),
-            Transition.of([S.IN_REVIEW], "complete_review", S.REVIEWED, admin + [SYSTEM], _all_reviews_in),
+            Transition.of(
+                [S.IN_REVIEW], "complete_review", S.REVIEWED, admin + [SYSTEM], _all_reviews_in
+            ),
             Transition.of([S.REVIEWED], approve_action, approved, admin, approve_guard),
-            Transition.of([S.REVIEWED], "reject", S.REJECTED, admin,
-                          comment_required("Укажите причину отказа.")),
-            Transition.of([S.SUBMITTED, S.IN_REVIEW, S.REVIEWED], "return", S.RETURNED, admin,
-                          comment_required("Укажите, что нужно исправить.")),
+            Transition.of(
+                [S.REVIEWED],
+                "reject",
+                S.REJECTED,
+                admin,
+                comment_required("Укажите причину отказа."),
+            ),
+            Transition.of(
+                [S.SUBMITTED, S.IN_REVIEW, S.REVIEWED],
+                "return",
+                S.RETURNED,
+                admin,
+                comment_required("Укажите, что нужно исправить."),
+            ),
             *extra,
         ],
         titles={
@@ -125,8 +142,13 @@ ASSIGNMENT = Machine(
     "review_assignment",
     AssignmentState,
     [
-        Transition.of([A.ASSIGNED], "declare_conflict", A.CONFLICT, [Role.EXPERT],
-                      comment_required("Опишите конфликт интересов.")),
+        Transition.of(
+            [A.ASSIGNED],
+            "declare_conflict",
+            A.CONFLICT,
+            [Role.EXPERT],
+            comment_required("Опишите конфликт интересов."),
+        ),
         Transition.of([A.ASSIGNED], "submit_scores", A.SUBMITTED, [Role.EXPERT]),
         Transition.of([A.SUBMITTED], "reopen", A.ASSIGNED, [SYSTEM]),
     ],

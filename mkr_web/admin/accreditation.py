@@ -55,10 +55,16 @@ def accreditation_list():
     q = applications_for(current_membership()).order_by(AccreditationApplication.id.desc())
     if state in ReviewState._value2member_map_:
         q = q.where(AccreditationApplication.state == ReviewState(state))
-    applications = db.session.scalars(q.options(db.selectinload(AccreditationApplication.organizer))).all()
-    return render_template("admin/accreditation_list.html", applications=applications, state=state,
-                           states=list(ReviewState),
-                           summaries=summaries_for(tenant, ST, [a.id for a in applications]))
+    applications = db.session.scalars(
+        q.options(db.selectinload(AccreditationApplication.organizer))
+    ).all()
+    return render_template(
+        "admin/accreditation_list.html",
+        applications=applications,
+        state=state,
+        states=list(ReviewState),
+        summaries=summaries_for(tenant, ST, [a.id for a in applications]),
+    )
 
 
 @bp.route("/accreditation/<int:application_id>")
@@ -73,16 +79,26 @@ def accreditation_detail(application_id: int):
     assigned = {r.assignment.expert_id for r in summary.results}
     excluded = subject_spec(ST).excluded_user_ids(application)
     assign_form = AssignForm()
-    assign_form.expert_ids.choices = [(u.id, u.full_name or u.email) for u in experts_in_tenant(tenant.id)
-                                      if u.id not in assigned and u.id not in excluded]
+    assign_form.expert_ids.choices = [
+        (u.id, u.full_name or u.email)
+        for u in experts_in_tenant(tenant.id)
+        if u.id not in assigned and u.id not in excluded
+    ]
     actions = ACCREDITATION.available(application.state, Role.ADMIN)
     version = application.version
     this_year = date.today().year
     return render_template(
-        "admin/accreditation_detail.html", application=application, summary=summary, levels=LEVEL_TITLES,
-        assign_form=assign_form, actions=actions, min_experts=tenant.setting("min_experts"),
+        "admin/accreditation_detail.html",
+        application=application,
+        summary=summary,
+        levels=LEVEL_TITLES,
+        assign_form=assign_form,
+        actions=actions,
+        min_experts=tenant.setting("min_experts"),
         start_form=VersionForm(version=version, prefix="start"),
-        accredit_form=AccreditForm(version=version, valid_from=this_year, valid_to=this_year + 2, prefix="accredit"),
+        accredit_form=AccreditForm(
+            version=version, valid_from=this_year, valid_to=this_year + 2, prefix="accredit"
+        ),
         return_form=CommentForm(version=version, prefix="return"),
         reject_form=CommentForm(version=version, prefix="reject"),
         unassign_form=VersionForm(prefix="unassign"),
@@ -119,27 +135,49 @@ def accreditation_accredit(application_id: int):
     if not form.validate_on_submit():
         flash(_("Укажите срок аккредитации: годы с… по… (от 2000 до 2100)."), "danger")
         return _back(application)
-    error = run_operation(ops.accredit, application, form.valid_from.data, form.valid_to.data,
-                          user_id=current_user.id, comment=form.comment.data or "",
-                          expected_version=version_of(form), success=_("Мероприятие аккредитовано."))
+    error = run_operation(
+        ops.accredit,
+        application,
+        form.valid_from.data,
+        form.valid_to.data,
+        user_id=current_user.id,
+        comment=form.comment.data or "",
+        expected_version=version_of(form),
+        success=_("Мероприятие аккредитовано."),
+    )
     if error is None:
         try:
-            start_certificate_job(application.tenant_id, CertificateKind.ACCREDITATION, application.id)
+            start_certificate_job(
+                application.tenant_id, CertificateKind.ACCREDITATION, application.id
+            )
         except Exception as exc:  # noqa: BLE001 - the broker is down: the PDF is made on first download
             current_app.logger.warning("certificate job not queued: %s", type(exc).__name__)
             flash(_("Свидетельство будет подготовлено при первом скачивании."), "warning")
     return _back(application)
 
 
-@bp.route("/accreditation/<int:application_id>/decide/<any(reject, return):action>", methods=["POST"])
+@bp.route(
+    "/accreditation/<int:application_id>/decide/<any(reject, return):action>", methods=["POST"]
+)
 @roles(Role.ADMIN)
 def accreditation_decide(application_id: int, action: str):
     application = _application(application_id)
     form = CommentForm(prefix=action)
     if form.validate_on_submit():
-        message = _("В аккредитации отказано.") if action == "reject" else _("Заявка возвращена на доработку.")
-        run_operation(ops.decide, application, action, form.comment.data or "", user_id=current_user.id,
-                      expected_version=version_of(form), success=message)
+        message = (
+            _("В аккредитации отказано.")
+            if action == "reject"
+            else _("Заявка возвращена на доработку.")
+        )
+        run_operation(
+            ops.decide,
+            application,
+            action,
+            form.comment.data or "",
+            user_id=current_user.id,
+            expected_version=version_of(form),
+            success=message,
+        )
     return _back(application)
 
 
@@ -151,7 +189,9 @@ def assignment_unassign(assignment_id: int):
     subject = reviews.load_subject(assignment.subject_type, assignment.subject_id)
     form = VersionForm(prefix="unassign")
     if form.validate_on_submit():
-        run_operation(reviews.unassign, assignment, actor_id=current_user.id, success=_("Эксперт снят."))
+        run_operation(
+            reviews.unassign, assignment, actor_id=current_user.id, success=_("Эксперт снят.")
+        )
     return redirect(spec.admin_url(subject))
 
 
@@ -170,4 +210,6 @@ def accreditation_certificate(application_id: int):
     application = _application(application_id)
     if application.state not in (ReviewState.ACCREDITED, ReviewState.EXPIRED):
         abort(404)
-    return certificate_response(application.tenant_id, CertificateKind.ACCREDITATION, application.id)
+    return certificate_response(
+        application.tenant_id, CertificateKind.ACCREDITATION, application.id
+    )

@@ -54,22 +54,40 @@ def _queue_certificates(decision: ops.Decision, batch: AdmissionBatch | None = N
     one job, whose ZIP the batch page offers)."""
     ids = decision.admitted_person_ids
     if batch is not None and len(ids) > 1:
-        resident_certificates.start_batch_job(batch, user_id=current_user.id, base_url=request.url_root)
+        resident_certificates.start_batch_job(
+            batch, user_id=current_user.id, base_url=request.url_root
+        )
         return
     for person_id in ids:
-        ops.queue_resident_certificate(person_id, tenant_id=current_tenant().id, user_id=current_user.id,
-                                       base_url=request.url_root)
+        ops.queue_resident_certificate(
+            person_id,
+            tenant_id=current_tenant().id,
+            user_id=current_user.id,
+            base_url=request.url_root,
+        )
 
 
 @bp.route("/admission/")
 @roles(Role.ADMIN)
 def admission_batches():
     tenant = current_tenant()
-    page = db.paginate(batches_for(current_membership()).options(*_batch_options())
-                       .order_by(AdmissionBatch.id.desc()), per_page=PER_PAGE, error_out=False)
-    unassigned = db.session.scalar(sa.select(sa.func.count()).select_from(unassigned_candidates(tenant.id).subquery()))
-    return render_template("admin/admission_batches.html", page=page, counts=state_counts(b.id for b in page.items),
-                           states=list(CandidateState), unassigned=unassigned)
+    page = db.paginate(
+        batches_for(current_membership())
+        .options(*_batch_options())
+        .order_by(AdmissionBatch.id.desc()),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    unassigned = db.session.scalar(
+        sa.select(sa.func.count()).select_from(unassigned_candidates(tenant.id).subquery())
+    )
+    return render_template(
+        "admin/admission_batches.html",
+        page=page,
+        counts=state_counts(b.id for b in page.items),
+        states=list(CandidateState),
+        unassigned=unassigned,
+    )
 
 
 @bp.route("/admission/unassigned")
@@ -77,30 +95,52 @@ def admission_batches():
 def admission_unassigned():
     tenant = current_tenant()
     page = db.paginate(
-        unassigned_candidates(tenant.id).options(
-            sa.orm.joinedload(AdmissionCandidate.batch).joinedload(AdmissionBatch.edition).joinedload(EventEdition.event),
-            sa.orm.joinedload(AdmissionCandidate.municipality))
-        .order_by(AdmissionCandidate.batch_id, AdmissionCandidate.row_no), per_page=PER_PAGE, error_out=False)
+        unassigned_candidates(tenant.id)
+        .options(
+            sa.orm.joinedload(AdmissionCandidate.batch)
+            .joinedload(AdmissionBatch.edition)
+            .joinedload(EventEdition.event),
+            sa.orm.joinedload(AdmissionCandidate.municipality),
+        )
+        .order_by(AdmissionCandidate.batch_id, AdmissionCandidate.row_no),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
     return render_template("admin/admission_unassigned.html", page=page)
 
 
 @bp.route("/admission/batches/<int:batch_id>")
 @roles(Role.ADMIN)
 def admission_batch(batch_id: int):
-    batch = db.session.execute(
-        batches_for(current_membership()).where(AdmissionBatch.id == batch_id).options(
-            *_batch_options(),
-            sa.orm.selectinload(AdmissionBatch.candidates).joinedload(AdmissionCandidate.municipality))
-    ).unique().scalar_one_or_none()
+    batch = (
+        db.session.execute(
+            batches_for(current_membership())
+            .where(AdmissionBatch.id == batch_id)
+            .options(
+                *_batch_options(),
+                sa.orm.selectinload(AdmissionBatch.candidates).joinedload(
+                    AdmissionCandidate.municipality
+                ),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if batch is None:
         abort(404)
     coordinated = set(db.session.scalars(coordinated_municipality_ids(batch.tenant_id)))
     residents = resident_certificates.batch_person_ids(batch)
-    return render_template("admin/admission_batch.html", batch=batch, coordinated=coordinated,
-                           near=near_matches(batch.candidates), form=FlaskForm(),
-                           confirmed=sum(c.state is CandidateState.CONFIRMED for c in batch.candidates),
-                           residents=len(residents), issued=resident_certificates.issued_count(residents),
-                           cert_job=resident_certificates.latest_batch_job(batch))
+    return render_template(
+        "admin/admission_batch.html",
+        batch=batch,
+        coordinated=coordinated,
+        near=near_matches(batch.candidates),
+        form=FlaskForm(),
+        confirmed=sum(c.state is CandidateState.CONFIRMED for c in batch.candidates),
+        residents=len(residents),
+        issued=resident_certificates.issued_count(residents),
+        cert_job=resident_certificates.latest_batch_job(batch),
+    )
 
 
 @bp.route("/admission/batches/<int:batch_id>/admit-all", methods=["POST"])
@@ -111,8 +151,14 @@ def admission_admit_all(batch_id: int):
         ok, decision = attempt(lambda: ops.admit_confirmed(batch, current_membership()))
         if ok:
             _queue_certificates(decision, batch)
-            flash(_("Включено в банк: %(n)s; из них уже были резидентами (записано достижение): %(a)s.",
-                    n=len(decision.changed), a=len(decision.achievement_person_ids)), "success")
+            flash(
+                _(
+                    "Включено в банк: %(n)s; из них уже были резидентами (записано достижение): %(a)s.",
+                    n=len(decision.changed),
+                    a=len(decision.achievement_person_ids),
+                ),
+                "success",
+            )
     return redirect(url_for(".admission_batch", batch_id=batch_id))
 
 
@@ -122,7 +168,9 @@ def admission_reject_all(batch_id: int):
     batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
     form = RejectForm()
     if form.validate_on_submit():
-        ok, rejected = attempt(lambda: ops.reject_confirmed(batch, current_membership(), form.reason.data))
+        ok, rejected = attempt(
+            lambda: ops.reject_confirmed(batch, current_membership(), form.reason.data)
+        )
         if ok:
             flash(_("Отклонено: %(n)s.", n=len(rejected)), "success")
     else:
@@ -133,13 +181,17 @@ def admission_reject_all(batch_id: int):
 def _render_candidate(candidate, status=200, **forms):
     suggestions = near_matches([candidate]).get(candidate.id, [])
     return render_template(
-        "admin/admission_candidate.html", candidate=candidate, suggestions=suggestions,
+        "admin/admission_candidate.html",
+        candidate=candidate,
+        suggestions=suggestions,
         confirm_form=forms.get("confirm") or ConfirmCandidateForm(version=candidate.version),
         return_form=forms.get("return_") or ReturnCandidateForm(version=candidate.version),
         reject_form=forms.get("reject") or RejectForm(version=candidate.version),
-        form=FlaskForm(), history=history(SubjectType.CANDIDATE, candidate.id), states=CandidateState,
-        coordinated=candidate.municipality_id in set(db.session.scalars(
-            coordinated_municipality_ids(candidate.tenant_id))),
+        form=FlaskForm(),
+        history=history(SubjectType.CANDIDATE, candidate.id),
+        states=CandidateState,
+        coordinated=candidate.municipality_id
+        in set(db.session.scalars(coordinated_municipality_ids(candidate.tenant_id))),
     ), status
 
 
@@ -162,11 +214,21 @@ def admission_confirm(candidate_id: int):
     form = ConfirmCandidateForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, confirm=form)
-    ok, rec = attempt(lambda: ops.confirm_candidate(
-        candidate, current_membership(), consent_on=form.consent_on.data, scan=form.scan.data or None,
-        on_file=form.on_file.data, expected_version=int_or_none(form.version.data)))
+    ok, rec = attempt(
+        lambda: ops.confirm_candidate(
+            candidate,
+            current_membership(),
+            consent_on=form.consent_on.data,
+            scan=form.scan.data or None,
+            on_file=form.on_file.data,
+            expected_version=int_or_none(form.version.data),
+        )
+    )
     if ok:
-        flash(_("Данные и согласие подтверждены.") if rec else _("Кандидат уже подтверждён."), "success")
+        flash(
+            _("Данные и согласие подтверждены.") if rec else _("Кандидат уже подтверждён."),
+            "success",
+        )
     return _back(candidate)
 
 
@@ -177,10 +239,18 @@ def admission_return(candidate_id: int):
     form = ReturnCandidateForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, return_=form)
-    ok, rec = attempt(lambda: ops.return_candidate(candidate, current_membership(), form.reason.data,
-                                                   expected_version=int_or_none(form.version.data)))
+    ok, rec = attempt(
+        lambda: ops.return_candidate(
+            candidate,
+            current_membership(),
+            form.reason.data,
+            expected_version=int_or_none(form.version.data),
+        )
+    )
     if ok:
-        flash(_("Строка возвращена организатору.") if rec else _("Строка уже возвращена."), "success")
+        flash(
+            _("Строка возвращена организатору.") if rec else _("Строка уже возвращена."), "success"
+        )
     return _back(candidate)
 
 
@@ -190,12 +260,20 @@ def admission_admit(candidate_id: int):
     candidate = _candidate_or_404(candidate_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    ok, decision = attempt(lambda: ops.admit_candidate(
-        candidate, current_membership(), expected_version=int_or_none(request.form.get("version"))))
+    ok, decision = attempt(
+        lambda: ops.admit_candidate(
+            candidate,
+            current_membership(),
+            expected_version=int_or_none(request.form.get("version")),
+        )
+    )
     if ok:
         _queue_certificates(decision)
         if not decision.changed:
-            flash(_("Кандидат уже включён в банк: запись изменилась, пока вы её просматривали."), "warning")
+            flash(
+                _("Кандидат уже включён в банк: запись изменилась, пока вы её просматривали."),
+                "warning",
+            )
         elif decision.achievement_person_ids:
             flash(_("Уже действующий резидент: результат записан как достижение."), "success")
         else:
@@ -210,8 +288,14 @@ def admission_reject(candidate_id: int):
     form = RejectForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, reject=form)
-    ok, rec = attempt(lambda: ops.reject_candidate(candidate, current_membership(), form.reason.data,
-                                                   expected_version=int_or_none(form.version.data)))
+    ok, rec = attempt(
+        lambda: ops.reject_candidate(
+            candidate,
+            current_membership(),
+            form.reason.data,
+            expected_version=int_or_none(form.version.data),
+        )
+    )
     if ok:
         flash(_("Кандидат отклонён.") if rec else _("Кандидат уже отклонён."), "success")
     return _back(candidate)
@@ -227,6 +311,10 @@ def admission_resolve(candidate_id: int):
     person = get_in_tenant_or_404(Person, person_id) if person_id else None
     ok, _r = attempt(lambda: ops.resolve_match(candidate, current_membership(), person))
     if ok:
-        flash(_("Совпадение решено: тот же человек.") if person else _("Совпадение решено: новый человек."),
-              "success")
+        flash(
+            _("Совпадение решено: тот же человек.")
+            if person
+            else _("Совпадение решено: новый человек."),
+            "success",
+        )
     return _back(candidate)

@@ -26,8 +26,9 @@ def admission_certificates(batch_id: int):
     started = {}
 
     def start():
-        started["job"] = resident_certificates.start_batch_job(batch, user_id=current_user.id,
-                                                               base_url=request.url_root)
+        started["job"] = resident_certificates.start_batch_job(
+            batch, user_id=current_user.id, base_url=request.url_root
+        )
 
     if run_operation(start) is not None:
         return redirect(url_for(".admission_batch", batch_id=batch.id))

@@ -18,18 +18,24 @@ from ..models import OrganizationKind
 class OrganizationForm(FlaskForm):
     name = StringField(_l("Название"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(
-        _l("Тип"), choices=[(k.value, k.title_ru) for k in OrganizationKind], validators=[DataRequired()]
+        _l("Тип"),
+        choices=[(k.value, k.title_ru) for k in OrganizationKind],
+        validators=[DataRequired()],
     )
     municipality_id = SelectField(_l("Муниципалитет"), coerce=int, validators=[Optional()])
     is_regional_subordination = BooleanField(_l("Региональное подчинение"))
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l("Электронная почта"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("Электронная почта"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
     full_name = StringField(_l("ФИО"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
         _l("Пароль (для новой учётной записи)"), validators=[Optional(), Length(min=8, max=200)]
     )
     role = SelectField(_l("Роль"), choices=[(r.value, r.title_ru) for r in TENANT_ROLES])
     municipality_ids = SelectMultipleField(_l("Муниципалитеты (координатор)"), coerce=int)
-    organization_id = SelectField(_l("Организация (организатор)"), coerce=int, validators=[Optional()])
+    organization_id = SelectField(
+        _l("Организация (организатор)"), coerce=int, validators=[Optional()]
+    )

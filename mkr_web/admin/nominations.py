@@ -49,13 +49,19 @@ def _back(nomination: Nomination):
 @roles(Role.ADMIN)
 def nominations():
     state = request.args.get("state", "")
-    q = nominations_for(current_membership()).options(db.joinedload(Nomination.person),
-                                                      db.joinedload(Nomination.municipality))
+    q = nominations_for(current_membership()).options(
+        db.joinedload(Nomination.person), db.joinedload(Nomination.municipality)
+    )
     if state in ReviewState._value2member_map_:
         q = q.where(Nomination.state == ReviewState(state))
     page = db.paginate(q.order_by(Nomination.id.desc()), per_page=PER_PAGE, error_out=False)
-    return render_template("admin/nominations.html", page=page, state=state, states=list(ReviewState),
-                           summaries=summaries_for(current_tenant(), ST, [n.id for n in page.items]))
+    return render_template(
+        "admin/nominations.html",
+        page=page,
+        state=state,
+        states=list(ReviewState),
+        summaries=summaries_for(current_tenant(), ST, [n.id for n in page.items]),
+    )
 
 
 @bp.route("/nominations/<int:nomination_id>")
@@ -70,12 +76,19 @@ def nomination_detail(nomination_id: int):
     assigned = {r.assignment.expert_id for r in summary.results}
     excluded = subject_spec(ST).excluded_user_ids(nomination)
     assign_form = AssignForm()
-    assign_form.expert_ids.choices = [(u.id, u.full_name or u.email) for u in experts_in_tenant(tenant.id)
-                                      if u.id not in assigned and u.id not in excluded]
+    assign_form.expert_ids.choices = [
+        (u.id, u.full_name or u.email)
+        for u in experts_in_tenant(tenant.id)
+        if u.id not in assigned and u.id not in excluded
+    ]
     version = nomination.version
     return render_template(
-        "admin/nomination.html", nomination=nomination, summary=summary, assign_form=assign_form,
-        actions=NOMINATION.available(nomination.state, Role.ADMIN), min_experts=tenant.setting("min_experts"),
+        "admin/nomination.html",
+        nomination=nomination,
+        summary=summary,
+        assign_form=assign_form,
+        actions=NOMINATION.available(nomination.state, Role.ADMIN),
+        min_experts=tenant.setting("min_experts"),
         start_form=VersionForm(version=version, prefix="start"),
         approve_form=CommentForm(version=version, prefix="approve"),
         return_form=CommentForm(version=version, prefix="return"),
@@ -109,15 +122,28 @@ def nomination_approve(nomination_id: int):
     if not form.validate_on_submit():
         return _back(nomination)
     done = {}
-    error = run_operation(lambda: done.setdefault("outcome", ops.approve(
-        nomination, current_membership(), form.comment.data or "", expected_version=version_of(form))),
-        success=_("Выдвижение одобрено."))
+    error = run_operation(
+        lambda: done.setdefault(
+            "outcome",
+            ops.approve(
+                nomination,
+                current_membership(),
+                form.comment.data or "",
+                expected_version=version_of(form),
+            ),
+        ),
+        success=_("Выдвижение одобрено."),
+    )
     if error is None and done["outcome"].admitted_person_id:
         # after the commit: the new Resident's certificate goes to a worker
         from ..operations.admission import queue_resident_certificate
 
-        queue_resident_certificate(done["outcome"].admitted_person_id, tenant_id=nomination.tenant_id,
-                                   user_id=current_user.id, base_url=request.url_root)
+        queue_resident_certificate(
+            done["outcome"].admitted_person_id,
+            tenant_id=nomination.tenant_id,
+            user_id=current_user.id,
+            base_url=request.url_root,
+        )
     return _back(nomination)
 
 
@@ -127,9 +153,20 @@ def nomination_decide(nomination_id: int, action: str):
     nomination = _nomination(nomination_id)
     form = CommentForm(prefix=action)
     if form.validate_on_submit():
-        message = _("В выдвижении отказано.") if action == "reject" else _("Выдвижение возвращено на доработку.")
-        run_operation(ops.decide, nomination, current_membership(), action, form.comment.data or "",
-                      expected_version=version_of(form), success=message)
+        message = (
+            _("В выдвижении отказано.")
+            if action == "reject"
+            else _("Выдвижение возвращено на доработку.")
+        )
+        run_operation(
+            ops.decide,
+            nomination,
+            current_membership(),
+            action,
+            form.comment.data or "",
+            expected_version=version_of(form),
+            success=message,
+        )
     else:
         flash(_("Укажите комментарий."), "danger")
     return _back(nomination)

@@ -46,7 +46,8 @@ STALE = StaleItem()
 def _reference_choices(form: PersonForm) -> None:
     munis = db.session.scalars(tenant_query(Municipality).order_by(Municipality.sort_order))
     orgs = db.session.execute(
-        tenant_query(Organization).with_only_columns(Organization.id, Organization.name)
+        tenant_query(Organization)
+        .with_only_columns(Organization.id, Organization.name)
         .order_by(Organization.name)
     ).all()
     form.municipality_id.choices = [(0, "—")] + [(m.id, m.name) for m in munis]
@@ -55,10 +56,12 @@ def _reference_choices(form: PersonForm) -> None:
 
 def status_form(person) -> StatusForm:
     form = StatusForm(version=person.version)
-    form.action.choices = [(a, LIFECYCLE.title(a)) for a in
-                           LIFECYCLE.available(person.status, Role.ADMIN.value)]
+    form.action.choices = [
+        (a, LIFECYCLE.title(a)) for a in LIFECYCLE.available(person.status, Role.ADMIN.value)
+    ]
     unis = db.session.execute(
-        tenant_query(Organization).with_only_columns(Organization.id, Organization.name)
+        tenant_query(Organization)
+        .with_only_columns(Organization.id, Organization.name)
         .where(Organization.kind.in_([OrganizationKind.UNIVERSITY, OrganizationKind.COLLEGE]))
         .order_by(Organization.name)
     ).all()
@@ -113,9 +116,15 @@ def person_new():
 def person(person_id: int):
     p = person_or_404(person_id)
     return render_template(
-        "people/card.html", prefix="admin", can_edit=True, trail=audit_trail(p),
-        status_form=status_form(p), consent_form=ConsentForm(), achievement_form=AchievementForm(),
-        project_form=ProjectForm(year=date.today().year), version_form=VersionForm(version=p.version),
+        "people/card.html",
+        prefix="admin",
+        can_edit=True,
+        trail=audit_trail(p),
+        status_form=status_form(p),
+        consent_form=ConsentForm(),
+        achievement_form=AchievementForm(),
+        project_form=ProjectForm(year=date.today().year),
+        version_form=VersionForm(version=p.version),
         **card_context(p),
     )
 
@@ -124,8 +133,12 @@ def person(person_id: int):
 @roles(Role.ADMIN)
 def person_edit(person_id: int):
     p = person_or_404(person_id)
-    form = PersonForm(obj=p, municipality_id=p.municipality_id or 0,
-                      organization_id=p.organization_id or 0, version=p.version)
+    form = PersonForm(
+        obj=p,
+        municipality_id=p.municipality_id or 0,
+        organization_id=p.organization_id or 0,
+        version=p.version,
+    )
     _reference_choices(form)
     if form.validate_on_submit():
         try:
@@ -150,8 +163,11 @@ def person_status(person_id: int):
     p = person_or_404(person_id)
     form = status_form(p)
     if not form.validate_on_submit():
-        flash(_("Проверьте поля формы смены статуса: ") + "; ".join(
-            f"{form[k].label.text}: {', '.join(v)}" for k, v in form.errors.items()), "danger")
+        flash(
+            _("Проверьте поля формы смены статуса: ")
+            + "; ".join(f"{form[k].label.text}: {', '.join(v)}" for k, v in form.errors.items()),
+            "danger",
+        )
         return redirect(url_for(".person", person_id=p.id))
     try:
         version = int(form.version.data)
@@ -159,9 +175,15 @@ def person_status(person_id: int):
         version = None
     try:
         change = change_status(
-            p, form.action.data, on=form.on.data, role=Role.ADMIN.value, user_id=current_user.id,
-            comment=form.comment.data or "", basis=form.basis.data or None,
-            organization_id=form.organization_id.data or None, expected_version=version,
+            p,
+            form.action.data,
+            on=form.on.data,
+            role=Role.ADMIN.value,
+            user_id=current_user.id,
+            comment=form.comment.data or "",
+            basis=form.basis.data or None,
+            organization_id=form.organization_id.data or None,
+            expected_version=version,
         )
         db.session.commit()
     except (StaleItem, StaleDataError):

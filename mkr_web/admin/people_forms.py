@@ -30,25 +30,46 @@ class PersonForm(FlaskForm):
     patronymic = StringField(_l("Отчество"), validators=[Optional(), Length(max=100)])
     birth_on = DateField(_l("Дата рождения"), validators=[Optional()])
     municipality_id = SelectField(_l("Муниципалитет"), coerce=int, validators=[Optional()])
-    organization_id = SelectField(_l("Образовательная организация"), coerce=int,
-                                  validators=[Optional()])
+    organization_id = SelectField(
+        _l("Образовательная организация"), coerce=int, validators=[Optional()]
+    )
     grade = StringField(_l("Класс или курс"), validators=[Optional(), Length(max=40)])
     email = EmailField(_l("Электронная почта"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Телефон"), validators=[Optional(), PHONE])
-    parent_name = StringField(_l("ФИО родителя (законного представителя)"),
-                              validators=[Optional(), Length(max=200)])
+    parent_name = StringField(
+        _l("ФИО родителя (законного представителя)"), validators=[Optional(), Length(max=200)]
+    )
     parent_phone = StringField(_l("Телефон родителя"), validators=[Optional(), PHONE])
-    parent_email = EmailField(_l("Почта родителя"),
-                              validators=[Optional(), Email(), Length(max=254)])
-    social_url = StringField(_l("Профиль в социальной сети"),
-                             validators=[Optional(), Length(max=300),
-                                         Regexp(r"^https?://\S+$", message=_l("Ссылка http(s)://…"))])
+    parent_email = EmailField(
+        _l("Почта родителя"), validators=[Optional(), Email(), Length(max=254)]
+    )
+    social_url = StringField(
+        _l("Профиль в социальной сети"),
+        validators=[
+            Optional(),
+            Length(max=300),
+            Regexp(r"^https?://\S+$", message=_l("Ссылка http(s)://…")),
+        ],
+    )
     version = HiddenField()
 
     def person_data(self) -> dict:
-        data = {k: getattr(self, k).data for k in (
-            "surname", "name", "patronymic", "birth_on", "grade", "email", "phone",
-            "parent_name", "parent_phone", "parent_email", "social_url")}
+        data = {
+            k: getattr(self, k).data
+            for k in (
+                "surname",
+                "name",
+                "patronymic",
+                "birth_on",
+                "grade",
+                "email",
+                "phone",
+                "parent_name",
+                "parent_phone",
+                "parent_email",
+                "social_url",
+            )
+        }
         data["municipality_id"] = self.municipality_id.data or None
         data["organization_id"] = self.organization_id.data or None
         return data
@@ -64,19 +85,28 @@ class StatusForm(FlaskForm):
     # The lifecycle machine judges the action and the organisation (with its own messages).
     action = SelectField(_l("Действие"), validators=[DataRequired()], validate_choice=False)
     on = DateField(_l("Дата изменения"), validators=[DataRequired()], default=date.today)
-    comment = TextAreaField(_l("Комментарий (для исключения — причина)"),
-                            validators=[Optional(), Length(max=500)])
+    comment = TextAreaField(
+        _l("Комментарий (для исключения — причина)"), validators=[Optional(), Length(max=500)]
+    )
     basis = StringField(_l("Основание"), validators=[Optional(), Length(max=500)])
-    organization_id = SelectField(_l("Вуз или колледж (при поступлении)"), coerce=int,
-                                  validators=[Optional()], validate_choice=False)
+    organization_id = SelectField(
+        _l("Вуз или колледж (при поступлении)"),
+        coerce=int,
+        validators=[Optional()],
+        validate_choice=False,
+    )
     version = HiddenField()
 
 
 class ConsentForm(FlaskForm):
     given_on = DateField(_l("Дата согласия"), validators=[DataRequired()], default=date.today)
-    given_by = SelectField(_l("Кто дал согласие"), choices=[
-        (ConsentGiver.SELF.value, _l("Сам(а)")),
-        (ConsentGiver.PARENT.value, _l("Родитель (законный представитель)"))])
+    given_by = SelectField(
+        _l("Кто дал согласие"),
+        choices=[
+            (ConsentGiver.SELF.value, _l("Сам(а)")),
+            (ConsentGiver.PARENT.value, _l("Родитель (законный представитель)")),
+        ],
+    )
     giver_name = StringField(_l("ФИО давшего согласие"), validators=[Optional(), Length(max=200)])
     scan = FileField(_l("Скан подписанного согласия (PDF, JPEG, PNG)"))
 

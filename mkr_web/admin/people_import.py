@@ -32,8 +32,13 @@ def _upload(importer, template: str, preview_endpoint: str):
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            stored = preview_upload(importer, current_tenant().id, current_user.id, form.file.data,
-                                    max_bytes=current_app.config["MKR_IMPORT_MAX_BYTES"])
+            stored = preview_upload(
+                importer,
+                current_tenant().id,
+                current_user.id,
+                form.file.data,
+                max_bytes=current_app.config["MKR_IMPORT_MAX_BYTES"],
+            )
             db.session.commit()
         except ImportRefused as exc:
             db.session.rollback()
@@ -57,8 +62,16 @@ def _persons_by_id(ids) -> dict[int, Person]:
     found = {}
     ordered = sorted(ids)
     for i in range(0, len(ordered), 500):
-        found.update({p.id: p for p in db.session.scalars(sa.select(Person).where(
-            Person.tenant_id == current_tenant().id, Person.id.in_(ordered[i:i + 500])))})
+        found.update(
+            {
+                p.id: p
+                for p in db.session.scalars(
+                    sa.select(Person).where(
+                        Person.tenant_id == current_tenant().id, Person.id.in_(ordered[i : i + 500])
+                    )
+                )
+            }
+        )
     return found
 
 
@@ -71,8 +84,11 @@ def people_import():
 @bp.route("/people/import/template.xlsx")
 @roles(Role.ADMIN)
 def people_import_template():
-    return Response(template_xlsx(PersonImporter.spec), mimetype=XLSX, headers={
-        "Content-Disposition": 'attachment; filename="persons-template.xlsx"'})
+    return Response(
+        template_xlsx(PersonImporter.spec),
+        mimetype=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="persons-template.xlsx"'},
+    )
 
 
 @bp.route("/people/import/<int:preview_id>", methods=["GET", "POST"])
@@ -94,17 +110,30 @@ def people_import_preview(preview_id: int):
             if key.startswith("decision-") and key[9:].isdigit():
                 decisions[int(key[9:])] = value
         try:
-            result = commit_preview(importer, current_tenant().id, current_user, stored, payload,
-                                    decisions)
-            record("person.import", None, created=result["created"], existing=result["existing"],
-                   skipped=result["skipped"])
+            result = commit_preview(
+                importer, current_tenant().id, current_user, stored, payload, decisions
+            )
+            record(
+                "person.import",
+                None,
+                created=result["created"],
+                existing=result["existing"],
+                skipped=result["skipped"],
+            )
             db.session.commit()
         except (ImportRefused, OperationError, TransitionRefused) as exc:
             db.session.rollback()
             flash(str(exc), "danger")
         else:
-            flash(_("Загружено: новых %(c)d, уже были в банке %(e)d, пропущено %(s)d.",
-                    c=result["created"], e=result["existing"], s=result["skipped"]), "success")
+            flash(
+                _(
+                    "Загружено: новых %(c)d, уже были в банке %(e)d, пропущено %(s)d.",
+                    c=result["created"],
+                    e=result["existing"],
+                    s=result["skipped"],
+                ),
+                "success",
+            )
             return redirect(url_for(".people"))
     rows = payload["rows"]
     # Every near match needs a decision, so all are shown; exact ones only up to a limit.
@@ -114,10 +143,15 @@ def people_import_preview(preview_id: int):
     ids = [r["match"]["exact"] for r in matched]
     ids += [n[0] for r in matched for n in r["match"]["near"]]
     return render_template(
-        "admin/people_import_preview.html", payload=payload, form=form,
+        "admin/people_import_preview.html",
+        payload=payload,
+        form=form,
         errors=[(r["row"], col, reason) for r in rows for col, reason in r["errors"]],
-        error_count=error_count(payload), matched=matched, persons=_persons_by_id(ids),
-        exact_count=len(exact), shown_exact=min(len(exact), SHOWN_EXACT),
+        error_count=error_count(payload),
+        matched=matched,
+        persons=_persons_by_id(ids),
+        exact_count=len(exact),
+        shown_exact=min(len(exact), SHOWN_EXACT),
         shown=[r for r in rows if not r["errors"]][:SHOWN_ROWS],
         new_count=sum(1 for r in rows if not r["errors"] and not r.get("match", {}).get("exact")),
         total=len(rows),
@@ -139,21 +173,33 @@ def people_social_preview(preview_id: int):
     if request.method == "POST" and form.validate_on_submit():
         chosen = [int(v) for v in request.form.getlist("row") if v.isdigit()]
         try:
-            result = commit_preview(matcher, current_tenant().id, current_user, stored, payload,
-                                    {"rows": chosen})
+            result = commit_preview(
+                matcher, current_tenant().id, current_user, stored, payload, {"rows": chosen}
+            )
             db.session.commit()
         except (ImportRefused, OperationError, TransitionRefused) as exc:
             db.session.rollback()
             flash(str(exc), "danger")
         else:
-            flash(_("Отмечены как потенциальные резиденты: %(n)d (новых карточек: %(c)d).",
-                    n=result["marked"], c=result["created"]), "success")
+            flash(
+                _(
+                    "Отмечены как потенциальные резиденты: %(n)d (новых карточек: %(c)d).",
+                    n=result["marked"],
+                    c=result["created"],
+                ),
+                "success",
+            )
             return redirect(url_for(".people", status="potential"))
     rows = payload["rows"]
-    groups = {g: [r for r in rows if r.get("match", {}).get("group") == g]
-              for g in (ACTIVE, KNOWN, UNKNOWN)}
+    groups = {
+        g: [r for r in rows if r.get("match", {}).get("group") == g]
+        for g in (ACTIVE, KNOWN, UNKNOWN)
+    }
     return render_template(
-        "admin/people_social_preview.html", payload=payload, form=form, groups=groups,
+        "admin/people_social_preview.html",
+        payload=payload,
+        form=form,
+        groups=groups,
         persons=_persons_by_id(r["match"]["person_id"] for r in rows if r.get("match")),
         errors=[(r["row"], col, reason) for r in rows for col, reason in r["errors"]],
     )

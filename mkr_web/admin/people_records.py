@@ -54,10 +54,19 @@ def person_consent_add(person_id: int):
     if not form.validate_on_submit():
         flash(_form_errors(form) or _("Форма устарела, повторите."), "danger")
         return _back(p.id, "consents")
-    return _save(lambda: add_consent(
-        p, given_on=form.given_on.data, given_by=ConsentGiver(form.given_by.data),
-        giver_name=form.giver_name.data, upload=form.scan.data, user_id=current_user.id,
-    ), p.id, _("Согласие добавлено."), "consents")
+    return _save(
+        lambda: add_consent(
+            p,
+            given_on=form.given_on.data,
+            given_by=ConsentGiver(form.given_by.data),
+            giver_name=form.giver_name.data,
+            upload=form.scan.data,
+            user_id=current_user.id,
+        ),
+        p.id,
+        _("Согласие добавлено."),
+        "consents",
+    )
 
 
 @bp.route("/people/<int:person_id>/achievements", methods=["POST"])
@@ -68,10 +77,19 @@ def person_achievement_add(person_id: int):
     if not form.validate_on_submit():
         flash(_form_errors(form) or _("Форма устарела, повторите."), "danger")
         return _back(p.id, "achievements")
-    return _save(lambda: add_achievement(
-        p, title=form.title.data, level=AchievementLevel(form.level.data), result=form.result.data,
-        achieved_on=form.achieved_on.data, is_success_story=form.is_success_story.data,
-    ), p.id, _("Достижение добавлено."), "achievements")
+    return _save(
+        lambda: add_achievement(
+            p,
+            title=form.title.data,
+            level=AchievementLevel(form.level.data),
+            result=form.result.data,
+            achieved_on=form.achieved_on.data,
+            is_success_story=form.is_success_story.data,
+        ),
+        p.id,
+        _("Достижение добавлено."),
+        "achievements",
+    )
 
 
 @bp.route("/people/<int:person_id>/achievements/<int:item_id>/delete", methods=["POST"])
@@ -80,8 +98,7 @@ def person_achievement_delete(person_id: int, item_id: int):
     p = person_or_404(person_id)
     if not VersionForm().validate_on_submit():
         return _back(p.id, "achievements")
-    return _save(lambda: delete_child(p, Achievement, item_id), p.id, _("Удалено."),
-                 "achievements")
+    return _save(lambda: delete_child(p, Achievement, item_id), p.id, _("Удалено."), "achievements")
 
 
 @bp.route("/people/<int:person_id>/projects", methods=["POST"])
@@ -92,10 +109,18 @@ def person_project_add(person_id: int):
     if not form.validate_on_submit():
         flash(_form_errors(form) or _("Форма устарела, повторите."), "danger")
         return _back(p.id, "projects")
-    return _save(lambda: add_project(
-        p, title=form.title.data, role=form.role.data, support_kind=form.support_kind.data,
-        year=form.year.data,
-    ), p.id, _("Проект добавлен."), "projects")
+    return _save(
+        lambda: add_project(
+            p,
+            title=form.title.data,
+            role=form.role.data,
+            support_kind=form.support_kind.data,
+            year=form.year.data,
+        ),
+        p.id,
+        _("Проект добавлен."),
+        "projects",
+    )
 
 
 @bp.route("/people/<int:person_id>/projects/<int:item_id>/delete", methods=["POST"])
@@ -114,8 +139,11 @@ def person_data_export(person_id: int):
     data = export_person_data(p)
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="person-{p.id}.json"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="person-{p.id}.json"'},
+    )
 
 
 @bp.route("/people/<int:person_id>/anonymize", methods=["POST"])

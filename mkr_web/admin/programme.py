@@ -25,7 +25,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def xlsx_response(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 def partner_choices(tenant_id: int) -> list[tuple[int, str]]:
@@ -33,7 +35,9 @@ def partner_choices(tenant_id: int) -> list[tuple[int, str]]:
 
 
 def _partner(form) -> Organization | None:
-    return get_in_tenant_or_404(Organization, form.partner_id.data) if form.partner_id.data else None
+    return (
+        get_in_tenant_or_404(Organization, form.partner_id.data) if form.partner_id.data else None
+    )
 
 
 def _year_arg() -> int | None:
@@ -47,17 +51,32 @@ def opportunities():
     form = OpportunityForm()
     form.partner_id.choices = partner_choices(tenant.id)
     if form.validate_on_submit():
-        ok, opp = attempt(lambda: ops.save_opportunity(
-            tenant, None, kind=OpportunityKind(form.kind.data), title=form.title.data, year=form.year.data,
-            partner=_partner(form), starts_on=form.starts_on.data, ends_on=form.ends_on.data))
+        ok, opp = attempt(
+            lambda: ops.save_opportunity(
+                tenant,
+                None,
+                kind=OpportunityKind(form.kind.data),
+                title=form.title.data,
+                year=form.year.data,
+                partner=_partner(form),
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+            )
+        )
         if ok:
             flash(_("Возможность добавлена."), "success")
             return redirect(url_for(".opportunity", opportunity_id=opp.id))
     year = _year_arg()
     page = db.paginate(q.opportunities(tenant.id, year), per_page=PER_PAGE, error_out=False)
     placed = q.distinct_placed(tenant.id, year) if year else None
-    return render_template("admin/opportunities.html", page=page, form=form, year=year, placed=placed,
-                           counts=q.placement_counts([o.id for o in page.items]))
+    return render_template(
+        "admin/opportunities.html",
+        page=page,
+        form=form,
+        year=year,
+        placed=placed,
+        counts=q.placement_counts([o.id for o in page.items]),
+    )
 
 
 def _render_opportunity(opp, form=None, search=None, results=None, status=200):
@@ -66,9 +85,16 @@ def _render_opportunity(opp, form=None, search=None, results=None, status=200):
     placements = q.placements_of(opp.tenant_id, [opp.id])
     placed_ids = {p.person_id for p in placements}
     return render_template(
-        "admin/opportunity.html", opportunity=opp, form=form, search=search or PersonSearchForm(),
-        results=results, placements=placements, placed_ids=placed_ids, placement_form=PlacementForm(),
-        bare=FlaskForm()), status
+        "admin/opportunity.html",
+        opportunity=opp,
+        form=form,
+        search=search or PersonSearchForm(),
+        results=results,
+        placements=placements,
+        placed_ids=placed_ids,
+        placement_form=PlacementForm(),
+        bare=FlaskForm(),
+    ), status
 
 
 @bp.route("/programme/opportunities/<int:opportunity_id>", methods=["GET", "POST"])
@@ -80,9 +106,18 @@ def opportunity(opportunity_id: int):
         form.partner_id.choices = partner_choices(opp.tenant_id)
         if not form.validate_on_submit():
             return _render_opportunity(opp, form=form, status=400)
-        ok, _o = attempt(lambda: ops.save_opportunity(
-            current_tenant(), opp, kind=OpportunityKind(form.kind.data), title=form.title.data,
-            year=form.year.data, partner=_partner(form), starts_on=form.starts_on.data, ends_on=form.ends_on.data))
+        ok, _o = attempt(
+            lambda: ops.save_opportunity(
+                current_tenant(),
+                opp,
+                kind=OpportunityKind(form.kind.data),
+                title=form.title.data,
+                year=form.year.data,
+                partner=_partner(form),
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+            )
+        )
         if ok:
             flash(_("Сохранено."), "success")
         return redirect(url_for(".opportunity", opportunity_id=opp.id))
@@ -110,7 +145,9 @@ def opportunity_search(opportunity_id: int):
     search = PersonSearchForm()
     if not search.validate_on_submit():
         return _render_opportunity(opp, search=search, status=400)
-    return _render_opportunity(opp, search=search, results=q.search_persons(opp.tenant_id, search.q.data))
+    return _render_opportunity(
+        opp, search=search, results=q.search_persons(opp.tenant_id, search.q.data)
+    )
 
 
 @bp.route("/programme/opportunities/<int:opportunity_id>/placements", methods=["POST"])
@@ -147,13 +184,40 @@ def opportunities_xlsx():
     rows = db.session.scalars(q.opportunities(tenant.id, year)).unique().all()
     counts = q.placement_counts([o.id for o in rows])
     wb = new_workbook()
-    add_sheet(wb, "Возможности", ["Вид", "Название", "Организация-партнёр", "Год", "Начало", "Окончание", "Участников"],
-              [(o.kind.title_ru, o.title, o.partner.name if o.partner else "", o.year, o.starts_on, o.ends_on,
-                counts.get(o.id, 0)) for o in rows])
+    add_sheet(
+        wb,
+        "Возможности",
+        ["Вид", "Название", "Организация-партнёр", "Год", "Начало", "Окончание", "Участников"],
+        [
+            (
+                o.kind.title_ru,
+                o.title,
+                o.partner.name if o.partner else "",
+                o.year,
+                o.starts_on,
+                o.ends_on,
+                counts.get(o.id, 0),
+            )
+            for o in rows
+        ],
+    )
     placements = q.placements_of(tenant.id, [o.id for o in rows])
-    add_sheet(wb, "Участники", ["Возможность", "Вид", "ФИО", "Статус", "Муниципалитет", "Дата участия"],
-              [(p.opportunity.title, p.opportunity.kind.title_ru, p.person.full_name, p.person.status.title_ru,
-                p.person.municipality.name if p.person.municipality else "", p.placed_on) for p in placements])
+    add_sheet(
+        wb,
+        "Участники",
+        ["Возможность", "Вид", "ФИО", "Статус", "Муниципалитет", "Дата участия"],
+        [
+            (
+                p.opportunity.title,
+                p.opportunity.kind.title_ru,
+                p.person.full_name,
+                p.person.status.title_ru,
+                p.person.municipality.name if p.person.municipality else "",
+                p.placed_on,
+            )
+            for p in placements
+        ],
+    )
     record("programme.export", None, tenant_id=tenant.id, table="opportunities", year=year)
     db.session.commit()
     return xlsx_response(workbook_bytes(wb), f"opportunities-{year or 'all'}.xlsx")

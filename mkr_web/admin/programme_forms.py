@@ -18,7 +18,9 @@ class OpportunityForm(FlaskForm):
 
 
 class PersonSearchForm(FlaskForm):
-    q = StringField(_l("Поиск человека по ФИО"), validators=[DataRequired(), Length(min=2, max=100)])
+    q = StringField(
+        _l("Поиск человека по ФИО"), validators=[DataRequired(), Length(min=2, max=100)]
+    )
 
 
 class PlacementForm(FlaskForm):
@@ -29,17 +31,27 @@ class PlacementForm(FlaskForm):
 class PublicationForm(FlaskForm):
     title = StringField(_l("Заголовок материала"), validators=[DataRequired(), Length(max=500)])
     outlet = StringField(_l("Сайт или издание"), validators=[DataRequired(), Length(max=300)])
-    outlet_kind = SelectField(_l("Вид площадки"), choices=[(k.value, k.title_ru) for k in OutletKind])
+    outlet_kind = SelectField(
+        _l("Вид площадки"), choices=[(k.value, k.title_ru) for k in OutletKind]
+    )
     url = StringField(_l("Ссылка"), validators=[Optional(), Length(max=500)])
     published_on = DateField(_l("Дата публикации"), validators=[DataRequired()])
 
 
 class PartnershipForm(FlaskForm):
-    organization_id = SelectField(_l("Организация из справочника"), coerce=int, validators=[Optional()])
-    new_name = StringField(_l("…или новая организация: название"), validators=[Optional(), Length(max=300)])
-    new_kind = SelectField(_l("Тип новой организации"),
-                           choices=[(k.value, k.title_ru) for k in OrganizationKind if k is not OrganizationKind.SCHOOL],
-                           default=OrganizationKind.OTHER.value)
+    organization_id = SelectField(
+        _l("Организация из справочника"), coerce=int, validators=[Optional()]
+    )
+    new_name = StringField(
+        _l("…или новая организация: название"), validators=[Optional(), Length(max=300)]
+    )
+    new_kind = SelectField(
+        _l("Тип новой организации"),
+        choices=[
+            (k.value, k.title_ru) for k in OrganizationKind if k is not OrganizationKind.SCHOOL
+        ],
+        default=OrganizationKind.OTHER.value,
+    )
     started_on = DateField(_l("Начало партнёрства"), validators=[DataRequired()])
     ended_on = DateField(_l("Окончание партнёрства"), validators=[Optional()])
     note = TextAreaField(_l("Примечание"), validators=[Optional(), Length(max=500)])

@@ -29,8 +29,14 @@ PER_PAGE = 50
 
 def _save_publication(publication, form):
     return ops.save_publication(
-        current_tenant(), publication, title=form.title.data, outlet=form.outlet.data,
-        outlet_kind=OutletKind(form.outlet_kind.data), published_on=form.published_on.data, url=form.url.data)
+        current_tenant(),
+        publication,
+        title=form.title.data,
+        outlet=form.outlet.data,
+        outlet_kind=OutletKind(form.outlet_kind.data),
+        published_on=form.published_on.data,
+        url=form.url.data,
+    )
 
 
 @bp.route("/programme/publications", methods=["GET", "POST"])
@@ -79,8 +85,11 @@ def publications_xlsx():
     tenant = current_tenant()
     year = _year_arg()
     rows = db.session.scalars(q.publications(tenant.id, year)).all()
-    data = xlsx_bytes("Публикации", ["Дата", "Заголовок", "Сайт или издание", "Вид площадки", "Ссылка"],
-                      [(p.published_on, p.title, p.outlet, p.outlet_kind.title_ru, p.url) for p in rows])
+    data = xlsx_bytes(
+        "Публикации",
+        ["Дата", "Заголовок", "Сайт или издание", "Вид площадки", "Ссылка"],
+        [(p.published_on, p.title, p.outlet, p.outlet_kind.title_ru, p.url) for p in rows],
+    )
     record("programme.export", None, tenant_id=tenant.id, table="publications", year=year)
     db.session.commit()
     return xlsx_response(data, f"publications-{year or 'all'}.xlsx")
@@ -91,7 +100,9 @@ def _partnership_form(partnership=None) -> PartnershipForm:
         form = PartnershipForm()
     else:
         form = PartnershipForm(obj=partnership)
-    form.organization_id.choices = [(0, "—")] + [(o.id, o.name) for o in q.partner_candidates(current_tenant().id)]
+    form.organization_id.choices = [(0, "—")] + [
+        (o.id, o.name) for o in q.partner_candidates(current_tenant().id)
+    ]
     return form
 
 
@@ -100,11 +111,19 @@ def _save_partnership(partnership, form):
     if form.organization_id.data:
         organization = get_in_tenant_or_404(Organization, form.organization_id.data)
     elif (form.new_name.data or "").strip():
-        organization = create_organization(tenant, form.new_name.data, OrganizationKind(form.new_kind.data), None)
+        organization = create_organization(
+            tenant, form.new_name.data, OrganizationKind(form.new_kind.data), None
+        )
     else:
         organization = None
-    return ops.save_partnership(tenant, partnership, organization=organization, started_on=form.started_on.data,
-                                ended_on=form.ended_on.data, note=form.note.data)
+    return ops.save_partnership(
+        tenant,
+        partnership,
+        organization=organization,
+        started_on=form.started_on.data,
+        ended_on=form.ended_on.data,
+        note=form.note.data,
+    )
 
 
 @bp.route("/programme/partnerships", methods=["GET", "POST"])
@@ -119,8 +138,13 @@ def partnerships():
             return redirect(url_for(".partnerships"))
     rows = db.session.scalars(q.partnerships(tenant.id)).all()
     year = date.today().year
-    return render_template("admin/partnerships.html", rows=rows, form=form, year=year,
-                           active=sum(1 for p in rows if p.ended_on is None or p.ended_on.year >= year))
+    return render_template(
+        "admin/partnerships.html",
+        rows=rows,
+        form=form,
+        year=year,
+        active=sum(1 for p in rows if p.ended_on is None or p.ended_on.year >= year),
+    )
 
 
 @bp.route("/programme/partnerships/<int:partnership_id>", methods=["GET", "POST"])
@@ -153,9 +177,14 @@ def partnership_delete(partnership_id: int):
 def partnerships_xlsx():
     tenant = current_tenant()
     rows = db.session.scalars(q.partnerships(tenant.id)).all()
-    data = xlsx_bytes("Партнёры", ["Организация", "Тип", "Начало партнёрства", "Окончание", "Примечание"],
-                      [(p.organization.name, p.organization.kind.title_ru, p.started_on, p.ended_on, p.note)
-                       for p in rows])
+    data = xlsx_bytes(
+        "Партнёры",
+        ["Организация", "Тип", "Начало партнёрства", "Окончание", "Примечание"],
+        [
+            (p.organization.name, p.organization.kind.title_ru, p.started_on, p.ended_on, p.note)
+            for p in rows
+        ],
+    )
     record("programme.export", None, tenant_id=tenant.id, table="partnerships")
     db.session.commit()
     return xlsx_response(data, "partnerships.xlsx")

@@ -17,12 +17,24 @@ def assign_experts_from_form(subject_type: SubjectType, subject) -> None:
     form = AssignForm()
     form.expert_ids.choices = [(u.id, u.email) for u in experts_in_tenant(subject.tenant_id)]
     if form.validate_on_submit():
-        run_operation(reviews.assign_experts, subject_type, subject, form.expert_ids.data,
-                      actor_id=current_user.id, success=_("Эксперты назначены."))
+        run_operation(
+            reviews.assign_experts,
+            subject_type,
+            subject,
+            form.expert_ids.data,
+            actor_id=current_user.id,
+            success=_("Эксперты назначены."),
+        )
 
 
 def start_review_from_form(subject_type: SubjectType, subject, success: str) -> None:
     form = VersionForm(prefix="start")
     if form.validate_on_submit():
-        run_operation(reviews.start_review, subject_type, subject, actor_id=current_user.id,
-                      expected_version=version_of(form), success=success)
+        run_operation(
+            reviews.start_review,
+            subject_type,
+            subject,
+            actor_id=current_user.id,
+            expected_version=version_of(form),
+            success=success,
+        )

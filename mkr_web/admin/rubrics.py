@@ -18,13 +18,18 @@ from ..models import RubricCriterion, SubjectType
 from ..operations import reviews
 from . import bp
 
-KINDS = {SubjectType.ACCREDITATION: _l("Аккредитация мероприятий"), SubjectType.NOMINATION: _l("Выдвижения")}
+KINDS = {
+    SubjectType.ACCREDITATION: _l("Аккредитация мероприятий"),
+    SubjectType.NOMINATION: _l("Выдвижения"),
+}
 
 
 class NewCriterionForm(FlaskForm):
     title = StringField(_l("Критерий"), validators=[DataRequired(), Length(max=300)])
     max_points = IntegerField(_l("Макс. балл"), validators=[InputRequired(), NumberRange(1, 1000)])
-    weight = DecimalField(_l("Вес"), places=2, default=1, validators=[InputRequired(), NumberRange(0.01, 100)])
+    weight = DecimalField(
+        _l("Вес"), places=2, default=1, validators=[InputRequired(), NumberRange(0.01, 100)]
+    )
 
 
 class CriterionForm(NewCriterionForm):
@@ -57,15 +62,30 @@ def rubric(kind: str):
     db.session.commit()
     form = NewCriterionForm(prefix="new")
     if form.validate_on_submit():
-        if run_operation(reviews.add_criterion, rubric, form.title.data, form.max_points.data,
-                         float(form.weight.data), success=_("Критерий добавлен.")) is None:
+        if (
+            run_operation(
+                reviews.add_criterion,
+                rubric,
+                form.title.data,
+                form.max_points.data,
+                float(form.weight.data),
+                success=_("Критерий добавлен."),
+            )
+            is None
+        ):
             return redirect(url_for(".rubric", kind=kind))
     edit_forms = {
         c.id: CriterionForm(prefix=f"c{c.id}", obj=c, weight=c.weight) for c in rubric.criteria
     }
-    return render_template("admin/rubric.html", rubric=rubric, kind=subject_type, kinds=KINDS, form=form,
-                           edit_forms=edit_forms, max_total=sum(c.max_points * c.weight for c in rubric.criteria
-                                                                if c.is_active))
+    return render_template(
+        "admin/rubric.html",
+        rubric=rubric,
+        kind=subject_type,
+        kinds=KINDS,
+        form=form,
+        edit_forms=edit_forms,
+        max_total=sum(c.max_points * c.weight for c in rubric.criteria if c.is_active),
+    )
 
 
 @bp.route("/rubrics/criteria/<int:criterion_id>", methods=["POST"])
@@ -76,9 +96,16 @@ def rubric_criterion(criterion_id: int):
         abort(404)
     form = CriterionForm(prefix=f"c{criterion.id}")
     if form.validate_on_submit():
-        run_operation(reviews.update_criterion, criterion, title=form.title.data, max_points=form.max_points.data,
-                      weight=float(form.weight.data), sort_order=form.sort_order.data,
-                      is_active=form.is_active.data, success=_("Критерий сохранён."))
+        run_operation(
+            reviews.update_criterion,
+            criterion,
+            title=form.title.data,
+            max_points=form.max_points.data,
+            weight=float(form.weight.data),
+            sort_order=form.sort_order.data,
+            is_active=form.is_active.data,
+            success=_("Критерий сохранён."),
+        )
     else:
         flash(_("Проверьте поля критерия: название, балл от 1 до 1000, вес больше 0."), "danger")
     return redirect(url_for(".rubric", kind=criterion.rubric.kind.value))

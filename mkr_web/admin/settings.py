@@ -23,7 +23,10 @@ FIELDS = {
     "t1": ("1", _l("Критерий 1: новых Резидентов за год, не менее")),
     "t3": ("3", _l("Критерий 3: новых организаций-партнёров за год, не менее")),
     "t4_events": ("4_events", _l("Критерий 4: мероприятий-спутников за год, не менее")),
-    "t4_participants": ("4_participants", _l("Критерий 4: участников мероприятий-спутников, не менее")),
+    "t4_participants": (
+        "4_participants",
+        _l("Критерий 4: участников мероприятий-спутников, не менее"),
+    ),
     "t5": ("5", _l("Критерий 5: Резидентов с практиками, стажировками, сменами, не менее")),
     "t6": ("6", _l("Критерий 6: публикаций за год, не менее")),
 }
@@ -34,8 +37,11 @@ class ThresholdsForm(FlaskForm):
 
 
 for _name, (_key, _label) in FIELDS.items():
-    setattr(ThresholdsForm, _name, IntegerField(
-        _label, validators=[InputRequired(), NumberRange(min=0, max=MAX_THRESHOLD)]))
+    setattr(
+        ThresholdsForm,
+        _name,
+        IntegerField(_label, validators=[InputRequired(), NumberRange(min=0, max=MAX_THRESHOLD)]),
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])

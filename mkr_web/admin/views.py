@@ -33,13 +33,19 @@ def dashboard():
     tenant = current_tenant()
     counts = {
         "municipalities": db.session.scalar(
-            sa.select(sa.func.count()).select_from(Municipality).where(Municipality.tenant_id == tenant.id)
+            sa.select(sa.func.count())
+            .select_from(Municipality)
+            .where(Municipality.tenant_id == tenant.id)
         ),
         "organizations": db.session.scalar(
-            sa.select(sa.func.count()).select_from(Organization).where(Organization.tenant_id == tenant.id)
+            sa.select(sa.func.count())
+            .select_from(Organization)
+            .where(Organization.tenant_id == tenant.id)
         ),
         "users": db.session.scalar(
-            sa.select(sa.func.count(sa.distinct(Membership.user_id))).where(Membership.tenant_id == tenant.id)
+            sa.select(sa.func.count(sa.distinct(Membership.user_id))).where(
+                Membership.tenant_id == tenant.id
+            )
         ),
     }
     return render_template("admin/dashboard.html", tenant=tenant, counts=counts)
@@ -80,9 +86,15 @@ def reference():
 @roles(Role.ADMIN)
 def municipality(municipality_id: int):
     muni = get_in_tenant_or_404(Municipality, municipality_id)
-    orgs = db.session.execute(
-        tenant_query(Organization).where(Organization.municipality_id == muni.id).order_by(Organization.name)
-    ).scalars().all()
+    orgs = (
+        db.session.execute(
+            tenant_query(Organization)
+            .where(Organization.municipality_id == muni.id)
+            .order_by(Organization.name)
+        )
+        .scalars()
+        .all()
+    )
     return render_template("admin/municipality.html", municipality=muni, organizations=orgs)
 
 
@@ -123,7 +135,11 @@ def users():
     form.organization_id.choices = [(0, "—")] + [(o.id, o.name) for o in orgs]
     if form.validate_on_submit():
         munis = [get_in_tenant_or_404(Municipality, i).name for i in form.municipality_ids.data]
-        org = get_in_tenant_or_404(Organization, form.organization_id.data) if form.organization_id.data else None
+        org = (
+            get_in_tenant_or_404(Organization, form.organization_id.data)
+            if form.organization_id.data
+            else None
+        )
         try:
             create_user_with_role(
                 tenant.slug,
@@ -140,12 +156,19 @@ def users():
         except OperationError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
-    memberships = db.session.execute(
-        tenant_query(Membership)
-        .options(sa.orm.selectinload(Membership.user), sa.orm.selectinload(Membership.municipalities),
-                 sa.orm.selectinload(Membership.organization))
-        .order_by(Membership.role, Membership.id)
-    ).scalars().all()
+    memberships = (
+        db.session.execute(
+            tenant_query(Membership)
+            .options(
+                sa.orm.selectinload(Membership.user),
+                sa.orm.selectinload(Membership.municipalities),
+                sa.orm.selectinload(Membership.organization),
+            )
+            .order_by(Membership.role, Membership.id)
+        )
+        .scalars()
+        .all()
+    )
     return render_template("admin/users.html", memberships=memberships, form=form)
 
 

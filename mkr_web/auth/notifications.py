@@ -33,11 +33,18 @@ def _unread_badge():
 @authenticated
 def notifications():
     page = db.paginate(
-        sa.select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc()),
-        per_page=50, error_out=False,
+        sa.select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc()),
+        per_page=50,
+        error_out=False,
     )
     tenant_ids = {n.tenant_id for n in page.items}
-    tenants = {t.id: t for t in db.session.scalars(sa.select(Tenant).where(Tenant.id.in_(tenant_ids)))} if tenant_ids else {}
+    tenants = (
+        {t.id: t for t in db.session.scalars(sa.select(Tenant).where(Tenant.id.in_(tenant_ids)))}
+        if tenant_ids
+        else {}
+    )
     return render_template("auth/notifications.html", page=page, tenants=tenants, form=FlaskForm())
 
 
@@ -46,5 +53,7 @@ def notifications():
 def notifications_read():
     form = FlaskForm()
     if form.validate_on_submit():
-        run_operation(mark_read, current_user.id, success=_("Все уведомления отмечены как прочитанные."))
+        run_operation(
+            mark_read, current_user.id, success=_("Все уведомления отмечены как прочитанные.")
+        )
     return redirect(url_for(".notifications"))

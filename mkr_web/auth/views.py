@@ -47,7 +47,9 @@ def _limit(name: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_limit("MKR_LOGIN_LIMIT_IP"), methods=["POST"], deduct_when=_failed, scope="login-ip")
+@limiter.limit(
+    _limit("MKR_LOGIN_LIMIT_IP"), methods=["POST"], deduct_when=_failed, scope="login-ip"
+)
 @limiter.limit(
     _limit("MKR_LOGIN_LIMIT_ACCOUNT"),
     methods=["POST"],

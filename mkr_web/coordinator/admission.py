@@ -26,9 +26,14 @@ PER_PAGE = 50
 
 def _candidate_or_404(candidate_id: int) -> AdmissionCandidate:
     candidate = db.session.execute(
-        candidates_for(current_membership()).where(AdmissionCandidate.id == candidate_id)
-        .options(sa.orm.joinedload(AdmissionCandidate.batch).joinedload(AdmissionBatch.edition)
-                 .joinedload(EventEdition.event), sa.orm.joinedload(AdmissionCandidate.municipality))
+        candidates_for(current_membership())
+        .where(AdmissionCandidate.id == candidate_id)
+        .options(
+            sa.orm.joinedload(AdmissionCandidate.batch)
+            .joinedload(AdmissionBatch.edition)
+            .joinedload(EventEdition.event),
+            sa.orm.joinedload(AdmissionCandidate.municipality),
+        )
     ).scalar_one_or_none()
     if candidate is None:
         abort(404)
@@ -40,16 +45,23 @@ def _candidate_or_404(candidate_id: int) -> AdmissionCandidate:
 def admission():
     state = request.args.get("state", CandidateState.SUBMITTED.value)
     q = candidates_for(current_membership()).options(
-        sa.orm.joinedload(AdmissionCandidate.batch).joinedload(AdmissionBatch.edition).joinedload(EventEdition.event),
+        sa.orm.joinedload(AdmissionCandidate.batch)
+        .joinedload(AdmissionBatch.edition)
+        .joinedload(EventEdition.event),
         sa.orm.joinedload(AdmissionCandidate.municipality),
     )
     if state in {s.value for s in CandidateState}:
         q = q.where(AdmissionCandidate.state == CandidateState(state))
     else:
         state = "all"
-    page = db.paginate(q.order_by(AdmissionCandidate.batch_id, AdmissionCandidate.row_no),
-                       per_page=PER_PAGE, error_out=False)
-    return render_template("coordinator/admission.html", page=page, state=state, states=list(CandidateState))
+    page = db.paginate(
+        q.order_by(AdmissionCandidate.batch_id, AdmissionCandidate.row_no),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "coordinator/admission.html", page=page, state=state, states=list(CandidateState)
+    )
 
 
 @bp.route("/admission/candidates/<int:candidate_id>")
@@ -65,8 +77,12 @@ def _render(candidate, confirm_form=None, return_form=None):
     confirm_form = confirm_form or ConfirmCandidateForm(version=candidate.version)
     return_form = return_form or ReturnCandidateForm(version=candidate.version)
     return render_template(
-        "coordinator/admission_candidate.html", candidate=candidate, confirm_form=confirm_form,
-        return_form=return_form, history=history(SubjectType.CANDIDATE, candidate.id), states=CandidateState,
+        "coordinator/admission_candidate.html",
+        candidate=candidate,
+        confirm_form=confirm_form,
+        return_form=return_form,
+        history=history(SubjectType.CANDIDATE, candidate.id),
+        states=CandidateState,
     )
 
 
@@ -77,11 +93,21 @@ def admission_confirm(candidate_id: int):
     form = ConfirmCandidateForm()
     if not form.validate_on_submit():
         return _render(candidate, confirm_form=form), 400
-    ok, rec = attempt(lambda: confirm_candidate(
-        candidate, current_membership(), consent_on=form.consent_on.data, scan=form.scan.data or None,
-        on_file=form.on_file.data, expected_version=int_or_none(form.version.data)))
+    ok, rec = attempt(
+        lambda: confirm_candidate(
+            candidate,
+            current_membership(),
+            consent_on=form.consent_on.data,
+            scan=form.scan.data or None,
+            on_file=form.on_file.data,
+            expected_version=int_or_none(form.version.data),
+        )
+    )
     if ok:
-        flash(_("Данные и согласие подтверждены.") if rec else _("Кандидат уже подтверждён."), "success")
+        flash(
+            _("Данные и согласие подтверждены.") if rec else _("Кандидат уже подтверждён."),
+            "success",
+        )
     return redirect(url_for(".admission_candidate", candidate_id=candidate_id))
 
 
@@ -92,8 +118,16 @@ def admission_return(candidate_id: int):
     form = ReturnCandidateForm()
     if not form.validate_on_submit():
         return _render(candidate, return_form=form), 400
-    ok, rec = attempt(lambda: return_candidate(candidate, current_membership(), form.reason.data,
-                                               expected_version=int_or_none(form.version.data)))
+    ok, rec = attempt(
+        lambda: return_candidate(
+            candidate,
+            current_membership(),
+            form.reason.data,
+            expected_version=int_or_none(form.version.data),
+        )
+    )
     if ok:
-        flash(_("Строка возвращена организатору.") if rec else _("Строка уже возвращена."), "success")
+        flash(
+            _("Строка возвращена организатору.") if rec else _("Строка уже возвращена."), "success"
+        )
     return redirect(url_for(".admission_candidate", candidate_id=candidate_id))

@@ -8,8 +8,12 @@ from wtforms.validators import DataRequired, Length
 
 
 class ConfirmCandidateForm(FlaskForm):
-    consent_on = DateField(_l("Дата согласия на обработку персональных данных"), validators=[DataRequired()])
-    scan = FileField(_l("Скан подписанного согласия (PDF)"), validators=[FileAllowed(["pdf"], _l("Нужен PDF."))])
+    consent_on = DateField(
+        _l("Дата согласия на обработку персональных данных"), validators=[DataRequired()]
+    )
+    scan = FileField(
+        _l("Скан подписанного согласия (PDF)"), validators=[FileAllowed(["pdf"], _l("Нужен PDF."))]
+    )
     on_file = BooleanField(_l("Оригинал согласия хранится у меня (скан не прикладываю)"))
     version = HiddenField()
 
@@ -17,4 +21,3 @@ class ConfirmCandidateForm(FlaskForm):
 class ReturnCandidateForm(FlaskForm):
     reason = TextAreaField(_l("Что нужно исправить"), validators=[DataRequired(), Length(max=500)])
     version = HiddenField()
-

@@ -15,11 +15,15 @@ LEVEL_CHOICES = [("", "—")] + [(k.value, k.title_ru) for k in AchievementLevel
 
 class NominationForm(FlaskForm):
     kind = SelectField(_l("Вид выдвижения"), choices=KIND_CHOICES)
-    achievement_level = SelectField(_l("Уровень достижения"), choices=LEVEL_CHOICES, validators=[Optional()])
-    opportunity_id = SelectField(_l("Возможность (для выдвижения на возможность)"), coerce=int,
-                                 validators=[Optional()])
-    description = TextAreaField(_l("Достижения и основания выдвижения"),
-                                validators=[DataRequired(), Length(max=5000)])
+    achievement_level = SelectField(
+        _l("Уровень достижения"), choices=LEVEL_CHOICES, validators=[Optional()]
+    )
+    opportunity_id = SelectField(
+        _l("Возможность (для выдвижения на возможность)"), coerce=int, validators=[Optional()]
+    )
+    description = TextAreaField(
+        _l("Достижения и основания выдвижения"), validators=[DataRequired(), Length(max=5000)]
+    )
     version = HiddenField()
 
 

@@ -50,8 +50,9 @@ def people_export_file(job_id: int):
 @roles(Role.COORDINATOR)
 def person(person_id: int):
     p = person_or_404(person_id)
-    html = render_template("people/card.html", prefix="coordinator", can_edit=False,
-                           **card_context(p))
+    html = render_template(
+        "people/card.html", prefix="coordinator", can_edit=False, **card_context(p)
+    )
     record("person.view", p)
     db.session.commit()
     return html

@@ -18,9 +18,11 @@ from . import bp
 @roles(Role.COORDINATOR)
 def dashboard():
     membership = current_membership()
-    orgs = db.session.execute(
-        organizations_for(membership).order_by(Organization.name)
-    ).scalars().all()
+    orgs = (
+        db.session.execute(organizations_for(membership).order_by(Organization.name))
+        .scalars()
+        .all()
+    )
     return render_template(
         "coordinator/dashboard.html", municipalities=membership.municipalities, organizations=orgs
     )

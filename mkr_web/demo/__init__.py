@@ -38,7 +38,9 @@ DEMO_USERS = [
 def load_demo(password: str) -> dict:
     """Create or complete the demo tenant. Returns counts of what was created."""
     created: dict[str, int] = {}
-    tenant = db.session.execute(db.select(Tenant).where(Tenant.slug == TENANT_SLUG)).scalar_one_or_none()
+    tenant = db.session.execute(
+        db.select(Tenant).where(Tenant.slug == TENANT_SLUG)
+    ).scalar_one_or_none()
     if tenant is None:
         tenant = create_tenant(TENANT_SLUG, TENANT_NAME)
         tenant.operator_name = OPERATOR

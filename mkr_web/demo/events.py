@@ -70,22 +70,44 @@ def _user(email: str) -> User:
 
 
 def _regulation(tenant: Tenant, title: str, user_id: int):
-    html = (f"<html><body><h1>Положение</h1><p>о проведении мероприятия «{escape(title)}»</p>"
-            "<p>(демонстрационный документ)</p></body></html>")
-    return save_bytes(tenant.id, "regulation", "polozhenie.pdf", html_to_pdf(html), "application/pdf", user_id)
+    html = (
+        f"<html><body><h1>Положение</h1><p>о проведении мероприятия «{escape(title)}»</p>"
+        "<p>(демонстрационный документ)</p></body></html>"
+    )
+    return save_bytes(
+        tenant.id, "regulation", "polozhenie.pdf", html_to_pdf(html), "application/pdf", user_id
+    )
 
 
-def _application(tenant: Tenant, number: str, title: str, direction, level: EventLevel, munis: list[str],
-                 organizer: Organization, users: dict[str, User]) -> AccreditationApplication:
+def _application(
+    tenant: Tenant,
+    number: str,
+    title: str,
+    direction,
+    level: EventLevel,
+    munis: list[str],
+    organizer: Organization,
+    users: dict[str, User],
+) -> AccreditationApplication:
     data = acc.ApplicationData(
-        title=title, direction=direction, level=level, regularity="ежегодно",
-        audience="обучающиеся 8–11 классов и студенты, педагоги", expected_participants=400,
+        title=title,
+        direction=direction,
+        level=level,
+        regularity="ежегодно",
+        audience="обучающиеся 8–11 классов и студенты, педагоги",
+        expected_participants=400,
         selection_method="Победители и призёры определяются жюри по критериям положения; "
-                         "протокол публикуется на сайте организатора.",
+        "протокол публикуется на сайте организатора.",
         municipalities=[_by_name(Municipality, tenant, m) for m in munis],
     )
-    app = acc.create_application(tenant.id, organizer, data, user_id=users[ORGANIZER].id, number=number,
-                                 regulation=_regulation(tenant, title, users[ORGANIZER].id))
+    app = acc.create_application(
+        tenant.id,
+        organizer,
+        data,
+        user_id=users[ORGANIZER].id,
+        number=number,
+        regulation=_regulation(tenant, title, users[ORGANIZER].id),
+    )
     acc.submit(app, user_id=users[ORGANIZER].id)
     reviews.assign_experts(ST, app, [users[e].id for e in EXPERTS], actor_id=users[ADMIN].id)
     return app
@@ -93,18 +115,27 @@ def _application(tenant: Tenant, number: str, title: str, direction, level: Even
 
 def _score(app: AccreditationApplication, expert: User, points: list[int], rubric) -> None:
     assignment = db.session.execute(
-        sa.select(ReviewAssignment).where(ReviewAssignment.subject_type == ST, ReviewAssignment.subject_id == app.id,
-                                          ReviewAssignment.expert_id == expert.id)
+        sa.select(ReviewAssignment).where(
+            ReviewAssignment.subject_type == ST,
+            ReviewAssignment.subject_id == app.id,
+            ReviewAssignment.expert_id == expert.id,
+        )
     ).scalar_one()
     criteria = [c for c in rubric.criteria if c.is_active]
-    reviews.save_scores(assignment, {c.id: p for c, p in zip(criteria, points, strict=False)},
-                        "Заявка соответствует требованиям.", submit=True, user_id=expert.id)
+    reviews.save_scores(
+        assignment,
+        {c.id: p for c, p in zip(criteria, points, strict=False)},
+        "Заявка соответствует требованиям.",
+        submit=True,
+        user_id=expert.id,
+    )
 
 
 def _backdate(app: AccreditationApplication, start: datetime, step: timedelta) -> None:
     """Move the application's recorded history to when it happened."""
     logs = db.session.scalars(
-        sa.select(TransitionLog).where(TransitionLog.subject_type == ST, TransitionLog.subject_id == app.id)
+        sa.select(TransitionLog)
+        .where(TransitionLog.subject_type == ST, TransitionLog.subject_id == app.id)
         .order_by(TransitionLog.id)
     ).all()
     for i, log in enumerate(logs):
@@ -115,8 +146,11 @@ def _backdate(app: AccreditationApplication, start: datetime, step: timedelta) -
             app.decided_at = log.at
             app.event.created_at = log.at
     app.created_at = start - step
-    for a in db.session.scalars(sa.select(ReviewAssignment).where(ReviewAssignment.subject_type == ST,
-                                                                  ReviewAssignment.subject_id == app.id)):
+    for a in db.session.scalars(
+        sa.select(ReviewAssignment).where(
+            ReviewAssignment.subject_type == ST, ReviewAssignment.subject_id == app.id
+        )
+    ):
         a.assigned_at = start + step
         if a.submitted_at is not None:
             a.submitted_at = start + step * 3
@@ -126,24 +160,46 @@ def _accredited(tenant: Tenant, users, organizer, rubric, made) -> dict[str, Eve
     events = {}
     for i, (key, (title, short, direction)) in enumerate(seed.ACCREDITED_EVENTS.items(), start=1):
         number = f"ACC-{seed.ACCREDITED_SINCE}-{i:03d}"
-        app = db.session.execute(sa.select(AccreditationApplication).where(
-            AccreditationApplication.tenant_id == tenant.id, AccreditationApplication.number == number)
+        app = db.session.execute(
+            sa.select(AccreditationApplication).where(
+                AccreditationApplication.tenant_id == tenant.id,
+                AccreditationApplication.number == number,
+            )
         ).scalar_one_or_none()
         if app is None:
             munis = seed.TABLE2[2017][key]
-            app = _application(tenant, number, title, direction, LEVELS.get(key, EventLevel.REGIONAL), munis,
-                               organizer, users)
+            app = _application(
+                tenant,
+                number,
+                title,
+                direction,
+                LEVELS.get(key, EventLevel.REGIONAL),
+                munis,
+                organizer,
+                users,
+            )
             for expert, points in zip(EXPERTS, SCORES[i - 1], strict=True):
                 _score(app, users[expert], points, rubric)
-            acc.accredit(app, seed.ACCREDITED_SINCE, seed.ACCREDITED_SINCE + 5, user_id=users[ADMIN].id,
-                         comment="Аккредитовано по итогам экспертизы.")
+            acc.accredit(
+                app,
+                seed.ACCREDITED_SINCE,
+                seed.ACCREDITED_SINCE + 5,
+                user_id=users[ADMIN].id,
+                comment="Аккредитовано по итогам экспертизы.",
+            )
             app.event.short_title = short
             _backdate(app, datetime(seed.ACCREDITED_SINCE, 2, 1 + i, 10, 0), timedelta(days=3))
             made["applications"] += 1
         cert = certificates.find(CertificateKind.ACCREDITATION, app.id)
         if cert is None:
-            certificates.issue(tenant.id, CertificateKind.ACCREDITATION, app.id,
-                               issued_on=app.decided_at.date() if app.decided_at else date(seed.ACCREDITED_SINCE, 3, 1))
+            certificates.issue(
+                tenant.id,
+                CertificateKind.ACCREDITATION,
+                app.id,
+                issued_on=app.decided_at.date()
+                if app.decided_at
+                else date(seed.ACCREDITED_SINCE, 3, 1),
+            )
             made["certificates"] += 1
         events[key] = app.event
     return events
@@ -152,20 +208,35 @@ def _accredited(tenant: Tenant, users, organizer, rubric, made) -> dict[str, Eve
 def _candidates(tenant: Tenant, users, organizer, rubric, made) -> None:
     for i, (title, direction) in enumerate(seed.CANDIDATES_2020, start=1):
         number = f"ACC-2020-{i:03d}"
-        exists = db.session.execute(sa.select(AccreditationApplication.id).where(
-            AccreditationApplication.tenant_id == tenant.id, AccreditationApplication.number == number)).first()
+        exists = db.session.execute(
+            sa.select(AccreditationApplication.id).where(
+                AccreditationApplication.tenant_id == tenant.id,
+                AccreditationApplication.number == number,
+            )
+        ).first()
         if exists:
             continue
-        app = _application(tenant, number, title, direction, EventLevel.REGIONAL, [seed.TOMSK, seed.SEVERSK],
-                           organizer, users)
-        _score(app, users[EXPERTS[0]], CANDIDATE_SCORES[i - 1], rubric)  # expert2 has not scored yet
+        app = _application(
+            tenant,
+            number,
+            title,
+            direction,
+            EventLevel.REGIONAL,
+            [seed.TOMSK, seed.SEVERSK],
+            organizer,
+            users,
+        )
+        _score(
+            app, users[EXPERTS[0]], CANDIDATE_SCORES[i - 1], rubric
+        )  # expert2 has not scored yet
         _backdate(app, datetime(2020, 2, 10 + i, 11, 0), timedelta(days=2))
         made["applications"] += 1
 
 
 def _edition(event: Event, year: int, made, **fields) -> EventEdition:
-    edition = db.session.execute(sa.select(EventEdition).where(
-        EventEdition.event_id == event.id, EventEdition.year == year)).scalar_one_or_none()
+    edition = db.session.execute(
+        sa.select(EventEdition).where(EventEdition.event_id == event.id, EventEdition.year == year)
+    ).scalar_one_or_none()
     if edition is None:
         edition = save_edition(event, EditionData(year=year, **fields))
         made["editions"] += 1
@@ -173,19 +244,35 @@ def _edition(event: Event, year: int, made, **fields) -> EventEdition:
 
 
 def _has_counts(edition: EventEdition) -> bool:
-    return db.session.execute(sa.select(ParticipationCount.id).where(
-        ParticipationCount.edition_id == edition.id).limit(1)).first() is not None
+    return (
+        db.session.execute(
+            sa.select(ParticipationCount.id)
+            .where(ParticipationCount.edition_id == edition.id)
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _add_counts(edition: EventEdition, municipality: Municipality, total: int) -> None:
     """Split ``total`` into students, teachers and experts (every part of a small total is students)."""
     experts, teachers = total // 20, total // 8
-    parts = {CountCategory.STUDENTS: total - experts - teachers, CountCategory.TEACHERS: teachers,
-             CountCategory.EXPERTS: experts}
+    parts = {
+        CountCategory.STUDENTS: total - experts - teachers,
+        CountCategory.TEACHERS: teachers,
+        CountCategory.EXPERTS: experts,
+    }
     for category, n in parts.items():
         if n:
-            db.session.add(ParticipationCount(tenant_id=edition.tenant_id, edition_id=edition.id,
-                                              municipality_id=municipality.id, category=category, count=n))
+            db.session.add(
+                ParticipationCount(
+                    tenant_id=edition.tenant_id,
+                    edition_id=edition.id,
+                    municipality_id=municipality.id,
+                    category=category,
+                    count=n,
+                )
+            )
 
 
 def allocate(total: int, weights: list[int]) -> list[int]:
@@ -204,22 +291,37 @@ def allocate(total: int, weights: list[int]) -> list[int]:
 def _coverage(tenant: Tenant, events: dict[str, Event], made) -> None:
     """Editions 2017–2019 of the accredited events with Table 2's municipalities; each year's
     students + teachers + experts sum to PARTICIPANT_TOTALS."""
-    munis = {m.name: m for m in db.session.scalars(sa.select(Municipality).where(Municipality.tenant_id == tenant.id))}
+    munis = {
+        m.name: m
+        for m in db.session.scalars(
+            sa.select(Municipality).where(Municipality.tenant_id == tenant.id)
+        )
+    }
     for year, per_event in seed.TABLE2.items():
         editions, pairs = {}, []
         for key, names in per_event.items():
             if key == "assembly" and year == 2018:
-                _edition(events[key], year, made, state=EditionState.NOT_HELD, note=seed.NOT_HELD_NOTE)
+                _edition(
+                    events[key], year, made, state=EditionState.NOT_HELD, note=seed.NOT_HELD_NOTE
+                )
                 continue
             starts_on, ends_on = seed.edition_dates(key, year)
             moved = key == "assembly" and year == 2019
-            editions[key] = _edition(events[key], year, made, starts_on=starts_on, ends_on=ends_on,
-                                     state=EditionState.MOVED if moved else EditionState.HELD,
-                                     note=seed.MOVED_NOTE if moved else None)
+            editions[key] = _edition(
+                events[key],
+                year,
+                made,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                state=EditionState.MOVED if moved else EditionState.HELD,
+                note=seed.MOVED_NOTE if moved else None,
+            )
             pairs += [(key, name) for name in names]
         if any(_has_counts(e) for e in editions.values()):
             continue
-        shares = allocate(seed.PARTICIPANT_TOTALS[year], [WEIGHTS.get(name, 2) for _, name in pairs])
+        shares = allocate(
+            seed.PARTICIPANT_TOTALS[year], [WEIGHTS.get(name, 2) for _, name in pairs]
+        )
         for (key, name), share in zip(pairs, shares, strict=True):
             _add_counts(editions[key], munis[name], share)
         made["counts"] += len(pairs)
@@ -228,20 +330,39 @@ def _coverage(tenant: Tenant, events: dict[str, Event], made) -> None:
 def _satellites(tenant: Tenant, events: dict[str, Event], organizer: Organization, made) -> None:
     tomsk = _by_name(Municipality, tenant, seed.TOMSK)
     for index, (title, direction, n2018, n2019) in enumerate(seed.SATELLITES):
-        event = db.session.execute(sa.select(Event).where(
-            Event.tenant_id == tenant.id, Event.title == title, Event.kind == EventKind.SATELLITE)
+        event = db.session.execute(
+            sa.select(Event).where(
+                Event.tenant_id == tenant.id,
+                Event.title == title,
+                Event.kind == EventKind.SATELLITE,
+            )
         ).scalar_one_or_none()
         if event is None:
             related = events.get(seed.SATELLITE_RELATED.get(index, ""))
-            event = save_event(tenant.id, EventData(title=title, kind=EventKind.SATELLITE, direction=direction,
-                                                    level=EventLevel.REGIONAL, organizer=organizer,
-                                                    related_event=related))
+            event = save_event(
+                tenant.id,
+                EventData(
+                    title=title,
+                    kind=EventKind.SATELLITE,
+                    direction=direction,
+                    level=EventLevel.REGIONAL,
+                    organizer=organizer,
+                    related_event=related,
+                ),
+            )
             made["events"] += 1
         for year, count in ((2018, n2018), (2019, n2019)):
             edition = _edition(event, year, made)
             if not _has_counts(edition):
-                db.session.add(ParticipationCount(tenant_id=tenant.id, edition_id=edition.id, municipality_id=tomsk.id,
-                                                  category=CountCategory.STUDENTS, count=count))
+                db.session.add(
+                    ParticipationCount(
+                        tenant_id=tenant.id,
+                        edition_id=edition.id,
+                        municipality_id=tomsk.id,
+                        category=CountCategory.STUDENTS,
+                        count=count,
+                    )
+                )
                 made["counts"] += 1
 
 

@@ -52,8 +52,10 @@ RESULTS = ["победитель", "призёр, 2 место", "призёр, 
 EXTRA = [
     ("Всероссийская олимпиада школьников, заключительный этап", AchievementLevel.ALL_RUSSIAN),
     ("Всероссийский конкурс «Большие вызовы»", AchievementLevel.ALL_RUSSIAN),
-    ("Международный конкурс исследовательских работ «Шаг в будущее»",
-     AchievementLevel.INTERNATIONAL),
+    (
+        "Международный конкурс исследовательских работ «Шаг в будущее»",
+        AchievementLevel.INTERNATIONAL,
+    ),
     ("Муниципальная научно-практическая конференция школьников", AchievementLevel.MUNICIPAL),
 ]
 
@@ -87,7 +89,9 @@ def _contacts(spec: PersonSpec, rng: random.Random, fake: Faker) -> dict:
     data = {
         "email": f"{spec.key.lower()}@example.ru" if rng.random() < 0.8 else None,
         "phone": _phone(rng) if rng.random() < 0.9 else None,
-        "social_url": f"https://vk.com/id{rng.randint(10**6, 10**9)}" if rng.random() < 0.6 else None,
+        "social_url": f"https://vk.com/id{rng.randint(10**6, 10**9)}"
+        if rng.random() < 0.6
+        else None,
     }
     if minor:
         parent_first = fake.first_name_female() if rng.random() < 0.7 else fake.first_name_male()
@@ -96,15 +100,21 @@ def _contacts(spec: PersonSpec, rng: random.Random, fake: Faker) -> dict:
 
 
 def load(tenant: Tenant) -> dict[str, int]:
-    existing = set(db.session.execute(
-        sa.select(Person.search_name, Person.birth_on).where(Person.tenant_id == tenant.id)
-    ).all())
-    munis = dict(db.session.execute(
-        sa.select(Municipality.name, Municipality.id).where(Municipality.tenant_id == tenant.id)
-    ).all())
-    orgs = dict(db.session.execute(
-        sa.select(Organization.name, Organization.id).where(Organization.tenant_id == tenant.id)
-    ).all())
+    existing = set(
+        db.session.execute(
+            sa.select(Person.search_name, Person.birth_on).where(Person.tenant_id == tenant.id)
+        ).all()
+    )
+    munis = dict(
+        db.session.execute(
+            sa.select(Municipality.name, Municipality.id).where(Municipality.tenant_id == tenant.id)
+        ).all()
+    )
+    orgs = dict(
+        db.session.execute(
+            sa.select(Organization.name, Organization.id).where(Organization.tenant_id == tenant.id)
+        ).all()
+    )
     titles = {v[0]: k for k, v in ACCREDITED_EVENTS.items()}
     editions = {
         (titles[title], year): eid
@@ -122,20 +132,32 @@ def load(tenant: Tenant) -> dict[str, int]:
         contacts = _contacts(spec, rng, fake)
         if (normalize_name(spec.surname, spec.name, spec.patronymic), spec.birth_on) in existing:
             continue
-        data = {"surname": spec.surname, "name": spec.name, "patronymic": spec.patronymic,
-                "birth_on": spec.birth_on, "grade": spec.grade,
-                "municipality_id": munis[spec.municipality],
-                "organization_id": orgs[spec.organization], **contacts}
+        data = {
+            "surname": spec.surname,
+            "name": spec.name,
+            "patronymic": spec.patronymic,
+            "birth_on": spec.birth_on,
+            "grade": spec.grade,
+            "municipality_id": munis[spec.municipality],
+            "organization_id": orgs[spec.organization],
+            **contacts,
+        }
         steps, last = [], None
         for h in spec.history:
             # The plan may date an enrolment before the admission it follows (a December
             # edition): the history must stay ordered, so such a step moves to the next day.
             on = h.on if last is None or h.on > last else last + timedelta(days=1)
             last = on
-            steps.append(Step(h.action, on, _basis(h, spec.organization),
-                              editions.get((h.event_key, h.year)) if h.event_key else None,
-                              h.comment or ("Выпуск из категории резидентов"
-                                            if h.action == "graduate" else "")))
+            steps.append(
+                Step(
+                    h.action,
+                    on,
+                    _basis(h, spec.organization),
+                    editions.get((h.event_key, h.year)) if h.event_key else None,
+                    h.comment
+                    or ("Выпуск из категории резидентов" if h.action == "graduate" else ""),
+                )
+            )
         todo.append(spec)
         items.append((data, steps))
     if not items:
@@ -154,35 +176,63 @@ def _extras(tenant_id: int, pairs: list[tuple[PersonSpec, Person]]) -> dict[str,
         if first is not None:
             on = first - timedelta(days=10)
             parent = _age(spec.birth_on, on) < 18
-            consents.append({
-                "tenant_id": tenant_id, "person_id": person.id, "given_on": on,
-                "given_by": ConsentGiver.PARENT if parent else ConsentGiver.SELF,
-                "giver_name": person.parent_name if parent else person.full_name,
-            })
+            consents.append(
+                {
+                    "tenant_id": tenant_id,
+                    "person_id": person.id,
+                    "given_on": on,
+                    "given_by": ConsentGiver.PARENT if parent else ConsentGiver.SELF,
+                    "giver_name": person.parent_name if parent else person.full_name,
+                }
+            )
         admission = spec.admission
         if admission is not None and admission.event_key and i % 3 == 0:
-            achievements.append({
-                "tenant_id": tenant_id, "person_id": person.id,
-                "title": ACCREDITED_EVENTS[admission.event_key][0],
-                "level": AchievementLevel.REGIONAL, "result": rng.choice(RESULTS),
-                "achieved_on": admission.on - timedelta(days=20),
-                "is_success_story": i % 27 == 0, "edition_id": person.admission_edition_id,
-            })
+            achievements.append(
+                {
+                    "tenant_id": tenant_id,
+                    "person_id": person.id,
+                    "title": ACCREDITED_EVENTS[admission.event_key][0],
+                    "level": AchievementLevel.REGIONAL,
+                    "result": rng.choice(RESULTS),
+                    "achieved_on": admission.on - timedelta(days=20),
+                    "is_success_story": i % 27 == 0,
+                    "edition_id": person.admission_edition_id,
+                }
+            )
         if person.status.is_resident and i % 17 == 0:
             title, level = EXTRA[i % len(EXTRA)]
-            achievements.append({
-                "tenant_id": tenant_id, "person_id": person.id, "title": title, "level": level,
-                "result": rng.choice(RESULTS), "achieved_on": date(2019, 4, 1 + i % 28),
-                "is_success_story": level is not AchievementLevel.MUNICIPAL, "edition_id": None,
-            })
-        if person.status in (PersonStatus.RESIDENT_STUDENT, PersonStatus.RESIDENT_SCHOOL) and i % 23 == 0:
+            achievements.append(
+                {
+                    "tenant_id": tenant_id,
+                    "person_id": person.id,
+                    "title": title,
+                    "level": level,
+                    "result": rng.choice(RESULTS),
+                    "achieved_on": date(2019, 4, 1 + i % 28),
+                    "is_success_story": level is not AchievementLevel.MUNICIPAL,
+                    "edition_id": None,
+                }
+            )
+        if (
+            person.status in (PersonStatus.RESIDENT_STUDENT, PersonStatus.RESIDENT_SCHOOL)
+            and i % 23 == 0
+        ):
             title, support = PROJECTS[(i // 23) % len(PROJECTS)]
-            projects.append({"tenant_id": tenant_id, "person_id": person.id, "title": title,
-                             "role": ROLES[i % 2], "support_kind": support,
-                             "year": 2018 + i % 2})
-    for model, rows in ((Consent, consents), (Achievement, achievements),
-                        (PersonProject, projects)):
+            projects.append(
+                {
+                    "tenant_id": tenant_id,
+                    "person_id": person.id,
+                    "title": title,
+                    "role": ROLES[i % 2],
+                    "support_kind": support,
+                    "year": 2018 + i % 2,
+                }
+            )
+    for model, rows in (
+        (Consent, consents),
+        (Achievement, achievements),
+        (PersonProject, projects),
+    ):
         if rows:
             db.session.execute(sa.insert(model), rows)
-    return {"consents": len(consents), "achievements": len(achievements),
-            "projects": len(projects)}
+    return {"consents": len(consents), "achievements": len(achievements), "projects": len(projects)}

@@ -28,8 +28,14 @@ from .reference import TABLE1, UNIVERSITIES, school_names
 from .seed import ADMISSIONS_2019, POTENTIAL, RESIDENTS_STUDENT, TABLE2, edition_dates
 
 ALL_MUNICIPALITIES_FOR_POTENTIAL = [
-    "г. Томск", "ЗАТО Северск", "Томский район", "Чаинский район", "Парабельский район",
-    "Асиновский район", "Колпашевский район", "Молчановский район",
+    "г. Томск",
+    "ЗАТО Северск",
+    "Томский район",
+    "Чаинский район",
+    "Парабельский район",
+    "Асиновский район",
+    "Колпашевский район",
+    "Молчановский район",
 ]
 
 
@@ -62,7 +68,9 @@ class PersonSpec:
 
     @property
     def admission(self) -> StatusStep | None:
-        return next((h for h in self.history if h.to in (S.RESIDENT_SCHOOL, S.RESIDENT_STUDENT)), None)
+        return next(
+            (h for h in self.history if h.to in (S.RESIDENT_SCHOOL, S.RESIDENT_STUDENT)), None
+        )
 
 
 class _Names:
@@ -92,8 +100,20 @@ def people_plan() -> tuple[PersonSpec, ...]:
 
     def add(muni, org, grade_text, birth, history):
         surname, name, patronymic, female = names.person()
-        people.append(PersonSpec(f"P{len(people) + 1:04d}", surname, name, patronymic, female,
-                                 birth, muni, org, grade_text, history))
+        people.append(
+            PersonSpec(
+                f"P{len(people) + 1:04d}",
+                surname,
+                name,
+                patronymic,
+                female,
+                birth,
+                muni,
+                org,
+                grade_text,
+                history,
+            )
+        )
         return people[-1]
 
     # School Residents, Table 1.
@@ -115,7 +135,11 @@ def people_plan() -> tuple[PersonSpec, ...]:
         _, end = edition_dates(event_key, 2019)
         for p in pool[:count]:
             chosen.add(p.key)
-            p.history.append(StatusStep(end + timedelta(days=20), S.RESIDENT_SCHOOL, "admit_school", event_key, 2019))
+            p.history.append(
+                StatusStep(
+                    end + timedelta(days=20), S.RESIDENT_SCHOOL, "admit_school", event_key, 2019
+                )
+            )
     # The rest of the school Residents were admitted in 2017 or 2018.
     for p in school:
         if p.key in chosen:
@@ -124,14 +148,20 @@ def people_plan() -> tuple[PersonSpec, ...]:
         options = [k for k, munis in TABLE2[year].items() if p.municipality in munis] or ["forum"]
         key = rng.choice(options)
         _, end = edition_dates(key, year)
-        p.history.append(StatusStep(end + timedelta(days=20), S.RESIDENT_SCHOOL, "admit_school", key, year))
+        p.history.append(
+            StatusStep(end + timedelta(days=20), S.RESIDENT_SCHOOL, "admit_school", key, year)
+        )
 
     # Student Residents: admitted as pupils in 2015–2017, enrolled at a university later.
     for i in range(RESIDENTS_STUDENT):
         year = 2015 + i % 3
         key = ["forum", "citizen", "world", "marathon"][i % 4]
         _, end = edition_dates(key, year)
-        enrol = date(rng.choice([2016, 2017, 2018, 2019]) if year < 2016 else rng.choice([2017, 2018, 2019]), 9, 1)
+        enrol = date(
+            rng.choice([2016, 2017, 2018, 2019]) if year < 2016 else rng.choice([2017, 2018, 2019]),
+            9,
+            1,
+        )
         if enrol <= end + timedelta(days=20):  # enrolled after admission, never before it
             enrol = date(year + 1, 9, 1)
         course = 2019 - enrol.year + 1
@@ -150,22 +180,43 @@ def people_plan() -> tuple[PersonSpec, ...]:
     for i in range(POTENTIAL):
         muni = ALL_MUNICIPALITIES_FOR_POTENTIAL[i % len(ALL_MUNICIPALITIES_FOR_POTENTIAL)]
         grade = rng.randint(7, 11)
-        add(muni, school_names(muni, 1)[0], f"{grade} класс", _birth(rng, grade),
-            [StatusStep(date(2019, 10, 1) + timedelta(days=i % 60), S.POTENTIAL, "mark_potential")])
+        add(
+            muni,
+            school_names(muni, 1)[0],
+            f"{grade} класс",
+            _birth(rng, grade),
+            [StatusStep(date(2019, 10, 1) + timedelta(days=i % 60), S.POTENTIAL, "mark_potential")],
+        )
 
     # Alumni (partners): admitted 2012–2013, students, left the Resident category.
     for i in range(10):
-        add("г. Томск", UNIVERSITIES[i % len(UNIVERSITIES)], "выпускник", date(1996 + i % 3, 5, 10 + i), [
-            StatusStep(date(2012 + i % 2, 5, 1), S.RESIDENT_SCHOOL, "admit_school"),
-            StatusStep(date(2014, 9, 1), S.RESIDENT_STUDENT, "enrol_university"),
-            StatusStep(date(2018 + i % 2, 7, 1), S.ALUMNI, "graduate"),
-        ])
+        add(
+            "г. Томск",
+            UNIVERSITIES[i % len(UNIVERSITIES)],
+            "выпускник",
+            date(1996 + i % 3, 5, 10 + i),
+            [
+                StatusStep(date(2012 + i % 2, 5, 1), S.RESIDENT_SCHOOL, "admit_school"),
+                StatusStep(date(2014, 9, 1), S.RESIDENT_STUDENT, "enrol_university"),
+                StatusStep(date(2018 + i % 2, 7, 1), S.ALUMNI, "graduate"),
+            ],
+        )
 
     # Excluded (with a reason).
     for i in range(2):
-        add("г. Томск", school_names("г. Томск", 3)[2], "11 класс", date(2002, 3, 3 + i), [
-            StatusStep(date(2017, 5, 1), S.RESIDENT_SCHOOL, "admit_school"),
-            StatusStep(date(2019, 6, 1), S.EXCLUDED, "exclude",
-                       comment="Отказ от участия в программе (заявление)"),
-        ])
+        add(
+            "г. Томск",
+            school_names("г. Томск", 3)[2],
+            "11 класс",
+            date(2002, 3, 3 + i),
+            [
+                StatusStep(date(2017, 5, 1), S.RESIDENT_SCHOOL, "admit_school"),
+                StatusStep(
+                    date(2019, 6, 1),
+                    S.EXCLUDED,
+                    "exclude",
+                    comment="Отказ от участия в программе (заявление)",
+                ),
+            ],
+        )
     return tuple(people)

@@ -47,7 +47,7 @@ class SandboxFetcher(URLFetcher):
 
     def fetch(self, url, headers=None):
         if url.startswith(SCHEME):
-            rel = url[len(SCHEME):].lstrip("/")
+            rel = url[len(SCHEME) :].lstrip("/")
             path = (STATIC / rel).resolve()
             if STATIC not in path.parents or not path.is_file():
                 self.refused.append(url)

@@ -65,27 +65,50 @@ def criteria_bars(report: dict) -> dict:
         if c["threshold"] is None:
             continue
         label = f"Критерий {c['number']}" + (" (мероприятия)" if c["number"] == 4 else "")
-        measures.append((label, c["value"], c["threshold"], c["met"] if c["number"] != 4 else c["events_met"]))
+        measures.append(
+            (label, c["value"], c["threshold"], c["met"] if c["number"] != 4 else c["events_met"])
+        )
         if c["number"] == 4:
-            measures.append(("Критерий 4 (участники)", c["participants"], c["participants_threshold"],
-                             c["participants_met"]))
+            measures.append(
+                (
+                    "Критерий 4 (участники)",
+                    c["participants"],
+                    c["participants_threshold"],
+                    c["participants_met"],
+                )
+            )
     top = max([200.0] + [v / t * 100 for _, v, t, _m in measures if t])
     bars = []
     for i, (label, value, threshold, met) in enumerate(measures):
         percent = value / threshold * 100 if threshold else 0.0
-        bars.append({
-            "label": label, "value": value, "threshold": threshold, "met": met, "y": i * 28,
-            "percent": round(percent, 1), "width": round(min(percent, top) / top * CHART_WIDTH, 1),
-        })
-    return {"bars": bars, "plan_x": round(100 / top * CHART_WIDTH, 1), "height": len(bars) * 28,
-            "width": CHART_WIDTH}
+        bars.append(
+            {
+                "label": label,
+                "value": value,
+                "threshold": threshold,
+                "met": met,
+                "y": i * 28,
+                "percent": round(percent, 1),
+                "width": round(min(percent, top) / top * CHART_WIDTH, 1),
+            }
+        )
+    return {
+        "bars": bars,
+        "plan_x": round(100 / top * CHART_WIDTH, 1),
+        "height": len(bars) * 28,
+        "width": CHART_WIDTH,
+    }
 
 
 def residents_bars(report: dict) -> dict:
     top = max([r["residents"] for r in report["table1"]] + [1])
     bars = [
-        {"label": r["municipality"], "value": r["residents"], "y": i * 20,
-         "width": round(r["residents"] / top * CHART_WIDTH, 1)}
+        {
+            "label": r["municipality"],
+            "value": r["residents"],
+            "y": i * 20,
+            "width": round(r["residents"] / top * CHART_WIDTH, 1),
+        }
         for i, r in enumerate(report["table1"])
     ]
     return {"bars": bars, "height": len(bars) * 20, "width": CHART_WIDTH}
@@ -99,6 +122,14 @@ def heat_class(editions: int, max_editions: int) -> str:
 
 
 HELPERS = {
-    "num": num, "count": count, "signed": signed, "pct": pct, "plural": plural, "day": day, "names": names,
-    "criteria_bars": criteria_bars, "residents_bars": residents_bars, "heat_class": heat_class,
+    "num": num,
+    "count": count,
+    "signed": signed,
+    "pct": pct,
+    "plural": plural,
+    "day": day,
+    "names": names,
+    "criteria_bars": criteria_bars,
+    "residents_bars": residents_bars,
+    "heat_class": heat_class,
 }

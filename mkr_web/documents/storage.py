@@ -26,8 +26,14 @@ def _root() -> Path:
     return Path(current_app.config["MKR_UPLOAD_DIR"])
 
 
-def save_bytes(tenant_id: int, kind: str, filename: str, data: bytes, content_type: str,
-               user_id: int | None = None) -> StoredFile:
+def save_bytes(
+    tenant_id: int,
+    kind: str,
+    filename: str,
+    data: bytes,
+    content_type: str,
+    user_id: int | None = None,
+) -> StoredFile:
     rel = f"{tenant_id}/{kind}/{secrets.token_hex(16)}{Path(filename).suffix.lower()[:10]}"
     path = _root() / rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -49,8 +55,9 @@ def save_bytes(tenant_id: int, kind: str, filename: str, data: bytes, content_ty
     return stored
 
 
-def save_pdf_upload(tenant_id: int, kind: str, upload, user_id: int | None = None,
-                    max_bytes: int = MAX_UPLOAD_BYTES) -> StoredFile:
+def save_pdf_upload(
+    tenant_id: int, kind: str, upload, user_id: int | None = None, max_bytes: int = MAX_UPLOAD_BYTES
+) -> StoredFile:
     """Save an uploaded PDF (werkzeug FileStorage) after checking its size and signature."""
     if upload is None or not upload.filename:
         raise UploadError("Файл не выбран.")

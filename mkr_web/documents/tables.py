@@ -82,8 +82,12 @@ def _csv_value(value):
     return v
 
 
-def xlsx_stream_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence],
-                      widths: Sequence[int] | None = None) -> bytes:
+def xlsx_stream_bytes(
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    widths: Sequence[int] | None = None,
+) -> bytes:
     """Like :func:`xlsx_bytes` for large tables: openpyxl's write-only mode (rows are not
     kept in memory; column widths are given, not measured). Cells go through
     :func:`safe_cell` all the same."""

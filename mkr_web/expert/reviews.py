@@ -35,14 +35,17 @@ class ScoreForm(FlaskForm):
 
 
 class ConflictForm(FlaskForm):
-    reason = TextAreaField(_l("В чём конфликт интересов"), validators=[DataRequired(), Length(max=500)])
+    reason = TextAreaField(
+        _l("В чём конфликт интересов"), validators=[DataRequired(), Length(max=500)]
+    )
     version = HiddenField()
 
 
 def assignment_or_404(assignment_id: int) -> ReviewAssignment:
     assignment = db.session.execute(
-        tenant_query(ReviewAssignment).where(ReviewAssignment.id == assignment_id,
-                                             ReviewAssignment.expert_id == current_user.id)
+        tenant_query(ReviewAssignment).where(
+            ReviewAssignment.id == assignment_id, ReviewAssignment.expert_id == current_user.id
+        )
     ).scalar_one_or_none()
     if assignment is None:
         abort(404)
@@ -52,8 +55,10 @@ def assignment_or_404(assignment_id: int) -> ReviewAssignment:
 @bp.route("/reviews")
 @roles(Role.EXPERT)
 def reviews_list():
-    rows = [(a, s, subject_spec(a.subject_type).label(s) if s is not None else "—")
-            for a, s in assignments_for_expert(current_tenant().id, current_user.id)]
+    rows = [
+        (a, s, subject_spec(a.subject_type).label(s) if s is not None else "—")
+        for a, s in assignments_for_expert(current_tenant().id, current_user.id)
+    ]
     return render_template("expert/reviews.html", rows=rows)
 
 
@@ -91,9 +96,16 @@ def review(assignment_id: int):
         if errors:
             flash(_("Проверьте оценки."), "danger")
         else:
-            error = run_operation(reviews.save_scores, assignment, points, form.comment.data or "", submit=submit,
-                                  user_id=current_user.id, expected_version=version_of(form),
-                                  success=_("Оценка отправлена.") if submit else _("Черновик оценки сохранён."))
+            error = run_operation(
+                reviews.save_scores,
+                assignment,
+                points,
+                form.comment.data or "",
+                submit=submit,
+                user_id=current_user.id,
+                expected_version=version_of(form),
+                success=_("Оценка отправлена.") if submit else _("Черновик оценки сохранён."),
+            )
             if error is None:
                 return redirect(url_for(".review", assignment_id=assignment.id))
             errors = getattr(error, "errors", {})
@@ -102,11 +114,23 @@ def review(assignment_id: int):
     others = None
     if assignment.state is AssignmentState.SUBMITTED:
         others = review_summary(tenant, assignment.subject_type, assignment.subject_id)
-    can_score = assignment.state is AssignmentState.ASSIGNED and subject.state is ReviewState.IN_REVIEW
+    can_score = (
+        assignment.state is AssignmentState.ASSIGNED and subject.state is ReviewState.IN_REVIEW
+    )
     return render_template(
-        "expert/review.html", assignment=assignment, subject=subject, spec=spec, label=spec.label(subject),
-        criteria=criteria, values=values, errors=errors, form=form, can_score=can_score, others=others,
-        conflict_form=ConflictForm(version=assignment.version, prefix="conflict"), levels=LEVEL_TITLES,
+        "expert/review.html",
+        assignment=assignment,
+        subject=subject,
+        spec=spec,
+        label=spec.label(subject),
+        criteria=criteria,
+        values=values,
+        errors=errors,
+        form=form,
+        can_score=can_score,
+        others=others,
+        conflict_form=ConflictForm(version=assignment.version, prefix="conflict"),
+        levels=LEVEL_TITLES,
         files=spec.files(subject),
     )
 
@@ -117,9 +141,14 @@ def review_conflict(assignment_id: int):
     assignment = assignment_or_404(assignment_id)
     form = ConflictForm(prefix="conflict")
     if form.validate_on_submit():
-        run_operation(reviews.declare_conflict, assignment, form.reason.data, user_id=current_user.id,
-                      expected_version=version_of(form),
-                      success=_("Конфликт интересов заявлен; оператор назначит другого эксперта."))
+        run_operation(
+            reviews.declare_conflict,
+            assignment,
+            form.reason.data,
+            user_id=current_user.id,
+            expected_version=version_of(form),
+            success=_("Конфликт интересов заявлен; оператор назначит другого эксперта."),
+        )
     else:
         flash(_("Опишите конфликт интересов."), "danger")
     return redirect(url_for(".review", assignment_id=assignment.id))
@@ -132,8 +161,9 @@ def review_file(assignment_id: int, file_id: int):
     if assignment.state is AssignmentState.CONFLICT:
         abort(404)
     subject = reviews.load_subject(assignment.subject_type, assignment.subject_id)
-    stored = next((f for f in subject_spec(assignment.subject_type).files(subject) if f.id == file_id), None)
+    stored = next(
+        (f for f in subject_spec(assignment.subject_type).files(subject) if f.id == file_id), None
+    )
     if stored is None:
         abort(404)
     return send_stored(stored)
-

@@ -14,5 +14,13 @@ from .base import Importer, commit_preview, error_count, load_preview, preview_u
 from .reader import ImportRefused
 from .spec import Column, TableSpec
 
-__all__ = ["Column", "ImportRefused", "Importer", "TableSpec", "commit_preview", "error_count",
-           "load_preview", "preview_upload"]
+__all__ = [
+    "Column",
+    "ImportRefused",
+    "Importer",
+    "TableSpec",
+    "commit_preview",
+    "error_count",
+    "load_preview",
+    "preview_upload",
+]

@@ -36,16 +36,25 @@ class Importer:
         raise NotImplementedError
 
 
-def preview_upload(importer: Importer, tenant_id: int, user_id: int, upload, *,
-                   max_bytes: int) -> StoredFile:
+def preview_upload(
+    importer: Importer, tenant_id: int, user_id: int, upload, *, max_bytes: int
+) -> StoredFile:
     if upload is None or not getattr(upload, "filename", ""):
         raise ImportRefused("Выберите файл.")
     data = upload.read(max_bytes + 1)
-    table = parse_table(importer.spec, data, upload.filename, max_bytes=max_bytes,
-                        lookups=importer.lookups(tenant_id))
+    table = parse_table(
+        importer.spec,
+        data,
+        upload.filename,
+        max_bytes=max_bytes,
+        lookups=importer.lookups(tenant_id),
+    )
     rows = [
-        {"row": r.row, "values": importer.spec.to_json(r.values),
-         "errors": [[e.column, e.reason] for e in r.errors]}
+        {
+            "row": r.row,
+            "values": importer.spec.to_json(r.values),
+            "errors": [[e.column, e.reason] for e in r.errors],
+        }
         for r in table.rows
     ]
     importer.annotate(tenant_id, table, rows)
@@ -70,13 +79,18 @@ def error_count(payload: dict) -> int:
     return sum(len(r["errors"]) for r in payload["rows"])
 
 
-def commit_preview(importer: Importer, tenant_id: int, user, stored: StoredFile, payload: dict,
-                   decisions: dict) -> dict:
+def commit_preview(
+    importer: Importer, tenant_id: int, user, stored: StoredFile, payload: dict, decisions: dict
+) -> dict:
     if error_count(payload) and not importer.allow_partial:
-        raise ImportRefused("В файле есть ошибки: исправьте их и загрузите файл заново. "
-                            "Ничего не загружено.")
-    rows = [dict(r, values=importer.spec.from_json(r["values"])) for r in payload["rows"]
-            if not r["errors"]]
+        raise ImportRefused(
+            "В файле есть ошибки: исправьте их и загрузите файл заново. Ничего не загружено."
+        )
+    rows = [
+        dict(r, values=importer.spec.from_json(r["values"]))
+        for r in payload["rows"]
+        if not r["errors"]
+    ]
     result = importer.commit(tenant_id, rows, decisions, user)
     discard_preview(stored)
     return result

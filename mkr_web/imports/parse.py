@@ -63,14 +63,16 @@ def map_headers(spec: TableSpec, header: list) -> tuple[dict[int, Column], list[
     missing = [c.title for c in spec.columns if c.required and c.key not in seen]
     if missing:
         raise ImportRefused(
-            "Не найдены обязательные столбцы: " + ", ".join(f"«{m}»" for m in missing)
+            "Не найдены обязательные столбцы: "
+            + ", ".join(f"«{m}»" for m in missing)
             + ". Проверьте заголовки в первой строке или скачайте шаблон."
         )
     return mapping, notices
 
 
-def parse_table(spec: TableSpec, data: bytes, filename: str, *, max_bytes: int,
-                lookups: dict | None = None) -> ParsedTable:
+def parse_table(
+    spec: TableSpec, data: bytes, filename: str, *, max_bytes: int, lookups: dict | None = None
+) -> ParsedTable:
     if len(data) > max_bytes:
         raise ImportRefused(
             f"Файл больше допустимого размера ({max_bytes // 1024} КБ): разделите его на части."

@@ -54,16 +54,42 @@ PARTICIPANT_SPEC = TableSpec(
         Column("surname", "Фамилия", Name(), True, example="Иванова"),
         Column("name", "Имя", Name(), True, example="Мария"),
         Column("patronymic", "Отчество", Name(), example="Сергеевна"),
-        Column("birth_on", "Дата рождения", DateValue(), aliases=("др", "дата рожд"), example="05.03.2006"),
-        Column("municipality", "Муниципалитет", Lookup("municipality", "Муниципалитет"),
-               aliases=("муниципальное образование", "мо", "район", "город"), example="г. Томск"),
-        Column("organization", "Образовательная организация", Lookup("organization", "Организация"),
-               aliases=("организация", "оо", "школа", "учебное заведение", "место учебы"),
-               example="МБОУ «СОШ № 1»"),
-        Column("role", "Роль", Choice(ROLES), aliases=("статус участника", "категория"), example="участник"),
+        Column(
+            "birth_on",
+            "Дата рождения",
+            DateValue(),
+            aliases=("др", "дата рожд"),
+            example="05.03.2006",
+        ),
+        Column(
+            "municipality",
+            "Муниципалитет",
+            Lookup("municipality", "Муниципалитет"),
+            aliases=("муниципальное образование", "мо", "район", "город"),
+            example="г. Томск",
+        ),
+        Column(
+            "organization",
+            "Образовательная организация",
+            Lookup("organization", "Организация"),
+            aliases=("организация", "оо", "школа", "учебное заведение", "место учебы"),
+            example="МБОУ «СОШ № 1»",
+        ),
+        Column(
+            "role",
+            "Роль",
+            Choice(ROLES),
+            aliases=("статус участника", "категория"),
+            example="участник",
+        ),
         Column("place", "Место", Integer(1, 999), example=""),
-        Column("section", "Номинация/секция", Text(300), aliases=("номинация", "секция", "направление"),
-               example="Экология"),
+        Column(
+            "section",
+            "Номинация/секция",
+            Text(300),
+            aliases=("номинация", "секция", "направление"),
+            example="Экология",
+        ),
     ),
     row_checks=(_check_row,),
     max_rows=20_000,
@@ -88,11 +114,15 @@ class ParticipantImporter(Importer):
 
     def lookups(self, tenant_id: int) -> dict:
         munis = db.session.execute(
-            sa.select(Municipality.name, Municipality.id).where(Municipality.tenant_id == tenant_id)).all()
+            sa.select(Municipality.name, Municipality.id).where(Municipality.tenant_id == tenant_id)
+        ).all()
         orgs = db.session.execute(
-            sa.select(Organization.name, Organization.id).where(Organization.tenant_id == tenant_id)).all()
-        return {"municipality": {lookup_key(n): i for n, i in munis},
-                "organization": {lookup_key(n): i for n, i in orgs}}
+            sa.select(Organization.name, Organization.id).where(Organization.tenant_id == tenant_id)
+        ).all()
+        return {
+            "municipality": {lookup_key(n): i for n, i in munis},
+            "organization": {lookup_key(n): i for n, i in orgs},
+        }
 
     def annotate(self, tenant_id: int, table, rows: list[dict]) -> None:
         ok = [r for r in rows if not r["errors"]]
@@ -100,11 +130,18 @@ class ParticipantImporter(Importer):
         found: dict[tuple[str, str | None], int] = {}
         for i in range(0, len(keys), 500):
             for pid, key, born in db.session.execute(
-                sa.select(Person.id, Person.search_name, Person.birth_on).where(
-                    Person.tenant_id == tenant_id, Person.search_name.in_(keys[i:i + 500])).order_by(Person.id)):
+                sa.select(Person.id, Person.search_name, Person.birth_on)
+                .where(Person.tenant_id == tenant_id, Person.search_name.in_(keys[i : i + 500]))
+                .order_by(Person.id)
+            ):
                 found.setdefault((key, born.isoformat() if born else None), pid)
-        listed = set(db.session.execute(sa.select(Participation.person_id, Participation.role)
-                                        .where(Participation.edition_id == self.edition.id)).all())
+        listed = set(
+            db.session.execute(
+                sa.select(Participation.person_id, Participation.role).where(
+                    Participation.edition_id == self.edition.id
+                )
+            ).all()
+        )
         seen: dict[tuple, int] = {}
         for row in ok:
             v = row["values"]
@@ -112,12 +149,16 @@ class ParticipantImporter(Importer):
             v["role"] = role
             mine = (_key(v), _birth(v), role)
             if mine in seen:
-                row["errors"].append(["", f"повторяет строку {seen[mine]} (то же ФИО, дата рождения и роль)"])
+                row["errors"].append(
+                    ["", f"повторяет строку {seen[mine]} (то же ФИО, дата рождения и роль)"]
+                )
                 continue
             seen[mine] = row["row"]
             person_id = found.get((_key(v), _birth(v)))
-            row["match"] = {"person_id": person_id,
-                            "listed": person_id is not None and (person_id, ParticipationRole(role)) in listed}
+            row["match"] = {
+                "person_id": person_id,
+                "listed": person_id is not None and (person_id, ParticipationRole(role)) in listed,
+            }
 
     def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
         munis = _by_id(Municipality, tenant_id, {r["values"].get("municipality") for r in rows})
@@ -125,19 +166,35 @@ class ParticipantImporter(Importer):
         items = []
         for r in rows:
             v = r["values"]
-            items.append(ParticipantRow(
-                surname=v["surname"], name=v["name"], patronymic=v.get("patronymic"), birth_on=v.get("birth_on"),
-                municipality=munis.get(v.get("municipality")), organization=orgs.get(v.get("organization")),
-                role=ParticipationRole(v.get("role") or ParticipationRole.PARTICIPANT.value),
-                place=v.get("place"), section=v.get("section")))
+            items.append(
+                ParticipantRow(
+                    surname=v["surname"],
+                    name=v["name"],
+                    patronymic=v.get("patronymic"),
+                    birth_on=v.get("birth_on"),
+                    municipality=munis.get(v.get("municipality")),
+                    organization=orgs.get(v.get("organization")),
+                    role=ParticipationRole(v.get("role") or ParticipationRole.PARTICIPANT.value),
+                    place=v.get("place"),
+                    section=v.get("section"),
+                )
+            )
         result = add_participants(self.edition, items)
-        return {"added": result.participations_added, "created": result.persons_created,
-                "matched": result.persons_matched, "duplicates": result.duplicates}
+        return {
+            "added": result.participations_added,
+            "created": result.persons_created,
+            "matched": result.persons_matched,
+            "duplicates": result.duplicates,
+        }
 
 
 def _by_id(model, tenant_id: int, ids: set) -> dict:
     ids = sorted(i for i in ids if i)
     if not ids:
         return {}
-    return {row.id: row for row in db.session.scalars(
-        sa.select(model).where(model.tenant_id == tenant_id, model.id.in_(ids)))}
+    return {
+        row.id: row
+        for row in db.session.scalars(
+            sa.select(model).where(model.tenant_id == tenant_id, model.id.in_(ids))
+        )
+    }

@@ -65,36 +65,91 @@ PERSON_SPEC = TableSpec(
         Column("name", "Имя", Name(), True, example="Мария"),
         Column("patronymic", "Отчество", Name(), example="Сергеевна"),
         Column("birth_on", "Дата рождения", DateValue(), True, ("др", "дата рожд"), "05.03.2006"),
-        Column("municipality", "Муниципалитет", Lookup("municipality", "Муниципалитет"),
-               aliases=("муниципальное образование", "мо", "район", "город"), example="г. Томск"),
-        Column("organization", "Образовательная организация",
-               Lookup("organization", "Организация"),
-               aliases=("организация", "оо", "школа", "учебное заведение", "место учебы"),
-               example="МБОУ «СОШ № 1» (г. Томск)"),
-        Column("grade", "Класс или курс", Text(40), aliases=("класс", "курс", "класс курс"),
-               example="9 класс"),
-        Column("email", "Электронная почта", Email(), aliases=("email", "e mail", "почта"),
-               example="maria@example.ru"),
-        Column("phone", "Телефон", Phone(), aliases=("телефон участника",),
-               example="+7 900 000-00-00"),
-        Column("parent_name", "ФИО родителя", Text(200),
-               aliases=("родитель", "законный представитель", "фио законного представителя")),
-        Column("parent_phone", "Телефон родителя", Phone(),
-               aliases=("телефон законного представителя",)),
-        Column("parent_email", "Почта родителя", Email(),
-               aliases=("email родителя", "электронная почта родителя")),
-        Column("social_url", "Профиль в соцсети", Url(),
-               aliases=("соцсеть", "ссылка на профиль", "вконтакте", "vk"),
-               example="https://vk.com/id1"),
-        Column("status", "Статус", Choice({
-            "потенциальный резидент": "potential", "резидент (школьник)": "resident_school",
-            "резидент (студент)": "resident_student", "потенциальный": "potential",
-            "школьник": "resident_school", "студент": "resident_student",
-        }), example="резидент (школьник)"),
-        Column("status_on", "Дата статуса", DateValue(date(1990, 1, 1)),
-               aliases=("дата включения", "дата включения в банк"), example="15.05.2019"),
-        Column("basis", "Основание", Text(500), aliases=("основание включения",),
-               example="Победитель конференции «Исследовательский марафон», 2019"),
+        Column(
+            "municipality",
+            "Муниципалитет",
+            Lookup("municipality", "Муниципалитет"),
+            aliases=("муниципальное образование", "мо", "район", "город"),
+            example="г. Томск",
+        ),
+        Column(
+            "organization",
+            "Образовательная организация",
+            Lookup("organization", "Организация"),
+            aliases=("организация", "оо", "школа", "учебное заведение", "место учебы"),
+            example="МБОУ «СОШ № 1» (г. Томск)",
+        ),
+        Column(
+            "grade",
+            "Класс или курс",
+            Text(40),
+            aliases=("класс", "курс", "класс курс"),
+            example="9 класс",
+        ),
+        Column(
+            "email",
+            "Электронная почта",
+            Email(),
+            aliases=("email", "e mail", "почта"),
+            example="maria@example.ru",
+        ),
+        Column(
+            "phone", "Телефон", Phone(), aliases=("телефон участника",), example="+7 900 000-00-00"
+        ),
+        Column(
+            "parent_name",
+            "ФИО родителя",
+            Text(200),
+            aliases=("родитель", "законный представитель", "фио законного представителя"),
+        ),
+        Column(
+            "parent_phone",
+            "Телефон родителя",
+            Phone(),
+            aliases=("телефон законного представителя",),
+        ),
+        Column(
+            "parent_email",
+            "Почта родителя",
+            Email(),
+            aliases=("email родителя", "электронная почта родителя"),
+        ),
+        Column(
+            "social_url",
+            "Профиль в соцсети",
+            Url(),
+            aliases=("соцсеть", "ссылка на профиль", "вконтакте", "vk"),
+            example="https://vk.com/id1",
+        ),
+        Column(
+            "status",
+            "Статус",
+            Choice(
+                {
+                    "потенциальный резидент": "potential",
+                    "резидент (школьник)": "resident_school",
+                    "резидент (студент)": "resident_student",
+                    "потенциальный": "potential",
+                    "школьник": "resident_school",
+                    "студент": "resident_student",
+                }
+            ),
+            example="резидент (школьник)",
+        ),
+        Column(
+            "status_on",
+            "Дата статуса",
+            DateValue(date(1990, 1, 1)),
+            aliases=("дата включения", "дата включения в банк"),
+            example="15.05.2019",
+        ),
+        Column(
+            "basis",
+            "Основание",
+            Text(500),
+            aliases=("основание включения",),
+            example="Победитель конференции «Исследовательский марафон», 2019",
+        ),
     ),
     row_checks=(_check_row,),
 )
@@ -106,7 +161,7 @@ def _label_key(values: dict) -> str:
 
 def _chunks(items: list, size: int = CHUNK):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 class PersonImporter(Importer):
@@ -119,8 +174,10 @@ class PersonImporter(Importer):
         orgs = db.session.execute(
             sa.select(Organization.name, Organization.id).where(Organization.tenant_id == tenant_id)
         ).all()
-        return {"municipality": {lookup_key(n): i for n, i in munis},
-                "organization": {lookup_key(n): i for n, i in orgs}}
+        return {
+            "municipality": {lookup_key(n): i for n, i in munis},
+            "organization": {lookup_key(n): i for n, i in orgs},
+        }
 
     def _existing(self, tenant_id: int, keys: list[str], births: list[date]):
         """Persons sharing a normalised name or a birth date with the file's rows."""
@@ -155,40 +212,63 @@ class PersonImporter(Importer):
 
     @staticmethod
     def _near(key: str, born: date, by_name, by_birth) -> list[list]:
-        near = [[pid, "то же ФИО, другая дата рождения"] for pid, b in by_name.get(key, [])
-                if b != born]
+        near = [
+            [pid, "то же ФИО, другая дата рождения"] for pid, b in by_name.get(key, []) if b != born
+        ]
         for pid, other in by_birth.get(born, []):
             matcher = SequenceMatcher(None, key, other)
-            if other != key and matcher.quick_ratio() >= NEAR_RATIO and matcher.ratio() >= NEAR_RATIO:
+            if (
+                other != key
+                and matcher.quick_ratio() >= NEAR_RATIO
+                and matcher.ratio() >= NEAR_RATIO
+            ):
                 near.append([pid, "та же дата рождения, похожее ФИО"])
         return near[:5]
 
     def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
-        undecided = [r["row"] for r in rows
-                     if r["match"]["near"] and decisions.get(r["row"]) not in ("new", "skip")]
+        undecided = [
+            r["row"]
+            for r in rows
+            if r["match"]["near"] and decisions.get(r["row"]) not in ("new", "skip")
+        ]
         if undecided:
-            raise ImportRefused("Решите, новые ли это люди, для строк: "
-                                + ", ".join(map(str, undecided)) + ".")
-        to_create = [r for r in rows if not r["match"]["exact"]
-                     and not (r["match"]["near"] and decisions[r["row"]] == "skip")]
+            raise ImportRefused(
+                "Решите, новые ли это люди, для строк: " + ", ".join(map(str, undecided)) + "."
+            )
+        to_create = [
+            r
+            for r in rows
+            if not r["match"]["exact"]
+            and not (r["match"]["near"] and decisions[r["row"]] == "skip")
+        ]
         self._refuse_new_duplicates(tenant_id, to_create)
-        org_munis = dict(db.session.execute(
-            sa.select(Organization.id, Organization.municipality_id)
-            .where(Organization.tenant_id == tenant_id)
-        ).all())
+        org_munis = dict(
+            db.session.execute(
+                sa.select(Organization.id, Organization.municipality_id).where(
+                    Organization.tenant_id == tenant_id
+                )
+            ).all()
+        )
         items = []
         for r in to_create:
             v = r["values"]
-            data = dict(v, organization_id=v["organization"],
-                        municipality_id=v["municipality"] or org_munis.get(v["organization"]))
+            data = dict(
+                v,
+                organization_id=v["organization"],
+                municipality_id=v["municipality"] or org_munis.get(v["organization"]),
+            )
             steps = []
             if v["status"]:
                 steps = [Step(STATUS_ACTIONS[v["status"]], v["status_on"], v["basis"])]
             items.append((data, steps))
-        add_persons_bulk(tenant_id, items, role="admin", user_id=user.id, source="import",
-                         audit_role="admin")
-        return {"created": len(items), "existing": sum(1 for r in rows if r["match"]["exact"]),
-                "skipped": len(rows) - len(items) - sum(1 for r in rows if r["match"]["exact"])}
+        add_persons_bulk(
+            tenant_id, items, role="admin", user_id=user.id, source="import", audit_role="admin"
+        )
+        return {
+            "created": len(items),
+            "existing": sum(1 for r in rows if r["match"]["exact"]),
+            "skipped": len(rows) - len(items) - sum(1 for r in rows if r["match"]["exact"]),
+        }
 
     def _refuse_new_duplicates(self, tenant_id: int, rows: list[dict]) -> None:
         """Someone may have added one of these persons since the preview: refuse it all."""
@@ -196,12 +276,15 @@ class PersonImporter(Importer):
         clashes = []
         for part in _chunks(sorted({k for k, _ in wanted})):
             for key, born in db.session.execute(
-                sa.select(Person.search_name, Person.birth_on)
-                .where(Person.tenant_id == tenant_id, Person.search_name.in_(part))
+                sa.select(Person.search_name, Person.birth_on).where(
+                    Person.tenant_id == tenant_id, Person.search_name.in_(part)
+                )
             ):
                 if (key, born) in wanted:
                     clashes.append(wanted[key, born])
         if clashes:
-            raise ImportRefused("Пока вы смотрели предпросмотр, в банк добавили людей из строк "
-                                + ", ".join(map(str, sorted(clashes)))
-                                + ". Загрузите файл заново. Ничего не загружено.")
+            raise ImportRefused(
+                "Пока вы смотрели предпросмотр, в банк добавили людей из строк "
+                + ", ".join(map(str, sorted(clashes)))
+                + ". Загрузите файл заново. Ничего не загружено."
+            )

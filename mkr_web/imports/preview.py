@@ -31,15 +31,18 @@ def save_preview(tenant_id: int, user_id: int, importer: str, payload: dict) -> 
             StoredFile.tenant_id == tenant_id,
             StoredFile.kind == PREVIEW_KIND,
             sa.or_(
-                sa.and_(StoredFile.created_by_id == user_id,
-                        StoredFile.filename == f"{importer}.json"),
+                sa.and_(
+                    StoredFile.created_by_id == user_id, StoredFile.filename == f"{importer}.json"
+                ),
                 StoredFile.created_at < utcnow() - MAX_AGE,
             ),
         )
     ).all()
     _delete(old)
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    return save_bytes(tenant_id, PREVIEW_KIND, f"{importer}.json", data, "application/json", user_id)
+    return save_bytes(
+        tenant_id, PREVIEW_KIND, f"{importer}.json", data, "application/json", user_id
+    )
 
 
 def find_preview(tenant_id: int, user_id: int, preview_id: int, importer: str) -> StoredFile | None:

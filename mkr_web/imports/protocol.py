@@ -31,27 +31,69 @@ PROTOCOL_SPEC = TableSpec(
         Column("surname", TITLES["surname"], Text(100), True, example="Иванова"),
         Column("name", TITLES["name"], Text(100), True, example="Мария"),
         Column("patronymic", TITLES["patronymic"], Text(100), example="Сергеевна"),
-        Column("birth_date", TITLES["birth_date"], DateValue(), True, ("др", "дата рожд"),
-               example="05.03.2006"),
-        Column("organization", TITLES["organization"], Text(300), True,
-               ("организация", "оо", "школа", "учебное заведение", "место учебы"),
-               example="МБОУ «СОШ № 1»"),
-        Column("grade", TITLES["grade"], Text(40), True, ("класс", "курс", "класс курс"),
-               example="9 класс"),
-        Column("municipality", TITLES["municipality"], Text(200), True,
-               ("муниципальное образование", "мо", "район", "город"), example="г. Томск"),
-        Column("result", TITLES["result"], Text(40), True,
-               ("статус", "итог", "победитель призер", "диплом"), example="победитель"),
+        Column(
+            "birth_date",
+            TITLES["birth_date"],
+            DateValue(),
+            True,
+            ("др", "дата рожд"),
+            example="05.03.2006",
+        ),
+        Column(
+            "organization",
+            TITLES["organization"],
+            Text(300),
+            True,
+            ("организация", "оо", "школа", "учебное заведение", "место учебы"),
+            example="МБОУ «СОШ № 1»",
+        ),
+        Column(
+            "grade",
+            TITLES["grade"],
+            Text(40),
+            True,
+            ("класс", "курс", "класс курс"),
+            example="9 класс",
+        ),
+        Column(
+            "municipality",
+            TITLES["municipality"],
+            Text(200),
+            True,
+            ("муниципальное образование", "мо", "район", "город"),
+            example="г. Томск",
+        ),
+        Column(
+            "result",
+            TITLES["result"],
+            Text(40),
+            True,
+            ("статус", "итог", "победитель призер", "диплом"),
+            example="победитель",
+        ),
         Column("place", TITLES["place"], Text(10), aliases=("занятое место",), example="1"),
-        Column("section", TITLES["section"], Text(300),
-               aliases=("номинация", "секция", "направление", "номинация секция"), example="Экология"),
-        Column("parent_contact", TITLES["parent_contact"], Text(300),
-               aliases=("родитель", "законный представитель", "контакт законного представителя",
-                "телефон родителя"), example="Иванова Елена Петровна, +7 900 000-00-00"),
+        Column(
+            "section",
+            TITLES["section"],
+            Text(300),
+            aliases=("номинация", "секция", "направление", "номинация секция"),
+            example="Экология",
+        ),
+        Column(
+            "parent_contact",
+            TITLES["parent_contact"],
+            Text(300),
+            aliases=(
+                "родитель",
+                "законный представитель",
+                "контакт законного представителя",
+                "телефон родителя",
+            ),
+            example="Иванова Елена Петровна, +7 900 000-00-00",
+        ),
     ),
     max_rows=2000,
 )
-
 
 
 def _raw(row: dict) -> dict:
@@ -70,7 +112,9 @@ class ProtocolImporter(Importer):
 
     def annotate(self, tenant_id: int, table, rows: list[dict]) -> None:
         values = [dict(p.values, row_no=r["row"]) for r, p in zip(rows, table.rows, strict=True)]
-        clean, errors = validate_candidate_rows(db.session.get(Tenant, tenant_id), values, on=edition_date(self.edition))
+        clean, errors = validate_candidate_rows(
+            db.session.get(Tenant, tenant_id), values, on=edition_date(self.edition)
+        )
         by_row: dict[int, list] = {}
         for e in errors:
             by_row.setdefault(e.row_no, []).append(e)
@@ -82,14 +126,25 @@ class ProtocolImporter(Importer):
                     said.add(e.column)
         ok = {c.row_no: c for c in clean}
         matched = [r for r in rows if not r["errors"] and r["row"] in ok]
-        found = match_persons(tenant_id, [(ok[r["row"]].surname, ok[r["row"]].name, ok[r["row"]].patronymic,
-                                           ok[r["row"]].birth_on) for r in matched])
+        found = match_persons(
+            tenant_id,
+            [
+                (
+                    ok[r["row"]].surname,
+                    ok[r["row"]].name,
+                    ok[r["row"]].patronymic,
+                    ok[r["row"]].birth_on,
+                )
+                for r in matched
+            ],
+        )
         for row, (kind, _person, near) in zip(matched, found, strict=True):
             # only the kind of match: an organiser is not shown who else is in the bank
             row["match"] = {"kind": kind.value, "near": len(near)}
 
     def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
-        batch = create_batch(self.edition, [_raw(r) for r in rows], user,
-                             source_filename=decisions.get("filename"))
+        batch = create_batch(
+            self.edition, [_raw(r) for r in rows], user, source_filename=decisions.get("filename")
+        )
         db.session.flush()
         return {"batch_id": batch.id, "number": batch.number, "rows": len(rows)}

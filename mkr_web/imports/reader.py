@@ -70,8 +70,9 @@ def _csv_rows(data: bytes) -> Iterator[list]:
 def _xlsx_rows(data: bytes) -> Iterator[list]:
     from openpyxl import load_workbook
 
-    broken = ImportRefused("Файл XLSX повреждён или не является книгой Excel: откройте его в "
-                           "Excel и сохраните заново.")
+    broken = ImportRefused(
+        "Файл XLSX повреждён или не является книгой Excel: откройте его в Excel и сохраните заново."
+    )
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError):
@@ -98,11 +99,15 @@ def read_rows(data: bytes, filename: str) -> Iterator[list]:
     if not data:
         raise ImportRefused("Файл пустой.")
     if data.startswith(OLE_MAGIC) or name.endswith(".xls"):
-        raise ImportRefused("Старый формат .xls не поддерживается: сохраните файл как XLSX или CSV.")
+        raise ImportRefused(
+            "Старый формат .xls не поддерживается: сохраните файл как XLSX или CSV."
+        )
     if data.startswith(XLSX_MAGIC) or name.endswith(".xlsx"):
         if not data.startswith(XLSX_MAGIC):
-            raise ImportRefused("Файл XLSX повреждён или не является книгой Excel: откройте его в "
-                                "Excel и сохраните заново.")
+            raise ImportRefused(
+                "Файл XLSX повреждён или не является книгой Excel: откройте его в "
+                "Excel и сохраните заново."
+            )
         return _xlsx_rows(data)
     if name and not name.endswith((".csv", ".txt")):
         raise ImportRefused("Нужен файл XLSX или CSV.")

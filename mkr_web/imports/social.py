@@ -33,12 +33,25 @@ SOCIAL_SPEC = TableSpec(
     name="social",
     title="Участники сообщества",
     columns=(
-        Column("member_id", "id", Text(40), aliases=("ид", "идентификатор", "id пользователя",
-                                                   "user id", "vk id")),
-        Column("full_name", "Имя", Text(200), True,
-               aliases=("имя фамилия", "фио", "name", "пользователь", "участник")),
-        Column("link", "Ссылка", Url(), aliases=("ссылка на профиль", "профиль", "link", "url",
-                                                "profile", "страница")),
+        Column(
+            "member_id",
+            "id",
+            Text(40),
+            aliases=("ид", "идентификатор", "id пользователя", "user id", "vk id"),
+        ),
+        Column(
+            "full_name",
+            "Имя",
+            Text(200),
+            True,
+            aliases=("имя фамилия", "фио", "name", "пользователь", "участник"),
+        ),
+        Column(
+            "link",
+            "Ссылка",
+            Url(),
+            aliases=("ссылка на профиль", "профиль", "link", "url", "profile", "страница"),
+        ),
     ),
 )
 
@@ -65,8 +78,9 @@ class SocialMatcher(Importer):
 
     def annotate(self, tenant_id: int, table, rows: list[dict]) -> None:
         persons = db.session.execute(
-            sa.select(Person.id, Person.search_name, Person.social_url, Person.status)
-            .where(Person.tenant_id == tenant_id)
+            sa.select(Person.id, Person.search_name, Person.social_url, Person.status).where(
+                Person.tenant_id == tenant_id
+            )
         ).all()
         by_link, by_name = {}, {}
         for pid, search_name, url, status in persons:
@@ -89,13 +103,23 @@ class SocialMatcher(Importer):
             if found is None:
                 found, how = by_name.get(name_key(v.get("full_name"))), "name"
             if found is None:
-                row["match"] = {"group": UNKNOWN, "person_id": None, "status": None, "how": None,
-                                "markable": split_name(v.get("full_name") or "") is not None}
+                row["match"] = {
+                    "group": UNKNOWN,
+                    "person_id": None,
+                    "status": None,
+                    "how": None,
+                    "markable": split_name(v.get("full_name") or "") is not None,
+                }
                 continue
             pid, status = found
             status = PersonStatus(status)
-            row["match"] = {"group": GROUP_OF.get(status, UNKNOWN), "person_id": pid,
-                            "status": status.value, "how": how, "markable": status in MARKABLE}
+            row["match"] = {
+                "group": GROUP_OF.get(status, UNKNOWN),
+                "person_id": pid,
+                "status": status.value,
+                "how": how,
+                "markable": status in MARKABLE,
+            }
 
     def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
         """Mark the chosen rows (``decisions["rows"]``: row numbers) as potential."""
@@ -106,22 +130,34 @@ class SocialMatcher(Importer):
                 continue
             m = row["match"]
             if m["group"] != UNKNOWN or not m["markable"]:
-                raise ImportRefused(f"Строку {row['row']} нельзя отметить как потенциального "
-                                    "резидента.")
+                raise ImportRefused(
+                    f"Строку {row['row']} нельзя отметить как потенциального резидента."
+                )
             if m["person_id"]:
                 members.append({"person_id": m["person_id"]})
             else:
                 surname, name, patronymic = split_name(row["values"]["full_name"])
-                members.append({"surname": surname, "name": name, "patronymic": patronymic,
-                                "social_url": row["values"].get("link")})
+                members.append(
+                    {
+                        "surname": surname,
+                        "name": name,
+                        "patronymic": patronymic,
+                        "social_url": row["values"].get("link"),
+                    }
+                )
         if not members:
             raise ImportRefused("Отметьте хотя бы одного участника.")
         mark_potential_many(tenant_id, members, role="admin", user_id=user.id, on=date.today())
-        return {"created": sum(1 for m in members if "person_id" not in m),
-                "marked": len(members)}
+        return {"created": sum(1 for m in members if "person_id" not in m), "marked": len(members)}
 
 
 def _rank(status) -> int:
-    order = [PersonStatus.RESIDENT_SCHOOL, PersonStatus.RESIDENT_STUDENT, PersonStatus.POTENTIAL,
-             PersonStatus.ALUMNI, PersonStatus.NONE, PersonStatus.EXCLUDED]
+    order = [
+        PersonStatus.RESIDENT_SCHOOL,
+        PersonStatus.RESIDENT_STUDENT,
+        PersonStatus.POTENTIAL,
+        PersonStatus.ALUMNI,
+        PersonStatus.NONE,
+        PersonStatus.EXCLUDED,
+    ]
     return order.index(PersonStatus(status))

@@ -224,6 +224,8 @@ class TableSpec:
 
     def from_json(self, values: dict) -> dict:
         return {
-            k: (self.column(k).type.from_json(v) if hasattr(self.column(k).type, "from_json") else v)
+            k: (
+                self.column(k).type.from_json(v) if hasattr(self.column(k).type, "from_json") else v
+            )
             for k, v in values.items()
         }

@@ -30,7 +30,9 @@ def template_xlsx(spec: TableSpec) -> bytes:
         wb,
         "Пояснения",
         ["Столбец", "Обязательный", "Формат", "Другие допустимые заголовки"],
-        [[c.title, "да" if c.required else "нет", _format(c), ", ".join(c.aliases)]
-         for c in spec.columns],
+        [
+            [c.title, "да" if c.required else "нет", _format(c), ", ".join(c.aliases)]
+            for c in spec.columns
+        ],
     )
     return workbook_bytes(wb)

@@ -25,8 +25,12 @@ class AdmissionBatch(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(30))  # ADM-2019-004
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("event_edition.id", ondelete="RESTRICT"), index=True)
-    organizer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id", ondelete="SET NULL"))
+    edition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event_edition.id", ondelete="RESTRICT"), index=True
+    )
+    organizer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="SET NULL")
+    )
     source_filename: Mapped[str | None] = mapped_column(sa.String(255))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -48,9 +52,12 @@ class AdmissionCandidate(TenantScoped, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("batch_id", "row_no"),
         sa.Index("ix_candidate_tenant_state_muni", "tenant_id", "state", "municipality_id"),
-        sa.CheckConstraint("state <> 'needs_fix' OR reason IS NOT NULL", name="needs_fix_has_reason"),
         sa.CheckConstraint(
-            "state NOT IN ('admitted', 'rejected') OR decided_by_id IS NOT NULL", name="decided_has_decider"
+            "state <> 'needs_fix' OR reason IS NOT NULL", name="needs_fix_has_reason"
+        ),
+        sa.CheckConstraint(
+            "state NOT IN ('admitted', 'rejected') OR decided_by_id IS NOT NULL",
+            name="decided_has_decider",
         ),
     )
 
@@ -61,10 +68,14 @@ class AdmissionCandidate(TenantScoped, db.Model):
     name: Mapped[str] = mapped_column(sa.String(100))
     patronymic: Mapped[str | None] = mapped_column(sa.String(100))
     birth_on: Mapped[date]
-    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="SET NULL")
+    )
     organization_name: Mapped[str] = mapped_column(sa.String(300))
     grade: Mapped[str | None] = mapped_column(sa.String(40))
-    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id", ondelete="RESTRICT"))
+    municipality_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("municipality.id", ondelete="RESTRICT")
+    )
     result: Mapped[ParticipationRole] = mapped_column(enum_column(ParticipationRole, "result"))
     place: Mapped[int | None]
     section: Mapped[str | None] = mapped_column(sa.String(300))
@@ -77,7 +88,9 @@ class AdmissionCandidate(TenantScoped, db.Model):
     )
     reason: Mapped[str | None] = mapped_column(sa.String(500))
     consent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consent.id", ondelete="SET NULL"))
-    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
@@ -97,15 +110,19 @@ class NominationKind(enum.StrEnum):
 
     @property
     def title_ru(self) -> str:
-        return {"admission": "Включение по индивидуальным достижениям",
-                "potential": "Статус потенциального резидента",
-                "opportunity": "Возможность (стажировка, смена, экспертная роль)"}[self.value]
+        return {
+            "admission": "Включение по индивидуальным достижениям",
+            "potential": "Статус потенциального резидента",
+            "opportunity": "Возможность (стажировка, смена, экспертная роль)",
+        }[self.value]
 
 
 nomination_file = sa.Table(
     "nomination_file",
     db.metadata,
-    sa.Column("nomination_id", sa.ForeignKey("nomination.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "nomination_id", sa.ForeignKey("nomination.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("file_id", sa.ForeignKey("stored_file.id", ondelete="CASCADE"), primary_key=True),
 )
 
@@ -115,20 +132,31 @@ class Nomination(TenantScoped, db.Model):
         sa.UniqueConstraint("tenant_id", "number"),
         sa.Index("ix_nomination_tenant_state", "tenant_id", "state"),
         sa.CheckConstraint(
-            "state NOT IN ('approved', 'rejected') OR decided_by_id IS NOT NULL", name="decided_has_decider"
+            "state NOT IN ('approved', 'rejected') OR decided_by_id IS NOT NULL",
+            name="decided_has_decider",
         ),
-        sa.CheckConstraint("kind <> 'opportunity' OR opportunity_id IS NOT NULL", name="opportunity_named"),
+        sa.CheckConstraint(
+            "kind <> 'opportunity' OR opportunity_id IS NOT NULL", name="opportunity_named"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(30))  # NOM-2019-012
     kind: Mapped[NominationKind] = mapped_column(enum_column(NominationKind, "kind"))
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id", ondelete="RESTRICT"))
-    opportunity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("opportunity.id", ondelete="RESTRICT"))
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("municipality.id", ondelete="RESTRICT")
+    )
+    opportunity_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("opportunity.id", ondelete="RESTRICT")
+    )
     achievement_level: Mapped[str | None] = mapped_column(sa.String(32))
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    state: Mapped[ReviewState] = mapped_column(enum_column(ReviewState, "state"), default=ReviewState.DRAFT)
+    state: Mapped[ReviewState] = mapped_column(
+        enum_column(ReviewState, "state"), default=ReviewState.DRAFT
+    )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
@@ -152,8 +180,12 @@ class OpportunityKind(enum.StrEnum):
 
     @property
     def title_ru(self) -> str:
-        return {"internship": "Стажировка", "practice": "Практика",
-                "profile_shift": "Профильная смена", "expert_role": "Экспертная роль"}[self.value]
+        return {
+            "internship": "Стажировка",
+            "practice": "Практика",
+            "profile_shift": "Профильная смена",
+            "expert_role": "Экспертная роль",
+        }[self.value]
 
 
 class Opportunity(TenantScoped, db.Model):
@@ -162,7 +194,9 @@ class Opportunity(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OpportunityKind] = mapped_column(enum_column(OpportunityKind, "kind"))
     title: Mapped[str] = mapped_column(sa.String(300))
-    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id", ondelete="SET NULL"))
+    partner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="SET NULL")
+    )
     year: Mapped[int]
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
@@ -180,9 +214,13 @@ class Placement(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunity.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
     placed_on: Mapped[date]
-    nomination_id: Mapped[int | None] = mapped_column(sa.ForeignKey("nomination.id", ondelete="SET NULL"))
+    nomination_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("nomination.id", ondelete="SET NULL")
+    )
 
     opportunity: Mapped[Opportunity] = relationship()
     person: Mapped[Person] = relationship()
@@ -194,8 +232,10 @@ class OutletKind(enum.StrEnum):
 
     @property
     def title_ru(self) -> str:
-        return {"partner_site": "Сайт учредителя или партнёра",
-                "news_agency": "Информационное агентство"}[self.value]
+        return {
+            "partner_site": "Сайт учредителя или партнёра",
+            "news_agency": "Информационное агентство",
+        }[self.value]
 
 
 class Publication(TenantScoped, db.Model):
@@ -220,7 +260,9 @@ class Partnership(TenantScoped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="CASCADE")
+    )
     started_on: Mapped[date]
     ended_on: Mapped[date | None]
     note: Mapped[str | None] = mapped_column(sa.String(500))
@@ -248,7 +290,9 @@ class Certificate(TenantScoped, db.Model):
     number: Mapped[str] = mapped_column(sa.String(30))
     code: Mapped[str] = mapped_column(sa.String(40))
     issued_on: Mapped[date]
-    file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id", ondelete="SET NULL"))
+    file_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("stored_file.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     file: Mapped[StoredFile | None] = relationship()

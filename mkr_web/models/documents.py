@@ -44,11 +44,15 @@ class Job(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40))  # report_pdf, certificates, …
     key: Mapped[str | None] = mapped_column(sa.String(100))  # e.g. "2019" or a batch id
-    state: Mapped[JobState] = mapped_column(enum_column(JobState, "state"), default=JobState.PENDING)
+    state: Mapped[JobState] = mapped_column(
+        enum_column(JobState, "state"), default=JobState.PENDING
+    )
     progress: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(sa.String(500), default="")
     params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    result_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id", ondelete="SET NULL"))
+    result_file_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("stored_file.id", ondelete="SET NULL")
+    )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]

@@ -22,8 +22,11 @@ class EventKind(enum.StrEnum):
 
     @property
     def title_ru(self) -> str:
-        return {"accredited": "Аккредитованное", "satellite": "Мероприятие-спутник",
-                "other": "Другое"}[self.value]
+        return {
+            "accredited": "Аккредитованное",
+            "satellite": "Мероприятие-спутник",
+            "other": "Другое",
+        }[self.value]
 
 
 class Direction(enum.StrEnum):
@@ -64,7 +67,9 @@ event_partner = sa.Table(
     "event_partner",
     db.metadata,
     sa.Column("event_id", sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("organization_id", sa.ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "organization_id", sa.ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
+    ),
 )
 
 
@@ -76,14 +81,22 @@ class Event(TenantScoped, db.Model):
     short_title: Mapped[str | None] = mapped_column(sa.String(200))
     kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "kind"))
     direction: Mapped[Direction] = mapped_column(enum_column(Direction, "direction"))
-    level: Mapped[EventLevel] = mapped_column(enum_column(EventLevel, "level"), default=EventLevel.REGIONAL)
-    organizer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id", ondelete="SET NULL"))
-    related_event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id", ondelete="SET NULL"))
+    level: Mapped[EventLevel] = mapped_column(
+        enum_column(EventLevel, "level"), default=EventLevel.REGIONAL
+    )
+    organizer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="SET NULL")
+    )
+    related_event_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organizer: Mapped[Organization | None] = relationship(foreign_keys=[organizer_id])
     partners: Mapped[list[Organization]] = relationship(secondary=event_partner)
-    editions: Mapped[list[EventEdition]] = relationship(back_populates="event", order_by="EventEdition.year")
+    editions: Mapped[list[EventEdition]] = relationship(
+        back_populates="event", order_by="EventEdition.year"
+    )
 
 
 class EditionFormat(enum.StrEnum):
@@ -113,8 +126,12 @@ class EventEdition(TenantScoped, db.Model):
     title: Mapped[str | None] = mapped_column(sa.String(500))  # "XX Сибирская молодёжная Ассамблея"
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
-    format: Mapped[EditionFormat] = mapped_column(enum_column(EditionFormat, "format"), default=EditionFormat.IN_PERSON)
-    state: Mapped[EditionState] = mapped_column(enum_column(EditionState, "state"), default=EditionState.HELD)
+    format: Mapped[EditionFormat] = mapped_column(
+        enum_column(EditionFormat, "format"), default=EditionFormat.IN_PERSON
+    )
+    state: Mapped[EditionState] = mapped_column(
+        enum_column(EditionState, "state"), default=EditionState.HELD
+    )
     note: Mapped[str | None] = mapped_column(sa.String(500))
 
     event: Mapped[Event] = relationship(back_populates="editions")
@@ -130,8 +147,14 @@ class ParticipationRole(enum.StrEnum):
 
     @property
     def title_ru(self) -> str:
-        return {"participant": "Участник", "winner": "Победитель", "prize_winner": "Призёр",
-                "expert": "Эксперт", "mentor": "Наставник", "moderator": "Модератор"}[self.value]
+        return {
+            "participant": "Участник",
+            "winner": "Победитель",
+            "prize_winner": "Призёр",
+            "expert": "Эксперт",
+            "mentor": "Наставник",
+            "moderator": "Модератор",
+        }[self.value]
 
 
 class Participation(TenantScoped, db.Model):
@@ -143,7 +166,9 @@ class Participation(TenantScoped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("event_edition.id", ondelete="CASCADE"), index=True)
+    edition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event_edition.id", ondelete="CASCADE"), index=True
+    )
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
     role: Mapped[ParticipationRole] = mapped_column(enum_column(ParticipationRole, "role"))
     place: Mapped[int | None]
@@ -167,8 +192,12 @@ class ParticipationCount(TenantScoped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("event_edition.id", ondelete="CASCADE"), index=True)
-    municipality_id: Mapped[int | None] = mapped_column(sa.ForeignKey("municipality.id", ondelete="RESTRICT"))
+    edition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event_edition.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("municipality.id", ondelete="RESTRICT")
+    )
     category: Mapped[CountCategory] = mapped_column(enum_column(CountCategory, "category"))
     count: Mapped[int]
 
@@ -178,14 +207,26 @@ class ParticipationCount(TenantScoped, db.Model):
 application_municipality = sa.Table(
     "application_municipality",
     db.metadata,
-    sa.Column("application_id", sa.ForeignKey("accreditation_application.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("municipality_id", sa.ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "application_id",
+        sa.ForeignKey("accreditation_application.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "municipality_id", sa.ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
+    ),
 )
 application_partner = sa.Table(
     "application_partner",
     db.metadata,
-    sa.Column("application_id", sa.ForeignKey("accreditation_application.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("organization_id", sa.ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "application_id",
+        sa.ForeignKey("accreditation_application.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "organization_id", sa.ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
+    ),
 )
 
 
@@ -216,8 +257,12 @@ class AccreditationApplication(TenantScoped, db.Model):
     audience: Mapped[str] = mapped_column(sa.String(500), default="")
     expected_participants: Mapped[int] = mapped_column(default=0)
     selection_method: Mapped[str] = mapped_column(sa.Text, default="")
-    regulation_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id", ondelete="SET NULL"))
-    state: Mapped[ReviewState] = mapped_column(enum_column(ReviewState, "state"), default=ReviewState.DRAFT)
+    regulation_file_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("stored_file.id", ondelete="SET NULL")
+    )
+    state: Mapped[ReviewState] = mapped_column(
+        enum_column(ReviewState, "state"), default=ReviewState.DRAFT
+    )
     valid_from_year: Mapped[int | None]
     valid_to_year: Mapped[int | None]
     submitted_at: Mapped[datetime | None]

@@ -91,13 +91,17 @@ class PersonStatusChange(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
-    from_status: Mapped[PersonStatus | None] = mapped_column(enum_column(PersonStatus, "from_status"))
+    from_status: Mapped[PersonStatus | None] = mapped_column(
+        enum_column(PersonStatus, "from_status")
+    )
     to_status: Mapped[PersonStatus] = mapped_column(enum_column(PersonStatus, "to_status"))
     changed_on: Mapped[date]
     action: Mapped[str] = mapped_column(sa.String(40))
     comment: Mapped[str | None] = mapped_column(sa.String(500))
     basis: Mapped[str | None] = mapped_column(sa.String(500))
-    edition_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_edition.id", ondelete="SET NULL"))
+    edition_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event_edition.id", ondelete="SET NULL")
+    )
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -112,12 +116,18 @@ class Consent(TenantScoped, db.Model):
     paper is marked as on file."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
     given_on: Mapped[date]
     given_by: Mapped[ConsentGiver] = mapped_column(enum_column(ConsentGiver, "given_by"))
     giver_name: Mapped[str | None] = mapped_column(sa.String(200))
-    file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id", ondelete="SET NULL"))
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    file_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("stored_file.id", ondelete="SET NULL")
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     file: Mapped[StoredFile | None] = relationship()
@@ -131,28 +141,38 @@ class AchievementLevel(enum.StrEnum):
 
     @property
     def title_ru(self) -> str:
-        return {"international": "Международный", "all_russian": "Всероссийский",
-                "regional": "Региональный", "municipal": "Муниципальный"}[self.value]
+        return {
+            "international": "Международный",
+            "all_russian": "Всероссийский",
+            "regional": "Региональный",
+            "municipal": "Муниципальный",
+        }[self.value]
 
 
 class Achievement(TenantScoped, db.Model):
     __table_args__ = (sa.Index("ix_achievement_tenant_on", "tenant_id", "achieved_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(sa.String(500))
     level: Mapped[AchievementLevel] = mapped_column(enum_column(AchievementLevel, "level"))
     result: Mapped[str] = mapped_column(sa.String(200))  # "победитель", "призёр, 3 место"
     achieved_on: Mapped[date]
     is_success_story: Mapped[bool] = mapped_column(default=False)  # #ИсторииУспехаМКР
-    edition_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_edition.id", ondelete="SET NULL"))
+    edition_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event_edition.id", ondelete="SET NULL")
+    )
 
 
 class PersonProject(TenantScoped, db.Model):
     """A Resident's own project supported by the operator."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(sa.String(300))
     role: Mapped[str] = mapped_column(sa.String(100))  # руководитель, участник
     support_kind: Mapped[str] = mapped_column(sa.String(200))  # организационная, информационная

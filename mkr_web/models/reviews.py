@@ -41,7 +41,9 @@ class RubricCriterion(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    rubric_id: Mapped[int] = mapped_column(sa.ForeignKey("rubric.id", ondelete="CASCADE"), index=True)
+    rubric_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("rubric.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(sa.String(300))
     max_points: Mapped[int]
     weight: Mapped[float] = mapped_column(default=1.0)
@@ -55,7 +57,9 @@ class ReviewAssignment(TenantScoped, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("subject_type", "subject_id", "expert_id"),
         sa.Index("ix_review_assignment_expert", "expert_id", "state"),
-        sa.CheckConstraint("state <> 'conflict' OR conflict_reason IS NOT NULL", name="conflict_has_reason"),
+        sa.CheckConstraint(
+            "state <> 'conflict' OR conflict_reason IS NOT NULL", name="conflict_has_reason"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +71,9 @@ class ReviewAssignment(TenantScoped, db.Model):
     )
     conflict_reason: Mapped[str | None] = mapped_column(sa.String(500))
     comment: Mapped[str | None] = mapped_column(sa.Text)
-    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    assigned_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
@@ -75,7 +81,9 @@ class ReviewAssignment(TenantScoped, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     expert: Mapped[User] = relationship(foreign_keys=[expert_id])
-    scores: Mapped[list[Score]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
+    scores: Mapped[list[Score]] = relationship(
+        back_populates="assignment", cascade="all, delete-orphan"
+    )
 
 
 class Score(db.Model):
@@ -85,8 +93,12 @@ class Score(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("review_assignment.id", ondelete="CASCADE"))
-    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("rubric_criterion.id", ondelete="RESTRICT"))
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("review_assignment.id", ondelete="CASCADE")
+    )
+    criterion_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("rubric_criterion.id", ondelete="RESTRICT")
+    )
     points: Mapped[int]
 
     assignment: Mapped[ReviewAssignment] = relationship(back_populates="scores")

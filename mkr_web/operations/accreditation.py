@@ -58,9 +58,11 @@ def next_number(tenant_id: int, year: int) -> str:
     prefix = f"{NUMBER_PREFIX}-{year}-"
     numbers = db.session.scalars(
         sa.select(AccreditationApplication.number).where(
-            AccreditationApplication.tenant_id == tenant_id, AccreditationApplication.number.startswith(prefix))
+            AccreditationApplication.tenant_id == tenant_id,
+            AccreditationApplication.number.startswith(prefix),
+        )
     )
-    last = max((int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()), default=0)
+    last = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
     return f"{prefix}{last + 1:03d}"
 
 
@@ -86,15 +88,26 @@ def _fill(application: AccreditationApplication, data: ApplicationData) -> None:
     application.event = data.event
 
 
-def create_application(tenant_id: int, organizer: Organization, data: ApplicationData, *,
-                       user_id: int | None, regulation: StoredFile | None = None,
-                       number: str | None = None, year: int | None = None) -> AccreditationApplication:
+def create_application(
+    tenant_id: int,
+    organizer: Organization,
+    data: ApplicationData,
+    *,
+    user_id: int | None,
+    regulation: StoredFile | None = None,
+    number: str | None = None,
+    year: int | None = None,
+) -> AccreditationApplication:
     """A draft application of ``organizer``, numbered ``ACC-<year>-<NNN>`` at once."""
     if organizer.tenant_id != tenant_id:
         raise OperationError("Организация другого проекта.")
     for attempt in range(5):
-        application = AccreditationApplication(tenant_id=tenant_id, organizer_id=organizer.id,
-                                               created_by_id=user_id, regulation_file=regulation)
+        application = AccreditationApplication(
+            tenant_id=tenant_id,
+            organizer_id=organizer.id,
+            created_by_id=user_id,
+            regulation_file=regulation,
+        )
         _fill(application, data)
         application.number = number or next_number(tenant_id, year or date.today().year)
         try:
@@ -108,17 +121,35 @@ def create_application(tenant_id: int, organizer: Organization, data: Applicatio
     return application
 
 
-def update_application(application: AccreditationApplication, data: ApplicationData, *,
-                       regulation: StoredFile | None = None) -> None:
+def update_application(
+    application: AccreditationApplication,
+    data: ApplicationData,
+    *,
+    regulation: StoredFile | None = None,
+) -> None:
     if application.state not in EDITABLE:
-        raise OperationError("Заявку можно изменить только в черновике или после возврата на доработку.")
+        raise OperationError(
+            "Заявку можно изменить только в черновике или после возврата на доработку."
+        )
     _fill(application, data)
     if regulation is not None:
         application.regulation_file = regulation
     db.session.flush()
-    record("accreditation.update", application, fields=["title", "direction", "level", "regularity",
-                                                        "audience", "expected_participants",
-                                                        "selection_method", "municipalities", "partners"])
+    record(
+        "accreditation.update",
+        application,
+        fields=[
+            "title",
+            "direction",
+            "level",
+            "regularity",
+            "audience",
+            "expected_participants",
+            "selection_method",
+            "municipalities",
+            "partners",
+        ],
+    )
 
 
 def _link(endpoint: str, application: AccreditationApplication) -> str | None:
@@ -126,36 +157,67 @@ def _link(endpoint: str, application: AccreditationApplication) -> str | None:
 
 
 def organizer_user_ids(application: AccreditationApplication) -> list[int]:
-    ids = list(db.session.scalars(
-        sa.select(Membership.user_id).where(Membership.tenant_id == application.tenant_id,
-                                            Membership.role == Role.ORGANIZER,
-                                            Membership.organization_id == application.organizer_id)
-    ))
+    ids = list(
+        db.session.scalars(
+            sa.select(Membership.user_id).where(
+                Membership.tenant_id == application.tenant_id,
+                Membership.role == Role.ORGANIZER,
+                Membership.organization_id == application.organizer_id,
+            )
+        )
+    )
     return ids + ([application.created_by_id] if application.created_by_id else [])
 
 
 def _notify_organizer(application: AccreditationApplication, subject: str, body: str = "") -> None:
-    notify(application.tenant_id, organizer_user_ids(application), f"{application.number}: {subject}", body,
-           _link("organizer.accreditation_detail", application))
+    notify(
+        application.tenant_id,
+        organizer_user_ids(application),
+        f"{application.number}: {subject}",
+        body,
+        _link("organizer.accreditation_detail", application),
+    )
 
 
-def submit(application: AccreditationApplication, *, user_id: int | None,
-           expected_version: int | None = None) -> None:
+def submit(
+    application: AccreditationApplication,
+    *,
+    user_id: int | None,
+    expected_version: int | None = None,
+) -> None:
     """Submit a draft or resubmit a returned application (the regulation PDF is required)."""
     if application.regulation_file_id is None and application.regulation_file is None:
         raise OperationError("Приложите положение о мероприятии (PDF).")
     action = "resubmit" if application.state is S.RETURNED else "submit"
-    rec = transition(ACCREDITATION, application, SubjectType.ACCREDITATION, action, role=Role.ORGANIZER,
-                     user_id=user_id, expected_version=expected_version)
+    rec = transition(
+        ACCREDITATION,
+        application,
+        SubjectType.ACCREDITATION,
+        action,
+        role=Role.ORGANIZER,
+        user_id=user_id,
+        expected_version=expected_version,
+    )
     if rec is None:
         return
     application.submitted_at = rec.at
-    notify_admins(application.tenant_id, f"{application.number}: заявка на аккредитацию подана",
-                  application.title, _link("admin.accreditation_detail", application))
+    notify_admins(
+        application.tenant_id,
+        f"{application.number}: заявка на аккредитацию подана",
+        application.title,
+        _link("admin.accreditation_detail", application),
+    )
 
 
-def accredit(application: AccreditationApplication, valid_from: int | None, valid_to: int | None, *,
-             user_id: int | None, comment: str = "", expected_version: int | None = None) -> Event | None:
+def accredit(
+    application: AccreditationApplication,
+    valid_from: int | None,
+    valid_to: int | None,
+    *,
+    user_id: int | None,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Event | None:
     """Accredit for ``valid_from``–``valid_to`` (years); creates or updates the event."""
     if application.state is S.ACCREDITED:
         return application.event  # a double submit
@@ -165,46 +227,80 @@ def accredit(application: AccreditationApplication, valid_from: int | None, vali
     application.valid_from_year, application.valid_to_year = valid_from, valid_to
     application.decided_at, application.decided_by_id = utcnow(), user_id
     try:
-        transition(ACCREDITATION, application, SubjectType.ACCREDITATION, "accredit", role=Role.ADMIN,
-                   user_id=user_id, comment=comment, expected_version=expected_version,
-                   data={"valid_from": valid_from, "valid_to": valid_to})
+        transition(
+            ACCREDITATION,
+            application,
+            SubjectType.ACCREDITATION,
+            "accredit",
+            role=Role.ADMIN,
+            user_id=user_id,
+            comment=comment,
+            expected_version=expected_version,
+            data={"valid_from": valid_from, "valid_to": valid_to},
+        )
     except Exception:
         application.valid_from_year, application.valid_to_year, application.decided_by_id = previous
         raise
     application.expiry_notified_at = None
     existing = application.event
-    related = db.session.get(Event, existing.related_event_id) if existing and existing.related_event_id else None
-    event = save_event(application.tenant_id, EventData(
-        title=application.title,
-        kind=EventKind.ACCREDITED,
-        direction=application.direction,
-        level=application.level,
-        organizer=db.session.get(Organization, application.organizer_id),
-        short_title=existing.short_title if existing else None,
-        partners=list(application.partners),
-        related_event=related,
-    ), existing)
+    related = (
+        db.session.get(Event, existing.related_event_id)
+        if existing and existing.related_event_id
+        else None
+    )
+    event = save_event(
+        application.tenant_id,
+        EventData(
+            title=application.title,
+            kind=EventKind.ACCREDITED,
+            direction=application.direction,
+            level=application.level,
+            organizer=db.session.get(Organization, application.organizer_id),
+            short_title=existing.short_title if existing else None,
+            partners=list(application.partners),
+            related_event=related,
+        ),
+        existing,
+    )
     application.event = event
     db.session.flush()
-    _notify_organizer(application, "мероприятие аккредитовано",
-                      f"Срок аккредитации: {valid_from}–{valid_to} гг. Свидетельство доступно в кабинете.")
+    _notify_organizer(
+        application,
+        "мероприятие аккредитовано",
+        f"Срок аккредитации: {valid_from}–{valid_to} гг. Свидетельство доступно в кабинете.",
+    )
     return event
 
 
-def decide(application: AccreditationApplication, action: str, comment: str, *, user_id: int | None,
-           expected_version: int | None = None) -> None:
+def decide(
+    application: AccreditationApplication,
+    action: str,
+    comment: str,
+    *,
+    user_id: int | None,
+    expected_version: int | None = None,
+) -> None:
     """``reject`` or ``return`` with a comment (the machine requires one)."""
     if action not in ("reject", "return"):
         raise OperationError("Неизвестное решение.")
     if (action == "reject" and application.state is S.REJECTED) or (
-            action == "return" and application.state is S.RETURNED):
+        action == "return" and application.state is S.RETURNED
+    ):
         return  # a double submit
     previous = application.decided_by_id
     if action == "reject":
         application.decided_at, application.decided_by_id = utcnow(), user_id
     try:
-        transition(ACCREDITATION, application, SubjectType.ACCREDITATION, action, role=Role.ADMIN,
-                   user_id=user_id, comment=comment, expected_version=expected_version)
+        transition(
+            ACCREDITATION,
+            application,
+            SubjectType.ACCREDITATION,
+            action,
+            role=Role.ADMIN,
+            user_id=user_id,
+            comment=comment,
+            expected_version=expected_version,
+        )
     except Exception:
         application.decided_by_id = previous
         raise
@@ -215,6 +311,7 @@ def decide(application: AccreditationApplication, action: str, comment: str, *, 
 
 
 # ---- expiry (Celery beat) --------------------------------------------------------------------
+
 
 def expiry_date(application: AccreditationApplication) -> date:
     """Accreditation is valid through the last day of ``valid_to_year``."""
@@ -228,25 +325,46 @@ def process_expiry(today: date | None = None) -> dict[str, int]:
     today = today or date.today()
     done = {"expired": 0, "reminded": 0}
     accredited = db.session.scalars(
-        sa.select(AccreditationApplication).where(AccreditationApplication.state == S.ACCREDITED)
+        sa.select(AccreditationApplication)
+        .where(AccreditationApplication.state == S.ACCREDITED)
         .order_by(AccreditationApplication.id)
     ).all()
-    days_by_tenant = {t.id: int(t.setting("expiry_notice_days")) for t in db.session.scalars(sa.select(Tenant))}
+    days_by_tenant = {
+        t.id: int(t.setting("expiry_notice_days")) for t in db.session.scalars(sa.select(Tenant))
+    }
     for application in accredited:
         if application.valid_to_year < today.year:
-            transition(ACCREDITATION, application, SubjectType.ACCREDITATION, "expire", role=SYSTEM,
-                       user_id=None, comment=f"Срок аккредитации истёк 31.12.{application.valid_to_year}")
-            _notify_organizer(application, "срок аккредитации истёк",
-                              "Чтобы продолжить, подайте новую заявку на аккредитацию.")
+            transition(
+                ACCREDITATION,
+                application,
+                SubjectType.ACCREDITATION,
+                "expire",
+                role=SYSTEM,
+                user_id=None,
+                comment=f"Срок аккредитации истёк 31.12.{application.valid_to_year}",
+            )
+            _notify_organizer(
+                application,
+                "срок аккредитации истёк",
+                "Чтобы продолжить, подайте новую заявку на аккредитацию.",
+            )
             done["expired"] += 1
             continue
         left = (expiry_date(application) - today).days
         if application.expiry_notified_at is None and left <= days_by_tenant[application.tenant_id]:
             application.expiry_notified_at = utcnow()
-            _notify_organizer(application, "срок аккредитации скоро истекает",
-                              f"Аккредитация действует до 31.12.{application.valid_to_year} "
-                              f"(осталось дней: {left}). Подайте новую заявку заранее.")
-            record("accreditation.expiry_notice", application, tenant_id=application.tenant_id, days_left=left)
+            _notify_organizer(
+                application,
+                "срок аккредитации скоро истекает",
+                f"Аккредитация действует до 31.12.{application.valid_to_year} "
+                f"(осталось дней: {left}). Подайте новую заявку заранее.",
+            )
+            record(
+                "accreditation.expiry_notice",
+                application,
+                tenant_id=application.tenant_id,
+                days_left=left,
+            )
             done["reminded"] += 1
     db.session.flush()
     return done

@@ -59,10 +59,20 @@ from .tenancy import OperationError
 from .transitions import StaleItem, transition
 
 __all__ = [
-    "BatchRejected", "RowError", "StaleItem", "admit_candidate", "admit_confirmed", "confirm_candidate",
-    "create_batch", "fix_candidate", "queue_resident_certificate", "reject_candidate", "reject_confirmed",
+    "BatchRejected",
+    "RowError",
+    "StaleItem",
+    "admit_candidate",
+    "admit_confirmed",
+    "confirm_candidate",
+    "create_batch",
+    "fix_candidate",
+    "queue_resident_certificate",
+    "reject_candidate",
+    "reject_confirmed",
     "resolve_match",
-    "return_candidate", "validate_candidate_rows",
+    "return_candidate",
+    "validate_candidate_rows",
 ]
 
 
@@ -71,7 +81,9 @@ class BatchRejected(OperationError):
 
     def __init__(self, errors: list[RowError]):
         self.errors = errors
-        super().__init__(f"Протокол не принят: ошибок — {len(errors)}. Исправьте строки и отправьте снова.")
+        super().__init__(
+            f"Протокол не принят: ошибок — {len(errors)}. Исправьте строки и отправьте снова."
+        )
 
 
 @dataclass
@@ -83,8 +95,9 @@ class Decision:
     achievement_person_ids: list[int] = field(default_factory=list)
 
 
-def queue_resident_certificate(person_id: int, *, tenant_id: int, user_id: int | None = None,
-                               base_url: str | None = None):
+def queue_resident_certificate(
+    person_id: int, *, tenant_id: int, user_id: int | None = None, base_url: str | None = None
+):
     """Queue the Resident certificate of a newly admitted person (after the commit that
     admitted them): a worker numbers it once and renders its PDF (returns the :class:`Job`)."""
     from .resident_certificates import queue_one
@@ -128,15 +141,17 @@ def _fill(candidate: AdmissionCandidate, row: CandidateRow) -> None:
 
 
 def _apply_match(candidates: list[AdmissionCandidate]) -> None:
-    found = match_persons(candidates[0].tenant_id,
-                          [(c.surname, c.name, c.patronymic, c.birth_on) for c in candidates])
+    found = match_persons(
+        candidates[0].tenant_id, [(c.surname, c.name, c.patronymic, c.birth_on) for c in candidates]
+    )
     for candidate, (kind, person, _near) in zip(candidates, found, strict=True):
         candidate.match = kind
         candidate.person_id = person.id if person else None
 
 
-def create_batch(edition: EventEdition, rows: list[dict], user: User, *,
-                 source_filename: str | None = None) -> AdmissionBatch:
+def create_batch(
+    edition: EventEdition, rows: list[dict], user: User, *, source_filename: str | None = None
+) -> AdmissionBatch:
     """Validate every row and write the batch with its candidates, or write nothing."""
     if edition.event.kind is not EventKind.ACCREDITED:
         raise OperationError("Протокол принимается только по аккредитованному мероприятию.")
@@ -158,19 +173,34 @@ def create_batch(edition: EventEdition, rows: list[dict], user: User, *,
     db.session.flush()
     candidates = []
     for row in clean:
-        candidate = AdmissionCandidate(tenant_id=batch.tenant_id, batch_id=batch.id, row_no=row.row_no,
-                                       state=CandidateState.SUBMITTED)
+        candidate = AdmissionCandidate(
+            tenant_id=batch.tenant_id,
+            batch_id=batch.id,
+            row_no=row.row_no,
+            state=CandidateState.SUBMITTED,
+        )
         _fill(candidate, row)
         candidates.append(candidate)
     _apply_match(candidates)
     db.session.add_all(candidates)
     db.session.flush()
-    record("admission_batch.create", batch, tenant_id=batch.tenant_id, user=user, candidates=len(candidates))
+    record(
+        "admission_batch.create",
+        batch,
+        tenant_id=batch.tenant_id,
+        user=user,
+        candidates=len(candidates),
+    )
     return batch
 
 
-def fix_candidate(candidate: AdmissionCandidate, raw: dict, membership: Membership, *,
-                  expected_version: int | None = None):
+def fix_candidate(
+    candidate: AdmissionCandidate,
+    raw: dict,
+    membership: Membership,
+    *,
+    expected_version: int | None = None,
+):
     """The organiser corrects a returned row and sends it back to the coordinator."""
     if candidate.state is not CandidateState.NEEDS_FIX:
         if candidate.state is CandidateState.SUBMITTED:
@@ -178,17 +208,30 @@ def fix_candidate(candidate: AdmissionCandidate, raw: dict, membership: Membersh
         raise TransitionRefused("Исправлять можно только строку, возвращённую на исправление.")
     if expected_version is not None and candidate.version != expected_version:
         raise StaleItem()
-    clean, errors = validate_candidate_rows(membership.tenant, [{**raw, "row_no": candidate.row_no}],
-                                            on=edition_date(candidate.batch.edition))
+    clean, errors = validate_candidate_rows(
+        membership.tenant,
+        [{**raw, "row_no": candidate.row_no}],
+        on=edition_date(candidate.batch.edition),
+    )
     if errors:
         raise BatchRejected(errors)
     _fill(candidate, clean[0])
     _apply_match([candidate])
     candidate.reason = None
-    record("admission_candidate.update", candidate, tenant_id=candidate.tenant_id,
-           fields=[k for k in raw if k != "row_no"])
-    return transition(ADMISSION, candidate, SubjectType.CANDIDATE, "resubmit", role=Role.ORGANIZER,
-                      user_id=membership.user_id)
+    record(
+        "admission_candidate.update",
+        candidate,
+        tenant_id=candidate.tenant_id,
+        fields=[k for k in raw if k != "row_no"],
+    )
+    return transition(
+        ADMISSION,
+        candidate,
+        SubjectType.CANDIDATE,
+        "resubmit",
+        role=Role.ORGANIZER,
+        user_id=membership.user_id,
+    )
 
 
 def _action(name: str, membership: Membership, comment: str = "") -> Action:
@@ -207,17 +250,29 @@ def _check_scope(candidate: AdmissionCandidate, membership: Membership) -> None:
 def _new_person(candidate: AdmissionCandidate) -> Person:
     parent_name, parent_phone, parent_email = split_contact(candidate.parent_contact)
     person = Person(
-        tenant_id=candidate.tenant_id, surname=candidate.surname, name=candidate.name,
-        patronymic=candidate.patronymic, birth_on=candidate.birth_on,
-        organization_id=candidate.organization_id, municipality_id=candidate.municipality_id,
-        grade=candidate.grade, parent_name=parent_name, parent_phone=parent_phone,
-        parent_email=parent_email, status=PersonStatus.NONE,
+        tenant_id=candidate.tenant_id,
+        surname=candidate.surname,
+        name=candidate.name,
+        patronymic=candidate.patronymic,
+        birth_on=candidate.birth_on,
+        organization_id=candidate.organization_id,
+        municipality_id=candidate.municipality_id,
+        grade=candidate.grade,
+        parent_name=parent_name,
+        parent_phone=parent_phone,
+        parent_email=parent_email,
+        status=PersonStatus.NONE,
     )
     person.refresh_search_name()
     db.session.add(person)
     db.session.flush()
-    record("person.create", person, tenant_id=person.tenant_id, source="admission_candidate",
-           candidate_id=candidate.id)
+    record(
+        "person.create",
+        person,
+        tenant_id=person.tenant_id,
+        source="admission_candidate",
+        candidate_id=candidate.id,
+    )
     return person
 
 
@@ -226,10 +281,14 @@ def _ensure_person(candidate: AdmissionCandidate) -> Person:
     if candidate.person_id is not None:
         return db.session.get(Person, candidate.person_id)
     if candidate.match is MatchKind.NEAR:
-        raise TransitionRefused("Возможное совпадение с человеком из банка: оператор должен сначала "
-                                "решить, тот ли это человек.")
-    kind, person, _ = match_persons(candidate.tenant_id, [
-        (candidate.surname, candidate.name, candidate.patronymic, candidate.birth_on)])[0]
+        raise TransitionRefused(
+            "Возможное совпадение с человеком из банка: оператор должен сначала "
+            "решить, тот ли это человек."
+        )
+    kind, person, _ = match_persons(
+        candidate.tenant_id,
+        [(candidate.surname, candidate.name, candidate.patronymic, candidate.birth_on)],
+    )[0]
     if person is None:
         person = _new_person(candidate)
     else:
@@ -238,8 +297,15 @@ def _ensure_person(candidate: AdmissionCandidate) -> Person:
     return person
 
 
-def confirm_candidate(candidate: AdmissionCandidate, membership: Membership, *, consent_on: date | None,
-                      scan=None, on_file: bool = False, expected_version: int | None = None):
+def confirm_candidate(
+    candidate: AdmissionCandidate,
+    membership: Membership,
+    *,
+    consent_on: date | None,
+    scan=None,
+    on_file: bool = False,
+    expected_version: int | None = None,
+):
     """The checker confirms the data and records the consent (a scan or "on file" + date)."""
     _check_scope(candidate, membership)
     if candidate.state is CandidateState.CONFIRMED:
@@ -254,27 +320,48 @@ def confirm_candidate(candidate: AdmissionCandidate, membership: Membership, *, 
     if scan is None and not on_file:
         raise OperationError("Приложите скан согласия или отметьте, что оригинал хранится у вас.")
     person = _ensure_person(candidate)
-    stored = save_pdf_upload(candidate.tenant_id, "consent", scan, membership.user_id) if scan else None
+    stored = (
+        save_pdf_upload(candidate.tenant_id, "consent", scan, membership.user_id) if scan else None
+    )
     minor = age_on(candidate.birth_on, consent_on) < 18
     parent_name, _, _ = split_contact(candidate.parent_contact)
     consent = Consent(
-        tenant_id=candidate.tenant_id, person_id=person.id, given_on=consent_on,
+        tenant_id=candidate.tenant_id,
+        person_id=person.id,
+        given_on=consent_on,
         given_by=ConsentGiver.PARENT if minor else ConsentGiver.SELF,
-        giver_name=parent_name if minor else None, file_id=stored.id if stored else None,
+        giver_name=parent_name if minor else None,
+        file_id=stored.id if stored else None,
         recorded_by_id=membership.user_id,
     )
     db.session.add(consent)
     db.session.flush()
-    record("consent.create", consent, tenant_id=consent.tenant_id, person_id=person.id,
-           with_scan=stored is not None)
+    record(
+        "consent.create",
+        consent,
+        tenant_id=consent.tenant_id,
+        person_id=person.id,
+        with_scan=stored is not None,
+    )
     candidate.consent_id = consent.id
     candidate.confirmed_by_id = membership.user_id
-    return transition(ADMISSION, candidate, SubjectType.CANDIDATE, "confirm", role=membership.role,
-                      user_id=membership.user_id)
+    return transition(
+        ADMISSION,
+        candidate,
+        SubjectType.CANDIDATE,
+        "confirm",
+        role=membership.role,
+        user_id=membership.user_id,
+    )
 
 
-def return_candidate(candidate: AdmissionCandidate, membership: Membership, reason: str, *,
-                     expected_version: int | None = None):
+def return_candidate(
+    candidate: AdmissionCandidate,
+    membership: Membership,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+):
     _check_scope(candidate, membership)
     if candidate.state is CandidateState.NEEDS_FIX:
         return None
@@ -283,8 +370,15 @@ def return_candidate(candidate: AdmissionCandidate, membership: Membership, reas
         raise StaleItem()
     ADMISSION.check(candidate.state, _action("return", membership, reason), candidate)
     candidate.reason = reason
-    return transition(ADMISSION, candidate, SubjectType.CANDIDATE, "return", role=membership.role,
-                      user_id=membership.user_id, comment=reason)
+    return transition(
+        ADMISSION,
+        candidate,
+        SubjectType.CANDIDATE,
+        "return",
+        role=membership.role,
+        user_id=membership.user_id,
+        comment=reason,
+    )
 
 
 def resolve_match(candidate: AdmissionCandidate, membership: Membership, person: Person | None):
@@ -299,9 +393,16 @@ def resolve_match(candidate: AdmissionCandidate, membership: Membership, person:
         candidate.match, candidate.person_id = MatchKind.NEW, None
     else:
         candidate.person_id = person.id
-        candidate.match = MatchKind.ACTIVE_RESIDENT if person.status in ACTIVE_RESIDENT else MatchKind.EXISTING
-    record("admission_candidate.resolve_match", candidate, tenant_id=candidate.tenant_id,
-           match=candidate.match.value, person_id=candidate.person_id)
+        candidate.match = (
+            MatchKind.ACTIVE_RESIDENT if person.status in ACTIVE_RESIDENT else MatchKind.EXISTING
+        )
+    record(
+        "admission_candidate.resolve_match",
+        candidate,
+        tenant_id=candidate.tenant_id,
+        match=candidate.match.value,
+        person_id=candidate.person_id,
+    )
     db.session.flush()
 
 
@@ -321,17 +422,34 @@ ACHIEVEMENT_LEVELS = {
 
 
 def _participation(candidate: AdmissionCandidate, person: Person) -> None:
-    exists = db.session.scalar(sa.select(Participation.id).where(
-        Participation.edition_id == candidate.batch.edition_id, Participation.person_id == person.id,
-        Participation.role.in_([ParticipationRole.WINNER, ParticipationRole.PRIZE_WINNER])))
+    exists = db.session.scalar(
+        sa.select(Participation.id).where(
+            Participation.edition_id == candidate.batch.edition_id,
+            Participation.person_id == person.id,
+            Participation.role.in_([ParticipationRole.WINNER, ParticipationRole.PRIZE_WINNER]),
+        )
+    )
     if exists is None:
-        db.session.add(Participation(tenant_id=person.tenant_id, edition_id=candidate.batch.edition_id,
-                                     person_id=person.id, role=candidate.result, place=candidate.place,
-                                     section=candidate.section))
+        db.session.add(
+            Participation(
+                tenant_id=person.tenant_id,
+                edition_id=candidate.batch.edition_id,
+                person_id=person.id,
+                role=candidate.result,
+                place=candidate.place,
+                section=candidate.section,
+            )
+        )
 
 
-def admit_candidate(candidate: AdmissionCandidate, membership: Membership, *, on: date | None = None,
-                    expected_version: int | None = None, decision: Decision | None = None) -> Decision:
+def admit_candidate(
+    candidate: AdmissionCandidate,
+    membership: Membership,
+    *,
+    on: date | None = None,
+    expected_version: int | None = None,
+    decision: Decision | None = None,
+) -> Decision:
     """Admit a confirmed candidate: the candidate's transition first (so of two admins the
     second fails on the version check before anything else is written), then the person's
     lifecycle transition and dated status change, or an achievement for an active Resident."""
@@ -350,20 +468,39 @@ def admit_candidate(candidate: AdmissionCandidate, membership: Membership, *, on
     active = person.status in ACTIVE_RESIDENT
     if active:
         candidate.match = MatchKind.ACTIVE_RESIDENT
-    transition(ADMISSION, candidate, SubjectType.CANDIDATE, "admit", role=Role.ADMIN, user_id=membership.user_id,
-               comment="Уже резидент: результат записан как достижение" if active else "")
+    transition(
+        ADMISSION,
+        candidate,
+        SubjectType.CANDIDATE,
+        "admit",
+        role=Role.ADMIN,
+        user_id=membership.user_id,
+        comment="Уже резидент: результат записан как достижение" if active else "",
+    )
     _participation(candidate, person)
     decision.changed.append(candidate.id)
     if active:
-        result = RESULT_TITLES[candidate.result] + (f", {candidate.place} место" if candidate.place else "")
+        result = RESULT_TITLES[candidate.result] + (
+            f", {candidate.place} место" if candidate.place else ""
+        )
         achievement = Achievement(
-            tenant_id=person.tenant_id, person_id=person.id, title=f"{edition.title or edition.event.title} {edition.year}",
-            level=ACHIEVEMENT_LEVELS[edition.event.level], result=result,
-            achieved_on=edition.ends_on or edition.starts_on or on, edition_id=edition.id)
+            tenant_id=person.tenant_id,
+            person_id=person.id,
+            title=f"{edition.title or edition.event.title} {edition.year}",
+            level=ACHIEVEMENT_LEVELS[edition.event.level],
+            result=result,
+            achieved_on=edition.ends_on or edition.starts_on or on,
+            edition_id=edition.id,
+        )
         db.session.add(achievement)
         db.session.flush()
-        record("achievement.create", achievement, tenant_id=person.tenant_id, person_id=person.id,
-               candidate_id=candidate.id)
+        record(
+            "achievement.create",
+            achievement,
+            tenant_id=person.tenant_id,
+            person_id=person.id,
+            candidate_id=candidate.id,
+        )
         decision.achievement_person_ids.append(person.id)
         return decision
     student = candidate.is_student or is_student(candidate.grade, candidate.organization)
@@ -374,22 +511,47 @@ def admit_candidate(candidate: AdmissionCandidate, membership: Membership, *, on
     person.organization_id = candidate.organization_id or person.organization_id
     person.municipality_id, person.grade = candidate.municipality_id, candidate.grade
     if candidate.parent_contact and not (person.parent_phone or person.parent_email):
-        person.parent_name, person.parent_phone, person.parent_email = split_contact(candidate.parent_contact)
-    transition(LIFECYCLE, person, SubjectType.PERSON, action, role=Role.ADMIN, user_id=membership.user_id,
-               comment=basis, state_attr="status")
+        person.parent_name, person.parent_phone, person.parent_email = split_contact(
+            candidate.parent_contact
+        )
+    transition(
+        LIFECYCLE,
+        person,
+        SubjectType.PERSON,
+        action,
+        role=Role.ADMIN,
+        user_id=membership.user_id,
+        comment=basis,
+        state_attr="status",
+    )
     person.status_since = on
     person.admission_on = person.admission_on or on
     person.admission_basis, person.admission_edition_id = basis, edition.id
-    db.session.add(PersonStatusChange(
-        tenant_id=person.tenant_id, person_id=person.id, from_status=from_status, to_status=person.status,
-        changed_on=on, action=action, basis=basis, edition_id=edition.id, user_id=membership.user_id))
+    db.session.add(
+        PersonStatusChange(
+            tenant_id=person.tenant_id,
+            person_id=person.id,
+            from_status=from_status,
+            to_status=person.status,
+            changed_on=on,
+            action=action,
+            basis=basis,
+            edition_id=edition.id,
+            user_id=membership.user_id,
+        )
+    )
     db.session.flush()
     decision.admitted_person_ids.append(person.id)
     return decision
 
 
-def reject_candidate(candidate: AdmissionCandidate, membership: Membership, reason: str, *,
-                     expected_version: int | None = None):
+def reject_candidate(
+    candidate: AdmissionCandidate,
+    membership: Membership,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+):
     if membership.role is not Role.ADMIN or membership.tenant_id != candidate.tenant_id:
         raise OperationError("Решение о включении принимает оператор.")
     if candidate.state is CandidateState.REJECTED:
@@ -400,11 +562,20 @@ def reject_candidate(candidate: AdmissionCandidate, membership: Membership, reas
     ADMISSION.check(candidate.state, _action("reject", membership, reason), candidate)
     candidate.reason = reason
     candidate.decided_by_id, candidate.decided_at = membership.user_id, utcnow()
-    return transition(ADMISSION, candidate, SubjectType.CANDIDATE, "reject", role=Role.ADMIN,
-                      user_id=membership.user_id, comment=reason)
+    return transition(
+        ADMISSION,
+        candidate,
+        SubjectType.CANDIDATE,
+        "reject",
+        role=Role.ADMIN,
+        user_id=membership.user_id,
+        comment=reason,
+    )
 
 
-def admit_confirmed(batch: AdmissionBatch, membership: Membership, *, on: date | None = None) -> Decision:
+def admit_confirmed(
+    batch: AdmissionBatch, membership: Membership, *, on: date | None = None
+) -> Decision:
     """Admit every confirmed candidate of the batch in the caller's one transaction; any
     refusal refuses the whole lot (the message names the row)."""
     decision = Decision()
@@ -416,7 +587,12 @@ def admit_confirmed(batch: AdmissionBatch, membership: Membership, *, on: date |
             admit_candidate(candidate, membership, on=on, decision=decision)
         except (TransitionRefused, OperationError) as exc:
             raise OperationError(f"Строка {candidate.row_no}: {exc}") from exc
-    record("admission_batch.admit_confirmed", batch, tenant_id=batch.tenant_id, admitted=len(decision.changed))
+    record(
+        "admission_batch.admit_confirmed",
+        batch,
+        tenant_id=batch.tenant_id,
+        admitted=len(decision.changed),
+    )
     return decision
 
 
@@ -427,5 +603,10 @@ def reject_confirmed(batch: AdmissionBatch, membership: Membership, reason: str)
         raise OperationError("В протоколе нет подтверждённых кандидатов.")
     for candidate in confirmed:
         reject_candidate(candidate, membership, reason)
-    record("admission_batch.reject_confirmed", batch, tenant_id=batch.tenant_id, rejected=len(confirmed))
+    record(
+        "admission_batch.reject_confirmed",
+        batch,
+        tenant_id=batch.tenant_id,
+        rejected=len(confirmed),
+    )
     return [c.id for c in confirmed]

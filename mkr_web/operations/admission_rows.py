@@ -49,8 +49,14 @@ RESULTS = {
     "prize winner": ParticipationRole.PRIZE_WINNER,
 }
 RESULT_TITLES = {ParticipationRole.WINNER: "победитель", ParticipationRole.PRIZE_WINNER: "призёр"}
-LIMITS = {"surname": 100, "name": 100, "patronymic": 100, "grade": 40, "section": 300,
-          "parent_contact": 300}
+LIMITS = {
+    "surname": 100,
+    "name": 100,
+    "patronymic": 100,
+    "grade": 40,
+    "section": 300,
+    "parent_contact": 300,
+}
 QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"'})
 
 
@@ -127,16 +133,22 @@ class _Reference:
 
     def __init__(self, tenant: Tenant):
         self.municipalities = {
-            m.name: m for m in db.session.scalars(sa.select(Municipality).where(Municipality.tenant_id == tenant.id))
+            m.name: m
+            for m in db.session.scalars(
+                sa.select(Municipality).where(Municipality.tenant_id == tenant.id)
+            )
         }
         self.organizations = {
             org_key(o.name): o
-            for o in db.session.scalars(sa.select(Organization).where(Organization.tenant_id == tenant.id))
+            for o in db.session.scalars(
+                sa.select(Organization).where(Organization.tenant_id == tenant.id)
+            )
         }
 
 
-def validate_candidate_rows(tenant: Tenant, rows: list[dict], *, on: date | None = None,
-                            reference: _Reference | None = None) -> tuple[list[CandidateRow], list[RowError]]:
+def validate_candidate_rows(
+    tenant: Tenant, rows: list[dict], *, on: date | None = None, reference: _Reference | None = None
+) -> tuple[list[CandidateRow], list[RowError]]:
     """Check every row; returns (clean rows, errors). ``rows`` are dicts keyed by
     :data:`COLUMNS` keys (an optional ``row_no`` keeps the protocol's numbering, else the
     position counts from 1). ``on`` is the edition's date: minors (under 18 on that date)
@@ -152,8 +164,13 @@ def validate_candidate_rows(tenant: Tenant, rows: list[dict], *, on: date | None
         if row is not None:
             key = (normalize_name(row.surname, row.name, row.patronymic), row.birth_on)
             if key in seen:
-                row_errors.append(RowError(row_no, TITLES["surname"],
-                                           f"повторяет строку {seen[key]} (то же ФИО и дата рождения)"))
+                row_errors.append(
+                    RowError(
+                        row_no,
+                        TITLES["surname"],
+                        f"повторяет строку {seen[key]} (то же ФИО и дата рождения)",
+                    )
+                )
             else:
                 seen[key] = row_no
         if row_errors:
@@ -217,8 +234,12 @@ def _validate_row(row_no: int, raw: dict, ref: _Reference, on: date):
 
     grade = values["grade"]
     if re.fullmatch(r"\d{1,2}", grade):
-        unit = "курс" if organization is not None and organization.kind in (
-            OrganizationKind.UNIVERSITY, OrganizationKind.COLLEGE) else "класс"
+        unit = (
+            "курс"
+            if organization is not None
+            and organization.kind in (OrganizationKind.UNIVERSITY, OrganizationKind.COLLEGE)
+            else "класс"
+        )
         grade = f"{grade} {unit}"
     if errs:
         return None, errs
@@ -253,6 +274,8 @@ def split_contact(contact: str | None) -> tuple[str | None, str | None, str | No
         if m:
             rest = rest.replace(m.group(0), " ")
     name = " ".join(rest.replace(",", " ").replace(";", " ").split()).strip(" :-") or None
-    return (name[:200] if name else None,
-            " ".join(phone.group(0).split())[:40] if phone else None,
-            email.group(0)[:254] if email else None)
+    return (
+        name[:200] if name else None,
+        " ".join(phone.group(0).split())[:40] if phone else None,
+        email.group(0)[:254] if email else None,
+    )

@@ -48,6 +48,7 @@ class CertificateType:
 
 # ---- accreditation ---------------------------------------------------------------------------
 
+
 def _application(cert: Certificate) -> AccreditationApplication:
     return db.session.get(AccreditationApplication, cert.subject_id)
 
@@ -63,8 +64,11 @@ def _accreditation_context(cert: Certificate) -> dict:
 
 def _accreditation_valid(cert: Certificate) -> bool:
     application = _application(cert)
-    return (application.state is ReviewState.ACCREDITED
-            and application.valid_to_year is not None and application.valid_to_year >= date.today().year)
+    return (
+        application.state is ReviewState.ACCREDITED
+        and application.valid_to_year is not None
+        and application.valid_to_year >= date.today().year
+    )
 
 
 def _accreditation_facts(cert: Certificate) -> list[tuple[str, str]]:
@@ -81,27 +85,38 @@ def _accreditation_facts(cert: Certificate) -> list[tuple[str, str]]:
 
 # ---- resident -------------------------------------------------------------------------------
 
+
 def _person(cert: Certificate) -> Person:
     return db.session.get(Person, cert.subject_id)
 
 
 def initials(person: Person) -> str:
-    """"С. А. И.": enough to tell the paper matches, not a name to look up."""
-    return " ".join(f"{part.strip()[0].upper()}." for part in (person.surname, person.name, person.patronymic)
-                    if part and part.strip())
+    """ "С. А. И.": enough to tell the paper matches, not a name to look up."""
+    return " ".join(
+        f"{part.strip()[0].upper()}."
+        for part in (person.surname, person.name, person.patronymic)
+        if part and part.strip()
+    )
 
 
 def monogram(name: str) -> str:
     """A text logo from the tenant's name: the capitals of its first words ("МКР")."""
-    words = [w for w in name.replace("«", " ").replace("»", " ").split() if len(w) > 2 and w[0].isalpha()]
+    words = [
+        w for w in name.replace("«", " ").replace("»", " ").split() if len(w) > 2 and w[0].isalpha()
+    ]
     return "".join(w[0].upper() for w in words[:3]) or name[:3].upper()
 
 
 def _resident_context(cert: Certificate) -> dict:
     person = _person(cert)
     tenant = db.session.get(Tenant, cert.tenant_id)
-    return {"person": person, "full_name": person.full_name, "basis": person.admission_basis or "",
-            "admitted_on": person.admission_on, "monogram": monogram(tenant.name)}
+    return {
+        "person": person,
+        "full_name": person.full_name,
+        "basis": person.admission_basis or "",
+        "admitted_on": person.admission_on,
+        "monogram": monogram(tenant.name),
+    }
 
 
 def _resident_valid(cert: Certificate) -> bool:
@@ -111,8 +126,13 @@ def _resident_valid(cert: Certificate) -> bool:
 
 def _resident_facts(cert: Certificate) -> list[tuple[str, str]]:
     person = _person(cert)
-    status = "Действующий резидент" if _resident_valid(cert) else "Не является действующим резидентом"
-    return [("Статус владельца", status), ("Инициалы владельца", initials(person) if person else "—")]
+    status = (
+        "Действующий резидент" if _resident_valid(cert) else "Не является действующим резидентом"
+    )
+    return [
+        ("Статус владельца", status),
+        ("Инициалы владельца", initials(person) if person else "—"),
+    ]
 
 
 KINDS: dict[CertificateKind, CertificateType] = {
@@ -145,6 +165,7 @@ def certificate_type(kind: CertificateKind) -> CertificateType:
 
 # ---- issuing and rendering -------------------------------------------------------------------
 
+
 def find(kind: CertificateKind, subject_id: int) -> Certificate | None:
     return db.session.execute(
         sa.select(Certificate).where(Certificate.kind == kind, Certificate.subject_id == subject_id)
@@ -154,13 +175,17 @@ def find(kind: CertificateKind, subject_id: int) -> Certificate | None:
 def next_number(tenant_id: int, prefix: str, year: int) -> str:
     head = f"{prefix}-{year}-"
     numbers = db.session.scalars(
-        sa.select(Certificate.number).where(Certificate.tenant_id == tenant_id, Certificate.number.startswith(head))
+        sa.select(Certificate.number).where(
+            Certificate.tenant_id == tenant_id, Certificate.number.startswith(head)
+        )
     )
-    last = max((int(n[len(head):]) for n in numbers if n[len(head):].isdigit()), default=0)
+    last = max((int(n[len(head) :]) for n in numbers if n[len(head) :].isdigit()), default=0)
     return f"{head}{last + 1:03d}"
 
 
-def issue(tenant_id: int, kind: CertificateKind, subject_id: int, issued_on: date | None = None) -> Certificate:
+def issue(
+    tenant_id: int, kind: CertificateKind, subject_id: int, issued_on: date | None = None
+) -> Certificate:
     """The certificate of ``(kind, subject_id)``, numbered on first call; later calls (a task
     run twice, two workers at once) return the same row and never take another number."""
     ctype = certificate_type(kind)
@@ -169,15 +194,22 @@ def issue(tenant_id: int, kind: CertificateKind, subject_id: int, issued_on: dat
         cert = find(kind, subject_id)
         if cert is not None:
             return cert
-        cert = Certificate(tenant_id=tenant_id, kind=kind, subject_id=subject_id, issued_on=issued_on,
-                           number=next_number(tenant_id, ctype.prefix, issued_on.year),
-                           code=secrets.token_urlsafe(24))
+        cert = Certificate(
+            tenant_id=tenant_id,
+            kind=kind,
+            subject_id=subject_id,
+            issued_on=issued_on,
+            number=next_number(tenant_id, ctype.prefix, issued_on.year),
+            code=secrets.token_urlsafe(24),
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(cert)
         except sa.exc.IntegrityError:
             continue  # the same subject or number was taken meanwhile: look again
-        record("certificate.issue", cert, tenant_id=tenant_id, kind=kind.value, subject_id=subject_id)
+        record(
+            "certificate.issue", cert, tenant_id=tenant_id, kind=kind.value, subject_id=subject_id
+        )
         return cert
     raise RuntimeError("could not number the certificate")
 
@@ -186,8 +218,15 @@ def render(cert: Certificate, verify_url: str) -> StoredFile:
     """Render the certificate's PDF and attach it (replacing an earlier file)."""
     ctype = certificate_type(cert.kind)
     tenant = db.session.get(Tenant, cert.tenant_id)
-    pdf = render_pdf(ctype.template, cert=cert, tenant=tenant, title=ctype.title, verify_url=verify_url,
-                     qr=qr_data_uri(verify_url), **ctype.context(cert))
+    pdf = render_pdf(
+        ctype.template,
+        cert=cert,
+        tenant=tenant,
+        title=ctype.title,
+        verify_url=verify_url,
+        qr=qr_data_uri(verify_url),
+        **ctype.context(cert),
+    )
     stored = save_bytes(cert.tenant_id, "certificate", ctype.filename(cert), pdf, "application/pdf")
     cert.file = stored
     db.session.flush()

@@ -85,7 +85,9 @@ class EditionData:
     note: str | None = None
 
 
-def save_edition(event: Event, data: EditionData, edition: EventEdition | None = None) -> EventEdition:
+def save_edition(
+    event: Event, data: EditionData, edition: EventEdition | None = None
+) -> EventEdition:
     """Create or update an edition; one edition per event and reporting year."""
     if not data.year or not MIN_YEAR <= data.year <= MAX_YEAR:
         raise OperationError(f"Отчётный год: от {MIN_YEAR} до {MAX_YEAR}.")
@@ -95,10 +97,14 @@ def save_edition(event: Event, data: EditionData, edition: EventEdition | None =
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
         raise OperationError("Дата окончания раньше даты начала.")
     clash = db.session.execute(
-        sa.select(EventEdition.id).where(EventEdition.event_id == event.id, EventEdition.year == data.year)
+        sa.select(EventEdition.id).where(
+            EventEdition.event_id == event.id, EventEdition.year == data.year
+        )
     ).scalar_one_or_none()
     if clash is not None and (edition is None or clash != edition.id):
-        raise OperationError(f"Проведение {data.year} года уже есть: у мероприятия одно проведение в год.")
+        raise OperationError(
+            f"Проведение {data.year} года уже есть: у мероприятия одно проведение в год."
+        )
     created = edition is None
     if created:
         edition = EventEdition(tenant_id=event.tenant_id, event=event)
@@ -107,11 +113,17 @@ def save_edition(event: Event, data: EditionData, edition: EventEdition | None =
     edition.title = (data.title or "").strip()[:500] or None
     edition.starts_on, edition.ends_on, edition.note = data.starts_on, data.ends_on, note
     db.session.flush()
-    record("edition.create" if created else "edition.update", edition, event_id=event.id, year=data.year)
+    record(
+        "edition.create" if created else "edition.update",
+        edition,
+        event_id=event.id,
+        year=data.year,
+    )
     return edition
 
 
 # ---- counts ----------------------------------------------------------------------------------
+
 
 class CountsError(OperationError):
     """Some cells of the grid are wrong; ``errors`` maps (municipality id, category) to text."""
@@ -133,18 +145,24 @@ def parse_count(raw: str | None) -> int:
     return value
 
 
-def save_counts(edition: EventEdition, raw: dict[tuple[int, CountCategory], str | int | None]) -> dict[str, int]:
+def save_counts(
+    edition: EventEdition, raw: dict[tuple[int, CountCategory], str | int | None]
+) -> dict[str, int]:
     """Replace the edition's counts with the grid, all or nothing. Blank cells are zero."""
-    municipality_ids = set(db.session.scalars(
-        sa.select(Municipality.id).where(Municipality.tenant_id == edition.tenant_id)
-    ))
+    municipality_ids = set(
+        db.session.scalars(
+            sa.select(Municipality.id).where(Municipality.tenant_id == edition.tenant_id)
+        )
+    )
     values, errors = {}, {}
     for (municipality_id, category), cell in raw.items():
         if municipality_id not in municipality_ids:
             raise OperationError("Муниципалитет другого проекта.")
         try:
             values[(municipality_id, CountCategory(category))] = (
-                cell if isinstance(cell, int) and 0 <= cell <= MAX_COUNT else parse_count(str(cell or ""))
+                cell
+                if isinstance(cell, int) and 0 <= cell <= MAX_COUNT
+                else parse_count(str(cell or ""))
             )
         except ValueError as exc:
             errors[(municipality_id, CountCategory(category))] = str(exc)
@@ -152,11 +170,20 @@ def save_counts(edition: EventEdition, raw: dict[tuple[int, CountCategory], str 
         raise CountsError(errors)
     if edition.state is EditionState.NOT_HELD and any(values.values()):
         raise OperationError("Мероприятие не проводилось: участников быть не может.")
-    db.session.execute(sa.delete(ParticipationCount).where(ParticipationCount.edition_id == edition.id))
+    db.session.execute(
+        sa.delete(ParticipationCount).where(ParticipationCount.edition_id == edition.id)
+    )
     for (municipality_id, category), count in sorted(values.items()):
         if count:
-            db.session.add(ParticipationCount(tenant_id=edition.tenant_id, edition_id=edition.id,
-                                              municipality_id=municipality_id, category=category, count=count))
+            db.session.add(
+                ParticipationCount(
+                    tenant_id=edition.tenant_id,
+                    edition_id=edition.id,
+                    municipality_id=municipality_id,
+                    category=category,
+                    count=count,
+                )
+            )
     db.session.flush()
     totals = {c.value: sum(v for (_, cat), v in values.items() if cat is c) for c in CountCategory}
     record("edition.counts", edition, **totals)
@@ -164,6 +191,7 @@ def save_counts(edition: EventEdition, raw: dict[tuple[int, CountCategory], str 
 
 
 # ---- persons ---------------------------------------------------------------------------------
+
 
 @dataclass
 class ParticipantRow:
@@ -190,7 +218,9 @@ class ParticipantsResult:
     person_ids: list[int] = field(default_factory=list)
 
 
-def find_person(tenant_id: int, surname: str, name: str, patronymic: str | None, birth_on: date | None):
+def find_person(
+    tenant_id: int, surname: str, name: str, patronymic: str | None, birth_on: date | None
+):
     """The same person: the same normalised full name and birth date."""
     key = normalize_name(surname, name, patronymic)
     q = sa.select(Person).where(Person.tenant_id == tenant_id, Person.search_name == key)
@@ -205,8 +235,14 @@ def add_participants(edition: EventEdition, rows: list[ParticipantRow]) -> Parti
         raise OperationError("Мероприятие не проводилось: участников быть не может.")
     result = ParticipantsResult()
     seen: set[tuple[int, ParticipationRole]] = set()
-    existing = {(person_id, role) for person_id, role in db.session.execute(
-        sa.select(Participation.person_id, Participation.role).where(Participation.edition_id == edition.id))}
+    existing = {
+        (person_id, role)
+        for person_id, role in db.session.execute(
+            sa.select(Participation.person_id, Participation.role).where(
+                Participation.edition_id == edition.id
+            )
+        )
+    }
     for row in rows:
         if not (row.surname or "").strip() or not (row.name or "").strip():
             raise OperationError("В строке нет фамилии или имени.")
@@ -219,7 +255,8 @@ def add_participants(edition: EventEdition, rows: list[ParticipantRow]) -> Parti
                 name=row.name.strip(),
                 patronymic=(row.patronymic or "").strip() or None,
                 birth_on=row.birth_on,
-                municipality=row.municipality or (row.organization.municipality if row.organization else None),
+                municipality=row.municipality
+                or (row.organization.municipality if row.organization else None),
                 organization=row.organization,
             )
             person.refresh_search_name()
@@ -235,11 +272,23 @@ def add_participants(edition: EventEdition, rows: list[ParticipantRow]) -> Parti
             result.duplicates += 1
             continue
         seen.add(key)
-        db.session.add(Participation(tenant_id=edition.tenant_id, edition_id=edition.id, person_id=person.id,
-                                     role=row.role, place=row.place,
-                                     section=(row.section or "").strip()[:300] or None))
+        db.session.add(
+            Participation(
+                tenant_id=edition.tenant_id,
+                edition_id=edition.id,
+                person_id=person.id,
+                role=row.role,
+                place=row.place,
+                section=(row.section or "").strip()[:300] or None,
+            )
+        )
         result.participations_added += 1
     db.session.flush()
-    record("edition.participants", edition, added=result.participations_added,
-           persons_created=result.persons_created, duplicates=result.duplicates)
+    record(
+        "edition.participants",
+        edition,
+        added=result.participations_added,
+        persons_created=result.persons_created,
+        duplicates=result.duplicates,
+    )
     return result

@@ -15,8 +15,15 @@ from ..models import Job, JobState, StoredFile
 from ..models.base import utcnow
 
 
-def start_job(tenant_id: int, kind: str, *, task, key: str | None = None, params: dict | None = None,
-              user_id: int | None = None) -> Job:
+def start_job(
+    tenant_id: int,
+    kind: str,
+    *,
+    task,
+    key: str | None = None,
+    params: dict | None = None,
+    user_id: int | None = None,
+) -> Job:
     job = Job(tenant_id=tenant_id, kind=kind, key=key, params=params or {}, created_by_id=user_id)
     db.session.add(job)
     db.session.commit()
@@ -24,7 +31,9 @@ def start_job(tenant_id: int, kind: str, *, task, key: str | None = None, params
     return job
 
 
-def run_job(job_id: int, work: Callable[[Job, Callable[[int, str], None]], StoredFile | None]) -> None:
+def run_job(
+    job_id: int, work: Callable[[Job, Callable[[int, str], None]], StoredFile | None]
+) -> None:
     """Run ``work(job, progress)`` for the job; ``progress(percent, message)`` commits."""
     job = db.session.get(Job, job_id)
     if job is None or job.state is JobState.DONE:

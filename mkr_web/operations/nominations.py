@@ -71,9 +71,12 @@ class Outcome:
 def next_number(tenant_id: int, year: int) -> str:
     """``NOM-<year>-<NNN>``: one more than the highest of that year in the tenant."""
     prefix = f"{NUMBER_PREFIX}-{year}-"
-    numbers = db.session.scalars(sa.select(Nomination.number).where(
-        Nomination.tenant_id == tenant_id, Nomination.number.startswith(prefix)))
-    last = max((int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()), default=0)
+    numbers = db.session.scalars(
+        sa.select(Nomination.number).where(
+            Nomination.tenant_id == tenant_id, Nomination.number.startswith(prefix)
+        )
+    )
+    last = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
     return f"{prefix}{last + 1:03d}"
 
 
@@ -81,7 +84,8 @@ def _check_scope(membership: Membership, person: Person) -> None:
     if person.tenant_id != membership.tenant_id:
         raise OperationError("Человек другого проекта.")
     if membership.role is Role.COORDINATOR and person.municipality_id not in {
-            m.id for m in membership.municipalities}:
+        m.id for m in membership.municipalities
+    }:
         raise OperationError("Выдвигать можно только обучающихся своих муниципалитетов.")
     if membership.role not in (Role.COORDINATOR, Role.ADMIN):
         raise OperationError("Выдвигает муниципальный координатор.")
@@ -90,12 +94,19 @@ def _check_scope(membership: Membership, person: Person) -> None:
 def check_kind(person: Person, kind: NominationKind, opportunity: Opportunity | None) -> None:
     """Is this nomination possible for the person now? (Checked on saving, submitting and
     approving: a status may change in between.)"""
-    if kind is NominationKind.ADMISSION and person.status not in (PersonStatus.NONE, PersonStatus.POTENTIAL):
-        raise OperationError(f"Включить в банк по достижениям можно того, кто ещё не резидент; "
-                             f"статус сейчас: «{person.status.title_ru}».")
+    if kind is NominationKind.ADMISSION and person.status not in (
+        PersonStatus.NONE,
+        PersonStatus.POTENTIAL,
+    ):
+        raise OperationError(
+            f"Включить в банк по достижениям можно того, кто ещё не резидент; "
+            f"статус сейчас: «{person.status.title_ru}»."
+        )
     if kind is NominationKind.POTENTIAL and person.status is not PersonStatus.NONE:
-        raise OperationError(f"Статус потенциального резидента присваивают участнику без статуса; "
-                             f"статус сейчас: «{person.status.title_ru}».")
+        raise OperationError(
+            f"Статус потенциального резидента присваивают участнику без статуса; "
+            f"статус сейчас: «{person.status.title_ru}»."
+        )
     if kind is NominationKind.OPPORTUNITY:
         if opportunity is None:
             raise OperationError("Выберите возможность (стажировку, смену, экспертную роль).")
@@ -103,8 +114,11 @@ def check_kind(person: Person, kind: NominationKind, opportunity: Opportunity | 
             raise OperationError("Возможность другого проекта.")
         if person.status is PersonStatus.EXCLUDED:
             raise OperationError("Человек исключён из банка.")
-        placed = db.session.scalar(sa.select(Placement.id).where(
-            Placement.opportunity_id == opportunity.id, Placement.person_id == person.id))
+        placed = db.session.scalar(
+            sa.select(Placement.id).where(
+                Placement.opportunity_id == opportunity.id, Placement.person_id == person.id
+            )
+        )
         if placed:
             raise OperationError("Этот человек уже участвует в этой возможности.")
 
@@ -123,9 +137,12 @@ def _fill(nomination: Nomination, data: NominationData, person: Person) -> None:
     nomination.opportunity = data.opportunity if data.kind is NominationKind.OPPORTUNITY else None
 
 
-def _open_twin(person: Person, data: NominationData, exclude_id: int | None = None) -> Nomination | None:
-    q = sa.select(Nomination).where(Nomination.person_id == person.id, Nomination.kind == data.kind,
-                                    Nomination.state.in_(OPEN))
+def _open_twin(
+    person: Person, data: NominationData, exclude_id: int | None = None
+) -> Nomination | None:
+    q = sa.select(Nomination).where(
+        Nomination.person_id == person.id, Nomination.kind == data.kind, Nomination.state.in_(OPEN)
+    )
     if data.kind is NominationKind.OPPORTUNITY and data.opportunity is not None:
         q = q.where(Nomination.opportunity_id == data.opportunity.id)
     if exclude_id is not None:
@@ -133,17 +150,27 @@ def _open_twin(person: Person, data: NominationData, exclude_id: int | None = No
     return db.session.execute(q.limit(1)).scalar_one_or_none()
 
 
-def create_nomination(membership: Membership, person: Person, data: NominationData, *,
-                      number: str | None = None, year: int | None = None) -> Nomination:
+def create_nomination(
+    membership: Membership,
+    person: Person,
+    data: NominationData,
+    *,
+    number: str | None = None,
+    year: int | None = None,
+) -> Nomination:
     """A draft nomination numbered ``NOM-<year>-<NNN>`` at once."""
     _check_scope(membership, person)
     twin = _open_twin(person, data)
     if twin is not None:
         raise OperationError(f"Такое выдвижение этого человека уже есть: {twin.number}.")
     for attempt in range(5):
-        nomination = Nomination(tenant_id=person.tenant_id, person_id=person.id,
-                                municipality_id=person.municipality_id, created_by_id=membership.user_id,
-                                state=S.DRAFT)
+        nomination = Nomination(
+            tenant_id=person.tenant_id,
+            person_id=person.id,
+            municipality_id=person.municipality_id,
+            created_by_id=membership.user_id,
+            state=S.DRAFT,
+        )
         _fill(nomination, data, person)
         nomination.number = number or next_number(person.tenant_id, year or date.today().year)
         try:
@@ -153,19 +180,31 @@ def create_nomination(membership: Membership, person: Person, data: NominationDa
         except sa.exc.IntegrityError:
             if number or attempt == 4:
                 raise OperationError("Не удалось присвоить номер выдвижению, повторите.") from None
-    record("nomination.create", nomination, number=nomination.number, kind=nomination.kind.value,
-           person_id=person.id)
+    record(
+        "nomination.create",
+        nomination,
+        number=nomination.number,
+        kind=nomination.kind.value,
+        person_id=person.id,
+    )
     return nomination
 
 
 def _check_editable(nomination: Nomination, membership: Membership) -> None:
     _check_scope(membership, nomination.person)
     if nomination.state not in EDITABLE:
-        raise OperationError("Выдвижение можно изменить только в черновике или после возврата на доработку.")
+        raise OperationError(
+            "Выдвижение можно изменить только в черновике или после возврата на доработку."
+        )
 
 
-def update_nomination(nomination: Nomination, membership: Membership, data: NominationData, *,
-                      expected_version: int | None = None) -> None:
+def update_nomination(
+    nomination: Nomination,
+    membership: Membership,
+    data: NominationData,
+    *,
+    expected_version: int | None = None,
+) -> None:
     _check_editable(nomination, membership)
     if expected_version is not None and nomination.version != expected_version:
         raise StaleItem()
@@ -174,7 +213,11 @@ def update_nomination(nomination: Nomination, membership: Membership, data: Nomi
         raise OperationError(f"Такое выдвижение этого человека уже есть: {twin.number}.")
     _fill(nomination, data, nomination.person)
     db.session.flush()
-    record("nomination.update", nomination, fields=["kind", "achievement_level", "opportunity", "description"])
+    record(
+        "nomination.update",
+        nomination,
+        fields=["kind", "achievement_level", "opportunity", "description"],
+    )
 
 
 def add_evidence(nomination: Nomination, membership: Membership, upload) -> None:
@@ -197,7 +240,9 @@ def remove_evidence(nomination: Nomination, membership: Membership, file_id: int
     record("nomination.evidence_remove", nomination, file_id=file_id)
 
 
-def submit(nomination: Nomination, membership: Membership, *, expected_version: int | None = None) -> None:
+def submit(
+    nomination: Nomination, membership: Membership, *, expected_version: int | None = None
+) -> None:
     """Submit a draft, or resubmit a returned nomination; evidence is required."""
     _check_scope(membership, nomination.person)
     if nomination.state in EDITABLE:
@@ -205,23 +250,45 @@ def submit(nomination: Nomination, membership: Membership, *, expected_version: 
             raise OperationError("Приложите хотя бы один подтверждающий документ (PDF).")
         check_kind(nomination.person, nomination.kind, nomination.opportunity)
     action = "resubmit" if nomination.state is S.RETURNED else "submit"
-    rec = transition(NOMINATION, nomination, ST, action, role=Role.COORDINATOR, user_id=membership.user_id,
-                     expected_version=expected_version)
+    rec = transition(
+        NOMINATION,
+        nomination,
+        ST,
+        action,
+        role=Role.COORDINATOR,
+        user_id=membership.user_id,
+        expected_version=expected_version,
+    )
     if rec is None:
         return
     nomination.submitted_at = rec.at
-    notify_admins(nomination.tenant_id, f"{nomination.number}: выдвижение подано", nomination.kind.title_ru,
-                  app_path("admin.nomination_detail", nomination_id=nomination.id))
+    notify_admins(
+        nomination.tenant_id,
+        f"{nomination.number}: выдвижение подано",
+        nomination.kind.title_ru,
+        app_path("admin.nomination_detail", nomination_id=nomination.id),
+    )
 
 
 def _notify_coordinator(nomination: Nomination, subject: str, body: str = "") -> None:
     if nomination.created_by_id:
-        notify(nomination.tenant_id, [nomination.created_by_id], f"{nomination.number}: {subject}", body,
-               app_path("coordinator.nomination_detail", nomination_id=nomination.id))
+        notify(
+            nomination.tenant_id,
+            [nomination.created_by_id],
+            f"{nomination.number}: {subject}",
+            body,
+            app_path("coordinator.nomination_detail", nomination_id=nomination.id),
+        )
 
 
-def approve(nomination: Nomination, membership: Membership, comment: str = "", *,
-            expected_version: int | None = None, on: date | None = None) -> Outcome:
+def approve(
+    nomination: Nomination,
+    membership: Membership,
+    comment: str = "",
+    *,
+    expected_version: int | None = None,
+    on: date | None = None,
+) -> Outcome:
     """Approve a reviewed nomination and act on it (see the module's docstring)."""
     outcome = Outcome()
     if membership.role is not Role.ADMIN or membership.tenant_id != nomination.tenant_id:
@@ -233,8 +300,16 @@ def approve(nomination: Nomination, membership: Membership, comment: str = "", *
     # the CHECK constraint wants the decider in the same UPDATE as the new state
     nomination.decided_by_id, nomination.decided_at = membership.user_id, utcnow()
     try:
-        transition(NOMINATION, nomination, ST, "approve", role=Role.ADMIN, user_id=membership.user_id,
-                   comment=comment, expected_version=expected_version)
+        transition(
+            NOMINATION,
+            nomination,
+            ST,
+            "approve",
+            role=Role.ADMIN,
+            user_id=membership.user_id,
+            comment=comment,
+            expected_version=expected_version,
+        )
     except Exception:
         nomination.decided_by_id, nomination.decided_at = previous
         raise
@@ -242,13 +317,29 @@ def approve(nomination: Nomination, membership: Membership, comment: str = "", *
     check_kind(person, nomination.kind, nomination.opportunity)
     basis = f"{BASIS_ACHIEVEMENTS}: выдвижение {nomination.number}"
     if nomination.kind is NominationKind.ADMISSION:
-        action = "admit_student" if is_student(person.grade, person.organization) else "admit_school"
-        change_status(person, action, on=on, role=Role.ADMIN, user_id=membership.user_id, basis=basis,
-                      comment=comment)
+        action = (
+            "admit_student" if is_student(person.grade, person.organization) else "admit_school"
+        )
+        change_status(
+            person,
+            action,
+            on=on,
+            role=Role.ADMIN,
+            user_id=membership.user_id,
+            basis=basis,
+            comment=comment,
+        )
         outcome.admitted_person_id = person.id
     elif nomination.kind is NominationKind.POTENTIAL:
-        change_status(person, "mark_potential", on=on, role=Role.ADMIN, user_id=membership.user_id,
-                      basis=f"Выдвижение {nomination.number}", comment=comment)
+        change_status(
+            person,
+            "mark_potential",
+            on=on,
+            role=Role.ADMIN,
+            user_id=membership.user_id,
+            basis=f"Выдвижение {nomination.number}",
+            comment=comment,
+        )
     else:
         opportunity = nomination.opportunity
         placed_on = on if on.year == opportunity.year else None
@@ -256,28 +347,48 @@ def approve(nomination: Nomination, membership: Membership, comment: str = "", *
         placement.nomination_id = nomination.id
         db.session.flush()
         outcome.placement_id = placement.id
-    record("nomination.approve", nomination, kind=nomination.kind.value, person_id=person.id,
-           placement_id=outcome.placement_id)
+    record(
+        "nomination.approve",
+        nomination,
+        kind=nomination.kind.value,
+        person_id=person.id,
+        placement_id=outcome.placement_id,
+    )
     _notify_coordinator(nomination, "выдвижение одобрено", nomination.kind.title_ru)
     return outcome
 
 
-def decide(nomination: Nomination, membership: Membership, action: str, comment: str, *,
-           expected_version: int | None = None) -> None:
+def decide(
+    nomination: Nomination,
+    membership: Membership,
+    action: str,
+    comment: str,
+    *,
+    expected_version: int | None = None,
+) -> None:
     """``reject`` or ``return`` with a comment (the machine requires one)."""
     if membership.role is not Role.ADMIN or membership.tenant_id != nomination.tenant_id:
         raise OperationError("Решение по выдвижению принимает оператор.")
     if action not in ("reject", "return"):
         raise OperationError("Неизвестное решение.")
     if (action == "reject" and nomination.state is S.REJECTED) or (
-            action == "return" and nomination.state is S.RETURNED):
+        action == "return" and nomination.state is S.RETURNED
+    ):
         return  # a double submit
     previous = (nomination.decided_by_id, nomination.decided_at)
     if action == "reject":
         nomination.decided_by_id, nomination.decided_at = membership.user_id, utcnow()
     try:
-        transition(NOMINATION, nomination, ST, action, role=Role.ADMIN, user_id=membership.user_id,
-                   comment=comment, expected_version=expected_version)
+        transition(
+            NOMINATION,
+            nomination,
+            ST,
+            action,
+            role=Role.ADMIN,
+            user_id=membership.user_id,
+            comment=comment,
+            expected_version=expected_version,
+        )
     except Exception:
         nomination.decided_by_id, nomination.decided_at = previous
         raise

@@ -29,22 +29,26 @@ PENDING_KEY = "mkr_pending_mail"
 SUPPRESS_KEY = "mkr_suppress_notifications"
 
 
-def notify(tenant_id: int, user_ids: Iterable[int], subject: str, body: str = "",
-           link: str | None = None) -> list[Notification]:
+def notify(
+    tenant_id: int, user_ids: Iterable[int], subject: str, body: str = "", link: str | None = None
+) -> list[Notification]:
     """Notify each user once (duplicates in ``user_ids`` are dropped)."""
     if db.session.info.get(SUPPRESS_KEY):
         return []
     rows = []
     for user_id in dict.fromkeys(u for u in user_ids if u is not None):
-        row = Notification(tenant_id=tenant_id, user_id=user_id, subject=subject[:300], body=body,
-                           link=link)
+        row = Notification(
+            tenant_id=tenant_id, user_id=user_id, subject=subject[:300], body=body, link=link
+        )
         db.session.add(row)
         rows.append(row)
     db.session.flush()
     if rows and has_app_context() and current_app.config.get("MAIL_SERVER"):
-        emails = dict(db.session.execute(
-            sa.select(User.id, User.email).where(User.id.in_([r.user_id for r in rows]))
-        ).all())
+        emails = dict(
+            db.session.execute(
+                sa.select(User.id, User.email).where(User.id.in_([r.user_id for r in rows]))
+            ).all()
+        )
         queue = db.session.info.setdefault(PENDING_KEY, [])
         queue.extend((r.id, emails[r.user_id], r.subject, r.body, r.link) for r in rows)
     return rows
@@ -61,10 +65,13 @@ def app_path(endpoint: str, **values) -> str | None:
 
 
 def admin_ids(tenant_id: int) -> list[int]:
-    return list(db.session.scalars(
-        sa.select(Membership.user_id).where(Membership.tenant_id == tenant_id,
-                                            Membership.role == Role.ADMIN).order_by(Membership.user_id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Membership.user_id)
+            .where(Membership.tenant_id == tenant_id, Membership.role == Role.ADMIN)
+            .order_by(Membership.user_id)
+        )
+    )
 
 
 def notify_admins(tenant_id: int, subject: str, body: str = "", link: str | None = None):
@@ -82,15 +89,20 @@ def suppressed() -> Iterator[None]:
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def mark_read(user_id: int, ids: Iterable[int] | None = None) -> int:
-    q = sa.update(Notification).where(Notification.user_id == user_id,
-                                      Notification.read_at.is_(None))
+    q = sa.update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
     if ids is not None:
         q = q.where(Notification.id.in_(list(ids)))
     return db.session.execute(q.values(read_at=utcnow())).rowcount
@@ -114,10 +126,15 @@ def send_pending(messages: list[tuple], config) -> list[int]:
                     smtp.send_message(msg)
                     sent.append(notification_id)
                 except smtplib.SMTPException as exc:
-                    log.warning("notification %s not e-mailed: %s", notification_id, type(exc).__name__)
+                    log.warning(
+                        "notification %s not e-mailed: %s", notification_id, type(exc).__name__
+                    )
     except (OSError, smtplib.SMTPException) as exc:
-        log.warning("SMTP unavailable, %d notification(s) stay in the outbox: %s",
-                    len(messages) - len(sent), type(exc).__name__)
+        log.warning(
+            "SMTP unavailable, %d notification(s) stay in the outbox: %s",
+            len(messages) - len(sent),
+            type(exc).__name__,
+        )
     return sent
 
 
@@ -130,8 +147,9 @@ def _mail_after_commit(session) -> None:
     if sent:
         # The committed session cannot run SQL here: stamp the rows on a fresh connection.
         with db.engine.begin() as conn:
-            conn.execute(sa.update(Notification).where(Notification.id.in_(sent))
-                         .values(emailed_at=utcnow()))
+            conn.execute(
+                sa.update(Notification).where(Notification.id.in_(sent)).values(emailed_at=utcnow())
+            )
 
 
 @sa.event.listens_for(sa.orm.Session, "after_rollback")

@@ -38,11 +38,25 @@ from .transitions import StaleItem, transition
 
 #: The fields a person's form edits (and the import fills).
 PERSON_FIELDS = (
-    "surname", "name", "patronymic", "birth_on", "organization_id", "municipality_id", "grade",
-    "email", "phone", "parent_name", "parent_phone", "parent_email", "social_url",
+    "surname",
+    "name",
+    "patronymic",
+    "birth_on",
+    "organization_id",
+    "municipality_id",
+    "grade",
+    "email",
+    "phone",
+    "parent_name",
+    "parent_phone",
+    "parent_email",
+    "social_url",
 )
-SCAN_TYPES = {b"%PDF-": ("application/pdf", ".pdf"), b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-              b"\x89PNG\r\n\x1a\n": ("image/png", ".png")}
+SCAN_TYPES = {
+    b"%PDF-": ("application/pdf", ".pdf"),
+    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
+}
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 
@@ -85,10 +99,10 @@ def normalize_social_url(url: str | None) -> str | None:
     text = url.strip().lower()
     for prefix in ("https://", "http://"):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     for prefix in ("www.", "m."):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     return text.rstrip("/") or None
 
 
@@ -174,7 +188,8 @@ def change_status(
         if university is None or university.tenant_id != person.tenant_id:
             raise OperationError("Организация не найдена в справочнике проекта.")
         if action == "enrol_university" and university.kind not in (
-            OrganizationKind.UNIVERSITY, OrganizationKind.COLLEGE
+            OrganizationKind.UNIVERSITY,
+            OrganizationKind.COLLEGE,
         ):
             raise OperationError("Для перевода в студенты выберите вуз или колледж.")
     before = person.status
@@ -183,8 +198,15 @@ def change_status(
         # Set before the transition flushes: the database requires a reason for "excluded".
         person.status_reason = (comment or "").strip() or None
     rec = transition(
-        LIFECYCLE, person, SubjectType.PERSON, action, role=role, user_id=user_id,
-        comment=comment, expected_version=expected_version, state_attr="status",
+        LIFECYCLE,
+        person,
+        SubjectType.PERSON,
+        action,
+        role=role,
+        user_id=user_id,
+        comment=comment,
+        expected_version=expected_version,
+        state_attr="status",
     )
     if rec is None:
         return None
@@ -196,8 +218,15 @@ def change_status(
         basis = basis or f"Поступление: {university.name}"
     _after_step(person, before, Step(action, on, basis, edition_id, comment or ""))
     change = PersonStatusChange(
-        tenant_id=person.tenant_id, person_id=person.id, from_status=before, to_status=after,
-        changed_on=on, action=action, comment=comment, basis=basis, edition_id=edition_id,
+        tenant_id=person.tenant_id,
+        person_id=person.id,
+        from_status=before,
+        to_status=after,
+        changed_on=on,
+        action=action,
+        comment=comment,
+        basis=basis,
+        edition_id=edition_id,
         user_id=user_id,
     )
     db.session.add(change)
@@ -226,8 +255,15 @@ def _after_step(person: Person, before: PersonStatus, step: Step) -> None:
         person.admission_edition_id = step.edition_id
 
 
-def add_persons_bulk(tenant_id: int, items: list[tuple[dict, list[Step]]], *, role: str,
-                     user_id: int | None, source: str, audit_role: str | None = None) -> list[Person]:
+def add_persons_bulk(
+    tenant_id: int,
+    items: list[tuple[dict, list[Step]]],
+    *,
+    role: str,
+    user_id: int | None,
+    source: str,
+    audit_role: str | None = None,
+) -> list[Person]:
     """Create many persons with their status histories in a few statements.
 
     Each step is checked by the lifecycle machine (an illegal step raises
@@ -244,8 +280,12 @@ def add_persons_bulk(tenant_id: int, items: list[tuple[dict, list[Step]]], *, ro
         done = []
         for step in steps:
             before = person.status
-            rec = apply(LIFECYCLE, person, Action(step.action, role, actor_id=user_id,
-                                                  comment=step.comment), state_attr="status")
+            rec = apply(
+                LIFECYCLE,
+                person,
+                Action(step.action, role, actor_id=user_id, comment=step.comment),
+                state_attr="status",
+            )
             _after_step(person, before, step)
             done.append((before, step, rec))
         persons.append(person)
@@ -255,20 +295,49 @@ def add_persons_bulk(tenant_id: int, items: list[tuple[dict, list[Step]]], *, ro
     logs, changes, audits = [], [], []
     now = utcnow()
     for person, done in zip(persons, histories, strict=True):
-        audits.append({"tenant_id": tenant_id, "user_id": user_id, "role": audit_role, "at": now,
-                       "action": "person.create", "object_type": "Person",
-                       "object_id": person.id, "details": {"source": source}})
+        audits.append(
+            {
+                "tenant_id": tenant_id,
+                "user_id": user_id,
+                "role": audit_role,
+                "at": now,
+                "action": "person.create",
+                "object_type": "Person",
+                "object_id": person.id,
+                "details": {"source": source},
+            }
+        )
         for before, step, rec in done:
-            logs.append({"tenant_id": tenant_id, "machine": rec.machine,
-                         "subject_type": SubjectType.PERSON, "subject_id": person.id,
-                         "action": rec.action, "from_state": rec.from_state,
-                         "to_state": rec.to_state, "role": rec.role, "user_id": user_id,
-                         "comment": rec.comment or None, "at": now})
-            changes.append({"tenant_id": tenant_id, "person_id": person.id, "from_status": before,
-                            "to_status": PersonStatus(rec.to_state), "changed_on": step.on,
-                            "action": step.action, "comment": step.comment or None,
-                            "basis": step.basis, "edition_id": step.edition_id,
-                            "user_id": user_id, "recorded_at": now})
+            logs.append(
+                {
+                    "tenant_id": tenant_id,
+                    "machine": rec.machine,
+                    "subject_type": SubjectType.PERSON,
+                    "subject_id": person.id,
+                    "action": rec.action,
+                    "from_state": rec.from_state,
+                    "to_state": rec.to_state,
+                    "role": rec.role,
+                    "user_id": user_id,
+                    "comment": rec.comment or None,
+                    "at": now,
+                }
+            )
+            changes.append(
+                {
+                    "tenant_id": tenant_id,
+                    "person_id": person.id,
+                    "from_status": before,
+                    "to_status": PersonStatus(rec.to_state),
+                    "changed_on": step.on,
+                    "action": step.action,
+                    "comment": step.comment or None,
+                    "basis": step.basis,
+                    "edition_id": step.edition_id,
+                    "user_id": user_id,
+                    "recorded_at": now,
+                }
+            )
     for model, rows in ((AuditEntry, audits), (TransitionLog, logs), (PersonStatusChange, changes)):
         if rows:
             db.session.execute(sa.insert(model), rows)
@@ -290,14 +359,27 @@ def save_scan(tenant_id: int, upload, user_id: int | None) -> StoredFile:
     raise UploadError("Скан согласия: нужен файл PDF, JPEG или PNG.")
 
 
-def add_consent(person: Person, *, given_on: date, given_by: ConsentGiver, giver_name: str | None,
-                upload=None, user_id: int | None) -> Consent:
+def add_consent(
+    person: Person,
+    *,
+    given_on: date,
+    given_by: ConsentGiver,
+    giver_name: str | None,
+    upload=None,
+    user_id: int | None,
+) -> Consent:
     if given_on > date.today():
         raise OperationError("Дата согласия не может быть в будущем.")
     file = save_scan(person.tenant_id, upload, user_id) if upload and upload.filename else None
     consent = Consent(
-        tenant_id=person.tenant_id, person_id=person.id, given_on=given_on, given_by=given_by,
-        giver_name=_clean(giver_name), file=file, recorded_by_id=user_id, recorded_at=utcnow(),
+        tenant_id=person.tenant_id,
+        person_id=person.id,
+        given_on=given_on,
+        given_by=given_by,
+        giver_name=_clean(giver_name),
+        file=file,
+        recorded_by_id=user_id,
+        recorded_at=utcnow(),
     )
     db.session.add(consent)
     db.session.flush()
@@ -305,13 +387,25 @@ def add_consent(person: Person, *, given_on: date, given_by: ConsentGiver, giver
     return consent
 
 
-def add_achievement(person: Person, *, title: str, level: AchievementLevel, result: str,
-                    achieved_on: date, is_success_story: bool = False) -> Achievement:
+def add_achievement(
+    person: Person,
+    *,
+    title: str,
+    level: AchievementLevel,
+    result: str,
+    achieved_on: date,
+    is_success_story: bool = False,
+) -> Achievement:
     if not _clean(title) or not _clean(result):
         raise OperationError("Укажите название и результат.")
     item = Achievement(
-        tenant_id=person.tenant_id, person_id=person.id, title=_clean(title), level=level,
-        result=_clean(result), achieved_on=achieved_on, is_success_story=is_success_story,
+        tenant_id=person.tenant_id,
+        person_id=person.id,
+        title=_clean(title),
+        level=level,
+        result=_clean(result),
+        achieved_on=achieved_on,
+        is_success_story=is_success_story,
     )
     db.session.add(item)
     db.session.flush()
@@ -319,12 +413,18 @@ def add_achievement(person: Person, *, title: str, level: AchievementLevel, resu
     return item
 
 
-def add_project(person: Person, *, title: str, role: str, support_kind: str, year: int) -> PersonProject:
+def add_project(
+    person: Person, *, title: str, role: str, support_kind: str, year: int
+) -> PersonProject:
     if not (_clean(title) and _clean(role) and _clean(support_kind)):
         raise OperationError("Укажите название, роль и вид поддержки.")
     item = PersonProject(
-        tenant_id=person.tenant_id, person_id=person.id, title=_clean(title), role=_clean(role),
-        support_kind=_clean(support_kind), year=year,
+        tenant_id=person.tenant_id,
+        person_id=person.id,
+        title=_clean(title),
+        role=_clean(role),
+        support_kind=_clean(support_kind),
+        year=year,
     )
     db.session.add(item)
     db.session.flush()
@@ -342,8 +442,9 @@ def delete_child(person: Person, model, item_id: int) -> None:
     db.session.flush()
 
 
-def mark_potential_many(tenant_id: int, members: list[dict], *, role: str, user_id: int | None,
-                        on: date) -> list[Person]:
+def mark_potential_many(
+    tenant_id: int, members: list[dict], *, role: str, user_id: int | None, on: date
+) -> list[Person]:
     """Create persons with status potential (social-network matching). ``members`` carry
     ``surname``, ``name``, ``social_url``; or ``person_id`` of a known person in status none."""
     made = []
@@ -354,13 +455,28 @@ def mark_potential_many(tenant_id: int, members: list[dict], *, role: str, user_
                 raise OperationError("Запись не найдена.")
         else:
             person = create_person(tenant_id, m, source="social")
-        change_status(person, "mark_potential", on=on, role=role, user_id=user_id,
-                      basis="Сообщество в социальной сети")
+        change_status(
+            person,
+            "mark_potential",
+            on=on,
+            role=role,
+            user_id=user_id,
+            basis="Сообщество в социальной сети",
+        )
         made.append(person)
     return made
 
 
 __all__ = [
-    "PERSON_FIELDS", "SYSTEM", "StaleItem", "add_achievement", "add_consent", "add_project",
-    "change_status", "create_person", "delete_child", "mark_potential_many", "update_person",
+    "PERSON_FIELDS",
+    "SYSTEM",
+    "StaleItem",
+    "add_achievement",
+    "add_consent",
+    "add_project",
+    "change_status",
+    "create_person",
+    "delete_child",
+    "mark_potential_many",
+    "update_person",
 ]

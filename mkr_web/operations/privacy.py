@@ -35,8 +35,15 @@ from .tenancy import OperationError
 
 ANONYMOUS_SURNAME = "Обезличено"
 ANONYMIZABLE = (PersonStatus.ALUMNI, PersonStatus.EXCLUDED)
-CLEARED_FIELDS = ("patronymic", "email", "phone", "parent_name", "parent_phone", "parent_email",
-                  "social_url")
+CLEARED_FIELDS = (
+    "patronymic",
+    "email",
+    "phone",
+    "parent_name",
+    "parent_phone",
+    "parent_email",
+    "social_url",
+)
 
 
 def _iso(value):
@@ -45,6 +52,7 @@ def _iso(value):
 
 def person_data(person: Person) -> dict:
     """Everything the bank holds about ``person``, as JSON-ready data."""
+
     def rows(model, order):
         return db.session.scalars(
             sa.select(model).where(model.person_id == person.id).order_by(*order)
@@ -69,8 +77,11 @@ def person_data(person: Person) -> dict:
         "grade": person.grade,
         "email": person.email,
         "phone": person.phone,
-        "parent": {"name": person.parent_name, "phone": person.parent_phone,
-                   "email": person.parent_email},
+        "parent": {
+            "name": person.parent_name,
+            "phone": person.parent_phone,
+            "email": person.parent_email,
+        },
         "social_url": person.social_url,
         "status": person.status.value,
         "status_since": _iso(person.status_since),
@@ -79,18 +90,35 @@ def person_data(person: Person) -> dict:
         "admission_basis": person.admission_basis,
         "is_anonymized": person.is_anonymized,
         "status_history": [
-            {"on": _iso(c.changed_on), "from": c.from_status.value if c.from_status else None,
-             "to": c.to_status.value, "action": c.action, "comment": c.comment, "basis": c.basis}
-            for c in rows(PersonStatusChange, [PersonStatusChange.changed_on, PersonStatusChange.id])
+            {
+                "on": _iso(c.changed_on),
+                "from": c.from_status.value if c.from_status else None,
+                "to": c.to_status.value,
+                "action": c.action,
+                "comment": c.comment,
+                "basis": c.basis,
+            }
+            for c in rows(
+                PersonStatusChange, [PersonStatusChange.changed_on, PersonStatusChange.id]
+            )
         ],
         "consents": [
-            {"given_on": _iso(c.given_on), "given_by": c.given_by.value, "giver_name": c.giver_name,
-             "scan": c.file.filename if c.file else None}
+            {
+                "given_on": _iso(c.given_on),
+                "given_by": c.given_by.value,
+                "giver_name": c.giver_name,
+                "scan": c.file.filename if c.file else None,
+            }
             for c in consents
         ],
         "achievements": [
-            {"title": a.title, "level": a.level.value, "result": a.result,
-             "achieved_on": _iso(a.achieved_on), "is_success_story": a.is_success_story}
+            {
+                "title": a.title,
+                "level": a.level.value,
+                "result": a.result,
+                "achieved_on": _iso(a.achieved_on),
+                "is_success_story": a.is_success_story,
+            }
             for a in rows(Achievement, [Achievement.achieved_on, Achievement.id])
         ],
         "projects": [
@@ -98,8 +126,13 @@ def person_data(person: Person) -> dict:
             for p in rows(PersonProject, [PersonProject.year, PersonProject.id])
         ],
         "participations": [
-            {"event": title, "year": year, "role": p.role.value, "place": p.place,
-             "section": p.section}
+            {
+                "event": title,
+                "year": year,
+                "role": p.role.value,
+                "place": p.place,
+                "section": p.section,
+            }
             for p, year, title in participations
         ],
         "placements": [

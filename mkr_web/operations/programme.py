@@ -44,9 +44,17 @@ def _dates(starts_on: date | None, ends_on: date | None) -> None:
         raise OperationError("Дата окончания раньше даты начала.")
 
 
-def save_opportunity(tenant: Tenant, opportunity: Opportunity | None, *, kind: OpportunityKind, title: str,
-                     year: int, partner: Organization | None = None, starts_on: date | None = None,
-                     ends_on: date | None = None) -> Opportunity:
+def save_opportunity(
+    tenant: Tenant,
+    opportunity: Opportunity | None,
+    *,
+    kind: OpportunityKind,
+    title: str,
+    year: int,
+    partner: Organization | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> Opportunity:
     title = _text(title, "название", 300)
     if not (MIN_YEAR <= int(year) <= MAX_YEAR):
         raise OperationError(f"Год: от {MIN_YEAR} до {MAX_YEAR}.")
@@ -60,8 +68,13 @@ def save_opportunity(tenant: Tenant, opportunity: Opportunity | None, *, kind: O
     elif opportunity.tenant_id != tenant.id:
         raise OperationError("Возможность другого проекта.")
     elif int(year) != opportunity.year and db.session.scalar(
-            sa.select(Placement.id).where(Placement.opportunity_id == opportunity.id,
-                                          sa.extract("year", Placement.placed_on) != int(year)).limit(1)):
+        sa.select(Placement.id)
+        .where(
+            Placement.opportunity_id == opportunity.id,
+            sa.extract("year", Placement.placed_on) != int(year),
+        )
+        .limit(1)
+    ):
         raise OperationError("Год не совпадёт с датами уже назначенных участников.")
     opportunity.kind, opportunity.title, opportunity.year = kind, title, int(year)
     opportunity.partner_id = partner.id if partner else None
@@ -72,41 +85,70 @@ def save_opportunity(tenant: Tenant, opportunity: Opportunity | None, *, kind: O
 
 
 def delete_opportunity(opportunity: Opportunity) -> None:
-    placed = db.session.execute(sa.delete(Placement).where(Placement.opportunity_id == opportunity.id)).rowcount
+    placed = db.session.execute(
+        sa.delete(Placement).where(Placement.opportunity_id == opportunity.id)
+    ).rowcount
     record("opportunity.delete", opportunity, tenant_id=opportunity.tenant_id, placements=placed)
     db.session.delete(opportunity)
     db.session.flush()
 
 
-def add_placement(opportunity: Opportunity, person: Person, placed_on: date | None = None) -> Placement:
+def add_placement(
+    opportunity: Opportunity, person: Person, placed_on: date | None = None
+) -> Placement:
     """Place a person of the opportunity's tenant on it, on a date of its year."""
     if person.tenant_id != opportunity.tenant_id:
         raise OperationError("Человек другого проекта.")
     placed_on = placed_on or opportunity.starts_on or date(opportunity.year, 1, 1)
     if placed_on.year != opportunity.year:
         raise OperationError(f"Дата участия должна быть в {opportunity.year} году.")
-    exists = db.session.scalar(sa.select(Placement.id).where(
-        Placement.opportunity_id == opportunity.id, Placement.person_id == person.id))
+    exists = db.session.scalar(
+        sa.select(Placement.id).where(
+            Placement.opportunity_id == opportunity.id, Placement.person_id == person.id
+        )
+    )
     if exists:
         raise OperationError("Этот человек уже участвует в этой возможности.")
-    placement = Placement(tenant_id=opportunity.tenant_id, opportunity_id=opportunity.id, person_id=person.id,
-                          placed_on=placed_on)
+    placement = Placement(
+        tenant_id=opportunity.tenant_id,
+        opportunity_id=opportunity.id,
+        person_id=person.id,
+        placed_on=placed_on,
+    )
     db.session.add(placement)
     db.session.flush()
-    record("placement.create", placement, tenant_id=placement.tenant_id, opportunity_id=opportunity.id,
-           person_id=person.id)
+    record(
+        "placement.create",
+        placement,
+        tenant_id=placement.tenant_id,
+        opportunity_id=opportunity.id,
+        person_id=person.id,
+    )
     return placement
 
 
 def remove_placement(placement: Placement) -> None:
-    record("placement.delete", placement, tenant_id=placement.tenant_id, opportunity_id=placement.opportunity_id,
-           person_id=placement.person_id)
+    record(
+        "placement.delete",
+        placement,
+        tenant_id=placement.tenant_id,
+        opportunity_id=placement.opportunity_id,
+        person_id=placement.person_id,
+    )
     db.session.delete(placement)
     db.session.flush()
 
 
-def save_publication(tenant: Tenant, publication: Publication | None, *, title: str, outlet: str,
-                     outlet_kind: OutletKind, published_on: date, url: str | None = None) -> Publication:
+def save_publication(
+    tenant: Tenant,
+    publication: Publication | None,
+    *,
+    title: str,
+    outlet: str,
+    outlet_kind: OutletKind,
+    published_on: date,
+    url: str | None = None,
+) -> Publication:
     title = _text(title, "заголовок", 500)
     outlet = _text(outlet, "издание или сайт", 300)
     url = _text(url, "ссылка", 500, required=False)
@@ -132,16 +174,26 @@ def delete_publication(publication: Publication) -> None:
     db.session.flush()
 
 
-def save_partnership(tenant: Tenant, partnership: Partnership | None, *, organization: Organization,
-                     started_on: date, ended_on: date | None = None, note: str | None = None) -> Partnership:
+def save_partnership(
+    tenant: Tenant,
+    partnership: Partnership | None,
+    *,
+    organization: Organization,
+    started_on: date,
+    ended_on: date | None = None,
+    note: str | None = None,
+) -> Partnership:
     if organization is None:
         raise OperationError("Выберите организацию-партнёра.")
     _same_tenant(tenant, organization, "Организация")
     if started_on is None:
         raise OperationError("Укажите дату начала партнёрства.")
     _dates(started_on, ended_on)
-    other = db.session.scalar(sa.select(Partnership.id).where(
-        Partnership.tenant_id == tenant.id, Partnership.organization_id == organization.id))
+    other = db.session.scalar(
+        sa.select(Partnership.id).where(
+            Partnership.tenant_id == tenant.id, Partnership.organization_id == organization.id
+        )
+    )
     if other and (partnership is None or other != partnership.id):
         raise OperationError(f"Партнёрство с «{organization.name}» уже записано.")
     if partnership is None:
@@ -158,7 +210,11 @@ def save_partnership(tenant: Tenant, partnership: Partnership | None, *, organiz
 
 
 def delete_partnership(partnership: Partnership) -> None:
-    record("partnership.delete", partnership, tenant_id=partnership.tenant_id,
-           organization_id=partnership.organization_id)
+    record(
+        "partnership.delete",
+        partnership,
+        tenant_id=partnership.tenant_id,
+        organization_id=partnership.organization_id,
+    )
     db.session.delete(partnership)
     db.session.flush()

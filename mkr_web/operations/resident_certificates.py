@@ -39,9 +39,16 @@ K = CertificateKind.RESIDENT
 
 def _unfinished(tenant_id: int, kind: str, key: str, user_id: int | None) -> Job | None:
     return db.session.execute(
-        sa.select(Job).where(Job.tenant_id == tenant_id, Job.kind == kind, Job.key == key,
-                             Job.created_by_id == user_id, Job.state.in_([JobState.PENDING, JobState.RUNNING]))
-        .order_by(Job.id.desc()).limit(1)
+        sa.select(Job)
+        .where(
+            Job.tenant_id == tenant_id,
+            Job.kind == kind,
+            Job.key == key,
+            Job.created_by_id == user_id,
+            Job.state.in_([JobState.PENDING, JobState.RUNNING]),
+        )
+        .order_by(Job.id.desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 
@@ -53,26 +60,44 @@ def queue_one(tenant_id: int, person_id: int, *, user_id: int | None, base_url: 
     job = _unfinished(tenant_id, CERTIFICATE_JOB, key, user_id)
     if job is not None:
         return job
-    return start_job(tenant_id, CERTIFICATE_JOB, task=render_certificate, key=key, user_id=user_id,
-                     params={"kind": K.value, "subject_id": person_id, "base_url": base_url})
+    return start_job(
+        tenant_id,
+        CERTIFICATE_JOB,
+        task=render_certificate,
+        key=key,
+        user_id=user_id,
+        params={"kind": K.value, "subject_id": person_id, "base_url": base_url},
+    )
 
 
 def batch_person_ids(batch: AdmissionBatch) -> list[int]:
     """The persons this batch made Residents (not those already Residents: theirs was an
     achievement), in protocol order."""
-    return list(db.session.scalars(
-        sa.select(AdmissionCandidate.person_id).where(
-            AdmissionCandidate.batch_id == batch.id, AdmissionCandidate.state == CandidateState.ADMITTED,
-            AdmissionCandidate.person_id.is_not(None), AdmissionCandidate.match != MatchKind.ACTIVE_RESIDENT)
-        .order_by(AdmissionCandidate.row_no)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(AdmissionCandidate.person_id)
+            .where(
+                AdmissionCandidate.batch_id == batch.id,
+                AdmissionCandidate.state == CandidateState.ADMITTED,
+                AdmissionCandidate.person_id.is_not(None),
+                AdmissionCandidate.match != MatchKind.ACTIVE_RESIDENT,
+            )
+            .order_by(AdmissionCandidate.row_no)
+        )
+    )
 
 
 def issued_count(person_ids: list[int]) -> int:
     if not person_ids:
         return 0
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Certificate).where(
-        Certificate.kind == K, Certificate.subject_id.in_(person_ids))) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Certificate)
+            .where(Certificate.kind == K, Certificate.subject_id.in_(person_ids))
+        )
+        or 0
+    )
 
 
 def start_batch_job(batch: AdmissionBatch, *, user_id: int | None, base_url: str | None) -> Job:
@@ -80,19 +105,31 @@ def start_batch_job(batch: AdmissionBatch, *, user_id: int | None, base_url: str
     from ..tasks_admission import render_batch_certificates
 
     if not batch_person_ids(batch):
-        raise OperationError("В протоколе нет кандидатов, включённых в банк: свидетельства выдавать некому.")
+        raise OperationError(
+            "В протоколе нет кандидатов, включённых в банк: свидетельства выдавать некому."
+        )
     key = f"batch:{batch.id}"
     job = _unfinished(batch.tenant_id, BATCH_JOB, key, user_id)
     if job is not None:
         return job
-    return start_job(batch.tenant_id, BATCH_JOB, task=render_batch_certificates, key=key, user_id=user_id,
-                     params={"batch_id": batch.id, "base_url": base_url})
+    return start_job(
+        batch.tenant_id,
+        BATCH_JOB,
+        task=render_batch_certificates,
+        key=key,
+        user_id=user_id,
+        params={"batch_id": batch.id, "base_url": base_url},
+    )
 
 
 def latest_batch_job(batch: AdmissionBatch) -> Job | None:
     return db.session.execute(
-        sa.select(Job).where(Job.tenant_id == batch.tenant_id, Job.kind == BATCH_JOB, Job.key == f"batch:{batch.id}")
-        .order_by(Job.id.desc()).limit(1)
+        sa.select(Job)
+        .where(
+            Job.tenant_id == batch.tenant_id, Job.kind == BATCH_JOB, Job.key == f"batch:{batch.id}"
+        )
+        .order_by(Job.id.desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 
@@ -112,11 +149,19 @@ def render_batch(job: Job, progress) -> StoredFile:
             cert = certificates.issue(job.tenant_id, K, person_id)
             db.session.commit()
             if cert.file is None:
-                certificates.render(cert, certificates.verify_url(params.get("base_url"), cert.code))
+                certificates.render(
+                    cert, certificates.verify_url(params.get("base_url"), cert.code)
+                )
                 db.session.commit()
             zf.writestr(certificates.certificate_type(K).filename(cert), read_bytes(cert.file))
             progress(int(95 * i / total), f"Готово свидетельств: {i} из {total}")
-    stored = save_bytes(job.tenant_id, "certificates_zip", f"certificates-{batch.number}.zip", buf.getvalue(),
-                        "application/zip", job.created_by_id)
+    stored = save_bytes(
+        job.tenant_id,
+        "certificates_zip",
+        f"certificates-{batch.number}.zip",
+        buf.getvalue(),
+        "application/zip",
+        job.created_by_id,
+    )
     db.session.commit()
     return stored

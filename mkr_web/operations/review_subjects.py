@@ -37,10 +37,14 @@ class ReviewSubject:
 def _accreditation_excluded(application: AccreditationApplication) -> set[int]:
     from ..extensions import db
 
-    return set(db.session.scalars(
-        db.select(Membership.user_id).where(Membership.tenant_id == application.tenant_id,
-                                            Membership.organization_id == application.organizer_id)
-    ))
+    return set(
+        db.session.scalars(
+            db.select(Membership.user_id).where(
+                Membership.tenant_id == application.tenant_id,
+                Membership.organization_id == application.organizer_id,
+            )
+        )
+    )
 
 
 def _nomination_excluded(nomination: Nomination) -> set[int]:

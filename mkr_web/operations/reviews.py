@@ -45,7 +45,11 @@ DEFAULT_RUBRICS: dict[SubjectType, tuple[str, list[tuple[str, int, float]]]] = {
     SubjectType.NOMINATION: (
         "Экспертиза выдвижений",
         [
-            ("Уровень достижения (международный, всероссийский, региональный, муниципальный)", 10, 2.0),
+            (
+                "Уровень достижения (международный, всероссийский, региональный, муниципальный)",
+                10,
+                2.0,
+            ),
             ("Подтверждающие документы", 5, 1.0),
             ("Соответствие направлениям программы", 10, 1.0),
             ("Активность в сообществе программы", 5, 1.0),
@@ -63,6 +67,7 @@ class ScoreError(OperationError):
 
 
 # ---- rubrics ---------------------------------------------------------------------------------
+
 
 def ensure_rubric(tenant_id: int, kind: SubjectType) -> Rubric:
     """The tenant's rubric of this kind, created from the default on first use."""
@@ -105,22 +110,40 @@ def add_criterion(rubric: Rubric, title: str, max_points: int, weight: float) ->
     return criterion
 
 
-def update_criterion(criterion: RubricCriterion, *, title: str, max_points: int, weight: float,
-                     sort_order: int, is_active: bool) -> None:
+def update_criterion(
+    criterion: RubricCriterion,
+    *,
+    title: str,
+    max_points: int,
+    weight: float,
+    sort_order: int,
+    is_active: bool,
+) -> None:
     criterion.title = _check_criterion(title, max_points, weight)
     criterion.max_points, criterion.weight = max_points, weight
     criterion.sort_order, criterion.is_active = sort_order, is_active
     db.session.flush()
-    record("rubric.criterion_update", criterion.rubric, criterion_id=criterion.id,
-           fields=["title", "max_points", "weight", "sort_order", "is_active"])
+    record(
+        "rubric.criterion_update",
+        criterion.rubric,
+        criterion_id=criterion.id,
+        fields=["title", "max_points", "weight", "sort_order", "is_active"],
+    )
 
 
 # ---- assignments -----------------------------------------------------------------------------
 
-def assignments_of(subject_type: SubjectType, subject_id: int, *, fresh: bool = False) -> list[ReviewAssignment]:
-    q = (sa.select(ReviewAssignment)
-         .where(ReviewAssignment.subject_type == subject_type, ReviewAssignment.subject_id == subject_id)
-         .order_by(ReviewAssignment.id))
+
+def assignments_of(
+    subject_type: SubjectType, subject_id: int, *, fresh: bool = False
+) -> list[ReviewAssignment]:
+    q = (
+        sa.select(ReviewAssignment)
+        .where(
+            ReviewAssignment.subject_type == subject_type, ReviewAssignment.subject_id == subject_id
+        )
+        .order_by(ReviewAssignment.id)
+    )
     if fresh:  # what is committed now, not what this session loaded earlier
         q = q.execution_options(populate_existing=True)
     return list(db.session.scalars(q))
@@ -131,13 +154,18 @@ def _min_experts(tenant_id: int) -> int:
 
 
 def expert_ids_in_tenant(tenant_id: int) -> set[int]:
-    return set(db.session.scalars(
-        sa.select(Membership.user_id).where(Membership.tenant_id == tenant_id, Membership.role == Role.EXPERT)
-    ))
+    return set(
+        db.session.scalars(
+            sa.select(Membership.user_id).where(
+                Membership.tenant_id == tenant_id, Membership.role == Role.EXPERT
+            )
+        )
+    )
 
 
-def assign_experts(subject_type: SubjectType, subject, expert_ids: list[int], *,
-                   actor_id: int | None) -> list[ReviewAssignment]:
+def assign_experts(
+    subject_type: SubjectType, subject, expert_ids: list[int], *, actor_id: int | None
+) -> list[ReviewAssignment]:
     """Assign experts; starts the review once enough are assigned to a submitted item."""
     spec = subject_spec(subject_type)
     if subject.state not in (ReviewState.SUBMITTED, ReviewState.IN_REVIEW):
@@ -155,18 +183,39 @@ def assign_experts(subject_type: SubjectType, subject, expert_ids: list[int], *,
             raise OperationError(spec.excluded_reason)
         if expert_id in existing:
             continue
-        assignment = ReviewAssignment(tenant_id=subject.tenant_id, subject_type=subject_type,
-                                      subject_id=subject.id, expert_id=expert_id, assigned_by_id=actor_id)
+        assignment = ReviewAssignment(
+            tenant_id=subject.tenant_id,
+            subject_type=subject_type,
+            subject_id=subject.id,
+            expert_id=expert_id,
+            assigned_by_id=actor_id,
+        )
         db.session.add(assignment)
         db.session.flush()
         expert = db.session.get(User, expert_id)
-        log_step(subject.tenant_id, ASSIGNMENT.name, subject_type, subject.id, "assign", "none",
-                 AssignmentState.ASSIGNED.value, role=Role.ADMIN, user_id=actor_id,
-                 comment=f"Эксперт: {expert.full_name or expert.email}")
-        record("review.assign", assignment, subject_type=subject_type.value, subject_id=subject.id,
-               expert_id=expert_id)
+        log_step(
+            subject.tenant_id,
+            ASSIGNMENT.name,
+            subject_type,
+            subject.id,
+            "assign",
+            "none",
+            AssignmentState.ASSIGNED.value,
+            role=Role.ADMIN,
+            user_id=actor_id,
+            comment=f"Эксперт: {expert.full_name or expert.email}",
+        )
+        record(
+            "review.assign",
+            assignment,
+            subject_type=subject_type.value,
+            subject_id=subject.id,
+            expert_id=expert_id,
+        )
         made.append(assignment)
-    if subject.state is ReviewState.SUBMITTED and _active_count(subject_type, subject.id) >= _min_experts(subject.tenant_id):
+    if subject.state is ReviewState.SUBMITTED and _active_count(
+        subject_type, subject.id
+    ) >= _min_experts(subject.tenant_id):
         start_review(subject_type, subject, actor_id=actor_id)
     elif subject.state is ReviewState.IN_REVIEW:
         _notify_experts(spec, subject, [a.expert_id for a in made], [a.id for a in made])
@@ -174,30 +223,55 @@ def assign_experts(subject_type: SubjectType, subject, expert_ids: list[int], *,
 
 
 def _active_count(subject_type: SubjectType, subject_id: int) -> int:
-    return sum(1 for a in assignments_of(subject_type, subject_id) if a.state is not AssignmentState.CONFLICT)
+    return sum(
+        1
+        for a in assignments_of(subject_type, subject_id)
+        if a.state is not AssignmentState.CONFLICT
+    )
 
 
 def _notify_experts(spec, subject, expert_ids: list[int], assignment_ids: list[int]) -> None:
     for expert_id, assignment_id in zip(expert_ids, assignment_ids, strict=True):
         link = app_path("expert.review", assignment_id=assignment_id)
-        notify(subject.tenant_id, [expert_id], f"Назначена экспертиза: {spec.label(subject)}",
-               "Оцените заявку по критериям экспертизы.", link)
+        notify(
+            subject.tenant_id,
+            [expert_id],
+            f"Назначена экспертиза: {spec.label(subject)}",
+            "Оцените заявку по критериям экспертизы.",
+            link,
+        )
 
 
-def start_review(subject_type: SubjectType, subject, *, actor_id: int | None,
-                 expected_version: int | None = None) -> None:
+def start_review(
+    subject_type: SubjectType, subject, *, actor_id: int | None, expected_version: int | None = None
+) -> None:
     """``submitted → in_review``; submitted assignments of an earlier round are reopened."""
     spec = subject_spec(subject_type)
     assignments = assignments_of(subject_type, subject.id)
     active = [a for a in assignments if a.state is not AssignmentState.CONFLICT]
-    rec = transition(spec.machine, subject, subject_type, "start_review", role=Role.ADMIN, user_id=actor_id,
-                     expected_version=expected_version,
-                     data={"experts_assigned": len(active), "min_experts": _min_experts(subject.tenant_id)})
+    rec = transition(
+        spec.machine,
+        subject,
+        subject_type,
+        "start_review",
+        role=Role.ADMIN,
+        user_id=actor_id,
+        expected_version=expected_version,
+        data={"experts_assigned": len(active), "min_experts": _min_experts(subject.tenant_id)},
+    )
     if rec is None:
         return
     for a in active:
         if a.state is AssignmentState.SUBMITTED:
-            transition(ASSIGNMENT, a, subject_type, "reopen", role=SYSTEM, user_id=None, subject_id=subject.id)
+            transition(
+                ASSIGNMENT,
+                a,
+                subject_type,
+                "reopen",
+                role=SYSTEM,
+                user_id=None,
+                subject_id=subject.id,
+            )
             a.submitted_at = None
     _notify_experts(spec, subject, [a.expert_id for a in active], [a.id for a in active])
 
@@ -208,10 +282,24 @@ def unassign(assignment: ReviewAssignment, *, actor_id: int | None) -> None:
         raise OperationError("Снять можно только эксперта, который ещё не отправил оценку.")
     subject = load_subject(assignment.subject_type, assignment.subject_id)
     subject_type, expert = assignment.subject_type, assignment.expert
-    log_step(assignment.tenant_id, ASSIGNMENT.name, assignment.subject_type, assignment.subject_id,
-             "unassign", AssignmentState.ASSIGNED.value, "none", role=Role.ADMIN, user_id=actor_id,
-             comment=f"Эксперт: {expert.full_name or expert.email}")
-    record("review.unassign", assignment, subject_id=assignment.subject_id, expert_id=assignment.expert_id)
+    log_step(
+        assignment.tenant_id,
+        ASSIGNMENT.name,
+        assignment.subject_type,
+        assignment.subject_id,
+        "unassign",
+        AssignmentState.ASSIGNED.value,
+        "none",
+        role=Role.ADMIN,
+        user_id=actor_id,
+        comment=f"Эксперт: {expert.full_name or expert.email}",
+    )
+    record(
+        "review.unassign",
+        assignment,
+        subject_id=assignment.subject_id,
+        expert_id=assignment.expert_id,
+    )
     db.session.delete(assignment)
     db.session.flush()
     maybe_complete_review(subject_type, subject)
@@ -223,26 +311,47 @@ def load_subject(subject_type: SubjectType, subject_id: int):
 
 # ---- the expert's part -----------------------------------------------------------------------
 
-def declare_conflict(assignment: ReviewAssignment, reason: str, *, user_id: int,
-                     expected_version: int | None = None) -> None:
+
+def declare_conflict(
+    assignment: ReviewAssignment, reason: str, *, user_id: int, expected_version: int | None = None
+) -> None:
     subject = load_subject(assignment.subject_type, assignment.subject_id)
     reason = (reason or "").strip()[:500]
     if assignment.state is AssignmentState.ASSIGNED and reason:
         assignment.conflict_reason = reason  # the CHECK constraint wants it with the new state
-    rec = transition(ASSIGNMENT, assignment, assignment.subject_type, "declare_conflict", role=Role.EXPERT,
-                     user_id=user_id, comment=reason, expected_version=expected_version,
-                     subject_id=assignment.subject_id)
+    rec = transition(
+        ASSIGNMENT,
+        assignment,
+        assignment.subject_type,
+        "declare_conflict",
+        role=Role.EXPERT,
+        user_id=user_id,
+        comment=reason,
+        expected_version=expected_version,
+        subject_id=assignment.subject_id,
+    )
     if rec is None:
         return
     spec = subject_spec(assignment.subject_type)
     link = spec.admin_url(subject)
-    notify_admins(assignment.tenant_id, f"Конфликт интересов: {spec.label(subject)}",
-                  "Эксперт заявил о конфликте интересов. Назначьте другого эксперта.", link)
+    notify_admins(
+        assignment.tenant_id,
+        f"Конфликт интересов: {spec.label(subject)}",
+        "Эксперт заявил о конфликте интересов. Назначьте другого эксперта.",
+        link,
+    )
     maybe_complete_review(assignment.subject_type, subject)
 
 
-def save_scores(assignment: ReviewAssignment, points: dict[int, int | None], comment: str = "", *,
-                submit: bool, user_id: int, expected_version: int | None = None) -> None:
+def save_scores(
+    assignment: ReviewAssignment,
+    points: dict[int, int | None],
+    comment: str = "",
+    *,
+    submit: bool,
+    user_id: int,
+    expected_version: int | None = None,
+) -> None:
     """Store the expert's points (a draft, or the final submission)."""
     subject = load_subject(assignment.subject_type, assignment.subject_id)
     if assignment.state is AssignmentState.SUBMITTED and submit:
@@ -283,8 +392,15 @@ def save_scores(assignment: ReviewAssignment, points: dict[int, int | None], com
     record("review.scores_save", assignment, subject_id=assignment.subject_id, submitted=submit)
     if submit:
         assignment.submitted_at = utcnow()
-        transition(ASSIGNMENT, assignment, assignment.subject_type, "submit_scores", role=Role.EXPERT,
-                   user_id=user_id, subject_id=assignment.subject_id)
+        transition(
+            ASSIGNMENT,
+            assignment,
+            assignment.subject_type,
+            "submit_scores",
+            role=Role.EXPERT,
+            user_id=user_id,
+            subject_id=assignment.subject_id,
+        )
         maybe_complete_review(assignment.subject_type, subject)
 
 
@@ -296,16 +412,30 @@ def maybe_complete_review(subject_type: SubjectType, subject) -> bool:
     db.session.refresh(subject, with_for_update=True)
     if subject.state is not ReviewState.IN_REVIEW:
         return False
-    active = [a for a in assignments_of(subject_type, subject.id, fresh=True)
-              if a.state is not AssignmentState.CONFLICT]
+    active = [
+        a
+        for a in assignments_of(subject_type, subject.id, fresh=True)
+        if a.state is not AssignmentState.CONFLICT
+    ]
     if len(active) < _min_experts(subject.tenant_id):
         return False
     if not all(a.state is AssignmentState.SUBMITTED for a in active):
         return False
     spec = subject_spec(subject_type)
-    transition(spec.machine, subject, subject_type, "complete_review", role=SYSTEM, user_id=None,
-               data={"all_reviews_in": True})
+    transition(
+        spec.machine,
+        subject,
+        subject_type,
+        "complete_review",
+        role=SYSTEM,
+        user_id=None,
+        data={"all_reviews_in": True},
+    )
     link = spec.admin_url(subject)
-    notify_admins(subject.tenant_id, f"Экспертиза завершена: {spec.label(subject)}",
-                  "Все эксперты отправили оценки; заявка ждёт решения.", link)
+    notify_admins(
+        subject.tenant_id,
+        f"Экспертиза завершена: {spec.label(subject)}",
+        "Все эксперты отправили оценки; заявка ждёт решения.",
+        link,
+    )
     return True

@@ -18,7 +18,9 @@ def update_thresholds(tenant: Tenant, values: dict[str, int]) -> dict[str, list[
         raise OperationError(f"Неизвестные пороговые значения: {', '.join(unknown)}.")
     for key, value in values.items():
         if not isinstance(value, int) or not 0 <= value <= MAX_THRESHOLD:
-            raise OperationError(f"Пороговое значение «{key}» должно быть целым числом от 0 до {MAX_THRESHOLD}.")
+            raise OperationError(
+                f"Пороговое значение «{key}» должно быть целым числом от 0 до {MAX_THRESHOLD}."
+            )
     changed = {k: [current[k], v] for k, v in values.items() if current[k] != v}
     if not changed:
         return {}

@@ -123,7 +123,9 @@ def create_user_with_role(
         changed = not user.is_platform_admin
         user.is_platform_admin = True
         return user, created or changed
-    tenant = db.session.execute(db.select(Tenant).where(Tenant.slug == tenant_slug)).scalar_one_or_none()
+    tenant = db.session.execute(
+        db.select(Tenant).where(Tenant.slug == tenant_slug)
+    ).scalar_one_or_none()
     if tenant is None:
         raise OperationError(f"Проект «{tenant_slug}» не найден.")
     munis = _by_names(Municipality, tenant, list(municipality_names))
@@ -146,7 +148,9 @@ def create_organization(
     if municipality is not None and municipality.tenant_id != tenant.id:
         raise OperationError("Муниципалитет другого проекта.")
     if db.session.execute(
-        db.select(Organization.id).where(Organization.tenant_id == tenant.id, Organization.name == name)
+        db.select(Organization.id).where(
+            Organization.tenant_id == tenant.id, Organization.name == name
+        )
     ).first():
         raise OperationError(f"Организация «{name}» уже есть в справочнике.")
     org = Organization(

@@ -22,10 +22,20 @@ class StaleItem(Exception):
         return "Запись изменилась, пока вы её просматривали. Обновите страницу и повторите."
 
 
-def transition(machine: Machine, item, subject_type: SubjectType, action: str, *, role: str,
-               user_id: int | None, comment: str = "", data: dict | None = None,
-               expected_version: int | None = None, state_attr: str = "state",
-               subject_id: int | None = None) -> TransitionRecord | None:
+def transition(
+    machine: Machine,
+    item,
+    subject_type: SubjectType,
+    action: str,
+    *,
+    role: str,
+    user_id: int | None,
+    comment: str = "",
+    data: dict | None = None,
+    expected_version: int | None = None,
+    state_attr: str = "state",
+    subject_id: int | None = None,
+) -> TransitionRecord | None:
     """Apply ``action``; returns None (and changes nothing) when the item is already where
     this action leads (a double submit).
 
@@ -45,18 +55,44 @@ def transition(machine: Machine, item, subject_type: SubjectType, action: str, *
         Action(action, role, actor_id=user_id, comment=comment or "", data=data or {}),
         state_attr=state_attr,
     )
-    log_step(item.tenant_id, machine.name, subject_type, item.id if subject_id is None else subject_id,
-             rec.action, rec.from_state, rec.to_state, role=rec.role, user_id=user_id,
-             comment=rec.comment, at=rec.at)
-    record(f"{machine.name}.{action}", item, tenant_id=item.tenant_id, from_state=rec.from_state,
-           to_state=rec.to_state)
+    log_step(
+        item.tenant_id,
+        machine.name,
+        subject_type,
+        item.id if subject_id is None else subject_id,
+        rec.action,
+        rec.from_state,
+        rec.to_state,
+        role=rec.role,
+        user_id=user_id,
+        comment=rec.comment,
+        at=rec.at,
+    )
+    record(
+        f"{machine.name}.{action}",
+        item,
+        tenant_id=item.tenant_id,
+        from_state=rec.from_state,
+        to_state=rec.to_state,
+    )
     db.session.flush()
     return rec
 
 
-def log_step(tenant_id: int, machine: str, subject_type: SubjectType, subject_id: int, action: str,
-             from_state: str, to_state: str, *, role: str, user_id: int | None, comment: str = "",
-             at=None) -> TransitionLog:
+def log_step(
+    tenant_id: int,
+    machine: str,
+    subject_type: SubjectType,
+    subject_id: int,
+    action: str,
+    from_state: str,
+    to_state: str,
+    *,
+    role: str,
+    user_id: int | None,
+    comment: str = "",
+    at=None,
+) -> TransitionLog:
     """Add one history row. :func:`transition` uses it; so do steps that are not a state
     change of the subject itself (an expert assigned to it, say)."""
     row = TransitionLog(
@@ -87,7 +123,9 @@ def history(subject_type: SubjectType, subject_id: int) -> list[TransitionLog]:
     return list(
         db.session.scalars(
             db.select(TransitionLog)
-            .where(TransitionLog.subject_type == subject_type, TransitionLog.subject_id == subject_id)
+            .where(
+                TransitionLog.subject_type == subject_type, TransitionLog.subject_id == subject_id
+            )
             .options(db.selectinload(TransitionLog.user))
             .order_by(TransitionLog.id)
         )

@@ -51,17 +51,33 @@ def _form(application: AccreditationApplication | None) -> ApplicationForm:
     tenant_id = membership.tenant_id
     data = {}
     if application is not None:
-        data = {"direction": application.direction.value, "level": application.level.value,
-                "municipality_ids": [m.id for m in application.municipalities],
-                "partner_ids": [o.id for o in application.partners], "event_id": application.event_id or 0}
+        data = {
+            "direction": application.direction.value,
+            "level": application.level.value,
+            "municipality_ids": [m.id for m in application.municipalities],
+            "partner_ids": [o.id for o in application.partners],
+            "event_id": application.event_id or 0,
+        }
     form = ApplicationForm(obj=application, **data)
     form.municipality_ids.choices = [(m.id, m.name) for m in grid_municipalities(tenant_id)]
-    form.partner_ids.choices = [(o.id, o.name) for o in db.session.scalars(
-        sa.select(Organization).where(Organization.tenant_id == tenant_id, Organization.kind != OrganizationKind.SCHOOL)
-        .order_by(Organization.name))]
-    form.event_id.choices = [(0, "—")] + [(e.id, e.title) for e in db.session.scalars(
-        sa.select(Event).where(Event.tenant_id == tenant_id, Event.organizer_id == membership.organization_id)
-        .order_by(Event.title))]
+    form.partner_ids.choices = [
+        (o.id, o.name)
+        for o in db.session.scalars(
+            sa.select(Organization)
+            .where(
+                Organization.tenant_id == tenant_id, Organization.kind != OrganizationKind.SCHOOL
+            )
+            .order_by(Organization.name)
+        )
+    ]
+    form.event_id.choices = [(0, "—")] + [
+        (e.id, e.title)
+        for e in db.session.scalars(
+            sa.select(Event)
+            .where(Event.tenant_id == tenant_id, Event.organizer_id == membership.organization_id)
+            .order_by(Event.title)
+        )
+    ]
     return form
 
 
@@ -69,8 +85,13 @@ def _pick(model, ids: list[int]) -> list:
     ids = [i for i in ids or [] if i]
     if not ids:
         return []
-    rows = list(db.session.scalars(sa.select(model).where(model.tenant_id == current_membership().tenant_id,
-                                                          model.id.in_(ids))))
+    rows = list(
+        db.session.scalars(
+            sa.select(model).where(
+                model.tenant_id == current_membership().tenant_id, model.id.in_(ids)
+            )
+        )
+    )
     if len(rows) != len(set(ids)):
         abort(404)
     return rows
@@ -79,12 +100,16 @@ def _pick(model, ids: list[int]) -> list:
 def _data(form: ApplicationForm) -> ops.ApplicationData:
     events = _pick(Event, [form.event_id.data])
     return ops.ApplicationData(
-        title=form.title.data, direction=Direction(form.direction.data), level=EventLevel(form.level.data),
-        regularity=form.regularity.data or "", audience=form.audience.data or "",
+        title=form.title.data,
+        direction=Direction(form.direction.data),
+        level=EventLevel(form.level.data),
+        regularity=form.regularity.data or "",
+        audience=form.audience.data or "",
         expected_participants=form.expected_participants.data or 0,
         selection_method=form.selection_method.data or "",
         municipalities=_pick(Municipality, form.municipality_ids.data),
-        partners=_pick(Organization, form.partner_ids.data), event=events[0] if events else None,
+        partners=_pick(Organization, form.partner_ids.data),
+        event=events[0] if events else None,
     )
 
 
@@ -92,7 +117,9 @@ def _regulation(form: ApplicationForm):
     upload = form.regulation.data
     if upload is None or not getattr(upload, "filename", ""):
         return None
-    return save_pdf_upload(current_membership().tenant_id, "regulation", upload, user_id=current_user.id)
+    return save_pdf_upload(
+        current_membership().tenant_id, "regulation", upload, user_id=current_user.id
+    )
 
 
 @bp.route("/accreditation")
@@ -113,8 +140,13 @@ def accreditation_new():
         made = {}
 
         def create():
-            made["a"] = ops.create_application(membership.tenant_id, membership.organization, _data(form),
-                                               user_id=current_user.id, regulation=_regulation(form))
+            made["a"] = ops.create_application(
+                membership.tenant_id,
+                membership.organization,
+                _data(form),
+                user_id=current_user.id,
+                regulation=_regulation(form),
+            )
 
         if run_operation(create, success=_("Черновик заявки сохранён.")) is None:
             return redirect(url_for(".accreditation_detail", application_id=made["a"].id))
@@ -128,14 +160,18 @@ def accreditation_detail(application_id: int):
     editable = application.state in ops.EDITABLE
     form = _form(application) if editable else None
     if form is not None and form.validate_on_submit():
+
         def update():
             ops.update_application(application, _data(form), regulation=_regulation(form))
 
         if run_operation(update, success=_("Изменения сохранены.")) is None:
             return redirect(url_for(".accreditation_detail", application_id=application.id))
     return render_template(
-        "organizer/accreditation_detail.html", application=application, form=form,
-        submit_form=VersionForm(version=application.version), levels=LEVEL_TITLES,
+        "organizer/accreditation_detail.html",
+        application=application,
+        form=form,
+        submit_form=VersionForm(version=application.version),
+        levels=LEVEL_TITLES,
         history=history_rows(SubjectType.ACCREDITATION, application.id, include_review_steps=False),
         certificate=find_certificate(CertificateKind.ACCREDITATION, application.id),
         can_submit=bool(ACCREDITATION.available(application.state, Role.ORGANIZER)),
@@ -149,8 +185,13 @@ def accreditation_submit(application_id: int):
     application = application_or_404(application_id)
     form = VersionForm()
     if form.validate_on_submit():
-        run_operation(ops.submit, application, user_id=current_user.id, expected_version=version_of(form),
-                      success=_("Заявка подана."))
+        run_operation(
+            ops.submit,
+            application,
+            user_id=current_user.id,
+            expected_version=version_of(form),
+            success=_("Заявка подана."),
+        )
     return redirect(url_for(".accreditation_detail", application_id=application.id))
 
 
@@ -169,4 +210,6 @@ def accreditation_certificate(application_id: int):
     application = application_or_404(application_id)
     if application.state not in CERTIFIED:
         abort(404)
-    return certificate_response(application.tenant_id, CertificateKind.ACCREDITATION, application.id)
+    return certificate_response(
+        application.tenant_id, CertificateKind.ACCREDITATION, application.id
+    )

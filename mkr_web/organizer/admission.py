@@ -42,16 +42,23 @@ def _edition_or_404(edition_id: int) -> EventEdition:
 
 def _reference_choices(tenant_id: int):
     municipalities = db.session.scalars(
-        sa.select(Municipality.name).where(Municipality.tenant_id == tenant_id).order_by(Municipality.sort_order)
+        sa.select(Municipality.name)
+        .where(Municipality.tenant_id == tenant_id)
+        .order_by(Municipality.sort_order)
     ).all()
     organizations = db.session.scalars(
-        sa.select(Organization.name).where(Organization.tenant_id == tenant_id).order_by(Organization.name)
+        sa.select(Organization.name)
+        .where(Organization.tenant_id == tenant_id)
+        .order_by(Organization.name)
     ).all()
     return municipalities, organizations
 
 
 def _table_from_form(count: int) -> list[dict]:
-    return [{key: request.form.get(f"r{i}-{key}", "").strip() for key, _t in COLUMNS} for i in range(1, count + 1)]
+    return [
+        {key: request.form.get(f"r{i}-{key}", "").strip() for key, _t in COLUMNS}
+        for i in range(1, count + 1)
+    ]
 
 
 def _cell_errors(errors) -> dict[tuple[int, str], str]:
@@ -70,8 +77,13 @@ def admission():
         .options(sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event))
         .order_by(AdmissionBatch.id.desc())
     ).all()
-    return render_template("organizer/admission.html", editions=editions, batches=batches,
-                           counts=state_counts(b.id for b in batches), states=list(CandidateState))
+    return render_template(
+        "organizer/admission.html",
+        editions=editions,
+        batches=batches,
+        counts=state_counts(b.id for b in batches),
+        states=list(CandidateState),
+    )
 
 
 @bp.route("/admission/editions/<int:edition_id>/protocol", methods=["GET", "POST"])
@@ -100,25 +112,48 @@ def admission_new(edition_id: int):
 
             ok, batch = attempt(work)
             if ok:
-                flash(_("Протокол %(number)s принят: строк — %(n)s. Кандидаты переданы координаторам.",
-                        number=batch.number, n=len(rows)), "success")
+                flash(
+                    _(
+                        "Протокол %(number)s принят: строк — %(n)s. Кандидаты переданы координаторам.",
+                        number=batch.number,
+                        n=len(rows),
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".admission_batch", batch_id=batch.id))
     municipalities, organizations = _reference_choices(edition.tenant_id)
     return render_template(
-        "organizer/admission_new.html", edition=edition, form=form, count=count, values=values,
-        errors=errors, cell_errors=_cell_errors(errors), columns=COLUMNS, municipalities=municipalities,
-        organizations=organizations, results=list(RESULT_TITLES.values()),
+        "organizer/admission_new.html",
+        edition=edition,
+        form=form,
+        count=count,
+        values=values,
+        errors=errors,
+        cell_errors=_cell_errors(errors),
+        columns=COLUMNS,
+        municipalities=municipalities,
+        organizations=organizations,
+        results=list(RESULT_TITLES.values()),
     )
 
 
 @bp.route("/admission/batches/<int:batch_id>")
 @roles(Role.ORGANIZER)
 def admission_batch(batch_id: int):
-    batch = db.session.execute(
-        batches_for(current_membership()).where(AdmissionBatch.id == batch_id)
-        .options(sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event),
-                 sa.orm.selectinload(AdmissionBatch.candidates).joinedload(AdmissionCandidate.municipality))
-    ).unique().scalar_one_or_none()
+    batch = (
+        db.session.execute(
+            batches_for(current_membership())
+            .where(AdmissionBatch.id == batch_id)
+            .options(
+                sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event),
+                sa.orm.selectinload(AdmissionBatch.candidates).joinedload(
+                    AdmissionCandidate.municipality
+                ),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if batch is None:
         abort(404)
     return render_template("organizer/admission_batch.html", batch=batch)
@@ -126,11 +161,17 @@ def admission_batch(batch_id: int):
 
 def _values_of(candidate: AdmissionCandidate) -> dict:
     return {
-        "surname": candidate.surname, "name": candidate.name, "patronymic": candidate.patronymic or "",
-        "birth_date": candidate.birth_on.strftime("%d.%m.%Y"), "organization": candidate.organization_name,
-        "grade": candidate.grade or "", "municipality": candidate.municipality.name,
-        "result": RESULT_TITLES.get(candidate.result, ""), "place": str(candidate.place or ""),
-        "section": candidate.section or "", "parent_contact": candidate.parent_contact or "",
+        "surname": candidate.surname,
+        "name": candidate.name,
+        "patronymic": candidate.patronymic or "",
+        "birth_date": candidate.birth_on.strftime("%d.%m.%Y"),
+        "organization": candidate.organization_name,
+        "grade": candidate.grade or "",
+        "municipality": candidate.municipality.name,
+        "result": RESULT_TITLES.get(candidate.result, ""),
+        "place": str(candidate.place or ""),
+        "section": candidate.section or "",
+        "parent_contact": candidate.parent_contact or "",
     }
 
 
@@ -152,23 +193,39 @@ def admission_fix(candidate_id: int):
 
         def work():
             try:
-                return fix_candidate(candidate, raw, membership,
-                                     expected_version=int_or_none(request.form.get("version")))
+                return fix_candidate(
+                    candidate,
+                    raw,
+                    membership,
+                    expected_version=int_or_none(request.form.get("version")),
+                )
             except BatchRejected as exc:
                 errors.extend(exc.errors)
                 raise
 
         ok, rec = attempt(work)
         if ok:
-            flash(_("Строка %(row)s исправлена и отправлена координатору.", row=candidate.row_no) if rec
-                  else _("Строка уже отправлена координатору."), "success")
+            flash(
+                _("Строка %(row)s исправлена и отправлена координатору.", row=candidate.row_no)
+                if rec
+                else _("Строка уже отправлена координатору."),
+                "success",
+            )
             return redirect(url_for(".admission_batch", batch_id=candidate.batch_id))
         db.session.refresh(candidate)
     # errors of the one row are keyed by its protocol number; the table shows it as row 1
     cell_errors = {(1, key): reason for (_n, key), reason in _cell_errors(errors).items()}
     municipalities, organizations = _reference_choices(candidate.tenant_id)
     return render_template(
-        "organizer/admission_fix.html", candidate=candidate, form=form, values=values, errors=errors,
-        cell_errors=cell_errors, columns=COLUMNS, municipalities=municipalities, organizations=organizations,
-        results=list(RESULT_TITLES.values()), titles=TITLES,
+        "organizer/admission_fix.html",
+        candidate=candidate,
+        form=form,
+        values=values,
+        errors=errors,
+        cell_errors=cell_errors,
+        columns=COLUMNS,
+        municipalities=municipalities,
+        organizations=organizations,
+        results=list(RESULT_TITLES.values()),
+        titles=TITLES,
     )

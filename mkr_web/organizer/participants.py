@@ -23,7 +23,9 @@ def participants_upload(edition_id: int):
     return pages.upload(EP, edition_id)
 
 
-@bp.route("/editions/<int:edition_id>/participants/upload/<int:preview_id>", methods=["GET", "POST"])
+@bp.route(
+    "/editions/<int:edition_id>/participants/upload/<int:preview_id>", methods=["GET", "POST"]
+)
 @roles(Role.ORGANIZER)
 def participants_preview(edition_id: int, preview_id: int):
     return pages.preview(EP, edition_id, preview_id)

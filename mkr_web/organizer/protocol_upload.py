@@ -37,13 +37,19 @@ def protocol_template(edition_id: int):
 def protocol_upload(edition_id: int):
     edition = _edition_or_404(edition_id)
     return pages.upload(
-        ProtocolImporter(edition), "organizer/protocol_upload.html",
-        lambda preview_id: redirect(url_for(".protocol_preview", edition_id=edition.id, preview_id=preview_id)),
-        edition=edition, columns=COLUMNS,
+        ProtocolImporter(edition),
+        "organizer/protocol_upload.html",
+        lambda preview_id: redirect(
+            url_for(".protocol_preview", edition_id=edition.id, preview_id=preview_id)
+        ),
+        edition=edition,
+        columns=COLUMNS,
     )
 
 
-@bp.route("/admission/editions/<int:edition_id>/protocol/upload/<int:preview_id>", methods=["GET", "POST"])
+@bp.route(
+    "/admission/editions/<int:edition_id>/protocol/upload/<int:preview_id>", methods=["GET", "POST"]
+)
 @roles(Role.ORGANIZER)
 def protocol_preview(edition_id: int, preview_id: int):
     edition = _edition_or_404(edition_id)
@@ -55,13 +61,25 @@ def protocol_preview(edition_id: int, preview_id: int):
             pages.cancel(stored)
             return redirect(url_for(".protocol_upload", edition_id=edition.id))
         try:
-            result = commit_preview(importer, current_tenant().id, current_user, stored, payload,
-                                    {"filename": payload["filename"]})
+            result = commit_preview(
+                importer,
+                current_tenant().id,
+                current_user,
+                stored,
+                payload,
+                {"filename": payload["filename"]},
+            )
             db.session.commit()
         except BatchRejected as exc:  # the reference data changed since the preview
             db.session.rollback()
-            flash(str(exc) + " " + "; ".join(f"строка {e.row_no}, «{e.column}»: {e.reason}"
-                                             for e in exc.errors[:20]), "danger")
+            flash(
+                str(exc)
+                + " "
+                + "; ".join(
+                    f"строка {e.row_no}, «{e.column}»: {e.reason}" for e in exc.errors[:20]
+                ),
+                "danger",
+            )
         except (ImportRefused, *REFUSALS) as exc:
             db.session.rollback()
             flash(str(exc), "danger")
@@ -69,13 +87,25 @@ def protocol_preview(edition_id: int, preview_id: int):
             db.session.rollback()
             flash(_("Запись изменилась одновременно с вашей. Повторите действие."), "danger")
         else:
-            flash(_("Протокол %(number)s принят: строк — %(n)s. Кандидаты переданы координаторам.",
-                    number=result["number"], n=result["rows"]), "success")
+            flash(
+                _(
+                    "Протокол %(number)s принят: строк — %(n)s. Кандидаты переданы координаторам.",
+                    number=result["number"],
+                    n=result["rows"],
+                ),
+                "success",
+            )
             return redirect(url_for(".admission_batch", batch_id=result["batch_id"]))
     rows = payload["rows"]
     kinds = [r["match"]["kind"] for r in rows if r.get("match")]
     return render_template(
-        "organizer/protocol_preview.html", edition=edition, payload=payload, form=form,
-        errors=pages.row_errors(payload), error_count=error_count(payload),
-        shown=rows[:SHOWN_ROWS], total=len(rows), kinds={k: kinds.count(k) for k in set(kinds)},
+        "organizer/protocol_preview.html",
+        edition=edition,
+        payload=payload,
+        form=form,
+        errors=pages.row_errors(payload),
+        error_count=error_count(payload),
+        shown=rows[:SHOWN_ROWS],
+        total=len(rows),
+        kinds={k: kinds.count(k) for k in set(kinds)},
     )

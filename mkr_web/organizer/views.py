@@ -13,4 +13,6 @@ from . import bp
 @bp.route("/")
 @roles(Role.ORGANIZER)
 def dashboard():
-    return render_template("organizer/dashboard.html", organization=current_membership().organization)
+    return render_template(
+        "organizer/dashboard.html", organization=current_membership().organization
+    )

@@ -19,9 +19,17 @@ from . import bp
 def verify(code: str):
     if len(code) > 64:
         abort(404)
-    cert = db.session.execute(sa.select(Certificate).where(Certificate.code == code)).scalar_one_or_none()
+    cert = db.session.execute(
+        sa.select(Certificate).where(Certificate.code == code)
+    ).scalar_one_or_none()
     if cert is None:
         abort(404)
     ctype = certificate_type(cert.kind)
-    return render_template("public/verify.html", cert=cert, title=ctype.title, facts=ctype.facts(cert),
-                           is_valid=ctype.is_valid(cert), tenant=db.session.get(Tenant, cert.tenant_id))
+    return render_template(
+        "public/verify.html",
+        cert=cert,
+        title=ctype.title,
+        facts=ctype.facts(cert),
+        is_valid=ctype.is_valid(cert),
+        tenant=db.session.get(Tenant, cert.tenant_id),
+    )

@@ -125,7 +125,9 @@ def _pool(tenant_id: int, keys: list[tuple[str, date]]) -> list[Person]:
     )
 
 
-def _classify(key: str, birth_on: date, pool: list[Person]) -> tuple[MatchKind, Person | None, list[Person]]:
+def _classify(
+    key: str, birth_on: date, pool: list[Person]
+) -> tuple[MatchKind, Person | None, list[Person]]:
     exact = next((p for p in pool if p.search_name == key and p.birth_on == birth_on), None)
     if exact is not None:
         kind = MatchKind.ACTIVE_RESIDENT if exact.status in ACTIVE_RESIDENT else MatchKind.EXISTING
@@ -155,5 +157,7 @@ def near_matches(candidates: list[AdmissionCandidate]) -> dict[int, list[Person]
     near = [c for c in candidates if c.match is MatchKind.NEAR]
     if not near:
         return {}
-    found = match_persons(near[0].tenant_id, [(c.surname, c.name, c.patronymic, c.birth_on) for c in near])
+    found = match_persons(
+        near[0].tenant_id, [(c.surname, c.name, c.patronymic, c.birth_on) for c in near]
+    )
     return {c.id: suggestions for c, (_, _, suggestions) in zip(near, found, strict=True)}

@@ -34,8 +34,11 @@ def events_for(membership: Membership) -> sa.Select:
 
 
 def editions_for(membership: Membership) -> sa.Select:
-    q = sa.select(EventEdition).join(Event, Event.id == EventEdition.event_id).where(
-        EventEdition.tenant_id == membership.tenant_id)
+    q = (
+        sa.select(EventEdition)
+        .join(Event, Event.id == EventEdition.event_id)
+        .where(EventEdition.tenant_id == membership.tenant_id)
+    )
     if membership.role is Role.ORGANIZER:
         q = q.where(Event.organizer_id == membership.organization_id)
     elif membership.role is not Role.ADMIN:
@@ -44,7 +47,9 @@ def editions_for(membership: Membership) -> sa.Select:
 
 
 def applications_for(membership: Membership) -> sa.Select:
-    q = sa.select(AccreditationApplication).where(AccreditationApplication.tenant_id == membership.tenant_id)
+    q = sa.select(AccreditationApplication).where(
+        AccreditationApplication.tenant_id == membership.tenant_id
+    )
     if membership.role is Role.ORGANIZER:
         q = q.where(AccreditationApplication.organizer_id == membership.organization_id)
     elif membership.role is not Role.ADMIN:
@@ -58,15 +63,29 @@ def event_rows(query: sa.Select) -> list[tuple[Event, int, int]]:
         query.options(selectinload(Event.organizer)).order_by(Event.kind, Event.title)
     ).all()
     ids = [e.id for e in events]
-    editions = dict(db.session.execute(
-        sa.select(EventEdition.event_id, sa.func.count()).where(EventEdition.event_id.in_(ids))
-        .group_by(EventEdition.event_id)
-    ).all()) if ids else {}
-    totals = dict(db.session.execute(
-        sa.select(EventEdition.event_id, sa.func.sum(ParticipationCount.count))
-        .join(ParticipationCount, ParticipationCount.edition_id == EventEdition.id)
-        .where(EventEdition.event_id.in_(ids)).group_by(EventEdition.event_id)
-    ).all()) if ids else {}
+    editions = (
+        dict(
+            db.session.execute(
+                sa.select(EventEdition.event_id, sa.func.count())
+                .where(EventEdition.event_id.in_(ids))
+                .group_by(EventEdition.event_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    totals = (
+        dict(
+            db.session.execute(
+                sa.select(EventEdition.event_id, sa.func.sum(ParticipationCount.count))
+                .join(ParticipationCount, ParticipationCount.edition_id == EventEdition.id)
+                .where(EventEdition.event_id.in_(ids))
+                .group_by(EventEdition.event_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
     return [(e, editions.get(e.id, 0), int(totals.get(e.id) or 0)) for e in events]
 
 
@@ -76,7 +95,11 @@ def edition_totals(edition_ids: list[int]) -> dict[int, dict[str, int]]:
     if not edition_ids:
         return out
     for edition_id, category, n in db.session.execute(
-        sa.select(ParticipationCount.edition_id, ParticipationCount.category, sa.func.sum(ParticipationCount.count))
+        sa.select(
+            ParticipationCount.edition_id,
+            ParticipationCount.category,
+            sa.func.sum(ParticipationCount.count),
+        )
         .where(ParticipationCount.edition_id.in_(edition_ids))
         .group_by(ParticipationCount.edition_id, ParticipationCount.category)
     ):
@@ -84,7 +107,8 @@ def edition_totals(edition_ids: list[int]) -> dict[int, dict[str, int]]:
         out[edition_id]["total"] += int(n)
     for edition_id, n in db.session.execute(
         sa.select(Participation.edition_id, sa.func.count(sa.distinct(Participation.person_id)))
-        .where(Participation.edition_id.in_(edition_ids)).group_by(Participation.edition_id)
+        .where(Participation.edition_id.in_(edition_ids))
+        .group_by(Participation.edition_id)
     ):
         out[edition_id]["persons"] = int(n)
     return out
@@ -93,21 +117,27 @@ def edition_totals(edition_ids: list[int]) -> dict[int, dict[str, int]]:
 def counts_grid(edition: EventEdition) -> dict[tuple[int, CountCategory], int]:
     return {
         (r.municipality_id, r.category): r.count
-        for r in db.session.scalars(sa.select(ParticipationCount).where(ParticipationCount.edition_id == edition.id))
+        for r in db.session.scalars(
+            sa.select(ParticipationCount).where(ParticipationCount.edition_id == edition.id)
+        )
     }
 
 
 def grid_municipalities(tenant_id: int) -> list[Municipality]:
     """Rows of the counts grid: the tenant's municipalities, then other regions."""
-    return list(db.session.scalars(
-        sa.select(Municipality).where(Municipality.tenant_id == tenant_id)
-        .order_by(Municipality.sort_order, Municipality.name)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Municipality)
+            .where(Municipality.tenant_id == tenant_id)
+            .order_by(Municipality.sort_order, Municipality.name)
+        )
+    )
 
 
 def participants_of(edition: EventEdition) -> list[tuple[Participation, Person]]:
     return db.session.execute(
-        sa.select(Participation, Person).join(Person, Person.id == Participation.person_id)
+        sa.select(Participation, Person)
+        .join(Person, Person.id == Participation.person_id)
         .where(Participation.edition_id == edition.id)
         .options(selectinload(Person.municipality), selectinload(Person.organization))
         .order_by(Participation.role, Participation.place.nulls_last(), Person.search_name)
@@ -118,7 +148,11 @@ def counts_by_municipality(edition_ids: list[int]) -> dict[int, dict[int, int]]:
     """edition id -> municipality id -> all categories summed."""
     out: dict[int, dict[int, int]] = defaultdict(dict)
     for edition_id, municipality_id, n in db.session.execute(
-        sa.select(ParticipationCount.edition_id, ParticipationCount.municipality_id, sa.func.sum(ParticipationCount.count))
+        sa.select(
+            ParticipationCount.edition_id,
+            ParticipationCount.municipality_id,
+            sa.func.sum(ParticipationCount.count),
+        )
         .where(ParticipationCount.edition_id.in_(edition_ids))
         .group_by(ParticipationCount.edition_id, ParticipationCount.municipality_id)
     ):

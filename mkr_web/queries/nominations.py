@@ -30,20 +30,31 @@ def nominations_for(membership: Membership) -> sa.Select:
 
 
 def nomination_in_scope(membership: Membership, nomination_id: int) -> Nomination | None:
-    return db.session.execute(
-        nominations_for(membership).where(Nomination.id == nomination_id)
-        .options(joinedload(Nomination.person).joinedload(Person.organization),
-                 joinedload(Nomination.municipality), joinedload(Nomination.opportunity),
-                 selectinload(Nomination.files))
-    ).unique().scalar_one_or_none()
+    return (
+        db.session.execute(
+            nominations_for(membership)
+            .where(Nomination.id == nomination_id)
+            .options(
+                joinedload(Nomination.person).joinedload(Person.organization),
+                joinedload(Nomination.municipality),
+                joinedload(Nomination.opportunity),
+                selectinload(Nomination.files),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def opportunities_of(tenant_id: int) -> list[Opportunity]:
-    return list(db.session.scalars(
-        sa.select(Opportunity).where(Opportunity.tenant_id == tenant_id)
-        .options(joinedload(Opportunity.partner))
-        .order_by(Opportunity.year.desc(), Opportunity.title)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Opportunity)
+            .where(Opportunity.tenant_id == tenant_id)
+            .options(joinedload(Opportunity.partner))
+            .order_by(Opportunity.year.desc(), Opportunity.title)
+        )
+    )
 
 
 def search_persons(membership: Membership, text: str) -> list[Person]:
@@ -51,8 +62,12 @@ def search_persons(membership: Membership, text: str) -> list[Person]:
     key = normalize_name(text)
     if len(key) < 2:
         return []
-    return list(db.session.scalars(
-        persons_for(membership).where(Person.search_name.like(f"%{_escape_like(key)}%", escape="\\"))
-        .options(joinedload(Person.municipality), joinedload(Person.organization))
-        .order_by(Person.search_name).limit(SEARCH_LIMIT)
-    ))
+    return list(
+        db.session.scalars(
+            persons_for(membership)
+            .where(Person.search_name.like(f"%{_escape_like(key)}%", escape="\\"))
+            .options(joinedload(Person.municipality), joinedload(Person.organization))
+            .order_by(Person.search_name)
+            .limit(SEARCH_LIMIT)
+        )
+    )

@@ -131,8 +131,14 @@ class RegistryFilter:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.q or self.statuses or self.municipality_id or self.organization_id
-                    or self.category or self.admission_year)
+        return not (
+            self.q
+            or self.statuses
+            or self.municipality_id
+            or self.organization_id
+            or self.category
+            or self.admission_year
+        )
 
 
 def _escape_like(text: str) -> str:
@@ -145,9 +151,11 @@ def _order(f: RegistryFilter) -> list:
 
 def registry_select(membership: Membership, f: RegistryFilter) -> sa.Select:
     """The filtered, sorted SELECT of persons (municipality and organisation joined eagerly)."""
-    return _filtered(membership, f).options(
-        joinedload(Person.municipality), joinedload(Person.organization)
-    ).order_by(*_order(f))
+    return (
+        _filtered(membership, f)
+        .options(joinedload(Person.municipality), joinedload(Person.organization))
+        .order_by(*_order(f))
+    )
 
 
 def registry_count(membership: Membership, f: RegistryFilter) -> int:
@@ -162,10 +170,23 @@ def export_select(membership: Membership, f: RegistryFilter) -> sa.Select:
     return (
         _filtered(membership, f)
         .with_only_columns(
-            Person.surname, Person.name, Person.patronymic, Person.birth_on, muni.name, org.name,
-            Person.grade, Person.status, Person.status_since, Person.admission_on,
-            Person.admission_basis, Person.email, Person.phone, Person.parent_name,
-            Person.parent_phone, Person.parent_email, Person.social_url,
+            Person.surname,
+            Person.name,
+            Person.patronymic,
+            Person.birth_on,
+            muni.name,
+            org.name,
+            Person.grade,
+            Person.status,
+            Person.status_since,
+            Person.admission_on,
+            Person.admission_basis,
+            Person.email,
+            Person.phone,
+            Person.parent_name,
+            Person.parent_phone,
+            Person.parent_email,
+            Person.social_url,
         )
         .outerjoin(muni, muni.id == Person.municipality_id)
         .outerjoin(org, org.id == Person.organization_id)
@@ -276,9 +297,7 @@ def statuses_as_of(tenant_id: int, on: date) -> sa.Subquery:
 def status_counts_as_of(tenant_id: int, on: date) -> dict[PersonStatus, int]:
     """Persons per status as of ``on``; every status present (zero when none)."""
     sub = statuses_as_of(tenant_id, on)
-    rows = db.session.execute(
-        sa.select(sub.c.status, sa.func.count()).group_by(sub.c.status)
-    ).all()
+    rows = db.session.execute(sa.select(sub.c.status, sa.func.count()).group_by(sub.c.status)).all()
     counts = {s: 0 for s in PersonStatus}
     for status, n in rows:
         counts[PersonStatus(status)] = n

@@ -34,13 +34,21 @@ def search_persons(tenant_id: int, query: str, limit: int = SEARCH_LIMIT) -> lis
     q = sa.select(Person).where(Person.tenant_id == tenant_id)
     for word in words:
         q = q.where(Person.search_name.like(f"%{_like_escape(word)}%", escape="\\"))
-    return list(db.session.scalars(
-        q.options(sa.orm.selectinload(Person.municipality)).order_by(Person.search_name, Person.id).limit(limit)))
+    return list(
+        db.session.scalars(
+            q.options(sa.orm.selectinload(Person.municipality))
+            .order_by(Person.search_name, Person.id)
+            .limit(limit)
+        )
+    )
 
 
 def opportunities(tenant_id: int, year: int | None = None) -> sa.Select:
-    q = (sa.select(Opportunity).where(Opportunity.tenant_id == tenant_id)
-         .options(sa.orm.joinedload(Opportunity.partner)))
+    q = (
+        sa.select(Opportunity)
+        .where(Opportunity.tenant_id == tenant_id)
+        .options(sa.orm.joinedload(Opportunity.partner))
+    )
     if year:
         q = q.where(Opportunity.year == year)
     return q.order_by(Opportunity.year.desc(), Opportunity.kind, Opportunity.title, Opportunity.id)
@@ -50,28 +58,42 @@ def placement_counts(opportunity_ids: list[int]) -> dict[int, int]:
     """{opportunity id: persons placed} in one grouped query."""
     if not opportunity_ids:
         return {}
-    return dict(db.session.execute(
-        sa.select(Placement.opportunity_id, sa.func.count())
-        .where(Placement.opportunity_id.in_(opportunity_ids)).group_by(Placement.opportunity_id)).all())
+    return dict(
+        db.session.execute(
+            sa.select(Placement.opportunity_id, sa.func.count())
+            .where(Placement.opportunity_id.in_(opportunity_ids))
+            .group_by(Placement.opportunity_id)
+        ).all()
+    )
 
 
 def placements_of(tenant_id: int, opportunity_ids: list[int]) -> list[Placement]:
     if not opportunity_ids:
         return []
-    return list(db.session.scalars(
-        sa.select(Placement).join(Person, Person.id == Placement.person_id)
-        .where(Placement.tenant_id == tenant_id, Placement.opportunity_id.in_(opportunity_ids))
-        .options(sa.orm.contains_eager(Placement.person).selectinload(Person.municipality),
-                 sa.orm.joinedload(Placement.opportunity))
-        .order_by(Placement.opportunity_id, Person.search_name)))
+    return list(
+        db.session.scalars(
+            sa.select(Placement)
+            .join(Person, Person.id == Placement.person_id)
+            .where(Placement.tenant_id == tenant_id, Placement.opportunity_id.in_(opportunity_ids))
+            .options(
+                sa.orm.contains_eager(Placement.person).selectinload(Person.municipality),
+                sa.orm.joinedload(Placement.opportunity),
+            )
+            .order_by(Placement.opportunity_id, Person.search_name)
+        )
+    )
 
 
 def distinct_placed(tenant_id: int, year: int) -> int:
     """Distinct persons placed on an opportunity of ``year``."""
-    return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Placement.person_id)))
-        .join(Opportunity, Opportunity.id == Placement.opportunity_id)
-        .where(Placement.tenant_id == tenant_id, Opportunity.year == year)) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(Placement.person_id)))
+            .join(Opportunity, Opportunity.id == Placement.opportunity_id)
+            .where(Placement.tenant_id == tenant_id, Opportunity.year == year)
+        )
+        or 0
+    )
 
 
 def publications(tenant_id: int, year: int | None = None) -> sa.Select:
@@ -82,15 +104,23 @@ def publications(tenant_id: int, year: int | None = None) -> sa.Select:
 
 
 def partnerships(tenant_id: int) -> sa.Select:
-    return (sa.select(Partnership).join(Organization, Organization.id == Partnership.organization_id)
-            .where(Partnership.tenant_id == tenant_id)
-            .options(sa.orm.contains_eager(Partnership.organization))
-            .order_by(Partnership.started_on, Organization.name))
+    return (
+        sa.select(Partnership)
+        .join(Organization, Organization.id == Partnership.organization_id)
+        .where(Partnership.tenant_id == tenant_id)
+        .options(sa.orm.contains_eager(Partnership.organization))
+        .order_by(Partnership.started_on, Organization.name)
+    )
 
 
 def partner_candidates(tenant_id: int) -> list[Organization]:
     """Organisations an admin may pick as a partner or an opportunity's host (not schools)."""
-    return list(db.session.scalars(
-        sa.select(Organization).where(Organization.tenant_id == tenant_id,
-                                      Organization.kind != OrganizationKind.SCHOOL)
-        .order_by(Organization.name)))
+    return list(
+        db.session.scalars(
+            sa.select(Organization)
+            .where(
+                Organization.tenant_id == tenant_id, Organization.kind != OrganizationKind.SCHOOL
+            )
+            .order_by(Organization.name)
+        )
+    )

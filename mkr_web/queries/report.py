@@ -123,7 +123,9 @@ def default_as_of(year: int) -> date:
 
 def thresholds_of(tenant: Tenant) -> dict[str, int]:
     merged = dict(DEFAULT_SETTINGS["thresholds"])
-    merged.update({k: int(v) for k, v in (tenant.setting("thresholds") or {}).items() if k in merged})
+    merged.update(
+        {k: int(v) for k, v in (tenant.setting("thresholds") or {}).items() if k in merged}
+    )
     return merged
 
 
@@ -148,11 +150,17 @@ def status_as_of(tenant_id: int, as_of: date, municipality_ids: list[int] | None
             .label("rn"),
         )
         .join(Person, Person.id == psc.person_id)
-        .where(psc.tenant_id == tenant_id, psc.changed_on <= as_of, _in_scope(Person.municipality_id, municipality_ids))
+        .where(
+            psc.tenant_id == tenant_id,
+            psc.changed_on <= as_of,
+            _in_scope(Person.municipality_id, municipality_ids),
+        )
         .subquery()
     )
     return (
-        sa.select(ranked.c.person_id, ranked.c.status, ranked.c.municipality_id, ranked.c.organization_id)
+        sa.select(
+            ranked.c.person_id, ranked.c.status, ranked.c.municipality_id, ranked.c.organization_id
+        )
         .where(ranked.c.rn == 1)
         .subquery()
     )
@@ -182,8 +190,9 @@ def _residents_and_table1(tenant_id, as_of, municipalities, ids):
     listed = [m for m in municipalities if ids is None or m["id"] in ids]
     listed_ids = [m["id"] for m in listed]
     total_orgs, total_school = db.session.execute(
-        sa.select(sa.func.count(sa.distinct(cur.c.organization_id)), sa.func.count())
-        .where(school, cur.c.municipality_id.in_(listed_ids))
+        sa.select(sa.func.count(sa.distinct(cur.c.organization_id)), sa.func.count()).where(
+            school, cur.c.municipality_id.in_(listed_ids)
+        )
     ).one()
     by_org = (
         sa.select(cur.c.organization_id, sa.func.count().label("n"))
@@ -236,7 +245,9 @@ def _residents_and_table1(tenant_id, as_of, municipalities, ids):
 def _admissions(tenant_id, start, end, ids) -> tuple[int, int | None]:
     psc = PersonStatusChange
     first = (
-        sa.select(psc.person_id, Person.municipality_id, sa.func.min(psc.changed_on).label("first_on"))
+        sa.select(
+            psc.person_id, Person.municipality_id, sa.func.min(psc.changed_on).label("first_on")
+        )
         .join(Person, Person.id == psc.person_id)
         .where(psc.tenant_id == tenant_id, psc.to_status.in_(RESIDENT_STATUSES))
         .group_by(psc.person_id, Person.municipality_id)
@@ -244,15 +255,22 @@ def _admissions(tenant_id, start, end, ids) -> tuple[int, int | None]:
     )
     local = sa.func.sum(sa.case((first.c.municipality_id.in_(ids or []), 1), else_=0))
     total, in_scope = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(local, 0))
-        .where(first.c.first_on >= start, first.c.first_on <= end)
+        sa.select(sa.func.count(), sa.func.coalesce(local, 0)).where(
+            first.c.first_on >= start, first.c.first_on <= end
+        )
     ).one()
     return int(total), (int(in_scope) if ids is not None else None)
 
 
 def _criterion(number: int, value: int, threshold: int | None, met: bool, **extra) -> dict:
-    entry = {"number": number, "title": CRITERIA_TITLES[number], "value": value, "threshold": threshold,
-             "met": bool(met), "percent_of_plan": _percent(value, threshold)}
+    entry = {
+        "number": number,
+        "title": CRITERIA_TITLES[number],
+        "value": value,
+        "threshold": threshold,
+        "met": bool(met),
+        "percent_of_plan": _percent(value, threshold),
+    }
     entry["over_plan_percent"] = (
         round(entry["percent_of_plan"] - 100, 1) if entry["percent_of_plan"] is not None else None
     )
@@ -266,11 +284,15 @@ def _municipalities(tenant_id: int) -> list[dict]:
         .where(Municipality.tenant_id == tenant_id)
         .order_by(Municipality.sort_order, Municipality.name)
     ).all()
-    return [{"id": i, "name": name, "other_region": kind is MunicipalityKind.OTHER_REGION} for i, name, kind in rows]
+    return [
+        {"id": i, "name": name, "other_region": kind is MunicipalityKind.OTHER_REGION}
+        for i, name, kind in rows
+    ]
 
 
-def build_report(tenant_id: int, year: int, as_of: date | None = None,
-                 municipality_ids: list[int] | None = None) -> dict:
+def build_report(
+    tenant_id: int, year: int, as_of: date | None = None, municipality_ids: list[int] | None = None
+) -> dict:
     """The report of ``year`` as of ``as_of``; ``municipality_ids`` limits it (coordinator)."""
     tenant = db.session.get(Tenant, tenant_id)
     if tenant is None:
@@ -282,8 +304,12 @@ def build_report(tenant_id: int, year: int, as_of: date | None = None,
     all_munis = _municipalities(tenant_id)
     own = [m for m in all_munis if not m["other_region"]]
     report = {
-        "tenant": {"slug": tenant.slug, "name": tenant.name, "operator_name": tenant.operator_name,
-                   "signatory": tenant.signatory},
+        "tenant": {
+            "slug": tenant.slug,
+            "name": tenant.name,
+            "operator_name": tenant.operator_name,
+            "signatory": tenant.signatory,
+        },
         "year": year,
         "as_of": as_of.isoformat(),
         "period": {"start": start.isoformat(), "end": end.isoformat()},
@@ -304,22 +330,51 @@ def build_report(tenant_id: int, year: int, as_of: date | None = None,
     publications = publications_of(tenant_id, start, end)
     c2, c4 = events.pop("criterion2"), events.pop("criterion4")
     report["criteria"] = [
-        _criterion(1, admitted, thresholds["1"], admitted >= thresholds["1"], local_value=admitted_local),
-        _criterion(2, c2["events_held"], None, c2["events_held"] >= 1 and c2["grew"], **acc,
-                   **{k: v for k, v in c2.items() if k != "grew"}),
-        _criterion(3, new_partners, thresholds["3"], new_partners >= thresholds["3"], active=active_partners),
         _criterion(
-            4, c4["events"], thresholds["4_events"],
-            c4["events"] >= thresholds["4_events"] and c4["participants"] >= thresholds["4_participants"],
-            participants=c4["participants"], participants_threshold=thresholds["4_participants"],
+            1, admitted, thresholds["1"], admitted >= thresholds["1"], local_value=admitted_local
+        ),
+        _criterion(
+            2,
+            c2["events_held"],
+            None,
+            c2["events_held"] >= 1 and c2["grew"],
+            **acc,
+            **{k: v for k, v in c2.items() if k != "grew"},
+        ),
+        _criterion(
+            3,
+            new_partners,
+            thresholds["3"],
+            new_partners >= thresholds["3"],
+            active=active_partners,
+        ),
+        _criterion(
+            4,
+            c4["events"],
+            thresholds["4_events"],
+            c4["events"] >= thresholds["4_events"]
+            and c4["participants"] >= thresholds["4_participants"],
+            participants=c4["participants"],
+            participants_threshold=thresholds["4_participants"],
             events_met=c4["events"] >= thresholds["4_events"],
             participants_met=c4["participants"] >= thresholds["4_participants"],
             participants_percent_of_plan=_percent(c4["participants"], thresholds["4_participants"]),
         ),
-        _criterion(5, placements["value"], thresholds["5"], placements["value"] >= thresholds["5"],
-                   local_value=placements["local_value"], by_kind=placements["by_kind"]),
-        _criterion(6, publications["value"], thresholds["6"], publications["value"] >= thresholds["6"],
-                   by_outlet_kind=publications["by_outlet_kind"]),
+        _criterion(
+            5,
+            placements["value"],
+            thresholds["5"],
+            placements["value"] >= thresholds["5"],
+            local_value=placements["local_value"],
+            by_kind=placements["by_kind"],
+        ),
+        _criterion(
+            6,
+            publications["value"],
+            thresholds["6"],
+            publications["value"] >= thresholds["6"],
+            by_outlet_kind=publications["by_outlet_kind"],
+        ),
     ]
     report.update(events)
     return report
@@ -329,7 +384,9 @@ def report_years(tenant_id: int) -> list[int]:
     """Years that have event editions, newest first (the dashboard's year choices)."""
     return list(
         db.session.scalars(
-            sa.select(EventEdition.year).where(EventEdition.tenant_id == tenant_id).distinct()
+            sa.select(EventEdition.year)
+            .where(EventEdition.tenant_id == tenant_id)
+            .distinct()
             .order_by(EventEdition.year.desc())
         )
     )

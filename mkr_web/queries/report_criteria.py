@@ -29,13 +29,16 @@ def accreditations(tenant_id, year, start, end) -> dict:
     decided_from = datetime.combine(start, datetime.min.time())
     decided_to = datetime.combine(end + timedelta(days=1), datetime.min.time())
     is_new = sa.or_(
-        aa.valid_from_year == year, sa.and_(aa.decided_at >= decided_from, aa.decided_at < decided_to)
+        aa.valid_from_year == year,
+        sa.and_(aa.decided_at >= decided_from, aa.decided_at < decided_to),
     )
     is_expired = aa.valid_to_year == year - 1
     is_valid = sa.and_(aa.valid_from_year <= year, aa.valid_to_year >= year)
     rows = db.session.execute(
         sa.select(aa.title, is_new, is_expired, is_valid)
-        .where(aa.tenant_id == tenant_id, aa.state.in_(DECIDED), sa.or_(is_new, is_expired, is_valid))
+        .where(
+            aa.tenant_id == tenant_id, aa.state.in_(DECIDED), sa.or_(is_new, is_expired, is_valid)
+        )
         .order_by(aa.number)
     ).all()
     return {
@@ -61,8 +64,12 @@ def partners(tenant_id, as_of, start, end) -> tuple[int, int]:
 
 
 def placements_of(tenant_id, start, end, ids) -> dict:
-    in_period = sa.and_(Placement.tenant_id == tenant_id, Placement.placed_on >= start, Placement.placed_on <= end)
-    local = sa.func.count(sa.distinct(sa.case((Person.municipality_id.in_(ids or []), Placement.person_id))))
+    in_period = sa.and_(
+        Placement.tenant_id == tenant_id, Placement.placed_on >= start, Placement.placed_on <= end
+    )
+    local = sa.func.count(
+        sa.distinct(sa.case((Person.municipality_id.in_(ids or []), Placement.person_id)))
+    )
     total, in_scope = db.session.execute(
         sa.select(sa.func.count(sa.distinct(Placement.person_id)), local)
         .join(Person, Person.id == Placement.person_id)
@@ -80,7 +87,8 @@ def placements_of(tenant_id, start, end, ids) -> dict:
         "value": int(total),
         "local_value": int(in_scope) if ids is not None else None,
         "by_kind": [
-            {"kind": k.value, "title": k.title_ru, "persons": int(kinds.get(k, 0))} for k in OpportunityKind
+            {"kind": k.value, "title": k.title_ru, "persons": int(kinds.get(k, 0))}
+            for k in OpportunityKind
         ],
     }
 
@@ -89,13 +97,26 @@ def publications_of(tenant_id, start, end) -> dict:
     rows = dict(
         (kind, (int(n), int(outlets)))
         for kind, n, outlets in db.session.execute(
-            sa.select(Publication.outlet_kind, sa.func.count(), sa.func.count(sa.distinct(Publication.outlet)))
-            .where(Publication.tenant_id == tenant_id, Publication.published_on >= start, Publication.published_on <= end)
+            sa.select(
+                Publication.outlet_kind,
+                sa.func.count(),
+                sa.func.count(sa.distinct(Publication.outlet)),
+            )
+            .where(
+                Publication.tenant_id == tenant_id,
+                Publication.published_on >= start,
+                Publication.published_on <= end,
+            )
             .group_by(Publication.outlet_kind)
         ).all()
     )
     by_kind = [
-        {"kind": k.value, "title": k.title_ru, "publications": rows.get(k, (0, 0))[0], "outlets": rows.get(k, (0, 0))[1]}
+        {
+            "kind": k.value,
+            "title": k.title_ru,
+            "publications": rows.get(k, (0, 0))[0],
+            "outlets": rows.get(k, (0, 0))[1],
+        }
         for k in OutletKind
     ]
     return {"value": sum(r["publications"] for r in by_kind), "by_outlet_kind": by_kind}

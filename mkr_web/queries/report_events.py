@@ -28,8 +28,15 @@ HELD = (EditionState.HELD, EditionState.MOVED)
 def _editions(tenant_id: int, years: list[int]) -> list:
     return db.session.execute(
         sa.select(
-            EventEdition.id, EventEdition.year, EventEdition.state, EventEdition.note, EventEdition.title,
-            Event.id.label("event_id"), Event.title.label("event_title"), Event.kind, Event.direction,
+            EventEdition.id,
+            EventEdition.year,
+            EventEdition.state,
+            EventEdition.note,
+            EventEdition.title,
+            Event.id.label("event_id"),
+            Event.title.label("event_title"),
+            Event.kind,
+            Event.direction,
         )
         .join(Event, Event.id == EventEdition.event_id)
         .where(
@@ -50,8 +57,11 @@ def participant_grid(tenant_id: int, years: list[int]) -> dict[int, dict[int | N
     )
     pc = ParticipationCount
     counted = (
-        sa.select(pc.edition_id.label("edition_id"), pc.municipality_id.label("municipality_id"),
-                  sa.func.sum(pc.count).label("n"))
+        sa.select(
+            pc.edition_id.label("edition_id"),
+            pc.municipality_id.label("municipality_id"),
+            sa.func.sum(pc.count).label("n"),
+        )
         .join(EventEdition, EventEdition.id == pc.edition_id)
         .join(Event, Event.id == EventEdition.event_id)
         .where(in_years)
@@ -59,8 +69,11 @@ def participant_grid(tenant_id: int, years: list[int]) -> dict[int, dict[int | N
     )
     has_counts = sa.select(pc.id).where(pc.edition_id == Participation.edition_id).exists()
     listed = (
-        sa.select(Participation.edition_id, Person.municipality_id,
-                  sa.func.count(sa.distinct(Participation.person_id)))
+        sa.select(
+            Participation.edition_id,
+            Person.municipality_id,
+            sa.func.count(sa.distinct(Participation.person_id)),
+        )
         .join(Person, Person.id == Participation.person_id)
         .join(EventEdition, EventEdition.id == Participation.edition_id)
         .join(Event, Event.id == EventEdition.event_id)
@@ -94,18 +107,22 @@ def _table2(accredited, grid, munis, ids, years):
                 took_part.setdefault(m["id"], {}).setdefault(year, [0, 0])
                 took_part[m["id"]][year][0] += 1
                 took_part[m["id"]][year][1] += cells[m["id"]]
-            rows.append({
-                "year": year,
-                "event": e.event_title,
-                "edition": e.title,
-                "state": e.state.value,
-                "municipalities": [m["name"] for m in present],
-                "other_regions": [m["name"] for m in others if held and cells.get(m["id"], 0) > 0],
-                "count": len(present),
-                "participants": sum(cells.values()) if held else 0,
-                "note": e.note if not held else None,
-                "footnote": e.note if e.state is EditionState.MOVED else None,
-            })
+            rows.append(
+                {
+                    "year": year,
+                    "event": e.event_title,
+                    "edition": e.title,
+                    "state": e.state.value,
+                    "municipalities": [m["name"] for m in present],
+                    "other_regions": [
+                        m["name"] for m in others if held and cells.get(m["id"], 0) > 0
+                    ],
+                    "count": len(present),
+                    "participants": sum(cells.values()) if held else 0,
+                    "note": e.note if not held else None,
+                    "footnote": e.note if e.state is EditionState.MOVED else None,
+                }
+            )
     coverage = {
         "years": years,
         "max_editions": max([len([e for e in accredited if e.year == y]) for y in years] + [1]),
@@ -127,10 +144,18 @@ def _table3(satellites, grid, year):
     for e in satellites:
         if e.year not in (year - 1, year):
             continue
-        row = events.setdefault(e.event_id, {
-            "event": e.event_title, "direction": e.direction.title_ru, "direction_key": e.direction.value,
-            "participants_previous": None, "participants": None, "note_previous": None, "note": None,
-        })
+        row = events.setdefault(
+            e.event_id,
+            {
+                "event": e.event_title,
+                "direction": e.direction.title_ru,
+                "direction_key": e.direction.value,
+                "participants_previous": None,
+                "participants": None,
+                "note_previous": None,
+                "note": None,
+            },
+        )
         held = e.state is not EditionState.NOT_HELD
         n = sum(grid.get(e.id, {}).values()) if held else 0
         suffix = "" if e.year == year else "_previous"
@@ -138,14 +163,21 @@ def _table3(satellites, grid, year):
         row["note" + suffix] = e.note
     rows = list(events.values())
     for row in rows:
-        row["change"], row["change_percent"] = _change(row["participants_previous"], row["participants"])
+        row["change"], row["change_percent"] = _change(
+            row["participants_previous"], row["participants"]
+        )
 
     def total(group):
         prev = sum(r["participants_previous"] or 0 for r in group)
         cur = sum(r["participants"] or 0 for r in group)
         change, pct = _change(prev, cur)
-        return {"participants_previous": prev, "participants": cur, "change": change, "change_percent": pct,
-                "events": len(group)}
+        return {
+            "participants_previous": prev,
+            "participants": cur,
+            "change": change,
+            "change_percent": pct,
+            "events": len(group),
+        }
 
     by_direction = []
     for d in Direction:
@@ -176,14 +208,21 @@ def event_sections(tenant_id: int, year: int, munis: list[dict], ids: list[int] 
     by_year = [{"year": y, "participants": participants(y)} for y in years]
     order = {m["id"]: i for i, m in enumerate(munis)}
     reached = sorted(
-        {m for e in accredited if e.year == year and e.state in HELD
-         for m, n in grid.get(e.id, {}).items() if n > 0 and m in own_ids},
+        {
+            m
+            for e in accredited
+            if e.year == year and e.state in HELD
+            for m, n in grid.get(e.id, {}).items()
+            if n > 0 and m in own_ids
+        },
         key=order.__getitem__,
     )
     p2, p1, p0 = (b["participants"] for b in by_year)
     criterion2 = {
         "events_held": sum(1 for e in accredited if e.year == year and e.state in HELD),
-        "events_held_titles": [e.event_title for e in accredited if e.year == year and e.state in HELD],
+        "events_held_titles": [
+            e.event_title for e in accredited if e.year == year and e.state in HELD
+        ],
         "participants": p0,
         "participants_by_year": by_year,
         "change_previous_percent": _change(p1, p0)[1],
@@ -193,7 +232,9 @@ def event_sections(tenant_id: int, year: int, munis: list[dict], ids: list[int] 
         "local_value": participants(year, local=True) if ids is not None else None,
         "grew": p0 > p1,
     }
-    held_satellites = [e for e in satellites if e.year == year and e.state is not EditionState.NOT_HELD]
+    held_satellites = [
+        e for e in satellites if e.year == year and e.state is not EditionState.NOT_HELD
+    ]
     criterion4 = {
         "events": len(held_satellites),
         "participants": sum(sum(grid.get(e.id, {}).values()) for e in held_satellites),

@@ -89,32 +89,49 @@ def max_total(criteria: list[RubricCriterion]) -> float:
 
 def rubric_of(tenant_id: int, kind: SubjectType) -> Rubric | None:
     return db.session.execute(
-        sa.select(Rubric).where(Rubric.tenant_id == tenant_id, Rubric.kind == kind)
+        sa.select(Rubric)
+        .where(Rubric.tenant_id == tenant_id, Rubric.kind == kind)
         .options(selectinload(Rubric.criteria))
     ).scalar_one_or_none()
 
 
-def summaries_for(tenant, subject_type: SubjectType, subject_ids: list[int]) -> dict[int, ReviewSummary]:
+def summaries_for(
+    tenant, subject_type: SubjectType, subject_ids: list[int]
+) -> dict[int, ReviewSummary]:
     """Summaries of many items in a constant number of queries."""
     rubric = rubric_of(tenant.id, subject_spec(subject_type).rubric_kind)
     criteria = list(rubric.criteria) if rubric else []
     pct = tenant.setting("review_disagreement_pct") or DEFAULT_DISAGREEMENT_PCT
-    out = {i: ReviewSummary([c for c in criteria if c.is_active], max_total(criteria), disagreement_pct=pct)
-           for i in subject_ids}
+    out = {
+        i: ReviewSummary(
+            [c for c in criteria if c.is_active], max_total(criteria), disagreement_pct=pct
+        )
+        for i in subject_ids
+    }
     if not subject_ids:
         return out
     assignments = db.session.scalars(
         sa.select(ReviewAssignment)
-        .where(ReviewAssignment.tenant_id == tenant.id, ReviewAssignment.subject_type == subject_type,
-               ReviewAssignment.subject_id.in_(subject_ids))
-        .options(selectinload(ReviewAssignment.expert),
-                 selectinload(ReviewAssignment.scores).selectinload(Score.criterion))
+        .where(
+            ReviewAssignment.tenant_id == tenant.id,
+            ReviewAssignment.subject_type == subject_type,
+            ReviewAssignment.subject_id.in_(subject_ids),
+        )
+        .options(
+            selectinload(ReviewAssignment.expert),
+            selectinload(ReviewAssignment.scores).selectinload(Score.criterion),
+        )
         .order_by(ReviewAssignment.id)
     )
     for a in assignments:
         submitted = a.state is AssignmentState.SUBMITTED
-        out[a.subject_id].results.append(ExpertResult(
-            a, {s.criterion_id: s.points for s in a.scores}, weighted_total(a.scores) if submitted else None))
+        out[a.subject_id].results.append(
+            ExpertResult(
+                a,
+                {s.criterion_id: s.points for s in a.scores},
+                weighted_total(a.scores) if submitted else None,
+            )
+        )
     return out
 
 
@@ -124,11 +141,13 @@ def review_summary(tenant, subject_type: SubjectType, subject_id: int) -> Review
 
 def assignments_for_expert(tenant_id: int, user_id: int) -> list[tuple[ReviewAssignment, object]]:
     """The expert's assignments with their subjects (one query per subject type)."""
-    assignments = list(db.session.scalars(
-        sa.select(ReviewAssignment)
-        .where(ReviewAssignment.tenant_id == tenant_id, ReviewAssignment.expert_id == user_id)
-        .order_by(ReviewAssignment.id.desc())
-    ))
+    assignments = list(
+        db.session.scalars(
+            sa.select(ReviewAssignment)
+            .where(ReviewAssignment.tenant_id == tenant_id, ReviewAssignment.expert_id == user_id)
+            .order_by(ReviewAssignment.id.desc())
+        )
+    )
     subjects = {}
     for subject_type in {a.subject_type for a in assignments}:
         model = subject_spec(subject_type).model
@@ -139,11 +158,14 @@ def assignments_for_expert(tenant_id: int, user_id: int) -> list[tuple[ReviewAss
 
 
 def experts_in_tenant(tenant_id: int) -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.tenant_id == tenant_id, Membership.role == Role.EXPERT)
-        .order_by(User.full_name, User.email)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.tenant_id == tenant_id, Membership.role == Role.EXPERT)
+            .order_by(User.full_name, User.email)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -174,7 +196,9 @@ def _role_title(role: str) -> str:
         return role
 
 
-def history_rows(subject_type: SubjectType, subject_id: int, *, include_review_steps: bool) -> list[HistoryRow]:
+def history_rows(
+    subject_type: SubjectType, subject_id: int, *, include_review_steps: bool
+) -> list[HistoryRow]:
     """The item's history; the author does not see the experts' steps (blind review)."""
     rows = []
     for log in history(subject_type, subject_id):
@@ -182,14 +206,16 @@ def history_rows(subject_type: SubjectType, subject_id: int, *, include_review_s
         is_review_step = log.machine == ASSIGNMENT.name
         if is_review_step and not include_review_steps:
             continue
-        rows.append(HistoryRow(
-            at=log.at,
-            who=(log.user.full_name or log.user.email) if log.user else "Система",
-            role=_role_title(log.role),
-            action=machine.title(log.action) if machine else log.action,
-            from_state=_state_title(machine, log.from_state) if machine else log.from_state,
-            to_state=_state_title(machine, log.to_state) if machine else log.to_state,
-            comment=log.comment,
-            is_review_step=is_review_step,
-        ))
+        rows.append(
+            HistoryRow(
+                at=log.at,
+                who=(log.user.full_name or log.user.email) if log.user else "Система",
+                role=_role_title(log.role),
+                action=machine.title(log.action) if machine else log.action,
+                from_state=_state_title(machine, log.from_state) if machine else log.from_state,
+                to_state=_state_title(machine, log.to_state) if machine else log.to_state,
+                comment=log.comment,
+                is_review_step=is_review_step,
+            )
+        )
     return rows

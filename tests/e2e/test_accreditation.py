@@ -20,7 +20,9 @@ def people(data_app):
     with data_app.app_context():
         f = Factory()
         tenant = f.tenant("e2e")
-        org = f.organization(tenant, "Первый район", name="Дом научной молодёжи", kind="supplementary")
+        org = f.organization(
+            tenant, "Первый район", name="Дом научной молодёжи", kind="supplementary"
+        )
         users = {
             "organizer": f.user(tenant, "organizer", email="org@e2e.test", organization=org),
             "admin": f.user(tenant, "admin", email="admin@e2e.test"),
@@ -43,16 +45,21 @@ def _page(browser: Browser, base_url: str, email: str):
     return page
 
 
-def test_accreditation_from_submission_to_certificate(browser: Browser, live_server, people, data_app):
+def test_accreditation_from_submission_to_certificate(
+    browser: Browser, live_server, people, data_app
+):
     organizer = _page(browser, live_server, people["organizer"][0])
     organizer.get_by_role("link", name="Аккредитация").click()
     organizer.get_by_role("link", name="Новая заявка").click()
     organizer.get_by_label("Название мероприятия").fill("Конференция «Юные исследователи»")
-    organizer.get_by_label("Тематическое направление").select_option(label="Проектная и исследовательская деятельность")
+    organizer.get_by_label("Тематическое направление").select_option(
+        label="Проектная и исследовательская деятельность"
+    )
     organizer.get_by_label("Ожидаемое число участников").fill("300")
     organizer.get_by_label("Как определяются победители").fill("Жюри по критериям положения")
     organizer.get_by_label("Положение о мероприятии (PDF, до 10 МБ)").set_input_files(
-        {"name": "polozhenie.pdf", "mimeType": "application/pdf", "buffer": PDF})
+        {"name": "polozhenie.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     organizer.get_by_role("button", name="Сохранить черновик").click()
     expect(organizer.get_by_role("alert")).to_have_text("Черновик заявки сохранён.")
     expect(organizer.get_by_test_id("state")).to_have_text("Черновик")
@@ -117,11 +124,17 @@ def test_certificate_progress_page(browser: Browser, live_server, people, data_a
         from tests.events_helpers import World, accredited
 
         def user(key):
-            return db.session.execute(sa.select(User).where(User.email == people[key][0])).scalar_one()
+            return db.session.execute(
+                sa.select(User).where(User.email == people[key][0])
+            ).scalar_one()
 
         tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == "e2e")).scalar_one()
-        org = db.session.execute(sa.select(Organization).where(Organization.tenant_id == tenant.id)).scalar_one()
-        w = World(tenant, user("admin"), user("organizer"), org, user("expert1"), user("expert2"), None)
+        org = db.session.execute(
+            sa.select(Organization).where(Organization.tenant_id == tenant.id)
+        ).scalar_one()
+        w = World(
+            tenant, user("admin"), user("organizer"), org, user("expert1"), user("expert2"), None
+        )
         application = accredited(w)
         app_id = application.id
         db.session.remove()

@@ -44,10 +44,36 @@ def _protocol_file(path: str) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append([title for _key, title in COLUMNS])
-    ws.append(["Соколова", "Анна", "Игоревна", date(2004, 4, 12), "МБОУ «СОШ № 1»", "9 класс", "Первый район",
-               "победитель", 1, "Экология", "Соколова Ирина Павловна, +7 913 555-01-02"])
-    ws.append(["Петров", "Илья", None, date(2000, 1, 1), "Университет", "2 курс", "Первый район", "призёр", 2,
-               None, None])
+    ws.append(
+        [
+            "Соколова",
+            "Анна",
+            "Игоревна",
+            date(2004, 4, 12),
+            "МБОУ «СОШ № 1»",
+            "9 класс",
+            "Первый район",
+            "победитель",
+            1,
+            "Экология",
+            "Соколова Ирина Павловна, +7 913 555-01-02",
+        ]
+    )
+    ws.append(
+        [
+            "Петров",
+            "Илья",
+            None,
+            date(2000, 1, 1),
+            "Университет",
+            "2 курс",
+            "Первый район",
+            "призёр",
+            2,
+            None,
+            None,
+        ]
+    )
     wb.save(path)
 
 
@@ -63,7 +89,9 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     page.get_by_role("link", name="Загрузить протокол из файла").click()
     page.get_by_label("Файл XLSX или CSV").set_input_files(upload)
     page.get_by_role("button", name="Проверить файл").click()
-    expect(page.get_by_test_id("summary")).to_contain_text("Файл «протокол.xlsx»: строк 2, ошибок 0. Новых людей: 2")
+    expect(page.get_by_test_id("summary")).to_contain_text(
+        "Файл «протокол.xlsx»: строк 2, ошибок 0. Новых людей: 2"
+    )
     _shot(page, "protocol-upload-preview.png")
     page.get_by_role("button", name="Отправить протокол").click()
     expect(page.locator("h1")).to_have_text("Протокол ADM-2019-001")
@@ -100,13 +128,18 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     # one certificate as a PDF, and the page its QR code leads to
     with page.expect_download() as one:
         page.locator('tr[data-row="2"]').get_by_role("link", name="Свидетельство").click()
-    text = subprocess.run(["pdftotext", "-layout", one.value.path(), "-"], capture_output=True,
-                          check=True).stdout.decode("utf-8")
+    text = subprocess.run(
+        ["pdftotext", "-layout", one.value.path(), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
     db.session.expire_all()
-    person_id = db.session.execute(sa.select(AdmissionCandidate.person_id).where(
-        AdmissionCandidate.row_no == 2)).scalar_one()
-    cert = db.session.execute(sa.select(Certificate).where(
-        Certificate.kind == CertificateKind.RESIDENT, Certificate.subject_id == person_id)).scalar_one()
+    person_id = db.session.execute(
+        sa.select(AdmissionCandidate.person_id).where(AdmissionCandidate.row_no == 2)
+    ).scalar_one()
+    cert = db.session.execute(
+        sa.select(Certificate).where(
+            Certificate.kind == CertificateKind.RESIDENT, Certificate.subject_id == person_id
+        )
+    ).scalar_one()
     assert cert.number in text and "Соколова Анна Игоревна" in text
     assert f"/verify/{cert.code}" in "".join(text.split())
     page.context.clear_cookies()

@@ -51,18 +51,43 @@ def test_protocol_to_admission(page: Page, factory):
     _login(page, emails[0])
     page.get_by_role("link", name="Протоколы результатов").click()
     page.get_by_role("link", name="Ввести протокол победителей").click()
-    _fill_row(page, 1, {"Фамилия": "Соколова", "Имя": "Анна", "Отчество": "Игоревна", "Дата рождения": "12.04.2004",
-                        "Образовательная организация": "МБОУ «СОШ № 1»", "Класс/курс": "9 класс",
-                        "Муниципалитет": "Первый район", "Результат": "победитель", "Место": "1",
-                        "Контакт родителя": "Соколова Ирина, +7 913 555-01-02"})
-    _fill_row(page, 2, {"Фамилия": "Петров", "Имя": "Илья", "Дата рождения": "01.01.2004",
-                        "Образовательная организация": "МБОУ «СОШ № 1»", "Класс/курс": "10",
-                        "Муниципалитет": "Первый район", "Результат": "призёр", "Место": "2"})
+    _fill_row(
+        page,
+        1,
+        {
+            "Фамилия": "Соколова",
+            "Имя": "Анна",
+            "Отчество": "Игоревна",
+            "Дата рождения": "12.04.2004",
+            "Образовательная организация": "МБОУ «СОШ № 1»",
+            "Класс/курс": "9 класс",
+            "Муниципалитет": "Первый район",
+            "Результат": "победитель",
+            "Место": "1",
+            "Контакт родителя": "Соколова Ирина, +7 913 555-01-02",
+        },
+    )
+    _fill_row(
+        page,
+        2,
+        {
+            "Фамилия": "Петров",
+            "Имя": "Илья",
+            "Дата рождения": "01.01.2004",
+            "Образовательная организация": "МБОУ «СОШ № 1»",
+            "Класс/курс": "10",
+            "Муниципалитет": "Первый район",
+            "Результат": "призёр",
+            "Место": "2",
+        },
+    )
     page.get_by_role("button", name="Отправить протокол").click()
     expect(page.get_by_test_id("row-errors")).to_contain_text(
-        "Строка 2, «Контакт родителя»: обязателен для несовершеннолетних")
+        "Строка 2, «Контакт родителя»: обязателен для несовершеннолетних"
+    )
     expect(page.get_by_label("Строка 2: Контакт родителя", exact=True)).to_have_class(
-        "form-control form-control-sm is-invalid")
+        "form-control form-control-sm is-invalid"
+    )
     _shot(page, "admission-protocol-errors.png")
     page.get_by_label("Строка 2: Контакт родителя", exact=True).fill("+7 913 555-03-04")
     page.get_by_role("button", name="Отправить протокол").click()
@@ -92,8 +117,12 @@ def test_protocol_to_admission(page: Page, factory):
     db.session.expire_all()
     states = db.session.scalars(sa.select(AdmissionCandidate.state)).all()
     assert states == [CandidateState.ADMITTED] * 2
-    persons = db.session.execute(sa.select(Person.search_name, Person.status).order_by(Person.id)).all()
-    assert persons == [("соколова анна игоревна", PersonStatus.RESIDENT_SCHOOL),
-                       ("петров илья", PersonStatus.RESIDENT_SCHOOL)]
+    persons = db.session.execute(
+        sa.select(Person.search_name, Person.status).order_by(Person.id)
+    ).all()
+    assert persons == [
+        ("соколова анна игоревна", PersonStatus.RESIDENT_SCHOOL),
+        ("петров илья", PersonStatus.RESIDENT_SCHOOL),
+    ]
     assert edition_id
     settle_jobs()  # admitting queued the certificates

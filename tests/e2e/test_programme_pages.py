@@ -19,7 +19,9 @@ SCREENSHOT_DIR = os.path.join(tempfile.gettempdir(), "mkr-e2e")
 
 def test_admin_places_a_resident(page: Page, factory):
     world = World(factory)
-    world.person("Ёлкина", "Алёна", "Петровна", date(2004, 1, 1), status=PersonStatus.RESIDENT_SCHOOL)
+    world.person(
+        "Ёлкина", "Алёна", "Петровна", date(2004, 1, 1), status=PersonStatus.RESIDENT_SCHOOL
+    )
     page.goto("/login")
     page.get_by_label("Электронная почта").fill(world.admin.email)
     page.get_by_label("Пароль").fill(PASSWORD)

@@ -22,9 +22,16 @@ def registry(data_app):
         t = factory.tenant()
         admin = factory.user(t, "admin", email="registry-admin@example.test")
         school = factory.organization(t, "Первый район", name="Гимназия № 1")
-        person = make_person(t, "Ёлкина", "Алёна", "Петровна", date(2008, 2, 3),
-                             organization=school, grade="9 класс",
-                             history=[("admit_school", date(2019, 5, 20))])
+        person = make_person(
+            t,
+            "Ёлкина",
+            "Алёна",
+            "Петровна",
+            date(2008, 2, 3),
+            organization=school,
+            grade="9 класс",
+            history=[("admit_school", date(2019, 5, 20))],
+        )
         make_person(t, "Елкин", "Пётр", birth_on=date(2004, 1, 1))
         make_person(t, "Иванов", "Сергей", birth_on=date(2003, 1, 1))
         ids = (admin.email, person.id)

@@ -25,7 +25,10 @@ def admin_email(data_app):
 
 def test_dashboard_pdf_download(page: Page, admin_email, tmp_path):
     csp_errors = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     page.goto("/login")
     page.get_by_label("Электронная почта").fill(admin_email)
     page.get_by_label("Пароль").fill(PASSWORD)

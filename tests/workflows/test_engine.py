@@ -15,8 +15,13 @@ MACHINES = [LIFECYCLE, ACCREDITATION, NOMINATION, ADMISSION, ASSIGNMENT]
 ALL_ROLES = [r.value for r in Role] + [SYSTEM]
 SATISFYING = {
     "comment": "причина",
-    "data": {"experts_assigned": 2, "min_experts": 2, "all_reviews_in": True,
-             "valid_from": 2020, "valid_to": 2022},
+    "data": {
+        "experts_assigned": 2,
+        "min_experts": 2,
+        "all_reviews_in": True,
+        "valid_from": 2020,
+        "valid_to": 2022,
+    },
 }
 
 
@@ -50,7 +55,11 @@ def test_transition_table(machine, state, action, role, allowed):
         expected = machine.find(state, action).target
         assert item.state is expected
         assert (record.from_state, record.to_state, record.role, record.actor_id) == (
-            state.value, expected.value, role, 7)
+            state.value,
+            expected.value,
+            role,
+            7,
+        )
         assert record.machine == machine.name and record.comment == "причина"
     else:
         with pytest.raises(TransitionRefused):
@@ -71,12 +80,27 @@ def test_refusal_messages_are_russian_and_specific():
     "machine,state,action,data,message",
     [
         (LIFECYCLE, PersonStatus.RESIDENT_SCHOOL, "exclude", {}, "причину исключения"),
-        (ACCREDITATION, ReviewState.SUBMITTED, "start_review",
-         {"experts_assigned": 1, "min_experts": 2}, "не менее 2 экспертов"),
-        (ACCREDITATION, ReviewState.IN_REVIEW, "complete_review", {"all_reviews_in": False},
-         "Не все эксперты"),
-        (ACCREDITATION, ReviewState.REVIEWED, "accredit", {"valid_from": 2021, "valid_to": 2020},
-         "срок действия"),
+        (
+            ACCREDITATION,
+            ReviewState.SUBMITTED,
+            "start_review",
+            {"experts_assigned": 1, "min_experts": 2},
+            "не менее 2 экспертов",
+        ),
+        (
+            ACCREDITATION,
+            ReviewState.IN_REVIEW,
+            "complete_review",
+            {"all_reviews_in": False},
+            "Не все эксперты",
+        ),
+        (
+            ACCREDITATION,
+            ReviewState.REVIEWED,
+            "accredit",
+            {"valid_from": 2021, "valid_to": 2020},
+            "срок действия",
+        ),
         (NOMINATION, ReviewState.REVIEWED, "reject", {}, "причину отказа"),
         (ADMISSION, CandidateState.SUBMITTED, "return", {}, "что нужно исправить"),
     ],
@@ -91,15 +115,22 @@ def test_guards_refuse(machine, state, action, data, message):
 
 def test_table_rejects_ambiguous_rows():
     with pytest.raises(ValueError, match="two transitions"):
-        Machine("bad", PersonStatus, [
-            Transition.of([PersonStatus.NONE], "x", PersonStatus.POTENTIAL, ["admin"]),
-            Transition.of([PersonStatus.NONE], "x", PersonStatus.ALUMNI, ["admin"]),
-        ])
+        Machine(
+            "bad",
+            PersonStatus,
+            [
+                Transition.of([PersonStatus.NONE], "x", PersonStatus.POTENTIAL, ["admin"]),
+                Transition.of([PersonStatus.NONE], "x", PersonStatus.ALUMNI, ["admin"]),
+            ],
+        )
 
 
 def test_available_actions():
     assert LIFECYCLE.available(PersonStatus.RESIDENT_SCHOOL, Role.ADMIN) == [
-        "enrol_university", "graduate", "exclude"]
+        "enrol_university",
+        "graduate",
+        "exclude",
+    ]
     assert ACCREDITATION.available(ReviewState.DRAFT, Role.ORGANIZER) == ["submit"]
     assert ADMISSION.available(CandidateState.SUBMITTED, Role.COORDINATOR) == ["confirm", "return"]
 
@@ -108,7 +139,9 @@ def test_engine_imports_no_framework():
     import subprocess
     import sys
 
-    code = ("import sys, workflows.engine, workflows.lifecycle, workflows.review, "
-            "workflows.admission; bad=[m for m in sys.modules if m.split('.')[0] in "
-            "('flask','sqlalchemy')]; print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, workflows.engine, workflows.lifecycle, workflows.review, "
+        "workflows.admission; bad=[m for m in sys.modules if m.split('.')[0] in "
+        "('flask','sqlalchemy')]; print(bad); sys.exit(1 if bad else 0)"
+    )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -12,6 +12,7 @@ source scripts/bootstrap.sh
 mkr_bootstrap
 
 port="${PORT:-5000}"
+export MKR_BASE_URL="${MKR_BASE_URL:-http://127.0.0.1:${port}}"
 flask --app mkr_web db upgrade
 demo_args=()
 if [ -n "${MKR_DEMO_PASSWORD:-}" ]; then demo_args=(--password "$MKR_DEMO_PASSWORD"); fi

@@ -12,6 +12,10 @@ Every variable has an embedded default so that `./demo.sh` works on a bare machi
 - ``MKR_UPLOAD_DIR``: where uploaded files and rendered documents live (default
   ``instance/files``).
 - ``MKR_HTTPS``: ``1`` when served behind HTTPS: cookies become Secure.
+- ``MKR_BASE_URL``: the public address of the site (``https://mkr.example.org``), the only
+  source of absolute URLs (verify links, QR codes, e-mails): the request's Host header is
+  never trusted. Required when ``MKR_HTTPS=1`` (production); otherwise it defaults to
+  ``http://127.0.0.1:5000`` (the demo's address).
 - ``MAIL_SERVER``/``MAIL_PORT``/``MAIL_FROM``: SMTP for notifications (unset: outbox only).
 
 A wrong value raises :class:`ConfigError` naming the variable, so the app refuses to start.
@@ -22,12 +26,14 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 LOCALES = ("ru", "en")
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class ConfigError(RuntimeError):
@@ -74,6 +80,22 @@ def _secret_key(raw: str | None, instance_path: Path) -> str:
     return key
 
 
+def _base_url(raw: str | None, https: bool) -> str:
+    if not raw:
+        if https:
+            raise ConfigError(
+                "MKR_BASE_URL must be set in production (MKR_HTTPS=1): the public address of "
+                "the site, e.g. https://mkr.example.org"
+            )
+        return DEFAULT_BASE_URL
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"MKR_BASE_URL must be an http:// or https:// address without query, got {raw!r}"
+        )
+    return raw.rstrip("/")
+
+
 def _flag(name: str, raw: str | None) -> bool:
     if raw in (None, "", "0", "false", "no"):
         return False
@@ -114,6 +136,7 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "MKR_BASE_URL": _base_url(env.get("MKR_BASE_URL"), https),
         "RATELIMIT_STORAGE_URI": broker if broker and broker.startswith("redis") else "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,

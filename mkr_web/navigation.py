@@ -1,5 +1,9 @@
-"""Navigation per role: (endpoint, title). Later features append their pages here."""
+"""Navigation per role: (endpoint, title), and absolute URLs built from ``MKR_BASE_URL``.
+Later features append their pages here."""
 
+from urllib.parse import urlsplit
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from workflows.roles import Role
@@ -45,3 +49,15 @@ def nav_for(ctx, view_functions) -> list:
     if ctx is None:
         return []
     return [(e, t) for e, t in NAV.get(ctx.role, []) if e in view_functions]
+
+
+def external_url(endpoint: str, **values) -> str:
+    """The absolute URL of ``endpoint`` under the configured ``MKR_BASE_URL``.
+
+    Works in any app context (a Celery task, the CLI, a request) and never looks at the
+    request's Host header, which a client controls."""
+    base = urlsplit(current_app.config["MKR_BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)

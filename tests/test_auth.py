@@ -105,10 +105,11 @@ def test_secure_cookies_behind_https(factory):
     from mkr_web import create_app
 
     os.environ["MKR_HTTPS"] = "1"
+    os.environ["MKR_BASE_URL"] = "https://localhost"
     try:
         https_app = create_app({"TESTING": True})
     finally:
-        del os.environ["MKR_HTTPS"]
+        del os.environ["MKR_HTTPS"], os.environ["MKR_BASE_URL"]
     user = factory.user(factory.tenant(), "admin")
     client = https_app.test_client()
     token = csrf_token(client, "https://localhost/login")

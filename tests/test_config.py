@@ -45,5 +45,26 @@ def test_wrong_value_names_the_variable(tmp_path, env, variable):
 
 
 def test_https_makes_cookies_secure(tmp_path):
-    cfg = load_config(str(tmp_path), env={"MKR_HTTPS": "1"})
+    cfg = load_config(str(tmp_path), env={"MKR_HTTPS": "1", "MKR_BASE_URL": "https://mkr.example"})
     assert cfg["SESSION_COOKIE_SECURE"] is True and cfg["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_base_url_defaults_to_the_demo_and_is_required_in_production(tmp_path):
+    assert load_config(str(tmp_path), env={})["MKR_BASE_URL"] == "http://127.0.0.1:5000"
+    cfg = load_config(str(tmp_path), env={"MKR_BASE_URL": "https://mkr.example.org/bank/"})
+    assert cfg["MKR_BASE_URL"] == "https://mkr.example.org/bank"
+    with pytest.raises(ConfigError, match="MKR_BASE_URL must be set in production"):
+        load_config(str(tmp_path), env={"MKR_HTTPS": "1"})
+    with pytest.raises(ConfigError, match="MKR_BASE_URL"):
+        load_config(str(tmp_path), env={"MKR_BASE_URL": "ftp://mkr.example.org"})
+
+
+def test_external_url_ignores_the_request_host(tmp_path):
+    from mkr_web import create_app
+    from mkr_web.navigation import external_url
+
+    app = create_app({"MKR_BASE_URL": "https://mkr.example.org/bank", "TESTING": True})
+    with app.test_request_context("/", headers={"Host": "evil.example.com"}):
+        assert external_url("public.verify", code="ABC") == "https://mkr.example.org/bank/verify/ABC"
+    with app.app_context():
+        assert external_url("auth.login") == "https://mkr.example.org/bank/login"

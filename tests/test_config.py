@@ -65,6 +65,8 @@ def test_external_url_ignores_the_request_host(tmp_path):
 
     app = create_app({"MKR_BASE_URL": "https://mkr.example.org/bank", "TESTING": True})
     with app.test_request_context("/", headers={"Host": "evil.example.com"}):
-        assert external_url("public.verify", code="ABC") == "https://mkr.example.org/bank/verify/ABC"
+        assert (
+            external_url("public.verify", code="ABC") == "https://mkr.example.org/bank/verify/ABC"
+        )
     with app.app_context():
         assert external_url("auth.login") == "https://mkr.example.org/bank/login"

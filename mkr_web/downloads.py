@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import redirect, request, send_file, url_for
+from flask import redirect, send_file, url_for
 from flask_login import current_user
 
 from .extensions import db
@@ -57,7 +57,7 @@ def start_certificate_job(tenant_id: int, kind: CertificateKind, subject_id: int
         task=render_certificate,
         key=key,
         user_id=current_user.id,
-        params={"kind": kind.value, "subject_id": subject_id, "base_url": request.url_root},
+        params={"kind": kind.value, "subject_id": subject_id},
     )
 
 

@@ -117,7 +117,7 @@ def test_with_smtp_mail_is_sent_after_commit(people, smtp):
         (
             "Конфликт интересов: ACC-2020-002",
             "admin@example.test",
-            "Назначьте другого эксперта.\n\n/admin/accreditation/1\n",
+            "Назначьте другого эксперта.\n\nhttp://127.0.0.1:5000/admin/accreditation/1\n",
         )
     ]
     db.session.expire_all()

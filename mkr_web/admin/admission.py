@@ -54,16 +54,13 @@ def _queue_certificates(decision: ops.Decision, batch: AdmissionBatch | None = N
     one job, whose ZIP the batch page offers)."""
     ids = decision.admitted_person_ids
     if batch is not None and len(ids) > 1:
-        resident_certificates.start_batch_job(
-            batch, user_id=current_user.id, base_url=request.url_root
-        )
+        resident_certificates.start_batch_job(batch, user_id=current_user.id)
         return
     for person_id in ids:
         ops.queue_resident_certificate(
             person_id,
             tenant_id=current_tenant().id,
             user_id=current_user.id,
-            base_url=request.url_root,
         )
 
 

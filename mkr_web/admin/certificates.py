@@ -3,7 +3,7 @@ its progress page), and one person's certificate (rendered on first download if 
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -26,9 +26,7 @@ def admission_certificates(batch_id: int):
     started = {}
 
     def start():
-        started["job"] = resident_certificates.start_batch_job(
-            batch, user_id=current_user.id, base_url=request.url_root
-        )
+        started["job"] = resident_certificates.start_batch_job(batch, user_id=current_user.id)
 
     if run_operation(start) is not None:
         return redirect(url_for(".admission_batch", batch_id=batch.id))

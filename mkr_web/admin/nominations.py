@@ -142,7 +142,6 @@ def nomination_approve(nomination_id: int):
             done["outcome"].admitted_person_id,
             tenant_id=nomination.tenant_id,
             user_id=current_user.id,
-            base_url=request.url_root,
         )
     return _back(nomination)
 

@@ -95,14 +95,12 @@ class Decision:
     achievement_person_ids: list[int] = field(default_factory=list)
 
 
-def queue_resident_certificate(
-    person_id: int, *, tenant_id: int, user_id: int | None = None, base_url: str | None = None
-):
+def queue_resident_certificate(person_id: int, *, tenant_id: int, user_id: int | None = None):
     """Queue the Resident certificate of a newly admitted person (after the commit that
     admitted them): a worker numbers it once and renders its PDF (returns the :class:`Job`)."""
     from .resident_certificates import queue_one
 
-    return queue_one(tenant_id, person_id, user_id=user_id, base_url=base_url)
+    return queue_one(tenant_id, person_id, user_id=user_id)
 
 
 def _organiser_membership(user: User, edition: EventEdition) -> Membership:

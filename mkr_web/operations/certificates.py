@@ -31,6 +31,7 @@ from ..models import (
     StoredFile,
     Tenant,
 )
+from ..navigation import external_url
 from .audit import record
 
 
@@ -234,20 +235,21 @@ def render(cert: Certificate, verify_url: str) -> StoredFile:
     return stored
 
 
-def verify_url(base_url: str | None, code: str) -> str:
-    path = f"/verify/{code}"
-    return (base_url or "").rstrip("/") + path
+def verify_url(code: str) -> str:
+    """The public check page of a certificate, under ``MKR_BASE_URL`` (never the request's
+    Host header: a client controls it, and the PDF is cached for everyone)."""
+    return external_url("public.verify", code=code)
 
 
 def issue_and_render(job, progress) -> StoredFile:
-    """A job's work (see :func:`.jobs.run_job`): ``job.params`` = kind, subject_id, base_url."""
+    """A job's work (see :func:`.jobs.run_job`): ``job.params`` = kind, subject_id."""
     params = job.params or {}
     kind = CertificateKind(params["kind"])
     cert = issue(job.tenant_id, kind, int(params["subject_id"]))
     db.session.commit()  # the number is kept even if rendering fails
     progress(30, "Номер присвоен")
     if cert.file is None or params.get("force"):
-        render(cert, verify_url(params.get("base_url"), cert.code))
+        render(cert, verify_url(cert.code))
         db.session.commit()
     progress(90, "PDF готов")
     return cert.file

@@ -108,6 +108,14 @@ def mark_read(user_id: int, ids: Iterable[int] | None = None) -> int:
     return db.session.execute(q.values(read_at=utcnow())).rowcount
 
 
+def absolute_link(link: str, config) -> str:
+    """An in-app path made absolute under ``MKR_BASE_URL`` (an e-mail is read outside the
+    site; the request's Host header is never used)."""
+    if link.startswith("/") and not link.startswith("//"):
+        return (config.get("MKR_BASE_URL") or "").rstrip("/") + link
+    return link
+
+
 def send_pending(messages: list[tuple], config) -> list[int]:
     """Send queued messages over SMTP; returns the ids that were sent."""
     sent = []
@@ -120,7 +128,7 @@ def send_pending(messages: list[tuple], config) -> list[int]:
                 msg["Subject"] = subject
                 text = body or subject
                 if link:
-                    text += f"\n\n{link}"
+                    text += f"\n\n{absolute_link(link, config)}"
                 msg.set_content(text)
                 try:
                     smtp.send_message(msg)

@@ -52,7 +52,7 @@ def _unfinished(tenant_id: int, kind: str, key: str, user_id: int | None) -> Job
     ).scalar_one_or_none()
 
 
-def queue_one(tenant_id: int, person_id: int, *, user_id: int | None, base_url: str | None) -> Job:
+def queue_one(tenant_id: int, person_id: int, *, user_id: int | None) -> Job:
     """Number and render one person's certificate in a worker (reuses an unfinished job)."""
     from ..tasks_events import render_certificate
 
@@ -66,7 +66,7 @@ def queue_one(tenant_id: int, person_id: int, *, user_id: int | None, base_url: 
         task=render_certificate,
         key=key,
         user_id=user_id,
-        params={"kind": K.value, "subject_id": person_id, "base_url": base_url},
+        params={"kind": K.value, "subject_id": person_id},
     )
 
 
@@ -100,7 +100,7 @@ def issued_count(person_ids: list[int]) -> int:
     )
 
 
-def start_batch_job(batch: AdmissionBatch, *, user_id: int | None, base_url: str | None) -> Job:
+def start_batch_job(batch: AdmissionBatch, *, user_id: int | None) -> Job:
     """One job for the batch's certificates; reuses this user's unfinished one."""
     from ..tasks_admission import render_batch_certificates
 
@@ -118,7 +118,7 @@ def start_batch_job(batch: AdmissionBatch, *, user_id: int | None, base_url: str
         task=render_batch_certificates,
         key=key,
         user_id=user_id,
-        params={"batch_id": batch.id, "base_url": base_url},
+        params={"batch_id": batch.id},
     )
 
 
@@ -149,9 +149,7 @@ def render_batch(job: Job, progress) -> StoredFile:
             cert = certificates.issue(job.tenant_id, K, person_id)
             db.session.commit()
             if cert.file is None:
-                certificates.render(
-                    cert, certificates.verify_url(params.get("base_url"), cert.code)
-                )
+                certificates.render(cert, certificates.verify_url(cert.code))
                 db.session.commit()
             zf.writestr(certificates.certificate_type(K).filename(cert), read_bytes(cert.file))
             progress(int(95 * i / total), f"Готово свидетельств: {i} из {total}")

@@ -19,7 +19,27 @@ CHECK_RE = re.compile(
 def test_healthz_answers_without_login(client):
     resp = client.get("/healthz")
     assert resp.status_code == 200
-    assert resp.get_json() == {"status": "ok"}
+    assert resp.get_json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_healthz_is_503_naming_the_database_when_it_is_down(tmp_path):
+    """A database that does not answer (a PostgreSQL port nobody listens on)."""
+    from mkr_web import create_app
+
+    dead = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:5139/nowhere",
+            "MKR_UPLOAD_DIR": str(tmp_path),
+        }
+    )
+    resp = dead.test_client().get("/healthz")
+    assert resp.status_code == 503
+    assert resp.get_json() == {
+        "status": "unavailable",
+        "failed": ["database"],
+        "checks": {"database": "OperationalError"},
+    }
 
 
 def test_admin_health_reports_every_component_ok(client, factory):

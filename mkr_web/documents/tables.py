@@ -1,11 +1,11 @@
-"""Tabular exports (XLSX with openpyxl, CSV) with spreadsheet formula injection neutralised:
-a text cell starting with = + - @ (or a tab/CR) gets a leading apostrophe, so Excel shows it
-as text and never evaluates it."""
+"""Tabular exports (XLSX with openpyxl, CSV) with spreadsheet formula injection neutralised
+(see :func:`safe_cell` for the rule)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
@@ -13,11 +13,26 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet read a cell as a formula: its first character (after leading
+# blanks), in ASCII or full width (some locales of Excel accept the latter).
+FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+ALWAYS_FORMULA = frozenset("=@\t\r\n\uff1d\uff20")
+# Phone numbers (a comma-separated list of them) or a lone dash/signed number: digits and the
+# punctuation people write in phone numbers; a ``+`` only at the start of each number. With no
+# letter, quote, ``!``, ``|`` or ``:`` there is no function, cell reference or DDE call.
+PHONE_LIKE = re.compile(r"[+\-]?[0-9 ()\-./]*(?:[,;] *\+?[0-9 ()\-./]*)*")
 
 
 def safe_cell(value):
-    """The value to write: numbers and dates stay typed, risky text is quoted."""
+    """The value to write: numbers and dates stay typed, text that a spreadsheet would
+    evaluate gets a leading apostrophe (shown as text, never evaluated).
+
+    The rule (OWASP "CSV injection"): a text whose first non-blank character is ``=`` or
+    ``@`` (or a tab, CR, LF, or their full-width forms) is always quoted; one that starts with
+    ``+`` or ``-`` is quoted unless it is phone-like: made only of digits, spaces and
+    ``( ) - . /``, with a ``+`` only at the start of each number of a comma-separated list.
+    So ``+7 (913) 123-45-67``, ``+7 913 000-00-00, +7 3822 12-34-56``, ``-`` and ``-5`` stay
+    as they are, while ``-2+3``, ``+cmd|' /C calc'!A0`` or ``+7 HYPERLINK(…)`` are quoted."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -25,7 +40,10 @@ def safe_cell(value):
     if isinstance(value, (int, float, date, datetime)):
         return value
     text = str(value)
-    if text.startswith(DANGEROUS):
+    head = text.lstrip(" \u00a0")
+    if not head or head[0] not in FORMULA_START:
+        return text
+    if head[0] in ALWAYS_FORMULA or not PHONE_LIKE.fullmatch(head):
         return "'" + text
     return text
 

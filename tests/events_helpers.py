@@ -17,8 +17,9 @@ from mkr_web.models import (
     ReviewAssignment,
     SubjectType,
 )
+from tests.pdf_samples import one_page_pdf
 
-PDF = b"%PDF-1.4\n% test regulation\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = one_page_pdf("test regulation")
 ST = SubjectType.ACCREDITATION
 
 

@@ -20,8 +20,9 @@ from mkr_web.models import (
 from mkr_web.operations import nominations as ops
 from mkr_web.operations import reviews
 from tests.admission_helpers import World
+from tests.pdf_samples import one_page_pdf
 
-PDF = b"%PDF-1.4\n% diploma\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = one_page_pdf("diploma")
 ST = SubjectType.NOMINATION
 
 

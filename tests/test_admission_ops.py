@@ -30,6 +30,7 @@ from mkr_web.operations.admission_rows import RowError
 from mkr_web.operations.tenancy import OperationError
 from mkr_web.operations.transitions import StaleItem
 from tests.admission_helpers import World, row
+from tests.pdf_samples import one_page_pdf
 from workflows.admission import CandidateState
 from workflows.engine import TransitionRefused
 from workflows.lifecycle import PersonStatus
@@ -191,7 +192,7 @@ def test_confirm_return_fix_resubmit(world):
     assert (second.state, second.reason, second.grade) == (C.SUBMITTED, None, "10 класс")
     assert ops.fix_candidate(second, row(), organizer) is None  # double submit: nothing
 
-    scan = FileStorage(io.BytesIO(b"%PDF-1.4 consent"), filename="consent.pdf")
+    scan = FileStorage(io.BytesIO(one_page_pdf("consent")), filename="consent.pdf")
     ops.confirm_candidate(second, coord2, consent_on=date(2019, 4, 2), scan=scan)
     ops.confirm_candidate(first, coord1, consent_on=date(2019, 4, 1), on_file=True)
     db.session.commit()

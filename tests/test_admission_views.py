@@ -19,6 +19,7 @@ from mkr_web.models import (
 from mkr_web.operations import admission as ops
 from tests.admission_helpers import World, row, settle_jobs
 from tests.conftest import csrf_token, login, post_form
+from tests.pdf_samples import one_page_pdf
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
 
@@ -176,7 +177,7 @@ def test_coordinator_confirms_and_returns_organiser_fixes(app, world):
         data={
             "csrf_token": token,
             "consent_on": "2019-04-01",
-            "scan": (io.BytesIO(b"%PDF-1.4 scan"), "consent.pdf"),
+            "scan": (io.BytesIO(one_page_pdf("scan")), "consent.pdf"),
         },
         content_type="multipart/form-data",
     )

@@ -24,9 +24,10 @@ from mkr_web.models import (
     StoredFile,
 )
 from tests.conftest import csrf_token, login, post_form
+from tests.pdf_samples import one_page_pdf
 from tests.people_factory import make_person, resident
 
-PDF = b"%PDF-1.4\n% synthetic consent scan\n"
+PDF = one_page_pdf("synthetic consent scan")
 
 
 def section(html: str, testid: str) -> str:
@@ -351,7 +352,7 @@ def test_consent_with_scan_upload_and_download(app, client, factory, setup):
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "нужен файл PDF, JPEG или PNG" in resp.get_data(as_text=True)
+    assert "Нужен файл PDF, JPEG или PNG." in resp.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 1
     # a coordinator of the municipality downloads it too (audited); of another one: 404
     coord = factory.user(t, "coordinator", municipalities=["Первый район"])

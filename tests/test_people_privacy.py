@@ -26,9 +26,10 @@ from mkr_web.models import (
 )
 from mkr_web.queries.people import status_counts_as_of
 from tests.conftest import csrf_token, login, post_form
+from tests.pdf_samples import one_page_pdf
 from tests.people_factory import make_person
 
-PDF = b"%PDF-1.4 scan"
+PDF = one_page_pdf("scan")
 
 
 @pytest.fixture

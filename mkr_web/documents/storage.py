@@ -1,6 +1,7 @@
 """Stored files: bytes under MKR_UPLOAD_DIR with a random name, metadata in StoredFile.
 
-Uploads are checked for size and type (by content, not by the name the client sent)."""
+Uploads are checked for size and content (never by the name the client sent): see
+:mod:`.upload_checks` (signature, completeness, page/pixel limits, decompression bombs)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import StoredFile
+from .upload_checks import DocumentRefused, check_document
 
 PDF_MAGIC = b"%PDF-"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -55,18 +57,30 @@ def save_bytes(
     return stored
 
 
-def save_pdf_upload(
-    tenant_id: int, kind: str, upload, user_id: int | None = None, max_bytes: int = MAX_UPLOAD_BYTES
-) -> StoredFile:
-    """Save an uploaded PDF (werkzeug FileStorage) after checking its size and signature."""
+def read_document(
+    upload, allowed: tuple[str, ...], max_bytes: int = MAX_UPLOAD_BYTES
+) -> tuple[bytes, str, str]:
+    """``(data, content_type, suffix)`` of an uploaded document (werkzeug FileStorage) of one
+    of the ``allowed`` kinds (``"pdf"``, ``"jpeg"``, ``"png"``), after checking its size and
+    content; else :class:`UploadError`. Reads at most ``max_bytes + 1`` bytes."""
     if upload is None or not upload.filename:
         raise UploadError("Файл не выбран.")
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise UploadError(f"Файл больше {max_bytes // (1024 * 1024)} МБ.")
-    if not data.startswith(PDF_MAGIC):
-        raise UploadError("Нужен файл PDF.")
-    return save_bytes(tenant_id, kind, upload.filename, data, "application/pdf", user_id)
+    try:
+        content_type, suffix = check_document(data, allowed)
+    except DocumentRefused as exc:
+        raise UploadError(str(exc)) from None
+    return data, content_type, suffix
+
+
+def save_pdf_upload(
+    tenant_id: int, kind: str, upload, user_id: int | None = None, max_bytes: int = MAX_UPLOAD_BYTES
+) -> StoredFile:
+    """Save an uploaded PDF after checking it (:func:`read_document`)."""
+    data, content_type, _suffix = read_document(upload, ("pdf",), max_bytes)
+    return save_bytes(tenant_id, kind, upload.filename, data, content_type, user_id)
 
 
 def read_bytes(stored: StoredFile) -> bytes:

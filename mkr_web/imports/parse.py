@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .limits import ReadLimits
 from .reader import ImportRefused, read_rows
 from .spec import CellError, Column, TableSpec, normalize_header
 
@@ -78,7 +79,7 @@ def parse_table(
             f"Файл больше допустимого размера ({max_bytes // 1024} КБ): разделите его на части."
         )
     lookups = lookups or {}
-    rows_iter = read_rows(data, filename)
+    rows_iter = read_rows(data, filename, ReadLimits.for_rows(spec.max_rows))
     header, header_row = None, 0
     for cells in rows_iter:
         header_row += 1

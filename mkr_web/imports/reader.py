@@ -1,6 +1,8 @@
 """Reading a table from an uploaded file: XLSX (openpyxl, read-only) or CSV (UTF-8 or
 Windows-1251, ``;`` or ``,`` or tab separated, detected). Anything else is refused with a
-clear message (:class:`ImportRefused`)."""
+clear message (:class:`ImportRefused`). What a file may cost to read (zip bombs, declared
+dimensions, rows, columns, cells, time) is checked before and while reading: see
+:mod:`.limits`."""
 
 from __future__ import annotations
 
@@ -8,6 +10,10 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .limits import ReadLimits
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
@@ -55,24 +61,38 @@ def detect_delimiter(text: str) -> str:
     return best if counts[best] else ";"
 
 
-def _csv_rows(data: bytes) -> Iterator[list]:
+def _width(row) -> int:
+    """The position of the last non-empty value (trailing empty cells do not count)."""
+    for i in range(len(row) - 1, -1, -1):
+        if row[i] is not None and row[i] != "":
+            return i + 1
+    return 0
+
+
+def _csv_rows(data: bytes, limits: ReadLimits) -> Iterator[list]:
+    from .limits import RowGuard
+
+    guard = RowGuard(limits)
     text = decode_text(data)
     if "\x00" in text:
         raise ImportRefused("Файл не похож на CSV: в нём есть двоичные данные.")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
     try:
         for row in reader:
+            guard.row(_width(row), len(row))
             yield [_cell(v) for v in row]
     except csv.Error as exc:
         raise ImportRefused(f"CSV повреждён (строка {reader.line_num}): {exc}") from None
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list]:
+def _xlsx_rows(data: bytes, limits: ReadLimits) -> Iterator[list]:
     from openpyxl import load_workbook
 
-    broken = ImportRefused(
-        "Файл XLSX повреждён или не является книгой Excel: откройте его в Excel и сохраните заново."
-    )
+    from .limits import BROKEN, RowGuard, check_xlsx
+
+    guard = RowGuard(limits)
+    check_xlsx(data, limits, guard)  # before openpyxl opens a worksheet
+    broken = ImportRefused(BROKEN)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError):
@@ -83,7 +103,9 @@ def _xlsx_rows(data: bytes) -> Iterator[list]:
         ws = wb.worksheets[0] if wb.worksheets else None
         if ws is None:
             raise ImportRefused("В книге нет листов.")
+        ws.reset_dimensions()  # declared dimensions are not trusted: nothing is padded
         for row in ws.iter_rows(values_only=True):
+            guard.row(_width(row))
             yield [_cell(v) for v in row]
     except ImportRefused:
         raise
@@ -93,8 +115,12 @@ def _xlsx_rows(data: bytes) -> Iterator[list]:
         wb.close()
 
 
-def read_rows(data: bytes, filename: str) -> Iterator[list]:
-    """The file's rows as lists of cell values (strings stripped, empty cells None)."""
+def read_rows(data: bytes, filename: str, limits: ReadLimits | None = None) -> Iterator[list]:
+    """The file's rows as lists of cell values (strings stripped, empty cells None); every
+    row read, empty ones included, counts against ``limits``."""
+    from .limits import ReadLimits
+
+    limits = limits or ReadLimits()
     name = (filename or "").lower()
     if not data:
         raise ImportRefused("Файл пустой.")
@@ -108,7 +134,7 @@ def read_rows(data: bytes, filename: str) -> Iterator[list]:
                 "Файл XLSX повреждён или не является книгой Excel: откройте его в "
                 "Excel и сохраните заново."
             )
-        return _xlsx_rows(data)
+        return _xlsx_rows(data, limits)
     if name and not name.endswith((".csv", ".txt")):
         raise ImportRefused("Нужен файл XLSX или CSV.")
-    return _csv_rows(data)
+    return _csv_rows(data, limits)

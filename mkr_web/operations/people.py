@@ -52,11 +52,6 @@ PERSON_FIELDS = (
     "parent_email",
     "social_url",
 )
-SCAN_TYPES = {
-    b"%PDF-": ("application/pdf", ".pdf"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-}
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 
@@ -345,18 +340,11 @@ def add_persons_bulk(
 
 
 def save_scan(tenant_id: int, upload, user_id: int | None) -> StoredFile:
-    """A consent scan: PDF, JPEG or PNG, checked by content."""
-    from ..documents.storage import UploadError, save_bytes
+    """A consent scan: PDF, JPEG or PNG, checked by content (documents.upload_checks)."""
+    from ..documents.storage import read_document, save_bytes
 
-    if upload is None or not upload.filename:
-        raise UploadError("Файл не выбран.")
-    data = upload.read(MAX_SCAN_BYTES + 1)
-    if len(data) > MAX_SCAN_BYTES:
-        raise UploadError(f"Файл больше {MAX_SCAN_BYTES // (1024 * 1024)} МБ.")
-    for magic, (content_type, suffix) in SCAN_TYPES.items():
-        if data.startswith(magic):
-            return save_bytes(tenant_id, "consent", f"consent{suffix}", data, content_type, user_id)
-    raise UploadError("Скан согласия: нужен файл PDF, JPEG или PNG.")
+    data, content_type, suffix = read_document(upload, ("pdf", "jpeg", "png"), MAX_SCAN_BYTES)
+    return save_bytes(tenant_id, "consent", f"consent{suffix}", data, content_type, user_id)
 
 
 def add_consent(

@@ -17,6 +17,8 @@ Every variable has an embedded default so that `./demo.sh` works on a bare machi
   never trusted. Required when ``MKR_HTTPS=1`` (production); otherwise it defaults to
   ``http://127.0.0.1:5000`` (the demo's address).
 - ``MAIL_SERVER``/``MAIL_PORT``/``MAIL_FROM``: SMTP for notifications (unset: outbox only).
+- ``MKR_TASK_VISIBILITY_TIMEOUT``: seconds after which Redis hands a task whose worker died to
+  another worker (default: twice the longest job's time limit, one hour).
 
 A wrong value raises :class:`ConfigError` naming the variable, so the app refuses to start.
 """
@@ -33,6 +35,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 LOCALES = ("ru", "en")
+JOB_TIME_LIMIT = 30 * 60  # seconds: no background job may run longer
+JOB_STALE_MINUTES = 10  # a running job without progress for this long is marked failed
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
@@ -96,6 +100,14 @@ def _base_url(raw: str | None, https: bool) -> str:
     return raw.rstrip("/")
 
 
+def _seconds(name: str, raw: str | None, default: int) -> int:
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 7 * 24 * 3600:
+        raise ConfigError(f"{name} must be a number of seconds (1 to 604800), got {raw!r}")
+    return int(raw)
+
+
 def _flag(name: str, raw: str | None) -> bool:
     if raw in (None, "", "0", "false", "no"):
         return False
@@ -142,19 +154,55 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": mail_port,
         "MAIL_FROM": env.get("MAIL_FROM") or "mkr@localhost",
-        # Celery beat: daily jobs (``celery -A celery_worker beat``).
+        # Celery beat: periodic jobs (``celery -A celery_worker beat``).
         "CELERY_BEAT_SCHEDULE": {
+            "fail-stuck-jobs": {
+                "task": "mkr.jobs.fail_stuck",
+                "schedule": 60.0,
+            },
             "expire-accreditations": {
                 "task": "mkr.expire_accreditations",
                 "schedule": crontab(hour=3, minute=15),
             },
         },
+        "MKR_JOB_STALE_MINUTES": JOB_STALE_MINUTES,
         "CELERY": {
             "broker_url": broker or "memory://",
             "result_backend": backend or "cache+memory://",
             "task_always_eager": broker is None,
             "task_eager_propagates": True,
-            "task_ignore_result": False,
+            # Jobs keep their outcome in their Job row; only the health ping asks for a result.
+            "task_ignore_result": True,
+            # A task is acknowledged when it has finished, and given back to the queue when its
+            # worker dies; tasks are idempotent (operations.jobs.run_job claims the job row).
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            # The longest job (a report PDF, a batch of certificates) must finish within the
+            # time limit; Redis gives an unacknowledged task to another worker only after the
+            # visibility timeout, which is longer than that.
+            "task_soft_time_limit": JOB_TIME_LIMIT - 60,
+            "task_time_limit": JOB_TIME_LIMIT,
+            "broker_transport_options": {
+                "visibility_timeout": _seconds(
+                    "MKR_TASK_VISIBILITY_TIMEOUT",
+                    env.get("MKR_TASK_VISIBILITY_TIMEOUT"),
+                    2 * JOB_TIME_LIMIT,
+                ),
+                "socket_connect_timeout": 2,
+            },
+            # A broker that is down is reported within a second or two, not after retries.
+            "broker_connection_timeout": 2,
+            "task_publish_retry_policy": {
+                "max_retries": 2,
+                "interval_start": 0,
+                "interval_step": 0.2,
+                "interval_max": 0.5,
+            },
+            "redis_socket_connect_timeout": 2,
+            "result_backend_transport_options": {
+                "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+            },
             "broker_connection_retry_on_startup": True,
             "worker_hijack_root_logger": False,
             "timezone": "Asia/Tomsk",

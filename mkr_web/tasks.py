@@ -7,7 +7,7 @@ from celery import shared_task
 from .extensions import db
 
 
-@shared_task(name="mkr.ping")
+@shared_task(name="mkr.ping", ignore_result=False)
 def ping(token: str) -> dict:
     """A round-trip probe for the health page: proves a worker runs and reaches the DB."""
     db.session.execute(db.text("SELECT 1"))

@@ -17,7 +17,7 @@ from .admission import (
 )
 from .audit import AuditEntry
 from .base import db
-from .documents import Job, JobState, Notification, StoredFile
+from .documents import FormSubmission, Job, JobState, Notification, StoredFile
 from .events import (
     AccreditationApplication,
     CountCategory,

@@ -57,8 +57,27 @@ class Job(TenantScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # the last sign of life of the worker running it (start, each progress step); a running
+    # job whose heartbeat is older than MKR_JOB_STALE_MINUTES is failed by the beat task
+    heartbeat_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # times a worker claimed it
 
     result_file: Mapped[StoredFile | None] = relationship()
+
+
+class FormSubmission(db.Model):
+    """A form that was submitted and acted on: its single-use token (a hidden field rendered
+    with the form), so that a double click or two identical requests at once act once. The
+    row is written in the transaction of the action, so a refused action leaves the token
+    unused."""
+
+    __table_args__ = (sa.Index("ix_form_submission_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    endpoint: Mapped[str] = mapped_column(sa.String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Notification(TenantScoped, db.Model):

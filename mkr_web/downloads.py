@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import redirect, send_file, url_for
 from flask_login import current_user
 
-from .extensions import db
-from .models import CertificateKind, Job, JobState, StoredFile
-from .models.base import utcnow
+from .models import CertificateKind, Job, StoredFile
 from .operations import certificates
-from .operations.jobs import start_job
+from .operations.jobs import start_job, unfinished_job
 
 CERTIFICATE_JOB = "certificate"
-STUCK_AFTER = timedelta(minutes=10)
 
 
 def send_stored(stored: StoredFile, download_name: str | None = None):
@@ -31,24 +26,12 @@ def send_stored(stored: StoredFile, download_name: str | None = None):
 
 
 def start_certificate_job(tenant_id: int, kind: CertificateKind, subject_id: int) -> Job:
-    """Number and render the certificate in a worker; reuses this user's recent unfinished
-    job (a double click), but not one that has been stuck for long."""
+    """Number and render the certificate in a worker; reuses this user's unfinished job (a
+    double click), but not a stuck one."""
     from .tasks_events import render_certificate
 
     key = f"{kind.value}:{subject_id}"
-    job = db.session.execute(
-        sa.select(Job)
-        .where(
-            Job.tenant_id == tenant_id,
-            Job.kind == CERTIFICATE_JOB,
-            Job.key == key,
-            Job.created_by_id == current_user.id,
-            Job.state.in_([JobState.PENDING, JobState.RUNNING]),
-            Job.created_at > utcnow() - STUCK_AFTER,
-        )
-        .order_by(Job.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    job = unfinished_job(tenant_id, CERTIFICATE_JOB, key, current_user.id)
     if job is not None:
         return job
     return start_job(

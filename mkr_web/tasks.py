@@ -12,3 +12,19 @@ def ping(token: str) -> dict:
     """A round-trip probe for the health page: proves a worker runs and reaches the DB."""
     db.session.execute(db.text("SELECT 1"))
     return {"token": token, "db": "ok"}
+
+
+def redelivered(task) -> bool:
+    """Whether the broker gave this task again because the worker that had it died."""
+    return bool((task.request.delivery_info or {}).get("redelivered"))
+
+
+@shared_task(name="mkr.jobs.fail_stuck")
+def fail_stuck_jobs() -> int:
+    """Every minute (Celery beat): fail the jobs whose worker died (no heartbeat for
+    ``MKR_JOB_STALE_MINUTES``), so their pages offer a restart."""
+    from .operations.jobs import fail_stuck_jobs as fail
+
+    count = fail()
+    db.session.commit()
+    return count

@@ -6,10 +6,11 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(name="mkr.resident_certificates")
-def render_batch_certificates(job_id: int) -> None:
+@shared_task(name="mkr.resident_certificates", bind=True)
+def render_batch_certificates(self, job_id: int) -> None:
     """Number and render the certificates of an admission batch into one ZIP (a :class:`Job`)."""
     from .operations.jobs import run_job
     from .operations.resident_certificates import render_batch
+    from .tasks import redelivered
 
-    run_job(job_id, render_batch)
+    run_job(job_id, render_batch, redelivered=redelivered(self))

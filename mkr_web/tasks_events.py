@@ -7,13 +7,14 @@ from celery import shared_task
 from .extensions import db
 
 
-@shared_task(name="mkr.certificate")
-def render_certificate(job_id: int) -> None:
+@shared_task(name="mkr.certificate", bind=True)
+def render_certificate(self, job_id: int) -> None:
     """Number (idempotently) and render a certificate for a :class:`Job` (any kind)."""
     from .operations.certificates import issue_and_render
     from .operations.jobs import run_job
+    from .tasks import redelivered
 
-    run_job(job_id, issue_and_render)
+    run_job(job_id, issue_and_render, redelivered=redelivered(self))
 
 
 @shared_task(name="mkr.expire_accreditations")

@@ -13,9 +13,11 @@ from .operations.jobs import run_job
 PROGRESS_EVERY = 5000
 
 
-@shared_task(name="mkr.registry_export")
-def export_registry(job_id: int) -> None:
-    run_job(job_id, _work)
+@shared_task(name="mkr.registry_export", bind=True)
+def export_registry(self, job_id: int) -> None:
+    from .tasks import redelivered
+
+    run_job(job_id, _work, redelivered=redelivered(self))
 
 
 def _work(job: Job, progress):

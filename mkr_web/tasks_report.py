@@ -7,8 +7,8 @@ from datetime import date
 from celery import shared_task
 
 
-@shared_task(name="mkr.report.render_pdf")
-def render_report_pdf(job_id: int) -> None:
+@shared_task(name="mkr.report.render_pdf", bind=True)
+def render_report_pdf(self, job_id: int) -> None:
     from .documents.report_outputs import report_filename, report_pdf
     from .documents.storage import save_bytes
     from .operations.jobs import run_job
@@ -33,4 +33,6 @@ def render_report_pdf(job_id: int) -> None:
             job.created_by_id,
         )
 
-    run_job(job_id, work)
+    from .tasks import redelivered
+
+    run_job(job_id, work, redelivered=redelivered(self))

@@ -60,7 +60,9 @@ class Job(TenantScoped, db.Model):
     # the last sign of life of the worker running it (start, each progress step); a running
     # job whose heartbeat is older than MKR_JOB_STALE_MINUTES is failed by the beat task
     heartbeat_at: Mapped[datetime | None]
-    attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # times a worker claimed it
+    attempts: Mapped[int] = mapped_column(
+        default=0, server_default="0"
+    )  # times a worker claimed it
 
     result_file: Mapped[StoredFile | None] = relationship()
 

@@ -24,12 +24,11 @@ from ..models import (
     Certificate,
     CertificateKind,
     Job,
-    JobState,
     MatchKind,
     StoredFile,
 )
 from . import certificates
-from .jobs import start_job
+from .jobs import start_job, unfinished_job
 from .tenancy import OperationError
 
 CERTIFICATE_JOB = "certificate"  # one certificate (the same kind of job as accreditation's)
@@ -37,27 +36,12 @@ BATCH_JOB = "resident_certificates"  # a batch's certificates as one ZIP
 K = CertificateKind.RESIDENT
 
 
-def _unfinished(tenant_id: int, kind: str, key: str, user_id: int | None) -> Job | None:
-    return db.session.execute(
-        sa.select(Job)
-        .where(
-            Job.tenant_id == tenant_id,
-            Job.kind == kind,
-            Job.key == key,
-            Job.created_by_id == user_id,
-            Job.state.in_([JobState.PENDING, JobState.RUNNING]),
-        )
-        .order_by(Job.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
 def queue_one(tenant_id: int, person_id: int, *, user_id: int | None) -> Job:
     """Number and render one person's certificate in a worker (reuses an unfinished job)."""
     from ..tasks_events import render_certificate
 
     key = f"{K.value}:{person_id}"
-    job = _unfinished(tenant_id, CERTIFICATE_JOB, key, user_id)
+    job = unfinished_job(tenant_id, CERTIFICATE_JOB, key, user_id)
     if job is not None:
         return job
     return start_job(
@@ -109,7 +93,7 @@ def start_batch_job(batch: AdmissionBatch, *, user_id: int | None) -> Job:
             "В протоколе нет кандидатов, включённых в банк: свидетельства выдавать некому."
         )
     key = f"batch:{batch.id}"
-    job = _unfinished(batch.tenant_id, BATCH_JOB, key, user_id)
+    job = unfinished_job(batch.tenant_id, BATCH_JOB, key, user_id)
     if job is not None:
         return job
     return start_job(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from flask import redirect, send_file, url_for
 from flask_login import current_user
 

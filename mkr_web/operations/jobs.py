@@ -76,9 +76,9 @@ def require_queue() -> None:
 
 
 def _send(task, job_id: int) -> None:
-    if isinstance(task, str):
-        task = _celery().tasks[task]
-    task.apply_async((job_id,))
+    """Queue ``task`` (an object or its registered name) through this Flask app's Celery."""
+    name = task if isinstance(task, str) else task.name
+    _celery().tasks[name].apply_async((job_id,))
 
 
 def start_job(

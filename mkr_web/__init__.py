@@ -88,7 +88,26 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
+    from .operations.jobs import QueueUnavailable
+
+    app.register_error_handler(QueueUnavailable, _queue_unavailable)
     return app
+
+
+def _queue_unavailable(error):
+    """Work that needs a worker was asked for while the broker is down (the job row, if any,
+    is already marked failed with the reason): a form goes back to its page with the
+    message; anything else gets a 503 page saying so."""
+    from urllib.parse import urlsplit
+
+    from flask import flash, redirect
+
+    db.session.rollback()
+    back = urlsplit(request.referrer or "")
+    if request.method == "POST" and back.path and (not back.netloc or back.netloc == request.host):
+        flash(str(error), "danger")
+        return redirect(back.path + (f"?{back.query}" if back.query else ""))
+    return render_template("error.html", code=503), 503
 
 
 def _error_page(error):

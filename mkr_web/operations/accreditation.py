@@ -30,6 +30,7 @@ from ..models import (
 from ..models.base import utcnow
 from .audit import record
 from .events import EventData, save_event
+from .jobs import require_queue
 from .notifications import app_path, notify, notify_admins
 from .tenancy import OperationError
 from .transitions import transition
@@ -221,6 +222,7 @@ def accredit(
     """Accredit for ``valid_from``–``valid_to`` (years); creates or updates the event."""
     if application.state is S.ACCREDITED:
         return application.event  # a double submit
+    require_queue()  # the certificate needs a worker: accredit nothing half-way
     # The CHECK constraints want validity and decider in the same UPDATE as the new state;
     # a refused transition is rolled back by the caller.
     previous = (application.valid_from_year, application.valid_to_year, application.decided_by_id)

@@ -55,6 +55,7 @@ from .admission_rows import (
     validate_candidate_rows,
 )
 from .audit import record
+from .jobs import require_queue
 from .tenancy import OperationError
 from .transitions import StaleItem, transition
 
@@ -451,9 +452,12 @@ def admit_candidate(
     """Admit a confirmed candidate: the candidate's transition first (so of two admins the
     second fails on the version check before anything else is written), then the person's
     lifecycle transition and dated status change, or an achievement for an active Resident."""
+    top_level = decision is None
     decision = decision if decision is not None else Decision()
     if membership.role is not Role.ADMIN or membership.tenant_id != candidate.tenant_id:
         raise OperationError("Решение о включении принимает оператор.")
+    if top_level:
+        require_queue()  # the new Resident's certificate needs a worker: nothing half-way
     if candidate.state is CandidateState.ADMITTED:
         return decision  # already done: a double submit or another admin was quicker
     if expected_version is not None and candidate.version != expected_version:
@@ -580,6 +584,7 @@ def admit_confirmed(
     confirmed = [c for c in batch.candidates if c.state is CandidateState.CONFIRMED]
     if not confirmed:
         raise OperationError("В протоколе нет подтверждённых кандидатов.")
+    require_queue()  # the certificates need a worker: admit nothing while the queue is down
     for candidate in confirmed:
         try:
             admit_candidate(candidate, membership, on=on, decision=decision)

@@ -37,6 +37,7 @@ from ..models import (
 from ..models.base import utcnow
 from .admission_rows import is_student
 from .audit import record
+from .jobs import require_queue
 from .notifications import app_path, notify, notify_admins
 from .people import change_status
 from .programme import add_placement
@@ -295,6 +296,7 @@ def approve(
         raise OperationError("Решение по выдвижению принимает оператор.")
     if nomination.state is S.APPROVED:
         return outcome  # a double submit
+    require_queue()  # an admitted Resident's certificate needs a worker: nothing half-way
     on = on or date.today()
     previous = (nomination.decided_by_id, nomination.decided_at)
     # the CHECK constraint wants the decider in the same UPDATE as the new state

@@ -160,6 +160,10 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
                 "task": "mkr.jobs.fail_stuck",
                 "schedule": 60.0,
             },
+            "forget-old-form-tokens": {
+                "task": "mkr.forms.forget_old_tokens",
+                "schedule": crontab(hour=4, minute=0),
+            },
             "expire-accreditations": {
                 "task": "mkr.expire_accreditations",
                 "schedule": crontab(hour=3, minute=15),

@@ -28,3 +28,13 @@ def fail_stuck_jobs() -> int:
     count = fail()
     db.session.commit()
     return count
+
+
+@shared_task(name="mkr.forms.forget_old_tokens")
+def forget_old_form_tokens() -> int:
+    """Daily (Celery beat): forget single-use form tokens older than two days."""
+    from .operations.submissions import forget_old_tokens
+
+    count = forget_old_tokens()
+    db.session.commit()
+    return count

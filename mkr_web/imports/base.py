@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..models import StoredFile
 from .parse import ParsedTable, parse_table
-from .preview import discard_preview, find_preview, read_preview, save_preview
+from .preview import claim_preview, find_preview, read_preview, save_preview
 from .reader import ImportRefused
 from .spec import TableSpec
 
@@ -86,11 +86,10 @@ def commit_preview(
         raise ImportRefused(
             "В файле есть ошибки: исправьте их и загрузите файл заново. Ничего не загружено."
         )
+    claim_preview(stored)  # first: of two commits of this preview, one writes
     rows = [
         dict(r, values=importer.spec.from_json(r["values"]))
         for r in payload["rows"]
         if not r["errors"]
     ]
-    result = importer.commit(tenant_id, rows, decisions, user)
-    discard_preview(stored)
-    return result
+    return importer.commit(tenant_id, rows, decisions, user)

@@ -1,6 +1,10 @@
 """Previews kept server-side: the parsed rows as a JSON file in the tenant's storage (never
 in the cookie), readable only by the user who uploaded them, deleted on commit or cancel.
-A user keeps at most one preview per importer; previews older than a day are purged."""
+A user keeps at most one preview per importer; previews older than a day are purged.
+
+A preview is committed once: :func:`claim_preview` deletes its row first thing in the
+commit's transaction, so a second commit of the same preview (a double click, two identical
+requests at once) finds nothing to claim and is refused; its file is removed after commit."""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from ..documents.storage import absolute_path, read_bytes, save_bytes
 from ..extensions import db
 from ..models import StoredFile
 from ..models.base import utcnow
+from .reader import ImportRefused
 
 PREVIEW_KIND = "import_preview"
+UNLINK_KEY = "mkr_unlink_after_commit"
 MAX_AGE = timedelta(days=1)
 
 
@@ -66,3 +72,30 @@ def read_preview(stored: StoredFile) -> dict | None:
 
 def discard_preview(stored: StoredFile) -> None:
     _delete([stored])
+
+
+def claim_preview(stored: StoredFile) -> None:
+    """Take the preview for this commit (see the module's docstring); refuses when another
+    commit took it."""
+    path = absolute_path(stored)
+    db.session.expunge(stored)
+    taken = db.session.execute(
+        sa.delete(StoredFile).where(StoredFile.id == stored.id, StoredFile.kind == PREVIEW_KIND)
+    ).rowcount
+    if taken != 1:
+        raise ImportRefused(
+            "Этот файл уже загружен (или загрузка отменена): повторная отправка ничего не "
+            "изменила. Обновите страницу."
+        )
+    db.session.info.setdefault(UNLINK_KEY, []).append(path)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _unlink_after_commit(session) -> None:
+    for path in session.info.pop(UNLINK_KEY, []):
+        path.unlink(missing_ok=True)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_rollback")
+def _keep_after_rollback(session) -> None:
+    session.info.pop(UNLINK_KEY, None)

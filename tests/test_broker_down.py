@@ -54,7 +54,9 @@ def dead_app(app):
         }
     )
     yield dead
-    previous.set_default()  # creating an app made its Celery the default one
+    # creating an app made its Celery the current and the default one
+    previous.set_current()
+    previous.set_default()
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .celery_app import celery_init_app
 
     celery_init_app(app)
-    from . import tasks, tasks_admission, tasks_events, tasks_people, tasks_report  # noqa: F401
+    from . import tasks  # noqa: F401  (registers every task)
 
     @login_manager.user_loader
     def load_user(user_id: str):

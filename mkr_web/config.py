@@ -145,7 +145,7 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         # Celery beat: daily jobs (``celery -A celery_worker beat``).
         "CELERY_BEAT_SCHEDULE": {
             "expire-accreditations": {
-                "task": "mkr.expire_accreditations",
+                "task": "mkr.accreditation.expire",
                 "schedule": crontab(hour=3, minute=15),
             },
         },

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from mkr_web import create_app
 from mkr_web.extensions import db, limiter
-from mkr_web.schema import rebuild_schema
+from tests.support import rebuild_schema
 
 PASSWORD = "test-password-123"
 

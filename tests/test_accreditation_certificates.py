@@ -54,7 +54,7 @@ def test_numbers_are_issued_once_per_subject(w, factory):
 
 
 def test_task_twice_does_not_take_a_second_number(w):
-    from mkr_web.tasks_events import render_certificate
+    from mkr_web.tasks import render_certificate
 
     a = accredited(w)
     jobs = []

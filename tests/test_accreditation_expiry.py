@@ -83,10 +83,10 @@ def test_only_accredited_applications_are_touched(w):
 
 
 def test_beat_task_is_scheduled_and_commits(app, w):
-    from mkr_web.tasks_events import expire_accreditations
+    from mkr_web.tasks import expire_accreditations
 
     schedule = app.extensions["celery"].conf.beat_schedule
-    assert schedule["expire-accreditations"]["task"] == "mkr.expire_accreditations"
+    assert schedule["expire-accreditations"]["task"] == "mkr.accreditation.expire"
     a = accredited(w, valid=(2016, 2018))  # long past
     assert expire_accreditations.run() == {"expired": 1, "reminded": 0}
     assert _state(a) is ReviewState.EXPIRED

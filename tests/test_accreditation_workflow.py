@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from mkr_web.errors import OperationError
 from mkr_web.extensions import db
 from mkr_web.models import (
     AccreditationApplication,
@@ -20,7 +21,6 @@ from mkr_web.models import (
 )
 from mkr_web.operations import accreditation as acc
 from mkr_web.operations import reviews
-from mkr_web.operations.tenancy import OperationError
 from tests.conftest import csrf_token, login, post_form
 from tests.events_helpers import (
     PDF,

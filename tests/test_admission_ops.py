@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
+from mkr_web.errors import OperationError, RowError, StaleItem, TransitionRefused
 from mkr_web.extensions import db
 from mkr_web.models import (
     Achievement,
@@ -26,12 +27,8 @@ from mkr_web.models import (
     TransitionLog,
 )
 from mkr_web.operations import admission as ops
-from mkr_web.operations.admission_rows import RowError
-from mkr_web.operations.tenancy import OperationError
-from mkr_web.operations.transitions import StaleItem
 from tests.admission_helpers import World, row
 from workflows.admission import CandidateState
-from workflows.engine import TransitionRefused
 from workflows.lifecycle import PersonStatus
 
 C = CandidateState

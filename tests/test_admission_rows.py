@@ -4,9 +4,10 @@ from datetime import date
 
 import pytest
 
+from mkr_web.errors import RowError
 from mkr_web.models import ParticipationRole
 from mkr_web.operations.admission import validate_candidate_rows
-from mkr_web.operations.admission_rows import RowError, split_contact
+from mkr_web.operations.admission_rows import split_contact
 from tests.admission_helpers import World, row
 
 ON = date(2019, 3, 25)

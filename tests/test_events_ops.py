@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from mkr_web.errors import CountsError, OperationError
 from mkr_web.extensions import db
 from mkr_web.models import (
     AuditEntry,
@@ -21,7 +22,6 @@ from mkr_web.models import (
     Person,
 )
 from mkr_web.operations.events import (
-    CountsError,
     EditionData,
     EventData,
     ParticipantRow,
@@ -30,7 +30,6 @@ from mkr_web.operations.events import (
     save_edition,
     save_event,
 )
-from mkr_web.operations.tenancy import OperationError
 
 C = CountCategory
 

@@ -13,10 +13,11 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
+from mkr_web.errors import ImportRefused
 from mkr_web.extensions import db
 from mkr_web.imports.parse import parse_table
 from mkr_web.imports.persons import PERSON_SPEC
-from mkr_web.imports.reader import ImportRefused, decode_text, detect_delimiter, read_rows
+from mkr_web.imports.reader import decode_text, detect_delimiter, read_rows
 from mkr_web.models import AuditEntry, Person, PersonStatusChange, StoredFile, TransitionLog
 from tests.conftest import csrf_token, login
 from tests.people_factory import make_person

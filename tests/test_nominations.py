@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from mkr_web.errors import OperationError
 from mkr_web.extensions import db
 from mkr_web.models import (
     AuditEntry,
@@ -25,7 +26,6 @@ from mkr_web.models import (
 )
 from mkr_web.operations import nominations as ops
 from mkr_web.operations import reviews
-from mkr_web.operations.tenancy import OperationError
 from tests.admission_helpers import settle_jobs
 from tests.conftest import csrf_token, login, post_form
 from tests.events_helpers import wait_for_job

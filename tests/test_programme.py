@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from mkr_web.errors import OperationError
 from mkr_web.extensions import db
 from mkr_web.models import (
     Opportunity,
@@ -19,7 +20,6 @@ from mkr_web.models import (
     Publication,
 )
 from mkr_web.operations import programme as ops
-from mkr_web.operations.tenancy import OperationError
 from mkr_web.queries.programme import distinct_placed, search_persons
 from tests.admission_helpers import World
 from tests.conftest import csrf_token, login, post_form

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from mkr_web.errors import OperationError
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, Tenant
 from mkr_web.operations.settings import update_thresholds
-from mkr_web.operations.tenancy import OperationError
 from tests.conftest import login, post_form
 
 FORM = {"t1": "75", "t3": "2", "t4_events": "10", "t4_participants": "650", "t5": "50", "t6": "5"}

@@ -77,7 +77,7 @@ def test_monogram_and_initials(world):
 
 
 def test_task_run_twice_issues_one_number(world):
-    from mkr_web.tasks_events import render_certificate
+    from mkr_web.tasks import render_certificate
 
     batch = admitted_batch(world, [row()])
     person_id = batch.candidates[0].person_id

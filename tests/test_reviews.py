@@ -4,6 +4,7 @@ conflicts, scores, blind review, automatic end of review, the summary."""
 import pytest
 import sqlalchemy as sa
 
+from mkr_web.errors import OperationError, TransitionRefused
 from mkr_web.extensions import db
 from mkr_web.models import (
     AccreditationApplication,
@@ -15,11 +16,10 @@ from mkr_web.models import (
     TransitionLog,
 )
 from mkr_web.operations import reviews
-from mkr_web.operations.tenancy import OperationError, grant_role
+from mkr_web.operations.tenancy import grant_role
 from mkr_web.queries.reviews import history_rows, review_summary
 from tests.conftest import login, post_form
 from tests.events_helpers import ST, application, assignment_of, in_review, score, world
-from workflows.engine import TransitionRefused
 from workflows.review import ReviewState
 from workflows.roles import Role
 

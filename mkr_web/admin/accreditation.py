@@ -13,16 +13,6 @@ from workflows.review import ACCREDITATION, ReviewState
 from workflows.roles import Role
 
 from ..access import current_membership, current_tenant, get_in_tenant_or_404, roles
-from ..actions import run_operation
-from ..downloads import certificate_response, send_stored, start_certificate_job
-from ..event_forms import (
-    LEVEL_TITLES,
-    AccreditForm,
-    AssignForm,
-    CommentForm,
-    VersionForm,
-    version_of,
-)
 from ..extensions import db
 from ..models import AccreditationApplication, CertificateKind, ReviewAssignment, SubjectType
 from ..operations import accreditation as ops
@@ -36,6 +26,16 @@ from ..queries.reviews import (
     review_summary,
     rubric_of,
     summaries_for,
+)
+from ..web.commit import commit_or_refuse
+from ..web.files import certificate_response, send_stored, start_certificate_job
+from ..web.forms import (
+    LEVEL_TITLES,
+    AccreditForm,
+    AssignForm,
+    CommentForm,
+    VersionForm,
+    version_of,
 )
 from . import bp
 from .review_steps import assign_experts_from_form, start_review_from_form
@@ -135,7 +135,7 @@ def accreditation_accredit(application_id: int):
     if not form.validate_on_submit():
         flash(_("Укажите срок аккредитации: годы с… по… (от 2000 до 2100)."), "danger")
         return _back(application)
-    error = run_operation(
+    error = commit_or_refuse(
         ops.accredit,
         application,
         form.valid_from.data,
@@ -144,7 +144,7 @@ def accreditation_accredit(application_id: int):
         comment=form.comment.data or "",
         expected_version=version_of(form),
         success=_("Мероприятие аккредитовано."),
-    )
+    ).error
     if error is None:
         try:
             start_certificate_job(
@@ -169,7 +169,7 @@ def accreditation_decide(application_id: int, action: str):
             if action == "reject"
             else _("Заявка возвращена на доработку.")
         )
-        run_operation(
+        commit_or_refuse(
             ops.decide,
             application,
             action,
@@ -189,7 +189,7 @@ def assignment_unassign(assignment_id: int):
     subject = reviews.load_subject(assignment.subject_type, assignment.subject_id)
     form = VersionForm(prefix="unassign")
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             reviews.unassign, assignment, actor_id=current_user.id, success=_("Эксперт снят.")
         )
     return redirect(spec.admin_url(subject))

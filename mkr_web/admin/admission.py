@@ -29,7 +29,8 @@ from ..queries.admission import (
     state_counts,
     unassigned_candidates,
 )
-from ..webutil import attempt, int_or_none
+from ..web.commit import commit_or_refuse
+from ..web.forms import int_or_none
 from . import bp
 
 PER_PAGE = 50
@@ -148,7 +149,8 @@ def admission_batch(batch_id: int):
 def admission_admit_all(batch_id: int):
     batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
     if FlaskForm().validate_on_submit():
-        ok, decision = attempt(lambda: ops.admit_confirmed(batch, current_membership()))
+        outcome = commit_or_refuse(lambda: ops.admit_confirmed(batch, current_membership()))
+        ok, decision = outcome.ok, outcome.result
         if ok:
             _queue_certificates(decision, batch)
             flash(
@@ -168,9 +170,10 @@ def admission_reject_all(batch_id: int):
     batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
     form = RejectForm()
     if form.validate_on_submit():
-        ok, rejected = attempt(
+        outcome = commit_or_refuse(
             lambda: ops.reject_confirmed(batch, current_membership(), form.reason.data)
         )
+        ok, rejected = outcome.ok, outcome.result
         if ok:
             flash(_("Отклонено: %(n)s.", n=len(rejected)), "success")
     else:
@@ -214,7 +217,7 @@ def admission_confirm(candidate_id: int):
     form = ConfirmCandidateForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, confirm=form)
-    ok, rec = attempt(
+    outcome = commit_or_refuse(
         lambda: ops.confirm_candidate(
             candidate,
             current_membership(),
@@ -224,6 +227,7 @@ def admission_confirm(candidate_id: int):
             expected_version=int_or_none(form.version.data),
         )
     )
+    ok, rec = outcome.ok, outcome.result
     if ok:
         flash(
             _("Данные и согласие подтверждены.") if rec else _("Кандидат уже подтверждён."),
@@ -239,7 +243,7 @@ def admission_return(candidate_id: int):
     form = ReturnCandidateForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, return_=form)
-    ok, rec = attempt(
+    outcome = commit_or_refuse(
         lambda: ops.return_candidate(
             candidate,
             current_membership(),
@@ -247,6 +251,7 @@ def admission_return(candidate_id: int):
             expected_version=int_or_none(form.version.data),
         )
     )
+    ok, rec = outcome.ok, outcome.result
     if ok:
         flash(
             _("Строка возвращена организатору.") if rec else _("Строка уже возвращена."), "success"
@@ -260,13 +265,14 @@ def admission_admit(candidate_id: int):
     candidate = _candidate_or_404(candidate_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    ok, decision = attempt(
+    outcome = commit_or_refuse(
         lambda: ops.admit_candidate(
             candidate,
             current_membership(),
             expected_version=int_or_none(request.form.get("version")),
         )
     )
+    ok, decision = outcome.ok, outcome.result
     if ok:
         _queue_certificates(decision)
         if not decision.changed:
@@ -288,7 +294,7 @@ def admission_reject(candidate_id: int):
     form = RejectForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, reject=form)
-    ok, rec = attempt(
+    outcome = commit_or_refuse(
         lambda: ops.reject_candidate(
             candidate,
             current_membership(),
@@ -296,6 +302,7 @@ def admission_reject(candidate_id: int):
             expected_version=int_or_none(form.version.data),
         )
     )
+    ok, rec = outcome.ok, outcome.result
     if ok:
         flash(_("Кандидат отклонён.") if rec else _("Кандидат уже отклонён."), "success")
     return _back(candidate)
@@ -309,7 +316,7 @@ def admission_resolve(candidate_id: int):
         abort(400)
     person_id = int_or_none(request.form.get("person_id"))
     person = get_in_tenant_or_404(Person, person_id) if person_id else None
-    ok, _r = attempt(lambda: ops.resolve_match(candidate, current_membership(), person))
+    ok = commit_or_refuse(lambda: ops.resolve_match(candidate, current_membership(), person)).ok
     if ok:
         flash(
             _("Совпадение решено: тот же человек.")

@@ -10,10 +10,10 @@ from flask_wtf import FlaskForm
 from workflows.roles import Role
 
 from ..access import get_in_tenant_or_404, roles
-from ..actions import run_operation
-from ..downloads import certificate_response
 from ..models import AdmissionBatch, CertificateKind, Person
 from ..operations import resident_certificates
+from ..web.commit import commit_or_refuse
+from ..web.files import certificate_response
 from . import bp
 
 
@@ -30,7 +30,7 @@ def admission_certificates(batch_id: int):
             batch, user_id=current_user.id, base_url=request.url_root
         )
 
-    if run_operation(start) is not None:
+    if commit_or_refuse(start).error is not None:
         return redirect(url_for(".admission_batch", batch_id=batch.id))
     return redirect(url_for("auth.job", job_id=started["job"].id))
 

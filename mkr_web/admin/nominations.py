@@ -11,9 +11,6 @@ from workflows.review import NOMINATION, ReviewState
 from workflows.roles import Role
 
 from ..access import current_membership, current_tenant, roles
-from ..actions import run_operation
-from ..downloads import send_stored
-from ..event_forms import AssignForm, CommentForm, VersionForm, version_of
 from ..extensions import db
 from ..models import Nomination, SubjectType
 from ..operations import nominations as ops
@@ -27,6 +24,9 @@ from ..queries.reviews import (
     rubric_of,
     summaries_for,
 )
+from ..web.commit import commit_or_refuse
+from ..web.files import send_stored
+from ..web.forms import AssignForm, CommentForm, VersionForm, version_of
 from . import bp
 from .review_steps import assign_experts_from_form, start_review_from_form
 
@@ -122,7 +122,7 @@ def nomination_approve(nomination_id: int):
     if not form.validate_on_submit():
         return _back(nomination)
     done = {}
-    error = run_operation(
+    error = commit_or_refuse(
         lambda: done.setdefault(
             "outcome",
             ops.approve(
@@ -133,7 +133,7 @@ def nomination_approve(nomination_id: int):
             ),
         ),
         success=_("Выдвижение одобрено."),
-    )
+    ).error
     if error is None and done["outcome"].admitted_person_id:
         # after the commit: the new Resident's certificate goes to a worker
         from ..operations.admission import queue_resident_certificate
@@ -158,7 +158,7 @@ def nomination_decide(nomination_id: int, action: str):
             if action == "reject"
             else _("Выдвижение возвращено на доработку.")
         )
-        run_operation(
+        commit_or_refuse(
             ops.decide,
             nomination,
             current_membership(),

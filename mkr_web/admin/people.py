@@ -11,18 +11,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflows.engine import TransitionRefused
 from workflows.lifecycle import LIFECYCLE
 from workflows.roles import Role
 
 from ..access import current_tenant, roles, tenant_query
+from ..errors import OperationError, StaleItem, TransitionRefused
 from ..extensions import db
 from ..models import Municipality, Organization, OrganizationKind
 from ..operations.people import change_status, create_person, update_person
-from ..operations.tenancy import OperationError
-from ..operations.transitions import StaleItem
 from ..queries.people import audit_trail
-from ..registry import (
+from ..web.people import (
     card_context,
     export_job_file,
     export_job_page,

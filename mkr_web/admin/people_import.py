@@ -8,18 +8,17 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workflows.engine import TransitionRefused
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
+from ..errors import ImportRefused, OperationError, TransitionRefused
 from ..extensions import db
-from ..imports import ImportRefused, commit_preview, error_count, load_preview, preview_upload
+from ..imports import commit_preview, error_count, load_preview, preview_upload
 from ..imports.persons import PersonImporter
 from ..imports.social import ACTIVE, KNOWN, UNKNOWN, SocialMatcher
 from ..imports.template import template_xlsx
 from ..models import Person
 from ..operations.audit import record
-from ..operations.tenancy import OperationError
 from . import bp
 from .people_forms import UploadForm, VersionForm
 

@@ -13,14 +13,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from workflows.roles import Role
 
 from ..access import roles
-from ..documents.storage import UploadError
+from ..errors import OperationError, StaleItem, UploadError
 from ..extensions import db
 from ..models import Achievement, AchievementLevel, ConsentGiver, PersonProject
 from ..operations.people import add_achievement, add_consent, add_project, delete_child
 from ..operations.privacy import anonymize_person, export_person_data, unlink_files
-from ..operations.tenancy import OperationError
-from ..operations.transitions import StaleItem
-from ..registry import consent_file_response, person_or_404
+from ..web.people import consent_file_response, person_or_404
 from . import bp
 from .people_forms import AchievementForm, ConsentForm, ProjectForm, VersionForm
 

@@ -19,7 +19,7 @@ from ..operations import programme as ops
 from ..operations.audit import record
 from ..operations.tenancy import create_organization
 from ..queries import programme as q
-from ..webutil import attempt
+from ..web.commit import commit_or_refuse
 from . import bp
 from .programme import _year_arg, xlsx_response
 from .programme_forms import PartnershipForm, PublicationForm
@@ -45,7 +45,7 @@ def publications():
     tenant = current_tenant()
     form = PublicationForm()
     if form.validate_on_submit():
-        ok, _p = attempt(lambda: _save_publication(None, form))
+        ok = commit_or_refuse(lambda: _save_publication(None, form)).ok
         if ok:
             flash(_("Публикация добавлена."), "success")
             return redirect(url_for(".publications", year=form.published_on.data.year))
@@ -60,7 +60,7 @@ def publication(publication_id: int):
     pub = get_in_tenant_or_404(Publication, publication_id)
     form = PublicationForm(obj=pub, outlet_kind=pub.outlet_kind.value)
     if form.validate_on_submit():
-        ok, _p = attempt(lambda: _save_publication(pub, form))
+        ok = commit_or_refuse(lambda: _save_publication(pub, form)).ok
         if ok:
             flash(_("Сохранено."), "success")
             return redirect(url_for(".publication", publication_id=pub.id))
@@ -72,7 +72,7 @@ def publication(publication_id: int):
 def publication_delete(publication_id: int):
     pub = get_in_tenant_or_404(Publication, publication_id)
     if FlaskForm().validate_on_submit():
-        ok, _r = attempt(lambda: ops.delete_publication(pub))
+        ok = commit_or_refuse(lambda: ops.delete_publication(pub)).ok
         if ok:
             flash(_("Публикация удалена."), "success")
             return redirect(url_for(".publications"))
@@ -132,7 +132,7 @@ def partnerships():
     tenant = current_tenant()
     form = _partnership_form()
     if form.validate_on_submit():
-        ok, _p = attempt(lambda: _save_partnership(None, form))
+        ok = commit_or_refuse(lambda: _save_partnership(None, form)).ok
         if ok:
             flash(_("Партнёрство добавлено."), "success")
             return redirect(url_for(".partnerships"))
@@ -153,7 +153,7 @@ def partnership(partnership_id: int):
     row = get_in_tenant_or_404(Partnership, partnership_id)
     form = _partnership_form(row)
     if form.validate_on_submit():
-        ok, _p = attempt(lambda: _save_partnership(row, form))
+        ok = commit_or_refuse(lambda: _save_partnership(row, form)).ok
         if ok:
             flash(_("Сохранено."), "success")
             return redirect(url_for(".partnership", partnership_id=row.id))
@@ -165,7 +165,7 @@ def partnership(partnership_id: int):
 def partnership_delete(partnership_id: int):
     row = get_in_tenant_or_404(Partnership, partnership_id)
     if FlaskForm().validate_on_submit():
-        ok, _r = attempt(lambda: ops.delete_partnership(row))
+        ok = commit_or_refuse(lambda: ops.delete_partnership(row)).ok
         if ok:
             flash(_("Партнёрство удалено."), "success")
             return redirect(url_for(".partnerships"))

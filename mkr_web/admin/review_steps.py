@@ -6,18 +6,18 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..actions import run_operation
-from ..event_forms import AssignForm, VersionForm, version_of
 from ..models import SubjectType
 from ..operations import reviews
 from ..queries.reviews import experts_in_tenant
+from ..web.commit import commit_or_refuse
+from ..web.forms import AssignForm, VersionForm, version_of
 
 
 def assign_experts_from_form(subject_type: SubjectType, subject) -> None:
     form = AssignForm()
     form.expert_ids.choices = [(u.id, u.email) for u in experts_in_tenant(subject.tenant_id)]
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             reviews.assign_experts,
             subject_type,
             subject,
@@ -30,7 +30,7 @@ def assign_experts_from_form(subject_type: SubjectType, subject) -> None:
 def start_review_from_form(subject_type: SubjectType, subject, success: str) -> None:
     form = VersionForm(prefix="start")
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             reviews.start_review,
             subject_type,
             subject,

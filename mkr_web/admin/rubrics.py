@@ -12,10 +12,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
-from ..actions import run_operation
 from ..extensions import db
 from ..models import RubricCriterion, SubjectType
 from ..operations import reviews
+from ..web.commit import commit_or_refuse
 from . import bp
 
 KINDS = {
@@ -63,7 +63,7 @@ def rubric(kind: str):
     form = NewCriterionForm(prefix="new")
     if form.validate_on_submit():
         if (
-            run_operation(
+            commit_or_refuse(
                 reviews.add_criterion,
                 rubric,
                 form.title.data,
@@ -96,7 +96,7 @@ def rubric_criterion(criterion_id: int):
         abort(404)
     form = CriterionForm(prefix=f"c{criterion.id}")
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             reviews.update_criterion,
             criterion,
             title=form.title.data,

@@ -12,9 +12,9 @@ from wtforms.validators import InputRequired, NumberRange
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
+from ..errors import OperationError
 from ..extensions import db
 from ..operations.settings import MAX_THRESHOLD, update_thresholds
-from ..operations.tenancy import OperationError
 from ..queries.report import thresholds_of
 from . import bp
 

@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 from workflows.roles import Role
 
 from ..access import current_tenant, get_in_tenant_or_404, roles, tenant_query
+from ..errors import OperationError
 from ..extensions import db
 from ..models import AuditEntry, Membership, Municipality, Organization, OrganizationKind, User
 from ..operations.audit import record
-from ..operations.tenancy import OperationError, create_organization, create_user_with_role
+from ..operations.tenancy import create_organization, create_user_with_role
 from ..queries.reference import municipalities_with_counts
 from . import bp
 from .forms import OrganizationForm, UserForm

@@ -10,9 +10,9 @@ from flask_login import current_user
 from workflows.roles import Role
 
 from ..access import authenticated, current_context
-from ..downloads import send_stored
 from ..extensions import db
 from ..models import Job, JobState
+from ..web.files import send_stored
 from . import bp
 
 

@@ -9,10 +9,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..access import authenticated
-from ..actions import run_operation
 from ..extensions import db
 from ..models import Notification, Tenant
 from ..operations.notifications import mark_read, unread_count
+from ..web.commit import commit_or_refuse
 from . import bp
 
 
@@ -53,7 +53,7 @@ def notifications():
 def notifications_read():
     form = FlaskForm()
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             mark_read, current_user.id, success=_("Все уведомления отмечены как прочитанные.")
         )
     return redirect(url_for(".notifications"))

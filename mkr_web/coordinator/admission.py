@@ -17,7 +17,8 @@ from ..operations.admission import confirm_candidate, return_candidate
 from ..operations.audit import record
 from ..operations.transitions import history
 from ..queries.admission import candidates_for
-from ..webutil import attempt, int_or_none
+from ..web.commit import commit_or_refuse
+from ..web.forms import int_or_none
 from . import bp
 from .forms import ConfirmCandidateForm, ReturnCandidateForm
 
@@ -93,7 +94,7 @@ def admission_confirm(candidate_id: int):
     form = ConfirmCandidateForm()
     if not form.validate_on_submit():
         return _render(candidate, confirm_form=form), 400
-    ok, rec = attempt(
+    outcome = commit_or_refuse(
         lambda: confirm_candidate(
             candidate,
             current_membership(),
@@ -103,6 +104,7 @@ def admission_confirm(candidate_id: int):
             expected_version=int_or_none(form.version.data),
         )
     )
+    ok, rec = outcome.ok, outcome.result
     if ok:
         flash(
             _("Данные и согласие подтверждены.") if rec else _("Кандидат уже подтверждён."),
@@ -118,7 +120,7 @@ def admission_return(candidate_id: int):
     form = ReturnCandidateForm()
     if not form.validate_on_submit():
         return _render(candidate, return_form=form), 400
-    ok, rec = attempt(
+    outcome = commit_or_refuse(
         lambda: return_candidate(
             candidate,
             current_membership(),
@@ -126,6 +128,7 @@ def admission_return(candidate_id: int):
             expected_version=int_or_none(form.version.data),
         )
     )
+    ok, rec = outcome.ok, outcome.result
     if ok:
         flash(
             _("Строка возвращена организатору.") if rec else _("Строка уже возвращена."), "success"

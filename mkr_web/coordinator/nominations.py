@@ -12,9 +12,6 @@ from workflows.review import NOMINATION, ReviewState
 from workflows.roles import Role
 
 from ..access import current_membership, roles
-from ..actions import run_operation
-from ..downloads import send_stored
-from ..event_forms import VersionForm, version_of
 from ..extensions import db
 from ..models import AchievementLevel, Nomination, NominationKind, Opportunity, SubjectType
 from ..operations import nominations as ops
@@ -27,7 +24,9 @@ from ..queries.nominations import (
 )
 from ..queries.people import person_in_scope
 from ..queries.reviews import history_rows
-from ..webutil import int_or_none
+from ..web.commit import commit_or_refuse
+from ..web.files import send_stored
+from ..web.forms import VersionForm, int_or_none, version_of
 from . import bp
 from .nomination_forms import EvidenceForm, NominationForm, PersonSearchForm
 
@@ -115,14 +114,14 @@ def nomination_new():
     form = nomination_form(membership.tenant_id)
     if request.method == "POST" and "s-q" not in request.form and form.validate_on_submit():
         made = {}
-        error = run_operation(
+        error = commit_or_refuse(
             lambda: made.setdefault(
                 "n",
                 ops.create_nomination(
                     membership, person, nomination_data(form, membership.tenant_id)
                 ),
             )
-        )
+        ).error
         if error is None:
             flash(
                 _(
@@ -143,14 +142,14 @@ def nomination_detail(nomination_id: int):
     form = nomination_form(membership.tenant_id, nomination)
     if request.method == "POST":
         if form.validate_on_submit():
-            error = run_operation(
+            error = commit_or_refuse(
                 ops.update_nomination,
                 nomination,
                 membership,
                 nomination_data(form, membership.tenant_id),
                 expected_version=version_of(form),
                 success=_("Выдвижение сохранено."),
-            )
+            ).error
             if error is None:
                 return redirect(url_for(".nomination_detail", nomination_id=nomination.id))
             db.session.refresh(nomination)
@@ -180,7 +179,7 @@ def nomination_evidence(nomination_id: int):
     nomination = nomination_or_404(nomination_id)
     form = EvidenceForm()
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             ops.add_evidence,
             nomination,
             current_membership(),
@@ -195,7 +194,7 @@ def nomination_evidence(nomination_id: int):
 def nomination_evidence_delete(nomination_id: int, file_id: int):
     nomination = nomination_or_404(nomination_id)
     if VersionForm(prefix="delete").validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             ops.remove_evidence,
             nomination,
             current_membership(),
@@ -211,7 +210,7 @@ def nomination_submit(nomination_id: int):
     nomination = nomination_or_404(nomination_id)
     form = VersionForm(prefix="submit")
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             ops.submit,
             nomination,
             current_membership(),

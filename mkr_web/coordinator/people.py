@@ -10,7 +10,7 @@ from workflows.roles import Role
 from ..access import roles
 from ..extensions import db
 from ..operations.audit import record
-from ..registry import (
+from ..web.people import (
     card_context,
     consent_file_response,
     export_job_file,

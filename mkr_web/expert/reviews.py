@@ -16,14 +16,14 @@ from workflows.review import AssignmentState, ReviewState
 from workflows.roles import Role
 
 from ..access import current_tenant, roles, tenant_query
-from ..actions import run_operation
-from ..downloads import send_stored
-from ..event_forms import LEVEL_TITLES, version_of
 from ..extensions import db
 from ..models import ReviewAssignment
 from ..operations import reviews
 from ..operations.review_subjects import subject_spec
 from ..queries.reviews import assignments_for_expert, review_summary, rubric_of
+from ..web.commit import commit_or_refuse
+from ..web.files import send_stored
+from ..web.forms import LEVEL_TITLES, version_of
 from . import bp
 
 
@@ -96,7 +96,7 @@ def review(assignment_id: int):
         if errors:
             flash(_("Проверьте оценки."), "danger")
         else:
-            error = run_operation(
+            error = commit_or_refuse(
                 reviews.save_scores,
                 assignment,
                 points,
@@ -105,7 +105,7 @@ def review(assignment_id: int):
                 user_id=current_user.id,
                 expected_version=version_of(form),
                 success=_("Оценка отправлена.") if submit else _("Черновик оценки сохранён."),
-            )
+            ).error
             if error is None:
                 return redirect(url_for(".review", assignment_id=assignment.id))
             errors = getattr(error, "errors", {})
@@ -141,7 +141,7 @@ def review_conflict(assignment_id: int):
     assignment = assignment_or_404(assignment_id)
     form = ConflictForm(prefix="conflict")
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             reviews.declare_conflict,
             assignment,
             form.reason.data,

@@ -16,11 +16,11 @@ import sqlalchemy as sa
 
 from workflows.lifecycle import PersonStatus
 
+from ..errors import ImportRefused
 from ..extensions import db
 from ..models import Municipality, Organization, Person, normalize_name
 from ..operations.people import Step, add_persons_bulk
 from .base import Importer
-from .reader import ImportRefused
 from .spec import (
     Choice,
     Column,

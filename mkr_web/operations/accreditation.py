@@ -13,6 +13,7 @@ from workflows.engine import SYSTEM
 from workflows.review import ACCREDITATION, ReviewState
 from workflows.roles import Role
 
+from ..errors import OperationError
 from ..extensions import db
 from ..models import (
     AccreditationApplication,
@@ -31,7 +32,6 @@ from ..models.base import utcnow
 from .audit import record
 from .events import EventData, save_event
 from .notifications import app_path, notify, notify_admins
-from .tenancy import OperationError
 from .transitions import transition
 
 S = ReviewState

@@ -23,6 +23,7 @@ from workflows.review import NOMINATION, ReviewState
 from workflows.roles import Role
 
 from ..documents.storage import save_pdf_upload
+from ..errors import OperationError, StaleItem
 from ..extensions import db
 from ..models import (
     AchievementLevel,
@@ -40,8 +41,7 @@ from .audit import record
 from .notifications import app_path, notify, notify_admins
 from .people import change_status
 from .programme import add_placement
-from .tenancy import OperationError
-from .transitions import StaleItem, transition
+from .transitions import transition
 
 S = ReviewState
 ST = SubjectType.NOMINATION

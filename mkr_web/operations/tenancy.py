@@ -6,15 +6,12 @@ import re
 
 from workflows.roles import Role
 
+from ..errors import OperationError
 from ..extensions import db
 from ..models import Membership, Municipality, Organization, OrganizationKind, Tenant, User
 from .audit import record
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
-
-
-class OperationError(ValueError):
-    """A refused operation; the message is shown to the user as is."""
 
 
 def create_tenant(slug: str, name: str, *, actor=None) -> Tenant:

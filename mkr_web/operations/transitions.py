@@ -10,16 +10,10 @@ from __future__ import annotations
 
 from workflows.engine import Action, Machine, TransitionRecord, apply
 
+from ..errors import StaleItem
 from ..extensions import db
 from ..models import SubjectType, TransitionLog
 from .audit import record
-
-
-class StaleItem(Exception):
-    """The item changed since the user loaded it."""
-
-    def __str__(self) -> str:
-        return "Запись изменилась, пока вы её просматривали. Обновите страницу и повторите."
 
 
 def transition(

@@ -12,10 +12,7 @@ from workflows.review import ACCREDITATION, ReviewState
 from workflows.roles import Role
 
 from ..access import current_membership, roles
-from ..actions import run_operation
 from ..documents.storage import save_pdf_upload
-from ..downloads import certificate_response, send_stored
-from ..event_forms import LEVEL_TITLES, ApplicationForm, VersionForm, version_of
 from ..extensions import db
 from ..models import (
     AccreditationApplication,
@@ -32,6 +29,9 @@ from ..operations import accreditation as ops
 from ..operations.certificates import find as find_certificate
 from ..queries.events import applications_for, grid_municipalities
 from ..queries.reviews import history_rows
+from ..web.commit import commit_or_refuse
+from ..web.files import certificate_response, send_stored
+from ..web.forms import LEVEL_TITLES, ApplicationForm, VersionForm, version_of
 from . import bp
 
 CERTIFIED = (ReviewState.ACCREDITED, ReviewState.EXPIRED)
@@ -148,7 +148,7 @@ def accreditation_new():
                 regulation=_regulation(form),
             )
 
-        if run_operation(create, success=_("Черновик заявки сохранён.")) is None:
+        if commit_or_refuse(create, success=_("Черновик заявки сохранён.")).error is None:
             return redirect(url_for(".accreditation_detail", application_id=made["a"].id))
     return render_template("organizer/accreditation_form.html", form=form, application=None)
 
@@ -164,7 +164,7 @@ def accreditation_detail(application_id: int):
         def update():
             ops.update_application(application, _data(form), regulation=_regulation(form))
 
-        if run_operation(update, success=_("Изменения сохранены.")) is None:
+        if commit_or_refuse(update, success=_("Изменения сохранены.")).error is None:
             return redirect(url_for(".accreditation_detail", application_id=application.id))
     return render_template(
         "organizer/accreditation_detail.html",
@@ -185,7 +185,7 @@ def accreditation_submit(application_id: int):
     application = application_or_404(application_id)
     form = VersionForm()
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             ops.submit,
             application,
             user_id=current_user.id,

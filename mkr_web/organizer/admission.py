@@ -12,6 +12,7 @@ from workflows.admission import CandidateState
 from workflows.roles import Role
 
 from ..access import current_membership, roles
+from ..errors import BatchRejected
 from ..extensions import db
 from ..models import (
     AdmissionBatch,
@@ -21,10 +22,11 @@ from ..models import (
     Municipality,
     Organization,
 )
-from ..operations.admission import BatchRejected, create_batch, fix_candidate
+from ..operations.admission import create_batch, fix_candidate
 from ..operations.admission_rows import COLUMNS, RESULT_TITLES, TITLES
 from ..queries.admission import accredited_editions_for, batches_for, candidates_for, state_counts
-from ..webutil import attempt, int_or_none
+from ..web.commit import commit_or_refuse
+from ..web.forms import int_or_none
 from . import bp
 
 DEFAULT_ROWS, MORE_ROWS, MAX_ROWS = 10, 10, 200
@@ -110,7 +112,8 @@ def admission_new(edition_id: int):
                     errors.extend(exc.errors)
                     raise
 
-            ok, batch = attempt(work)
+            outcome = commit_or_refuse(work)
+            ok, batch = outcome.ok, outcome.result
             if ok:
                 flash(
                     _(
@@ -203,7 +206,8 @@ def admission_fix(candidate_id: int):
                 errors.extend(exc.errors)
                 raise
 
-        ok, rec = attempt(work)
+        outcome = commit_or_refuse(work)
+        ok, rec = outcome.ok, outcome.result
         if ok:
             flash(
                 _("Строка %(row)s исправлена и отправлена координатору.", row=candidate.row_no)

@@ -11,9 +11,10 @@ from flask_login import current_user
 from workflows.roles import Role
 
 from ..access import roles
+from ..errors import OperationError
 from ..extensions import db
 from ..models import Membership, Tenant
-from ..operations.tenancy import OperationError, create_tenant, create_user_with_role
+from ..operations.tenancy import create_tenant, create_user_with_role
 from . import bp
 from .forms import TenantForm
 

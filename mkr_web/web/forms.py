@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .models import (
+from ..models import (
     Direction,
     EditionFormat,
     EditionState,
@@ -146,5 +146,14 @@ class VersionForm(FlaskForm):
 
 
 def version_of(form) -> int | None:
+    """The ``version`` a form was loaded with (optimistic locking), or None when missing."""
     raw = (form.version.data or "").strip()
     return int(raw) if raw.isdigit() else None
+
+
+def int_or_none(value) -> int | None:
+    """A query-string or form value as an int, or None when it is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -2,7 +2,7 @@
 modules, ``admin/report.py`` and ``coordinator/report.py``, declare the routes and the scope).
 
 Every output is rendered from one :func:`build_report` dict. The PDF is rendered by a Celery
-task (:mod:`mkr_web.tasks_report`) into a Job row; its page polls ``…/jobs/<id>.json``.
+task (``mkr.report.render_pdf`` in :mod:`mkr_web.tasks`) into a Job row; its page polls ``…/jobs/<id>.json``.
 """
 
 from __future__ import annotations
@@ -13,16 +13,17 @@ from datetime import date
 from flask import Response, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from .access import current_tenant
-from .documents.report_format import HELPERS
-from .documents.report_outputs import CONTENT_TYPES, WRITERS, report_filename
-from .documents.storage import read_bytes
-from .extensions import db
-from .models import Job, JobState
-from .operations.jobs import start_job
-from .queries.report import build_report, default_as_of, report_years, thresholds_of
+from ..access import current_tenant
+from ..documents.report_format import HELPERS
+from ..documents.report_outputs import CONTENT_TYPES, WRITERS, report_filename
+from ..documents.storage import read_bytes
+from ..extensions import db
+from ..models import Job, JobState
+from ..operations.exports import REPORT_PDF_JOB, REPORT_PDF_TASK
+from ..operations.jobs import start_job
+from ..queries.report import build_report, default_as_of, report_years, thresholds_of
 
-JOB_KIND = "report_pdf"
+JOB_KIND = REPORT_PDF_JOB
 MIN_YEAR, MAX_YEAR = 2000, 2100
 JOB_STATES = {
     "pending": "В очереди",
@@ -96,8 +97,6 @@ def report_file(fmt: str, municipality_ids: list[int] | None):
 
 
 def start_pdf(prefix: str, municipality_ids: list[int] | None):
-    from .tasks_report import render_report_pdf
-
     year, as_of = report_params(request.form)
     params = {
         "year": year,
@@ -107,7 +106,7 @@ def start_pdf(prefix: str, municipality_ids: list[int] | None):
     job = start_job(
         current_tenant().id,
         JOB_KIND,
-        task=render_report_pdf,
+        task=REPORT_PDF_TASK,
         key=str(year),
         params=params,
         user_id=current_user.id,

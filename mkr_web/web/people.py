@@ -22,14 +22,15 @@ from flask_login import current_user
 
 from workflows.lifecycle import PersonStatus
 
-from .access import current_membership
-from .documents.storage import absolute_path, save_bytes
-from .documents.tables import csv_bytes, xlsx_stream_bytes
-from .extensions import db
-from .models import Consent, Job, JobState, Municipality, OrganizationKind, Person, StoredFile
-from .operations.audit import record
-from .operations.jobs import start_job
-from .queries.people import (
+from ..access import current_membership
+from ..documents.registry_export import EXPORT_TYPES, registry_file
+from ..documents.storage import absolute_path
+from ..extensions import db
+from ..models import Consent, Job, JobState, Municipality, OrganizationKind, Person
+from ..operations.audit import record
+from ..operations.exports import REGISTRY_JOB, REGISTRY_TASK, registry_filename
+from ..operations.jobs import start_job
+from ..queries.people import (
     PER_PAGE_CHOICES,
     RegistryFilter,
     export_select,
@@ -40,28 +41,9 @@ from .queries.people import (
     registry_select,
     status_history,
 )
-from .queries.reference import municipality_ids_for
+from ..queries.reference import municipality_ids_for
+from ..web.commit import commit_or_refuse
 
-EXPORT_HEADERS = [
-    "Фамилия",
-    "Имя",
-    "Отчество",
-    "Дата рождения",
-    "Муниципалитет",
-    "Организация",
-    "Класс или курс",
-    "Статус",
-    "Статус с",
-    "Дата включения",
-    "Основание включения",
-    "Электронная почта",
-    "Телефон",
-    "ФИО родителя",
-    "Телефон родителя",
-    "Почта родителя",
-    "Профиль в соцсети",
-]
-EXPORT_WIDTHS = [16, 14, 16, 13, 22, 36, 12, 24, 11, 13, 40, 24, 18, 24, 18, 24, 30]
 SORT_TITLES = {
     "name": "ФИО",
     "birth": "Дата рождения",
@@ -106,31 +88,6 @@ def registry_page(template: str, endpoint_prefix: str, **extra):
     )
 
 
-def _rows(result):
-    for row in result:
-        row = list(row)
-        row[7] = row[7].title_ru  # the status
-        yield row
-
-
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-
-
-def _bytes(fmt: str, rows) -> bytes:
-    if fmt == "xlsx":
-        return xlsx_stream_bytes("Реестр", EXPORT_HEADERS, _rows(rows), EXPORT_WIDTHS)
-    return csv_bytes(EXPORT_HEADERS, _rows(rows))
-
-
-def export_body(tenant_id: int, fmt: str, rows, user_id: int | None) -> StoredFile:
-    """A large export, written by the worker into storage (kind ``export``)."""
-    name = f"registry-{date.today():%Y%m%d}.{fmt}"
-    return save_bytes(tenant_id, "export", name, _bytes(fmt, rows), EXPORT_TYPES[fmt], user_id)
-
-
 def export_response(fmt: str, job_endpoint: str):
     """The current filter as XLSX or CSV (formula injection neutralised by tables.py).
 
@@ -141,37 +98,32 @@ def export_response(fmt: str, job_endpoint: str):
     membership = current_membership()
     f = RegistryFilter.from_args(request.args)
     # The audit names the filter's fields, never the searched text (it may be a name).
-    record(
-        "person.registry_export",
-        None,
-        format=fmt,
-        has_query=bool(f.q),
-        statuses=[s.value for s in f.statuses],
-        municipality_id=f.municipality_id,
-        organization_id=f.organization_id,
-        year=f.admission_year,
-    )
+    audit = {
+        "format": fmt,
+        "has_query": bool(f.q),
+        "statuses": [s.value for s in f.statuses],
+        "municipality_id": f.municipality_id,
+        "organization_id": f.organization_id,
+        "year": f.admission_year,
+    }
     if registry_count(membership, f) > current_app.config.get("MKR_EXPORT_INLINE_MAX", 5000):
-        from .tasks_people import export_registry
-
-        job = start_job(
+        record("person.registry_export", None, **audit)
+        job = start_job(  # commits the audit entry with the job's row
             membership.tenant_id,
-            "registry_export",
-            task=export_registry,
+            REGISTRY_JOB,
+            task=REGISTRY_TASK,
             key=fmt,
             params={"membership_id": membership.id, "format": fmt, "args": f.args()},
             user_id=current_user.id,
         )
         return redirect(url_for(job_endpoint, job_id=job.id))
     rows = db.session.execute(export_select(membership, f).execution_options(yield_per=2000))
-    body = _bytes(fmt, rows)
-    db.session.commit()
+    body = registry_file(fmt, rows)
+    commit_or_refuse(record, "person.registry_export", None, **audit)
     return Response(
         body,
         mimetype=EXPORT_TYPES[fmt],
-        headers={
-            "Content-Disposition": f'attachment; filename="registry-{date.today():%Y%m%d}.{fmt}"'
-        },
+        headers={"Content-Disposition": f'attachment; filename="{registry_filename(fmt)}"'},
     )
 
 
@@ -202,8 +154,7 @@ def export_job_file(job_id: int):
     job = _own_job(job_id)
     if job.state is not JobState.DONE or job.result_file is None:
         abort(404)
-    record("person.registry_export_download", job)
-    db.session.commit()
+    commit_or_refuse(record, "person.registry_export_download", job)
     return send_file(
         absolute_path(job.result_file),
         mimetype=job.result_file.content_type,
@@ -227,8 +178,7 @@ def consent_file_response(person: Person, consent_id: int):
     path = absolute_path(consent.file)
     if not path.is_file():
         abort(404)
-    record("person.consent_download", person, consent_id=consent.id)
-    db.session.commit()
+    commit_or_refuse(record, "person.consent_download", person, consent_id=consent.id)
     suffix = path.suffix or ".bin"
     return send_file(
         path,
@@ -239,7 +189,7 @@ def consent_file_response(person: Person, consent_id: int):
 
 
 def card_context(person: Person) -> dict:
-    from .models import Achievement, PersonProject
+    from ..models import Achievement, PersonProject
 
     def children(model, *order):
         return list(

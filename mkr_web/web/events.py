@@ -12,19 +12,10 @@ from flask_wtf import FlaskForm
 
 from workflows.roles import Role
 
-from .access import current_membership
-from .actions import run_operation
-from .event_forms import (
-    CATEGORY_TITLES,
-    EDITION_STATE_TITLES,
-    FORMAT_TITLES,
-    LEVEL_TITLES,
-    EditionForm,
-    EventForm,
-    ParticipantForm,
-)
-from .extensions import db
-from .models import (
+from ..access import current_membership
+from ..errors import CountsError
+from ..extensions import db
+from ..models import (
     CountCategory,
     Direction,
     EditionFormat,
@@ -38,8 +29,7 @@ from .models import (
     OrganizationKind,
     ParticipationRole,
 )
-from .operations.events import (
-    CountsError,
+from ..operations.events import (
     EditionData,
     EventData,
     ParticipantRow,
@@ -48,7 +38,7 @@ from .operations.events import (
     save_edition,
     save_event,
 )
-from .queries.events import (
+from ..queries.events import (
     counts_grid,
     edition_totals,
     editions_for,
@@ -56,6 +46,16 @@ from .queries.events import (
     events_for,
     grid_municipalities,
     participants_of,
+)
+from .commit import commit_or_refuse
+from .forms import (
+    CATEGORY_TITLES,
+    EDITION_STATE_TITLES,
+    FORMAT_TITLES,
+    LEVEL_TITLES,
+    EditionForm,
+    EventForm,
+    ParticipantForm,
 )
 
 ORGANIZER_KINDS = (EventKind.SATELLITE, EventKind.OTHER)
@@ -169,12 +169,12 @@ def event_new(ep: str):
     form = _event_form(None)
     if form.validate_on_submit():
         saved = {}
-        error = run_operation(
+        error = commit_or_refuse(
             lambda: saved.setdefault(
                 "event", save_event(current_membership().tenant_id, _event_data(form))
             ),
             success=_("Мероприятие создано."),
-        )
+        ).error
         if error is None:
             return redirect(url_for(f"{ep}.event_detail", event_id=saved["event"].id))
     return render_template("events/event_form.html", ep=ep, form=form, event=None)
@@ -186,7 +186,7 @@ def event_detail(ep: str, event_id: int):
     form = _event_form(event) if editable else None
     if form is not None and form.validate_on_submit():
         if (
-            run_operation(
+            commit_or_refuse(
                 save_event, event.tenant_id, _event_data(form), event, success=_("Сохранено.")
             )
             is None
@@ -221,10 +221,10 @@ def edition_new(ep: str, event_id: int):
     form = EditionForm()
     if form.validate_on_submit():
         saved = {}
-        error = run_operation(
+        error = commit_or_refuse(
             lambda: saved.setdefault("e", save_edition(event, _edition_data(form))),
             success=_("Проведение добавлено."),
-        )
+        ).error
         if error is None:
             return redirect(url_for(f"{ep}.edition_detail", edition_id=saved["e"].id))
     return render_template("events/edition_form.html", ep=ep, event=event, edition=None, form=form)
@@ -235,7 +235,7 @@ def edition_detail(ep: str, edition_id: int):
     form = EditionForm(obj=edition, format=edition.format.value, state=edition.state.value)
     if form.validate_on_submit():
         if (
-            run_operation(
+            commit_or_refuse(
                 save_edition, edition.event, _edition_data(form), edition, success=_("Сохранено.")
             )
             is None
@@ -265,9 +265,9 @@ def edition_counts(ep: str, edition_id: int):
             for m in municipalities
             for c in CountCategory
         }
-        error = run_operation(
+        error = commit_or_refuse(
             save_counts, edition, raw, success=_("Численность участников сохранена.")
-        )
+        ).error
         if error is None:
             return redirect(url_for(f"{ep}.edition_counts", edition_id=edition.id))
         values = {k: v.strip() for k, v in raw.items()}
@@ -311,7 +311,9 @@ def edition_participants(ep: str, edition_id: int):
             section=form.section.data,
         )
         result = {}
-        error = run_operation(lambda: result.setdefault("r", add_participants(edition, [row])))
+        error = commit_or_refuse(
+            lambda: result.setdefault("r", add_participants(edition, [row]))
+        ).error
         if error is None:
             r = result["r"]
             if r.duplicates:

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import click
 
-from .cli import mkr_cli
-from .documents.report_outputs import WRITERS
-from .extensions import db
-from .models import Municipality, Tenant
-from .queries.report import build_report
+from ..documents.report_outputs import WRITERS
+from ..extensions import db
+from ..models import Municipality, Tenant
+from ..queries.report import build_report
 
 
-@mkr_cli.command("report")
+@click.command("report")
 @click.argument("slug")
 @click.argument("year", type=click.IntRange(2000, 2100))
 @click.option(

@@ -15,11 +15,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField
 
-from .access import current_tenant
-from .extensions import db
-from .imports import Importer, ImportRefused, load_preview, preview_upload
-from .imports.preview import discard_preview
-from .imports.template import template_xlsx
+from ..access import current_tenant
+from ..imports import Importer, load_preview, preview_upload
+from ..imports.preview import discard_preview
+from ..imports.template import template_xlsx
+from .commit import commit_or_refuse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,19 +38,18 @@ def upload(importer: Importer, template: str, on_preview: Callable[[int], Respon
     """The upload form; a readable file becomes a preview (``on_preview(preview_id)``)."""
     form = FileUploadForm()
     if form.validate_on_submit():
-        try:
-            stored = preview_upload(
-                importer,
-                current_tenant().id,
-                current_user.id,
-                form.file.data,
-                max_bytes=current_app.config["MKR_IMPORT_MAX_BYTES"],
-            )
-            db.session.commit()
-        except ImportRefused as exc:
-            db.session.rollback()
-            return render_template(template, form=form, refused=str(exc), **context), 400
-        return on_preview(stored.id)
+        outcome = commit_or_refuse(
+            preview_upload,
+            importer,
+            current_tenant().id,
+            current_user.id,
+            form.file.data,
+            max_bytes=current_app.config["MKR_IMPORT_MAX_BYTES"],
+            show_refusal=False,
+        )
+        if not outcome.ok:
+            return render_template(template, form=form, refused=str(outcome.error), **context), 400
+        return on_preview(outcome.result.id)
     return render_template(template, form=form, refused=None, **context)
 
 
@@ -63,9 +62,8 @@ def preview_or_404(importer: Importer, preview_id: int):
 
 
 def cancel(stored) -> None:
-    discard_preview(stored)
-    db.session.commit()
-    flash(_("Загрузка отменена."), "info")
+    if commit_or_refuse(discard_preview, stored).ok:
+        flash(_("Загрузка отменена."), "info")
 
 
 def template_download(importer: Importer, filename: str) -> Response:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from .extensions import db
+from mkr_web.extensions import db
 
 
 def rebuild_schema(app) -> None:

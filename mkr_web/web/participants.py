@@ -8,14 +8,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import import_pages as pages
-from .access import current_tenant
-from .event_pages import TITLES, edition_or_404
-from .extensions import db
-from .imports import ImportRefused, commit_preview, error_count
-from .imports.participants import ParticipantImporter
-from .models import ParticipationRole
-from .webutil import REFUSALS
+from ..access import current_tenant
+from ..imports import commit_preview, error_count
+from ..imports.participants import ParticipantImporter
+from ..models import ParticipationRole
+from . import imports as pages
+from .commit import commit_or_refuse
+from .events import TITLES, edition_or_404
 
 SHOWN_ROWS = 500
 
@@ -50,15 +49,11 @@ def preview(ep: str, edition_id: int, preview_id: int):
         if "cancel" in request.form:
             pages.cancel(stored)
             return redirect(url_for(f"{ep}.participants_upload", edition_id=edition.id))
-        try:
-            result = commit_preview(
-                importer, current_tenant().id, current_user, stored, payload, {}
-            )
-            db.session.commit()
-        except (ImportRefused, *REFUSALS) as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
+        outcome = commit_or_refuse(
+            commit_preview, importer, current_tenant().id, current_user, stored, payload, {}
+        )
+        if outcome.ok:
+            result = outcome.result
             flash(
                 _(
                     "Список загружен: добавлено участий %(a)d (новых людей в банке %(c)d); уже были в списке %(d)d.",

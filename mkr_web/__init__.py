@@ -55,6 +55,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .access import current_context, init_access
 
     init_access(app)
+    from .operations.audit import set_actor_source
+    from .web.actor import request_actor
+
+    set_actor_source(request_actor)
     from .cli import mkr_cli
 
     app.cli.add_command(mkr_cli)

@@ -18,8 +18,8 @@ from ..models import AccreditationApplication, CertificateKind, ReviewAssignment
 from ..operations import accreditation as ops
 from ..operations import reviews
 from ..operations.certificates import find as find_certificate
-from ..operations.review_subjects import subject_spec
 from ..queries.events import applications_for
+from ..queries.review_subjects import subject_spec
 from ..queries.reviews import (
     experts_in_tenant,
     history_rows,

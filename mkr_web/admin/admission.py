@@ -21,7 +21,6 @@ from ..extensions import db
 from ..models import AdmissionBatch, AdmissionCandidate, EventEdition, Person, SubjectType
 from ..operations import admission as ops
 from ..operations import resident_certificates
-from ..operations.transitions import history
 from ..queries.admission import (
     batches_for,
     coordinated_municipality_ids,
@@ -29,6 +28,7 @@ from ..queries.admission import (
     state_counts,
     unassigned_candidates,
 )
+from ..queries.transitions import history
 from ..web.commit import commit_or_refuse
 from ..web.forms import int_or_none
 from . import bp

@@ -15,8 +15,8 @@ from ..extensions import db
 from ..models import Nomination, SubjectType
 from ..operations import nominations as ops
 from ..operations import reviews
-from ..operations.review_subjects import subject_spec
 from ..queries.nominations import nomination_in_scope, nominations_for
+from ..queries.review_subjects import subject_spec
 from ..queries.reviews import (
     experts_in_tenant,
     history_rows,

@@ -15,8 +15,8 @@ from ..extensions import db
 from ..models import AdmissionBatch, AdmissionCandidate, EventEdition, SubjectType
 from ..operations.admission import confirm_candidate, return_candidate
 from ..operations.audit import record
-from ..operations.transitions import history
 from ..queries.admission import candidates_for
+from ..queries.transitions import history
 from ..web.commit import commit_or_refuse
 from ..web.forms import int_or_none
 from . import bp

@@ -19,7 +19,7 @@ from ..access import current_tenant, roles, tenant_query
 from ..extensions import db
 from ..models import ReviewAssignment
 from ..operations import reviews
-from ..operations.review_subjects import subject_spec
+from ..queries.review_subjects import subject_spec
 from ..queries.reviews import assignments_for_expert, review_summary, rubric_of
 from ..web.commit import commit_or_refuse
 from ..web.files import send_stored

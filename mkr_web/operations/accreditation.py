@@ -29,9 +29,10 @@ from ..models import (
     Tenant,
 )
 from ..models.base import utcnow
+from ..navigation import app_path
 from .audit import record
 from .events import EventData, save_event
-from .notifications import app_path, notify, notify_admins
+from .notifications import notify, notify_admins
 from .transitions import transition
 
 S = ReviewState

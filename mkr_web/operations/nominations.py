@@ -36,9 +36,10 @@ from ..models import (
     SubjectType,
 )
 from ..models.base import utcnow
+from ..navigation import app_path
 from .admission_rows import is_student
 from .audit import record
-from .notifications import app_path, notify, notify_admins
+from .notifications import notify, notify_admins
 from .people import change_status
 from .programme import add_placement
 from .transitions import transition

@@ -26,9 +26,10 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
+from ..navigation import app_path
+from ..queries.review_subjects import subject_spec
 from .audit import record
-from .notifications import app_path, notify, notify_admins
-from .review_subjects import subject_spec
+from .notifications import notify, notify_admins
 from .transitions import log_step, transition
 
 DEFAULT_RUBRICS: dict[SubjectType, tuple[str, list[tuple[str, int, float]]]] = {

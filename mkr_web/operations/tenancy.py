@@ -161,3 +161,20 @@ def create_organization(
     db.session.flush()
     record("organization.create", org, tenant_id=tenant.id)
     return org
+
+
+def update_organization(
+    org: Organization,
+    name: str,
+    kind: OrganizationKind,
+    municipality: Municipality | None,
+    *,
+    is_regional_subordination: bool = False,
+) -> Organization:
+    org.name = (name or "").strip()
+    org.kind = kind
+    org.municipality = municipality
+    org.is_regional_subordination = is_regional_subordination
+    record("organization.update", org)
+    db.session.flush()
+    return org

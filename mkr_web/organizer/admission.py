@@ -64,7 +64,7 @@ def _table_from_form(count: int) -> list[dict]:
 
 
 def _cell_errors(errors) -> dict[tuple[int, str], str]:
-    return {(e.row_no, KEY_BY_TITLE.get(e.column, "")): e.reason for e in errors}
+    return {(e.row, KEY_BY_TITLE.get(e.column, "")): e.reason for e in errors}
 
 
 @bp.route("/admission/")

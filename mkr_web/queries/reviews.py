@@ -17,8 +17,8 @@ from workflows.roles import Role
 
 from ..extensions import db
 from ..models import Membership, ReviewAssignment, Rubric, RubricCriterion, Score, SubjectType, User
-from ..operations.review_subjects import subject_spec
-from ..operations.transitions import history
+from .review_subjects import subject_spec
+from .transitions import history
 
 DEFAULT_DISAGREEMENT_PCT = 25
 MACHINES = {m.name: m for m in (ACCREDITATION, NOMINATION, ASSIGNMENT, ADMISSION)}

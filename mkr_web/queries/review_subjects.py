@@ -1,6 +1,6 @@
 """What the one review machinery needs to know about each kind of reviewed item.
 
-The machinery (:mod:`.reviews`, :mod:`..queries.reviews`, the expert pages) works over
+The machinery (:mod:`..operations.reviews`, :mod:`.reviews`, the expert pages) works over
 ``(SubjectType, subject_id)``; this table tells it, per subject type, the model, its
 workflow machine, which rubric scores it, how to name it and link to it, which files an
 expert may open, and who may not review it. A new reviewed item (a nomination) adds one row.
@@ -15,8 +15,9 @@ from typing import Any
 from workflows.engine import Machine
 from workflows.review import ACCREDITATION, NOMINATION
 
+from ..extensions import db
 from ..models import AccreditationApplication, Membership, Nomination, StoredFile, SubjectType
-from .notifications import app_path
+from ..navigation import app_path
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,6 @@ class ReviewSubject:
 
 
 def _accreditation_excluded(application: AccreditationApplication) -> set[int]:
-    from ..extensions import db
-
     return set(
         db.session.scalars(
             db.select(Membership.user_id).where(

@@ -6,7 +6,7 @@ import os
 
 from flask import Flask, render_template, request, session
 
-from .config import load_config
+from .config import ConfigError, load_config
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 
@@ -28,6 +28,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
+    if app.config.get("MKR_PASSWORD_HASH", "scrypt") != "scrypt" and not app.config["TESTING"]:
+        raise ConfigError("MKR_PASSWORD_HASH: only the test suite may hash passwords cheaply")
     os.makedirs(app.config["MKR_UPLOAD_DIR"], exist_ok=True)
 
     db.init_app(app)

@@ -38,6 +38,8 @@ def _make_app():
             "MKR_UPLOAD_DIR": os.path.join(os.environ["MKR_INSTANCE_PATH"], "files"),
             "MKR_LOGIN_LIMIT_ACCOUNT": "5 per 15 minutes",
             "MKR_LOGIN_LIMIT_IP": "50 per 15 minutes",
+            # A cheap hash for the test users (production: scrypt, 0.3 s each).
+            "MKR_PASSWORD_HASH": "pbkdf2:sha256:1",
         }
     )
 

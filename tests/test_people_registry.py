@@ -352,8 +352,8 @@ def test_large_export_runs_as_a_background_job(app, factory, monkeypatch):
     page = client.get(url).get_data(as_text=True)
     assert 'data-status-url="' + url + '?format=json"' in page and "job_progress.js" in page
     data = _wait_for_job(client, url)
-    assert (data["state"], data["progress"], data["download"]) == ("done", 100, f"{url}/file")
-    got = client.get(data["download"])
+    assert (data["state"], data["progress"], data["download_url"]) == ("done", 100, f"{url}/file")
+    got = client.get(data["download_url"])
     assert got.headers["Content-Disposition"].startswith("attachment; filename=registry-")
     rows = list(load_workbook(io.BytesIO(got.data)).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ['\'=HYPERLINK("http://x")', "Второй", "Третий"]
@@ -370,7 +370,7 @@ def test_large_export_runs_as_a_background_job(app, factory, monkeypatch):
     job_url = resp.headers["Location"]
     assert job_url.startswith("/coordinator/people/exports/")
     data = _wait_for_job(c, job_url)
-    text = c.get(data["download"]).data.decode("utf-8-sig")
+    text = c.get(data["download_url"]).data.decode("utf-8-sig")
     assert [r[0] for r in csv.reader(io.StringIO(text), delimiter=";")][1:] == ["Третий"]
     admin_job = url.rsplit("/", 1)[1]
     assert c.get(f"/coordinator/people/exports/{admin_job}").status_code == 404

@@ -214,7 +214,7 @@ def test_batch_zip_with_progress_and_twice(app, world):
     assert wait_for_job(second.id).state is JobState.DONE
     assert certs() == [(K, pid, n) for pid, n in numbers.items()]
     status = admin.get(f"/jobs/{second.id}/status").get_json()
-    assert (status["state"], status["progress"], status["download"]) == (
+    assert (status["state"], status["progress"], status["download_url"]) == (
         "done",
         100,
         f"/jobs/{second.id}/file",

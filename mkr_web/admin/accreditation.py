@@ -13,12 +13,11 @@ from workflows.review import ACCREDITATION, ReviewState
 from workflows.roles import Role
 
 from ..access import current_membership, current_tenant, get_in_tenant_or_404, roles
-from ..extensions import db
 from ..models import AccreditationApplication, CertificateKind, ReviewAssignment, SubjectType
 from ..operations import accreditation as ops
 from ..operations import reviews
 from ..operations.certificates import find as find_certificate
-from ..queries.events import applications_for
+from ..queries.events import application_list
 from ..queries.review_subjects import subject_spec
 from ..queries.reviews import (
     experts_in_tenant,
@@ -52,12 +51,7 @@ def _application(application_id: int) -> AccreditationApplication:
 def accreditation_list():
     tenant = current_tenant()
     state = request.args.get("state", "")
-    q = applications_for(current_membership()).order_by(AccreditationApplication.id.desc())
-    if state in ReviewState._value2member_map_:
-        q = q.where(AccreditationApplication.state == ReviewState(state))
-    applications = db.session.scalars(
-        q.options(db.selectinload(AccreditationApplication.organizer))
-    ).all()
+    applications = application_list(current_membership(), state)
     return render_template(
         "admin/accreditation_list.html",
         applications=applications,
@@ -73,8 +67,7 @@ def accreditation_detail(application_id: int):
     application = _application(application_id)
     tenant = current_tenant()
     if rubric_of(tenant.id, ST) is None:  # first use: the tenant's default rubric
-        reviews.ensure_rubric(tenant.id, ST)
-        db.session.commit()
+        commit_or_refuse(reviews.ensure_rubric, tenant.id, ST)
     summary = review_summary(tenant, ST, application.id)
     assigned = {r.assignment.expert_id for r in summary.results}
     excluded = subject_spec(ST).excluded_user_ids(application)

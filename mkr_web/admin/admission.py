@@ -3,7 +3,6 @@ and the candidates of municipalities without a coordinator (admin checks those).
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,21 +15,22 @@ from workflows.admission import CandidateState
 from workflows.roles import Role
 
 from ..access import current_membership, current_tenant, get_in_tenant_or_404, roles
-from ..coordinator.forms import ConfirmCandidateForm, ReturnCandidateForm
-from ..extensions import db
-from ..models import AdmissionBatch, AdmissionCandidate, EventEdition, Person, SubjectType
+from ..models import AdmissionBatch, AdmissionCandidate, Person, SubjectType
 from ..operations import admission as ops
 from ..operations import resident_certificates
 from ..queries.admission import (
-    batches_for,
-    coordinated_municipality_ids,
+    batch_list,
+    batch_with_candidates,
+    coordinated_municipalities,
     near_matches,
     state_counts,
-    unassigned_candidates,
+    unassigned_count,
+    unassigned_list,
 )
 from ..queries.transitions import history
 from ..web.commit import commit_or_refuse
-from ..web.forms import int_or_none
+from ..web.forms import ConfirmCandidateForm, ReturnCandidateForm, int_or_none
+from ..web.loading import paginate
 from . import bp
 
 PER_PAGE = 50
@@ -41,13 +41,8 @@ class RejectForm(FlaskForm):
     version = HiddenField()
 
 
-def _batch_options():
-    return (sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event),)
-
-
 def _candidate_or_404(candidate_id: int) -> AdmissionCandidate:
-    candidate = get_in_tenant_or_404(AdmissionCandidate, candidate_id)
-    return candidate
+    return get_in_tenant_or_404(AdmissionCandidate, candidate_id)
 
 
 def _queue_certificates(decision: ops.Decision, batch: AdmissionBatch | None = None) -> None:
@@ -71,65 +66,30 @@ def _queue_certificates(decision: ops.Decision, batch: AdmissionBatch | None = N
 @bp.route("/admission/")
 @roles(Role.ADMIN)
 def admission_batches():
-    tenant = current_tenant()
-    page = db.paginate(
-        batches_for(current_membership())
-        .options(*_batch_options())
-        .order_by(AdmissionBatch.id.desc()),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
-    unassigned = db.session.scalar(
-        sa.select(sa.func.count()).select_from(unassigned_candidates(tenant.id).subquery())
-    )
+    page = paginate(batch_list(current_membership()), per_page=PER_PAGE)
     return render_template(
         "admin/admission_batches.html",
         page=page,
         counts=state_counts(b.id for b in page.items),
         states=list(CandidateState),
-        unassigned=unassigned,
+        unassigned=unassigned_count(current_tenant().id),
     )
 
 
 @bp.route("/admission/unassigned")
 @roles(Role.ADMIN)
 def admission_unassigned():
-    tenant = current_tenant()
-    page = db.paginate(
-        unassigned_candidates(tenant.id)
-        .options(
-            sa.orm.joinedload(AdmissionCandidate.batch)
-            .joinedload(AdmissionBatch.edition)
-            .joinedload(EventEdition.event),
-            sa.orm.joinedload(AdmissionCandidate.municipality),
-        )
-        .order_by(AdmissionCandidate.batch_id, AdmissionCandidate.row_no),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = paginate(unassigned_list(current_tenant().id), per_page=PER_PAGE)
     return render_template("admin/admission_unassigned.html", page=page)
 
 
 @bp.route("/admission/batches/<int:batch_id>")
 @roles(Role.ADMIN)
 def admission_batch(batch_id: int):
-    batch = (
-        db.session.execute(
-            batches_for(current_membership())
-            .where(AdmissionBatch.id == batch_id)
-            .options(
-                *_batch_options(),
-                sa.orm.selectinload(AdmissionBatch.candidates).joinedload(
-                    AdmissionCandidate.municipality
-                ),
-            )
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    batch = batch_with_candidates(current_membership(), batch_id)
     if batch is None:
         abort(404)
-    coordinated = set(db.session.scalars(coordinated_municipality_ids(batch.tenant_id)))
+    coordinated = coordinated_municipalities(batch.tenant_id)
     residents = resident_certificates.batch_person_ids(batch)
     return render_template(
         "admin/admission_batch.html",
@@ -193,8 +153,7 @@ def _render_candidate(candidate, status=200, **forms):
         form=FlaskForm(),
         history=history(SubjectType.CANDIDATE, candidate.id),
         states=CandidateState,
-        coordinated=candidate.municipality_id
-        in set(db.session.scalars(coordinated_municipality_ids(candidate.tenant_id))),
+        coordinated=candidate.municipality_id in coordinated_municipalities(candidate.tenant_id),
     ), status
 
 

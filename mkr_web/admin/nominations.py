@@ -11,11 +11,10 @@ from workflows.review import NOMINATION, ReviewState
 from workflows.roles import Role
 
 from ..access import current_membership, current_tenant, roles
-from ..extensions import db
 from ..models import Nomination, SubjectType
 from ..operations import nominations as ops
 from ..operations import reviews
-from ..queries.nominations import nomination_in_scope, nominations_for
+from ..queries.nominations import nomination_in_scope, nomination_list
 from ..queries.review_subjects import subject_spec
 from ..queries.reviews import (
     experts_in_tenant,
@@ -27,6 +26,7 @@ from ..queries.reviews import (
 from ..web.commit import commit_or_refuse
 from ..web.files import send_stored
 from ..web.forms import AssignForm, CommentForm, VersionForm, version_of
+from ..web.loading import paginate
 from . import bp
 from .review_steps import assign_experts_from_form, start_review_from_form
 
@@ -49,12 +49,7 @@ def _back(nomination: Nomination):
 @roles(Role.ADMIN)
 def nominations():
     state = request.args.get("state", "")
-    q = nominations_for(current_membership()).options(
-        db.joinedload(Nomination.person), db.joinedload(Nomination.municipality)
-    )
-    if state in ReviewState._value2member_map_:
-        q = q.where(Nomination.state == ReviewState(state))
-    page = db.paginate(q.order_by(Nomination.id.desc()), per_page=PER_PAGE, error_out=False)
+    page = paginate(nomination_list(current_membership(), state), per_page=PER_PAGE)
     return render_template(
         "admin/nominations.html",
         page=page,
@@ -70,8 +65,7 @@ def nomination_detail(nomination_id: int):
     nomination = _nomination(nomination_id)
     tenant = current_tenant()
     if rubric_of(tenant.id, ST) is None:  # first use: the tenant's default rubric
-        reviews.ensure_rubric(tenant.id, ST)
-        db.session.commit()
+        commit_or_refuse(reviews.ensure_rubric, tenant.id, ST)
     summary = review_summary(tenant, ST, nomination.id)
     assigned = {r.assignment.expert_id for r in summary.results}
     excluded = subject_spec(ST).excluded_user_ids(nomination)

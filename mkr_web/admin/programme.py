@@ -11,13 +11,13 @@ from workflows.roles import Role
 
 from ..access import current_tenant, get_in_tenant_or_404, roles
 from ..documents.tables import add_sheet, new_workbook, workbook_bytes
-from ..extensions import db
 from ..models import Opportunity, OpportunityKind, Organization, Person, Placement
 from ..operations import programme as ops
 from ..operations.audit import record
 from ..queries import programme as q
 from ..web.commit import commit_or_refuse
 from ..web.forms import int_or_none
+from ..web.loading import paginate
 from . import bp
 from .programme_forms import OpportunityForm, PersonSearchForm, PlacementForm
 
@@ -69,7 +69,7 @@ def opportunities():
             flash(_("Возможность добавлена."), "success")
             return redirect(url_for(".opportunity", opportunity_id=opp.id))
     year = _year_arg()
-    page = db.paginate(q.opportunities(tenant.id, year), per_page=PER_PAGE, error_out=False)
+    page = paginate(q.opportunities(tenant.id, year), per_page=PER_PAGE)
     placed = q.distinct_placed(tenant.id, year) if year else None
     return render_template(
         "admin/opportunities.html",
@@ -183,7 +183,7 @@ def placement_delete(placement_id: int):
 def opportunities_xlsx():
     tenant = current_tenant()
     year = _year_arg()
-    rows = db.session.scalars(q.opportunities(tenant.id, year)).unique().all()
+    rows = q.all_rows(q.opportunities(tenant.id, year))
     counts = q.placement_counts([o.id for o in rows])
     wb = new_workbook()
     add_sheet(
@@ -220,6 +220,7 @@ def opportunities_xlsx():
             for p in placements
         ],
     )
-    record("programme.export", None, tenant_id=tenant.id, table="opportunities", year=year)
-    db.session.commit()
+    commit_or_refuse(
+        record, "programme.export", None, tenant_id=tenant.id, table="opportunities", year=year
+    )
     return xlsx_response(workbook_bytes(wb), f"opportunities-{year or 'all'}.xlsx")

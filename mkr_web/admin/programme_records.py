@@ -13,13 +13,13 @@ from workflows.roles import Role
 
 from ..access import current_tenant, get_in_tenant_or_404, roles
 from ..documents.tables import xlsx_bytes
-from ..extensions import db
 from ..models import Organization, OrganizationKind, OutletKind, Partnership, Publication
 from ..operations import programme as ops
 from ..operations.audit import record
 from ..operations.tenancy import create_organization
 from ..queries import programme as q
 from ..web.commit import commit_or_refuse
+from ..web.loading import paginate
 from . import bp
 from .programme import _year_arg, xlsx_response
 from .programme_forms import PartnershipForm, PublicationForm
@@ -50,7 +50,7 @@ def publications():
             flash(_("Публикация добавлена."), "success")
             return redirect(url_for(".publications", year=form.published_on.data.year))
     year = _year_arg()
-    page = db.paginate(q.publications(tenant.id, year), per_page=PER_PAGE, error_out=False)
+    page = paginate(q.publications(tenant.id, year), per_page=PER_PAGE)
     return render_template("admin/publications.html", page=page, form=form, year=year)
 
 
@@ -84,14 +84,15 @@ def publication_delete(publication_id: int):
 def publications_xlsx():
     tenant = current_tenant()
     year = _year_arg()
-    rows = db.session.scalars(q.publications(tenant.id, year)).all()
+    rows = q.all_rows(q.publications(tenant.id, year))
     data = xlsx_bytes(
         "Публикации",
         ["Дата", "Заголовок", "Сайт или издание", "Вид площадки", "Ссылка"],
         [(p.published_on, p.title, p.outlet, p.outlet_kind.title_ru, p.url) for p in rows],
     )
-    record("programme.export", None, tenant_id=tenant.id, table="publications", year=year)
-    db.session.commit()
+    commit_or_refuse(
+        record, "programme.export", None, tenant_id=tenant.id, table="publications", year=year
+    )
     return xlsx_response(data, f"publications-{year or 'all'}.xlsx")
 
 
@@ -136,7 +137,7 @@ def partnerships():
         if ok:
             flash(_("Партнёрство добавлено."), "success")
             return redirect(url_for(".partnerships"))
-    rows = db.session.scalars(q.partnerships(tenant.id)).all()
+    rows = q.all_rows(q.partnerships(tenant.id))
     year = date.today().year
     return render_template(
         "admin/partnerships.html",
@@ -176,7 +177,7 @@ def partnership_delete(partnership_id: int):
 @roles(Role.ADMIN)
 def partnerships_xlsx():
     tenant = current_tenant()
-    rows = db.session.scalars(q.partnerships(tenant.id)).all()
+    rows = q.all_rows(q.partnerships(tenant.id))
     data = xlsx_bytes(
         "Партнёры",
         ["Организация", "Тип", "Начало партнёрства", "Окончание", "Примечание"],
@@ -185,6 +186,5 @@ def partnerships_xlsx():
             for p in rows
         ],
     )
-    record("programme.export", None, tenant_id=tenant.id, table="partnerships")
-    db.session.commit()
+    commit_or_refuse(record, "programme.export", None, tenant_id=tenant.id, table="partnerships")
     return xlsx_response(data, "partnerships.xlsx")

@@ -12,9 +12,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
-from ..extensions import db
-from ..models import RubricCriterion, SubjectType
+from ..models import SubjectType
 from ..operations import reviews
+from ..queries.reviews import criterion_in_tenant
 from ..web.commit import commit_or_refuse
 from . import bp
 
@@ -58,8 +58,7 @@ def rubrics():
 def rubric(kind: str):
     subject_type = _kind(kind)
     tenant = current_tenant()
-    rubric = reviews.ensure_rubric(tenant.id, subject_type)
-    db.session.commit()
+    rubric = commit_or_refuse(reviews.ensure_rubric, tenant.id, subject_type).result
     form = NewCriterionForm(prefix="new")
     if form.validate_on_submit():
         if (
@@ -91,8 +90,8 @@ def rubric(kind: str):
 @bp.route("/rubrics/criteria/<int:criterion_id>", methods=["POST"])
 @roles(Role.ADMIN)
 def rubric_criterion(criterion_id: int):
-    criterion = db.session.get(RubricCriterion, criterion_id)
-    if criterion is None or criterion.rubric.tenant_id != current_tenant().id:
+    criterion = criterion_in_tenant(current_tenant().id, criterion_id)
+    if criterion is None:
         abort(404)
     form = CriterionForm(prefix=f"c{criterion.id}")
     if form.validate_on_submit():

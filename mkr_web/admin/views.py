@@ -111,7 +111,9 @@ def users():
     tenant = current_tenant()
     form = UserForm()
     form.municipality_ids.choices = _municipality_choices(tenant.id, blank=False)
-    form.organization_id.choices = [(0, "—")] + [(o.id, o.name) for o in organizations_of(tenant.id)]
+    form.organization_id.choices = [(0, "—")] + [
+        (o.id, o.name) for o in organizations_of(tenant.id)
+    ]
     if form.validate_on_submit():
         munis = [get_in_tenant_or_404(Municipality, i).name for i in form.municipality_ids.data]
         org = (

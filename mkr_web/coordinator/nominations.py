@@ -4,7 +4,6 @@ persons outside the coordinator's municipalities are 404."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -12,14 +11,14 @@ from workflows.review import NOMINATION, ReviewState
 from workflows.roles import Role
 
 from ..access import current_membership, roles
-from ..extensions import db
-from ..models import AchievementLevel, Nomination, NominationKind, Opportunity, SubjectType
+from ..models import AchievementLevel, Nomination, NominationKind, SubjectType
 from ..operations import nominations as ops
 from ..operations.audit import record
 from ..queries.nominations import (
     nomination_in_scope,
-    nominations_for,
+    nomination_list,
     opportunities_of,
+    opportunity_in_tenant,
     search_persons,
 )
 from ..queries.people import person_in_scope
@@ -27,6 +26,7 @@ from ..queries.reviews import history_rows
 from ..web.commit import commit_or_refuse
 from ..web.files import send_stored
 from ..web.forms import VersionForm, int_or_none, version_of
+from ..web.loading import paginate
 from . import bp
 from .nomination_forms import EvidenceForm, NominationForm, PersonSearchForm
 
@@ -66,11 +66,7 @@ def nomination_form(tenant_id: int, nomination: Nomination | None = None) -> Nom
 def nomination_data(form: NominationForm, tenant_id: int) -> ops.NominationData:
     opportunity = None
     if form.opportunity_id.data:
-        opportunity = db.session.execute(
-            sa.select(Opportunity).where(
-                Opportunity.tenant_id == tenant_id, Opportunity.id == form.opportunity_id.data
-            )
-        ).scalar_one_or_none()
+        opportunity = opportunity_in_tenant(tenant_id, form.opportunity_id.data)
     level = form.achievement_level.data or None
     return ops.NominationData(
         kind=NominationKind(form.kind.data),
@@ -84,12 +80,7 @@ def nomination_data(form: NominationForm, tenant_id: int) -> ops.NominationData:
 @roles(Role.COORDINATOR)
 def nominations():
     state = request.args.get("state", "")
-    q = nominations_for(current_membership()).options(
-        sa.orm.joinedload(Nomination.person), sa.orm.joinedload(Nomination.municipality)
-    )
-    if state in ReviewState._value2member_map_:
-        q = q.where(Nomination.state == ReviewState(state))
-    page = db.paginate(q.order_by(Nomination.id.desc()), per_page=PER_PAGE, error_out=False)
+    page = paginate(nomination_list(current_membership(), state), per_page=PER_PAGE)
     return render_template(
         "coordinator/nominations.html", page=page, state=state, states=list(ReviewState)
     )
@@ -152,10 +143,8 @@ def nomination_detail(nomination_id: int):
             ).error
             if error is None:
                 return redirect(url_for(".nomination_detail", nomination_id=nomination.id))
-            db.session.refresh(nomination)
     else:
-        record("nomination.view", nomination, person_id=nomination.person_id)
-        db.session.commit()
+        commit_or_refuse(record, "nomination.view", nomination, person_id=nomination.person_id)
     history = history_rows(ST, nomination.id, include_review_steps=False)
     returned = next(
         (h.comment for h in reversed(history) if h.action == NOMINATION.title("return")), None

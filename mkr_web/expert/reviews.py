@@ -15,15 +15,20 @@ from wtforms.validators import DataRequired, Length
 from workflows.review import AssignmentState, ReviewState
 from workflows.roles import Role
 
-from ..access import current_tenant, roles, tenant_query
-from ..extensions import db
+from ..access import current_tenant, roles
 from ..models import ReviewAssignment
 from ..operations import reviews
 from ..queries.review_subjects import subject_spec
-from ..queries.reviews import assignments_for_expert, review_summary, rubric_of
+from ..queries.reviews import (
+    assignment_of_expert,
+    assignments_for_expert,
+    review_summary,
+    rubric_of,
+)
 from ..web.commit import commit_or_refuse
 from ..web.files import send_stored
 from ..web.forms import LEVEL_TITLES, version_of
+from ..web.loading import one_or_404
 from . import bp
 
 
@@ -42,14 +47,7 @@ class ConflictForm(FlaskForm):
 
 
 def assignment_or_404(assignment_id: int) -> ReviewAssignment:
-    assignment = db.session.execute(
-        tenant_query(ReviewAssignment).where(
-            ReviewAssignment.id == assignment_id, ReviewAssignment.expert_id == current_user.id
-        )
-    ).scalar_one_or_none()
-    if assignment is None:
-        abort(404)
-    return assignment
+    return one_or_404(assignment_of_expert(current_tenant().id, current_user.id, assignment_id))
 
 
 @bp.route("/reviews")
@@ -83,8 +81,7 @@ def review(assignment_id: int):
     subject = reviews.load_subject(assignment.subject_type, assignment.subject_id)
     tenant = current_tenant()
     if rubric_of(tenant.id, spec.rubric_kind) is None:
-        reviews.ensure_rubric(tenant.id, spec.rubric_kind)
-        db.session.commit()
+        commit_or_refuse(reviews.ensure_rubric, tenant.id, spec.rubric_kind)
     rubric = rubric_of(tenant.id, spec.rubric_kind)
     criteria = [c for c in rubric.criteria if c.is_active]
     form = ScoreForm(version=assignment.version, comment=assignment.comment)

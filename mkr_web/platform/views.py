@@ -22,13 +22,9 @@ from .forms import TenantForm
 def dashboard():
     form = TenantForm()
     if form.validate_on_submit():
-        if commit_or_refuse(
-            _create_tenant_with_admin, form, success=_("Проект создан.")
-        ).ok:
+        if commit_or_refuse(_create_tenant_with_admin, form, success=_("Проект создан.")).ok:
             return redirect(url_for(".dashboard"))
-    return render_template(
-        "platform/dashboard.html", tenants=tenants_with_user_counts(), form=form
-    )
+    return render_template("platform/dashboard.html", tenants=tenants_with_user_counts(), form=form)
 
 
 def _create_tenant_with_admin(form: TenantForm):

@@ -150,3 +150,49 @@ def database_answers() -> tuple[bool, str]:
     except sa.exc.SQLAlchemyError as exc:
         return False, type(exc).__name__
     return True, db.engine.dialect.name
+
+
+def certificate_by_code(code: str):
+    """The certificate printed with ``code`` (the public verification page), or None."""
+    from ..models import Certificate
+
+    return db.session.execute(
+        sa.select(Certificate).where(Certificate.code == code)
+    ).scalar_one_or_none()
+
+
+def tenant_by_id(tenant_id: int) -> Tenant | None:
+    return db.session.get(Tenant, tenant_id)
+
+
+def rows_in_tenant(model, ids, tenant_id: int) -> list:
+    """The ``model`` rows of ``tenant_id`` among ``ids`` (falsy ids are skipped)."""
+    ids = [i for i in ids or [] if i]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(sa.select(model).where(model.tenant_id == tenant_id, model.id.in_(ids)))
+    )
+
+
+def reference_names(tenant_id: int) -> tuple[list[str], list[str]]:
+    """The tenant's municipality names (in their order) and organisation names (by name)."""
+    municipalities = db.session.scalars(
+        sa.select(Municipality.name)
+        .where(Municipality.tenant_id == tenant_id)
+        .order_by(Municipality.sort_order)
+    ).all()
+    organizations = db.session.scalars(
+        sa.select(Organization.name)
+        .where(Organization.tenant_id == tenant_id)
+        .order_by(Organization.name)
+    ).all()
+    return list(municipalities), list(organizations)
+
+
+def organization_choices(tenant_id: int, kinds: list[OrganizationKind] | None = None) -> list:
+    """``(id, name)`` of the tenant's organisations (of some kinds), by name."""
+    q = sa.select(Organization.id, Organization.name).where(Organization.tenant_id == tenant_id)
+    if kinds:
+        q = q.where(Organization.kind.in_(kinds))
+    return [tuple(r) for r in db.session.execute(q.order_by(Organization.name))]

@@ -219,3 +219,19 @@ def history_rows(
             )
         )
     return rows
+
+
+def criterion_in_tenant(tenant_id: int, criterion_id: int) -> RubricCriterion | None:
+    criterion = db.session.get(RubricCriterion, criterion_id)
+    if criterion is None or criterion.rubric.tenant_id != tenant_id:
+        return None
+    return criterion
+
+
+def assignment_of_expert(tenant_id: int, user_id: int, assignment_id: int):
+    """A select of the expert's own assignment ``assignment_id`` in the tenant."""
+    return sa.select(ReviewAssignment).where(
+        ReviewAssignment.tenant_id == tenant_id,
+        ReviewAssignment.id == assignment_id,
+        ReviewAssignment.expert_id == user_id,
+    )

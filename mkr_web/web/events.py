@@ -5,8 +5,7 @@ and roles, pass their name (``ep``) for links, and the current membership scopes
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -14,7 +13,6 @@ from workflows.roles import Role
 
 from ..access import current_membership
 from ..errors import CountsError
-from ..extensions import db
 from ..models import (
     CountCategory,
     Direction,
@@ -39,6 +37,7 @@ from ..operations.events import (
     save_event,
 )
 from ..queries.events import (
+    accredited_events,
     counts_grid,
     edition_totals,
     editions_for,
@@ -47,6 +46,7 @@ from ..queries.events import (
     grid_municipalities,
     participants_of,
 )
+from ..queries.reference import organizations_of
 from .commit import commit_or_refuse
 from .forms import (
     CATEGORY_TITLES,
@@ -57,6 +57,7 @@ from .forms import (
     EventForm,
     ParticipantForm,
 )
+from .loading import all_in_tenant_or_404, by_id_or_404
 
 ORGANIZER_KINDS = (EventKind.SATELLITE, EventKind.OTHER)
 TITLES = {
@@ -72,40 +73,21 @@ def _is_admin() -> bool:
 
 
 def event_or_404(event_id: int) -> Event:
-    event = db.session.execute(
-        events_for(current_membership()).where(Event.id == event_id)
-    ).scalar_one_or_none()
-    if event is None:
-        abort(404)
-    return event
+    return by_id_or_404(events_for(current_membership()), Event, event_id)
 
 
 def edition_or_404(edition_id: int) -> EventEdition:
-    edition = db.session.execute(
-        editions_for(current_membership()).where(EventEdition.id == edition_id)
-    ).scalar_one_or_none()
-    if edition is None:
-        abort(404)
-    return edition
+    return by_id_or_404(editions_for(current_membership()), EventEdition, edition_id)
 
 
 def _orgs(tenant_id: int, *, partners_only: bool = False) -> list[Organization]:
-    q = sa.select(Organization).where(Organization.tenant_id == tenant_id)
-    if partners_only:
-        q = q.where(Organization.kind != OrganizationKind.SCHOOL)
-    return list(db.session.scalars(q.order_by(Organization.name)))
+    return organizations_of(
+        tenant_id, exclude_kinds=[OrganizationKind.SCHOOL] if partners_only else None
+    )
 
 
 def _in_tenant(model, ids, tenant_id: int) -> list:
-    ids = [i for i in ids or [] if i]
-    if not ids:
-        return []
-    rows = list(
-        db.session.scalars(sa.select(model).where(model.tenant_id == tenant_id, model.id.in_(ids)))
-    )
-    if len(rows) != len(set(ids)):
-        abort(404)
-    return rows
+    return all_in_tenant_or_404(model, ids, tenant_id)
 
 
 def _event_form(event: Event | None) -> EventForm:
@@ -128,11 +110,7 @@ def _event_form(event: Event | None) -> EventForm:
     else:
         form.organizer_id.choices = [(0, "—")] + [(o.id, o.name) for o in _orgs(tenant_id)]
     form.partner_ids.choices = [(o.id, o.name) for o in _orgs(tenant_id, partners_only=True)]
-    accredited = db.session.scalars(
-        sa.select(Event)
-        .where(Event.tenant_id == tenant_id, Event.kind == EventKind.ACCREDITED)
-        .order_by(Event.title)
-    )
+    accredited = accredited_events(tenant_id)
     form.related_event_id.choices = [(0, "—")] + [
         (e.id, e.short_title or e.title) for e in accredited if event is None or e.id != event.id
     ]

@@ -1,12 +1,13 @@
-"""Forms of events, editions, participants and accreditation applications (shared by the
-admin's and the organiser's pages)."""
+"""Forms shared by several role blueprints: events, editions, participants, accreditation
+applications, review steps, the check of an admission candidate, and the version parser."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -157,3 +158,22 @@ def int_or_none(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# ---- admission: the check of a candidate (coordinator, or admin where there is none) ----
+
+
+class ConfirmCandidateForm(FlaskForm):
+    consent_on = DateField(
+        _l("Дата согласия на обработку персональных данных"), validators=[DataRequired()]
+    )
+    scan = FileField(
+        _l("Скан подписанного согласия (PDF)"), validators=[FileAllowed(["pdf"], _l("Нужен PDF."))]
+    )
+    on_file = BooleanField(_l("Оригинал согласия хранится у меня (скан не прикладываю)"))
+    version = HiddenField()
+
+
+class ReturnCandidateForm(FlaskForm):
+    reason = TextAreaField(_l("Что нужно исправить"), validators=[DataRequired(), Length(max=500)])
+    version = HiddenField()

@@ -10,6 +10,7 @@ from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 
 from ..extensions import db
+from ..queries.reference import rows_in_tenant
 
 PER_PAGE = 50
 
@@ -30,3 +31,12 @@ def by_id_or_404(scope: sa.Select, model, object_id: int):
 def paginate(query: sa.Select, per_page: int = PER_PAGE, **kwargs) -> Pagination:
     """One page of ``query`` (``?page=`` from the request; a page past the end is empty)."""
     return db.paginate(query, per_page=per_page, error_out=False, **kwargs)
+
+
+def all_in_tenant_or_404(model, ids, tenant_id: int) -> list:
+    """Every ``model`` row of ``ids`` (falsy ids skipped) in the tenant; 404 if one is not."""
+    wanted = {i for i in ids or [] if i}
+    rows = rows_in_tenant(model, wanted, tenant_id)
+    if len(rows) != len(wanted):
+        abort(404)
+    return rows

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import (
     Response,
     abort,
@@ -18,6 +17,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from workflows.lifecycle import PersonStatus
@@ -25,15 +25,17 @@ from workflows.lifecycle import PersonStatus
 from ..access import current_membership
 from ..documents.registry_export import EXPORT_TYPES, registry_file
 from ..documents.storage import absolute_path
-from ..extensions import db
-from ..models import Consent, Job, JobState, Municipality, OrganizationKind, Person
+from ..models import OrganizationKind, Person
 from ..operations.audit import record
 from ..operations.exports import REGISTRY_JOB, REGISTRY_TASK, registry_filename
 from ..operations.jobs import start_job
 from ..queries.people import (
     PER_PAGE_CHOICES,
     RegistryFilter,
-    export_select,
+    card_records,
+    consent_of,
+    export_rows,
+    municipalities_in_scope,
     organizations_of_persons,
     participations_of,
     person_in_scope,
@@ -41,8 +43,9 @@ from ..queries.people import (
     registry_select,
     status_history,
 )
-from ..queries.reference import municipality_ids_for
-from ..web.commit import commit_or_refuse
+from . import jobs
+from .commit import commit_or_refuse
+from .loading import paginate
 
 SORT_TITLES = {
     "name": "ФИО",
@@ -54,12 +57,8 @@ SORT_TITLES = {
 
 
 def _filter_choices(membership) -> dict:
-    ids = municipality_ids_for(membership)
-    q = sa.select(Municipality).where(Municipality.tenant_id == membership.tenant_id)
-    if ids is not None:
-        q = q.where(Municipality.id.in_(ids))
     return {
-        "municipalities": list(db.session.scalars(q.order_by(Municipality.sort_order))),
+        "municipalities": municipalities_in_scope(membership),
         "organizations": organizations_of_persons(membership),
         "statuses": list(PersonStatus),
         "categories": [
@@ -75,12 +74,11 @@ def _filter_choices(membership) -> dict:
 def registry_page(template: str, endpoint_prefix: str, **extra):
     membership = current_membership()
     f = RegistryFilter.from_args(request.args)
-    page = db.paginate(
+    page = paginate(
         registry_select(membership, f),
         page=f.page,
         per_page=f.per_page,
         max_per_page=max(PER_PAGE_CHOICES),
-        error_out=False,
         count=True,
     )
     return render_template(
@@ -117,7 +115,7 @@ def export_response(fmt: str, job_endpoint: str):
             user_id=current_user.id,
         )
         return redirect(url_for(job_endpoint, job_id=job.id))
-    rows = db.session.execute(export_select(membership, f).execution_options(yield_per=2000))
+    rows = export_rows(membership, f)
     body = registry_file(fmt, rows)
     commit_or_refuse(record, "person.registry_export", None, **audit)
     return Response(
@@ -127,40 +125,30 @@ def export_response(fmt: str, job_endpoint: str):
     )
 
 
-def _own_job(job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
-    if (
-        job is None
-        or job.kind != "registry_export"
-        or job.tenant_id != current_membership().tenant_id
-        or job.created_by_id != current_user.id
-    ):
-        abort(404)
-    return job
-
-
 def export_job_page(job_id: int, file_endpoint: str):
     """The job's progress page; ``?format=json`` is what its script polls."""
-    job = _own_job(job_id)
-    download = url_for(file_endpoint, job_id=job.id) if job.state is JobState.DONE else None
+    job = jobs.job_or_404(job_id, kind=REGISTRY_JOB)
+    download = url_for(file_endpoint, job_id=job.id)
     if request.args.get("format") == "json":
-        return jsonify(
-            state=job.state.value, progress=job.progress, message=job.message, download=download
-        )
-    return render_template("people/export_job.html", job=job, download=download)
+        return jsonify(jobs.job_status(job, download))
+    return jobs.job_page(
+        job,
+        request.path + "?format=json",
+        download,
+        title=_("Выгрузка реестра"),
+        heading=_("Выгрузка реестра") + f" ({(job.key or '').upper()})",
+        waiting=_("Задача поставлена в очередь."),
+        download=_("Скачать файл"),
+        failed=_("Выгрузка не удалась. Попробуйте ещё раз или сузьте фильтр."),
+    )
 
 
 def export_job_file(job_id: int):
-    job = _own_job(job_id)
-    if job.state is not JobState.DONE or job.result_file is None:
+    job = jobs.job_or_404(job_id, kind=REGISTRY_JOB)
+    if not jobs.is_ready(job):
         abort(404)
     commit_or_refuse(record, "person.registry_export_download", job)
-    return send_file(
-        absolute_path(job.result_file),
-        mimetype=job.result_file.content_type,
-        as_attachment=True,
-        download_name=job.result_file.filename,
-    )
+    return jobs.job_file(job)
 
 
 def person_or_404(person_id: int) -> Person:
@@ -172,8 +160,8 @@ def person_or_404(person_id: int) -> Person:
 
 def consent_file_response(person: Person, consent_id: int):
     """The signed consent scan of ``person`` (the download is audited)."""
-    consent = db.session.get(Consent, consent_id)
-    if consent is None or consent.person_id != person.id or consent.file is None:
+    consent = consent_of(person, consent_id)
+    if consent is None or consent.file is None:
         abort(404)
     path = absolute_path(consent.file)
     if not path.is_file():
@@ -189,29 +177,11 @@ def consent_file_response(person: Person, consent_id: int):
 
 
 def card_context(person: Person) -> dict:
-    from ..models import Achievement, PersonProject
-
-    def children(model, *order):
-        return list(
-            db.session.scalars(
-                sa.select(model).where(model.person_id == person.id).order_by(*order)
-            )
-        )
-
     return {
         "person": person,
         "history": status_history(person),
         "participations": participations_of(person),
-        "consents": list(
-            db.session.scalars(
-                sa.select(Consent)
-                .where(Consent.person_id == person.id)
-                .options(sa.orm.joinedload(Consent.file))
-                .order_by(Consent.given_on)
-            )
-        ),
-        "achievements": children(Achievement, Achievement.achieved_on.desc(), Achievement.id),
-        "projects": children(PersonProject, PersonProject.year.desc(), PersonProject.id),
+        **card_records(person),
         "is_minor": _is_minor(person),
     }
 

@@ -11,26 +11,20 @@ import io
 from datetime import date
 
 from flask import Response, abort, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import current_tenant
 from ..documents.report_format import HELPERS
 from ..documents.report_outputs import CONTENT_TYPES, WRITERS, report_filename
-from ..documents.storage import read_bytes
-from ..extensions import db
-from ..models import Job, JobState
+from ..models import Job
 from ..operations.exports import REPORT_PDF_JOB, REPORT_PDF_TASK
 from ..operations.jobs import start_job
 from ..queries.report import build_report, default_as_of, report_years, thresholds_of
+from . import jobs
 
 JOB_KIND = REPORT_PDF_JOB
 MIN_YEAR, MAX_YEAR = 2000, 2100
-JOB_STATES = {
-    "pending": "В очереди",
-    "running": "Формируется",
-    "done": "Готово",
-    "failed": "Ошибка",
-}
 
 
 def _year(raw: str | None, tenant_id: int) -> int:
@@ -116,40 +110,34 @@ def start_pdf(prefix: str, municipality_ids: list[int] | None):
 
 def job_or_404(job_id: int, own_only: bool) -> Job:
     """A report job of the current tenant (and, for ``own_only``, started by this user)."""
-    query = db.select(Job).where(
-        Job.id == job_id, Job.tenant_id == current_tenant().id, Job.kind == JOB_KIND
-    )
-    if own_only:
-        query = query.where(Job.created_by_id == current_user.id)
-    job = db.session.execute(query).scalar_one_or_none()
-    if job is None:
-        abort(404)
-    return job
+    return jobs.job_or_404(job_id, kind=JOB_KIND, any_user=not own_only)
 
 
 def job_status(job: Job, prefix: str) -> dict:
-    done = job.state is JobState.DONE and job.result_file_id is not None
-    return {
-        "state": job.state.value,
-        "state_title": JOB_STATES[job.state.value],
-        "progress": job.progress,
-        "message": job.message,
-        "download_url": url_for(f"{prefix}.report_job_download", job_id=job.id) if done else None,
-    }
+    return jobs.job_status(job, url_for(f"{prefix}.report_job_download", job_id=job.id))
 
 
 def job_page(job: Job, prefix: str):
-    return render_template(
-        "report/job.html", job=job, status=job_status(job, prefix), prefix=prefix
+    params = job.params or {}
+    back = url_for(
+        f"{prefix}.report",
+        year=params.get("year"),
+        **({"as_of": params["as_of"]} if params.get("as_of") else {}),
+    )
+    return jobs.job_page(
+        job,
+        url_for(f"{prefix}.report_job_status", job_id=job.id),
+        url_for(f"{prefix}.report_job_download", job_id=job.id),
+        title=_("Аналитическая справка: PDF"),
+        heading=_("Аналитическая справка за %(year)s год: PDF", year=params.get("year")),
+        download=_("Скачать PDF"),
+        failed=_(
+            "Не удалось сформировать PDF. Попробуйте ещё раз или обратитесь к администратору."
+        ),
+        label=_("Ход формирования PDF"),
+        back=(back, _("Вернуться к справке")),
     )
 
 
 def job_download(job: Job):
-    if job.state is not JobState.DONE or job.result_file is None:
-        abort(404)
-    return send_file(
-        io.BytesIO(read_bytes(job.result_file)),
-        mimetype=job.result_file.content_type,
-        as_attachment=True,
-        download_name=job.result_file.filename,
-    )
+    return jobs.job_file(job)

@@ -146,7 +146,7 @@ def _download_certificate(client, url: str) -> bytes:
         assert wait_for_job(job_id).state is JobState.DONE
         status = client.get(f"/jobs/{job_id}/status").get_json()
         assert (status["state"], status["progress"]) == ("done", 100)
-        resp = client.get(status["download"])
+        resp = client.get(status["download_url"])
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     return resp.data
 

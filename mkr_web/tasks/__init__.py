@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .extensions import db
-from .operations import accreditation, certificates, exports, resident_certificates
-from .operations.jobs import run_job
+from ..extensions import db
+from ..operations import accreditation, certificates, exports, resident_certificates
+from ..operations.jobs import run_job
 
 
 @shared_task(name="mkr.health.ping")

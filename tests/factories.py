@@ -66,9 +66,7 @@ from mkr_web.models import (
     User,
     normalize_name,
 )
-from mkr_web.operations import accreditation as acc
-from mkr_web.operations import nominations as nominations_ops
-from mkr_web.operations import reviews
+from mkr_web.operations import accreditation as acc, nominations as nominations_ops, reviews
 from mkr_web.operations.people import Step, add_persons_bulk
 from mkr_web.operations.tenancy import grant_role
 from tests.support import PASSWORD
@@ -991,3 +989,28 @@ def load_report_demo() -> Tenant:
     _report_issue5_guesses(tenant.id, orgs, person_ids, operator_id)
     db.session.commit()
     return tenant
+
+
+# Table 1 of the report demo: (municipality, organisations, Residents), as the seed plans it.
+TABLE1_SEED = [
+    ("Александровский район", 0, 0),
+    ("Асиновский район", 2, 5),
+    ("Бакчарский район", 1, 3),
+    ("Верхнекетский район", 1, 1),
+    ("Зырянский район", 1, 3),
+    ("Каргасокский район", 2, 2),
+    ("Кожевниковский район", 2, 31),
+    ("Колпашевский район", 1, 1),
+    ("Кривошеинский район", 1, 3),
+    ("Молчановский район", 0, 0),
+    ("Парабельский район", 0, 0),
+    ("Первомайский район", 4, 30),
+    ("Тегульдетский район", 0, 0),
+    ("Томский район", 9, 12),
+    ("Чаинский район", 0, 0),
+    ("Шегарский район", 2, 2),
+    ("г. Кедровый", 0, 0),
+    ("ЗАТО Северск", 15, 100),
+    ("г.о. Стрежевой", 3, 4),
+    ("г. Томск", 25, 115),
+]

@@ -14,8 +14,7 @@ from workflows.roles import Role
 
 from ..access import current_membership, current_tenant, get_in_tenant_or_404, roles
 from ..models import AccreditationApplication, CertificateKind, ReviewAssignment, SubjectType
-from ..operations import accreditation as ops
-from ..operations import reviews
+from ..operations import accreditation as ops, reviews
 from ..operations.certificates import find as find_certificate
 from ..queries.events import application_list
 from ..queries.review_subjects import subject_spec

@@ -4,8 +4,7 @@ and the candidates of municipalities without a coordinator (admin checks those).
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
@@ -16,8 +15,7 @@ from workflows.roles import Role
 
 from ..access import current_membership, current_tenant, get_in_tenant_or_404, roles
 from ..models import AdmissionBatch, AdmissionCandidate, Person, SubjectType
-from ..operations import admission as ops
-from ..operations import resident_certificates
+from ..operations import admission as ops, resident_certificates
 from ..queries.admission import (
     batch_list,
     batch_with_candidates,

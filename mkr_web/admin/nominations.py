@@ -12,8 +12,7 @@ from workflows.roles import Role
 
 from ..access import current_membership, current_tenant, roles
 from ..models import Nomination, SubjectType
-from ..operations import nominations as ops
-from ..operations import reviews
+from ..operations import nominations as ops, reviews
 from ..queries.nominations import nomination_in_scope, nomination_list
 from ..queries.review_subjects import subject_spec
 from ..queries.reviews import (

@@ -9,10 +9,12 @@ from flask import abort, url_for
 from workflows.roles import Role
 
 from ..access import authenticated, current_context
-from ..web.jobs import job_file as send_job_file
-from ..web.jobs import job_or_404 as load_job
-from ..web.jobs import job_page
-from ..web.jobs import job_status as status_of
+from ..web.jobs import (
+    job_file as send_job_file,
+    job_or_404 as load_job,
+    job_page,
+    job_status as status_of,
+)
 from . import bp
 
 

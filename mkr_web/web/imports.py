@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response, abort, current_app, flash, render_template
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField

@@ -37,6 +37,7 @@ from mkr_web.extensions import db
 from mkr_web.models import (
     AccreditationApplication,
     AchievementLevel,
+    AdmissionBatch,
     CountCategory,
     Direction,
     EditionState,
@@ -66,7 +67,13 @@ from mkr_web.models import (
     User,
     normalize_name,
 )
-from mkr_web.operations import accreditation as acc, nominations as nominations_ops, reviews
+from mkr_web.operations import (
+    accreditation as acc,
+    admission as admission_ops,
+    nominations as nominations_ops,
+    programme as programme_ops,
+    reviews,
+)
 from mkr_web.operations.people import Step, add_persons_bulk
 from mkr_web.operations.tenancy import grant_role
 from tests.support import PASSWORD
@@ -392,6 +399,43 @@ def row(**over) -> dict:
     }
     base.update(over)
     return base
+
+
+def admitted_batch(world: World, rows) -> AdmissionBatch:
+    """A protocol of ``rows`` whose candidates the admin confirms and admits (2019-05-20)."""
+    batch = admission_ops.create_batch(world.edition, rows, world.organizer)
+    db.session.commit()
+    admin = world.membership(world.admin)
+    for c in batch.candidates:
+        admission_ops.confirm_candidate(c, admin, consent_on=date(2019, 4, 5), on_file=True)
+    admission_ops.admit_confirmed(batch, admin, on=date(2019, 5, 20))
+    db.session.commit()
+    return batch
+
+
+def make_opportunity(world: World, **kw) -> Opportunity:
+    """A 2019 profile shift saved through the operation (``kw`` overrides its fields)."""
+    data = dict(
+        kind=OpportunityKind.PROFILE_SHIFT,
+        title="Смена «Сириус»",
+        year=2019,
+        starts_on=date(2019, 7, 1),
+        ends_on=date(2019, 7, 21),
+    )
+    data.update(kw)
+    opp = programme_ops.save_opportunity(world.tenant, None, **data)
+    db.session.commit()
+    return opp
+
+
+def admin_and_expert(factory):
+    """(tenant, its admin ``admin@example.test``, an expert)."""
+    tenant = factory.tenant()
+    return (
+        tenant,
+        factory.user(tenant, "admin", email="admin@example.test"),
+        factory.user(tenant, "expert"),
+    )
 
 
 # ---- reviews: accreditation applications and nominations -------------------------------------

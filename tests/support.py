@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from mkr_web.extensions import db
-from mkr_web.models import Job, JobState
+from mkr_web.models import Certificate, Job, JobState, Notification
 
 PASSWORD = "test-password-123"
 JOB_TIMEOUT = 90.0
@@ -73,6 +73,25 @@ def post_form(client, url: str, data: dict, form_url: str | None = None):
     payload = dict(data)
     payload["csrf_token"] = csrf_token(client, form_url or url)
     return client.post(url, data=payload)
+
+
+def notification_subjects(user) -> list[str]:
+    """The subjects of a user's notifications, oldest first."""
+    return db.session.scalars(
+        sa.select(Notification.subject)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.id)
+    ).all()
+
+
+def issued_certificates() -> list[tuple]:
+    """(kind, subject id, number) of every certificate, in the order they were issued."""
+    db.session.expire_all()
+    return db.session.execute(
+        sa.select(Certificate.kind, Certificate.subject_id, Certificate.number).order_by(
+            Certificate.id
+        )
+    ).all()
 
 
 # ---- files -----------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from mkr_web.extensions import db
 from mkr_web.models import (
     AccreditationApplication,
     AssignmentState,
-    Notification,
     ReviewAssignment,
     Rubric,
     SubjectType,
@@ -25,7 +24,7 @@ from tests.factories import (
     score,
     world,
 )
-from tests.support import login, post_form
+from tests.support import notification_subjects
 from workflows.review import ReviewState
 from workflows.roles import Role
 
@@ -40,14 +39,6 @@ def w(factory):
 def _reload(app) -> AccreditationApplication:
     db.session.expire_all()
     return db.session.get(AccreditationApplication, app.id)
-
-
-def _notes(user) -> list[str]:
-    return db.session.scalars(
-        sa.select(Notification.subject)
-        .where(Notification.user_id == user.id)
-        .order_by(Notification.id)
-    ).all()
 
 
 def test_default_rubric_on_first_use(w):
@@ -97,8 +88,8 @@ def test_assignment_starts_review_once_enough_experts(w):
     app = _reload(app)
     assert app.state is ReviewState.IN_REVIEW
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewAssignment)) == 2
-    assert _notes(w.expert1) == [f"Назначена экспертиза: {app.number} · {app.title}"]
-    assert _notes(w.expert2) == [f"Назначена экспертиза: {app.number} · {app.title}"]
+    assert notification_subjects(w.expert1) == [f"Назначена экспертиза: {app.number} · {app.title}"]
+    assert notification_subjects(w.expert2) == [f"Назначена экспертиза: {app.number} · {app.title}"]
 
 
 def test_min_experts_is_a_tenant_setting(w):
@@ -172,7 +163,7 @@ def test_review_completes_automatically_and_admin_is_told(w):
         "in_review",
         "reviewed",
     )
-    assert _notes(w.admin)[-1] == f"Экспертиза завершена: {app.number} · {app.title}"
+    assert notification_subjects(w.admin)[-1] == f"Экспертиза завершена: {app.number} · {app.title}"
     with pytest.raises(OperationError, match="нельзя изменить"):
         reviews.save_scores(assignment_of(app, w.expert1), {}, submit=False, user_id=w.expert1.id)
 
@@ -216,14 +207,14 @@ def test_conflict_tells_admin_and_reassignment_finishes_review(w):
         AssignmentState.CONFLICT,
         "Я член жюри этого конкурса",
     )
-    assert _notes(w.admin)[-1] == f"Конфликт интересов: {app.number} · {app.title}"
+    assert notification_subjects(w.admin)[-1] == f"Конфликт интересов: {app.number} · {app.title}"
     assert _reload(app).state is ReviewState.IN_REVIEW  # one active expert is not enough
     with pytest.raises(OperationError, match="нельзя изменить"):
         reviews.save_scores(a2, {}, submit=True, user_id=w.expert2.id)
     db.session.rollback()
     reviews.assign_experts(ST, _reload(app), [w.expert3.id], actor_id=w.admin.id)
     db.session.commit()
-    assert _notes(w.expert3) == [f"Назначена экспертиза: {app.number} · {app.title}"]
+    assert notification_subjects(w.expert3) == [f"Назначена экспертиза: {app.number} · {app.title}"]
     score(app, w.expert3, [7, 7, 7, 7, 3])
     assert _reload(app).state is ReviewState.REVIEWED
     s = review_summary(w.tenant, ST, app.id)
@@ -295,115 +286,6 @@ def test_history_hides_review_steps_from_the_author(w):
 
 
 # ---- the expert's pages ----------------------------------------------------------------------
-
-
-def _score_form(app_id, assignment, points, action="submit"):
-    rubric = reviews.ensure_rubric(assignment.tenant_id, ST)
-    db.session.commit()
-    data = {f"c-{c.id}": str(p) for c, p in zip(rubric.criteria, points, strict=True)}
-    return data | {
-        "action": action,
-        "comment": "Хорошая заявка",
-        "version": str(assignment.version),
-    }
-
-
-def test_expert_sees_only_assigned_items_and_no_other_scores_before_own(app, w, factory):
-    application_ = in_review(w)
-    other_app = in_review(w, experts=(w.expert2, w.expert3), title="Чужая заявка")
-    score(application_, w.expert1, [10, 10, 10, 10, 5])
-    c1 = app.test_client()
-    login(c1, w.expert2.email)
-    listing = c1.get("/expert/reviews").get_data(as_text=True)
-    assert application_.number in listing and other_app.number in listing
-    c3 = app.test_client()
-    login(c3, w.expert3.email)
-    mine = assignment_of(application_, w.expert2)
-    assert c3.get(f"/expert/reviews/{mine.id}").status_code == 404  # not assigned to expert3
-    assert application_.number not in c3.get("/expert/reviews").get_data(as_text=True)
-
-    page = c1.get(f"/expert/reviews/{mine.id}").get_data(as_text=True)
-    assert 'data-testid="other-scores"' not in page and "50.00" not in page
-    assert "Конференция «Шаг в науку»" in page  # the application itself
-    resp = post_form(
-        c1, f"/expert/reviews/{mine.id}", _score_form(application_.id, mine, [6, 6, 6, 6, 3])
-    )
-    assert resp.status_code == 302
-    page = c1.get(f"/expert/reviews/{mine.id}").get_data(as_text=True)
-    assert 'data-testid="other-scores"' in page
-    # weights 1, 1, 1.5, 1, 1: 6+6+9+6+3 = 30; the other expert stays anonymous
-    assert '<tr><td>Эксперт 1</td><td class="num">50.00</td></tr>' in page
-    assert '<tr><td>Моя оценка</td><td class="num">30.00</td></tr>' in page
-    assert "Средний балл: 40.00 из 50.00" in page and w.expert1.full_name not in page
-    db.session.expire_all()
-    assert db.session.get(AccreditationApplication, application_.id).state is ReviewState.REVIEWED
-
-    outsider = factory.user(factory.tenant(), "expert")
-    c4 = app.test_client()
-    login(c4, outsider.email)
-    assert c4.get(f"/expert/reviews/{mine.id}").status_code == 404
-
-
-def test_expert_page_refuses_bad_points_and_keeps_them(app, w):
-    application_ = in_review(w)
-    a = assignment_of(application_, w.expert1)
-    client = app.test_client()
-    login(client, w.expert1.email)
-    resp = post_form(
-        client, f"/expert/reviews/{a.id}", _score_form(application_.id, a, [11, 1, 1, 1, 1])
-    )
-    html = resp.get_data(as_text=True)
-    assert resp.status_code == 200
-    assert "балл от 0 до 10" in html and 'value="11"' in html
-    db.session.expire_all()
-    assert assignment_of(application_, w.expert1).state is AssignmentState.ASSIGNED
-    # a stale version (opened before a concurrent change) is refused
-    data = _score_form(application_.id, a, [5, 5, 5, 5, 5]) | {"version": "999"}
-    html = post_form(
-        client, f"/expert/reviews/{a.id}", data, form_url=f"/expert/reviews/{a.id}"
-    ).get_data(as_text=True)
-    assert "Запись изменилась" in html
-
-
-def test_expert_declares_conflict_through_the_page(app, w):
-    application_ = in_review(w)
-    a = assignment_of(application_, w.expert1)
-    client = app.test_client()
-    login(client, w.expert1.email)
-    resp = post_form(
-        client,
-        f"/expert/reviews/{a.id}/conflict",
-        {"conflict-reason": "Научный руководитель участника", "conflict-version": str(a.version)},
-        form_url=f"/expert/reviews/{a.id}",
-    )
-    assert resp.status_code == 302
-    db.session.expire_all()
-    a = assignment_of(application_, w.expert1)
-    assert (a.state, a.conflict_reason) == (
-        AssignmentState.CONFLICT,
-        "Научный руководитель участника",
-    )
-    assert (
-        _notes(w.admin)[-1] == f"Конфликт интересов: {application_.number} · {application_.title}"
-    )
-    # the regulation is no longer served to a conflicted expert
-    file_id = application_.regulation_file_id
-    assert client.get(f"/expert/reviews/{a.id}/files/{file_id}").status_code == 404
-
-
-def test_assigned_expert_downloads_the_regulation(app, w):
-    application_ = in_review(w)
-    a = assignment_of(application_, w.expert1)
-    client = app.test_client()
-    login(client, w.expert1.email)
-    resp = client.get(f"/expert/reviews/{a.id}/files/{application_.regulation_file_id}")
-    assert resp.status_code == 200 and resp.data.startswith(b"%PDF-")
-    assert (
-        client.get(
-            f"/expert/reviews/{a.id}/files/{application_.regulation_file_id + 1000}"
-        ).status_code
-        == 404
-    )
 
 
 def test_two_experts_submitting_at_once_end_the_review(w, data_app):

@@ -19,10 +19,6 @@ from ..operations.certificates import find as find_certificate
 from ..queries.events import application_list
 from ..queries.review_subjects import subject_spec
 from ..queries.reviews import (
-    experts_in_tenant,
-    history_rows,
-    review_summary,
-    rubric_of,
     summaries_for,
 )
 from ..web.commit import commit_or_refuse
@@ -30,13 +26,12 @@ from ..web.files import certificate_response, send_stored, start_certificate_job
 from ..web.forms import (
     LEVEL_TITLES,
     AccreditForm,
-    AssignForm,
     CommentForm,
     VersionForm,
     version_of,
 )
 from . import bp
-from .review_steps import assign_experts_from_form, start_review_from_form
+from .review_steps import assign_experts_from_form, review_panel, start_review_from_form
 
 ST = SubjectType.ACCREDITATION
 
@@ -64,37 +59,19 @@ def accreditation_list():
 @roles(Role.ADMIN)
 def accreditation_detail(application_id: int):
     application = _application(application_id)
-    tenant = current_tenant()
-    if rubric_of(tenant.id, ST) is None:  # first use: the tenant's default rubric
-        commit_or_refuse(reviews.ensure_rubric, tenant.id, ST)
-    summary = review_summary(tenant, ST, application.id)
-    assigned = {r.assignment.expert_id for r in summary.results}
-    excluded = subject_spec(ST).excluded_user_ids(application)
-    assign_form = AssignForm()
-    assign_form.expert_ids.choices = [
-        (u.id, u.full_name or u.email)
-        for u in experts_in_tenant(tenant.id)
-        if u.id not in assigned and u.id not in excluded
-    ]
-    actions = ACCREDITATION.available(application.state, Role.ADMIN)
-    version = application.version
     this_year = date.today().year
     return render_template(
         "admin/accreditation_detail.html",
         application=application,
-        summary=summary,
         levels=LEVEL_TITLES,
-        assign_form=assign_form,
-        actions=actions,
-        min_experts=tenant.setting("min_experts"),
-        start_form=VersionForm(version=version, prefix="start"),
+        actions=ACCREDITATION.available(application.state, Role.ADMIN),
         accredit_form=AccreditForm(
-            version=version, valid_from=this_year, valid_to=this_year + 2, prefix="accredit"
+            version=application.version,
+            valid_from=this_year,
+            valid_to=this_year + 2,
+            prefix="accredit",
         ),
-        return_form=CommentForm(version=version, prefix="return"),
-        reject_form=CommentForm(version=version, prefix="reject"),
-        unassign_form=VersionForm(prefix="unassign"),
-        history=history_rows(ST, application.id, include_review_steps=True),
+        **review_panel(ST, application),
         certificate=find_certificate(CertificateKind.ACCREDITATION, application.id),
     )
 

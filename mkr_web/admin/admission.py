@@ -26,8 +26,15 @@ from ..queries.admission import (
     unassigned_list,
 )
 from ..queries.transitions import history
+from ..web.admission import confirm_from_form, return_from_form
 from ..web.commit import commit_or_refuse
-from ..web.forms import ConfirmCandidateForm, ReturnCandidateForm, int_or_none
+from ..web.forms import (
+    ConfirmCandidateForm,
+    ReturnCandidateForm,
+    int_or_none,
+    parse_version,
+    version_of,
+)
 from ..web.loading import paginate
 from . import bp
 
@@ -174,22 +181,7 @@ def admission_confirm(candidate_id: int):
     form = ConfirmCandidateForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, confirm=form)
-    outcome = commit_or_refuse(
-        lambda: ops.confirm_candidate(
-            candidate,
-            current_membership(),
-            consent_on=form.consent_on.data,
-            scan=form.scan.data or None,
-            on_file=form.on_file.data,
-            expected_version=int_or_none(form.version.data),
-        )
-    )
-    ok, rec = outcome.ok, outcome.result
-    if ok:
-        flash(
-            _("Данные и согласие подтверждены.") if rec else _("Кандидат уже подтверждён."),
-            "success",
-        )
+    confirm_from_form(candidate, form)
     return _back(candidate)
 
 
@@ -200,19 +192,7 @@ def admission_return(candidate_id: int):
     form = ReturnCandidateForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, return_=form)
-    outcome = commit_or_refuse(
-        lambda: ops.return_candidate(
-            candidate,
-            current_membership(),
-            form.reason.data,
-            expected_version=int_or_none(form.version.data),
-        )
-    )
-    ok, rec = outcome.ok, outcome.result
-    if ok:
-        flash(
-            _("Строка возвращена организатору.") if rec else _("Строка уже возвращена."), "success"
-        )
+    return_from_form(candidate, form)
     return _back(candidate)
 
 
@@ -226,7 +206,7 @@ def admission_admit(candidate_id: int):
         lambda: ops.admit_candidate(
             candidate,
             current_membership(),
-            expected_version=int_or_none(request.form.get("version")),
+            expected_version=parse_version(request.form.get("version")),
         )
     )
     ok, decision = outcome.ok, outcome.result
@@ -256,7 +236,7 @@ def admission_reject(candidate_id: int):
             candidate,
             current_membership(),
             form.reason.data,
-            expected_version=int_or_none(form.version.data),
+            expected_version=version_of(form),
         )
     )
     ok, rec = outcome.ok, outcome.result

@@ -3,20 +3,19 @@ or return the row to the organiser with a reason. Other candidates are 404."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import redirect, render_template, request, url_for
 
 from workflows.admission import CandidateState
 from workflows.roles import Role
 
 from ..access import current_membership, roles
 from ..models import AdmissionCandidate, SubjectType
-from ..operations.admission import confirm_candidate, return_candidate
 from ..operations.audit import record
 from ..queries.admission import candidate_in_scope, candidate_list
 from ..queries.transitions import history
+from ..web.admission import confirm_from_form, return_from_form
 from ..web.commit import commit_or_refuse
-from ..web.forms import ConfirmCandidateForm, ReturnCandidateForm, int_or_none
+from ..web.forms import ConfirmCandidateForm, ReturnCandidateForm
 from ..web.loading import one_or_404, paginate
 from . import bp
 
@@ -68,22 +67,7 @@ def admission_confirm(candidate_id: int):
     form = ConfirmCandidateForm()
     if not form.validate_on_submit():
         return _render(candidate, confirm_form=form), 400
-    outcome = commit_or_refuse(
-        lambda: confirm_candidate(
-            candidate,
-            current_membership(),
-            consent_on=form.consent_on.data,
-            scan=form.scan.data or None,
-            on_file=form.on_file.data,
-            expected_version=int_or_none(form.version.data),
-        )
-    )
-    ok, rec = outcome.ok, outcome.result
-    if ok:
-        flash(
-            _("Данные и согласие подтверждены.") if rec else _("Кандидат уже подтверждён."),
-            "success",
-        )
+    confirm_from_form(candidate, form)
     return redirect(url_for(".admission_candidate", candidate_id=candidate_id))
 
 
@@ -94,17 +78,5 @@ def admission_return(candidate_id: int):
     form = ReturnCandidateForm()
     if not form.validate_on_submit():
         return _render(candidate, return_form=form), 400
-    outcome = commit_or_refuse(
-        lambda: return_candidate(
-            candidate,
-            current_membership(),
-            form.reason.data,
-            expected_version=int_or_none(form.version.data),
-        )
-    )
-    ok, rec = outcome.ok, outcome.result
-    if ok:
-        flash(
-            _("Строка возвращена организатору.") if rec else _("Строка уже возвращена."), "success"
-        )
+    return_from_form(candidate, form)
     return redirect(url_for(".admission_candidate", candidate_id=candidate_id))

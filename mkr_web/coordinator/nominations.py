@@ -104,24 +104,18 @@ def nomination_new():
         )
     form = nomination_form(membership.tenant_id)
     if request.method == "POST" and "s-q" not in request.form and form.validate_on_submit():
-        made = {}
-        error = commit_or_refuse(
-            lambda: made.setdefault(
-                "n",
-                ops.create_nomination(
-                    membership, person, nomination_data(form, membership.tenant_id)
-                ),
-            )
-        ).error
-        if error is None:
+        outcome = commit_or_refuse(
+            ops.create_nomination, membership, person, nomination_data(form, membership.tenant_id)
+        )
+        if outcome.ok:
             flash(
                 _(
                     "Черновик выдвижения %(n)s создан. Приложите подтверждающие документы и подайте его.",
-                    n=made["n"].number,
+                    n=outcome.result.number,
                 ),
                 "success",
             )
-            return redirect(url_for(".nomination_detail", nomination_id=made["n"].id))
+            return redirect(url_for(".nomination_detail", nomination_id=outcome.result.id))
     return render_template("coordinator/nomination_new.html", form=form, person=person)
 
 

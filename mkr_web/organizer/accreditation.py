@@ -113,10 +113,9 @@ def accreditation_new():
     form = _form(None)
     if form.validate_on_submit():
         membership = current_membership()
-        made = {}
 
-        def create():
-            made["a"] = ops.create_application(
+        def create():  # the regulation's upload may be refused too
+            return ops.create_application(
                 membership.tenant_id,
                 membership.organization,
                 _data(form),
@@ -124,8 +123,9 @@ def accreditation_new():
                 regulation=_regulation(form),
             )
 
-        if commit_or_refuse(create, success=_("Черновик заявки сохранён.")).error is None:
-            return redirect(url_for(".accreditation_detail", application_id=made["a"].id))
+        outcome = commit_or_refuse(create, success=_("Черновик заявки сохранён."))
+        if outcome.ok:
+            return redirect(url_for(".accreditation_detail", application_id=outcome.result.id))
     return render_template("organizer/accreditation_form.html", form=form, application=None)
 
 
@@ -140,7 +140,7 @@ def accreditation_detail(application_id: int):
         def update():
             ops.update_application(application, _data(form), regulation=_regulation(form))
 
-        if commit_or_refuse(update, success=_("Изменения сохранены.")).error is None:
+        if commit_or_refuse(update, success=_("Изменения сохранены.")).ok:
             return redirect(url_for(".accreditation_detail", application_id=application.id))
     return render_template(
         "organizer/accreditation_detail.html",

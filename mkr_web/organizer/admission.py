@@ -28,7 +28,7 @@ from ..queries.admission import (
 )
 from ..queries.reference import reference_names
 from ..web.commit import commit_or_refuse
-from ..web.forms import int_or_none
+from ..web.forms import int_or_none, parse_version
 from ..web.loading import by_id_or_404
 from . import bp
 
@@ -165,7 +165,7 @@ def admission_fix(candidate_id: int):
                     candidate,
                     raw,
                     membership,
-                    expected_version=int_or_none(request.form.get("version")),
+                    expected_version=parse_version(request.form.get("version")),
                 )
             except BatchRejected as exc:
                 errors.extend(exc.errors)

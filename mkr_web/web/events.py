@@ -146,15 +146,14 @@ def events_list(ep: str):
 def event_new(ep: str):
     form = _event_form(None)
     if form.validate_on_submit():
-        saved = {}
-        error = commit_or_refuse(
-            lambda: saved.setdefault(
-                "event", save_event(current_membership().tenant_id, _event_data(form))
-            ),
+        outcome = commit_or_refuse(
+            save_event,
+            current_membership().tenant_id,
+            _event_data(form),
             success=_("Мероприятие создано."),
-        ).error
-        if error is None:
-            return redirect(url_for(f"{ep}.event_detail", event_id=saved["event"].id))
+        )
+        if outcome.ok:
+            return redirect(url_for(f"{ep}.event_detail", event_id=outcome.result.id))
     return render_template("events/event_form.html", ep=ep, form=form, event=None)
 
 
@@ -163,12 +162,9 @@ def event_detail(ep: str, event_id: int):
     editable = _is_admin() or event.kind in ORGANIZER_KINDS
     form = _event_form(event) if editable else None
     if form is not None and form.validate_on_submit():
-        if (
-            commit_or_refuse(
-                save_event, event.tenant_id, _event_data(form), event, success=_("Сохранено.")
-            )
-            is None
-        ):
+        if commit_or_refuse(
+            save_event, event.tenant_id, _event_data(form), event, success=_("Сохранено.")
+        ).ok:
             return redirect(url_for(f"{ep}.event_detail", event_id=event.id))
     editions = list(event.editions)
     return render_template(
@@ -198,13 +194,11 @@ def edition_new(ep: str, event_id: int):
     event = event_or_404(event_id)
     form = EditionForm()
     if form.validate_on_submit():
-        saved = {}
-        error = commit_or_refuse(
-            lambda: saved.setdefault("e", save_edition(event, _edition_data(form))),
-            success=_("Проведение добавлено."),
-        ).error
-        if error is None:
-            return redirect(url_for(f"{ep}.edition_detail", edition_id=saved["e"].id))
+        outcome = commit_or_refuse(
+            save_edition, event, _edition_data(form), success=_("Проведение добавлено.")
+        )
+        if outcome.ok:
+            return redirect(url_for(f"{ep}.edition_detail", edition_id=outcome.result.id))
     return render_template("events/edition_form.html", ep=ep, event=event, edition=None, form=form)
 
 
@@ -212,12 +206,9 @@ def edition_detail(ep: str, edition_id: int):
     edition = edition_or_404(edition_id)
     form = EditionForm(obj=edition, format=edition.format.value, state=edition.state.value)
     if form.validate_on_submit():
-        if (
-            commit_or_refuse(
-                save_edition, edition.event, _edition_data(form), edition, success=_("Сохранено.")
-            )
-            is None
-        ):
+        if commit_or_refuse(
+            save_edition, edition.event, _edition_data(form), edition, success=_("Сохранено.")
+        ).ok:
             return redirect(url_for(f"{ep}.edition_detail", edition_id=edition.id))
     return render_template(
         "events/edition_form.html",
@@ -288,12 +279,9 @@ def edition_participants(ep: str, edition_id: int):
             place=form.place.data,
             section=form.section.data,
         )
-        result = {}
-        error = commit_or_refuse(
-            lambda: result.setdefault("r", add_participants(edition, [row]))
-        ).error
-        if error is None:
-            r = result["r"]
+        outcome = commit_or_refuse(add_participants, edition, [row])
+        if outcome.ok:
+            r = outcome.result
             if r.duplicates:
                 flash(_("Этот участник в этой роли уже есть в списке."), "warning")
             elif r.persons_created:

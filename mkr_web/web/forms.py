@@ -146,10 +146,15 @@ class VersionForm(FlaskForm):
     version = HiddenField()
 
 
-def version_of(form) -> int | None:
-    """The ``version`` a form was loaded with (optimistic locking), or None when missing."""
-    raw = (form.version.data or "").strip()
+def parse_version(raw) -> int | None:
+    """The one parser of a posted ``version`` (optimistic locking): None when missing."""
+    raw = (raw or "").strip()
     return int(raw) if raw.isdigit() else None
+
+
+def version_of(form) -> int | None:
+    """The ``version`` a form was loaded with."""
+    return parse_version(form.version.data)
 
 
 def int_or_none(value) -> int | None:

@@ -313,3 +313,32 @@ def test_organizer_pages_refuse_other_roles(app, scene, factory, role, status):
     assert client.get("/organizer/events").status_code == status
     if role != "admin":
         assert client.get("/admin/events").status_code == 403
+
+
+def test_saving_an_event_and_an_edition_redirects_to_them(client, scene):
+    login(client, scene["organizer"].email)
+    mine, edition = scene["mine"], scene["edition"]
+    resp = post_form(
+        client,
+        f"/organizer/events/{mine.id}",
+        {
+            "title": "Наш фестиваль медиа",
+            "short_title": "",
+            "kind": "satellite",
+            "direction": "media",
+            "level": "regional",
+            "related_event_id": "0",
+        },
+    )
+    assert (resp.status_code, resp.headers["Location"]) == (302, f"/organizer/events/{mine.id}")
+    resp = post_form(
+        client,
+        f"/organizer/editions/{edition.id}",
+        {"year": "2019", "format": "in_person", "state": "held", "note": ""},
+    )
+    assert (resp.status_code, resp.headers["Location"]) == (
+        302,
+        f"/organizer/editions/{edition.id}",
+    )
+    db.session.expire_all()
+    assert db.session.get(Event, mine.id).title == "Наш фестиваль медиа"

@@ -136,3 +136,15 @@ def test_assigned_expert_downloads_the_regulation(app, w):
         ).status_code
         == 404
     )
+
+
+def test_admin_adds_a_rubric_criterion_and_returns_to_the_rubric(client, w):
+    login(client, w.admin.email)
+    resp = post_form(
+        client,
+        "/admin/rubrics/accreditation",
+        {"new-title": "Охват муниципалитетов", "new-max_points": "5", "new-weight": "1"},
+    )
+    assert (resp.status_code, resp.headers["Location"]) == (302, "/admin/rubrics/accreditation")
+    rubric = reviews.ensure_rubric(w.tenant.id, SubjectType.ACCREDITATION)
+    assert rubric.criteria[-1].title == "Охват муниципалитетов"

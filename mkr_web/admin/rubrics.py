@@ -61,17 +61,14 @@ def rubric(kind: str):
     rubric = commit_or_refuse(reviews.ensure_rubric, tenant.id, subject_type).result
     form = NewCriterionForm(prefix="new")
     if form.validate_on_submit():
-        if (
-            commit_or_refuse(
-                reviews.add_criterion,
-                rubric,
-                form.title.data,
-                form.max_points.data,
-                float(form.weight.data),
-                success=_("Критерий добавлен."),
-            )
-            is None
-        ):
+        if commit_or_refuse(
+            reviews.add_criterion,
+            rubric,
+            form.title.data,
+            form.max_points.data,
+            float(form.weight.data),
+            success=_("Критерий добавлен."),
+        ).ok:
             return redirect(url_for(".rubric", kind=kind))
     edit_forms = {
         c.id: CriterionForm(prefix=f"c{c.id}", obj=c, weight=c.weight) for c in rubric.criteria

@@ -163,12 +163,9 @@ def event_detail(ep: str, event_id: int):
     editable = _is_admin() or event.kind in ORGANIZER_KINDS
     form = _event_form(event) if editable else None
     if form is not None and form.validate_on_submit():
-        if (
-            commit_or_refuse(
-                save_event, event.tenant_id, _event_data(form), event, success=_("Сохранено.")
-            )
-            is None
-        ):
+        if commit_or_refuse(
+            save_event, event.tenant_id, _event_data(form), event, success=_("Сохранено.")
+        ).ok:
             return redirect(url_for(f"{ep}.event_detail", event_id=event.id))
     editions = list(event.editions)
     return render_template(
@@ -212,12 +209,9 @@ def edition_detail(ep: str, edition_id: int):
     edition = edition_or_404(edition_id)
     form = EditionForm(obj=edition, format=edition.format.value, state=edition.state.value)
     if form.validate_on_submit():
-        if (
-            commit_or_refuse(
-                save_edition, edition.event, _edition_data(form), edition, success=_("Сохранено.")
-            )
-            is None
-        ):
+        if commit_or_refuse(
+            save_edition, edition.event, _edition_data(form), edition, success=_("Сохранено.")
+        ).ok:
             return redirect(url_for(f"{ep}.edition_detail", edition_id=edition.id))
     return render_template(
         "events/edition_form.html",

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import REFUSALS, OperationError, StaleItem
 from ..extensions import db
 
-CONCURRENT_CHANGE = "Запись изменилась одновременно с вашей. Повторите действие."
+CONCURRENT_CHANGE = _l("Запись изменилась одновременно с вашей. Повторите действие.")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def commit_or_refuse(
     except StaleDataError:
         return _refused(StaleItem(), show_refusal)
     except IntegrityError:
-        return _refused(OperationError(conflict or CONCURRENT_CHANGE), show_refusal)
+        return _refused(OperationError(str(conflict or CONCURRENT_CHANGE)), show_refusal)
     if success:
         flash(success, "success")
     return Outcome(result=result)

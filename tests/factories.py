@@ -269,6 +269,16 @@ class World:
             self._add_events()
         db.session.commit()
 
+    @classmethod
+    def of(cls, tenant, admin, organizer, org, *experts) -> World:
+        """A world around rows that exist already (a browser test's tenant)."""
+        w = cls.__new__(cls)
+        w.tenant, w.admin, w.organizer, w.rcro = tenant, admin, organizer, org
+        w.expert = experts[0]
+        for n, expert in enumerate(experts[1:], start=2):
+            setattr(w, f"expert{n}", expert)
+        return w
+
     @property
     def org(self) -> Organization:
         """The organiser's organisation."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,7 +22,11 @@ from ..queries.reviews import (
     summaries_for,
 )
 from ..web.commit import commit_or_refuse
-from ..web.files import certificate_response, send_stored, start_certificate_job
+from ..web.files import (
+    accreditation_certificate_response,
+    regulation_response,
+    start_certificate_job,
+)
 from ..web.forms import (
     LEVEL_TITLES,
     AccreditForm,
@@ -167,18 +171,10 @@ def assignment_unassign(assignment_id: int):
 @bp.route("/accreditation/<int:application_id>/regulation")
 @roles(Role.ADMIN)
 def accreditation_regulation(application_id: int):
-    application = _application(application_id)
-    if application.regulation_file is None:
-        abort(404)
-    return send_stored(application.regulation_file)
+    return regulation_response(_application(application_id))
 
 
 @bp.route("/accreditation/<int:application_id>/certificate")
 @roles(Role.ADMIN)
 def accreditation_certificate(application_id: int):
-    application = _application(application_id)
-    if application.state not in (ReviewState.ACCREDITED, ReviewState.EXPIRED):
-        abort(404)
-    return certificate_response(
-        application.tenant_id, CertificateKind.ACCREDITATION, application.id
-    )
+    return accreditation_certificate_response(_application(application_id))

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
-from ..imports import commit_preview, error_count
+from ..imports import error_count
 from ..imports.persons import PersonImporter
 from ..imports.social import ACTIVE, KNOWN, UNKNOWN, SocialMatcher
-from ..operations.audit import record
 from ..queries.people import persons_by_id
 from ..web import imports as pages
-from ..web.commit import commit_or_refuse
 from . import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,18 +27,6 @@ def _upload(importer, template: str, preview_endpoint: str):
         template,
         lambda preview_id: redirect(url_for(preview_endpoint, preview_id=preview_id)),
     )
-
-
-def _import_persons(importer, stored, payload, decisions) -> dict:
-    result = commit_preview(importer, current_tenant().id, current_user, stored, payload, decisions)
-    record(
-        "person.import",
-        None,
-        created=result["created"],
-        existing=result["existing"],
-        skipped=result["skipped"],
-    )
-    return result
 
 
 @bp.route("/people/import", methods=["GET", "POST"])
@@ -70,7 +55,7 @@ def people_import_preview(preview_id: int):
         for key, value in request.form.items():
             if key.startswith("decision-") and key[9:].isdigit():
                 decisions[int(key[9:])] = value
-        outcome = commit_or_refuse(_import_persons, importer, stored, payload, decisions)
+        outcome = pages.commit(importer, stored, payload, decisions)
         if outcome.ok:
             result = outcome.result
             flash(
@@ -120,15 +105,7 @@ def people_social_preview(preview_id: int):
     form = pages.PreviewForm()
     if request.method == "POST" and form.validate_on_submit():
         chosen = [int(v) for v in request.form.getlist("row") if v.isdigit()]
-        outcome = commit_or_refuse(
-            commit_preview,
-            matcher,
-            current_tenant().id,
-            current_user,
-            stored,
-            payload,
-            {"rows": chosen},
-        )
+        outcome = pages.commit(matcher, stored, payload, {"rows": chosen})
         if outcome.ok:
             result = outcome.result
             flash(

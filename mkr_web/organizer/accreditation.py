@@ -3,11 +3,11 @@ history, download the certificate."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workflows.review import ACCREDITATION, ReviewState
+from workflows.review import ACCREDITATION
 from workflows.roles import Role
 
 from ..access import current_membership, roles
@@ -34,12 +34,14 @@ from ..queries.events import (
 from ..queries.reference import organizations_of
 from ..queries.reviews import history_rows
 from ..web.commit import commit_or_refuse
-from ..web.files import certificate_response, send_stored
+from ..web.files import (
+    CERTIFIED,
+    accreditation_certificate_response,
+    regulation_response,
+)
 from ..web.forms import LEVEL_TITLES, ApplicationForm, VersionForm, version_of
 from ..web.loading import all_in_tenant_or_404, by_id_or_404
 from . import bp
-
-CERTIFIED = (ReviewState.ACCREDITED, ReviewState.EXPIRED)
 
 
 def application_or_404(application_id: int) -> AccreditationApplication:
@@ -174,18 +176,10 @@ def accreditation_submit(application_id: int):
 @bp.route("/accreditation/<int:application_id>/regulation")
 @roles(Role.ORGANIZER)
 def accreditation_regulation(application_id: int):
-    application = application_or_404(application_id)
-    if application.regulation_file is None:
-        abort(404)
-    return send_stored(application.regulation_file)
+    return regulation_response(application_or_404(application_id))
 
 
 @bp.route("/accreditation/<int:application_id>/certificate")
 @roles(Role.ORGANIZER)
 def accreditation_certificate(application_id: int):
-    application = application_or_404(application_id)
-    if application.state not in CERTIFIED:
-        abort(404)
-    return certificate_response(
-        application.tenant_id, CertificateKind.ACCREDITATION, application.id
-    )
+    return accreditation_certificate_response(application_or_404(application_id))

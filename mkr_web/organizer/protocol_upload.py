@@ -6,17 +6,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from workflows.roles import Role
 
-from ..access import current_tenant, roles
-from ..errors import RowsRefused
-from ..imports import commit_preview, error_count
+from ..access import roles
+from ..imports import error_count
 from ..imports.protocol import ProtocolImporter
 from ..operations.admission_rows import COLUMNS
 from ..web import imports as pages
-from ..web.commit import commit_or_refuse
 from . import bp
 from .admission import _edition_or_404
 
@@ -58,16 +55,7 @@ def protocol_preview(edition_id: int, preview_id: int):
         if "cancel" in request.form:
             pages.cancel(stored)
             return redirect(url_for(".protocol_upload", edition_id=edition.id))
-        outcome = commit_or_refuse(
-            commit_preview,
-            importer,
-            current_tenant().id,
-            current_user,
-            stored,
-            payload,
-            {"filename": payload["filename"]},
-            show_refusal=False,
-        )
+        outcome = pages.commit(importer, stored, payload, {"filename": payload["filename"]})
         if outcome.ok:
             result = outcome.result
             flash(
@@ -79,9 +67,6 @@ def protocol_preview(edition_id: int, preview_id: int):
                 "success",
             )
             return redirect(url_for(".admission_batch", batch_id=result["batch_id"]))
-        # A BatchRejected: the reference data changed since the preview.
-        error = outcome.error
-        flash(error.with_rows() if isinstance(error, RowsRefused) else str(error), "danger")
     rows = payload["rows"]
     kinds = [r["match"]["kind"] for r in rows if r.get("match")]
     return render_template(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import redirect, request, send_file, url_for
+from flask import abort, redirect, request, send_file, url_for
 from flask_login import current_user
 
+from workflows.review import ReviewState
+
 from ..documents.storage import absolute_path
-from ..models import CertificateKind, Job, StoredFile
+from ..models import AccreditationApplication, CertificateKind, Job, StoredFile
 from ..operations import certificates
+
+CERTIFIED = (ReviewState.ACCREDITED, ReviewState.EXPIRED)
 
 
 def send_stored(stored: StoredFile, download_name: str | None = None):
@@ -34,3 +38,19 @@ def certificate_response(tenant_id: int, kind: CertificateKind, subject_id: int)
         return send_stored(cert.file, certificates.certificate_type(kind).filename(cert))
     job = start_certificate_job(tenant_id, kind, subject_id)
     return redirect(url_for("auth.job", job_id=job.id))
+
+
+def regulation_response(application: AccreditationApplication):
+    """An accreditation application's regulation PDF, or 404 when it has none."""
+    if application.regulation_file is None:
+        abort(404)
+    return send_stored(application.regulation_file)
+
+
+def accreditation_certificate_response(application: AccreditationApplication):
+    """The certificate of an accredited (or expired) application; 404 before that."""
+    if application.state not in CERTIFIED:
+        abort(404)
+    return certificate_response(
+        application.tenant_id, CertificateKind.ACCREDITATION, application.id
+    )

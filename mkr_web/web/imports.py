@@ -15,10 +15,11 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField
 
 from ..access import current_tenant
-from ..imports import Importer, load_preview, preview_upload
+from ..errors import RowsRefused
+from ..imports import Importer, commit_preview, load_preview, preview_upload
 from ..imports.preview import discard_preview
 from ..imports.template import template_xlsx
-from .commit import commit_or_refuse
+from .commit import Outcome, commit_or_refuse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -58,6 +59,25 @@ def preview_or_404(importer: Importer, preview_id: int):
     if stored is None:
         abort(404)
     return stored, payload
+
+
+def commit(importer: Importer, stored, payload: dict, choices: dict) -> Outcome:
+    """Commit a preview all or nothing (``choices``: the importer's decisions). A refusal is
+    flashed, with its rows when it has them (the reference data changed since the preview)."""
+    outcome = commit_or_refuse(
+        commit_preview,
+        importer,
+        current_tenant().id,
+        current_user,
+        stored,
+        payload,
+        choices,
+        show_refusal=False,
+    )
+    if not outcome.ok:
+        error = outcome.error
+        flash(error.with_rows() if isinstance(error, RowsRefused) else str(error), "danger")
+    return outcome
 
 
 def cancel(stored) -> None:

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from ..access import current_tenant
-from ..imports import commit_preview, error_count
+from ..imports import error_count
 from ..imports.participants import ParticipantImporter
 from ..models import ParticipationRole
 from . import imports as pages
-from .commit import commit_or_refuse
 from .events import TITLES, edition_or_404
 
 SHOWN_ROWS = 500
@@ -49,9 +46,7 @@ def preview(ep: str, edition_id: int, preview_id: int):
         if "cancel" in request.form:
             pages.cancel(stored)
             return redirect(url_for(f"{ep}.participants_upload", edition_id=edition.id))
-        outcome = commit_or_refuse(
-            commit_preview, importer, current_tenant().id, current_user, stored, payload, {}
-        )
+        outcome = pages.commit(importer, stored, payload, {})
         if outcome.ok:
             result = outcome.result
             flash(

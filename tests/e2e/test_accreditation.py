@@ -132,8 +132,8 @@ def test_certificate_progress_page(browser: Browser, live_server, people, data_a
         org = db.session.execute(
             sa.select(Organization).where(Organization.tenant_id == tenant.id)
         ).scalar_one()
-        w = World(
-            tenant, user("admin"), user("organizer"), org, user("expert1"), user("expert2"), None
+        w = World.of(
+            tenant, user("admin"), user("organizer"), org, user("expert1"), user("expert2")
         )
         application = accredited(w)
         app_id = application.id

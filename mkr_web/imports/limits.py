@@ -27,7 +27,7 @@ import zlib
 from dataclasses import dataclass
 from xml.parsers import expat
 
-from .reader import ImportRefused
+from ..errors import ImportRefused
 
 MB = 1024 * 1024
 

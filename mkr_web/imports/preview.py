@@ -14,10 +14,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ..documents.storage import absolute_path, read_bytes, save_bytes
+from ..errors import ImportRefused
 from ..extensions import db
 from ..models import StoredFile
 from ..models.base import utcnow
-from .reader import ImportRefused
 
 PREVIEW_KIND = "import_preview"
 UNLINK_KEY = "mkr_unlink_after_commit"

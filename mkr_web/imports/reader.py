@@ -15,12 +15,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .limits import ReadLimits
 
+from ..errors import ImportRefused
+
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
-
-
-class ImportRefused(ValueError):
-    """The whole file is refused; ``str(exc)`` says why."""
 
 
 def _cell(value):

@@ -26,6 +26,7 @@ from ..models import (
     AccreditationApplication,
     Certificate,
     CertificateKind,
+    Job,
     Organization,
     Person,
     StoredFile,
@@ -33,6 +34,7 @@ from ..models import (
 )
 from ..navigation import external_url
 from .audit import record
+from .jobs import start_or_reuse_job
 
 
 @dataclass(frozen=True)
@@ -253,3 +255,22 @@ def issue_and_render(job, progress) -> StoredFile:
         db.session.commit()
     progress(90, "PDF готов")
     return cert.file
+
+
+CERTIFICATE_JOB = "certificate"
+RENDER_TASK = "mkr.certificates.render"
+
+
+def queue_certificate(
+    tenant_id: int, kind: CertificateKind, subject_id: int, *, user_id: int | None
+) -> Job:
+    """Number and render a certificate in a worker (:func:`issue_and_render`); reuses this
+    user's unfinished job for it (a double click), but not a stuck one."""
+    return start_or_reuse_job(
+        tenant_id,
+        CERTIFICATE_JOB,
+        task=RENDER_TASK,
+        key=f"{kind.value}:{subject_id}",
+        user_id=user_id,
+        params={"kind": kind.value, "subject_id": subject_id},
+    )

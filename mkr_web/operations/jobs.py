@@ -1,7 +1,7 @@
 """Background jobs: a row with progress, run by a Celery task that may die and be re-run.
 
-Usage in a view: ``job = start_job(tenant, "report_pdf", key="2019", params={...},
-task=render_report_pdf)``. The life of a job:
+Usage: ``job = start_job(tenant_id, "report_pdf", task="mkr.report.render_pdf", key="2019",
+params={...})`` (tasks are sent by name, see :mod:`mkr_web.tasks`). The life of a job:
 
 - :func:`start_job` commits the row, then queues the task with the job's id. When the broker
   cannot take it, the row is marked failed with the reason and :class:`QueueUnavailable`
@@ -27,10 +27,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from ..errors import OperationError
 from ..extensions import db
 from ..models import Job, JobState, StoredFile
 from ..models.base import utcnow
-from .tenancy import OperationError
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,15 @@ def require_queue() -> None:
         raise QueueUnavailable()
 
 
+def send_task(name: str, *args, **options):
+    """Send the registered Celery task ``name`` through this Flask app's Celery (eagerly
+    without a broker)."""
+    return _celery().tasks[name].apply_async(args, **options)
+
+
 def _send(task, job_id: int) -> None:
-    """Queue ``task`` (an object or its registered name) through this Flask app's Celery."""
-    name = task if isinstance(task, str) else task.name
-    _celery().tasks[name].apply_async((job_id,))
+    """Queue ``task`` (a registered name or a task object) with the job's id."""
+    send_task(task if isinstance(task, str) else task.name, job_id)
 
 
 def start_job(
@@ -139,6 +144,16 @@ def unfinished_job(tenant_id: int, kind: str, key: str, user_id: int | None) -> 
         .limit(1)
     ).scalar_one_or_none()
     return None if job is None or is_stuck(job) else job
+
+
+def start_or_reuse_job(
+    tenant_id: int, kind: str, *, task: str, key: str, params: dict, user_id: int | None
+) -> Job:
+    """:func:`start_job`, unless this user already has an unfinished (alive) one for ``key``."""
+    job = unfinished_job(tenant_id, kind, key, user_id)
+    if job is not None:
+        return job
+    return start_job(tenant_id, kind, task=task, key=key, params=params, user_id=user_id)
 
 
 def _claim(job_id: int, redelivered: bool) -> bool:
@@ -243,10 +258,10 @@ def fail_stuck_jobs(now=None) -> int:
 
 #: The task that runs each kind of job (names registered in the task modules).
 TASKS: dict[str, str] = {
-    "certificate": "mkr.certificate",
-    "resident_certificates": "mkr.resident_certificates",
+    "certificate": "mkr.certificates.render",
+    "resident_certificates": "mkr.admission.render_certificates",
     "report_pdf": "mkr.report.render_pdf",
-    "registry_export": "mkr.registry_export",
+    "registry_export": "mkr.registry.export",
 }
 
 

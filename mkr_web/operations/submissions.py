@@ -17,10 +17,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ..errors import OperationError
 from ..extensions import db
 from ..models import FormSubmission
 from ..models.base import utcnow
-from .tenancy import OperationError
 
 FIELD = "form_token"
 KEEP = timedelta(days=2)  # a form older than this may be sent again (the token is forgotten)

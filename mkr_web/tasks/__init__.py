@@ -1,0 +1,81 @@
+"""Every Celery task, named ``mkr.<topic>.<verb>``. Tasks are thin: they take ids and call an
+operation (a job's body runs through :func:`mkr_web.operations.jobs.run_job`, which claims the
+job row, so a task delivered again after its worker died finishes the job once). Operations
+send them by name (:func:`mkr_web.operations.jobs.send_task`); the beat schedule is in
+:mod:`mkr_web.config`."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from ..extensions import db
+from ..operations import (
+    accreditation,
+    certificates,
+    exports,
+    jobs,
+    resident_certificates,
+    submissions,
+)
+from ..operations.jobs import run_job
+
+
+def _redelivered(task) -> bool:
+    """Whether the broker gave this task again because the worker that had it died."""
+    return bool((task.request.delivery_info or {}).get("redelivered"))
+
+
+@shared_task(name="mkr.health.ping", ignore_result=False)
+def ping(token: str) -> dict:
+    """A round-trip probe for the health page: proves a worker runs and reaches the DB."""
+    db.session.execute(db.text("SELECT 1"))
+    return {"token": token, "db": "ok"}
+
+
+@shared_task(name="mkr.certificates.render", bind=True)
+def render_certificate(self, job_id: int) -> None:
+    """Number (idempotently) and render a certificate for a :class:`Job` (any kind)."""
+    run_job(job_id, certificates.issue_and_render, redelivered=_redelivered(self))
+
+
+@shared_task(name="mkr.admission.render_certificates", bind=True)
+def render_batch_certificates(self, job_id: int) -> None:
+    """Number and render the certificates of an admission batch into one ZIP."""
+    run_job(job_id, resident_certificates.render_batch, redelivered=_redelivered(self))
+
+
+@shared_task(name="mkr.accreditation.expire")
+def expire_accreditations() -> dict:
+    """Daily (Celery beat): expire accreditations past their last year, remind organisers."""
+    done = accreditation.process_expiry()
+    db.session.commit()
+    return done
+
+
+@shared_task(name="mkr.registry.export", bind=True)
+def export_registry(self, job_id: int) -> None:
+    """The registry's current filter as XLSX/CSV (above ``MKR_EXPORT_INLINE_MAX`` rows)."""
+    run_job(job_id, exports.export_registry, redelivered=_redelivered(self))
+
+
+@shared_task(name="mkr.report.render_pdf", bind=True)
+def render_report_pdf(self, job_id: int) -> None:
+    """The annual report's PDF into the job's result file."""
+    run_job(job_id, exports.render_report_pdf, redelivered=_redelivered(self))
+
+
+@shared_task(name="mkr.jobs.fail_stuck")
+def fail_stuck_jobs() -> int:
+    """Every minute (Celery beat): fail the jobs whose worker died (no heartbeat for
+    ``MKR_JOB_STALE_MINUTES``), so that their pages offer a restart."""
+    count = jobs.fail_stuck_jobs()
+    db.session.commit()
+    return count
+
+
+@shared_task(name="mkr.forms.forget_old_tokens")
+def forget_old_form_tokens() -> int:
+    """Daily (Celery beat): forget single-use form tokens older than two days."""
+    count = submissions.forget_old_tokens()
+    db.session.commit()
+    return count

@@ -1,0 +1,67 @@
+"""Health probes: /healthz for load balancers, /admin/health for the operator.
+
+The same test passes in both modes: tasks run eagerly (no CELERY_BROKER_URL) or go through
+Redis to the real worker that .ci/run starts on the same database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from tests.support import login
+
+CHECK_RE = re.compile(
+    r'<tr data-check="(\w+)" data-ok="(\w+)">.*?<td>.*?</td>\s*<td>([^<]*)</td>', re.DOTALL
+)
+
+
+def test_healthz_answers_without_login(client):
+    resp = client.get("/healthz")
+    assert resp.status_code == 200
+    assert resp.get_json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_healthz_is_503_naming_the_database_when_it_is_down(tmp_path):
+    """A database that does not answer (a PostgreSQL port nobody listens on)."""
+    from mkr_web import create_app
+
+    dead = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:5139/nowhere",
+            "MKR_UPLOAD_DIR": str(tmp_path),
+        }
+    )
+    resp = dead.test_client().get("/healthz")
+    assert resp.status_code == 503
+    assert resp.get_json() == {
+        "status": "unavailable",
+        "failed": ["database"],
+        "checks": {"database": "OperationalError"},
+    }
+
+
+def test_admin_health_reports_every_component_ok(client, factory):
+    tenant = factory.tenant()
+    admin = factory.user(tenant, role="admin")
+    assert login(client, admin.email).status_code == 302
+
+    resp = client.get("/admin/health")
+
+    assert resp.status_code == 200
+    rows = {
+        name: (ok, detail) for name, ok, detail in CHECK_RE.findall(resp.get_data(as_text=True))
+    }
+    assert set(rows) == {"database", "broker", "worker"}
+    assert {name: ok for name, (ok, _) in rows.items()} == {
+        "database": "yes",
+        "broker": "yes",
+        "worker": "yes",
+    }
+    dialect = "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite"
+    assert rows["database"][1] == dialect
+    if os.environ.get("CELERY_BROKER_URL"):
+        assert rows["worker"][1] == "воркер ответил"  # a real worker ran the ping task
+    else:
+        assert rows["worker"][1] == "в процессе"

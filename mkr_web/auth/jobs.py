@@ -1,14 +1,19 @@
 """Progress of background jobs (a certificate, a batch of certificates): a page with a progress
-bar that polls a JSON endpoint, and the result file. A job is visible to the user who started
-it and to the tenant's admin; anyone else gets 404."""
+bar that polls a JSON endpoint, the result file, and the restart of a job that failed or is
+stuck (its worker died). A job is visible to the user who started it and to the tenant's
+admin; anyone else gets 404."""
 
 from __future__ import annotations
 
-from flask import abort, url_for
+from flask import abort, redirect, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from workflows.roles import Role
 
 from ..access import authenticated, current_context
+from ..operations.jobs import restart_job
+from ..web.commit import commit_or_refuse
 from ..web.jobs import (
     job_file as send_job_file,
     job_or_404 as load_job,
@@ -47,3 +52,15 @@ def job_status(job_id: int):
 @authenticated
 def job_file(job_id: int):
     return send_job_file(job_or_404(job_id))
+
+
+@bp.route("/jobs/<int:job_id>/restart", methods=["POST"])
+@authenticated
+def job_restart(job_id: int):
+    job = job_or_404(job_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    outcome = commit_or_refuse(restart_job, job, current_user.id)
+    if not outcome.ok:
+        return redirect(url_for(".job", job_id=job.id))
+    return redirect(url_for(".job", job_id=outcome.result.id))

@@ -128,10 +128,8 @@ def is_stuck(job: Job, now=None) -> bool:
     return False
 
 
-def unfinished_job(tenant_id: int, kind: str, key: str, user_id: int | None) -> Job | None:
-    """This user's latest pending or running job of ``kind`` for ``key`` that is alive (a double
-    click reuses it); a stuck one is not reused: asking again starts a new job."""
-    job = db.session.execute(
+def _latest_unfinished(tenant_id: int, kind: str, key: str, user_id: int | None) -> Job | None:
+    return db.session.execute(
         sa.select(Job)
         .where(
             Job.tenant_id == tenant_id,
@@ -143,17 +141,32 @@ def unfinished_job(tenant_id: int, kind: str, key: str, user_id: int | None) -> 
         .order_by(Job.id.desc())
         .limit(1)
     ).scalar_one_or_none()
+
+
+def unfinished_job(tenant_id: int, kind: str, key: str, user_id: int | None) -> Job | None:
+    """This user's latest pending or running job of ``kind`` for ``key`` that is alive (a double
+    click reuses it); a stuck one is not reused: asking again starts a new job."""
+    job = _latest_unfinished(tenant_id, kind, key, user_id)
     return None if job is None or is_stuck(job) else job
 
 
 def start_or_reuse_job(
     tenant_id: int, kind: str, *, task: str, key: str, params: dict, user_id: int | None
 ) -> Job:
-    """:func:`start_job`, unless this user already has an unfinished (alive) one for ``key``."""
-    job = unfinished_job(tenant_id, kind, key, user_id)
-    if job is not None:
+    """:func:`start_job`, unless this user already has an unfinished, alive job for ``key``;
+    a stuck one is failed (with the reason) and replaced by the new job."""
+    job = _latest_unfinished(tenant_id, kind, key, user_id)
+    if job is not None and not is_stuck(job):
         return job
+    if job is not None:
+        _fail(job, "Задание прервано (нет хода выполнения) и запущено заново.")
     return start_job(tenant_id, kind, task=task, key=key, params=params, user_id=user_id)
+
+
+def _fail(job: Job, message: str, now=None) -> None:
+    job.state = JobState.FAILED
+    job.message = message
+    job.finished_at = now or utcnow()
 
 
 def _claim(job_id: int, redelivered: bool) -> bool:
@@ -275,9 +288,7 @@ def restart_job(job: Job, user_id: int | None) -> Job:
     if not can_restart(job):
         raise OperationError("Это задание не прервано: перезапускать нечего.")
     if job.state is not JobState.FAILED:
-        job.state = JobState.FAILED
-        job.message = "Задание прервано и перезапущено."
-        job.finished_at = utcnow()
+        _fail(job, "Задание прервано и перезапущено.")
     return start_job(
         job.tenant_id,
         job.kind,

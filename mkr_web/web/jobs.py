@@ -5,12 +5,13 @@ role see every job, for anyone but the user who started it."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..access import current_tenant
 from ..models import Job, JobState
+from ..operations.jobs import can_restart
 from ..queries.jobs import jobs_for
 from .files import send_stored
 from .loading import by_id_or_404
@@ -45,12 +46,13 @@ def job_status(job: Job, download_url: str | None) -> dict:
 
 def job_page(job: Job, status_url: str, download_url: str, **texts):
     """The progress page: ``texts`` may set title, heading, waiting, download, failed, label
-    and back (a link back, as ``(url, text)``)."""
+    and back (a link back, as ``(url, text)``). A failed or stuck job offers a restart."""
     return render_template(
         "job.html",
         job=job,
         status=job_status(job, download_url),
         status_url=status_url,
+        restart_url=url_for("auth.job_restart", job_id=job.id) if can_restart(job) else None,
         **texts,
     )
 

@@ -9,7 +9,8 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import openpyxl
 import pypdf
@@ -234,3 +235,19 @@ def fire(app, source, url: str, data: dict, count: int = 5) -> list[int]:
     assert not errors, errors
     assert len(statuses) == count, statuses
     return statuses
+
+
+@contextmanager
+def another_app(overrides: dict) -> Iterator:
+    """An app with another configuration (a dead database or broker) whose creation does not
+    leave its Celery as the process's current one for the rest of the suite."""
+    from celery import current_app as current_celery
+
+    from mkr_web import create_app
+
+    previous = current_celery._get_current_object()
+    try:
+        yield create_app(overrides)
+    finally:
+        previous.set_current()
+        previous.set_default()

@@ -16,14 +16,12 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from celery import current_app as current_celery
 
-from mkr_web import create_app
 from mkr_web.extensions import db
 from mkr_web.models import AdmissionCandidate, Job, Person
 from mkr_web.operations import admission as ops
 from tests.factories import World, row
-from tests.support import csrf_token, login
+from tests.support import another_app, csrf_token, login
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
 
@@ -36,14 +34,13 @@ REASON = "Фоновая обработка недоступна: задание
 def dead_app(app):
     with socket.socket() as s:  # the port must really be dead
         assert s.connect_ex(("127.0.0.1", 5131)) != 0
-    previous = current_celery._get_current_object()
     celery = dict(
         app.config["CELERY"],
         broker_url=DEAD_BROKER,
         result_backend=DEAD_BROKER,
         task_always_eager=False,
     )
-    dead = create_app(
+    with another_app(
         {
             "TESTING": True,
             "MKR_UPLOAD_DIR": app.config["MKR_UPLOAD_DIR"],
@@ -52,11 +49,8 @@ def dead_app(app):
             "RATELIMIT_STORAGE_URI": "memory://",
             "CELERY": celery,
         }
-    )
-    yield dead
-    # creating an app made its Celery the current and the default one
-    previous.set_current()
-    previous.set_default()
+    ) as dead:
+        yield dead
 
 
 @pytest.fixture

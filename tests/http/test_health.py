@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 
-from tests.support import login
+from tests.support import another_app, login
 
 CHECK_RE = re.compile(
     r'<tr data-check="(\w+)" data-ok="(\w+)">.*?<td>.*?</td>\s*<td>([^<]*)</td>', re.DOTALL
@@ -24,16 +24,14 @@ def test_healthz_answers_without_login(client):
 
 def test_healthz_is_503_naming_the_database_when_it_is_down(tmp_path):
     """A database that does not answer (a PostgreSQL port nobody listens on)."""
-    from mkr_web import create_app
-
-    dead = create_app(
+    with another_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:5139/nowhere",
             "MKR_UPLOAD_DIR": str(tmp_path),
         }
-    )
-    resp = dead.test_client().get("/healthz")
+    ) as dead:
+        resp = dead.test_client().get("/healthz")
     assert resp.status_code == 503
     assert resp.get_json() == {
         "status": "unavailable",

@@ -24,7 +24,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from faker import Faker
-from flask import current_app
 
 from mkr_web.documents.storage import read_bytes
 from mkr_web.extensions import db
@@ -32,30 +31,33 @@ from mkr_web.models import Certificate, CertificateKind, Job, JobState
 from mkr_web.models.base import utcnow
 from mkr_web.operations import admission as ops, jobs, resident_certificates
 from tests.factories import World, row
-from tests.support import settle_jobs
+from tests.support import csrf_token, login, settle_jobs
 
 pytestmark = pytest.mark.real_worker
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PERSONS = 40
 YEAR = date.today().year
 
 
 @pytest.fixture
-def queue():
-    """A queue of this test's own: the batch task goes there, only our workers consume it."""
+def queue(app, data_app):
+    """A queue of this test's own: the batch task goes there (from the test's app and from the
+    app the pages run in), and only this test's workers consume it."""
     name = f"killtest-{uuid.uuid4().hex[:8]}"
-    celery = current_app.extensions["celery"]  # the app whose context the test holds
-    routes = celery.conf.task_routes
+    apps = [a.extensions["celery"] for a in (app, data_app)]
+    saved = [c.conf.task_routes for c in apps]
 
-    def route(table):
+    def route(celery, table):
         celery.conf.task_routes = table
         celery.amqp.flush_routes()
         celery.amqp.__dict__.pop("router", None)  # the router caches the routing table
 
-    route({"mkr.admission.render_certificates": {"queue": name}})
+    for celery in apps:
+        route(celery, {"mkr.admission.render_certificates": {"queue": name}})
     yield name
-    route(routes)
+    for celery, table in zip(apps, saved, strict=True):
+        route(celery, table)
 
 
 class Worker:
@@ -216,9 +218,9 @@ def test_killed_worker_task_is_redelivered_and_the_batch_completes(app, world, w
     assert_issued_once(batch, done.result_file)
 
 
-def test_stuck_job_is_failed_by_the_sweep_and_restarted(app, world, workers):
+def test_stuck_job_is_failed_by_the_sweep_and_restarted_from_its_page(app, world, workers):
     """Without redelivery (a long visibility timeout), the sweep fails the job that has shown
-    no progress, and restarting it starts a new job that finishes the batch."""
+    no progress, and the restart button on its page starts a new job that finishes the batch."""
     batch = admitted_batch(world, PERSONS)
     first = workers(visibility=3600)
     job = resident_certificates.start_batch_job(batch, user_id=world.admin.id)
@@ -227,8 +229,7 @@ def test_stuck_job_is_failed_by_the_sweep_and_restarted(app, world, workers):
     time.sleep(2)
     assert job_row(job.id).state is JobState.RUNNING  # nobody took it over
 
-    # asking again does not reuse the stuck job once it is stale …
-    later = utcnow() + timedelta(minutes=11)
+    later = utcnow() + timedelta(minutes=11)  # as the beat task will see it in 10 minutes
     assert jobs.fail_stuck_jobs(now=later) == 1
     db.session.commit()
     stuck = job_row(job.id)
@@ -236,11 +237,15 @@ def test_stuck_job_is_failed_by_the_sweep_and_restarted(app, world, workers):
         JobState.FAILED,
         "Задание прервано: нет хода выполнения 10 мин. Перезапустите его.",
     )
-    # … and restarting it starts a new job that completes the batch
-    again = jobs.restart_job(stuck, world.admin.id)
-    assert again.id != job.id
+    admin = app.test_client()
+    assert login(admin, world.admin.email).status_code == 302
+    page = f"/jobs/{job.id}"
+    assert 'data-testid="job-restart"' in admin.get(page).get_data(as_text=True)
+    resp = admin.post(f"{page}/restart", data={"csrf_token": csrf_token(admin, page)})
+    again = int(resp.headers["Location"].rsplit("/", 1)[1])
+    assert again != job.id
     done = wait_until(
-        lambda: job_row(again.id).state in (JobState.DONE, JobState.FAILED) and job_row(again.id),
+        lambda: job_row(again).state in (JobState.DONE, JobState.FAILED) and job_row(again),
         180,
         "the restarted batch to finish",
     )

@@ -65,6 +65,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.cli.add_command(mkr_cli)
 
+    from .operations.submissions import new_form_token
+
+    # a hand-written form's single-use token: <input type="hidden" name="form_token" …>
+    app.jinja_env.globals["form_token"] = new_form_token
+
     @app.context_processor
     def _inject():
         from flask_login import current_user

@@ -11,6 +11,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import openpyxl
 import pypdf
@@ -208,8 +210,9 @@ def clone_client(app, source):
     return client
 
 
-def fire(app, source, url: str, data: dict, count: int = 5) -> list[int]:
-    """POST ``data`` to ``url`` ``count`` times at once; the status codes, in no order."""
+def fire(app, source, url: str, data, count: int = 5) -> list[int]:
+    """POST ``data`` (a dict, or a function making one: files cannot be shared) to ``url``
+    ``count`` times at once; the status codes, in no order."""
     clients = [clone_client(app, source) for _ in range(count)]
     barrier = threading.Barrier(count)
     statuses: list[int] = []
@@ -219,7 +222,8 @@ def fire(app, source, url: str, data: dict, count: int = 5) -> list[int]:
     def one(client):
         try:
             barrier.wait(timeout=30)
-            status = client.post(url, data=dict(data)).status_code
+            payload = data() if callable(data) else dict(data)
+            status = client.post(url, data=payload).status_code
         except BaseException as exc:  # noqa: BLE001 - reported by the caller's assertion
             with lock:
                 errors.append(exc)
@@ -251,3 +255,112 @@ def another_app(overrides: dict) -> Iterator:
     finally:
         previous.set_current()
         previous.set_default()
+
+
+# ---- the forms of a page -------------------------------------------------------------------
+
+
+@dataclass
+class PageForm:
+    """A ``<form>`` as the browser would send it: its action, method, and the values of its
+    fields as rendered (hidden inputs, checked boxes, selected options, text, textareas)."""
+
+    action: str
+    method: str
+    fields: list[tuple[str, str]]
+    files: list[str]
+    names: list[str]  # every field name, filled or not
+
+    def data(self, **values) -> dict:
+        """The posted data: the rendered values, with ``values`` replacing them."""
+        out: dict = {}
+        for name, value in self.fields:
+            if name not in values:
+                out.setdefault(name, value)
+        out.update(values)
+        return out
+
+
+class _FormParser(HTMLParser):
+    def __init__(self, url: str):
+        super().__init__(convert_charrefs=True)
+        self.url = url
+        self.forms: list[PageForm] = []
+        self._form: PageForm | None = None
+        self._select: str | None = None
+        self._first_option: str | None = None
+        self._selected = False
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "form":
+            self._form = PageForm(
+                a.get("action") or self.url, (a.get("method") or "get").lower(), [], [], []
+            )
+            self.forms.append(self._form)
+            return
+        form = self._form
+        if form is None or "name" not in a and tag != "option":
+            return
+        if tag == "input":
+            kind = a.get("type", "text").lower()
+            form.names.append(a["name"])
+            if kind == "file":
+                form.files.append(a["name"])
+            elif kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    form.fields.append((a["name"], a.get("value", "on")))
+            elif kind not in ("submit", "button", "image", "reset"):
+                form.fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            form.names.append(a["name"])
+            self._select, self._first_option, self._selected = a["name"], None, False
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            if self._first_option is None:
+                self._first_option = value
+            if "selected" in a and not self._selected:
+                form.fields.append((self._select, value))
+                self._selected = True
+        elif tag == "textarea":
+            form.names.append(a["name"])
+            self._textarea = a["name"]
+            form.fields.append((a["name"], ""))
+        elif tag == "button" and a.get("name"):
+            form.names.append(a["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select" and self._select:
+            if not self._selected and self._first_option is not None and self._form:
+                self._form.fields.append((self._select, self._first_option))
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea and self._form and self._form.fields:
+            name, value = self._form.fields[-1]
+            if name == self._textarea:
+                self._form.fields[-1] = (name, value + data)
+
+
+def page_forms(html: str, url: str = "") -> list[PageForm]:
+    parser = _FormParser(url)
+    parser.feed(html)
+    return parser.forms
+
+
+def form_on(client, url: str, action: str | None = None) -> PageForm:
+    """The form of the page at ``url`` posting to ``action`` (default: the page itself)."""
+    resp = client.get(url)
+    assert resp.status_code == 200, (url, resp.status_code)
+    forms = [
+        f
+        for f in page_forms(resp.get_data(as_text=True), url)
+        if f.method == "post" and f.action.split("?")[0] == (action or url)
+    ]
+    assert forms, f"no form posting to {action or url} on {url}"
+    return forms[0]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -30,6 +29,7 @@ from ..web.admission import confirm_from_form, return_from_form
 from ..web.commit import commit_or_refuse
 from ..web.forms import (
     ConfirmCandidateForm,
+    Form,
     ReturnCandidateForm,
     int_or_none,
     parse_version,
@@ -41,7 +41,7 @@ from . import bp
 PER_PAGE = 50
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(_l("Причина отказа"), validators=[DataRequired(), Length(max=500)])
     version = HiddenField()
 
@@ -98,7 +98,7 @@ def admission_batch(batch_id: int):
         batch=batch,
         coordinated=coordinated,
         near=near_matches(batch.candidates),
-        form=FlaskForm(),
+        form=Form(),
         confirmed=sum(c.state is CandidateState.CONFIRMED for c in batch.candidates),
         residents=len(residents),
         issued=resident_certificates.issued_count(residents),
@@ -110,7 +110,7 @@ def admission_batch(batch_id: int):
 @roles(Role.ADMIN)
 def admission_admit_all(batch_id: int):
     batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         outcome = commit_or_refuse(lambda: ops.admit_confirmed(batch, current_membership()))
         ok, decision = outcome.ok, outcome.result
         if ok:
@@ -152,7 +152,7 @@ def _render_candidate(candidate, status=200, **forms):
         confirm_form=forms.get("confirm") or ConfirmCandidateForm(version=candidate.version),
         return_form=forms.get("return_") or ReturnCandidateForm(version=candidate.version),
         reject_form=forms.get("reject") or RejectForm(version=candidate.version),
-        form=FlaskForm(),
+        form=Form(),
         history=history(SubjectType.CANDIDATE, candidate.id),
         states=CandidateState,
         coordinated=candidate.municipality_id in coordinated_municipalities(candidate.tenant_id),
@@ -197,7 +197,7 @@ def admission_return(candidate_id: int):
 @roles(Role.ADMIN)
 def admission_admit(candidate_id: int):
     candidate = _candidate_or_404(candidate_id)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     outcome = commit_or_refuse(
         lambda: ops.admit_candidate(
@@ -246,7 +246,7 @@ def admission_reject(candidate_id: int):
 @roles(Role.ADMIN)
 def admission_resolve(candidate_id: int):
     candidate = _candidate_or_404(candidate_id)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     person_id = int_or_none(request.form.get("person_id"))
     person = get_in_tenant_or_404(Person, person_id) if person_id else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import abort, redirect, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from workflows.roles import Role
 
@@ -14,6 +13,7 @@ from ..models import AdmissionBatch, CertificateKind, Person
 from ..operations import resident_certificates
 from ..web.commit import commit_or_refuse
 from ..web.files import certificate_response
+from ..web.forms import Form
 from . import bp
 
 
@@ -21,7 +21,7 @@ from . import bp
 @roles(Role.ADMIN)
 def admission_certificates(batch_id: int):
     batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     outcome = commit_or_refuse(
         resident_certificates.start_batch_job,

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,9 +12,10 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from workflows.roles import TENANT_ROLES
 
 from ..models import OrganizationKind
+from ..web.forms import Form
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(Form):
     name = StringField(_l("Название"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(
         _l("Тип"),
@@ -26,7 +26,7 @@ class OrganizationForm(FlaskForm):
     is_regional_subordination = BooleanField(_l("Региональное подчинение"))
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField(
         _l("Электронная почта"), validators=[DataRequired(), Email(), Length(max=254)]
     )

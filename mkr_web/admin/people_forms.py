@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -20,11 +19,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from ..models import AchievementLevel, ConsentGiver
+from ..web.forms import Form
 
 PHONE = Regexp(r"^[\d\s()+\-]{5,40}$", message=_l("Телефон: цифры, пробелы, +, -, скобки."))
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     surname = StringField(_l("Фамилия"), validators=[DataRequired(), Length(max=100)])
     name = StringField(_l("Имя"), validators=[DataRequired(), Length(max=100)])
     patronymic = StringField(_l("Отчество"), validators=[Optional(), Length(max=100)])
@@ -75,7 +75,7 @@ class PersonForm(FlaskForm):
         return data
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     # The lifecycle machine judges the action and the organisation (with its own messages).
     action = SelectField(_l("Действие"), validators=[DataRequired()], validate_choice=False)
     on = DateField(_l("Дата изменения"), validators=[DataRequired()], default=date.today)
@@ -92,7 +92,7 @@ class StatusForm(FlaskForm):
     version = HiddenField()
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     given_on = DateField(_l("Дата согласия"), validators=[DataRequired()], default=date.today)
     given_by = SelectField(
         _l("Кто дал согласие"),
@@ -105,7 +105,7 @@ class ConsentForm(FlaskForm):
     scan = FileField(_l("Скан подписанного согласия (PDF, JPEG, PNG)"))
 
 
-class AchievementForm(FlaskForm):
+class AchievementForm(Form):
     title = StringField(_l("Достижение"), validators=[DataRequired(), Length(max=500)])
     level = SelectField(_l("Уровень"), choices=[(lv.value, lv.title_ru) for lv in AchievementLevel])
     result = StringField(_l("Результат"), validators=[DataRequired(), Length(max=200)])
@@ -113,7 +113,7 @@ class AchievementForm(FlaskForm):
     is_success_story = BooleanField(_l("История успеха (#ИсторииУспехаМКР)"))
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     title = StringField(_l("Проект"), validators=[DataRequired(), Length(max=300)])
     role = StringField(_l("Роль"), validators=[DataRequired(), Length(max=100)])
     support_kind = StringField(_l("Вид поддержки"), validators=[DataRequired(), Length(max=200)])

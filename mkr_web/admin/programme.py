@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
 from workflows.roles import Role
 
@@ -16,7 +15,7 @@ from ..operations import programme as ops
 from ..operations.audit import record
 from ..queries import programme as q
 from ..web.commit import commit_or_refuse
-from ..web.forms import int_or_none
+from ..web.forms import Form, int_or_none
 from ..web.loading import paginate
 from . import bp
 from .programme_forms import OpportunityForm, PersonSearchForm, PlacementForm
@@ -95,7 +94,7 @@ def _render_opportunity(opp, form=None, search=None, results=None, status=200):
         placements=placements,
         placed_ids=placed_ids,
         placement_form=PlacementForm(),
-        bare=FlaskForm(),
+        bare=Form(),
     ), status
 
 
@@ -130,7 +129,7 @@ def opportunity(opportunity_id: int):
 @roles(Role.ADMIN)
 def opportunity_delete(opportunity_id: int):
     opp = get_in_tenant_or_404(Opportunity, opportunity_id)
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         year = opp.year
         ok = commit_or_refuse(lambda: ops.delete_opportunity(opp)).ok
         if ok:
@@ -171,7 +170,7 @@ def placement_add(opportunity_id: int):
 def placement_delete(placement_id: int):
     placement = get_in_tenant_or_404(Placement, placement_id)
     opportunity_id = placement.opportunity_id
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         ok = commit_or_refuse(lambda: ops.remove_placement(placement)).ok
         if ok:
             flash(_("Участник убран."), "success")

@@ -1,14 +1,14 @@
 """Forms of the programme's records: opportunities, placements, publications, partnerships."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..models import OpportunityKind, OrganizationKind, OutletKind
+from ..web.forms import Form
 
 
-class OpportunityForm(FlaskForm):
+class OpportunityForm(Form):
     kind = SelectField(_l("Вид"), choices=[(k.value, k.title_ru) for k in OpportunityKind])
     title = StringField(_l("Название"), validators=[DataRequired(), Length(max=300)])
     partner_id = SelectField(_l("Организация-партнёр"), coerce=int, validators=[Optional()])
@@ -17,18 +17,18 @@ class OpportunityForm(FlaskForm):
     ends_on = DateField(_l("Окончание"), validators=[Optional()])
 
 
-class PersonSearchForm(FlaskForm):
+class PersonSearchForm(Form):
     q = StringField(
         _l("Поиск человека по ФИО"), validators=[DataRequired(), Length(min=2, max=100)]
     )
 
 
-class PlacementForm(FlaskForm):
+class PlacementForm(Form):
     person_id = HiddenField(validators=[DataRequired()])
     placed_on = DateField(_l("Дата участия"), validators=[Optional()])
 
 
-class PublicationForm(FlaskForm):
+class PublicationForm(Form):
     title = StringField(_l("Заголовок материала"), validators=[DataRequired(), Length(max=500)])
     outlet = StringField(_l("Сайт или издание"), validators=[DataRequired(), Length(max=300)])
     outlet_kind = SelectField(
@@ -38,7 +38,7 @@ class PublicationForm(FlaskForm):
     published_on = DateField(_l("Дата публикации"), validators=[DataRequired()])
 
 
-class PartnershipForm(FlaskForm):
+class PartnershipForm(Form):
     organization_id = SelectField(
         _l("Организация из справочника"), coerce=int, validators=[Optional()]
     )

@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
 from workflows.roles import Role
 
@@ -19,6 +18,7 @@ from ..operations.audit import record
 from ..operations.tenancy import create_organization
 from ..queries import programme as q
 from ..web.commit import commit_or_refuse
+from ..web.forms import Form
 from ..web.loading import paginate
 from . import bp
 from .programme import _year_arg, xlsx_response
@@ -64,14 +64,14 @@ def publication(publication_id: int):
         if ok:
             flash(_("Сохранено."), "success")
             return redirect(url_for(".publication", publication_id=pub.id))
-    return render_template("admin/publication.html", publication=pub, form=form, bare=FlaskForm())
+    return render_template("admin/publication.html", publication=pub, form=form, bare=Form())
 
 
 @bp.route("/programme/publications/<int:publication_id>/delete", methods=["POST"])
 @roles(Role.ADMIN)
 def publication_delete(publication_id: int):
     pub = get_in_tenant_or_404(Publication, publication_id)
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         ok = commit_or_refuse(lambda: ops.delete_publication(pub)).ok
         if ok:
             flash(_("Публикация удалена."), "success")
@@ -158,14 +158,14 @@ def partnership(partnership_id: int):
         if ok:
             flash(_("Сохранено."), "success")
             return redirect(url_for(".partnership", partnership_id=row.id))
-    return render_template("admin/partnership.html", partnership=row, form=form, bare=FlaskForm())
+    return render_template("admin/partnership.html", partnership=row, form=form, bare=Form())
 
 
 @bp.route("/programme/partnerships/<int:partnership_id>/delete", methods=["POST"])
 @roles(Role.ADMIN)
 def partnership_delete(partnership_id: int):
     row = get_in_tenant_or_404(Partnership, partnership_id)
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         ok = commit_or_refuse(lambda: ops.delete_partnership(row)).ok
         if ok:
             flash(_("Партнёрство удалено."), "success")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -15,6 +14,7 @@ from ..models import SubjectType
 from ..operations import reviews
 from ..queries.reviews import criterion_in_tenant
 from ..web.commit import commit_or_refuse
+from ..web.forms import Form
 from . import bp
 
 KINDS = {
@@ -23,7 +23,7 @@ KINDS = {
 }
 
 
-class NewCriterionForm(FlaskForm):
+class NewCriterionForm(Form):
     title = StringField(_l("Критерий"), validators=[DataRequired(), Length(max=300)])
     max_points = IntegerField(_l("Макс. балл"), validators=[InputRequired(), NumberRange(1, 1000)])
     weight = DecimalField(

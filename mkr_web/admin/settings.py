@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
@@ -14,6 +13,7 @@ from ..access import current_tenant, roles
 from ..operations.settings import MAX_THRESHOLD, update_thresholds
 from ..queries.report import thresholds_of
 from ..web.commit import commit_or_refuse
+from ..web.forms import Form
 from . import bp
 
 # form field -> (threshold key, label)
@@ -30,7 +30,7 @@ FIELDS = {
 }
 
 
-class ThresholdsForm(FlaskForm):
+class ThresholdsForm(Form):
     pass
 
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from flask import abort, redirect, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from workflows.roles import Role
 
 from ..access import authenticated, current_context
 from ..operations.jobs import restart_job
 from ..web.commit import commit_or_refuse
+from ..web.forms import Form
 from ..web.jobs import (
     job_file as send_job_file,
     job_or_404 as load_job,
@@ -58,7 +58,7 @@ def job_file(job_id: int):
 @authenticated
 def job_restart(job_id: int):
     job = job_or_404(job_id)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     outcome = commit_or_refuse(restart_job, job, current_user.id)
     if not outcome.ok:

@@ -6,13 +6,13 @@ import sqlalchemy as sa
 from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..access import authenticated
 from ..operations.notifications import mark_read, unread_count
 from ..queries.notifications import notifications_of
 from ..queries.reference import tenants_by_id
 from ..web.commit import commit_or_refuse
+from ..web.forms import Form
 from ..web.loading import paginate
 from . import bp
 
@@ -35,13 +35,13 @@ def _unread_badge():
 def notifications():
     page = paginate(notifications_of(current_user.id))
     tenants = tenants_by_id(n.tenant_id for n in page.items)
-    return render_template("auth/notifications.html", page=page, tenants=tenants, form=FlaskForm())
+    return render_template("auth/notifications.html", page=page, tenants=tenants, form=Form())
 
 
 @bp.route("/notifications/read", methods=["POST"])
 @authenticated
 def notifications_read():
-    form = FlaskForm()
+    form = Form()
     if form.validate_on_submit():
         commit_or_refuse(
             mark_read, current_user.id, success=_("Все уведомления отмечены как прочитанные.")

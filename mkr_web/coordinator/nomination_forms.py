@@ -2,18 +2,18 @@
 CommentForm)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..models import AchievementLevel, NominationKind
+from ..web.forms import Form
 
 KIND_CHOICES = [(k.value, k.title_ru) for k in NominationKind]
 LEVEL_CHOICES = [("", "—")] + [(k.value, k.title_ru) for k in AchievementLevel]
 
 
-class NominationForm(FlaskForm):
+class NominationForm(Form):
     kind = SelectField(_l("Вид выдвижения"), choices=KIND_CHOICES)
     achievement_level = SelectField(
         _l("Уровень достижения"), choices=LEVEL_CHOICES, validators=[Optional()]
@@ -27,9 +27,9 @@ class NominationForm(FlaskForm):
     version = HiddenField()
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(Form):
     file = FileField(_l("Подтверждающий документ (PDF, до 10 МБ)"))
 
 
-class PersonSearchForm(FlaskForm):
+class PersonSearchForm(Form):
     q = StringField(_l("Фамилия и имя"), validators=[DataRequired(), Length(min=2, max=200)])

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -26,19 +25,19 @@ from ..queries.reviews import (
 )
 from ..web.commit import commit_or_refuse
 from ..web.files import send_stored
-from ..web.forms import LEVEL_TITLES, version_of
+from ..web.forms import LEVEL_TITLES, Form, version_of
 from ..web.loading import one_or_404
 from . import bp
 
 
-class ScoreForm(FlaskForm):
+class ScoreForm(Form):
     """CSRF, version and comment; the points come as ``c-<criterion id>`` fields."""
 
     comment = TextAreaField(_l("Комментарий эксперта"), validators=[Length(max=5000)])
     version = HiddenField()
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     reason = TextAreaField(
         _l("В чём конфликт интересов"), validators=[DataRequired(), Length(max=500)]
     )

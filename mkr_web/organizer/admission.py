@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from workflows.admission import CandidateState
 from workflows.roles import Role
@@ -28,7 +27,7 @@ from ..queries.admission import (
 )
 from ..queries.reference import reference_names
 from ..web.commit import commit_or_refuse
-from ..web.forms import int_or_none, parse_version
+from ..web.forms import Form, int_or_none, parse_version
 from ..web.loading import by_id_or_404
 from . import bp
 
@@ -74,7 +73,7 @@ def admission():
 @roles(Role.ORGANIZER)
 def admission_new(edition_id: int):
     edition = _edition_or_404(edition_id)
-    form = FlaskForm()
+    form = Form()
     count = min(max(int_or_none(request.form.get("rows")) or DEFAULT_ROWS, 1), MAX_ROWS)
     values = [{} for _i in range(count)]
     errors: list = []
@@ -152,7 +151,7 @@ def _values_of(candidate: AdmissionCandidate) -> dict:
 def admission_fix(candidate_id: int):
     membership = current_membership()
     candidate = by_id_or_404(candidates_for(membership), AdmissionCandidate, candidate_id)
-    form = FlaskForm()
+    form = Form()
     values = [_values_of(candidate)]
     errors: list = []
     if form.validate_on_submit():

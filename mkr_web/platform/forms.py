@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from ..web.forms import Form
 
-class TenantForm(FlaskForm):
+
+class TenantForm(Form):
     slug = StringField(_l("Код (латиница)"), validators=[DataRequired(), Length(min=2, max=40)])
     name = StringField(_l("Название проекта"), validators=[DataRequired(), Length(max=300)])
     admin_email = EmailField(_l("E-mail первого оператора"), validators=[DataRequired(), Email()])

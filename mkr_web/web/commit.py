@@ -8,6 +8,10 @@ turn every refusal into a flashed message.
 Of two people acting on one item the second gets ``StaleDataError`` at flush: it is told the
 item changed meanwhile. An ``IntegrityError`` (two users numbering a batch at once, say) is a
 refusal too, with its own message.
+
+A posted form's single-use token (:class:`mkr_web.web.forms.Form`) is recorded in the same
+transaction as the operation's writes (:func:`mkr_web.operations.submissions.use_form_token`),
+so the same form sent twice, or twice at the same moment, acts once: the second is refused.
 """
 
 from __future__ import annotations
@@ -16,13 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash
+from flask import flash, g, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import REFUSALS, OperationError, StaleItem
 from ..extensions import db
+from ..operations.submissions import FIELD, use_form_token
 
 CONCURRENT_CHANGE = _l("Запись изменилась одновременно с вашей. Повторите действие.")
 
@@ -51,8 +57,11 @@ def commit_or_refuse(
     (unless ``show_refusal`` is false: the page shows it itself). ``success`` is flashed after
     the commit; ``conflict`` replaces the message of an ``IntegrityError``."""
     try:
+        token = _use_posted_token()
         result = work(*args, **kwargs)
         db.session.commit()
+        if token:
+            g.setdefault(USED_TOKENS, set()).add(token)
     except REFUSALS as exc:
         return _refused(exc, show_refusal)
     except StaleDataError:
@@ -62,6 +71,29 @@ def commit_or_refuse(
     if success:
         flash(success, "success")
     return Outcome(result=result)
+
+
+USED_TOKENS = "mkr_used_form_tokens"  # read by web.forms.FormTokenField
+
+
+def _posted_token() -> str | None:
+    """The single-use token of the posted form (its field may carry the form's prefix)."""
+    if request.method != "POST":
+        return None
+    for key, value in request.form.items():
+        if key == FIELD or key.endswith("-" + FIELD):
+            return value
+    return None
+
+
+def _use_posted_token() -> str | None:
+    """Record the posted form's token, once per request (a view may commit twice)."""
+    token = _posted_token()
+    if not token or token in g.get(USED_TOKENS, ()):
+        return None
+    user_id = current_user.id if current_user.is_authenticated else None
+    use_form_token(token, user_id=user_id, endpoint=request.endpoint)
+    return token
 
 
 def _refused(exc: Exception, show: bool) -> Outcome:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
 from workflows.roles import Role
 
@@ -55,6 +54,7 @@ from .forms import (
     LEVEL_TITLES,
     EditionForm,
     EventForm,
+    Form,
     ParticipantForm,
 )
 from .loading import all_in_tenant_or_404, by_id_or_404
@@ -225,7 +225,7 @@ def edition_counts(ep: str, edition_id: int):
     """The grid municipality × category, saved all or nothing."""
     edition = edition_or_404(edition_id)
     municipalities = grid_municipalities(edition.tenant_id)
-    form = FlaskForm()
+    form = Form()
     values = {(m, c): str(n) for (m, c), n in counts_grid(edition).items()}
     errors = {}
     if form.validate_on_submit():

@@ -1,8 +1,10 @@
-"""Forms shared by several role blueprints: events, editions, participants, accreditation
+"""Forms shared by several role blueprints: the base :class:`Form` every form of the app
+derives from (CSRF and a single-use token), events, editions, participants, accreditation
 applications, review steps, the check of an admission candidate, and the version parser."""
 
 from __future__ import annotations
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
@@ -26,6 +28,8 @@ from ..models import (
     EventLevel,
     ParticipationRole,
 )
+from ..operations.submissions import new_form_token
+from .commit import USED_TOKENS
 
 LEVEL_TITLES = {
     EventLevel.MUNICIPAL: _l("Муниципальный"),
@@ -54,7 +58,26 @@ DIRECTION_CHOICES = [(d.value, d.title_ru) for d in Direction]
 LEVEL_CHOICES = [(k.value, v) for k, v in LEVEL_TITLES.items()]
 
 
-class EventForm(FlaskForm):
+class FormTokenField(HiddenField):
+    """The form's single-use token (:mod:`mkr_web.operations.submissions`). A page showing a
+    form again after its action was done (its token used) renders a fresh token."""
+
+    def _value(self):
+        if not self.data or self.data in g.get(USED_TOKENS, ()):
+            return new_form_token()
+        return self.data
+
+
+class Form(FlaskForm):
+    """Every form of the app: CSRF (Flask-WTF) and a single-use token, recorded by the one
+    commit helper (:func:`mkr_web.web.commit.commit_or_refuse`) with the form's action, so a
+    double submit or two identical requests at once act once. (The field's name is
+    :data:`mkr_web.operations.submissions.FIELD`.)"""
+
+    form_token = FormTokenField(default=new_form_token)
+
+
+class EventForm(Form):
     title = StringField(_l("Название"), validators=[DataRequired(), Length(max=500)])
     short_title = StringField(_l("Краткое название"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Вид"), choices=[(k.value, k.title_ru) for k in EventKind])
@@ -69,7 +92,7 @@ class EventForm(FlaskForm):
     )
 
 
-class EditionForm(FlaskForm):
+class EditionForm(Form):
     year = IntegerField(_l("Отчётный год"), validators=[InputRequired(), NumberRange(2000, 2100)])
     title = StringField(
         _l("Название проведения (если отличается)"), validators=[Optional(), Length(max=500)]
@@ -86,7 +109,7 @@ class EditionForm(FlaskForm):
     )
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(Form):
     surname = StringField(_l("Фамилия"), validators=[DataRequired(), Length(max=100)])
     name = StringField(_l("Имя"), validators=[DataRequired(), Length(max=100)])
     patronymic = StringField(_l("Отчество"), validators=[Optional(), Length(max=100)])
@@ -100,7 +123,7 @@ class ParticipantForm(FlaskForm):
     section = StringField(_l("Секция, номинация"), validators=[Optional(), Length(max=300)])
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     title = StringField(_l("Название мероприятия"), validators=[DataRequired(), Length(max=500)])
     direction = SelectField(_l("Тематическое направление"), choices=DIRECTION_CHOICES)
     level = SelectField(_l("Уровень"), choices=LEVEL_CHOICES, default=EventLevel.REGIONAL.value)
@@ -124,7 +147,7 @@ class ApplicationForm(FlaskForm):
     regulation = FileField(_l("Положение о мероприятии (PDF, до 10 МБ)"))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     comment = TextAreaField(_l("Комментарий"), validators=[Optional(), Length(max=5000)])
     version = HiddenField()
 
@@ -138,11 +161,11 @@ class AccreditForm(CommentForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     expert_ids = SelectMultipleField(_l("Эксперты"), coerce=int, validators=[DataRequired()])
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     version = HiddenField()
 
 
@@ -168,7 +191,7 @@ def int_or_none(value) -> int | None:
 # ---- admission: the check of a candidate (coordinator, or admin where there is none) ----
 
 
-class ConfirmCandidateForm(FlaskForm):
+class ConfirmCandidateForm(Form):
     consent_on = DateField(
         _l("Дата согласия на обработку персональных данных"), validators=[DataRequired()]
     )
@@ -179,6 +202,6 @@ class ConfirmCandidateForm(FlaskForm):
     version = HiddenField()
 
 
-class ReturnCandidateForm(FlaskForm):
+class ReturnCandidateForm(Form):
     reason = TextAreaField(_l("Что нужно исправить"), validators=[DataRequired(), Length(max=500)])
     version = HiddenField()

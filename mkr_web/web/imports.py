@@ -10,7 +10,6 @@ from collections.abc import Callable
 from flask import Response, abort, current_app, flash, render_template
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField
 
@@ -20,15 +19,16 @@ from ..imports import Importer, commit_preview, load_preview, preview_upload
 from ..imports.preview import discard_preview
 from ..imports.template import template_xlsx
 from .commit import Outcome, commit_or_refuse
+from .forms import Form
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class FileUploadForm(FlaskForm):
+class FileUploadForm(Form):
     file = FileField(_l("Файл XLSX или CSV"))
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(Form):
     """CSRF only; the buttons say commit or cancel."""
 
     version = HiddenField()

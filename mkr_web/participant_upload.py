@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from . import import_pages as pages
-from .access import current_tenant
+from .access import current_role, current_tenant
 from .event_pages import TITLES, edition_or_404
 from .extensions import db
 from .imports import ImportRefused, commit_preview, error_count
@@ -52,7 +52,13 @@ def preview(ep: str, edition_id: int, preview_id: int):
             return redirect(url_for(f"{ep}.participants_upload", edition_id=edition.id))
         try:
             result = commit_preview(
-                importer, current_tenant().id, current_user, stored, payload, {}
+                importer,
+                current_tenant().id,
+                current_user,
+                stored,
+                payload,
+                {},
+                role=current_role(),
             )
             db.session.commit()
         except (ImportRefused, *REFUSALS) as exc:

@@ -17,6 +17,7 @@ from mkr_web.models import (
     ReviewAssignment,
     SubjectType,
 )
+from workflows.roles import Role
 
 PDF = b"%PDF-1.4\n% test regulation\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 ST = SubjectType.ACCREDITATION
@@ -79,7 +80,7 @@ def application(
         number=number,
     )
     if submitted:
-        acc.submit(app, user_id=w.organizer.id)
+        acc.submit(app, role=Role.ORGANIZER, user_id=w.organizer.id)
     db.session.commit()
     return app
 
@@ -89,7 +90,11 @@ def in_review(w: World, experts=None, **kw) -> AccreditationApplication:
 
     app = application(w, submitted=True, **kw)
     reviews.assign_experts(
-        ST, app, [e.id for e in (experts or (w.expert1, w.expert2))], actor_id=w.admin.id
+        ST,
+        app,
+        [e.id for e in (experts or (w.expert1, w.expert2))],
+        role=Role.ADMIN,
+        actor_id=w.admin.id,
     )
     db.session.commit()
     return app
@@ -116,6 +121,7 @@ def score(app, expert, points: list[int], submit=True) -> ReviewAssignment:
         {c.id: p for c, p in zip(criteria, points, strict=True)},
         "",
         submit=submit,
+        role=Role.EXPERT,
         user_id=expert.id,
     )
     db.session.commit()
@@ -135,7 +141,7 @@ def accredited(w: World, valid=(2020, 2022), **kw) -> AccreditationApplication:
     from mkr_web.operations import accreditation as acc
 
     app = reviewed(w, **kw)
-    acc.accredit(app, *valid, user_id=w.admin.id)
+    acc.accredit(app, *valid, role=Role.ADMIN, user_id=w.admin.id)
     db.session.commit()
     return app
 

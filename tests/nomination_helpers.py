@@ -20,6 +20,7 @@ from mkr_web.models import (
 from mkr_web.operations import nominations as ops
 from mkr_web.operations import reviews
 from tests.admission_helpers import World
+from workflows.roles import Role
 
 PDF = b"%PDF-1.4\n% diploma\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 ST = SubjectType.NOMINATION
@@ -67,7 +68,7 @@ def submitted(w: NominationWorld, **kw):
 
 def in_review(w: NominationWorld, **kw):
     n = submitted(w, **kw)
-    reviews.assign_experts(ST, n, [w.expert.id, w.expert2.id], actor_id=w.admin.id)
+    reviews.assign_experts(ST, n, [w.expert.id, w.expert2.id], role=Role.ADMIN, actor_id=w.admin.id)
     db.session.commit()
     return n
 
@@ -92,6 +93,7 @@ def reviewed(w: NominationWorld, points=((8, 4, 9, 4), (9, 5, 8, 5)), **kw):
             {c.id: p for c, p in zip(criteria, pts, strict=True)},
             "Достижение подтверждено.",
             submit=True,
+            role=Role.EXPERT,
             user_id=expert.id,
         )
     db.session.commit()

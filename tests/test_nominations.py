@@ -42,6 +42,7 @@ from tests.nomination_helpers import (
 )
 from workflows.lifecycle import PersonStatus
 from workflows.review import AssignmentState, ReviewState
+from workflows.roles import Role
 
 YEAR = date.today().year
 
@@ -306,7 +307,7 @@ def test_the_author_may_not_review_their_nomination(w, factory):
     db.session.commit()
     n = submitted(w)
     with pytest.raises(OperationError, match="Автор выдвижения не может его оценивать."):
-        reviews.assign_experts(ST, n, [w.coord1.id], actor_id=w.admin.id)
+        reviews.assign_experts(ST, n, [w.coord1.id], role=Role.ADMIN, actor_id=w.admin.id)
 
 
 def test_approving_an_admission_admits_and_queues_the_certificate(app, w):
@@ -457,7 +458,7 @@ def test_returned_then_revised_and_resubmitted(app, w):
         2,
     )
     # the next round reopens the experts' assignments
-    reviews.start_review(ST, nom, actor_id=w.admin.id)
+    reviews.start_review(ST, nom, role=Role.ADMIN, actor_id=w.admin.id)
     db.session.commit()
     assert [a.state for a in db.session.scalars(sa.select(ReviewAssignment))] == [
         AssignmentState.ASSIGNED
@@ -511,7 +512,7 @@ def test_scope_and_roles(app, w, factory):
         assert client_for(app, user).get(f"/coordinator/nominations/{n.id}").status_code == 403
     # an expert with a conflict sees no evidence any more
     a = assignment_of(n, w.expert)
-    reviews.declare_conflict(a, "Мой ученик", user_id=w.expert.id)
+    reviews.declare_conflict(a, "Мой ученик", role=Role.EXPERT, user_id=w.expert.id)
     db.session.commit()
     assert (
         client_for(app, w.expert).get(f"/expert/reviews/{a.id}/files/{file_id}").status_code == 404

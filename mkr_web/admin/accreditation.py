@@ -12,7 +12,13 @@ from flask_login import current_user
 from workflows.review import ACCREDITATION, ReviewState
 from workflows.roles import Role
 
-from ..access import current_membership, current_tenant, get_in_tenant_or_404, roles
+from ..access import (
+    current_membership,
+    current_role,
+    current_tenant,
+    get_in_tenant_or_404,
+    roles,
+)
 from ..actions import run_operation
 from ..downloads import certificate_response, send_stored, start_certificate_job
 from ..event_forms import (
@@ -140,6 +146,7 @@ def accreditation_accredit(application_id: int):
         application,
         form.valid_from.data,
         form.valid_to.data,
+        role=current_role(),
         user_id=current_user.id,
         comment=form.comment.data or "",
         expected_version=version_of(form),
@@ -174,6 +181,7 @@ def accreditation_decide(application_id: int, action: str):
             application,
             action,
             form.comment.data or "",
+            role=current_role(),
             user_id=current_user.id,
             expected_version=version_of(form),
             success=message,
@@ -190,7 +198,11 @@ def assignment_unassign(assignment_id: int):
     form = VersionForm(prefix="unassign")
     if form.validate_on_submit():
         run_operation(
-            reviews.unassign, assignment, actor_id=current_user.id, success=_("Эксперт снят.")
+            reviews.unassign,
+            assignment,
+            role=current_role(),
+            actor_id=current_user.id,
+            success=_("Эксперт снят."),
         )
     return redirect(spec.admin_url(subject))
 

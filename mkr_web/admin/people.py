@@ -15,7 +15,7 @@ from workflows.engine import TransitionRefused
 from workflows.lifecycle import LIFECYCLE
 from workflows.roles import Role
 
-from ..access import current_tenant, roles, tenant_query
+from ..access import current_role, current_tenant, roles, tenant_query
 from ..extensions import db
 from ..models import Municipality, Organization, OrganizationKind
 from ..operations.people import change_status, create_person, update_person
@@ -178,7 +178,7 @@ def person_status(person_id: int):
             p,
             form.action.data,
             on=form.on.data,
-            role=Role.ADMIN.value,
+            role=current_role(),
             user_id=current_user.id,
             comment=form.comment.data or "",
             basis=form.basis.data or None,

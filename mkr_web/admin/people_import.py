@@ -11,7 +11,7 @@ from flask_login import current_user
 from workflows.engine import TransitionRefused
 from workflows.roles import Role
 
-from ..access import current_tenant, roles
+from ..access import current_role, current_tenant, roles
 from ..extensions import db
 from ..imports import ImportRefused, commit_preview, error_count, load_preview, preview_upload
 from ..imports.persons import PersonImporter
@@ -111,7 +111,13 @@ def people_import_preview(preview_id: int):
                 decisions[int(key[9:])] = value
         try:
             result = commit_preview(
-                importer, current_tenant().id, current_user, stored, payload, decisions
+                importer,
+                current_tenant().id,
+                current_user,
+                stored,
+                payload,
+                decisions,
+                role=current_role(),
             )
             record(
                 "person.import",
@@ -174,7 +180,13 @@ def people_social_preview(preview_id: int):
         chosen = [int(v) for v in request.form.getlist("row") if v.isdigit()]
         try:
             result = commit_preview(
-                matcher, current_tenant().id, current_user, stored, payload, {"rows": chosen}
+                matcher,
+                current_tenant().id,
+                current_user,
+                stored,
+                payload,
+                {"rows": chosen},
+                role=current_role(),
             )
             db.session.commit()
         except (ImportRefused, OperationError, TransitionRefused) as exc:

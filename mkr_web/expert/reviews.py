@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 from workflows.review import AssignmentState, ReviewState
 from workflows.roles import Role
 
-from ..access import current_tenant, roles, tenant_query
+from ..access import current_role, current_tenant, roles, tenant_query
 from ..actions import run_operation
 from ..downloads import send_stored
 from ..event_forms import LEVEL_TITLES, version_of
@@ -102,6 +102,7 @@ def review(assignment_id: int):
                 points,
                 form.comment.data or "",
                 submit=submit,
+                role=current_role(),
                 user_id=current_user.id,
                 expected_version=version_of(form),
                 success=_("Оценка отправлена.") if submit else _("Черновик оценки сохранён."),
@@ -145,6 +146,7 @@ def review_conflict(assignment_id: int):
             reviews.declare_conflict,
             assignment,
             form.reason.data,
+            role=current_role(),
             user_id=current_user.id,
             expected_version=version_of(form),
             success=_("Конфликт интересов заявлен; оператор назначит другого эксперта."),

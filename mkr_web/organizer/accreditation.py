@@ -11,7 +11,7 @@ from flask_login import current_user
 from workflows.review import ACCREDITATION, ReviewState
 from workflows.roles import Role
 
-from ..access import current_membership, roles
+from ..access import current_membership, current_role, roles
 from ..actions import run_operation
 from ..documents.storage import save_pdf_upload
 from ..downloads import certificate_response, send_stored
@@ -188,6 +188,7 @@ def accreditation_submit(application_id: int):
         run_operation(
             ops.submit,
             application,
+            role=current_role(),
             user_id=current_user.id,
             expected_version=version_of(form),
             success=_("Заявка подана."),

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from workflows.roles import Role
 
 from .. import import_pages as pages
-from ..access import current_tenant, roles
+from ..access import current_role, current_tenant, roles
 from ..extensions import db
 from ..imports import ImportRefused, commit_preview, error_count
 from ..imports.protocol import ProtocolImporter
@@ -68,6 +68,7 @@ def protocol_preview(edition_id: int, preview_id: int):
                 stored,
                 payload,
                 {"filename": payload["filename"]},
+                role=current_role(),
             )
             db.session.commit()
         except BatchRejected as exc:  # the reference data changed since the preview

@@ -63,9 +63,7 @@ def data_app(app):
     return _make_app()
 
 
-@pytest.fixture(autouse=True)
-def _clean_db(request, app):
-    yield
+def empty_database(app) -> None:
     with app.app_context():
         db.session.remove()
         tables = [t for t in reversed(db.metadata.sorted_tables)]
@@ -77,6 +75,12 @@ def _clean_db(request, app):
                 for t in tables:
                     conn.execute(t.delete())
     limiter.reset()
+
+
+@pytest.fixture(autouse=True)
+def _clean_db(request, app):
+    yield
+    empty_database(app)
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from mkr_web.models import (
     AccreditationApplication,
     AchievementLevel,
     AdmissionCandidate,
+    CertificateKind,
     Direction,
     Event,
     EventEdition,
@@ -406,11 +407,12 @@ class Side:
 
 
 def table_rows() -> dict[str, list[tuple]]:
-    """Every row of every table, for "nothing changed" checks."""
+    """Every row of every table, for "nothing changed" checks (plain SQL: it runs often)."""
+    conn = db.session.connection()
     snapshot = {}
     for table in db.metadata.sorted_tables:
-        order = list(table.primary_key.columns) or list(table.columns)
-        rows = db.session.execute(sa.select(table).order_by(*order)).all()
+        order = ", ".join(f'"{c.name}"' for c in (table.primary_key.columns or table.columns))
+        rows = conn.exec_driver_sql(f'SELECT * FROM "{table.name}" ORDER BY {order}').all()
         snapshot[table.name] = [tuple(r) for r in rows]
     return snapshot
 
@@ -422,3 +424,300 @@ def changed_tables(before: dict, after: dict) -> dict[str, tuple[int, int]]:
         for name in before
         if before[name] != after[name]
     }
+
+
+# ---- the access matrix's world ---------------------------------------------------------------
+
+
+class Stock:
+    """One object of every kind behind the app's URL parameters, in one :class:`Side`, inside
+    the scopes of the side's admin, coordinator, organiser and expert; and, beside each, one
+    just outside a scope (``*_out``): another municipality's, another organisation's, another
+    expert's, another user's, or a child row of another parent."""
+
+    def __init__(self, side: Side):
+        from mkr_web.imports.preview import save_preview
+        from mkr_web.models import Job, JobState, OpportunityKind, OutletKind
+        from mkr_web.operations import certificates, people, programme, reviews
+
+        s = self.side = side
+        t = s.tenant
+        # accreditation: center's accredited application, reviewed by expert and expert2;
+        # other_center's submitted one, with other_expert assigned
+        self.application = s.application_in("accredited")
+        self.application_out = s.application_in("submitted", organizer=s.other_organizer)
+        reviews.assign_experts(
+            SubjectType.ACCREDITATION,
+            self.application_out,
+            [s.other_expert.id],
+            role=Role.ADMIN,
+            actor_id=s.admin.id,
+        )
+        self.assignment = s.assignment_of(SubjectType.ACCREDITATION, self.application, s.expert)
+        self.assignment_out = s.assignment_of(
+            SubjectType.ACCREDITATION, self.application_out, s.other_expert
+        )
+        self.criterion = reviews.ensure_rubric(t.id, SubjectType.ACCREDITATION).criteria[0]
+        # a Resident of the coordinator's municipality, and one of the other municipality
+        self.person = s.person_in("resident_school", surname="Резидентова")
+        self.person_out = s.person_in("resident_school", surname="Чужая", municipality=s.second)
+        self.consent, self.achievement, self.project = self._records(self.person, people)
+        self.consent_out, self.achievement_out, self.project_out = self._records(
+            self.person_out, people
+        )
+        # nominations: the coordinator's (in review), the other coordinator's
+        self.nomination = s.nomination_in("in_review")
+        self.nomination_out = s.nomination_in("submitted", coordinator=s.other_coordinator)
+        # admission: a protocol of center's edition (first), one of other_center's (second)
+        self.candidate = s.candidate_in("submitted")
+        self.candidate_out = s.candidate_in("submitted", edition=s.other_edition, surname="Иная")
+        # certificates with their PDFs (no rendering needed to download them)
+        self.certificate = certificates.issue(
+            t.id, CertificateKind.ACCREDITATION, self.application.id
+        )
+        self.certificate.file = stored_pdf(t.id, "certificate")
+        resident = certificates.issue(t.id, CertificateKind.RESIDENT, self.person.id)
+        resident.file = stored_pdf(t.id, "certificate")
+        resident_out = certificates.issue(t.id, CertificateKind.RESIDENT, self.person_out.id)
+        resident_out.file = stored_pdf(t.id, "certificate")
+        # the programme's records
+        self.opportunity = programme.save_opportunity(
+            t, None, kind=OpportunityKind.INTERNSHIP, title="Стажировка", year=2019
+        )
+        self.placement = programme.add_placement(self.opportunity, self.person, date(2019, 7, 1))
+        self.partnership = programme.save_partnership(
+            t, None, organization=s.university, started_on=date(2019, 1, 1)
+        )
+        self.publication = programme.save_publication(
+            t,
+            None,
+            title="О программе",
+            outlet="Новости",
+            outlet_kind=OutletKind.NEWS_AGENCY,
+            published_on=date(2019, 5, 5),
+        )
+        # finished jobs with a result file: (kind, who started it)
+        self.jobs: dict[tuple[str, int], int] = {}
+        for kind in ("registry_export", "report_pdf", "certificate"):
+            for account in (s.admin, s.coordinator, s.other_coordinator, s.organizer, s.expert):
+                job = Job(
+                    tenant_id=t.id,
+                    kind=kind,
+                    key="xlsx" if kind == "registry_export" else "2019",
+                    state=JobState.DONE,
+                    progress=100,
+                    params={},
+                    result_file=stored_pdf(t.id, "export", account.id),
+                    created_by_id=account.id,
+                )
+                db.session.add(job)
+                db.session.flush()
+                self.jobs[kind, account.id] = job.id
+        # import previews, one per importer and user (the owner's, and another user's)
+        self.previews: dict[tuple[str, int], int] = {}
+        importers = {
+            "persons": (s.admin, s.other_coordinator),
+            "social": (s.admin, s.other_coordinator),
+            f"participants-{s.edition.id}": (s.admin, s.organizer, s.other_organizer),
+            f"protocol-{s.edition.id}": (s.organizer, s.other_organizer),
+        }
+        for importer, accounts in importers.items():
+            for account in accounts:
+                payload = {
+                    "importer": importer,
+                    "filename": f"{importer}.csv",
+                    "columns": [],
+                    "notices": [],
+                    "rows": [],
+                }
+                self.previews[importer, account.id] = save_preview(
+                    t.id, account.id, importer, payload
+                ).id
+        db.session.commit()
+
+    @staticmethod
+    def _records(person: Person, people):
+        from mkr_web.models import ConsentGiver
+
+        consent = people.add_consent(
+            person,
+            given_on=date(2019, 4, 1),
+            given_by=ConsentGiver.PARENT,
+            giver_name="Родитель",
+            upload=pdf_upload("consent.pdf"),
+            user_id=None,
+        )
+        achievement = people.add_achievement(
+            person,
+            title="Олимпиада",
+            level=AchievementLevel.REGIONAL,
+            result="Победитель",
+            achieved_on=date(2019, 3, 1),
+        )
+        project = people.add_project(
+            person, title="Проект", role="Автор", support_kind="Грант", year=2019
+        )
+        return consent, achievement, project
+
+
+class World:
+    """Tenant A and tenant B, built alike (:class:`Stock`), plus a platform admin. The access
+    matrix asks it for the value of every URL parameter of every rule: the object the acting
+    role reaches in A (:meth:`value`), and the objects it must not reach: B's of the same kind
+    and A's outside its scope (:meth:`outside`)."""
+
+    def __init__(self):
+        self.a = Stock(Side("tenant-a"))
+        self.b = Stock(Side("tenant-b"))
+
+    def user_for(self, role: str) -> User | None:
+        s = self.a.side
+        return {
+            "admin": s.admin,
+            "coordinator": s.coordinator,
+            "organizer": s.organizer,
+            "expert": s.expert,
+            "platform-admin": s.platform,
+            "anonymous": None,
+        }[role]
+
+    # Each resolver: (stock, endpoint, role) -> (the value the role reaches, [values outside
+    # its scope in the same tenant]). A new URL parameter needs a resolver here.
+    def value(self, param: str, endpoint: str, role: str, stock: Stock | None = None):
+        return self._resolve(param, endpoint, role, stock or self.a)[0]
+
+    def outside(self, param: str, endpoint: str, role: str) -> list:
+        return self._resolve(param, endpoint, role, self.a)[1]
+
+    def _resolve(self, param: str, endpoint: str, role: str, st: Stock):
+        resolver = RESOLVERS.get(param)
+        if resolver is None:
+            raise MissingObject(
+                f"URL parameter <{param}> of endpoint {endpoint} has no object in the access "
+                f"matrix's world: add a resolver for it to tests/factories.py RESOLVERS."
+            )
+        own, out = resolver(st, endpoint, role)
+        return own, [v for v in out if v is not None]
+
+
+class MissingObject(LookupError):
+    pass
+
+
+def _job(st: Stock, endpoint: str, role: str):
+    s = st.side
+    kind = (
+        "registry_export"
+        if "export" in endpoint
+        else "report_pdf"
+        if "report" in endpoint
+        else "certificate"
+    )
+    if role == "platform-admin":  # holds no tenant: every job is another tenant's
+        return None, [st.jobs[kind, s.admin.id]]
+    account = {
+        "coordinator": s.coordinator,
+        "organizer": s.organizer,
+        "expert": s.expert,
+    }.get(role, s.admin)
+    own = st.jobs[kind, account.id]
+    # someone else's job of the same kind; the admin sees every report job of the tenant
+    other = s.other_coordinator if account is not s.other_coordinator else s.coordinator
+    shared = role == "admin" and kind != "registry_export"
+    return own, [] if shared else [st.jobs[kind, other.id]]
+
+
+def _preview(st: Stock, endpoint: str, role: str):
+    s = st.side
+    if endpoint.endswith("people_import_preview"):
+        importer = "persons"
+    elif endpoint.endswith("people_social_preview"):
+        importer = "social"
+    elif endpoint.endswith("protocol_preview"):
+        importer = f"protocol-{s.edition.id}"
+    else:
+        importer = f"participants-{s.edition.id}"
+    if importer.startswith("protocol"):
+        owner = s.organizer
+    elif importer.startswith("participants"):
+        owner = s.organizer if role == "organizer" else s.admin
+    else:
+        owner = s.admin
+    own = st.previews.get((importer, owner.id))
+    out = [v for (name, uid), v in st.previews.items() if name == importer and uid != owner.id]
+    return own, out
+
+
+def _file(st: Stock, endpoint: str, role: str):
+    """A file reached through its parent: a nomination's evidence or a reviewed subject's
+    file; outside: the same kind of file of another parent."""
+    if "nomination" in endpoint:
+        return st.nomination.files[0].id, [st.nomination_out.files[0].id]
+    return st.application.regulation_file_id, [st.application_out.regulation_file_id]
+
+
+def _item(st: Stock, endpoint: str, role: str):
+    if "achievement" in endpoint:
+        return st.achievement.id, [st.achievement_out.id]
+    return st.project.id, [st.project_out.id]
+
+
+def _static(st: Stock, endpoint: str, role: str):
+    """A file that exists: the app's stylesheet, or Bootstrap's."""
+    return ("mkr.css" if endpoint == "static" else "css/bootstrap.min.css"), []
+
+
+def _scoped(own_attr: str, roles_scoped: tuple[str, ...], out_attr: str | None = None):
+    """``own`` for every role; the ``*_out`` twin lies outside the scope of ``roles_scoped``
+    (for the others it is a legitimate object of their tenant)."""
+
+    def resolve(st: Stock, endpoint: str, role: str):
+        own = getattr(st, own_attr)
+        out = getattr(st, out_attr or f"{own_attr}_out")
+        return own.id, [out.id] if role in roles_scoped else []
+
+    return resolve
+
+
+def _attr(path: str, out_path: str | None = None, roles_scoped: tuple[str, ...] = ()):
+    def get(obj, dotted):
+        for part in dotted.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+    def resolve(st: Stock, endpoint: str, role: str):
+        out = [get(st, out_path)] if out_path and role in roles_scoped else []
+        return get(st, path), out
+
+    return resolve
+
+
+RESOLVERS = {
+    "application_id": _scoped("application", ("organizer",)),
+    "assignment_id": _scoped("assignment", ("expert",)),
+    "batch_id": _attr("candidate.batch_id", "candidate_out.batch_id", ("organizer",)),
+    "candidate_id": _scoped("candidate", ("coordinator", "organizer")),
+    "consent_id": _attr("consent.id", "consent_out.id", ("admin", "coordinator")),
+    "criterion_id": _attr("criterion.id"),
+    "edition_id": _attr("side.edition.id", "side.other_edition.id", ("organizer",)),
+    "event_id": _attr("side.event.id", "side.other_event.id", ("organizer",)),
+    "file_id": _file,
+    "item_id": _item,
+    "job_id": _job,
+    "membership_id": lambda st, e, r: (st.side.membership(st.side.coordinator).id, []),
+    "municipality_id": _attr("side.first.id"),
+    "nomination_id": _scoped("nomination", ("coordinator",)),
+    "opportunity_id": _attr("opportunity.id"),
+    "organization_id": _attr("side.school1.id", "side.school2.id", ("coordinator",)),
+    "partnership_id": _attr("partnership.id"),
+    "person_id": _scoped("person", ("coordinator",)),
+    "placement_id": _attr("placement.id"),
+    "preview_id": _preview,
+    "publication_id": _attr("publication.id"),
+    # not objects: a value the rule's converter accepts
+    "action": lambda st, e, r: ("reject", []),
+    "code": lambda st, e, r: (st.certificate.code, []),
+    "filename": _static,
+    "fmt": lambda st, e, r: ("xlsx", []),
+    "kind": lambda st, e, r: ("accreditation", []),
+}

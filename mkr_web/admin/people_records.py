@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, flash, redirect, url_for
+from flask import Response, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,6 +31,14 @@ def _form_errors(form) -> str:
 
 def _back(person_id: int, anchor: str = ""):
     return redirect(url_for(".person", person_id=person_id) + (f"#{anchor}" if anchor else ""))
+
+
+def _child_or_404(person, model, item_id: int):
+    """An achievement or project of ``person``; another person's (or tenant's) is 404."""
+    item = db.session.get(model, item_id)
+    if item is None or item.person_id != person.id:
+        abort(404)
+    return item
 
 
 def _save(action, person_id: int, message: str, anchor: str):
@@ -96,6 +104,7 @@ def person_achievement_add(person_id: int):
 @roles(Role.ADMIN)
 def person_achievement_delete(person_id: int, item_id: int):
     p = person_or_404(person_id)
+    _child_or_404(p, Achievement, item_id)
     if not VersionForm().validate_on_submit():
         return _back(p.id, "achievements")
     return _save(lambda: delete_child(p, Achievement, item_id), p.id, _("Удалено."), "achievements")
@@ -127,6 +136,7 @@ def person_project_add(person_id: int):
 @roles(Role.ADMIN)
 def person_project_delete(person_id: int, item_id: int):
     p = person_or_404(person_id)
+    _child_or_404(p, PersonProject, item_id)
     if not VersionForm().validate_on_submit():
         return _back(p.id, "projects")
     return _save(lambda: delete_child(p, PersonProject, item_id), p.id, _("Удалено."), "projects")

@@ -90,7 +90,7 @@ def accreditation_detail(application_id: int):
         for u in experts_in_tenant(tenant.id)
         if u.id not in assigned and u.id not in excluded
     ]
-    actions = ACCREDITATION.available(application.state, Role.ADMIN)
+    actions = ACCREDITATION.available(application.state, current_role())
     version = application.version
     this_year = date.today().year
     return render_template(

@@ -10,7 +10,7 @@ from flask_login import current_user
 from workflows.review import NOMINATION, ReviewState
 from workflows.roles import Role
 
-from ..access import current_membership, current_tenant, roles
+from ..access import current_membership, current_role, current_tenant, roles
 from ..actions import run_operation
 from ..downloads import send_stored
 from ..event_forms import AssignForm, CommentForm, VersionForm, version_of
@@ -87,7 +87,7 @@ def nomination_detail(nomination_id: int):
         nomination=nomination,
         summary=summary,
         assign_form=assign_form,
-        actions=NOMINATION.available(nomination.state, Role.ADMIN),
+        actions=NOMINATION.available(nomination.state, current_role()),
         min_experts=tenant.setting("min_experts"),
         start_form=VersionForm(version=version, prefix="start"),
         approve_form=CommentForm(version=version, prefix="approve"),

@@ -57,7 +57,7 @@ def _reference_choices(form: PersonForm) -> None:
 def status_form(person) -> StatusForm:
     form = StatusForm(version=person.version)
     form.action.choices = [
-        (a, LIFECYCLE.title(a)) for a in LIFECYCLE.available(person.status, Role.ADMIN.value)
+        (a, LIFECYCLE.title(a)) for a in LIFECYCLE.available(person.status, current_role())
     ]
     unis = db.session.execute(
         tenant_query(Organization)

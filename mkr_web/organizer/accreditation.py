@@ -174,7 +174,7 @@ def accreditation_detail(application_id: int):
         levels=LEVEL_TITLES,
         history=history_rows(SubjectType.ACCREDITATION, application.id, include_review_steps=False),
         certificate=find_certificate(CertificateKind.ACCREDITATION, application.id),
-        can_submit=bool(ACCREDITATION.available(application.state, Role.ORGANIZER)),
+        can_submit=bool(ACCREDITATION.available(application.state, current_role())),
         has_certificate=application.state in CERTIFIED,
     )
 

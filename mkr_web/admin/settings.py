@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
@@ -12,10 +11,9 @@ from wtforms.validators import InputRequired, NumberRange
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
-from ..extensions import db
 from ..operations.settings import MAX_THRESHOLD, update_thresholds
-from ..operations.tenancy import OperationError
 from ..queries.report import thresholds_of
+from ..web.commit import commit_or_refuse
 from . import bp
 
 # form field -> (threshold key, label)
@@ -52,13 +50,11 @@ def settings():
     form = ThresholdsForm(data={name: current[key] for name, (key, _l_) in FIELDS.items()})
     if form.validate_on_submit():
         values = {key: getattr(form, name).data for name, (key, _l_) in FIELDS.items()}
-        try:
-            changed = update_thresholds(tenant, values)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Пороговые значения сохранены.") if changed else _("Изменений нет."), "success")
+        outcome = commit_or_refuse(update_thresholds, tenant, values)
+        if outcome.ok:
+            flash(
+                _("Пороговые значения сохранены.") if outcome.result else _("Изменений нет."),
+                "success",
+            )
             return redirect(url_for(".settings"))
     return render_template("admin/settings.html", form=form)

@@ -27,9 +27,11 @@ from ..access import (
     set_context,
 )
 from ..config import LOCALES
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..models import User
 from ..operations.audit import record
+from ..queries.reference import user_by_email
+from ..web.commit import commit_or_refuse
 from . import bp
 from .forms import ContextForm, LanguageForm, LoginForm
 
@@ -63,14 +65,11 @@ def login():
         return redirect(url_for(dashboard_endpoint(current_context())))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.execute(
-            db.select(User).where(User.email == User.normalize_email(form.email.data))
-        ).scalar_one_or_none()
+        user = user_by_email(form.email.data)
         if user is not None and user.is_active and user.check_password(form.password.data):
             session.clear()
             login_user(user)
-            record("auth.login", user, user=user)
-            db.session.commit()
+            commit_or_refuse(record, "auth.login", user, user=user)
             target = request.args.get("next", "")
             if not _is_local(target):
                 target = url_for(dashboard_endpoint(current_context()))

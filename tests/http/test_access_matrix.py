@@ -1,7 +1,7 @@
 """One access matrix for the whole app: every rule of ``app.url_map`` × every role × a foreign
 tenant and objects outside each scope, with real objects behind every URL parameter.
 
-The world (``tests/factories.py``: :class:`World`) is two tenants built alike. Logged in as a
+The world (``tests/factories.py``: :class:`AccessWorld`) is two tenants built alike. Logged in as a
 role of tenant A, for every rule and each of its methods (POST with a valid CSRF token):
 
 - a role the rule does not admit gets 403; an anonymous visitor is sent to the login page;
@@ -26,8 +26,9 @@ import pytest
 
 from mkr_web.access import AUTHENTICATED, PUBLIC, policy_of
 from mkr_web.extensions import db
-from tests.conftest import empty_database, login
-from tests.factories import PASSWORD, RESOLVERS, World, changed_tables, table_rows
+from tests.conftest import empty_database
+from tests.factories import RESOLVERS, AccessWorld, changed_tables, table_rows
+from tests.support import PASSWORD, login
 
 ROLES = ("admin", "coordinator", "organizer", "expert", "platform-admin", "anonymous")
 #: URL parameters that are not objects (a converter's value): no tenant, no scope.
@@ -98,7 +99,7 @@ class Cell:
 def plan(app, data_app):
     empty_database(app)
     with data_app.app_context():
-        world = World()
+        world = AccessWorld()
         emails = {r: (u.email if (u := world.user_for(r)) else None) for r in ROLES}
         cells = {
             (rule.endpoint, role): Cell(

@@ -17,16 +17,13 @@ from datetime import date
 
 import pytest
 
+from mkr_web.errors import OperationError
 from mkr_web.extensions import db
 from mkr_web.models import ReviewAssignment, SubjectType
-from mkr_web.operations import accreditation as acc
-from mkr_web.operations import admission as adm
-from mkr_web.operations import nominations as nom
-from mkr_web.operations import reviews
+from mkr_web.operations import accreditation as acc, admission as adm, nominations as nom, reviews
 from mkr_web.operations.people import change_status
-from mkr_web.operations.tenancy import OperationError
 from mkr_web.operations.transitions import transition
-from tests.factories import Actor, Side, changed_tables, table_rows
+from tests.factories import Actor, Side, assignment_of, changed_tables, table_rows
 from workflows.admission import ADMISSION
 from workflows.engine import SYSTEM, TransitionRefused
 from workflows.lifecycle import LIFECYCLE
@@ -80,7 +77,7 @@ def _assignment(state: str):
         app = side.application_in("in_review")
         reviews.ensure_rubric(side.tenant.id, ACC)
         db.session.commit()
-        a = side.assignment_of(ACC, app, side.expert)
+        a = assignment_of(app, side.expert)
         if state == "submitted":
             _scores(a, side.expert.id, Actor(Role.EXPERT, side.expert, None))
             db.session.commit()
@@ -369,8 +366,8 @@ def _source(case: Case):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_only_the_rows_roles_may_act(app_ctx, case):
-    side = Side("roles")
+def test_only_the_rows_roles_may_act(factory, case):
+    side = Side(factory, "roles")
     row = _source(case)
     problems = []
     for role in USER_ROLES:
@@ -399,11 +396,11 @@ def test_only_the_rows_roles_may_act(app_ctx, case):
 
 
 @pytest.mark.parametrize("step", ["assign", "unassign"])
-def test_only_expert_managers_assign_and_unassign(app_ctx, step):
+def test_only_expert_managers_assign_and_unassign(factory, step):
     """Assigning and removing experts is not a row of a table (the item's state does not
     change), so ``workflows.review.EXPERT_MANAGERS`` decides it, beside the tables."""
     assert EXPERT_MANAGERS == frozenset({"admin"})
-    side = Side("managers")
+    side = Side(factory, "managers")
     problems = []
     for role in USER_ROLES:
         app = side.application_in("submitted")
@@ -419,7 +416,7 @@ def test_only_expert_managers_assign_and_unassign(app_ctx, step):
                 return reviews.assign_experts(
                     ACC, app, [side.expert.id], role=actor.role, actor_id=actor.user.id
                 )
-            a = side.assignment_of(ACC, app, side.expert)
+            a = assignment_of(app, side.expert)
             return reviews.unassign(a, role=actor.role, actor_id=actor.user.id)
 
         if role == "admin":

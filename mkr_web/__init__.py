@@ -26,6 +26,10 @@ CSP = (
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("MKR_INSTANCE_PATH") or None)
     app.config.from_mapping(load_config(app.instance_path))
+    from .web.params import BoundedIntConverter, refuse_nul_bytes
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
+    app.before_request(refuse_nul_bytes)
     if overrides:
         app.config.update(overrides)
     if app.config.get("MKR_PASSWORD_HASH", "scrypt") != "scrypt" and not app.config["TESTING"]:

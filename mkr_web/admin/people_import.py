@@ -14,6 +14,7 @@ from ..imports.persons import PersonImporter
 from ..imports.social import ACTIVE, KNOWN, UNKNOWN, SocialMatcher
 from ..queries.people import persons_by_id
 from ..web import imports as pages
+from ..web.params import parse_int
 from . import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,8 +54,9 @@ def people_import_preview(preview_id: int):
             return redirect(url_for(".people_import"))
         decisions = {}
         for key, value in request.form.items():
-            if key.startswith("decision-") and key[9:].isdigit():
-                decisions[int(key[9:])] = value
+            row = parse_int(key[9:], minimum=1) if key.startswith("decision-") else None
+            if row is not None:
+                decisions[row] = value
         outcome = pages.commit(importer, stored, payload, decisions)
         if outcome.ok:
             result = outcome.result
@@ -104,7 +106,9 @@ def people_social_preview(preview_id: int):
     stored, payload = pages.preview_or_404(matcher, preview_id)
     form = pages.PreviewForm()
     if request.method == "POST" and form.validate_on_submit():
-        chosen = [int(v) for v in request.form.getlist("row") if v.isdigit()]
+        chosen = [
+            n for v in request.form.getlist("row") if (n := parse_int(v, minimum=1)) is not None
+        ]
         outcome = pages.commit(matcher, stored, payload, {"rows": chosen})
         if outcome.ok:
             result = outcome.result

@@ -15,6 +15,7 @@ from ..operations import reviews
 from ..queries.reviews import criterion_in_tenant
 from ..web.commit import commit_or_refuse
 from ..web.forms import Form
+from ..web.params import finite
 from . import bp
 
 KINDS = {
@@ -27,12 +28,17 @@ class NewCriterionForm(Form):
     title = StringField(_l("Критерий"), validators=[DataRequired(), Length(max=300)])
     max_points = IntegerField(_l("Макс. балл"), validators=[InputRequired(), NumberRange(1, 1000)])
     weight = DecimalField(
-        _l("Вес"), places=2, default=1, validators=[InputRequired(), NumberRange(0.01, 100)]
+        _l("Вес"),
+        places=2,
+        default=1,
+        validators=[InputRequired(), finite, NumberRange(0.01, 100)],
     )
 
 
 class CriterionForm(NewCriterionForm):
-    sort_order = IntegerField(_l("Порядок"), default=0, validators=[InputRequired()])
+    sort_order = IntegerField(
+        _l("Порядок"), default=0, validators=[InputRequired(), NumberRange(0, 100_000)]
+    )
     is_active = BooleanField(_l("Действует"), default=True)
 
 

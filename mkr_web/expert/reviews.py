@@ -27,6 +27,7 @@ from ..web.commit import commit_or_refuse
 from ..web.files import send_stored
 from ..web.forms import LEVEL_TITLES, Form, version_of
 from ..web.loading import one_or_404
+from ..web.params import parse_int
 from . import bp
 
 
@@ -64,8 +65,8 @@ def _parse_points(criteria) -> tuple[dict[int, int | None], dict[int, str]]:
         raw = (request.form.get(f"c-{c.id}") or "").strip()
         if not raw:
             points[c.id] = None
-        elif raw.isdigit():
-            points[c.id] = int(raw)
+        elif (number := parse_int(raw, minimum=0)) is not None:
+            points[c.id] = number
         else:
             errors[c.id] = _("целое число от 0 до %(max)s", max=c.max_points)
     return points, errors

@@ -37,4 +37,29 @@ class TenantScoped:
     )
 
 
-__all__ = ["TenantScoped", "db", "enum_column", "utcnow"]
+INT_MAX = 2**31 - 1  # an Integer column (PostgreSQL's integer)
+
+
+def parse_int(value, *, minimum: int | None = None, maximum: int | None = INT_MAX) -> int | None:
+    """The one parser of numbers from outside (query strings, form fields, ids, typed cells):
+    an optional minus and ASCII digits only (``str.isdigit()`` also says yes to "²" or "١٢",
+    which ``int()`` then refuses or reads as another number), within ``minimum``–``maximum``
+    (by default what an Integer column holds). Anything else is None: no number."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip()
+        digits = text[1:] if text.startswith("-") else text
+        if not digits or len(digits) > 19 or not (digits.isascii() and digits.isdigit()):
+            return None
+        number = int(text)
+    if minimum is not None and number < minimum:
+        return None
+    if maximum is not None and number > maximum:
+        return None
+    return number
+
+
+__all__ = ["INT_MAX", "TenantScoped", "db", "enum_column", "parse_int", "utcnow"]

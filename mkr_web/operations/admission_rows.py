@@ -21,6 +21,7 @@ from ..models import (
     Tenant,
     normalize_name,
 )
+from ..models.base import parse_int
 
 #: (key, column title) in protocol order; the titles are what users see in errors.
 COLUMNS = [
@@ -153,7 +154,7 @@ def validate_candidate_rows(
     errors: list[RowError] = []
     seen: dict[tuple[str, date], int] = {}
     for position, raw in enumerate(rows, start=1):
-        row_no = int(raw.get("row_no") or position)
+        row_no = parse_int(raw.get("row_no"), minimum=1) or position
         row, row_errors = _validate_row(row_no, raw, ref, on)
         if row is not None:
             key = (normalize_name(row.surname, row.name, row.patronymic), row.birth_on)

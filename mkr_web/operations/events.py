@@ -27,6 +27,7 @@ from ..models import (
     Person,
     normalize_name,
 )
+from ..models.base import parse_int
 from .audit import record
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -129,9 +130,9 @@ def parse_count(raw: str | None) -> int:
     text = (raw or "").strip().replace(" ", "").replace("\u00a0", "")
     if not text:
         return 0
-    if not text.isdigit():
+    value = parse_int(text, minimum=0, maximum=None)
+    if value is None:
         raise ValueError("целое неотрицательное число")
-    value = int(text)
     if value > MAX_COUNT:
         raise ValueError(f"не больше {MAX_COUNT}")
     return value

@@ -36,6 +36,7 @@ from ..models import (
     PersonStatusChange,
     normalize_name,
 )
+from ..models.base import parse_int
 from .reference import municipality_ids_for
 
 SORTS = {
@@ -66,11 +67,7 @@ def person_in_scope(membership: Membership, person_id: int) -> Person | None:
 
 
 def _int(raw) -> int | None:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
+    return parse_int(raw, minimum=1)
 
 
 @dataclass

@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..operations.submissions import new_form_token
 from .commit import USED_TOKENS
+from .params import parse_int
 
 LEVEL_TITLES = {
     EventLevel.MUNICIPAL: _l("Муниципальный"),
@@ -171,8 +172,7 @@ class VersionForm(Form):
 
 def parse_version(raw) -> int | None:
     """The one parser of a posted ``version`` (optimistic locking): None when missing."""
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() else None
+    return parse_int(raw, minimum=0)
 
 
 def version_of(form) -> int | None:
@@ -181,11 +181,9 @@ def version_of(form) -> int | None:
 
 
 def int_or_none(value) -> int | None:
-    """A query-string or form value as an int, or None when it is not one."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """A query-string or form value as an int, or None when it is not one
+    (:func:`mkr_web.web.params.parse_int`: ASCII digits, a 32-bit integer)."""
+    return parse_int(value)
 
 
 # ---- admission: the check of a candidate (coordinator, or admin where there is none) ----

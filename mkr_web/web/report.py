@@ -22,6 +22,7 @@ from ..operations.exports import REPORT_PDF_JOB, REPORT_PDF_TASK
 from ..operations.jobs import start_job
 from ..queries.report import build_report, default_as_of, report_years, thresholds_of
 from . import jobs
+from .params import parse_int
 
 JOB_KIND = REPORT_PDF_JOB
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -29,11 +30,8 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 def _year(raw: str | None, tenant_id: int) -> int:
     if raw:
-        try:
-            year = int(raw)
-        except ValueError:
-            abort(400)
-        if not MIN_YEAR <= year <= MAX_YEAR:
+        year = parse_int(raw, minimum=MIN_YEAR, maximum=MAX_YEAR)
+        if year is None:
             abort(400)
         return year
     years = report_years(tenant_id)

@@ -13,6 +13,7 @@ from workflows.roles import TENANT_ROLES
 
 from ..models import OrganizationKind
 from ..web.forms import Form
+from ..web.params import id_value
 
 
 class OrganizationForm(Form):
@@ -22,7 +23,7 @@ class OrganizationForm(Form):
         choices=[(k.value, k.title_ru) for k in OrganizationKind],
         validators=[DataRequired()],
     )
-    municipality_id = SelectField(_l("Муниципалитет"), coerce=int, validators=[Optional()])
+    municipality_id = SelectField(_l("Муниципалитет"), coerce=id_value, validators=[Optional()])
     is_regional_subordination = BooleanField(_l("Региональное подчинение"))
 
 
@@ -35,7 +36,7 @@ class UserForm(Form):
         _l("Пароль (для новой учётной записи)"), validators=[Optional(), Length(min=8, max=200)]
     )
     role = SelectField(_l("Роль"), choices=[(r.value, r.title_ru) for r in TENANT_ROLES])
-    municipality_ids = SelectMultipleField(_l("Муниципалитеты (координатор)"), coerce=int)
+    municipality_ids = SelectMultipleField(_l("Муниципалитеты (координатор)"), coerce=id_value)
     organization_id = SelectField(
-        _l("Организация (организатор)"), coerce=int, validators=[Optional()]
+        _l("Организация (организатор)"), coerce=id_value, validators=[Optional()]
     )

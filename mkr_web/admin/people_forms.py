@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from ..models import AchievementLevel, ConsentGiver
 from ..operations.people import PERSON_FIELDS
 from ..web.forms import Form
+from ..web.params import id_value
 
 PHONE = Regexp(r"^[\d\s()+\-]{5,40}$", message=_l("Телефон: цифры, пробелы, +, -, скобки."))
 
@@ -30,9 +31,9 @@ class PersonForm(Form):
     name = StringField(_l("Имя"), validators=[DataRequired(), Length(max=100)])
     patronymic = StringField(_l("Отчество"), validators=[Optional(), Length(max=100)])
     birth_on = DateField(_l("Дата рождения"), validators=[Optional()])
-    municipality_id = SelectField(_l("Муниципалитет"), coerce=int, validators=[Optional()])
+    municipality_id = SelectField(_l("Муниципалитет"), coerce=id_value, validators=[Optional()])
     organization_id = SelectField(
-        _l("Образовательная организация"), coerce=int, validators=[Optional()]
+        _l("Образовательная организация"), coerce=id_value, validators=[Optional()]
     )
     grade = StringField(_l("Класс или курс"), validators=[Optional(), Length(max=40)])
     email = EmailField(_l("Электронная почта"), validators=[Optional(), Email(), Length(max=254)])
@@ -71,7 +72,7 @@ class StatusForm(Form):
     basis = StringField(_l("Основание"), validators=[Optional(), Length(max=500)])
     organization_id = SelectField(
         _l("Вуз или колледж (при поступлении)"),
-        coerce=int,
+        coerce=id_value,
         validators=[Optional()],
         validate_choice=False,
     )

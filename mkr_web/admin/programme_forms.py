@@ -6,12 +6,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..models import OpportunityKind, OrganizationKind, OutletKind
 from ..web.forms import Form
+from ..web.params import id_value
 
 
 class OpportunityForm(Form):
     kind = SelectField(_l("Вид"), choices=[(k.value, k.title_ru) for k in OpportunityKind])
     title = StringField(_l("Название"), validators=[DataRequired(), Length(max=300)])
-    partner_id = SelectField(_l("Организация-партнёр"), coerce=int, validators=[Optional()])
+    partner_id = SelectField(_l("Организация-партнёр"), coerce=id_value, validators=[Optional()])
     year = IntegerField(_l("Год"), validators=[DataRequired(), NumberRange(2000, 2100)])
     starts_on = DateField(_l("Начало"), validators=[Optional()])
     ends_on = DateField(_l("Окончание"), validators=[Optional()])
@@ -40,7 +41,7 @@ class PublicationForm(Form):
 
 class PartnershipForm(Form):
     organization_id = SelectField(
-        _l("Организация из справочника"), coerce=int, validators=[Optional()]
+        _l("Организация из справочника"), coerce=id_value, validators=[Optional()]
     )
     new_name = StringField(
         _l("…или новая организация: название"), validators=[Optional(), Length(max=300)]

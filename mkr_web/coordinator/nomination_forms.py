@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..models import AchievementLevel, NominationKind
 from ..web.forms import Form
+from ..web.params import id_value
 
 KIND_CHOICES = [(k.value, k.title_ru) for k in NominationKind]
 LEVEL_CHOICES = [("", "—")] + [(k.value, k.title_ru) for k in AchievementLevel]
@@ -19,7 +20,7 @@ class NominationForm(Form):
         _l("Уровень достижения"), choices=LEVEL_CHOICES, validators=[Optional()]
     )
     opportunity_id = SelectField(
-        _l("Возможность (для выдвижения на возможность)"), coerce=int, validators=[Optional()]
+        _l("Возможность (для выдвижения на возможность)"), coerce=id_value, validators=[Optional()]
     )
     description = TextAreaField(
         _l("Достижения и основания выдвижения"), validators=[DataRequired(), Length(max=5000)]

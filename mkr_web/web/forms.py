@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..operations.submissions import new_form_token
 from .commit import USED_TOKENS
-from .params import parse_int
+from .params import id_value, parse_int
 
 LEVEL_TITLES = {
     EventLevel.MUNICIPAL: _l("Муниципальный"),
@@ -84,12 +84,12 @@ class EventForm(Form):
     kind = SelectField(_l("Вид"), choices=[(k.value, k.title_ru) for k in EventKind])
     direction = SelectField(_l("Тематическое направление"), choices=DIRECTION_CHOICES)
     level = SelectField(_l("Уровень"), choices=LEVEL_CHOICES, default=EventLevel.REGIONAL.value)
-    organizer_id = SelectField(_l("Организатор"), coerce=int, validators=[Optional()])
+    organizer_id = SelectField(_l("Организатор"), coerce=id_value, validators=[Optional()])
     partner_ids = SelectMultipleField(
-        _l("Организации-партнёры"), coerce=int, validators=[Optional()]
+        _l("Организации-партнёры"), coerce=id_value, validators=[Optional()]
     )
     related_event_id = SelectField(
-        _l("Связано с аккредитованным мероприятием"), coerce=int, validators=[Optional()]
+        _l("Связано с аккредитованным мероприятием"), coerce=id_value, validators=[Optional()]
     )
 
 
@@ -115,9 +115,9 @@ class ParticipantForm(Form):
     name = StringField(_l("Имя"), validators=[DataRequired(), Length(max=100)])
     patronymic = StringField(_l("Отчество"), validators=[Optional(), Length(max=100)])
     birth_on = DateField(_l("Дата рождения"), validators=[DataRequired()])
-    municipality_id = SelectField(_l("Муниципалитет"), coerce=int, validators=[Optional()])
+    municipality_id = SelectField(_l("Муниципалитет"), coerce=id_value, validators=[Optional()])
     organization_id = SelectField(
-        _l("Образовательная организация"), coerce=int, validators=[Optional()]
+        _l("Образовательная организация"), coerce=id_value, validators=[Optional()]
     )
     role = SelectField(_l("Роль"), choices=[(r.value, r.title_ru) for r in ParticipationRole])
     place = IntegerField(_l("Место"), validators=[Optional(), NumberRange(1, 100)])
@@ -134,15 +134,17 @@ class ApplicationForm(Form):
         _l("Ожидаемое число участников"), validators=[Optional(), NumberRange(0, 1_000_000)]
     )
     municipality_ids = SelectMultipleField(
-        _l("Муниципалитеты, на которые рассчитано мероприятие"), coerce=int, validators=[Optional()]
+        _l("Муниципалитеты, на которые рассчитано мероприятие"),
+        coerce=id_value,
+        validators=[Optional()],
     )
     selection_method = TextAreaField(_l("Как определяются победители"), validators=[Optional()])
     partner_ids = SelectMultipleField(
-        _l("Организации-партнёры"), coerce=int, validators=[Optional()]
+        _l("Организации-партнёры"), coerce=id_value, validators=[Optional()]
     )
     event_id = SelectField(
         _l("Уже проводившееся мероприятие организации (если есть)"),
-        coerce=int,
+        coerce=id_value,
         validators=[Optional()],
     )
     regulation = FileField(_l("Положение о мероприятии (PDF, до 10 МБ)"))
@@ -163,7 +165,7 @@ class AccreditForm(CommentForm):
 
 
 class AssignForm(Form):
-    expert_ids = SelectMultipleField(_l("Эксперты"), coerce=int, validators=[DataRequired()])
+    expert_ids = SelectMultipleField(_l("Эксперты"), coerce=id_value, validators=[DataRequired()])
 
 
 class VersionForm(Form):

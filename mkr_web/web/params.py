@@ -31,6 +31,15 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def id_value(value) -> int:
+    """``coerce`` of a select field of ids (instead of ``int``): a 32-bit id or ValueError, so
+    "2147483648" or "²" is an invalid choice, never a query the database cannot run."""
+    number = parse_int(value, minimum=0)
+    if number is None:
+        raise ValueError("not an id")
+    return number
+
+
 def finite(form, field) -> None:
     """A WTForms validator, before any range check: no infinity or NaN in a number field
     ("inf", "nan", "1e400"), which no range check can compare."""
@@ -60,4 +69,11 @@ def refuse_nul_bytes():
     return None
 
 
-__all__ = ["INT_MAX", "BoundedIntConverter", "finite", "parse_int", "refuse_nul_bytes"]
+__all__ = [
+    "INT_MAX",
+    "BoundedIntConverter",
+    "finite",
+    "id_value",
+    "parse_int",
+    "refuse_nul_bytes",
+]

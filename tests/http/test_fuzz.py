@@ -215,3 +215,33 @@ def test_garbage_never_answers_5xx(app, app_ctx, world, role, monkeypatch):
     assert resp.status_code == 400 and NUL_MESSAGE in resp.get_data(as_text=True)
     print(f"{role}: {sent} requests, {len(problems)} problems")
     assert problems == [], f"{role}: {len(problems)} problems:\n" + "\n".join(problems[:80])
+
+
+def test_the_cases_of_the_issue(app, factory):
+    """The inputs the issue names, one by one, with the answers they must get."""
+    from tests.factories import World
+
+    w = World(factory)
+    try:
+        admin = app.test_client()
+        login(admin, w.admin.email, PASSWORD)
+        # ids above 2**31: 404
+        for url in (f"/admin/people/{2**31}", f"/admin/events/{10**20}", f"/jobs/{2**31}"):
+            assert admin.get(url).status_code == 404, url
+        # huge numbers and "²" in query parameters: the page, not a 500
+        for query in (f"page={10**20}", "page=²", f"municipality={2**40}", f"year={10**9}"):
+            assert admin.get(f"/admin/people?{query}").status_code == 200, query
+        assert admin.get(f"/admin/report?year={10**9}").status_code == 400
+        # a NUL byte in a text field: refused with the message
+        form = page_forms(admin.get("/admin/people/new").get_data(as_text=True))[-1]
+        resp = admin.post("/admin/people/new", data=form.data(surname="Ива\x00нова", name="Анна"))
+        assert resp.status_code == 400 and NUL_MESSAGE in resp.get_data(as_text=True)
+        # renaming an organisation to an existing name: a message
+        url = f"/admin/organizations/{w.school2.id}"
+        form = [f for f in page_forms(admin.get(url).get_data(as_text=True)) if f.method == "post"]
+        data = form[-1].data(name=w.school1.name, municipality_id=str(w.first.id))
+        resp = admin.post(url, data=data, follow_redirects=True)
+        assert resp.status_code == 200
+        assert "Организация с таким названием уже есть." in resp.get_data(as_text=True)
+    finally:
+        empty_database(app)

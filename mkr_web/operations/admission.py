@@ -45,6 +45,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..queries.admission import match_persons
+from . import admission_notices as notices
 from .admission_rows import (
     RESULT_TITLES,
     CandidateRow,
@@ -180,6 +181,7 @@ def create_batch(
         user=user,
         candidates=len(candidates),
     )
+    notices.protocol_committed(batch, candidates)
     return batch
 
 
@@ -213,7 +215,7 @@ def fix_candidate(
         tenant_id=candidate.tenant_id,
         fields=[k for k in raw if k != "row_no"],
     )
-    return transition(
+    rec = transition(
         ADMISSION,
         candidate,
         SubjectType.CANDIDATE,
@@ -221,6 +223,9 @@ def fix_candidate(
         role=Role.ORGANIZER,
         user_id=membership.user_id,
     )
+    if rec is not None:
+        notices.resubmitted(candidate)
+    return rec
 
 
 def _action(name: str, membership: Membership, comment: str = "") -> Action:
@@ -294,8 +299,11 @@ def confirm_candidate(
     scan=None,
     on_file: bool = False,
     expected_version: int | None = None,
+    notice: bool = True,
 ):
-    """The checker confirms the data and records the consent (a scan or "on file" + date)."""
+    """The checker confirms the data and records the consent (a scan or "on file" + date).
+    ``notice``: tell the admins when this was the batch's last row to check (a bulk
+    confirmation tells them once, at its end)."""
     _check_scope(candidate, membership)
     if candidate.state is CandidateState.CONFIRMED:
         return None  # a double submit
@@ -334,7 +342,7 @@ def confirm_candidate(
     )
     candidate.consent_id = consent.id
     candidate.confirmed_by_id = membership.user_id
-    return transition(
+    rec = transition(
         ADMISSION,
         candidate,
         SubjectType.CANDIDATE,
@@ -342,6 +350,9 @@ def confirm_candidate(
         role=membership.role,
         user_id=membership.user_id,
     )
+    if rec is not None and notice:
+        notices.maybe_all_confirmed(candidate.batch)
+    return rec
 
 
 def return_candidate(
@@ -359,7 +370,7 @@ def return_candidate(
         raise StaleItem()
     ADMISSION.check(candidate.state, _action("return", membership, reason), candidate)
     candidate.reason = reason
-    return transition(
+    rec = transition(
         ADMISSION,
         candidate,
         SubjectType.CANDIDATE,
@@ -368,6 +379,9 @@ def return_candidate(
         user_id=membership.user_id,
         comment=reason,
     )
+    if rec is not None:
+        notices.returned(candidate)
+    return rec
 
 
 def resolve_match(candidate: AdmissionCandidate, membership: Membership, person: Person | None):
@@ -438,6 +452,7 @@ def admit_candidate(
     on: date | None = None,
     expected_version: int | None = None,
     decision: Decision | None = None,
+    notice: bool = True,
 ) -> Decision:
     """Admit a confirmed candidate: the candidate's transition first (so of two admins the
     second fails on the version check before anything else is written), then the person's
@@ -491,6 +506,10 @@ def admit_candidate(
             candidate_id=candidate.id,
         )
         decision.achievement_person_ids.append(person.id)
+        if notice:
+            notices.tell_organiser_and_coordinators(
+                candidate.batch, "admission.admitted", [candidate]
+            )
         return decision
     student = candidate.is_student or is_student(candidate.grade, candidate.organization)
     action = "admit_student" if student else "admit_school"
@@ -531,6 +550,8 @@ def admit_candidate(
     )
     db.session.flush()
     decision.admitted_person_ids.append(person.id)
+    if notice:
+        notices.tell_organiser_and_coordinators(candidate.batch, "admission.admitted", [candidate])
     return decision
 
 
@@ -540,6 +561,7 @@ def reject_candidate(
     reason: str,
     *,
     expected_version: int | None = None,
+    notice: bool = True,
 ):
     if membership.role is not Role.ADMIN or membership.tenant_id != candidate.tenant_id:
         raise OperationError("Решение о включении принимает оператор.")
@@ -551,7 +573,7 @@ def reject_candidate(
     ADMISSION.check(candidate.state, _action("reject", membership, reason), candidate)
     candidate.reason = reason
     candidate.decided_by_id, candidate.decided_at = membership.user_id, utcnow()
-    return transition(
+    rec = transition(
         ADMISSION,
         candidate,
         SubjectType.CANDIDATE,
@@ -560,6 +582,11 @@ def reject_candidate(
         user_id=membership.user_id,
         comment=reason,
     )
+    if rec is not None and notice:
+        notices.tell_organiser_and_coordinators(
+            candidate.batch, "admission.rejected", [candidate], reason=reason
+        )
+    return rec
 
 
 def admit_confirmed(
@@ -573,9 +600,10 @@ def admit_confirmed(
         raise OperationError("В протоколе нет подтверждённых кандидатов.")
     for candidate in confirmed:
         try:
-            admit_candidate(candidate, membership, on=on, decision=decision)
+            admit_candidate(candidate, membership, on=on, decision=decision, notice=False)
         except (TransitionRefused, OperationError) as exc:
             raise OperationError(f"Строка {candidate.row_no}: {exc}") from exc
+    notices.tell_organiser_and_coordinators(batch, "admission.admitted", confirmed)
     record(
         "admission_batch.admit_confirmed",
         batch,
@@ -591,7 +619,10 @@ def reject_confirmed(batch: AdmissionBatch, membership: Membership, reason: str)
     if not confirmed:
         raise OperationError("В протоколе нет подтверждённых кандидатов.")
     for candidate in confirmed:
-        reject_candidate(candidate, membership, reason)
+        reject_candidate(candidate, membership, reason, notice=False)
+    notices.tell_organiser_and_coordinators(
+        batch, "admission.rejected", confirmed, reason=(reason or "").strip()[:500]
+    )
     record(
         "admission_batch.reject_confirmed",
         batch,

@@ -29,6 +29,8 @@ class ReviewSubject:
     label: Callable[[Any], str]
     admin_url: Callable[[Any], str]
     expert_template: str  # included in the expert's review page with ``subject`` in context
+    admin_endpoint: str  # the admin's page of one item, with ``{id_arg: subject.id}``
+    id_arg: str
     files: Callable[[Any], list[StoredFile]] = field(default=lambda subject: [])
     # Users who may not review the item (e.g. the applicant organisation's organisers).
     excluded_user_ids: Callable[[Any], set[int]] = field(default=lambda subject: set())
@@ -61,6 +63,8 @@ SUBJECTS: dict[SubjectType, ReviewSubject] = {
         label=lambda n: f"{n.number} · {n.kind.title_ru}",
         admin_url=lambda n: app_path("admin.nomination_detail", nomination_id=n.id),
         expert_template="expert/subject_nomination.html",
+        admin_endpoint="admin.nomination_detail",
+        id_arg="nomination_id",
         files=lambda n: list(n.files),
         excluded_user_ids=_nomination_excluded,
         excluded_reason="Автор выдвижения не может его оценивать.",
@@ -73,6 +77,8 @@ SUBJECTS: dict[SubjectType, ReviewSubject] = {
         label=lambda a: f"{a.number} · {a.title}",
         admin_url=lambda a: app_path("admin.accreditation_detail", application_id=a.id),
         expert_template="expert/subject_accreditation.html",
+        admin_endpoint="admin.accreditation_detail",
+        id_arg="application_id",
         files=lambda a: [a.regulation_file] if a.regulation_file else [],
         excluded_user_ids=_accreditation_excluded,
     ),

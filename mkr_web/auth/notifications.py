@@ -60,9 +60,7 @@ def notification_settings():
     if form.validate_on_submit():
         valid = {c.value for c in Channel}
         wanted = {
-            k.key: Channel(request.form[k.key])
-            for k in kinds
-            if request.form.get(k.key) in valid
+            k.key: Channel(request.form[k.key]) for k in kinds if request.form.get(k.key) in valid
         }
         outcome = commit_or_refuse(set_preferences, current_user.id, wanted)
         if outcome.ok:

@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "mkr_pending_mail"
 SUPPRESS_KEY = "mkr_suppress_notifications"
 SEND_TASK = "mkr.mail.send"
+# A broker that is down answers within a fraction of a second, not after Celery's long retries.
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 # Plain-text mail: nothing to escape; the sandbox keeps a tenant's template away from
 # attributes and callables, StrictUndefined turns an unknown placeholder into an error.
@@ -353,7 +355,7 @@ def hand_over(ids: list[int]) -> int:
     handed = 0
     for notification_id in ids:
         try:
-            task.delay(notification_id)
+            task.apply_async((notification_id,), ignore_result=True, retry_policy=PUBLISH_RETRY)
         except Exception as exc:  # noqa: BLE001 - a broker that is down must not fail the page
             log.warning(
                 "mail of notification %s not handed to a worker (%s); %d stay queued",

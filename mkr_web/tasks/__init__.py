@@ -68,7 +68,9 @@ def mail_backoff(retries: int) -> int:
     return 30 * 2**retries + random.randint(0, 10)
 
 
-@shared_task(name="mkr.mail.send", bind=True, max_retries=MAIL_RETRIES, acks_late=True)
+@shared_task(
+    name="mkr.mail.send", bind=True, max_retries=MAIL_RETRIES, acks_late=True, ignore_result=True
+)
 def send_mail(self, notification_id: int) -> str:
     """E-mail one notification (ids only); retries with backoff, then ``failed`` (outbox).
     Run in-process (no broker) it tries once: a page must not wait for retries."""

@@ -95,7 +95,9 @@ def test_a_wrong_password_fails_into_the_outbox_and_resend_sends_it(
     assert _rows() == [("Не дойдёт с первого раза", MailState.SENT, 1)]
 
 
-def test_an_untrusted_certificate_is_refused_on_starttls(people, smtp_server, app, data_app, monkeypatch):
+def test_an_untrusted_certificate_is_refused_on_starttls(
+    people, smtp_server, app, data_app, monkeypatch
+):
     server = smtp_server("starttls")
     for a in (app, data_app):
         monkeypatch.setitem(a.config, "MAIL_CA_FILE", None)  # the test CA is not trusted

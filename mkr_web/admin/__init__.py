@@ -11,6 +11,7 @@ from . import (  # noqa: E402, F401
     certificates,
     events,
     nominations,
+    notification_templates,
     outbox,
     participants,
     people,

@@ -16,6 +16,8 @@ from ..access import current_membership, current_tenant, get_in_tenant_or_404, r
 from ..models import AccreditationApplication, CertificateKind, ReviewAssignment, SubjectType
 from ..operations import accreditation as ops, reviews
 from ..operations.certificates import find as find_certificate
+from ..operations.deadlines import today
+from ..queries.dashboards import expiring_year
 from ..queries.events import application_list
 from ..queries.review_subjects import subject_spec
 from ..queries.reviews import (
@@ -49,12 +51,18 @@ def _application(application_id: int) -> AccreditationApplication:
 def accreditation_list():
     tenant = current_tenant()
     state = request.args.get("state", "")
-    applications = application_list(current_membership(), state)
+    expiring = request.args.get("expiring") == "1"
+    applications = application_list(
+        current_membership(),
+        state,
+        valid_until=expiring_year(tenant, today()) if expiring else None,
+    )
     return render_template(
         "admin/accreditation_list.html",
         applications=applications,
         state=state,
         states=list(ReviewState),
+        expiring=expiring,
         summaries=summaries_for(tenant, ST, [a.id for a in applications]),
     )
 

@@ -71,10 +71,23 @@ def _queue_certificates(decision: ops.Decision, batch: AdmissionBatch | None = N
 @bp.route("/admission/")
 @roles(Role.ADMIN)
 def admission_batches():
-    page = paginate(batch_list(current_membership()), per_page=PER_PAGE)
+    ready = request.args.get("ready") == "1"
+    missing = request.args.get("certificates") == "missing"
+    page = paginate(
+        batch_list(current_membership(), ready=ready, missing_certificates=missing),
+        per_page=PER_PAGE,
+    )
     return render_template(
         "admin/admission_batches.html",
         page=page,
+        filters={
+            "ready": ready,
+            "missing": missing,
+            "args": {
+                **({"ready": 1} if ready else {}),
+                **({"certificates": "missing"} if missing else {}),
+            },
+        },
         counts=state_counts(b.id for b in page.items),
         states=list(CandidateState),
         unassigned=unassigned_count(current_tenant().id),

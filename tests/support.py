@@ -68,10 +68,14 @@ def logged_in(app, user):
     return client
 
 
-def post_form(client, url: str, data: dict, form_url: str | None = None):
-    """POST like a browser: fetch the page for its CSRF token first."""
+def post_form(client, url: str, data: dict, form_url: str | None = None, *, confirm=True):
+    """POST like a browser: fetch the page for its CSRF token first. ``confirm``: answer the
+    confirmation dialog of an irreversible action as the browser's script does (``confirmed=1``);
+    ``confirm=False`` posts as a browser without JavaScript (the server asks on a page)."""
     payload = dict(data)
     payload["csrf_token"] = csrf_token(client, form_url or url)
+    if confirm:
+        payload.setdefault("confirmed", "1")
     return client.post(url, data=payload)
 
 

@@ -24,6 +24,7 @@ from ..queries.reviews import (
     summaries_for,
 )
 from ..web.commit import commit_or_refuse
+from ..web.confirm import confirmation_page
 from ..web.files import (
     accreditation_certificate_response,
     regulation_response,
@@ -116,6 +117,20 @@ def accreditation_accredit(application_id: int):
     if not form.validate_on_submit():
         flash(_("Укажите срок аккредитации: годы с… по… (от 2000 до 2100)."), "danger")
         return _back(application)
+    ask = confirmation_page(
+        _(
+            "Аккредитовать мероприятие «%(title)s» (заявка %(number)s) на %(a)s–%(b)s гг. и "
+            "выдать свидетельство.",
+            title=application.title,
+            number=application.number,
+            a=form.valid_from.data,
+            b=form.valid_to.data,
+        ),
+        back=url_for(".accreditation_detail", application_id=application.id),
+        count=1,
+    )
+    if ask is not None:
+        return ask
     error = commit_or_refuse(
         ops.accredit,
         application,
@@ -145,6 +160,14 @@ def accreditation_decide(application_id: int, action: str):
     application = _application(application_id)
     form = CommentForm(prefix=action)
     if form.validate_on_submit():
+        if action == "reject":
+            ask = confirmation_page(
+                _("Отказать в аккредитации по заявке %(number)s.", number=application.number),
+                back=url_for(".accreditation_detail", application_id=application.id),
+                count=1,
+            )
+            if ask is not None:
+                return ask
         message = (
             _("В аккредитации отказано.")
             if action == "reject"

@@ -274,3 +274,17 @@ def editions_for_protocols(membership: Membership) -> list[EventEdition]:
 
 def batches_of(membership: Membership) -> list[AdmissionBatch]:
     return list(db.session.scalars(batch_list(membership)))
+
+
+def confirmed_count(batch_id: int) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AdmissionCandidate)
+            .where(
+                AdmissionCandidate.batch_id == batch_id,
+                AdmissionCandidate.state == CandidateState.CONFIRMED,
+            )
+        )
+        or 0
+    )

@@ -111,7 +111,7 @@ def test_coordinator_sees_candidates_to_confirm_with_the_deadline_and_gaps(app, 
         ("confirm", 3, "/coordinator/admission/?state=submitted")
     ]
     assert "ближайший срок: 12.03.2020" in html
-    assert 'data-municipality="%d"' % w.first.id in html
+    assert f'data-municipality="{w.first.id}"' in html
     assert "нет резидентов" in html and "нет участия" in html
     clock.move_to(datetime(2020, 3, 13, 9, 0))
     assert todo_of(client, "/coordinator/")[0] == (

@@ -14,9 +14,17 @@ from typing import Any
 
 from workflows.engine import Machine
 from workflows.review import ACCREDITATION, NOMINATION
+from workflows.roles import Role
 
 from ..extensions import db
-from ..models import AccreditationApplication, Membership, Nomination, StoredFile, SubjectType
+from ..models import (
+    AccreditationApplication,
+    Membership,
+    Nomination,
+    Organization,
+    StoredFile,
+    SubjectType,
+)
 from ..navigation import app_path
 
 
@@ -49,8 +57,20 @@ def _accreditation_excluded(application: AccreditationApplication) -> set[int]:
 
 
 def _nomination_excluded(nomination: Nomination) -> set[int]:
-    """The coordinator who nominated may not score their own nomination."""
-    return {nomination.created_by_id} if nomination.created_by_id else set()
+    """The coordinator who nominated may not score their own nomination, nor an expert who
+    works in the nominee's municipality."""
+    local = set(
+        db.session.scalars(
+            db.select(Membership.user_id)
+            .join(Organization, Organization.id == Membership.organization_id)
+            .where(
+                Membership.tenant_id == nomination.tenant_id,
+                Membership.role == Role.EXPERT,
+                Organization.municipality_id == nomination.municipality_id,
+            )
+        )
+    )
+    return local | ({nomination.created_by_id} if nomination.created_by_id else set())
 
 
 SUBJECTS: dict[SubjectType, ReviewSubject] = {
@@ -67,7 +87,9 @@ SUBJECTS: dict[SubjectType, ReviewSubject] = {
         id_arg="nomination_id",
         files=lambda n: list(n.files),
         excluded_user_ids=_nomination_excluded,
-        excluded_reason="Автор выдвижения не может его оценивать.",
+        excluded_reason=(
+            "Автор выдвижения и эксперты из муниципалитета выдвинутого не могут его оценивать."
+        ),
     ),
     SubjectType.ACCREDITATION: ReviewSubject(
         subject_type=SubjectType.ACCREDITATION,

@@ -8,7 +8,7 @@ from workflows.roles import Role
 
 from ..access import current_membership, roles
 from ..operations.deadlines import today
-from ..queries.dashboards import organizer_todo
+from ..queries.dashboards import organizer_editions_to_complete, organizer_todo
 from . import bp
 
 
@@ -16,8 +16,10 @@ from . import bp
 @roles(Role.ORGANIZER)
 def dashboard():
     membership = current_membership()
+    now = today()
     return render_template(
         "organizer/dashboard.html",
         organization=membership.organization,
-        todo=organizer_todo(membership, today()),
+        todo=organizer_todo(membership, now),
+        editions=organizer_editions_to_complete(membership, now),
     )

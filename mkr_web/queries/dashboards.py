@@ -314,6 +314,43 @@ def municipality_gaps(membership: Membership, year: int) -> list[tuple[Municipal
     return [(muni, bool(has), bool(took)) for muni, has, took in rows]
 
 
+_NO_PEOPLE = (
+    ~sa.exists().where(Participation.edition_id == EventEdition.id),
+    ~sa.exists().where(ParticipationCount.edition_id == EventEdition.id),
+)
+_NO_RESULTS = ~sa.exists().where(AdmissionBatch.edition_id == EventEdition.id)
+
+
+def _past_editions_of(tenant_id: int, organization_id: int | None, today: date) -> tuple:
+    return (
+        EventEdition.tenant_id == tenant_id,
+        Event.organizer_id == organization_id,
+        EventEdition.state == EditionState.HELD,
+        sa.or_(EventEdition.ends_on < today, EventEdition.starts_on < today),
+    )
+
+
+def organizer_editions_to_complete(
+    membership: Membership, today: date, limit: int = 50
+) -> dict[str, list[EventEdition]]:
+    """The organiser's past editions without participants, and accredited ones without a
+    results protocol (the lists the to-do lines open), most recent first."""
+    base = (
+        sa.select(EventEdition)
+        .join(Event, Event.id == EventEdition.event_id)
+        .where(*_past_editions_of(membership.tenant_id, membership.organization_id, today))
+        .options(sa.orm.contains_eager(EventEdition.event))
+        .order_by(EventEdition.year.desc(), EventEdition.id.desc())
+        .limit(limit)
+    )
+    return {
+        "no_participants": list(db.session.scalars(base.where(*_NO_PEOPLE))),
+        "no_results": list(
+            db.session.scalars(base.where(Event.kind == EventKind.ACCREDITED, _NO_RESULTS))
+        ),
+    }
+
+
 def organizer_todo(membership: Membership, today: date) -> list[Todo]:
     t, org = membership.tenant_id, membership.organization_id
     returned = db.session.scalar(
@@ -325,23 +362,14 @@ def organizer_todo(membership: Membership, today: date) -> list[Todo]:
             AccreditationApplication.state == ReviewState.RETURNED,
         )
     )
-    has_people = sa.exists().where(Participation.edition_id == EventEdition.id)
-    has_counts = sa.exists().where(ParticipationCount.edition_id == EventEdition.id)
-    has_results = sa.exists().where(AdmissionBatch.edition_id == EventEdition.id)
-    past = sa.or_(EventEdition.ends_on < today, EventEdition.starts_on < today)
     without_people, without_results = db.session.execute(
         sa.select(
-            sa.func.count().filter(~has_people, ~has_counts),
-            sa.func.count().filter(Event.kind == EventKind.ACCREDITED, ~has_results),
+            sa.func.count().filter(*_NO_PEOPLE),
+            sa.func.count().filter(Event.kind == EventKind.ACCREDITED, _NO_RESULTS),
         )
         .select_from(EventEdition)
         .join(Event, Event.id == EventEdition.event_id)
-        .where(
-            EventEdition.tenant_id == t,
-            Event.organizer_id == org,
-            EventEdition.state == EditionState.HELD,
-            past,
-        )
+        .where(*_past_editions_of(t, org, today))
     ).one()
     returned_rows = db.session.scalar(
         sa.select(sa.func.count())
@@ -384,14 +412,15 @@ def organizer_todo(membership: Membership, today: date) -> list[Todo]:
                 "editions_without_participants",
                 _l("Прошедшие мероприятия без участников"),
                 without_people,
-                "organizer.events",
-                {"todo": "participants"},
+                "organizer.dashboard",
+                {"_anchor": "no-participants"},
             ),
             Todo(
                 "editions_without_results",
                 _l("Аккредитованные мероприятия без протокола результатов"),
                 without_results,
-                "organizer.admission",
+                "organizer.dashboard",
+                {"_anchor": "no-results"},
             ),
             Todo(
                 "certificates_ready",

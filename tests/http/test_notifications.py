@@ -81,8 +81,11 @@ def test_notifications_page_needs_login(app):
 def dead_broker_app(app, data_app):
     """The app with a broker that refuses connections (a port of this branch's range where
     nothing listens): the web pages must still answer, and the e-mails wait."""
+    from celery import current_app as current_celery
+
     from mkr_web import create_app
 
+    before = current_celery._get_current_object()  # creating an app makes it Celery's current
     celery_cfg = {
         **app.config["CELERY"],
         "broker_url": "redis://127.0.0.1:5179/0",
@@ -100,7 +103,8 @@ def dead_broker_app(app, data_app):
         }
     )
     yield dead
-    data_app.extensions["celery"].set_default()  # the suite's default again
+    before.set_current()  # the suite's Celery again, for this thread and as the default
+    before.set_default()
 
 
 def test_broker_down_the_step_succeeds_and_the_mail_waits_in_the_outbox(

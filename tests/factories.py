@@ -211,6 +211,29 @@ def resident(tenant, surname="Резидентов", on=date(2019, 5, 1), **kw) 
     return make_person(tenant, surname=surname, history=[("admit_school", on)], **kw)
 
 
+def card_person(factory):
+    """(tenant, admin, school, a pupil with every contact and a two-step history)."""
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    school = factory.organization(t, "Первый район", name="Гимназия № 2")
+    p = make_person(
+        t,
+        "Карточкина",
+        "Мария",
+        "Ивановна",
+        date(2008, 2, 3),
+        organization=school,
+        grade="9 класс",
+        email="m@example.ru",
+        phone="+7 900 111-22-33",
+        parent_name="Карточкина Ольга",
+        parent_phone="+7 900 222-33-44",
+        social_url="https://vk.com/id42",
+        history=[("mark_potential", date(2018, 10, 1)), ("admit_school", date(2019, 5, 20))],
+    )
+    return t, admin, school, p
+
+
 # ---- one world ------------------------------------------------------------------------------
 
 

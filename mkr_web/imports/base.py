@@ -10,11 +10,29 @@ request's one transaction, so a failure leaves nothing behind).
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from ..errors import ImportRefused
-from ..models import StoredFile
+from ..extensions import db
+from ..models import Municipality, Organization, StoredFile
 from .parse import ParsedTable, parse_table
 from .preview import discard_preview, find_preview, read_preview, save_preview
-from .spec import TableSpec
+from .spec import TableSpec, lookup_key
+
+
+def reference_lookups(tenant_id: int) -> dict:
+    """The tenant's municipalities and organisations by their normalised names (for
+    :class:`~.spec.Lookup` columns)."""
+    munis = db.session.execute(
+        sa.select(Municipality.name, Municipality.id).where(Municipality.tenant_id == tenant_id)
+    ).all()
+    orgs = db.session.execute(
+        sa.select(Organization.name, Organization.id).where(Organization.tenant_id == tenant_id)
+    ).all()
+    return {
+        "municipality": {lookup_key(n): i for n, i in munis},
+        "organization": {lookup_key(n): i for n, i in orgs},
+    }
 
 
 class Importer:

@@ -2,7 +2,6 @@
 regulation PDF, the admin assigns experts, decides (accredit / reject / return), the organiser
 revises and resubmits; numbering, history, stale forms, access."""
 
-import io
 import re
 from datetime import date
 
@@ -28,7 +27,7 @@ from tests.factories import (
     assignment_of,
     world,
 )
-from tests.support import csrf_token, login, post_form, settle_jobs
+from tests.support import login, post_form, settle_jobs, upload_file
 from workflows.review import ReviewState
 
 YEAR = date.today().year
@@ -59,12 +58,9 @@ def _form(**extra):
     return data | extra
 
 
-def _upload(client, url, data, file_bytes, filename="polozhenie.pdf", form_url=None):
-    payload = dict(data)
-    payload["csrf_token"] = csrf_token(client, form_url or url)
-    if file_bytes is not None:
-        payload["regulation"] = (io.BytesIO(file_bytes), filename)
-    return client.post(url, data=payload, content_type="multipart/form-data")
+def _upload(client, url, data, file_bytes, filename="polozhenie.pdf"):
+    """The application form with its regulation file (none when ``file_bytes`` is None)."""
+    return upload_file(client, url, file_bytes, filename, field="regulation", fields=data)
 
 
 def test_organizer_drafts_with_regulation_and_submits(app, w):

@@ -3,7 +3,6 @@ them through the one review machinery; the admin decides; approval admits, marks
 places the person; a returned nomination is revised and resubmitted. Real HTTP for pages and
 access."""
 
-import io
 import re
 from datetime import date
 
@@ -32,7 +31,7 @@ from tests.factories import (
     nomination_submitted as submitted,
     nomination_world as NominationWorld,
 )
-from tests.support import csrf_token, login, post_form, settle_jobs, wait_for_job
+from tests.support import csrf_token, login, post_form, settle_jobs, upload_file, wait_for_job
 from workflows.lifecycle import PersonStatus
 from workflows.review import AssignmentState, ReviewState
 
@@ -56,15 +55,6 @@ def client_for(app, user):
 def _state(n):
     db.session.expire_all()
     return db.session.get(Nomination, n.id).state
-
-
-def _upload(client, url, data: bytes, name: str, form_url: str):
-    token = csrf_token(client, form_url)
-    return client.post(
-        url,
-        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
 
 
 def _alert(html: str) -> list[str]:
@@ -133,9 +123,9 @@ def test_coordinator_drafts_attaches_and_submits(app, w):
     html = post_form(coord, f"{detail}/submit", {"submit-version": str(n.version)}, form_url=detail)
     html = coord.get(detail).get_data(as_text=True)
     assert "Приложите хотя бы один подтверждающий документ (PDF)." in html
-    _upload(coord, f"{detail}/evidence", b"not a pdf", "diploma.pdf", detail)
+    upload_file(coord, f"{detail}/evidence", b"not a pdf", "diploma.pdf", form_url=detail)
     assert "Нужен файл PDF." in coord.get(detail).get_data(as_text=True)
-    _upload(coord, f"{detail}/evidence", PDF, "диплом.pdf", detail)
+    upload_file(coord, f"{detail}/evidence", PDF, "диплом.pdf", form_url=detail)
     html = coord.get(detail).get_data(as_text=True)
     assert "диплом.pdf" in html.split('data-testid="evidence"')[1].split("</ul>")[0]
     file_id = db.session.get(Nomination, n.id).files[0].id
@@ -355,7 +345,7 @@ def test_returned_then_revised_and_resubmitted(app, w):
             "version": str(version),
         },
     )
-    _upload(coord, f"{detail}/evidence", PDF, "diploma-2.pdf", detail)
+    upload_file(coord, f"{detail}/evidence", PDF, "diploma-2.pdf", form_url=detail)
     db.session.expire_all()
     post_form(
         coord,

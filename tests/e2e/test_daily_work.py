@@ -15,18 +15,10 @@ from mkr_web.models import AdmissionCandidate, ReviewAssignment
 from mkr_web.operations import admission as ops
 from mkr_web.tasks import remind_deadlines
 from tests.factories import World, application, row
-from tests.support import PASSWORD
+from tests.support import browser_login
 from workflows.admission import CandidateState
 
 pytestmark = pytest.mark.e2e
-
-
-def _login(page: Page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.get_by_label("Электронная почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
 
 
 def _protocol(w: World, n: int):
@@ -39,7 +31,7 @@ def _protocol(w: World, n: int):
 def test_coordinator_confirms_thirty_candidates_with_one_submit(page: Page, factory):
     w = World(factory)
     _protocol(w, 30)
-    _login(page, w.coord1.email)
+    browser_login(page, w.coord1.email)
     todo = page.get_by_test_id("todo")
     expect(todo).to_contain_text("Кандидаты: подтвердить данные и согласие")
     todo.get_by_role("link", name="Кандидаты: подтвердить данные и согласие").click()
@@ -62,7 +54,7 @@ def test_coordinator_confirms_thirty_candidates_with_one_submit(page: Page, fact
 def test_each_side_sees_the_to_do_and_the_notification_of_the_step_before(page: Page, factory):
     w = World(factory)
     batch = _protocol(w, 2)  # the organiser's step: the coordinator is next
-    _login(page, w.coord1.email)
+    browser_login(page, w.coord1.email)
     expect(page.get_by_test_id("unread-count")).to_contain_text("1")
     expect(page.locator('[data-todo="confirm"]')).to_contain_text("2")
     page.get_by_test_id("notifications-link").click()
@@ -74,7 +66,7 @@ def test_each_side_sees_the_to_do_and_the_notification_of_the_step_before(page: 
     page.get_by_label("Что нужно исправить").fill("Проверьте дату рождения.")
     page.get_by_role("button", name="Вернуть на исправление").click()
     expect(page.get_by_role("alert").first).to_have_text("Строка возвращена организатору.")
-    _login(page, w.organizer.email)
+    browser_login(page, w.organizer.email)
     expect(page.locator('[data-todo="rows_returned"]')).to_contain_text("1")
     page.get_by_test_id("notifications-link").click()
     expect(page.get_by_test_id("notifications")).to_contain_text(
@@ -91,7 +83,7 @@ def test_a_review_reminder_email_reaches_the_smtp_server(page: Page, factory, sm
         f"{a.number}: заявка на аккредитацию подана"
     ] * 2
     server.messages.clear()
-    _login(page, w.admin.email)
+    browser_login(page, w.admin.email)
     page.goto(f"/admin/accreditation/{a.id}")
     page.get_by_label("Эксперты").select_option(label=[w.expert.full_name, w.expert2.full_name])
     page.get_by_role("button", name="Назначить экспертов").click()
@@ -113,7 +105,7 @@ def test_a_review_reminder_email_reaches_the_smtp_server(page: Page, factory, sm
         "До окончания срока экспертизы осталось 3 дня. Отправьте оценку до " + due_text + "."
     )
     assert "http://127.0.0.1:5000/expert/reviews/" in body  # absolute, from MKR_BASE_URL
-    _login(page, w.expert.email)
+    browser_login(page, w.expert.email)
     expect(page.get_by_test_id("todo")).to_contain_text(f"срок: {due_text}")
     page.get_by_test_id("notifications-link").click()
     expect(page.get_by_test_id("notifications")).to_contain_text(

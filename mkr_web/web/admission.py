@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from flask import abort, flash, request
 from flask_babel import gettext as _
 
+from workflows.admission import CandidateState
+
 from ..access import current_membership
 from ..extensions import db
 from ..models import AdmissionCandidate
@@ -105,7 +107,7 @@ def next_candidate_id(scope: sa.Select, candidate: AdmissionCandidate) -> int | 
     """The next candidate waiting for a check in the same scope (protocol order, then from
     the start): the detail page's "next candidate"."""
     waiting = scope.where(
-        AdmissionCandidate.state == candidate.state.__class__.SUBMITTED,
+        AdmissionCandidate.state == CandidateState.SUBMITTED,
         AdmissionCandidate.id != candidate.id,
     ).with_only_columns(AdmissionCandidate.id)
     after = sa.tuple_(AdmissionCandidate.batch_id, AdmissionCandidate.row_no) > sa.tuple_(

@@ -245,7 +245,7 @@ def admission_admit(candidate_id: int):
     ask = confirmation_page(
         _(
             "Включить в банк кандидата %(name)s (протокол %(number)s, строка %(row)s).",
-            name=f"{candidate.surname} {candidate.name}",
+            name=" ".join((candidate.surname, candidate.name)),
             number=candidate.batch.number,
             row=candidate.row_no,
         ),
@@ -286,7 +286,7 @@ def admission_reject(candidate_id: int):
     ask = confirmation_page(
         _(
             "Отклонить кандидата %(name)s (протокол %(number)s, строка %(row)s).",
-            name=f"{candidate.surname} {candidate.name}",
+            name=" ".join((candidate.surname, candidate.name)),
             number=candidate.batch.number,
             row=candidate.row_no,
         ),

@@ -20,7 +20,7 @@ from mkr_web.operations.notifications import (
     set_preferences,
     suppressed,
 )
-from mkr_web.tasks import mail_backoff, send_mail
+from mkr_web.tasks import MAIL_RETRIES, send_mail
 from tests.factories import admin_and_expert
 
 FOOTER = "\n\n--\nНастроить уведомления: http://127.0.0.1:5000/notifications/settings\n"
@@ -131,31 +131,40 @@ def test_without_smtp_nothing_is_tried_and_the_mail_waits(people):
     assert _rows() == [("Почта не настроена", MailState.QUEUED, 0)]
 
 
-def test_a_worker_retries_with_backoff_then_gives_up(people, smtp_server):
+def test_a_worker_retries_with_backoff_then_gives_up(people, smtp_server, monkeypatch):
     server = smtp_server("plain", fail_rcpt=True)
     tenant, admin, expert = people
     row = Notification(tenant_id=tenant.id, user_id=expert.id, subject="Повтор", body="")
     row.mail_state = MailState.QUEUED
     db.session.add(row)
     db.session.flush()
-    db.session.info.pop("mkr_pending_mail", None)
+    db.session.info.pop("mkr_pending_mail", None)  # not handed over: the test runs the task
     db.session.commit()
-    # As a worker runs it: the first try of a task with these arguments.
-    send_mail.push_request(
-        id="try-1", args=[row.id], kwargs={}, retries=0, is_eager=False, called_directly=False
-    )
-    try:
-        with pytest.raises(Retry) as retry:
-            send_mail.run(row.id)
-    finally:
-        send_mail.pop_request()
-    assert 30 <= retry.value.when <= 40  # the first backoff
-    # (with no broker, the retry itself ran in-process as the final try)
-    assert _rows() == [("Повтор", MailState.FAILED, 2)]
+    retried = []
+
+    def retry(exc=None, countdown=None, **kw):  # Celery's re-queue, recorded instead of sent
+        retried.append((str(exc), countdown))
+        return Retry(exc=exc, when=countdown)
+
+    monkeypatch.setattr(send_mail, "retry", retry)
+    for n in range(MAIL_RETRIES + 1):  # as a worker runs it: tries 1..6
+        send_mail.push_request(id=f"try-{n}", retries=n, is_eager=False, called_directly=False)
+        try:
+            if n < MAIL_RETRIES:
+                with pytest.raises(Retry):
+                    send_mail.run(row.id)
+                assert _rows() == [("Повтор", MailState.QUEUED, n + 1)]
+            else:
+                assert send_mail.run(row.id) == "failed"
+        finally:
+            send_mail.pop_request()
+    assert len(retried) == MAIL_RETRIES
+    for (_exc, countdown), base in zip(retried, [30, 60, 120, 240, 480], strict=True):
+        assert base <= countdown <= base + 10  # doubling backoff, up to 10 s of jitter
+    assert {e for e, _c in retried} == {"SMTPRecipientsRefused"}
+    assert _rows() == [("Повтор", MailState.FAILED, MAIL_RETRIES + 1)]  # in the outbox
     assert db.session.scalar(sa.select(Notification.mail_error)) == "SMTPRecipientsRefused"
     assert server.messages == []
-    for n, base in enumerate([30, 60, 120, 240, 480]):  # doubling, plus up to 10 s of jitter
-        assert base <= mail_backoff(n) <= base + 10
 
 
 def test_rolled_back_notifications_are_never_sent(people, smtp_server):

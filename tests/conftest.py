@@ -66,10 +66,8 @@ def data_app(app):
     return _make_app()
 
 
-@pytest.fixture
-def clean_db(app):
-    """Empty every table after the test (the folders that use a database make it autouse)."""
-    yield
+def empty_database(app) -> None:
+    """Empty every table (and the login rate limits)."""
     with app.app_context():
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))
@@ -81,6 +79,13 @@ def clean_db(app):
                 for t in tables:
                     conn.execute(t.delete())
     limiter.reset()
+
+
+@pytest.fixture
+def clean_db(app):
+    """Empty every table after the test (the folders that use a database make it autouse)."""
+    yield
+    empty_database(app)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 
 from workflows.roles import Role
 
-from ..access import current_tenant, get_in_tenant_or_404, roles
+from ..access import current_context, current_tenant, get_in_tenant_or_404, roles
 from ..models import SubjectType
 from ..operations import assignment_plans as plans
 from ..queries.review_subjects import subject_spec
@@ -41,7 +41,12 @@ def assign_many(kind: str):
         if action == "save":
             wanted = {sid: _ids(f"plan-{sid}") for sid in _ids("subjects")}
             outcome = commit_or_refuse(
-                plans.apply_plan, subject_type, wanted, tenant, actor_id=current_user.id
+                plans.apply_plan,
+                subject_type,
+                wanted,
+                tenant,
+                role=current_context().role,
+                actor_id=current_user.id,
             )
             if outcome.ok:
                 flash(_("Назначено экспертов: %(n)s.", n=outcome.result), "success")

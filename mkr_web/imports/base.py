@@ -49,8 +49,9 @@ class Importer:
         """Add whatever the preview shows beside each row (e.g. ``row["match"]``); may
         append ``[column, reason]`` to ``row["errors"]``."""
 
-    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
-        """Write the rows (flush only) and return counts for the message."""
+    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:
+        """Write the rows (flush only) and return counts for the message. ``role`` is the
+        role ``user`` acts in (workflow steps of the rows are checked against it)."""
         raise NotImplementedError
 
 
@@ -98,7 +99,14 @@ def error_count(payload: dict) -> int:
 
 
 def commit_preview(
-    importer: Importer, tenant_id: int, user, stored: StoredFile, payload: dict, decisions: dict
+    importer: Importer,
+    tenant_id: int,
+    user,
+    stored: StoredFile,
+    payload: dict,
+    decisions: dict,
+    *,
+    role: str,
 ) -> dict:
     if error_count(payload) and not importer.allow_partial:
         raise ImportRefused(
@@ -109,6 +117,6 @@ def commit_preview(
         for r in payload["rows"]
         if not r["errors"]
     ]
-    result = importer.commit(tenant_id, rows, decisions, user)
+    result = importer.commit(tenant_id, rows, decisions, user, role=role)
     discard_preview(stored)
     return result

@@ -135,7 +135,7 @@ class ParticipantImporter(Importer):
                 "listed": person_id is not None and (person_id, ParticipationRole(role)) in listed,
             }
 
-    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
+    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:
         munis = _by_id(Municipality, tenant_id, {r["values"].get("municipality") for r in rows})
         orgs = _by_id(Organization, tenant_id, {r["values"].get("organization") for r in rows})
         items = []

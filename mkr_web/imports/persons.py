@@ -198,7 +198,7 @@ class PersonImporter(Importer):
                 near.append([pid, "та же дата рождения, похожее ФИО"])
         return near[:5]
 
-    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
+    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:
         undecided = [
             r["row"]
             for r in rows
@@ -235,7 +235,7 @@ class PersonImporter(Importer):
                 steps = [Step(STATUS_ACTIONS[v["status"]], v["status_on"], v["basis"])]
             items.append((data, steps))
         add_persons_bulk(
-            tenant_id, items, role="admin", user_id=user.id, source="import", audit_role="admin"
+            tenant_id, items, role=role, user_id=user.id, source="import", audit_role=str(role)
         )
         existing = sum(1 for r in rows if r["match"]["exact"])
         result = {

@@ -193,6 +193,7 @@ def fix_candidate(
     expected_version: int | None = None,
 ):
     """The organiser corrects a returned row and sends it back to the coordinator."""
+    ADMISSION.check_role("resubmit", membership.role)
     if candidate.state is not CandidateState.NEEDS_FIX:
         if candidate.state is CandidateState.SUBMITTED:
             return None  # a double submit
@@ -220,7 +221,7 @@ def fix_candidate(
         candidate,
         SubjectType.CANDIDATE,
         "resubmit",
-        role=Role.ORGANIZER,
+        role=membership.role,
         user_id=membership.user_id,
     )
     if rec is not None:
@@ -304,6 +305,7 @@ def confirm_candidate(
     """The checker confirms the data and records the consent (a scan or "on file" + date).
     ``notice``: tell the admins when this was the batch's last row to check (a bulk
     confirmation tells them once, at its end)."""
+    ADMISSION.check_role("confirm", membership.role)
     _check_scope(candidate, membership)
     if candidate.state is CandidateState.CONFIRMED:
         return None  # a double submit
@@ -362,6 +364,7 @@ def return_candidate(
     *,
     expected_version: int | None = None,
 ):
+    ADMISSION.check_role("return", membership.role)
     _check_scope(candidate, membership)
     if candidate.state is CandidateState.NEEDS_FIX:
         return None
@@ -458,8 +461,9 @@ def admit_candidate(
     second fails on the version check before anything else is written), then the person's
     lifecycle transition and dated status change, or an achievement for an active Resident."""
     decision = decision if decision is not None else Decision()
-    if membership.role is not Role.ADMIN or membership.tenant_id != candidate.tenant_id:
-        raise OperationError("Решение о включении принимает оператор.")
+    ADMISSION.check_role("admit", membership.role)
+    if membership.tenant_id != candidate.tenant_id:
+        raise OperationError("Кандидат другого проекта.")
     if candidate.state is CandidateState.ADMITTED:
         return decision  # already done: a double submit or another admin was quicker
     if expected_version is not None and candidate.version != expected_version:
@@ -477,7 +481,7 @@ def admit_candidate(
         candidate,
         SubjectType.CANDIDATE,
         "admit",
-        role=Role.ADMIN,
+        role=membership.role,
         user_id=membership.user_id,
         comment="Уже резидент: результат записан как достижение" if active else "",
     )
@@ -527,7 +531,7 @@ def admit_candidate(
         person,
         SubjectType.PERSON,
         action,
-        role=Role.ADMIN,
+        role=membership.role,
         user_id=membership.user_id,
         comment=basis,
         state_attr="status",
@@ -563,8 +567,9 @@ def reject_candidate(
     expected_version: int | None = None,
     notice: bool = True,
 ):
-    if membership.role is not Role.ADMIN or membership.tenant_id != candidate.tenant_id:
-        raise OperationError("Решение о включении принимает оператор.")
+    ADMISSION.check_role("reject", membership.role)
+    if membership.tenant_id != candidate.tenant_id:
+        raise OperationError("Кандидат другого проекта.")
     if candidate.state is CandidateState.REJECTED:
         return None
     if expected_version is not None and candidate.version != expected_version:
@@ -578,7 +583,7 @@ def reject_candidate(
         candidate,
         SubjectType.CANDIDATE,
         "reject",
-        role=Role.ADMIN,
+        role=membership.role,
         user_id=membership.user_id,
         comment=reason,
     )
@@ -595,6 +600,7 @@ def admit_confirmed(
     """Admit every confirmed candidate of the batch in the caller's one transaction; any
     refusal refuses the whole lot (the message names the row)."""
     decision = Decision()
+    ADMISSION.check_role("admit", membership.role)
     confirmed = [c for c in batch.candidates if c.state is CandidateState.CONFIRMED]
     if not confirmed:
         raise OperationError("В протоколе нет подтверждённых кандидатов.")
@@ -615,6 +621,7 @@ def admit_confirmed(
 
 def reject_confirmed(batch: AdmissionBatch, membership: Membership, reason: str) -> list[int]:
     """Reject every confirmed candidate of the batch with one reason, in one transaction."""
+    ADMISSION.check_role("reject", membership.role)
     confirmed = [c for c in batch.candidates if c.state is CandidateState.CONFIRMED]
     if not confirmed:
         raise OperationError("В протоколе нет подтверждённых кандидатов.")

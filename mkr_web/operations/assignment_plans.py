@@ -148,7 +148,12 @@ def plan(
 
 
 def apply_plan(
-    subject_type: SubjectType, proposal: dict[int, list[int]], tenant: Tenant, *, actor_id: int
+    subject_type: SubjectType,
+    proposal: dict[int, list[int]],
+    tenant: Tenant,
+    *,
+    role: str,
+    actor_id: int,
 ) -> int:
     """Save ``{subject id: [expert ids]}`` (the previewed plan) in one transaction; returns
     the number of assignments made. Any refusal refuses the whole plan, naming the item."""
@@ -169,7 +174,9 @@ def apply_plan(
             continue
         subject = subjects[subject_id]
         try:
-            made += len(assign_experts(subject_type, subject, expert_ids, actor_id=actor_id))
+            made += len(
+                assign_experts(subject_type, subject, expert_ids, role=role, actor_id=actor_id)
+            )
         except OperationError as exc:
             raise OperationError(f"{spec.label(subject)}: {exc}") from exc
     record(

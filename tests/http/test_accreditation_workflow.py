@@ -29,6 +29,7 @@ from tests.factories import (
 )
 from tests.support import login, post_form, settle_jobs, upload_file
 from workflows.review import ReviewState
+from workflows.roles import Role
 
 YEAR = date.today().year
 
@@ -283,7 +284,9 @@ def test_return_revise_resubmit_and_reject(app, w):
     a = _reload(a.id)
     assert a.state is ReviewState.SUBMITTED
     with pytest.raises(OperationError, match="не идёт"):  # experts score only while in review
-        reviews.save_scores(assignment_of(a, w.expert1), {}, submit=False, user_id=w.expert1.id)
+        reviews.save_scores(
+            assignment_of(a, w.expert1), {}, submit=False, role=Role.EXPERT, user_id=w.expert1.id
+        )
 
 
 def test_reject_needs_a_reason_and_is_final(app, w):
@@ -341,7 +344,7 @@ def test_stale_form_is_refused_double_submit_is_harmless(app, w):
 
 def test_history_shows_who_did_what_with_comments(app, w):
     a = in_review(w)
-    acc.decide(_reload(a.id), "return", "Нужны партнёры", user_id=w.admin.id)
+    acc.decide(_reload(a.id), "return", "Нужны партнёры", role=Role.ADMIN, user_id=w.admin.id)
     db.session.commit()
     organiser = app.test_client()
     login(organiser, w.organizer.email)

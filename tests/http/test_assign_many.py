@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from mkr_web.extensions import db
 from mkr_web.models import ReviewAssignment, SubjectType
 from mkr_web.operations import reviews
+from workflows.roles import Role
 from tests.factories import (
     World,
     application,
@@ -79,11 +80,15 @@ def test_a_declared_conflict_keeps_the_expert_off_the_same_applicants_items(app,
     w = World(factory, experts=3)
     first = application(w, submitted=True, title="Первая")
     reviews.assign_experts(
-        SubjectType.ACCREDITATION, first, [w.expert.id, w.expert2.id], actor_id=w.admin.id
+        SubjectType.ACCREDITATION,
+        first,
+        [w.expert.id, w.expert2.id],
+        role=Role.ADMIN,
+        actor_id=w.admin.id,
     )
     db.session.commit()
     reviews.declare_conflict(
-        assignment_of(first, w.expert), "Мой работодатель", user_id=w.expert.id
+        assignment_of(first, w.expert), "Мой работодатель", role=Role.EXPERT, user_id=w.expert.id
     )
     db.session.commit()
     second = application(w, submitted=True, title="Вторая")

@@ -34,6 +34,7 @@ from tests.factories import (
 from tests.support import csrf_token, login, post_form, settle_jobs, upload_file, wait_for_job
 from workflows.lifecycle import PersonStatus
 from workflows.review import AssignmentState, ReviewState
+from workflows.roles import Role
 
 ST = SubjectType.NOMINATION
 
@@ -361,7 +362,7 @@ def test_returned_then_revised_and_resubmitted(app, w):
         2,
     )
     # the next round reopens the experts' assignments
-    reviews.start_review(ST, nom, actor_id=w.admin.id)
+    reviews.start_review(ST, nom, role=Role.ADMIN, actor_id=w.admin.id)
     db.session.commit()
     assert [a.state for a in db.session.scalars(sa.select(ReviewAssignment))] == [
         AssignmentState.ASSIGNED
@@ -415,7 +416,7 @@ def test_scope_and_roles(app, w, factory):
         assert client_for(app, user).get(f"/coordinator/nominations/{n.id}").status_code == 403
     # an expert with a conflict sees no evidence any more
     a = assignment_of(n, w.expert)
-    reviews.declare_conflict(a, "Мой ученик", user_id=w.expert.id)
+    reviews.declare_conflict(a, "Мой ученик", role=Role.EXPERT, user_id=w.expert.id)
     db.session.commit()
     assert (
         client_for(app, w.expert).get(f"/expert/reviews/{a.id}/files/{file_id}").status_code == 404

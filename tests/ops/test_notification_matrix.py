@@ -29,6 +29,7 @@ from mkr_web.operations import (
     reviews,
 )
 from mkr_web.operations.deadlines import process_deadlines
+from workflows.roles import Role
 from tests.factories import (
     World,
     accredited,
@@ -102,7 +103,11 @@ def test_experts_assigned_tell_each_expert_and_start_the_review_deadline(factory
     a = application(w, submitted=True)
     before = mark()
     reviews.assign_experts(
-        SubjectType.ACCREDITATION, a, [w.expert1.id, w.expert2.id], actor_id=w.admin.id
+        SubjectType.ACCREDITATION,
+        a,
+        [w.expert1.id, w.expert2.id],
+        role=Role.ADMIN,
+        actor_id=w.admin.id,
     )
     db.session.commit()
     subject = f"Назначена экспертиза: {a.number} · Конференция «Шаг в науку»"
@@ -159,7 +164,9 @@ def test_conflict_declared_tells_the_admins(factory, clock):
     w = world(factory)
     a = application_in_review(w)
     before = mark()
-    reviews.declare_conflict(assignment_of(a, w.expert1), "Работаю там", user_id=w.expert1.id)
+    reviews.declare_conflict(
+        assignment_of(a, w.expert1), "Работаю там", role=Role.EXPERT, user_id=w.expert1.id
+    )
     db.session.commit()
     assert told(before) == [
         (
@@ -198,9 +205,9 @@ def test_accredited_rejected_returned_tell_the_organiser(factory, clock, action,
     a = application_reviewed(w)
     before = mark()
     if action == "accredit":
-        acc.accredit(a, 2020, 2022, user_id=w.admin.id)
+        acc.accredit(a, 2020, 2022, role=Role.ADMIN, user_id=w.admin.id)
     else:
-        acc.decide(a, action, "Уточните положение.", user_id=w.admin.id)
+        acc.decide(a, action, "Уточните положение.", role=Role.ADMIN, user_id=w.admin.id)
     db.session.commit()
     assert told(before) == [(w.organizer.email, kind, f"{a.number}: {subject}")]
     expected = (
@@ -510,11 +517,17 @@ def test_every_assignment_made_before_the_review_gets_its_due_date_at_the_start(
     w.tenant.settings = {"min_experts": 3}
     db.session.commit()
     a = application(w, submitted=True)
-    reviews.assign_experts(SubjectType.ACCREDITATION, a, [w.expert1.id], actor_id=w.admin.id)
+    reviews.assign_experts(
+        SubjectType.ACCREDITATION, a, [w.expert1.id], role=Role.ADMIN, actor_id=w.admin.id
+    )
     db.session.commit()
     assert assignment_of(a, w.expert1).due_on is None
     reviews.assign_experts(
-        SubjectType.ACCREDITATION, a, [w.expert2.id, w.expert3.id], actor_id=w.admin.id
+        SubjectType.ACCREDITATION,
+        a,
+        [w.expert2.id, w.expert3.id],
+        role=Role.ADMIN,
+        actor_id=w.admin.id,
     )
     db.session.commit()
     dues = db.session.scalars(sa.select(ReviewAssignment.due_on)).all()

@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired
 
 from workflows.roles import Role
 
-from ..access import get_in_tenant_or_404, roles
+from ..access import current_context, get_in_tenant_or_404, roles
 from ..models import AdmissionCandidate, ReviewAssignment
 from ..operations import reviews
 from ..operations.deadlines import extend_deadline
@@ -27,7 +27,13 @@ class DeadlineForm(FlaskForm):
 def _extend(item) -> None:
     form = DeadlineForm()
     if form.validate_on_submit():
-        outcome = commit_or_refuse(extend_deadline, item, form.due_on.data, user_id=current_user.id)
+        outcome = commit_or_refuse(
+            extend_deadline,
+            item,
+            form.due_on.data,
+            role=current_context().role,
+            user_id=current_user.id,
+        )
         if outcome.ok:
             flash(
                 _("Срок продлён до %(d)s.", d=form.due_on.data.strftime("%d.%m.%Y"))

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from workflows.admission import CandidateState
 from workflows.review import AssignmentState, ReviewState
+from workflows.roles import Role
 
 from ..errors import OperationError
 from ..extensions import db
@@ -54,9 +55,11 @@ def is_overdue(due_on: date | None) -> bool:
 # ---- the admin's extension ---------------------------------------------------------------------
 
 
-def extend_deadline(item, new_due_on: date | None, *, user_id: int | None) -> bool:
-    """Move the deadline of a waiting assignment or candidate (audited: old and new dates).
-    Returns False when nothing changed (the same date, a double submit)."""
+def extend_deadline(item, new_due_on: date | None, *, role: str, user_id: int | None) -> bool:
+    """The admin moves the deadline of a waiting assignment or candidate (audited: old and new
+    dates). Returns False when nothing changed (the same date, a double submit)."""
+    if str(role) != Role.ADMIN.value:
+        raise OperationError("Срок продлевает оператор.")
     if isinstance(item, ReviewAssignment):
         waiting = item.state is AssignmentState.ASSIGNED
     elif isinstance(item, AdmissionCandidate):

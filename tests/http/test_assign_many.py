@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from mkr_web.extensions import db
 from mkr_web.models import ReviewAssignment, SubjectType
 from mkr_web.operations import reviews
-from workflows.roles import Role
 from tests.factories import (
     World,
     application,
@@ -20,6 +19,7 @@ from tests.factories import (
     nomination_world,
 )
 from tests.support import login, post_form
+from workflows.roles import Role
 
 URL = "/admin/reviews/assign/accreditation"
 

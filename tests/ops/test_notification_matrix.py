@@ -29,7 +29,6 @@ from mkr_web.operations import (
     reviews,
 )
 from mkr_web.operations.deadlines import process_deadlines
-from workflows.roles import Role
 from tests.factories import (
     World,
     accredited,
@@ -45,6 +44,7 @@ from tests.factories import (
     score,
     world,
 )
+from workflows.roles import Role
 
 START = datetime(2020, 3, 2, 9, 0)  # a Monday; review_days 14 -> 16.03, confirmation 10 -> 12.03
 
@@ -532,3 +532,16 @@ def test_every_assignment_made_before_the_review_gets_its_due_date_at_the_start(
     db.session.commit()
     dues = db.session.scalars(sa.select(ReviewAssignment.due_on)).all()
     assert dues == [date(2020, 3, 16)] * 3
+
+
+def test_only_the_admin_extends_a_deadline(factory, clock):
+    from mkr_web.errors import OperationError
+    from mkr_web.operations.deadlines import extend_deadline
+
+    w = world(factory)
+    a = application_in_review(w)
+    assignment = assignment_of(a, w.expert1)
+    with pytest.raises(OperationError, match="Срок продлевает оператор."):
+        extend_deadline(assignment, date(2020, 4, 1), role=Role.EXPERT, user_id=w.expert1.id)
+    assert extend_deadline(assignment, date(2020, 4, 1), role=Role.ADMIN, user_id=w.admin.id)
+    assert assignment.due_on == date(2020, 4, 1)

@@ -7,7 +7,7 @@ import os
 from flask import Flask, render_template, request, session
 
 from .config import ConfigError, load_config
-from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
 
 def select_locale() -> str:
@@ -42,6 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -24,6 +24,7 @@ NAV = {
         ("admin.users", _l("Пользователи")),
         ("admin.rubrics", _l("Критерии")),
         ("admin.settings", _l("Настройки")),
+        ("admin.notification_templates", _l("Шаблоны уведомлений")),
         ("admin.outbox", _l("Исходящие")),
         ("admin.audit", _l("Журнал аудита")),
         ("admin.health", _l("Состояние системы")),

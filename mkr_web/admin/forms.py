@@ -38,5 +38,7 @@ class UserForm(Form):
     role = SelectField(_l("Роль"), choices=[(r.value, r.title_ru) for r in TENANT_ROLES])
     municipality_ids = SelectMultipleField(_l("Муниципалитеты (координатор)"), coerce=id_value)
     organization_id = SelectField(
-        _l("Организация (организатор)"), coerce=id_value, validators=[Optional()]
+        _l("Организация (организатор; для эксперта — место работы)"),
+        coerce=id_value,
+        validators=[Optional()],
     )

@@ -1,8 +1,9 @@
-"""The operator's settings page: thresholds of the report's effectiveness criteria."""
+"""The operator's settings page: thresholds of the report's effectiveness criteria, and the
+days experts and coordinators have for their step (deadlines)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
@@ -10,7 +11,12 @@ from wtforms.validators import InputRequired, NumberRange
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
-from ..operations.settings import MAX_THRESHOLD, update_thresholds
+from ..operations.settings import (
+    MAX_DEADLINE_DAYS,
+    MAX_THRESHOLD,
+    update_deadlines,
+    update_thresholds,
+)
 from ..queries.report import thresholds_of
 from ..web.commit import commit_or_refuse
 from ..web.forms import Form
@@ -42,12 +48,34 @@ for _name, (_key, _label) in FIELDS.items():
     )
 
 
+class DeadlinesForm(Form):
+    review_days = IntegerField(
+        _l("Срок экспертизы, дней (с начала экспертизы)"),
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_DEADLINE_DAYS)],
+    )
+    confirmation_days = IntegerField(
+        _l("Срок подтверждения кандидатов координатором, дней (с подачи протокола)"),
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_DEADLINE_DAYS)],
+    )
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def settings():
     tenant = current_tenant()
     current = thresholds_of(tenant)
     form = ThresholdsForm(data={name: current[key] for name, (key, _l_) in FIELDS.items()})
+    deadlines = DeadlinesForm(
+        data={k: int(tenant.setting(k)) for k in ("review_days", "confirmation_days")},
+    )
+    if request.form.get("form") == "deadlines":
+        if deadlines.validate_on_submit():
+            values = {k: getattr(deadlines, k).data for k in ("review_days", "confirmation_days")}
+            outcome = commit_or_refuse(update_deadlines, tenant, values)
+            if outcome.ok:
+                flash(_("Сроки сохранены.") if outcome.result else _("Изменений нет."), "success")
+                return redirect(url_for(".settings"))
+        return render_template("admin/settings.html", form=form, deadlines=deadlines), 400
     if form.validate_on_submit():
         values = {key: getattr(form, name).data for name, (key, _l_) in FIELDS.items()}
         outcome = commit_or_refuse(update_thresholds, tenant, values)
@@ -57,4 +85,4 @@ def settings():
                 "success",
             )
             return redirect(url_for(".settings"))
-    return render_template("admin/settings.html", form=form)
+    return render_template("admin/settings.html", form=form, deadlines=deadlines)

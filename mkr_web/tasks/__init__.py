@@ -1,10 +1,11 @@
 """Every Celery task, named ``mkr.<topic>.<verb>``. Tasks are thin: they take ids and call an
-operation (a job's body runs through :func:`mkr_web.operations.jobs.run_job`, which claims the
-job row, so a task delivered again after its worker died finishes the job once). Operations
-send them by name (:func:`mkr_web.operations.jobs.send_task`); the beat schedule is in
+operation (a job's body runs through :func:`mkr_web.operations.jobs.run_job`). Operations send
+them by name (:func:`mkr_web.operations.jobs.send_task`); the beat schedule is in
 :mod:`mkr_web.config`."""
 
 from __future__ import annotations
+
+import random
 
 from celery import shared_task
 
@@ -12,8 +13,11 @@ from ..extensions import db
 from ..operations import (
     accreditation,
     certificates,
+    deadlines,
     exports,
     jobs,
+    mail,
+    notifications,
     resident_certificates,
     submissions,
 )
@@ -23,6 +27,9 @@ from ..operations.jobs import run_job
 def _redelivered(task) -> bool:
     """Whether the broker gave this task again because the worker that had it died."""
     return bool((task.request.delivery_info or {}).get("redelivered"))
+
+
+MAIL_RETRIES = 5
 
 
 @shared_task(name="mkr.health.ping", ignore_result=False)
@@ -62,6 +69,47 @@ def export_registry(self, job_id: int) -> None:
 def render_report_pdf(self, job_id: int) -> None:
     """The annual report's PDF into the job's result file."""
     run_job(job_id, exports.render_report_pdf, redelivered=_redelivered(self))
+
+
+def mail_backoff(retries: int) -> int:
+    """Seconds before the next try of an e-mail: 30 s, 1, 2, 4, 8 min, with some jitter."""
+    return 30 * 2**retries + random.randint(0, 10)
+
+
+@shared_task(
+    name="mkr.mail.send", bind=True, max_retries=MAIL_RETRIES, acks_late=True, ignore_result=True
+)
+def send_mail(self, notification_id: int) -> str:
+    """E-mail one notification (ids only); retries with backoff, then ``failed`` (outbox).
+    Run in-process (no broker) it tries once: a page must not wait for retries."""
+    final = bool(self.request.is_eager) or self.request.retries >= self.max_retries
+    try:
+        return mail.deliver(notification_id, final=final)
+    except mail.MailFailure as exc:
+        db.session.rollback()
+        if final:
+            return "failed"
+        raise self.retry(exc=exc, countdown=mail_backoff(self.request.retries)) from None
+
+
+@shared_task(name="mkr.mail.flush")
+def flush_mail() -> int:
+    """Every few minutes (beat): hand over e-mails that never reached a worker."""
+    return notifications.hand_over(mail.queued_to_flush())
+
+
+@shared_task(name="mkr.mail.digest")
+def send_digests() -> dict:
+    """Daily (beat): each user's digest e-mail."""
+    return mail.send_digests()
+
+
+@shared_task(name="mkr.deadlines.remind")
+def remind_deadlines() -> dict:
+    """Daily (beat): reminders 3 days before a deadline, overdue marks and notices."""
+    done = deadlines.process_deadlines()
+    db.session.commit()
+    return done
 
 
 @shared_task(name="mkr.jobs.fail_stuck")

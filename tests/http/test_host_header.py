@@ -1,6 +1,6 @@
 """No Host header trust (issue 9, item 7): a certificate first requested with a forged
 ``Host`` carries the configured ``MKR_BASE_URL`` in its text and in its QR code, and nothing
-of the forged host; e-mailed links are absolute under the same address."""
+of the forged host."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from PIL import Image
 from mkr_web.extensions import db
 from mkr_web.models import Certificate, CertificateKind, JobState
 from mkr_web.operations import admission as ops, certificates
-from mkr_web.operations.notifications import send_pending
 from tests.factories import World, accredited, row, world as events_world
 from tests.support import login, settle_jobs, wait_for_job
 
@@ -125,30 +124,3 @@ def test_accreditation_certificate_ignores_a_forged_host(app, events):
     assert expected in pdf_text(data).replace(" ", "")
     assert "evil.example.com" not in pdf_text(data)
     assert qr_payloads(data) == [expected]
-
-
-class _SMTP:
-    sent: list = []
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def send_message(self, msg):
-        _SMTP.sent.append(msg.get_content())
-
-
-def test_mailed_links_are_absolute_under_the_base_url(monkeypatch):
-    import smtplib
-
-    _SMTP.sent = []
-    monkeypatch.setattr(smtplib, "SMTP", _SMTP)
-    config = {"MAIL_SERVER": "smtp.test", "MKR_BASE_URL": "https://mkr.example.org/bank"}
-    sent = send_pending([(7, "a@example.org", "Тема", "Текст", "/admin/accreditation/3")], config)
-    assert sent == [7]
-    assert _SMTP.sent == ["Текст\n\nhttps://mkr.example.org/bank/admin/accreditation/3\n"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from workflows.roles import Role
 
@@ -17,7 +16,7 @@ from ..operations import assignment_plans as plans
 from ..queries.review_subjects import subject_spec
 from ..queries.reviews import experts_in_tenant, open_items
 from ..web.commit import commit_or_refuse
-from ..web.forms import int_or_none
+from ..web.forms import Form, int_or_none
 from . import bp
 
 KINDS = {"accreditation": SubjectType.ACCREDITATION, "nomination": SubjectType.NOMINATION}
@@ -33,7 +32,7 @@ def assign_many(kind: str):
     subject_type = KINDS[kind]
     spec = subject_spec(subject_type)
     tenant = current_tenant()
-    form = FlaskForm()
+    form = Form()
     experts = experts_in_tenant(tenant.id)
     proposal = None
     if form.validate_on_submit():

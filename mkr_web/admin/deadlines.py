@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import InputRequired
 
@@ -17,10 +16,11 @@ from ..operations import reviews
 from ..operations.deadlines import extend_deadline
 from ..queries.review_subjects import subject_spec
 from ..web.commit import commit_or_refuse
+from ..web.forms import Form
 from . import bp
 
 
-class DeadlineForm(FlaskForm):
+class DeadlineForm(Form):
     due_on = DateField(_l("Новый срок"), validators=[InputRequired()])
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired
 
@@ -17,10 +16,11 @@ from ..operations import notification_templates as ops
 from ..operations.notification_kinds import GROUPS, KINDS, configurable_kinds
 from ..operations.notifications import TemplateProblem, template_of
 from ..web.commit import commit_or_refuse
+from ..web.forms import Form
 from . import bp
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     subject = StringField(_l("Тема письма"), validators=[DataRequired()])
     body = TextAreaField(_l("Текст"), validators=[DataRequired()], render_kw={"rows": 6})
 
@@ -79,7 +79,7 @@ def notification_template(kind: str):
         form=form,
         is_custom=is_custom,
         shown=shown,
-        reset_form=FlaskForm(),
+        reset_form=Form(),
     ), status
 
 
@@ -87,7 +87,7 @@ def notification_template(kind: str):
 @roles(Role.ADMIN)
 def notification_template_reset(kind: str):
     _kind_or_404(kind)
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         outcome = commit_or_refuse(ops.reset_template, current_tenant(), kind)
         if outcome.ok:
             flash(

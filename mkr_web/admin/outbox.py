@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
 from workflows.roles import Role
 
@@ -15,6 +14,7 @@ from ..operations.notifications import resend
 from ..queries.notifications import outbox_of
 from ..queries.reference import users_by_id
 from ..web.commit import commit_or_refuse
+from ..web.forms import Form
 from ..web.loading import paginate
 from . import bp
 
@@ -29,7 +29,7 @@ def outbox():
         page=page,
         users=users,
         smtp=bool(current_app.config.get("MAIL_SERVER")),
-        form=FlaskForm(),
+        form=Form(),
     )
 
 
@@ -37,6 +37,6 @@ def outbox():
 @roles(Role.ADMIN)
 def outbox_resend(notification_id: int):
     notification = get_in_tenant_or_404(Notification, notification_id)
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         commit_or_refuse(resend, notification, success=_("Письмо передано на отправку."))
     return redirect(url_for(".outbox"))

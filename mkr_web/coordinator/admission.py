@@ -4,7 +4,6 @@ or return the row to the organiser with a reason. Other candidates are 404."""
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 
 from workflows.admission import CandidateState
 from workflows.roles import Role
@@ -22,7 +21,7 @@ from ..web.admission import (
     return_from_form,
 )
 from ..web.commit import commit_or_refuse
-from ..web.forms import ConfirmCandidateForm, ReturnCandidateForm
+from ..web.forms import ConfirmCandidateForm, Form, ReturnCandidateForm
 from ..web.loading import one_or_404, paginate
 from . import bp
 
@@ -46,7 +45,7 @@ def admission():
         page=page,
         state=state,
         states=list(CandidateState),
-        form=FlaskForm(),
+        form=Form(),
         today=today(),
     )
 
@@ -54,7 +53,7 @@ def admission():
 @bp.route("/admission/confirm", methods=["POST"])
 @roles(Role.COORDINATOR)
 def admission_confirm_many():
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         confirm_many_from_form(candidates_for(current_membership()))
     return redirect(url_for(".admission", state=CandidateState.SUBMITTED.value))
 

@@ -1,7 +1,7 @@
 """hardening (issue 9): single-use form tokens; job heartbeat and attempts
 
 Revision ID: i9_harden_01
-Revises: 0002bank
+Revises: i12_daily_01
 Create Date: 2026-11-29 18:23:27.468317
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'i9_harden_01'
-down_revision = '0002bank'
+down_revision = 'i12_daily_01'
 branch_labels = None
 depends_on = None
 

@@ -76,7 +76,7 @@ def confirmed_batch(world, rows):
 
 
 def timed_post(client, url, data, form_url):
-    payload = {"csrf_token": csrf_token(client, form_url), **data}
+    payload = {"csrf_token": csrf_token(client, form_url), "confirmed": "1", **data}
     started = time.monotonic()
     resp = client.post(url, data=payload, headers={"Referer": f"http://localhost{form_url}"})
     return resp, time.monotonic() - started

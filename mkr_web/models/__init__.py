@@ -15,6 +15,16 @@ from .admission import (
     Placement,
     Publication,
 )
+from .accounts import (
+    Invitation,
+    InvitationState,
+    LoginFailure,
+    PasswordReset,
+    RecoveryCode,
+    TenantSSO,
+    UserSession,
+    invitation_municipality,
+)
 from .audit import AuditEntry
 from .base import db
 from .documents import Job, JobState, Notification, StoredFile

@@ -67,6 +67,11 @@ class Notification(TenantScoped, db.Model):
 
     __table_args__ = (sa.Index("ix_notification_user_read", "user_id", "read_at"),)
 
+    # Account mails (invitation, password reset) belong to no tenant: no tenant admin's
+    # outbox shows their single-use links.
+    tenant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("tenant.id", ondelete="CASCADE"), index=True
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     subject: Mapped[str] = mapped_column(sa.String(300))

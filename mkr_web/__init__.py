@@ -41,20 +41,26 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_message = None
     login_manager.session_protection = "strong"
 
-    from . import models
+    from . import models  # noqa: F401
     from .celery_app import celery_init_app
 
     celery_init_app(app)
     from . import tasks, tasks_admission, tasks_events, tasks_people, tasks_report  # noqa: F401
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+    from .auth.sessions import init_sessions, load_user
+
+    login_manager.user_loader(load_user)
 
     _register_blueprints(app)
     from .access import current_context, init_access
 
     init_access(app)
+    init_sessions(app)
+    if app.config.get("MKR_TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["MKR_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     from .cli import mkr_cli
 
     app.cli.add_command(mkr_cli)

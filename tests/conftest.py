@@ -36,8 +36,10 @@ def _make_app():
         {
             "TESTING": True,
             "MKR_UPLOAD_DIR": os.path.join(os.environ["MKR_INSTANCE_PATH"], "files"),
-            "MKR_LOGIN_LIMIT_ACCOUNT": "5 per 15 minutes",
-            "MKR_LOGIN_LIMIT_IP": "50 per 15 minutes",
+            # the production limits; the growing delay is off except where a test turns it on
+            "MKR_LOGIN_ACCOUNT_LIMIT": 5,
+            "MKR_LOGIN_ADDRESS_LIMIT": 50,
+            "MKR_LOGIN_DELAY_SECONDS": 0,
         }
     )
 

@@ -1,8 +1,9 @@
-"""Accounts: sessions, failed-login counters, invitations, password resets, TOTP, tenant SSO
+"""Accounts: sessions, failed-login counters, invitations, password resets, TOTP, tenant SSO,
+audit addresses
 
 Revision ID: i13_accounts_01
 Revises: 0002bank
-Create Date: 2026-11-29 17:57:25.734693
+Create Date: 2026-11-29 18:00:57.058790
 
 """
 from alembic import op
@@ -119,6 +120,10 @@ def upgrade():
     sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f('fk_invitation_municipality_municipality_id_municipality'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('invitation_id', 'municipality_id', name=op.f('pk_invitation_municipality'))
     )
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('ip', sa.String(length=45), nullable=True))
+        batch_op.create_index('ix_audit_entry_user_at', ['user_id', 'at'], unique=False)
+
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.alter_column('tenant_id',
                existing_type=sa.INTEGER(),
@@ -145,6 +150,10 @@ def downgrade():
         batch_op.alter_column('tenant_id',
                existing_type=sa.INTEGER(),
                nullable=False)
+
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_entry_user_at')
+        batch_op.drop_column('ip')
 
     op.drop_table('invitation_municipality')
     with op.batch_alter_table('invitation', schema=None) as batch_op:

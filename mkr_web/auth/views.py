@@ -1,21 +1,24 @@
-"""Authentication views. One generic message for every bad credential; attempts are limited
-per account and per client address (failed attempts only)."""
+"""Login (password, then the second factor when the user has one), logout, role switching,
+language choice.
+
+One generic message for every bad credential. Failed attempts are counted in the database
+per account and per client address (``operations/throttle.py``): over the limit, or before
+the growing delay has passed, the form answers 429 without looking at the password. A known
+and an unknown e-mail cost the same: an unknown one is checked against a dummy scrypt hash.
+"""
 
 from __future__ import annotations
 
+import functools
+import secrets
+import time
 from urllib.parse import urlsplit
 
-from flask import (
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..access import (
     CTX_KEY,
@@ -27,58 +30,140 @@ from ..access import (
     set_context,
 )
 from ..config import LOCALES
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import User
+from ..operations import throttle
 from ..operations.audit import record
+from ..operations.twofactor import verify_second_factor
 from . import bp
-from .forms import ContextForm, LanguageForm, LoginForm
+from . import sessions as web_sessions
+from .forms import CodeForm, ContextForm, LanguageForm, LoginForm
+
+PENDING = "pending_2fa"  # {"uid", "at", "next"}: password accepted, code not yet
+PENDING_SECONDS = 300
 
 
-def _account_key() -> str:
-    return "acct:" + User.normalize_email(request.form.get("email", ""))[:254]
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
-def _failed(response) -> bool:
-    return response.status_code == 200 and request.method == "POST"
+def password_matches(user: User | None, password: str) -> bool:
+    """The same scrypt work whether or not the account exists or has a password."""
+    if user is None or not user.has_password:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    ok = user.check_password(password)
+    return ok and user.is_active
 
 
-def _limit(name: str):
-    return lambda: current_app.config.get(name, "1000 per minute")
+def _too_many(wait: int):
+    flash(
+        _("Слишком много попыток входа. Повторите через %(n)d с.", n=wait),
+        "danger",
+    )
+
+
+def _target() -> str:
+    target = request.args.get("next", "")
+    return target if _is_local(target) else ""
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    _limit("MKR_LOGIN_LIMIT_IP"), methods=["POST"], deduct_when=_failed, scope="login-ip"
-)
-@limiter.limit(
-    _limit("MKR_LOGIN_LIMIT_ACCOUNT"),
-    methods=["POST"],
-    key_func=_account_key,
-    deduct_when=_failed,
-    scope="login-account",
-)
 @public
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(dashboard_endpoint(current_context())))
     form = LoginForm()
     if form.validate_on_submit():
+        email = User.normalize_email(form.email.data)
+        account_rule, address_rule = throttle.login_rules()
+        checks = [
+            (account_rule, throttle.key_of(email)),
+            (address_rule, throttle.key_of(web_sessions.client_ip() or "")),
+        ]
+        wait = throttle.wait_seconds(checks)
+        if wait:
+            _too_many(wait)
+            return _login_page(form), 429
         user = db.session.execute(
-            db.select(User).where(User.email == User.normalize_email(form.email.data))
+            sa.select(User).where(User.email == email)
         ).scalar_one_or_none()
-        if user is not None and user.is_active and user.check_password(form.password.data):
-            session.clear()
-            login_user(user)
-            record("auth.login", user, user=user)
+        if not password_matches(user, form.password.data):
+            throttle.record_failure(checks)
+            record("auth.login.failed", user=user, reason="password")
             db.session.commit()
-            target = request.args.get("next", "")
-            if not _is_local(target):
-                target = url_for(dashboard_endpoint(current_context()))
-            return redirect(target)
+            flash(_("Неверная электронная почта или пароль."), "danger")
+            return _login_page(form)
+        throttle.clear(account_rule, throttle.key_of(email))
+        if user.has_two_factor:
+            session[PENDING] = {"uid": user.id, "at": int(time.time()), "next": _target()}
+            db.session.commit()
+            return redirect(url_for(".login_code"))
+        web_sessions.start(user, "password")
+        db.session.commit()
+        return _after_login(_target())
+    if request.method == "POST":
         flash(_("Неверная электронная почта или пароль."), "danger")
-    elif request.method == "POST":
-        flash(_("Неверная электронная почта или пароль."), "danger")
-    return render_template("auth/login.html", form=form)
+    return _login_page(form)
+
+
+def _login_page(form):
+    from .sso import sso_buttons
+
+    return render_template("auth/login.html", form=form, sso_buttons=sso_buttons())
+
+
+def _after_login(target: str):
+    if session.get(web_sessions.MUST_ENROL):
+        return redirect(url_for(".two_factor"))
+    return redirect(target or url_for(dashboard_endpoint(current_context())))
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING) or {}
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return None
+    user = db.session.get(User, pending.get("uid"))
+    return user if user is not None and user.is_active and user.has_two_factor else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def login_code():
+    """The second step: a code from the authenticator app, or a recovery code."""
+    user = _pending_user()
+    if user is None:
+        flash(_("Войдите заново: время на ввод кода истекло."), "warning")
+        return redirect(url_for(".login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        checks = [
+            (throttle.totp_rule(), throttle.key_of(user.id)),
+            (throttle.login_rules()[1], throttle.key_of(web_sessions.client_ip() or "")),
+        ]
+        wait = throttle.wait_seconds(checks)
+        if wait:
+            _too_many(wait)
+            return render_template("auth/login_code.html", form=form), 429
+        how = verify_second_factor(user, form.code.data)
+        if how is None:
+            throttle.record_failure(checks)
+            record("2fa.failed", user=user)
+            db.session.commit()
+            flash(_("Неверный код."), "danger")
+            return render_template("auth/login_code.html", form=form)
+        target = session.get(PENDING, {}).get("next", "")
+        throttle.clear(checks[0][0], checks[0][1])
+        if how == "recovery":
+            record("2fa.recovery_used", user, user=user)
+        web_sessions.start(user, "password+" + how)
+        db.session.commit()
+        if how == "recovery":
+            flash(_("Вы вошли по коду восстановления: он больше не действует."), "warning")
+        return _after_login(target if _is_local(target) else "")
+    return render_template("auth/login_code.html", form=form)
 
 
 def _is_local(target: str) -> bool:
@@ -89,8 +174,8 @@ def _is_local(target: str) -> bool:
 @bp.route("/logout", methods=["POST"])
 @authenticated
 def logout():
-    logout_user()
-    session.clear()
+    web_sessions.end()
+    db.session.commit()
     return redirect(url_for("auth.login"))
 
 

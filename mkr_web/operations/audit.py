@@ -1,8 +1,9 @@
-"""Writing audit entries. Details name objects and fields, never personal values."""
+"""Writing audit entries. Details name objects and fields, never personal values (nor a
+password, token or code). Each entry notes who, when, and from which address."""
 
 from __future__ import annotations
 
-from flask import has_request_context
+from flask import has_request_context, request
 from flask_login import current_user
 
 from ..extensions import db
@@ -31,5 +32,6 @@ def record(action: str, obj=None, *, tenant_id: int | None = None, user=None, **
             object_type=type(obj).__name__ if obj is not None else None,
             object_id=getattr(obj, "id", None),
             details=details,
+            ip=(request.remote_addr or "")[:45] or None if has_request_context() else None,
         )
     )

@@ -30,7 +30,7 @@ SUPPRESS_KEY = "mkr_suppress_notifications"
 
 
 def notify(
-    tenant_id: int, user_ids: Iterable[int], subject: str, body: str = "", link: str | None = None
+    tenant_id: int | None, user_ids: Iterable[int], subject: str, body: str = "", link: str | None = None
 ) -> list[Notification]:
     """Notify each user once (duplicates in ``user_ids`` are dropped)."""
     if db.session.info.get(SUPPRESS_KEY):
@@ -52,6 +52,17 @@ def notify(
         queue = db.session.info.setdefault(PENDING_KEY, [])
         queue.extend((r.id, emails[r.user_id], r.subject, r.body, r.link) for r in rows)
     return rows
+
+
+def send_account_mail(user_id: int, subject: str, body: str, link: str) -> Notification | None:
+    """The one way account mails (invitation, password reset) leave: a notification row with
+    no tenant, mailed after commit like every notification.
+
+    No tenant means no tenant admin's outbox lists it: its link opens the account. Whatever
+    way notifications are delivered (SMTP after commit today), these mails go the same way.
+    """
+    rows = notify(None, [user_id], subject, body, link)
+    return rows[0] if rows else None
 
 
 def app_path(endpoint: str, **values) -> str | None:

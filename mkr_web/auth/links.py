@@ -1,0 +1,90 @@
+"""Pages opened from account mails: password reset (asked for on the login page) and
+accepting an invitation. A link that is invalid, used, replaced or expired says which."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..access import public
+from ..extensions import db
+from ..models import User
+from ..operations import accounts, invitations
+from ..operations.tenancy import OperationError
+from . import bp
+from . import sessions as web_sessions
+from .forms import AcceptForm, ConfirmForm, ResetForm, ResetRequestForm
+
+def _problem_text(problem: str) -> str:
+    return {
+        "invalid": _("Ссылка недействительна. Проверьте, что она скопирована целиком."),
+        "replaced": _("Эта ссылка заменена более новой: откройте последнее письмо."),
+        "used": _("Ссылка уже использована."),
+        "revoked": _("Приглашение отозвано администратором."),
+        "expired": _("Срок действия ссылки истёк."),
+    }[problem]
+
+
+def _link_problem(problem: str, what: str):
+    status = 404 if problem == "invalid" else 410
+    page = render_template("auth/link_problem.html", message=_problem_text(problem), what=what)
+    return page, status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_reset(form.email.data, web_sessions.client_ip())
+        db.session.commit()
+        return render_template("auth/forgot_sent.html")
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    reset, problem = accounts.find_reset(token)
+    if problem:
+        return _link_problem(problem, "reset")
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            accounts.complete_reset(reset, form.password.data)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            form.password.errors.append(str(exc))
+        else:
+            flash(_("Пароль изменён. Войдите с новым паролем."), "success")
+            return redirect(url_for(".login"))
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
+def invitation(token: str):
+    found, problem = invitations.find_invitation(token)
+    if problem:
+        return _link_problem(problem, "invitation")
+    user: User = found.user
+    form = AcceptForm(full_name=user.full_name) if not user.has_password else ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            invitations.accept(
+                found,
+                getattr(form, "password", None) and form.password.data,
+                getattr(form, "full_name", None) and form.full_name.data,
+            )
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            if hasattr(form, "password"):
+                form.password.errors.append(str(exc))
+            else:
+                flash(str(exc), "danger")
+        else:
+            flash(_("Приглашение принято. Войдите, чтобы начать работу."), "success")
+            return redirect(url_for(".login"))
+    return render_template("auth/invitation.html", invitation=found, user=user, form=form)

@@ -1,0 +1,130 @@
+"""The web side of sessions: starting one after a login, recognising the cookie on every
+request, ending it. The rows and rules live in ``operations/sessions.py``.
+
+The Flask session cookie is signed, so its contents cannot be forged, but a copy of it could
+be replayed: it therefore carries a session token (``sid``) that must match a live
+:class:`~mkr_web.models.UserSession`. No live row, no user.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..extensions import db
+from ..models import User
+from ..models.base import utcnow
+from ..operations import sessions as ops
+from ..operations import twofactor
+from ..operations.audit import record
+
+SID = "sid"
+MUST_ENROL = "must_enrol_2fa"
+# what a user who must enrol the second factor may still reach
+ENROL_ALLOWED = {
+    "auth.two_factor",
+    "auth.two_factor_confirm",
+    "auth.logout",
+    "auth.language",
+    "auth.index",
+}
+
+
+def lifetimes() -> tuple[timedelta, timedelta]:
+    cfg = current_app.config
+    return (
+        timedelta(minutes=cfg["MKR_SESSION_IDLE_MINUTES"]),
+        timedelta(hours=cfg["MKR_SESSION_MAX_HOURS"]),
+    )
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the user only while the cookie's session row is live."""
+    token = session.get(SID)
+    if not token or not str(user_id).isdigit():
+        return None
+    idle, max_age = lifetimes()
+    row = ops.live_session(int(user_id), token, idle, max_age)
+    dirty = bool(db.session.dirty)
+    user = row.user if row is not None else None
+    if dirty:
+        db.session.commit()  # last_seen_at, or an expired row ended (nothing else is pending)
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def current_session_id() -> int | None:
+    token = session.get(SID)
+    if not token or not current_user.is_authenticated:
+        return None
+    idle, max_age = lifetimes()
+    row = ops.live_session(current_user.id, token, idle, max_age)
+    return row.id if row else None
+
+
+def start(user: User, method: str) -> None:
+    """Log ``user`` in on this browser: a new session row, a fresh cookie, the audit entry.
+    The caller commits."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session[SID] = ops.open_session(
+        user.id, method, client_ip(), request.headers.get("User-Agent")
+    )
+    login_user(user)
+    record("auth.login", user, user=user, method=method)
+    if method != "sso":
+        need = twofactor.requirement_for(user)
+        if need.overdue(utcnow()):
+            session[MUST_ENROL] = True
+
+
+def restart(user: User, method: str = "password") -> None:
+    """A new session for this browser after the old ones were ended (password change)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session[SID] = ops.open_session(
+        user.id, method, client_ip(), request.headers.get("User-Agent")
+    )
+    login_user(user)
+
+
+def end() -> None:
+    """Log out this browser: its row ends, the cookie is emptied. The caller commits."""
+    if current_user.is_authenticated:
+        record("auth.logout", current_user._get_current_object(), user=current_user)
+    ops.end_session(session.get(SID), "logout")
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def init_sessions(app) -> None:
+    """Recognise the session before any view runs; keep a must-enrol user on enrolment."""
+
+    @app.before_request
+    def _load_session_user():
+        if request.endpoint is None or request.endpoint.endswith("static"):
+            return None
+        if not current_user.is_authenticated:
+            return None
+        if session.get(MUST_ENROL) and request.endpoint not in ENROL_ALLOWED:
+            flash(
+                _("Проект требует двухфакторную аутентификацию: включите её, чтобы продолжить."),
+                "warning",
+            )
+            return redirect(url_for("auth.two_factor"))
+        return None

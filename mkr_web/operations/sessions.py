@@ -1,0 +1,116 @@
+"""Server-side sessions: a session cookie is good only while its row is live.
+
+The cookie carries a random token; the row keeps its SHA-256 digest, when it started, when it
+was last used, the address and browser. Logout, a password change or reset, losing a role
+and deactivation end rows (:func:`end_sessions`), so a saved cookie replayed afterwards is
+anonymous. Idle and absolute lifetimes are settings (``MKR_SESSION_IDLE_MINUTES``,
+``MKR_SESSION_MAX_HOURS``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import UserSession
+from ..models.base import utcnow
+
+TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most once a minute
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(user_id: int, method: str, ip: str | None, user_agent: str | None) -> str:
+    """Start a session; returns the token for the cookie (shown nowhere else)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            user_id=user_id,
+            token_hash=digest(token),
+            method=method,
+            ip=(ip or "")[:45] or None,
+            user_agent=(user_agent or "")[:200] or None,
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def live_session(
+    user_id: int, token: str, idle: timedelta, max_age: timedelta, now: datetime | None = None
+) -> UserSession | None:
+    """The live row of ``token`` for ``user_id``, or None. An expired row is ended here."""
+    now = now or utcnow()
+    row = db.session.execute(
+        sa.select(UserSession).where(UserSession.token_hash == digest(token))
+    ).scalar_one_or_none()
+    if row is None or row.user_id != user_id or row.ended_at is not None:
+        return None
+    if now - row.created_at > max_age:
+        _end(row, "expired", now)
+        return None
+    if now - row.last_seen_at > idle:
+        _end(row, "idle", now)
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+    return row
+
+
+def _end(row: UserSession, reason: str, now: datetime) -> None:
+    row.ended_at = now
+    row.end_reason = reason
+
+
+def end_session(token: str | None, reason: str = "logout") -> None:
+    if not token:
+        return
+    row = db.session.execute(
+        sa.select(UserSession).where(
+            UserSession.token_hash == digest(token), UserSession.ended_at.is_(None)
+        )
+    ).scalar_one_or_none()
+    if row is not None:
+        _end(row, reason, utcnow())
+
+
+def end_sessions(user_id: int, reason: str, *, except_id: int | None = None) -> int:
+    """End every live session of a user (but ``except_id``); returns how many ended."""
+    q = sa.update(UserSession).where(
+        UserSession.user_id == user_id, UserSession.ended_at.is_(None)
+    )
+    if except_id is not None:
+        q = q.where(UserSession.id != except_id)
+    return db.session.execute(q.values(ended_at=utcnow(), end_reason=reason)).rowcount
+
+
+def active_sessions(user_id: int, idle: timedelta, max_age: timedelta) -> list[UserSession]:
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            sa.select(UserSession)
+            .where(
+                UserSession.user_id == user_id,
+                UserSession.ended_at.is_(None),
+                UserSession.created_at > now - max_age,
+                UserSession.last_seen_at > now - idle,
+            )
+            .order_by(UserSession.last_seen_at.desc())
+        )
+    )
+
+
+def session_by_id(user_id: int, session_id: int) -> UserSession | None:
+    return db.session.execute(
+        sa.select(UserSession).where(
+            UserSession.id == session_id,
+            UserSession.user_id == user_id,
+            UserSession.ended_at.is_(None),
+        )
+    ).scalar_one_or_none()

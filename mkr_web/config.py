@@ -27,6 +27,8 @@ Every variable has an embedded default so that `./demo.sh` works on a bare machi
   within the window (counted in the database, so every web worker shares them);
   ``MKR_LOGIN_DELAY_SECONDS`` (1): after the n-th failure of an account the next attempt
   waits ``delay × 2^(n-1)`` seconds (0 turns the growing delay off).
+- ``MKR_OIDC_LEEWAY_SECONDS`` (60): clock difference tolerated when checking an ID token's
+  expiry and issue time (single sign-on).
 - ``MKR_INVITATION_DAYS`` (7) and ``MKR_RESET_MINUTES`` (60): how long an invitation link and a
   password-reset link stay valid.
 
@@ -179,6 +181,7 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "MKR_LOGIN_DELAY_SECONDS": _number(
             env, "MKR_LOGIN_DELAY_SECONDS", 1.0, minimum=0, integer=False
         ),
+        "MKR_OIDC_LEEWAY_SECONDS": _number(env, "MKR_OIDC_LEEWAY_SECONDS", 60),
         "MKR_INVITATION_DAYS": _number(env, "MKR_INVITATION_DAYS", 7, minimum=1),
         "MKR_RESET_MINUTES": _number(env, "MKR_RESET_MINUTES", 60, minimum=5),
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,

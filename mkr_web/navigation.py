@@ -23,6 +23,7 @@ NAV = {
         ("admin.users", _l("Пользователи")),
         ("admin.rubrics", _l("Критерии")),
         ("admin.settings", _l("Настройки")),
+        ("admin.sso_settings", _l("Вход через внешний сервер")),
         ("admin.outbox", _l("Исходящие")),
         ("admin.audit", _l("Журнал аудита")),
         ("admin.health", _l("Состояние системы")),

@@ -39,9 +39,15 @@ def test_public_endpoints_are_few(app):
         if getattr(v, POLICY_ATTR) == PUBLIC and not e.endswith("static")
     )
     assert public == [
+        "auth.forgot_password",
         "auth.index",
+        "auth.invitation",
         "auth.language",
         "auth.login",
+        "auth.login_code",
+        "auth.reset_password",
+        "auth.sso_callback",
+        "auth.sso_start",
         "public.healthz",
         "public.verify",
     ]

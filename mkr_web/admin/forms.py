@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -26,14 +25,11 @@ class OrganizationForm(FlaskForm):
     is_regional_subordination = BooleanField(_l("Региональное подчинение"))
 
 
-class UserForm(FlaskForm):
+class InviteForm(FlaskForm):
     email = EmailField(
         _l("Электронная почта"), validators=[DataRequired(), Email(), Length(max=254)]
     )
     full_name = StringField(_l("ФИО"), validators=[DataRequired(), Length(max=200)])
-    password = PasswordField(
-        _l("Пароль (для новой учётной записи)"), validators=[Optional(), Length(min=8, max=200)]
-    )
     role = SelectField(_l("Роль"), choices=[(r.value, r.title_ru) for r in TENANT_ROLES])
     municipality_ids = SelectMultipleField(_l("Муниципалитеты (координатор)"), coerce=int)
     organization_id = SelectField(

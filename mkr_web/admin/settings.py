@@ -1,4 +1,5 @@
-"""The operator's settings page: thresholds of the report's effectiveness criteria."""
+"""The operator's settings page: thresholds of the report's effectiveness criteria, and
+whether the second factor is required for the roles that read personal data."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
 from ..extensions import db
+from ..actions import run_operation
+from ..operations import twofactor
 from ..operations.settings import MAX_THRESHOLD, update_thresholds
 from ..operations.tenancy import OperationError
 from ..queries.report import thresholds_of
@@ -44,6 +47,33 @@ for _name, (_key, _label) in FIELDS.items():
     )
 
 
+class TwoFactorPolicyForm(FlaskForm):
+    required = BooleanField(
+        _l("Требовать двухфакторную аутентификацию от администраторов и координаторов")
+    )
+    grace_days = IntegerField(
+        _l("Отсрочка для тех, кто её ещё не включил, дней"),
+        validators=[InputRequired(), NumberRange(min=0, max=twofactor.MAX_GRACE_DAYS)],
+    )
+
+
+@bp.route("/settings/two-factor", methods=["POST"])
+@roles(Role.ADMIN)
+def settings_two_factor():
+    form = TwoFactorPolicyForm()
+    if form.validate_on_submit():
+        run_operation(
+            twofactor.update_policy,
+            current_tenant(),
+            form.required.data,
+            form.grace_days.data,
+            success=_("Требование второго фактора сохранено."),
+        )
+    else:
+        flash(_("Отсрочка: целое число дней от 0 до 365."), "danger")
+    return redirect(url_for(".settings"))
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def settings():
@@ -61,4 +91,10 @@ def settings():
         else:
             flash(_("Пороговые значения сохранены.") if changed else _("Изменений нет."), "success")
             return redirect(url_for(".settings"))
-    return render_template("admin/settings.html", form=form)
+    policy = twofactor.policy_of(tenant)
+    two_factor_form = TwoFactorPolicyForm(
+        data={"required": policy["required"], "grace_days": policy["grace_days"]}
+    )
+    return render_template(
+        "admin/settings.html", form=form, two_factor_form=two_factor_form, policy=policy
+    )

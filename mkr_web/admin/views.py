@@ -14,10 +14,10 @@ from ..access import current_tenant, get_in_tenant_or_404, roles, tenant_query
 from ..extensions import db
 from ..models import AuditEntry, Membership, Municipality, Organization, OrganizationKind, User
 from ..operations.audit import record
-from ..operations.tenancy import OperationError, create_organization, create_user_with_role
+from ..operations.tenancy import OperationError, create_organization
 from ..queries.reference import municipalities_with_counts
 from . import bp
-from .forms import OrganizationForm, UserForm
+from .forms import OrganizationForm
 
 
 def _municipality_choices(tenant_id: int, blank: bool = True):
@@ -125,65 +125,23 @@ def organization(organization_id: int):
     return render_template("admin/organization.html", organization=org, form=form)
 
 
-@bp.route("/users", methods=["GET", "POST"])
-@roles(Role.ADMIN)
-def users():
-    tenant = current_tenant()
-    form = UserForm()
-    form.municipality_ids.choices = _municipality_choices(tenant.id, blank=False)
-    orgs = db.session.execute(tenant_query(Organization).order_by(Organization.name)).scalars()
-    form.organization_id.choices = [(0, "—")] + [(o.id, o.name) for o in orgs]
-    if form.validate_on_submit():
-        munis = [get_in_tenant_or_404(Municipality, i).name for i in form.municipality_ids.data]
-        org = (
-            get_in_tenant_or_404(Organization, form.organization_id.data)
-            if form.organization_id.data
-            else None
-        )
-        try:
-            create_user_with_role(
-                tenant.slug,
-                form.email.data,
-                form.password.data,
-                Role(form.role.data),
-                municipality_names=munis,
-                organization_name=org.name if org else None,
-                full_name=form.full_name.data,
-            )
-            db.session.commit()
-            flash(_("Роль выдана."), "success")
-            return redirect(url_for(".users"))
-        except OperationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-    memberships = (
-        db.session.execute(
-            tenant_query(Membership)
-            .options(
-                sa.orm.selectinload(Membership.user),
-                sa.orm.selectinload(Membership.municipalities),
-                sa.orm.selectinload(Membership.organization),
-            )
-            .order_by(Membership.role, Membership.id)
-        )
-        .scalars()
-        .all()
-    )
-    return render_template("admin/users.html", memberships=memberships, form=form)
-
-
-@bp.route("/users/<int:membership_id>")
-@roles(Role.ADMIN)
-def membership(membership_id: int):
-    m = get_in_tenant_or_404(Membership, membership_id)
-    return render_template("admin/membership.html", membership=m)
-
-
 @bp.route("/audit")
 @roles(Role.ADMIN)
 def audit():
     tenant = current_tenant()
-    q = sa.select(AuditEntry).where(AuditEntry.tenant_id == tenant.id)
+    members = sa.select(Membership.user_id).where(Membership.tenant_id == tenant.id)
+    # the tenant's own entries, and the account events (logins, second factor, password) of
+    # its members, which belong to no tenant
+    q = sa.select(AuditEntry).where(
+        sa.or_(
+            AuditEntry.tenant_id == tenant.id,
+            sa.and_(
+                AuditEntry.tenant_id.is_(None),
+                AuditEntry.user_id.in_(members),
+                sa.or_(AuditEntry.action.startswith("auth."), AuditEntry.action.startswith("2fa.")),
+            ),
+        )
+    )
     action = request.args.get("action", "").strip()
     object_type = request.args.get("object_type", "").strip()
     user_email = request.args.get("user", "").strip().lower()

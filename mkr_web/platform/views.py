@@ -1,5 +1,5 @@
-"""Platform admin: lists tenants and creates a tenant with its first admin. Nothing inside a
-tenant's workflows."""
+"""Platform admin: lists tenants and creates a tenant, inviting its first admin by e-mail (the
+admin sets their own password). Nothing inside a tenant's workflows."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from workflows.roles import Role
 from ..access import roles
 from ..extensions import db
 from ..models import Membership, Tenant
-from ..operations.tenancy import OperationError, create_tenant, create_user_with_role
+from ..operations.invitations import invite
+from ..operations.tenancy import OperationError, create_tenant
 from . import bp
 from .forms import TenantForm
 
@@ -25,16 +26,15 @@ def dashboard():
     if form.validate_on_submit():
         try:
             tenant = create_tenant(form.slug.data, form.name.data, actor=current_user)
-            create_user_with_role(
-                tenant.slug,
+            invite(
+                tenant,
                 form.admin_email.data,
-                form.admin_password.data,
                 Role.ADMIN,
                 full_name=form.admin_name.data,
-                actor=current_user,
+                actor=current_user._get_current_object(),
             )
             db.session.commit()
-            flash(_("Проект создан."), "success")
+            flash(_("Проект создан, оператору отправлено приглашение."), "success")
             return redirect(url_for(".dashboard"))
         except OperationError as exc:
             db.session.rollback()

@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
     limiter.init_app(app)
+    _log_limiter_fallback()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -95,6 +96,19 @@ def create_app(overrides: dict | None = None) -> Flask:
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
     return app
+
+
+def _log_limiter_fallback() -> None:
+    """Flask-Limiter says when its Redis is unreachable and it counts in-process instead;
+    its logger has only a NullHandler, so give it Flask's stderr handler (once)."""
+    import logging
+
+    from flask.logging import default_handler
+
+    log = logging.getLogger("flask-limiter")
+    if default_handler not in log.handlers:
+        log.addHandler(default_handler)
+        log.setLevel(logging.WARNING)
 
 
 def _error_page(error):

@@ -3,6 +3,8 @@ accepting an invitation. A link that is invalid, used, replaced or expired says 
 
 from __future__ import annotations
 
+import time
+
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
@@ -14,6 +16,8 @@ from ..operations.tenancy import OperationError
 from . import bp
 from . import sessions as web_sessions
 from .forms import AcceptForm, ConfirmForm, ResetForm, ResetRequestForm
+
+RESET_ANSWER_SECONDS = 0.25
 
 def _problem_text(problem: str) -> str:
     return {
@@ -36,8 +40,12 @@ def _link_problem(problem: str, what: str):
 def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         accounts.request_reset(form.email.data, web_sessions.client_ip())
         db.session.commit()
+        # A known address writes a link and a mail, an unknown one does not: answer no
+        # sooner than a fixed floor so that the timing does not tell them apart.
+        time.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
         return render_template("auth/forgot_sent.html")
     return render_template("auth/forgot.html", form=form)
 

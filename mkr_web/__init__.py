@@ -47,7 +47,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     celery_init_app(app)
     from . import tasks, tasks_admission, tasks_events, tasks_people, tasks_report  # noqa: F401
-
     from .auth.sessions import init_sessions, load_user
 
     login_manager.user_loader(load_user)

@@ -104,7 +104,9 @@ def test_weak_password_refused_on_reset(app, factory):
     user = factory.user(factory.tenant(), "expert")
     _ask(app, user.email)
     path = last_link_path(user.email)
-    resp = post_form(app.test_client(), path, {"password": "qwerty123456", "confirm": "qwerty123456"})
+    resp = post_form(
+        app.test_client(), path, {"password": "qwerty123456", "confirm": "qwerty123456"}
+    )
     assert resp.status_code == 200
     assert "Этот пароль слишком распространён" in resp.get_data(as_text=True)
     assert db.session.execute(sa.select(PasswordReset.used_at)).scalar_one() is None

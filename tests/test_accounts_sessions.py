@@ -79,7 +79,9 @@ def test_password_change_refuses_wrong_current_and_weak_new(app, factory):
     )
     assert "Этот пароль слишком распространён" in resp.get_data(as_text=True)
     resp = post_form(
-        client, "/account/password", {"current": PASSWORD, "password": "short1", "confirm": "short1"}
+        client,
+        "/account/password",
+        {"current": PASSWORD, "password": "short1", "confirm": "short1"},
     )
     assert "Пароль должен быть не короче 12 символов." in resp.get_data(as_text=True)
     assert client.get("/account").status_code == 200  # nothing ended
@@ -144,9 +146,7 @@ def test_cookie_dies_when_the_account_is_disabled(app, factory):
     )
     assert login(app.test_client(), expert.email).status_code == 302
     actions = db.session.scalars(
-        sa.select(AuditEntry.action)
-        .where(AuditEntry.action.like("user.%"))
-        .order_by(AuditEntry.id)
+        sa.select(AuditEntry.action).where(AuditEntry.action.like("user.%")).order_by(AuditEntry.id)
     ).all()
     assert actions == ["user.deactivate", "user.activate"]
 
@@ -220,7 +220,9 @@ def test_end_one_other_session(app, factory):
     user = factory.user(factory.tenant(), "expert")
     phone = _logged_in(app, user.email)
     laptop = _logged_in(app, user.email)
-    phone_row = db.session.execute(sa.select(UserSession).order_by(UserSession.id)).scalars().first()
+    phone_row = (
+        db.session.execute(sa.select(UserSession).order_by(UserSession.id)).scalars().first()
+    )
     post_form(laptop, f"/account/sessions/{phone_row.id}/end", {}, form_url="/account")
     assert _is_login_page(phone.get("/expert/"))
     assert laptop.get("/expert/").status_code == 200

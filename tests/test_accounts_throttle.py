@@ -52,9 +52,14 @@ def test_growing_delay_per_account(app, factory, config):
     time.sleep(0.6)
     assert login(app.test_client(), user.email, PASSWORD).status_code == 302
     # success forgets the account's failures
-    assert db.session.scalar(
-        sa.select(sa.func.count()).select_from(LoginFailure).where(LoginFailure.scope == "account")
-    ) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.scope == "account")
+        )
+        == 0
+    )
 
 
 def test_unknown_email_is_limited_like_a_known_one(app, factory):

@@ -13,8 +13,8 @@ from wtforms.validators import InputRequired, NumberRange
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
-from ..extensions import db
 from ..actions import run_operation
+from ..extensions import db
 from ..operations import twofactor
 from ..operations.settings import MAX_THRESHOLD, update_thresholds
 from ..operations.tenancy import OperationError

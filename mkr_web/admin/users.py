@@ -169,4 +169,3 @@ def membership_active(membership_id: int):
             success=_("Учётная запись включена.") if active else _("Учётная запись отключена."),
         )
     return redirect(url_for(".membership", membership_id=membership_id))
-

@@ -36,9 +36,7 @@ class NewPasswordMixin:
 
 
 class PasswordChangeForm(NewPasswordMixin, FlaskForm):
-    current = PasswordField(
-        _l("Текущий пароль"), validators=[DataRequired(), Length(max=200)]
-    )
+    current = PasswordField(_l("Текущий пароль"), validators=[DataRequired(), Length(max=200)])
 
 
 class ResetRequestForm(FlaskForm):
@@ -58,9 +56,7 @@ class ConfirmForm(FlaskForm):
 
 
 class TwoFactorConfirmForm(FlaskForm):
-    code = StringField(
-        _l("Код из приложения"), validators=[DataRequired(), Length(min=6, max=12)]
-    )
+    code = StringField(_l("Код из приложения"), validators=[DataRequired(), Length(min=6, max=12)])
 
 
 class DisableTwoFactorForm(FlaskForm):

@@ -19,6 +19,7 @@ from .forms import AcceptForm, ConfirmForm, ResetForm, ResetRequestForm
 
 RESET_ANSWER_SECONDS = 0.25
 
+
 def _problem_text(problem: str) -> str:
     return {
         "invalid": _("Ссылка недействительна. Проверьте, что она скопирована целиком."),

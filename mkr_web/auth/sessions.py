@@ -77,9 +77,7 @@ def start(user: User, method: str) -> None:
     session.clear()
     if lang:
         session["lang"] = lang
-    session[SID] = ops.open_session(
-        user.id, method, client_ip(), request.headers.get("User-Agent")
-    )
+    session[SID] = ops.open_session(user.id, method, client_ip(), request.headers.get("User-Agent"))
     login_user(user)
     record("auth.login", user, user=user, method=method)
     if method != "sso":
@@ -94,9 +92,7 @@ def restart(user: User, method: str = "password") -> None:
     session.clear()
     if lang:
         session["lang"] = lang
-    session[SID] = ops.open_session(
-        user.id, method, client_ip(), request.headers.get("User-Agent")
-    )
+    session[SID] = ops.open_session(user.id, method, client_ip(), request.headers.get("User-Agent"))
     login_user(user)
 
 

@@ -91,9 +91,7 @@ def sso_callback():
         user = ops.resolve_user(conf, email)
     except ops.SSORefused as exc:
         db.session.rollback()
-        record(
-            "auth.login.failed", tenant_id=conf.tenant_id, method="sso", reason=exc.reason
-        )
+        record("auth.login.failed", tenant_id=conf.tenant_id, method="sso", reason=exc.reason)
         db.session.commit()
         flash(str(exc), "danger")
         return redirect(url_for(".login"))

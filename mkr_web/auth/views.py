@@ -86,9 +86,7 @@ def login():
         if wait:
             _too_many(wait)
             return _login_page(form), 429
-        user = db.session.execute(
-            sa.select(User).where(User.email == email)
-        ).scalar_one_or_none()
+        user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
         if not password_matches(user, form.password.data):
             throttle.record_failure(checks)
             record("auth.login.failed", user=user, reason="password")

@@ -1,5 +1,15 @@
 """SQLAlchemy models, one module per topic; imported here so Alembic sees them all."""
 
+from .accounts import (
+    Invitation,
+    InvitationState,
+    LoginFailure,
+    PasswordReset,
+    RecoveryCode,
+    TenantSSO,
+    UserSession,
+    invitation_municipality,
+)
 from .admission import (
     AdmissionBatch,
     AdmissionCandidate,
@@ -14,16 +24,6 @@ from .admission import (
     Partnership,
     Placement,
     Publication,
-)
-from .accounts import (
-    Invitation,
-    InvitationState,
-    LoginFailure,
-    PasswordReset,
-    RecoveryCode,
-    TenantSSO,
-    UserSession,
-    invitation_municipality,
 )
 from .audit import AuditEntry
 from .base import db

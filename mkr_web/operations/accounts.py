@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from workflows.roles import Role
 
@@ -26,6 +25,7 @@ from .notifications import send_account_mail
 from .passwords import password_problems
 from .sessions import end_sessions
 from .tenancy import OperationError
+from .text import _
 
 RESET = "reset"
 # at most this many reset mails per account, and requests per address, an hour

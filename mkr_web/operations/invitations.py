@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from workflows.roles import Role
 
@@ -34,6 +33,7 @@ from .audit import record
 from .notifications import send_account_mail
 from .passwords import password_problems
 from .tenancy import OperationError, check_scope, grant_role
+from .text import _
 
 KIND = "invitation"
 

@@ -30,7 +30,11 @@ SUPPRESS_KEY = "mkr_suppress_notifications"
 
 
 def notify(
-    tenant_id: int | None, user_ids: Iterable[int], subject: str, body: str = "", link: str | None = None
+    tenant_id: int | None,
+    user_ids: Iterable[int],
+    subject: str,
+    body: str = "",
+    link: str | None = None,
 ) -> list[Notification]:
     """Notify each user once (duplicates in ``user_ids`` are dropped)."""
     if db.session.info.get(SUPPRESS_KEY):

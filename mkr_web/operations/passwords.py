@@ -8,7 +8,7 @@ import functools
 import gzip
 from pathlib import Path
 
-from flask_babel import gettext as _
+from .text import _
 
 MIN_LENGTH = 12
 MAX_LENGTH = 200

@@ -82,9 +82,7 @@ def end_session(token: str | None, reason: str = "logout") -> None:
 
 def end_sessions(user_id: int, reason: str, *, except_id: int | None = None) -> int:
     """End every live session of a user (but ``except_id``); returns how many ended."""
-    q = sa.update(UserSession).where(
-        UserSession.user_id == user_id, UserSession.ended_at.is_(None)
-    )
+    q = sa.update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
     if except_id is not None:
         q = q.where(UserSession.id != except_id)
     return db.session.execute(q.values(ended_at=utcnow(), end_reason=reason)).rowcount

@@ -87,7 +87,11 @@ def save_config(
     row.label, row.issuer, row.client_id = label[:100], issuer[:300], client_id[:200]
     if client_secret:
         row.client_secret = client_secret.strip()[:500]
-    row.email_claim, row.create_unknown, row.is_enabled = email_claim[:64], create_unknown, is_enabled
+    row.email_claim, row.create_unknown, row.is_enabled = (
+        email_claim[:64],
+        create_unknown,
+        is_enabled,
+    )
     db.session.flush()
     record(
         "tenant.sso.update",

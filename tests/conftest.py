@@ -81,6 +81,19 @@ def _clean_db(request, app):
     limiter.reset()
 
 
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID Connect provider (npm ``oidc-provider``) on 127.0.0.1."""
+    from tests.oidc.provider import Provider, ProviderUnavailable
+
+    try:
+        provider = Provider()
+    except ProviderUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield provider
+    provider.stop()
+
+
 @pytest.fixture
 def app_ctx(data_app):
     with data_app.app_context():

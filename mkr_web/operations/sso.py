@@ -202,12 +202,33 @@ def finish(
     except Exception as exc:  # noqa: BLE001 - Authlib raises OAuthError and requests' errors
         raise SSORefused("token_exchange", "Сервер входа не подтвердил вход.") from exc
     claims = _id_token_claims(conf, meta, token.get("id_token"), nonce, leeway)
+    if conf.email_claim not in claims:
+        claims = {**_userinfo(meta, token, claims["sub"]), **claims}
     email = claims.get(conf.email_claim)
     if not isinstance(email, str) or "@" not in email:
         raise SSORefused("no_email", "Сервер входа не сообщил адрес электронной почты.")
     if conf.email_claim == "email" and claims.get("email_verified") is False:
         raise SSORefused("email_unverified", "Адрес электронной почты не подтверждён.")
     return User.normalize_email(email)
+
+
+def _userinfo(meta: dict, token: dict, sub: str) -> dict:
+    """Claims from the UserInfo endpoint (providers put only ``sub`` in the ID token unless
+    asked); they count only for the same subject as the checked ID token."""
+    endpoint, access_token = meta.get("userinfo_endpoint"), token.get("access_token")
+    if not endpoint or not access_token:
+        return {}
+    try:
+        resp = requests.get(
+            endpoint, headers={"Authorization": f"Bearer {access_token}"}, timeout=HTTP_TIMEOUT
+        )
+        resp.raise_for_status()
+        info = resp.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise SSORefused("userinfo", "Сервер входа не сообщил данные пользователя.") from exc
+    if not isinstance(info, dict) or info.get("sub") != sub:
+        raise SSORefused("userinfo", "Сервер входа сообщил данные другого пользователя.")
+    return info
 
 
 def _id_token_claims(conf: TenantSSO, meta: dict, id_token, nonce: str, leeway: int) -> dict:

@@ -117,7 +117,9 @@ class Provider:
                 if not url.startswith(self.issuer):
                     return url
                 continue
-            raise AssertionError(f"unexpected provider answer {resp.status_code}: {resp.text[:500]}")
+            raise AssertionError(
+                f"unexpected provider answer {resp.status_code}: {resp.text[:500]}"
+            )
         raise AssertionError("too many redirects at the provider")
 
 

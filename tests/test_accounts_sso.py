@@ -83,9 +83,21 @@ def _with(url, **params):
     return parts._replace(query=urlencode(q)).geturl()
 
 
-def test_login_page_offers_the_provider(app, sso):
-    page = app.test_client().get("/login").get_data(as_text=True)
-    assert "Войти через Томский ID" in page
+def test_login_page_offers_the_provider(app, sso, oidc_provider):
+    resp = app.test_client().get("/login")
+    assert "Войти через Томский ID" in resp.get_data(as_text=True)
+    # the button's form is redirected to the provider: its origin is an allowed form action
+    assert f"form-action 'self' {oidc_provider.issuer};" in resp.headers["Content-Security-Policy"]
+
+
+def test_issuer_that_could_break_the_csp_is_refused(app, factory):
+    tenant = factory.tenant()
+    client = app.test_client()
+    login(client, factory.user(tenant, "admin").email)
+    data = {"label": "X", "client_id": "c", "client_secret": "s", "email_claim": "email"}
+    resp = post_form(client, "/admin/sso", {**data, "issuer": "https://a.example; script-src *"})
+    assert "Издатель (issuer): адрес вида" in resp.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TenantSSO)) == 0
 
 
 def test_success(app, sso, oidc_provider, factory):

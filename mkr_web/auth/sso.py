@@ -4,6 +4,7 @@ The checks live in ``operations/sso.py``; here: the redirect out, the callback, 
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, session, url_for
@@ -35,6 +36,22 @@ def sso_buttons() -> list[tuple[str, str]]:
     except sa.exc.SQLAlchemyError:
         return []
     return [(slug, label) for slug, label in rows]
+
+
+def sso_origins() -> list[str]:
+    """The origins (scheme://host:port) of the enabled providers."""
+    try:
+        issuers = db.session.scalars(
+            sa.select(TenantSSO.issuer).where(TenantSSO.is_enabled.is_(True))
+        ).all()
+    except sa.exc.SQLAlchemyError:
+        return []
+    origins = set()
+    for issuer in issuers:
+        parts = urlsplit(issuer)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
 
 
 def _redirect_uri() -> str:

@@ -15,7 +15,7 @@ import time
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -107,9 +107,20 @@ def login():
 
 
 def _login_page(form):
-    from .sso import sso_buttons
+    from .. import CSP
+    from .sso import sso_buttons, sso_origins
 
-    return render_template("auth/login.html", form=form, sso_buttons=sso_buttons())
+    response = make_response(
+        render_template("auth/login.html", form=form, sso_buttons=sso_buttons())
+    )
+    origins = sso_origins()
+    if origins:
+        # "Войти через …" posts here and is redirected to the provider: browsers apply
+        # form-action to that redirect, so the providers' origins are allowed on this page.
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "form-action 'self'", "form-action 'self' " + " ".join(origins)
+        )
+    return response
 
 
 def _after_login(target: str):

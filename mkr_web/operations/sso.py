@@ -12,6 +12,7 @@ session's ``sso_tenant``): another tenant's provider vouches for nobody here.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ from .audit import record
 from .tenancy import OperationError
 
 SCOPE = "openid email profile"
+# scheme, host (letters, digits, dots, dashes), optional port and path: nothing that could
+# break out of the login page's Content-Security-Policy, where the origin is listed
+ISSUER_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$")
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384"]
 HTTP_TIMEOUT = 5
 CACHE_SECONDS = 600
@@ -68,7 +72,7 @@ def save_config(
     """Create or update the tenant's provider. An empty ``client_secret`` keeps the old one."""
     issuer = (issuer or "").strip().rstrip("/")
     parts = urlsplit(issuer)
-    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query:
+    if not ISSUER_RE.match(issuer):
         raise OperationError("Издатель (issuer): адрес вида https://id.example.org/realms/x.")
     if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise OperationError("Издатель (issuer) должен работать по https.")

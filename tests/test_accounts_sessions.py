@@ -256,3 +256,68 @@ def test_logins_and_failures_are_audited_with_address(app, factory):
     ]
     dump = str([tuple(r) for r in rows])
     assert "wrong-password" not in dump and "nobody@" not in dump
+
+
+# --- the same four over real HTTP: gunicorn with two workers, cookies replayed by requests --
+
+
+def test_saved_cookies_replayed_over_real_http(app, factory):
+    import requests
+
+    from tests.gunicorn_server import CSRF_RE, gunicorn, http_login
+
+    tenant = factory.tenant()
+    admin = factory.user(tenant, "admin")
+    users = {name: factory.user(tenant, "coordinator") for name in ("a", "b", "c", "d")}
+    member = {
+        name: db.session.scalar(sa.select(Membership.id).where(Membership.user_id == u.id))
+        for name, u in users.items()
+    }
+
+    def form_post(session, base, url, data, form_url):
+        token = CSRF_RE.search(session.get(base + form_url, timeout=10).text).group(1)
+        return session.post(
+            base + url, data={**data, "csrf_token": token}, allow_redirects=False, timeout=10
+        )
+
+    def replayed(base, cookie):
+        resp = requests.get(
+            base + "/coordinator/people",
+            cookies={"session": cookie},
+            allow_redirects=False,
+            timeout=10,
+        )
+        return resp.status_code, resp.headers.get("Location")
+
+    with gunicorn(5122, {"MKR_LOGIN_DELAY_SECONDS": "0"}) as (base, _log):
+        admin_s, _ = http_login(base, admin.email, PASSWORD)
+        saved = {}
+        for name, u in users.items():
+            s, resp = http_login(base, u.email, PASSWORD)
+            assert resp.status_code == 302
+            saved[name] = (s, s.cookies["session"])
+            assert replayed(base, saved[name][1]) == (200, None)
+        gone = (302, "/login?next=/coordinator/people")
+        # a: logout
+        s, cookie = saved["a"]
+        form_post(s, base, "/logout", {}, "/coordinator/")
+        assert replayed(base, cookie) == gone
+        # b: password change
+        s, cookie = saved["b"]
+        resp = form_post(
+            s,
+            base,
+            "/account/password",
+            {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+            "/account/password",
+        )
+        assert resp.status_code == 302
+        assert replayed(base, cookie) == gone
+        # c: role removed by the admin
+        mid = member["c"]
+        form_post(admin_s, base, f"/admin/users/{mid}/remove", {}, f"/admin/users/{mid}")
+        assert replayed(base, saved["c"][1]) == gone
+        # d: account disabled by the admin
+        mid = member["d"]
+        form_post(admin_s, base, f"/admin/users/{mid}/active", {"active": "0"}, "/admin/users")
+        assert replayed(base, saved["d"][1]) == gone

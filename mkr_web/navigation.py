@@ -42,7 +42,10 @@ NAV = {
         ("organizer.admission", _l("Протоколы результатов")),
     ],
     Role.EXPERT: [("expert.dashboard", _l("Главная")), ("expert.reviews_list", _l("Экспертиза"))],
-    Role.PLATFORM_ADMIN: [("platform.dashboard", _l("Проекты (регионы)"))],
+    Role.PLATFORM_ADMIN: [
+        ("platform.dashboard", _l("Проекты (регионы)")),
+        ("platform.outbox", _l("Письма учётных записей")),
+    ],
 }
 
 

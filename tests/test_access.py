@@ -7,11 +7,18 @@ from tests.conftest import login
 
 # One page per role; each must be reachable by its role only.
 ROLE_PAGES = {
-    "admin": ["/admin/", "/admin/reference", "/admin/users", "/admin/audit", "/admin/health"],
+    "admin": [
+        "/admin/",
+        "/admin/reference",
+        "/admin/users",
+        "/admin/audit",
+        "/admin/health",
+        "/admin/sso",
+    ],
     "coordinator": ["/coordinator/"],
     "organizer": ["/organizer/"],
     "expert": ["/expert/"],
-    "platform-admin": ["/platform/"],
+    "platform-admin": ["/platform/", "/platform/outbox"],
 }
 
 

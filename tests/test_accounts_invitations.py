@@ -213,3 +213,19 @@ def test_platform_admin_invites_a_new_tenants_first_admin(app, factory):
     invitee, resp = _accept(app, path)
     assert resp.headers["Location"] == "/login"
     assert login(invitee, "operator@example.org", NEW_PASSWORD).headers["Location"] == "/admin/"
+
+
+def test_account_mails_wait_in_the_platform_outbox_only(app, factory):
+    tenant = factory.tenant()
+    admin = factory.user(tenant, "admin")
+    platform = factory.user(platform_admin=True)
+    _invite(_admin_client(app, admin), "p@example.org", role="expert")
+    link = account_mails("p@example.org")[0].link
+    tenant_outbox = _admin_client(app, admin).get("/admin/outbox").get_data(as_text=True)
+    assert link not in tenant_outbox and "p@example.org" not in tenant_outbox
+    client = app.test_client()
+    login(client, platform.email)
+    page = client.get("/platform/outbox").get_data(as_text=True)
+    table = page.split('data-testid="account-outbox"')[1]
+    assert link in table and "p@example.org" in table
+    assert _admin_client(app, admin).get("/platform/outbox").status_code == 403

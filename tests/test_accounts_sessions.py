@@ -4,6 +4,7 @@ Idle and absolute lifetimes; the list of one's sessions and "log out everywhere"
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -321,3 +322,21 @@ def test_saved_cookies_replayed_over_real_http(app, factory):
         mid = member["d"]
         form_post(admin_s, base, f"/admin/users/{mid}/active", {"active": "0"}, "/admin/users")
         assert replayed(base, saved["d"][1]) == gone
+
+
+def test_tenant_admin_sees_members_logins_in_the_audit_log(app, factory):
+    tenant, other = factory.tenant(), factory.tenant()
+    admin = factory.user(tenant, "admin")
+    member = factory.user(tenant, "expert")
+    stranger = factory.user(other, "expert")
+    login(app.test_client(), member.email, "wrong-password-x")
+    login(app.test_client(), member.email)
+    login(app.test_client(), stranger.email)
+    client = _logged_in(app, admin.email)
+    page = client.get("/admin/audit?action=auth.").get_data(as_text=True)
+    rows = re.findall(r'<tr data-action="([^"]+)"><td>[^<]*</td><td>([^<]*)</td>', page)
+    actions = [(a, who) for a, who in rows]
+    assert ("auth.login", member.email) in actions
+    assert ("auth.login.failed", member.email) in actions
+    assert all(who != stranger.email for _a, who in actions)
+    assert "127.0.0.1" in page

@@ -8,10 +8,8 @@ from flask_login import current_user
 
 from ..access import authenticated
 from ..extensions import db
-from ..models.base import utcnow
 from ..operations import accounts, twofactor
 from ..operations import sessions as session_ops
-from ..operations.audit import record
 from ..operations.tenancy import OperationError
 from . import bp
 from . import sessions as web_sessions
@@ -60,12 +58,9 @@ def change_password():
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
 @authenticated
 def end_session(session_id: int):
-    form = ConfirmForm()
-    row = session_ops.session_by_id(current_user.id, session_id)
-    if form.validate_on_submit() and row is not None:
-        row.ended_at = utcnow()
-        row.end_reason = "ended_by_user"
-        record("auth.session.end", row, user=current_user)
+    if ConfirmForm().validate_on_submit() and session_ops.end_own_session(
+        current_user.id, session_id
+    ):
         db.session.commit()
         flash(_("Сеанс завершён."), "success")
     return redirect(url_for(".account"))

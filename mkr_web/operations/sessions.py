@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import UserSession
 from ..models.base import utcnow
+from .audit import record
 
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most once a minute
 
@@ -102,6 +103,16 @@ def active_sessions(user_id: int, idle: timedelta, max_age: timedelta) -> list[U
             .order_by(UserSession.last_seen_at.desc())
         )
     )
+
+
+def end_own_session(user_id: int, session_id: int) -> bool:
+    """A user ends one of their own live sessions (another user's id does nothing)."""
+    row = session_by_id(user_id, session_id)
+    if row is None:
+        return False
+    _end(row, "ended_by_user", utcnow())
+    record("auth.session.end", row, user=row.user)
+    return True
 
 
 def session_by_id(user_id: int, session_id: int) -> UserSession | None:

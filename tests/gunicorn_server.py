@@ -25,10 +25,12 @@ def port_is_closed(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+LISTENING_RE = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+
+
 @contextmanager
-def gunicorn(port: int, env: dict[str, str], workers: int = 2):
-    """Serve ``mkr_web:create_app()`` on 127.0.0.1:``port``; yields (base URL, log path)."""
-    assert port_is_closed(port), f"port {port} is busy"
+def gunicorn(env: dict[str, str], workers: int = 2):
+    """Serve ``mkr_web:create_app()`` on a free port of 127.0.0.1; yields (base URL, log)."""
     log = Path(tempfile.mkstemp(prefix="mkr-gunicorn-", suffix=".log")[1])
     full_env = {**os.environ, **env}
     with open(log, "w") as out:
@@ -40,7 +42,8 @@ def gunicorn(port: int, env: dict[str, str], workers: int = 2):
                 "-w",
                 str(workers),
                 "-b",
-                f"127.0.0.1:{port}",
+                "127.0.0.1:0",
+                "--no-control-socket",  # a shared path; other gunicorns may run
                 "--log-level",
                 "info",
                 "mkr_web:create_app()",
@@ -50,15 +53,18 @@ def gunicorn(port: int, env: dict[str, str], workers: int = 2):
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    base = f"http://127.0.0.1:{port}"
+    base = None
     try:
         deadline = time.monotonic() + 30
         while True:
-            try:
-                if requests.get(base + "/login", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
+            found = LISTENING_RE.search(log.read_text())
+            if found:
+                base = f"http://127.0.0.1:{found.group(1)}"
+                try:
+                    if requests.get(base + "/login", timeout=2).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not start:\n" + log.read_text()[-3000:])
             time.sleep(0.2)

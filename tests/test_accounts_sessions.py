@@ -290,7 +290,7 @@ def test_saved_cookies_replayed_over_real_http(app, factory):
         )
         return resp.status_code, resp.headers.get("Location")
 
-    with gunicorn(5122, {"MKR_LOGIN_DELAY_SECONDS": "0"}) as (base, _log):
+    with gunicorn({"MKR_LOGIN_DELAY_SECONDS": "0"}) as (base, _log):
         admin_s, _ = http_login(base, admin.email, PASSWORD)
         saved = {}
         for name, u in users.items():

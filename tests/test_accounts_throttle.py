@@ -23,8 +23,7 @@ from mkr_web.models import Certificate, CertificateKind, LoginFailure
 from tests.conftest import PASSWORD, login
 from tests.gunicorn_server import gunicorn, http_login, port_is_closed
 
-DEAD_REDIS_PORT = 5129  # in this test suite's port range; nothing listens there
-SERVER_PORT = 5121
+DEAD_REDIS_PORT = 5129  # nothing listens there (checked)
 
 
 @pytest.fixture
@@ -134,7 +133,7 @@ def dead_redis_server(app):
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{DEAD_REDIS_PORT}/3",
         "MKR_LOGIN_DELAY_SECONDS": "0",
     }
-    with gunicorn(SERVER_PORT, env, workers=2) as (base, log):
+    with gunicorn(env, workers=2) as (base, log):
         yield base, log
 
 

@@ -48,7 +48,7 @@ def client_ip() -> str | None:
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the user only while the cookie's session row is live."""
     token = session.get(SID)
-    if not token or not str(user_id).isdigit():
+    if not token or not (str(user_id).isascii() and str(user_id).isdigit()):
         return None
     idle, max_age = lifetimes()
     row = ops.live_session(int(user_id), token, idle, max_age)

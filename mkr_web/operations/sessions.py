@@ -49,7 +49,9 @@ def live_session(
     """The live row of ``token`` for ``user_id``, or None. An expired row is ended here."""
     now = now or utcnow()
     row = db.session.execute(
-        sa.select(UserSession).where(UserSession.token_hash == digest(token))
+        sa.select(UserSession)
+        .where(UserSession.token_hash == digest(token))
+        .options(sa.orm.joinedload(UserSession.user))
     ).scalar_one_or_none()
     if row is None or row.user_id != user_id or row.ended_at is not None:
         return None

@@ -225,7 +225,7 @@ def _total(client, url: str) -> str:
 
 
 def run(backend: str, url: str, n_persons: int, runs: int) -> list[tuple]:
-    from mkr_web.schema import rebuild_schema
+    from tests.support import rebuild_schema
 
     app = make_app(url)
     rebuild_schema(app)

@@ -268,8 +268,7 @@ def main() -> int:
     os.environ.setdefault("MKR_INSTANCE_PATH", tempfile.mkdtemp(prefix="mkr-bench-"))
     from flask_migrate import upgrade
 
-    from mkr_web import create_app
-    from mkr_web import models as m
+    from mkr_web import create_app, models as m
     from mkr_web.documents.report_outputs import report_json, report_pdf, report_xlsx
     from mkr_web.extensions import db
     from mkr_web.queries.report import build_report

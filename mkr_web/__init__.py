@@ -6,7 +6,7 @@ import os
 
 from flask import Flask, render_template, request, session
 
-from .config import load_config
+from .config import ConfigError, load_config
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 
@@ -28,6 +28,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
+    if app.config.get("MKR_PASSWORD_HASH", "scrypt") != "scrypt" and not app.config["TESTING"]:
+        raise ConfigError("MKR_PASSWORD_HASH: only the test suite may hash passwords cheaply")
     os.makedirs(app.config["MKR_UPLOAD_DIR"], exist_ok=True)
 
     db.init_app(app)
@@ -46,7 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .celery_app import celery_init_app
 
     celery_init_app(app)
-    from . import tasks, tasks_admission, tasks_events, tasks_people, tasks_report  # noqa: F401
+    from . import tasks  # noqa: F401  (registers every task)
     from .auth.sessions import init_sessions, load_user
 
     login_manager.user_loader(load_user)
@@ -61,6 +63,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         n = app.config["MKR_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
+    from .operations.audit import set_actor_source
+    from .web.actor import request_actor
+
+    set_actor_source(request_actor)
     from .cli import mkr_cli
 
     app.cli.add_command(mkr_cli)

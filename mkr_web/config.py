@@ -155,6 +155,8 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "MKR_UPLOAD_DIR": upload_dir,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "MKR_IMPORT_MAX_BYTES": 10 * 1024 * 1024,
+        # Not read from the environment: only the test suite's app overrides it.
+        "MKR_PASSWORD_HASH": "scrypt",
         "BOOTSTRAP_SERVE_LOCAL": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -190,7 +192,7 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         # Celery beat: daily jobs (``celery -A celery_worker beat``).
         "CELERY_BEAT_SCHEDULE": {
             "expire-accreditations": {
-                "task": "mkr.expire_accreditations",
+                "task": "mkr.accreditation.expire",
                 "schedule": crontab(hour=3, minute=15),
             },
         },

@@ -1,9 +1,10 @@
-"""Navigation per role: (endpoint, title), and absolute URLs built from ``MKR_BASE_URL``.
+"""Navigation per role: (endpoint, title); in-app paths outside a request (:func:`app_path`)
+and absolute URLs built from ``MKR_BASE_URL``.
 Later features append their pages here."""
 
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, has_app_context, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 
 from workflows.roles import Role
@@ -65,3 +66,13 @@ def external_url(endpoint: str, **values) -> str:
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def app_path(endpoint: str, **values) -> str | None:
+    """The in-app path of a page, also outside a request (Celery beat, the demo loader)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    if has_app_context():
+        with current_app.test_request_context():
+            return url_for(endpoint, **values)
+    return None

@@ -7,7 +7,7 @@
 #
 # Then translate the new or fuzzy entries in mkr_web/translations/*/LC_MESSAGES/messages.po,
 # run `scripts/i18n.sh compile`, and commit both the .po and the .mo: the app reads the .mo
-# and has no compile step of its own. tests/test_i18n.py checks the .mo matches the .po.
+# and has no compile step of its own. tests/unit/test_i18n_catalog.py checks the .mo matches the .po.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYBABEL="${PYBABEL:-$( [ -x .venv/bin/pybabel ] && echo .venv/bin/pybabel || echo pybabel )}"

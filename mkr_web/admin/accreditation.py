@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,32 +13,29 @@ from workflows.review import ACCREDITATION, ReviewState
 from workflows.roles import Role
 
 from ..access import current_membership, current_tenant, get_in_tenant_or_404, roles
-from ..actions import run_operation
-from ..downloads import certificate_response, send_stored, start_certificate_job
-from ..event_forms import (
+from ..models import AccreditationApplication, CertificateKind, ReviewAssignment, SubjectType
+from ..operations import accreditation as ops, reviews
+from ..operations.certificates import find as find_certificate
+from ..queries.events import application_list
+from ..queries.review_subjects import subject_spec
+from ..queries.reviews import (
+    summaries_for,
+)
+from ..web.commit import commit_or_refuse
+from ..web.files import (
+    accreditation_certificate_response,
+    regulation_response,
+    start_certificate_job,
+)
+from ..web.forms import (
     LEVEL_TITLES,
     AccreditForm,
-    AssignForm,
     CommentForm,
     VersionForm,
     version_of,
 )
-from ..extensions import db
-from ..models import AccreditationApplication, CertificateKind, ReviewAssignment, SubjectType
-from ..operations import accreditation as ops
-from ..operations import reviews
-from ..operations.certificates import find as find_certificate
-from ..operations.review_subjects import subject_spec
-from ..queries.events import applications_for
-from ..queries.reviews import (
-    experts_in_tenant,
-    history_rows,
-    review_summary,
-    rubric_of,
-    summaries_for,
-)
 from . import bp
-from .review_steps import assign_experts_from_form, start_review_from_form
+from .review_steps import assign_experts_from_form, review_panel, start_review_from_form
 
 ST = SubjectType.ACCREDITATION
 
@@ -52,12 +49,7 @@ def _application(application_id: int) -> AccreditationApplication:
 def accreditation_list():
     tenant = current_tenant()
     state = request.args.get("state", "")
-    q = applications_for(current_membership()).order_by(AccreditationApplication.id.desc())
-    if state in ReviewState._value2member_map_:
-        q = q.where(AccreditationApplication.state == ReviewState(state))
-    applications = db.session.scalars(
-        q.options(db.selectinload(AccreditationApplication.organizer))
-    ).all()
+    applications = application_list(current_membership(), state)
     return render_template(
         "admin/accreditation_list.html",
         applications=applications,
@@ -71,38 +63,19 @@ def accreditation_list():
 @roles(Role.ADMIN)
 def accreditation_detail(application_id: int):
     application = _application(application_id)
-    tenant = current_tenant()
-    if rubric_of(tenant.id, ST) is None:  # first use: the tenant's default rubric
-        reviews.ensure_rubric(tenant.id, ST)
-        db.session.commit()
-    summary = review_summary(tenant, ST, application.id)
-    assigned = {r.assignment.expert_id for r in summary.results}
-    excluded = subject_spec(ST).excluded_user_ids(application)
-    assign_form = AssignForm()
-    assign_form.expert_ids.choices = [
-        (u.id, u.full_name or u.email)
-        for u in experts_in_tenant(tenant.id)
-        if u.id not in assigned and u.id not in excluded
-    ]
-    actions = ACCREDITATION.available(application.state, Role.ADMIN)
-    version = application.version
     this_year = date.today().year
     return render_template(
         "admin/accreditation_detail.html",
         application=application,
-        summary=summary,
         levels=LEVEL_TITLES,
-        assign_form=assign_form,
-        actions=actions,
-        min_experts=tenant.setting("min_experts"),
-        start_form=VersionForm(version=version, prefix="start"),
+        actions=ACCREDITATION.available(application.state, Role.ADMIN),
         accredit_form=AccreditForm(
-            version=version, valid_from=this_year, valid_to=this_year + 2, prefix="accredit"
+            version=application.version,
+            valid_from=this_year,
+            valid_to=this_year + 2,
+            prefix="accredit",
         ),
-        return_form=CommentForm(version=version, prefix="return"),
-        reject_form=CommentForm(version=version, prefix="reject"),
-        unassign_form=VersionForm(prefix="unassign"),
-        history=history_rows(ST, application.id, include_review_steps=True),
+        **review_panel(ST, application),
         certificate=find_certificate(CertificateKind.ACCREDITATION, application.id),
     )
 
@@ -135,7 +108,7 @@ def accreditation_accredit(application_id: int):
     if not form.validate_on_submit():
         flash(_("Укажите срок аккредитации: годы с… по… (от 2000 до 2100)."), "danger")
         return _back(application)
-    error = run_operation(
+    error = commit_or_refuse(
         ops.accredit,
         application,
         form.valid_from.data,
@@ -144,7 +117,7 @@ def accreditation_accredit(application_id: int):
         comment=form.comment.data or "",
         expected_version=version_of(form),
         success=_("Мероприятие аккредитовано."),
-    )
+    ).error
     if error is None:
         try:
             start_certificate_job(
@@ -169,7 +142,7 @@ def accreditation_decide(application_id: int, action: str):
             if action == "reject"
             else _("Заявка возвращена на доработку.")
         )
-        run_operation(
+        commit_or_refuse(
             ops.decide,
             application,
             action,
@@ -189,7 +162,7 @@ def assignment_unassign(assignment_id: int):
     subject = reviews.load_subject(assignment.subject_type, assignment.subject_id)
     form = VersionForm(prefix="unassign")
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             reviews.unassign, assignment, actor_id=current_user.id, success=_("Эксперт снят.")
         )
     return redirect(spec.admin_url(subject))
@@ -198,18 +171,10 @@ def assignment_unassign(assignment_id: int):
 @bp.route("/accreditation/<int:application_id>/regulation")
 @roles(Role.ADMIN)
 def accreditation_regulation(application_id: int):
-    application = _application(application_id)
-    if application.regulation_file is None:
-        abort(404)
-    return send_stored(application.regulation_file)
+    return regulation_response(_application(application_id))
 
 
 @bp.route("/accreditation/<int:application_id>/certificate")
 @roles(Role.ADMIN)
 def accreditation_certificate(application_id: int):
-    application = _application(application_id)
-    if application.state not in (ReviewState.ACCREDITED, ReviewState.EXPIRED):
-        abort(404)
-    return certificate_response(
-        application.tenant_id, CertificateKind.ACCREDITATION, application.id
-    )
+    return accreditation_certificate_response(_application(application_id))

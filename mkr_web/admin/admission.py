@@ -3,10 +3,8 @@ and the candidates of municipalities without a coordinator (admin checks those).
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
@@ -16,20 +14,28 @@ from workflows.admission import CandidateState
 from workflows.roles import Role
 
 from ..access import current_membership, current_tenant, get_in_tenant_or_404, roles
-from ..coordinator.forms import ConfirmCandidateForm, ReturnCandidateForm
-from ..extensions import db
-from ..models import AdmissionBatch, AdmissionCandidate, EventEdition, Person, SubjectType
-from ..operations import admission as ops
-from ..operations import resident_certificates
-from ..operations.transitions import history
+from ..models import AdmissionBatch, AdmissionCandidate, Person, SubjectType
+from ..operations import admission as ops, resident_certificates
 from ..queries.admission import (
-    batches_for,
-    coordinated_municipality_ids,
+    batch_list,
+    batch_with_candidates,
+    coordinated_municipalities,
     near_matches,
     state_counts,
-    unassigned_candidates,
+    unassigned_count,
+    unassigned_list,
 )
-from ..webutil import attempt, int_or_none
+from ..queries.transitions import history
+from ..web.admission import confirm_from_form, return_from_form
+from ..web.commit import commit_or_refuse
+from ..web.forms import (
+    ConfirmCandidateForm,
+    ReturnCandidateForm,
+    int_or_none,
+    parse_version,
+    version_of,
+)
+from ..web.loading import paginate
 from . import bp
 
 PER_PAGE = 50
@@ -40,13 +46,8 @@ class RejectForm(FlaskForm):
     version = HiddenField()
 
 
-def _batch_options():
-    return (sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event),)
-
-
 def _candidate_or_404(candidate_id: int) -> AdmissionCandidate:
-    candidate = get_in_tenant_or_404(AdmissionCandidate, candidate_id)
-    return candidate
+    return get_in_tenant_or_404(AdmissionCandidate, candidate_id)
 
 
 def _queue_certificates(decision: ops.Decision, batch: AdmissionBatch | None = None) -> None:
@@ -70,65 +71,30 @@ def _queue_certificates(decision: ops.Decision, batch: AdmissionBatch | None = N
 @bp.route("/admission/")
 @roles(Role.ADMIN)
 def admission_batches():
-    tenant = current_tenant()
-    page = db.paginate(
-        batches_for(current_membership())
-        .options(*_batch_options())
-        .order_by(AdmissionBatch.id.desc()),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
-    unassigned = db.session.scalar(
-        sa.select(sa.func.count()).select_from(unassigned_candidates(tenant.id).subquery())
-    )
+    page = paginate(batch_list(current_membership()), per_page=PER_PAGE)
     return render_template(
         "admin/admission_batches.html",
         page=page,
         counts=state_counts(b.id for b in page.items),
         states=list(CandidateState),
-        unassigned=unassigned,
+        unassigned=unassigned_count(current_tenant().id),
     )
 
 
 @bp.route("/admission/unassigned")
 @roles(Role.ADMIN)
 def admission_unassigned():
-    tenant = current_tenant()
-    page = db.paginate(
-        unassigned_candidates(tenant.id)
-        .options(
-            sa.orm.joinedload(AdmissionCandidate.batch)
-            .joinedload(AdmissionBatch.edition)
-            .joinedload(EventEdition.event),
-            sa.orm.joinedload(AdmissionCandidate.municipality),
-        )
-        .order_by(AdmissionCandidate.batch_id, AdmissionCandidate.row_no),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = paginate(unassigned_list(current_tenant().id), per_page=PER_PAGE)
     return render_template("admin/admission_unassigned.html", page=page)
 
 
 @bp.route("/admission/batches/<int:batch_id>")
 @roles(Role.ADMIN)
 def admission_batch(batch_id: int):
-    batch = (
-        db.session.execute(
-            batches_for(current_membership())
-            .where(AdmissionBatch.id == batch_id)
-            .options(
-                *_batch_options(),
-                sa.orm.selectinload(AdmissionBatch.candidates).joinedload(
-                    AdmissionCandidate.municipality
-                ),
-            )
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    batch = batch_with_candidates(current_membership(), batch_id)
     if batch is None:
         abort(404)
-    coordinated = set(db.session.scalars(coordinated_municipality_ids(batch.tenant_id)))
+    coordinated = coordinated_municipalities(batch.tenant_id)
     residents = resident_certificates.batch_person_ids(batch)
     return render_template(
         "admin/admission_batch.html",
@@ -148,7 +114,8 @@ def admission_batch(batch_id: int):
 def admission_admit_all(batch_id: int):
     batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
     if FlaskForm().validate_on_submit():
-        ok, decision = attempt(lambda: ops.admit_confirmed(batch, current_membership()))
+        outcome = commit_or_refuse(lambda: ops.admit_confirmed(batch, current_membership()))
+        ok, decision = outcome.ok, outcome.result
         if ok:
             _queue_certificates(decision, batch)
             flash(
@@ -168,9 +135,10 @@ def admission_reject_all(batch_id: int):
     batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
     form = RejectForm()
     if form.validate_on_submit():
-        ok, rejected = attempt(
+        outcome = commit_or_refuse(
             lambda: ops.reject_confirmed(batch, current_membership(), form.reason.data)
         )
+        ok, rejected = outcome.ok, outcome.result
         if ok:
             flash(_("Отклонено: %(n)s.", n=len(rejected)), "success")
     else:
@@ -190,8 +158,7 @@ def _render_candidate(candidate, status=200, **forms):
         form=FlaskForm(),
         history=history(SubjectType.CANDIDATE, candidate.id),
         states=CandidateState,
-        coordinated=candidate.municipality_id
-        in set(db.session.scalars(coordinated_municipality_ids(candidate.tenant_id))),
+        coordinated=candidate.municipality_id in coordinated_municipalities(candidate.tenant_id),
     ), status
 
 
@@ -214,21 +181,7 @@ def admission_confirm(candidate_id: int):
     form = ConfirmCandidateForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, confirm=form)
-    ok, rec = attempt(
-        lambda: ops.confirm_candidate(
-            candidate,
-            current_membership(),
-            consent_on=form.consent_on.data,
-            scan=form.scan.data or None,
-            on_file=form.on_file.data,
-            expected_version=int_or_none(form.version.data),
-        )
-    )
-    if ok:
-        flash(
-            _("Данные и согласие подтверждены.") if rec else _("Кандидат уже подтверждён."),
-            "success",
-        )
+    confirm_from_form(candidate, form)
     return _back(candidate)
 
 
@@ -239,18 +192,7 @@ def admission_return(candidate_id: int):
     form = ReturnCandidateForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, return_=form)
-    ok, rec = attempt(
-        lambda: ops.return_candidate(
-            candidate,
-            current_membership(),
-            form.reason.data,
-            expected_version=int_or_none(form.version.data),
-        )
-    )
-    if ok:
-        flash(
-            _("Строка возвращена организатору.") if rec else _("Строка уже возвращена."), "success"
-        )
+    return_from_form(candidate, form)
     return _back(candidate)
 
 
@@ -260,13 +202,14 @@ def admission_admit(candidate_id: int):
     candidate = _candidate_or_404(candidate_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    ok, decision = attempt(
+    outcome = commit_or_refuse(
         lambda: ops.admit_candidate(
             candidate,
             current_membership(),
-            expected_version=int_or_none(request.form.get("version")),
+            expected_version=parse_version(request.form.get("version")),
         )
     )
+    ok, decision = outcome.ok, outcome.result
     if ok:
         _queue_certificates(decision)
         if not decision.changed:
@@ -288,14 +231,15 @@ def admission_reject(candidate_id: int):
     form = RejectForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, reject=form)
-    ok, rec = attempt(
+    outcome = commit_or_refuse(
         lambda: ops.reject_candidate(
             candidate,
             current_membership(),
             form.reason.data,
-            expected_version=int_or_none(form.version.data),
+            expected_version=version_of(form),
         )
     )
+    ok, rec = outcome.ok, outcome.result
     if ok:
         flash(_("Кандидат отклонён.") if rec else _("Кандидат уже отклонён."), "success")
     return _back(candidate)
@@ -309,7 +253,7 @@ def admission_resolve(candidate_id: int):
         abort(400)
     person_id = int_or_none(request.form.get("person_id"))
     person = get_in_tenant_or_404(Person, person_id) if person_id else None
-    ok, _r = attempt(lambda: ops.resolve_match(candidate, current_membership(), person))
+    ok = commit_or_refuse(lambda: ops.resolve_match(candidate, current_membership(), person)).ok
     if ok:
         flash(
             _("Совпадение решено: тот же человек.")

@@ -10,10 +10,10 @@ from flask_wtf import FlaskForm
 from workflows.roles import Role
 
 from ..access import get_in_tenant_or_404, roles
-from ..actions import run_operation
-from ..downloads import certificate_response
 from ..models import AdmissionBatch, CertificateKind, Person
 from ..operations import resident_certificates
+from ..web.commit import commit_or_refuse
+from ..web.files import certificate_response
 from . import bp
 
 
@@ -23,16 +23,15 @@ def admission_certificates(batch_id: int):
     batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    started = {}
-
-    def start():
-        started["job"] = resident_certificates.start_batch_job(
-            batch, user_id=current_user.id, base_url=request.url_root
-        )
-
-    if run_operation(start) is not None:
+    outcome = commit_or_refuse(
+        resident_certificates.start_batch_job,
+        batch,
+        user_id=current_user.id,
+        base_url=request.url_root,
+    )
+    if not outcome.ok:
         return redirect(url_for(".admission_batch", batch_id=batch.id))
-    return redirect(url_for("auth.job", job_id=started["job"].id))
+    return redirect(url_for("auth.job", job_id=outcome.result.id))
 
 
 @bp.route("/people/<int:person_id>/certificate")

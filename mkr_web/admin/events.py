@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from workflows.roles import Role
 
-from .. import event_pages as pages
 from ..access import roles
+from ..web import events as pages
 from . import bp
 
 EP = "admin"

@@ -11,24 +11,19 @@ from workflows.review import NOMINATION, ReviewState
 from workflows.roles import Role
 
 from ..access import current_membership, current_tenant, roles
-from ..actions import run_operation
-from ..downloads import send_stored
-from ..event_forms import AssignForm, CommentForm, VersionForm, version_of
-from ..extensions import db
 from ..models import Nomination, SubjectType
 from ..operations import nominations as ops
-from ..operations import reviews
-from ..operations.review_subjects import subject_spec
-from ..queries.nominations import nomination_in_scope, nominations_for
+from ..operations.admission import queue_resident_certificate
+from ..queries.nominations import nomination_in_scope, nomination_list
 from ..queries.reviews import (
-    experts_in_tenant,
-    history_rows,
-    review_summary,
-    rubric_of,
     summaries_for,
 )
+from ..web.commit import commit_or_refuse
+from ..web.files import send_stored
+from ..web.forms import CommentForm, version_of
+from ..web.loading import paginate
 from . import bp
-from .review_steps import assign_experts_from_form, start_review_from_form
+from .review_steps import assign_experts_from_form, review_panel, start_review_from_form
 
 ST = SubjectType.NOMINATION
 PER_PAGE = 50
@@ -49,12 +44,7 @@ def _back(nomination: Nomination):
 @roles(Role.ADMIN)
 def nominations():
     state = request.args.get("state", "")
-    q = nominations_for(current_membership()).options(
-        db.joinedload(Nomination.person), db.joinedload(Nomination.municipality)
-    )
-    if state in ReviewState._value2member_map_:
-        q = q.where(Nomination.state == ReviewState(state))
-    page = db.paginate(q.order_by(Nomination.id.desc()), per_page=PER_PAGE, error_out=False)
+    page = paginate(nomination_list(current_membership(), state), per_page=PER_PAGE)
     return render_template(
         "admin/nominations.html",
         page=page,
@@ -68,33 +58,12 @@ def nominations():
 @roles(Role.ADMIN)
 def nomination_detail(nomination_id: int):
     nomination = _nomination(nomination_id)
-    tenant = current_tenant()
-    if rubric_of(tenant.id, ST) is None:  # first use: the tenant's default rubric
-        reviews.ensure_rubric(tenant.id, ST)
-        db.session.commit()
-    summary = review_summary(tenant, ST, nomination.id)
-    assigned = {r.assignment.expert_id for r in summary.results}
-    excluded = subject_spec(ST).excluded_user_ids(nomination)
-    assign_form = AssignForm()
-    assign_form.expert_ids.choices = [
-        (u.id, u.full_name or u.email)
-        for u in experts_in_tenant(tenant.id)
-        if u.id not in assigned and u.id not in excluded
-    ]
-    version = nomination.version
     return render_template(
         "admin/nomination.html",
         nomination=nomination,
-        summary=summary,
-        assign_form=assign_form,
         actions=NOMINATION.available(nomination.state, Role.ADMIN),
-        min_experts=tenant.setting("min_experts"),
-        start_form=VersionForm(version=version, prefix="start"),
-        approve_form=CommentForm(version=version, prefix="approve"),
-        return_form=CommentForm(version=version, prefix="return"),
-        reject_form=CommentForm(version=version, prefix="reject"),
-        unassign_form=VersionForm(prefix="unassign"),
-        history=history_rows(ST, nomination.id, include_review_steps=True),
+        approve_form=CommentForm(version=nomination.version, prefix="approve"),
+        **review_panel(ST, nomination),
     )
 
 
@@ -121,25 +90,18 @@ def nomination_approve(nomination_id: int):
     form = CommentForm(prefix="approve")
     if not form.validate_on_submit():
         return _back(nomination)
-    done = {}
-    error = run_operation(
-        lambda: done.setdefault(
-            "outcome",
-            ops.approve(
-                nomination,
-                current_membership(),
-                form.comment.data or "",
-                expected_version=version_of(form),
-            ),
-        ),
+    outcome = commit_or_refuse(
+        ops.approve,
+        nomination,
+        current_membership(),
+        form.comment.data or "",
+        expected_version=version_of(form),
         success=_("Выдвижение одобрено."),
     )
-    if error is None and done["outcome"].admitted_person_id:
+    if outcome.ok and outcome.result.admitted_person_id:
         # after the commit: the new Resident's certificate goes to a worker
-        from ..operations.admission import queue_resident_certificate
-
         queue_resident_certificate(
-            done["outcome"].admitted_person_id,
+            outcome.result.admitted_person_id,
             tenant_id=nomination.tenant_id,
             user_id=current_user.id,
             base_url=request.url_root,
@@ -158,7 +120,7 @@ def nomination_decide(nomination_id: int, action: str):
             if action == "reject"
             else _("Выдвижение возвращено на доработку.")
         )
-        run_operation(
+        commit_or_refuse(
             ops.decide,
             nomination,
             current_membership(),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from workflows.roles import Role
 
-from .. import participant_upload as pages
 from ..access import roles
+from ..web import participants as pages
 from . import bp
 
 EP = "admin"

@@ -5,24 +5,22 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from workflows.engine import TransitionRefused
 from workflows.lifecycle import LIFECYCLE
 from workflows.roles import Role
 
-from ..access import current_tenant, roles, tenant_query
-from ..extensions import db
-from ..models import Municipality, Organization, OrganizationKind
+from ..access import current_tenant, roles
+from ..errors import StaleItem
+from ..models import OrganizationKind
 from ..operations.people import change_status, create_person, update_person
-from ..operations.tenancy import OperationError
-from ..operations.transitions import StaleItem
 from ..queries.people import audit_trail
-from ..registry import (
+from ..queries.reference import municipalities_of, organization_choices
+from ..web.commit import commit_or_refuse
+from ..web.forms import VersionForm, version_of
+from ..web.people import (
     card_context,
     export_job_file,
     export_job_page,
@@ -37,19 +35,15 @@ from .people_forms import (
     PersonForm,
     ProjectForm,
     StatusForm,
-    VersionForm,
 )
 
 STALE = StaleItem()
 
 
 def _reference_choices(form: PersonForm) -> None:
-    munis = db.session.scalars(tenant_query(Municipality).order_by(Municipality.sort_order))
-    orgs = db.session.execute(
-        tenant_query(Organization)
-        .with_only_columns(Organization.id, Organization.name)
-        .order_by(Organization.name)
-    ).all()
+    tenant_id = current_tenant().id
+    munis = municipalities_of(tenant_id)
+    orgs = organization_choices(tenant_id)
     form.municipality_id.choices = [(0, "—")] + [(m.id, m.name) for m in munis]
     form.organization_id.choices = [(0, "—")] + [(i, n) for i, n in orgs]
 
@@ -59,12 +53,9 @@ def status_form(person) -> StatusForm:
     form.action.choices = [
         (a, LIFECYCLE.title(a)) for a in LIFECYCLE.available(person.status, Role.ADMIN.value)
     ]
-    unis = db.session.execute(
-        tenant_query(Organization)
-        .with_only_columns(Organization.id, Organization.name)
-        .where(Organization.kind.in_([OrganizationKind.UNIVERSITY, OrganizationKind.COLLEGE]))
-        .order_by(Organization.name)
-    ).all()
+    unis = organization_choices(
+        current_tenant().id, [OrganizationKind.UNIVERSITY, OrganizationKind.COLLEGE]
+    )
     form.organization_id.choices = [(0, "—")] + [(i, n) for i, n in unis]
     return form
 
@@ -99,15 +90,11 @@ def person_new():
     form = PersonForm()
     _reference_choices(form)
     if form.validate_on_submit():
-        try:
-            person = create_person(current_tenant().id, form.person_data())
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Карточка создана."), "success")
-            return redirect(url_for(".person", person_id=person.id))
+        outcome = commit_or_refuse(
+            create_person, current_tenant().id, form.person_data(), success=_("Карточка создана.")
+        )
+        if outcome.ok:
+            return redirect(url_for(".person", person_id=outcome.result.id))
     return render_template("people/edit.html", form=form, person=None)
 
 
@@ -141,19 +128,14 @@ def person_edit(person_id: int):
     )
     _reference_choices(form)
     if form.validate_on_submit():
-        try:
-            changed = update_person(p, form.person_data(), expected_version=form.loaded_version())
-            db.session.commit()
-        except (StaleItem, StaleDataError):
-            db.session.rollback()
-            flash(str(STALE), "danger")
-            return render_template("people/edit.html", form=form, person=p, stale=True), 409
-        except OperationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Сохранено.") if changed else _("Изменений нет."), "success")
+        outcome = commit_or_refuse(
+            update_person, p, form.person_data(), expected_version=version_of(form)
+        )
+        if outcome.ok:
+            flash(_("Сохранено.") if outcome.result else _("Изменений нет."), "success")
             return redirect(url_for(".person", person_id=p.id))
+        if isinstance(outcome.error, StaleItem):
+            return render_template("people/edit.html", form=form, person=p, stale=True), 409
     return render_template("people/edit.html", form=form, person=p)
 
 
@@ -169,35 +151,22 @@ def person_status(person_id: int):
             "danger",
         )
         return redirect(url_for(".person", person_id=p.id))
-    try:
-        version = int(form.version.data)
-    except (TypeError, ValueError):
-        version = None
-    try:
-        change = change_status(
-            p,
-            form.action.data,
-            on=form.on.data,
-            role=Role.ADMIN.value,
-            user_id=current_user.id,
-            comment=form.comment.data or "",
-            basis=form.basis.data or None,
-            organization_id=form.organization_id.data or None,
-            expected_version=version,
-        )
-        db.session.commit()
-    except (StaleItem, StaleDataError):
-        db.session.rollback()
-        flash(str(STALE), "danger")
-    except (TransitionRefused, OperationError) as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
+    outcome = commit_or_refuse(
+        change_status,
+        p,
+        form.action.data,
+        on=form.on.data,
+        role=Role.ADMIN.value,
+        user_id=current_user.id,
+        comment=form.comment.data or "",
+        basis=form.basis.data or None,
+        organization_id=form.organization_id.data or None,
+        expected_version=version_of(form),
+    )
+    if outcome.ok:
+        change = outcome.result
         if change is None:
             flash(_("Статус уже изменён."), "info")
         else:
             flash(_("Статус изменён: %(s)s.", s=change.to_status.title_ru), "success")
     return redirect(url_for(".person", person_id=p.id))
-
-
-__all__ = ["sa"]

@@ -74,12 +74,6 @@ class PersonForm(FlaskForm):
         data["organization_id"] = self.organization_id.data or None
         return data
 
-    def loaded_version(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
-
 
 class StatusForm(FlaskForm):
     # The lifecycle machine judges the action and the organisation (with its own messages).
@@ -124,13 +118,3 @@ class ProjectForm(FlaskForm):
     role = StringField(_l("Роль"), validators=[DataRequired(), Length(max=100)])
     support_kind = StringField(_l("Вид поддержки"), validators=[DataRequired(), Length(max=200)])
     year = IntegerField(_l("Год"), validators=[DataRequired(), NumberRange(2000, 2100)])
-
-
-class VersionForm(FlaskForm):
-    """A bare confirmation (CSRF + the version the page was loaded with)."""
-
-    version = HiddenField()
-
-
-class UploadForm(FlaskForm):
-    file = FileField(_l("Файл XLSX или CSV"))

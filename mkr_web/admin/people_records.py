@@ -8,21 +8,18 @@ import json
 from flask import Response, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from workflows.roles import Role
 
 from ..access import roles
-from ..documents.storage import UploadError
-from ..extensions import db
 from ..models import Achievement, AchievementLevel, ConsentGiver, PersonProject
 from ..operations.people import add_achievement, add_consent, add_project, delete_child
 from ..operations.privacy import anonymize_person, export_person_data, unlink_files
-from ..operations.tenancy import OperationError
-from ..operations.transitions import StaleItem
-from ..registry import consent_file_response, person_or_404
+from ..web.commit import commit_or_refuse
+from ..web.forms import VersionForm, version_of
+from ..web.people import consent_file_response, person_or_404
 from . import bp
-from .people_forms import AchievementForm, ConsentForm, ProjectForm, VersionForm
+from .people_forms import AchievementForm, ConsentForm, ProjectForm
 
 
 def _form_errors(form) -> str:
@@ -34,15 +31,8 @@ def _back(person_id: int, anchor: str = ""):
 
 
 def _save(action, person_id: int, message: str, anchor: str):
-    """Run ``action()``, commit, flash; refusals roll back and flash their message."""
-    try:
-        action()
-        db.session.commit()
-    except (OperationError, UploadError) as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        flash(message, "success")
+    """Run ``action()`` and commit (refusals are flashed), then back to the card."""
+    commit_or_refuse(action, success=message)
     return _back(person_id, anchor)
 
 
@@ -136,8 +126,7 @@ def person_project_delete(person_id: int, item_id: int):
 @roles(Role.ADMIN)
 def person_data_export(person_id: int):
     p = person_or_404(person_id)
-    data = export_person_data(p)
-    db.session.commit()
+    data = commit_or_refuse(export_person_data, p).result
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(
         body,
@@ -154,21 +143,9 @@ def person_anonymize(person_id: int):
     if not form.validate_on_submit():
         flash(_("Форма устарела, повторите."), "danger")
         return _back(p.id)
-    try:
-        version = int(form.version.data)
-    except (TypeError, ValueError):
-        version = None
-    try:
-        paths = anonymize_person(p, expected_version=version)
-        db.session.commit()
-    except (StaleItem, StaleDataError):
-        db.session.rollback()
-        flash(str(StaleItem()), "danger")
-    except OperationError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        unlink_files(paths)
+    outcome = commit_or_refuse(anonymize_person, p, expected_version=version_of(form))
+    if outcome.ok:
+        unlink_files(outcome.result)
         flash(_("Данные обезличены."), "success")
     return _back(p.id)
 

@@ -11,12 +11,13 @@ from workflows.roles import Role
 
 from ..access import current_tenant, get_in_tenant_or_404, roles
 from ..documents.tables import add_sheet, new_workbook, workbook_bytes
-from ..extensions import db
 from ..models import Opportunity, OpportunityKind, Organization, Person, Placement
 from ..operations import programme as ops
 from ..operations.audit import record
 from ..queries import programme as q
-from ..webutil import attempt, int_or_none
+from ..web.commit import commit_or_refuse
+from ..web.forms import int_or_none
+from ..web.loading import paginate
 from . import bp
 from .programme_forms import OpportunityForm, PersonSearchForm, PlacementForm
 
@@ -51,7 +52,7 @@ def opportunities():
     form = OpportunityForm()
     form.partner_id.choices = partner_choices(tenant.id)
     if form.validate_on_submit():
-        ok, opp = attempt(
+        outcome = commit_or_refuse(
             lambda: ops.save_opportunity(
                 tenant,
                 None,
@@ -63,11 +64,12 @@ def opportunities():
                 ends_on=form.ends_on.data,
             )
         )
+        ok, opp = outcome.ok, outcome.result
         if ok:
             flash(_("Возможность добавлена."), "success")
             return redirect(url_for(".opportunity", opportunity_id=opp.id))
     year = _year_arg()
-    page = db.paginate(q.opportunities(tenant.id, year), per_page=PER_PAGE, error_out=False)
+    page = paginate(q.opportunities(tenant.id, year), per_page=PER_PAGE)
     placed = q.distinct_placed(tenant.id, year) if year else None
     return render_template(
         "admin/opportunities.html",
@@ -106,7 +108,7 @@ def opportunity(opportunity_id: int):
         form.partner_id.choices = partner_choices(opp.tenant_id)
         if not form.validate_on_submit():
             return _render_opportunity(opp, form=form, status=400)
-        ok, _o = attempt(
+        ok = commit_or_refuse(
             lambda: ops.save_opportunity(
                 current_tenant(),
                 opp,
@@ -117,7 +119,7 @@ def opportunity(opportunity_id: int):
                 starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data,
             )
-        )
+        ).ok
         if ok:
             flash(_("Сохранено."), "success")
         return redirect(url_for(".opportunity", opportunity_id=opp.id))
@@ -130,7 +132,7 @@ def opportunity_delete(opportunity_id: int):
     opp = get_in_tenant_or_404(Opportunity, opportunity_id)
     if FlaskForm().validate_on_submit():
         year = opp.year
-        ok, _r = attempt(lambda: ops.delete_opportunity(opp))
+        ok = commit_or_refuse(lambda: ops.delete_opportunity(opp)).ok
         if ok:
             flash(_("Возможность удалена."), "success")
             return redirect(url_for(".opportunities", year=year))
@@ -158,7 +160,7 @@ def placement_add(opportunity_id: int):
     if not form.validate_on_submit():
         abort(400)
     person = get_in_tenant_or_404(Person, int_or_none(form.person_id.data) or 0)
-    ok, _p = attempt(lambda: ops.add_placement(opp, person, form.placed_on.data))
+    ok = commit_or_refuse(lambda: ops.add_placement(opp, person, form.placed_on.data)).ok
     if ok:
         flash(_("Участник добавлен."), "success")
     return redirect(url_for(".opportunity", opportunity_id=opp.id))
@@ -170,7 +172,7 @@ def placement_delete(placement_id: int):
     placement = get_in_tenant_or_404(Placement, placement_id)
     opportunity_id = placement.opportunity_id
     if FlaskForm().validate_on_submit():
-        ok, _r = attempt(lambda: ops.remove_placement(placement))
+        ok = commit_or_refuse(lambda: ops.remove_placement(placement)).ok
         if ok:
             flash(_("Участник убран."), "success")
     return redirect(url_for(".opportunity", opportunity_id=opportunity_id))
@@ -181,7 +183,7 @@ def placement_delete(placement_id: int):
 def opportunities_xlsx():
     tenant = current_tenant()
     year = _year_arg()
-    rows = db.session.scalars(q.opportunities(tenant.id, year)).unique().all()
+    rows = q.all_rows(q.opportunities(tenant.id, year))
     counts = q.placement_counts([o.id for o in rows])
     wb = new_workbook()
     add_sheet(
@@ -218,6 +220,7 @@ def opportunities_xlsx():
             for p in placements
         ],
     )
-    record("programme.export", None, tenant_id=tenant.id, table="opportunities", year=year)
-    db.session.commit()
+    commit_or_refuse(
+        record, "programme.export", None, tenant_id=tenant.id, table="opportunities", year=year
+    )
     return xlsx_response(workbook_bytes(wb), f"opportunities-{year or 'all'}.xlsx")

@@ -13,13 +13,13 @@ from workflows.roles import Role
 
 from ..access import current_tenant, get_in_tenant_or_404, roles
 from ..documents.tables import xlsx_bytes
-from ..extensions import db
 from ..models import Organization, OrganizationKind, OutletKind, Partnership, Publication
 from ..operations import programme as ops
 from ..operations.audit import record
 from ..operations.tenancy import create_organization
 from ..queries import programme as q
-from ..webutil import attempt
+from ..web.commit import commit_or_refuse
+from ..web.loading import paginate
 from . import bp
 from .programme import _year_arg, xlsx_response
 from .programme_forms import PartnershipForm, PublicationForm
@@ -45,12 +45,12 @@ def publications():
     tenant = current_tenant()
     form = PublicationForm()
     if form.validate_on_submit():
-        ok, _p = attempt(lambda: _save_publication(None, form))
+        ok = commit_or_refuse(lambda: _save_publication(None, form)).ok
         if ok:
             flash(_("Публикация добавлена."), "success")
             return redirect(url_for(".publications", year=form.published_on.data.year))
     year = _year_arg()
-    page = db.paginate(q.publications(tenant.id, year), per_page=PER_PAGE, error_out=False)
+    page = paginate(q.publications(tenant.id, year), per_page=PER_PAGE)
     return render_template("admin/publications.html", page=page, form=form, year=year)
 
 
@@ -60,7 +60,7 @@ def publication(publication_id: int):
     pub = get_in_tenant_or_404(Publication, publication_id)
     form = PublicationForm(obj=pub, outlet_kind=pub.outlet_kind.value)
     if form.validate_on_submit():
-        ok, _p = attempt(lambda: _save_publication(pub, form))
+        ok = commit_or_refuse(lambda: _save_publication(pub, form)).ok
         if ok:
             flash(_("Сохранено."), "success")
             return redirect(url_for(".publication", publication_id=pub.id))
@@ -72,7 +72,7 @@ def publication(publication_id: int):
 def publication_delete(publication_id: int):
     pub = get_in_tenant_or_404(Publication, publication_id)
     if FlaskForm().validate_on_submit():
-        ok, _r = attempt(lambda: ops.delete_publication(pub))
+        ok = commit_or_refuse(lambda: ops.delete_publication(pub)).ok
         if ok:
             flash(_("Публикация удалена."), "success")
             return redirect(url_for(".publications"))
@@ -84,14 +84,15 @@ def publication_delete(publication_id: int):
 def publications_xlsx():
     tenant = current_tenant()
     year = _year_arg()
-    rows = db.session.scalars(q.publications(tenant.id, year)).all()
+    rows = q.all_rows(q.publications(tenant.id, year))
     data = xlsx_bytes(
         "Публикации",
         ["Дата", "Заголовок", "Сайт или издание", "Вид площадки", "Ссылка"],
         [(p.published_on, p.title, p.outlet, p.outlet_kind.title_ru, p.url) for p in rows],
     )
-    record("programme.export", None, tenant_id=tenant.id, table="publications", year=year)
-    db.session.commit()
+    commit_or_refuse(
+        record, "programme.export", None, tenant_id=tenant.id, table="publications", year=year
+    )
     return xlsx_response(data, f"publications-{year or 'all'}.xlsx")
 
 
@@ -132,11 +133,11 @@ def partnerships():
     tenant = current_tenant()
     form = _partnership_form()
     if form.validate_on_submit():
-        ok, _p = attempt(lambda: _save_partnership(None, form))
+        ok = commit_or_refuse(lambda: _save_partnership(None, form)).ok
         if ok:
             flash(_("Партнёрство добавлено."), "success")
             return redirect(url_for(".partnerships"))
-    rows = db.session.scalars(q.partnerships(tenant.id)).all()
+    rows = q.all_rows(q.partnerships(tenant.id))
     year = date.today().year
     return render_template(
         "admin/partnerships.html",
@@ -153,7 +154,7 @@ def partnership(partnership_id: int):
     row = get_in_tenant_or_404(Partnership, partnership_id)
     form = _partnership_form(row)
     if form.validate_on_submit():
-        ok, _p = attempt(lambda: _save_partnership(row, form))
+        ok = commit_or_refuse(lambda: _save_partnership(row, form)).ok
         if ok:
             flash(_("Сохранено."), "success")
             return redirect(url_for(".partnership", partnership_id=row.id))
@@ -165,7 +166,7 @@ def partnership(partnership_id: int):
 def partnership_delete(partnership_id: int):
     row = get_in_tenant_or_404(Partnership, partnership_id)
     if FlaskForm().validate_on_submit():
-        ok, _r = attempt(lambda: ops.delete_partnership(row))
+        ok = commit_or_refuse(lambda: ops.delete_partnership(row)).ok
         if ok:
             flash(_("Партнёрство удалено."), "success")
             return redirect(url_for(".partnerships"))
@@ -176,7 +177,7 @@ def partnership_delete(partnership_id: int):
 @roles(Role.ADMIN)
 def partnerships_xlsx():
     tenant = current_tenant()
-    rows = db.session.scalars(q.partnerships(tenant.id)).all()
+    rows = q.all_rows(q.partnerships(tenant.id))
     data = xlsx_bytes(
         "Партнёры",
         ["Организация", "Тип", "Начало партнёрства", "Окончание", "Примечание"],
@@ -185,6 +186,5 @@ def partnerships_xlsx():
             for p in rows
         ],
     )
-    record("programme.export", None, tenant_id=tenant.id, table="partnerships")
-    db.session.commit()
+    commit_or_refuse(record, "programme.export", None, tenant_id=tenant.id, table="partnerships")
     return xlsx_response(data, "partnerships.xlsx")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from workflows.roles import Role
 
-from .. import report_views as rv
 from ..access import roles
+from ..web import report as rv
 from . import bp
 
 PREFIX = "admin"

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -12,10 +11,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
-from ..actions import run_operation
-from ..extensions import db
-from ..models import RubricCriterion, SubjectType
+from ..models import SubjectType
 from ..operations import reviews
+from ..queries.reviews import criterion_in_tenant
+from ..web.commit import commit_or_refuse
 from . import bp
 
 KINDS = {
@@ -58,21 +57,17 @@ def rubrics():
 def rubric(kind: str):
     subject_type = _kind(kind)
     tenant = current_tenant()
-    rubric = reviews.ensure_rubric(tenant.id, subject_type)
-    db.session.commit()
+    rubric = commit_or_refuse(reviews.ensure_rubric, tenant.id, subject_type).result
     form = NewCriterionForm(prefix="new")
     if form.validate_on_submit():
-        if (
-            run_operation(
-                reviews.add_criterion,
-                rubric,
-                form.title.data,
-                form.max_points.data,
-                float(form.weight.data),
-                success=_("Критерий добавлен."),
-            )
-            is None
-        ):
+        if commit_or_refuse(
+            reviews.add_criterion,
+            rubric,
+            form.title.data,
+            form.max_points.data,
+            float(form.weight.data),
+            success=_("Критерий добавлен."),
+        ).ok:
             return redirect(url_for(".rubric", kind=kind))
     edit_forms = {
         c.id: CriterionForm(prefix=f"c{c.id}", obj=c, weight=c.weight) for c in rubric.criteria
@@ -91,12 +86,12 @@ def rubric(kind: str):
 @bp.route("/rubrics/criteria/<int:criterion_id>", methods=["POST"])
 @roles(Role.ADMIN)
 def rubric_criterion(criterion_id: int):
-    criterion = db.session.get(RubricCriterion, criterion_id)
-    if criterion is None or criterion.rubric.tenant_id != current_tenant().id:
+    criterion = criterion_in_tenant(current_tenant().id, criterion_id)
+    if criterion is None:
         abort(404)
     form = CriterionForm(prefix=f"c{criterion.id}")
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             reviews.update_criterion,
             criterion,
             title=form.title.data,

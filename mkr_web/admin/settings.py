@@ -4,8 +4,7 @@ whether the second factor is required for the roles that read personal data."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
@@ -13,12 +12,10 @@ from wtforms.validators import InputRequired, NumberRange
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
-from ..actions import run_operation
-from ..extensions import db
 from ..operations import twofactor
 from ..operations.settings import MAX_THRESHOLD, update_thresholds
-from ..operations.tenancy import OperationError
 from ..queries.report import thresholds_of
+from ..web.commit import commit_or_refuse
 from . import bp
 
 # form field -> (threshold key, label)
@@ -62,7 +59,7 @@ class TwoFactorPolicyForm(FlaskForm):
 def settings_two_factor():
     form = TwoFactorPolicyForm()
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             twofactor.update_policy,
             current_tenant(),
             form.required.data,
@@ -82,14 +79,12 @@ def settings():
     form = ThresholdsForm(data={name: current[key] for name, (key, _l_) in FIELDS.items()})
     if form.validate_on_submit():
         values = {key: getattr(form, name).data for name, (key, _l_) in FIELDS.items()}
-        try:
-            changed = update_thresholds(tenant, values)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Пороговые значения сохранены.") if changed else _("Изменений нет."), "success")
+        outcome = commit_or_refuse(update_thresholds, tenant, values)
+        if outcome.ok:
+            flash(
+                _("Пороговые значения сохранены.") if outcome.result else _("Изменений нет."),
+                "success",
+            )
             return redirect(url_for(".settings"))
     policy = twofactor.policy_of(tenant)
     two_factor_form = TwoFactorPolicyForm(

@@ -9,10 +9,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..access import authenticated
-from ..actions import run_operation
-from ..extensions import db
-from ..models import Notification, Tenant
 from ..operations.notifications import mark_read, unread_count
+from ..queries.notifications import notifications_of
+from ..queries.reference import tenants_by_id
+from ..web.commit import commit_or_refuse
+from ..web.loading import paginate
 from . import bp
 
 
@@ -32,19 +33,8 @@ def _unread_badge():
 @bp.route("/notifications")
 @authenticated
 def notifications():
-    page = db.paginate(
-        sa.select(Notification)
-        .where(Notification.user_id == current_user.id)
-        .order_by(Notification.id.desc()),
-        per_page=50,
-        error_out=False,
-    )
-    tenant_ids = {n.tenant_id for n in page.items}
-    tenants = (
-        {t.id: t for t in db.session.scalars(sa.select(Tenant).where(Tenant.id.in_(tenant_ids)))}
-        if tenant_ids
-        else {}
-    )
+    page = paginate(notifications_of(current_user.id))
+    tenants = tenants_by_id(n.tenant_id for n in page.items)
     return render_template("auth/notifications.html", page=page, tenants=tenants, form=FlaskForm())
 
 
@@ -53,7 +43,7 @@ def notifications():
 def notifications_read():
     form = FlaskForm()
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             mark_read, current_user.id, success=_("Все уведомления отмечены как прочитанные.")
         )
     return redirect(url_for(".notifications"))

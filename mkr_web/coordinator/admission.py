@@ -3,62 +3,37 @@ or return the row to the organiser with a reason. Other candidates are 404."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import redirect, render_template, request, url_for
 
 from workflows.admission import CandidateState
 from workflows.roles import Role
 
 from ..access import current_membership, roles
-from ..extensions import db
-from ..models import AdmissionBatch, AdmissionCandidate, EventEdition, SubjectType
-from ..operations.admission import confirm_candidate, return_candidate
+from ..models import AdmissionCandidate, SubjectType
 from ..operations.audit import record
-from ..operations.transitions import history
-from ..queries.admission import candidates_for
-from ..webutil import attempt, int_or_none
+from ..queries.admission import candidate_in_scope, candidate_list
+from ..queries.transitions import history
+from ..web.admission import confirm_from_form, return_from_form
+from ..web.commit import commit_or_refuse
+from ..web.forms import ConfirmCandidateForm, ReturnCandidateForm
+from ..web.loading import one_or_404, paginate
 from . import bp
-from .forms import ConfirmCandidateForm, ReturnCandidateForm
 
 PER_PAGE = 50
 
 
 def _candidate_or_404(candidate_id: int) -> AdmissionCandidate:
-    candidate = db.session.execute(
-        candidates_for(current_membership())
-        .where(AdmissionCandidate.id == candidate_id)
-        .options(
-            sa.orm.joinedload(AdmissionCandidate.batch)
-            .joinedload(AdmissionBatch.edition)
-            .joinedload(EventEdition.event),
-            sa.orm.joinedload(AdmissionCandidate.municipality),
-        )
-    ).scalar_one_or_none()
-    if candidate is None:
-        abort(404)
-    return candidate
+    return one_or_404(candidate_in_scope(current_membership(), candidate_id))
 
 
 @bp.route("/admission/")
 @roles(Role.COORDINATOR)
 def admission():
     state = request.args.get("state", CandidateState.SUBMITTED.value)
-    q = candidates_for(current_membership()).options(
-        sa.orm.joinedload(AdmissionCandidate.batch)
-        .joinedload(AdmissionBatch.edition)
-        .joinedload(EventEdition.event),
-        sa.orm.joinedload(AdmissionCandidate.municipality),
-    )
-    if state in {s.value for s in CandidateState}:
-        q = q.where(AdmissionCandidate.state == CandidateState(state))
-    else:
+    if state not in {s.value for s in CandidateState}:
         state = "all"
-    page = db.paginate(
-        q.order_by(AdmissionCandidate.batch_id, AdmissionCandidate.row_no),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    wanted = None if state == "all" else CandidateState(state)
+    page = paginate(candidate_list(current_membership(), wanted), per_page=PER_PAGE)
     return render_template(
         "coordinator/admission.html", page=page, state=state, states=list(CandidateState)
     )
@@ -68,8 +43,7 @@ def admission():
 @roles(Role.COORDINATOR)
 def admission_candidate(candidate_id: int):
     candidate = _candidate_or_404(candidate_id)
-    record("admission_candidate.view", candidate)
-    db.session.commit()
+    commit_or_refuse(record, "admission_candidate.view", candidate)
     return _render(candidate)
 
 
@@ -93,21 +67,7 @@ def admission_confirm(candidate_id: int):
     form = ConfirmCandidateForm()
     if not form.validate_on_submit():
         return _render(candidate, confirm_form=form), 400
-    ok, rec = attempt(
-        lambda: confirm_candidate(
-            candidate,
-            current_membership(),
-            consent_on=form.consent_on.data,
-            scan=form.scan.data or None,
-            on_file=form.on_file.data,
-            expected_version=int_or_none(form.version.data),
-        )
-    )
-    if ok:
-        flash(
-            _("Данные и согласие подтверждены.") if rec else _("Кандидат уже подтверждён."),
-            "success",
-        )
+    confirm_from_form(candidate, form)
     return redirect(url_for(".admission_candidate", candidate_id=candidate_id))
 
 
@@ -118,16 +78,5 @@ def admission_return(candidate_id: int):
     form = ReturnCandidateForm()
     if not form.validate_on_submit():
         return _render(candidate, return_form=form), 400
-    ok, rec = attempt(
-        lambda: return_candidate(
-            candidate,
-            current_membership(),
-            form.reason.data,
-            expected_version=int_or_none(form.version.data),
-        )
-    )
-    if ok:
-        flash(
-            _("Строка возвращена организатору.") if rec else _("Строка уже возвращена."), "success"
-        )
+    return_from_form(candidate, form)
     return redirect(url_for(".admission_candidate", candidate_id=candidate_id))

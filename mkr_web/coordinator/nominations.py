@@ -4,7 +4,6 @@ persons outside the coordinator's municipalities are 404."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -12,22 +11,22 @@ from workflows.review import NOMINATION, ReviewState
 from workflows.roles import Role
 
 from ..access import current_membership, roles
-from ..actions import run_operation
-from ..downloads import send_stored
-from ..event_forms import VersionForm, version_of
-from ..extensions import db
-from ..models import AchievementLevel, Nomination, NominationKind, Opportunity, SubjectType
+from ..models import AchievementLevel, Nomination, NominationKind, SubjectType
 from ..operations import nominations as ops
 from ..operations.audit import record
 from ..queries.nominations import (
     nomination_in_scope,
-    nominations_for,
+    nomination_list,
     opportunities_of,
+    opportunity_in_tenant,
     search_persons,
 )
 from ..queries.people import person_in_scope
 from ..queries.reviews import history_rows
-from ..webutil import int_or_none
+from ..web.commit import commit_or_refuse
+from ..web.files import send_stored
+from ..web.forms import VersionForm, int_or_none, version_of
+from ..web.loading import paginate
 from . import bp
 from .nomination_forms import EvidenceForm, NominationForm, PersonSearchForm
 
@@ -67,11 +66,7 @@ def nomination_form(tenant_id: int, nomination: Nomination | None = None) -> Nom
 def nomination_data(form: NominationForm, tenant_id: int) -> ops.NominationData:
     opportunity = None
     if form.opportunity_id.data:
-        opportunity = db.session.execute(
-            sa.select(Opportunity).where(
-                Opportunity.tenant_id == tenant_id, Opportunity.id == form.opportunity_id.data
-            )
-        ).scalar_one_or_none()
+        opportunity = opportunity_in_tenant(tenant_id, form.opportunity_id.data)
     level = form.achievement_level.data or None
     return ops.NominationData(
         kind=NominationKind(form.kind.data),
@@ -85,12 +80,7 @@ def nomination_data(form: NominationForm, tenant_id: int) -> ops.NominationData:
 @roles(Role.COORDINATOR)
 def nominations():
     state = request.args.get("state", "")
-    q = nominations_for(current_membership()).options(
-        sa.orm.joinedload(Nomination.person), sa.orm.joinedload(Nomination.municipality)
-    )
-    if state in ReviewState._value2member_map_:
-        q = q.where(Nomination.state == ReviewState(state))
-    page = db.paginate(q.order_by(Nomination.id.desc()), per_page=PER_PAGE, error_out=False)
+    page = paginate(nomination_list(current_membership(), state), per_page=PER_PAGE)
     return render_template(
         "coordinator/nominations.html", page=page, state=state, states=list(ReviewState)
     )
@@ -114,24 +104,18 @@ def nomination_new():
         )
     form = nomination_form(membership.tenant_id)
     if request.method == "POST" and "s-q" not in request.form and form.validate_on_submit():
-        made = {}
-        error = run_operation(
-            lambda: made.setdefault(
-                "n",
-                ops.create_nomination(
-                    membership, person, nomination_data(form, membership.tenant_id)
-                ),
-            )
+        outcome = commit_or_refuse(
+            ops.create_nomination, membership, person, nomination_data(form, membership.tenant_id)
         )
-        if error is None:
+        if outcome.ok:
             flash(
                 _(
                     "Черновик выдвижения %(n)s создан. Приложите подтверждающие документы и подайте его.",
-                    n=made["n"].number,
+                    n=outcome.result.number,
                 ),
                 "success",
             )
-            return redirect(url_for(".nomination_detail", nomination_id=made["n"].id))
+            return redirect(url_for(".nomination_detail", nomination_id=outcome.result.id))
     return render_template("coordinator/nomination_new.html", form=form, person=person)
 
 
@@ -143,20 +127,18 @@ def nomination_detail(nomination_id: int):
     form = nomination_form(membership.tenant_id, nomination)
     if request.method == "POST":
         if form.validate_on_submit():
-            error = run_operation(
+            error = commit_or_refuse(
                 ops.update_nomination,
                 nomination,
                 membership,
                 nomination_data(form, membership.tenant_id),
                 expected_version=version_of(form),
                 success=_("Выдвижение сохранено."),
-            )
+            ).error
             if error is None:
                 return redirect(url_for(".nomination_detail", nomination_id=nomination.id))
-            db.session.refresh(nomination)
     else:
-        record("nomination.view", nomination, person_id=nomination.person_id)
-        db.session.commit()
+        commit_or_refuse(record, "nomination.view", nomination, person_id=nomination.person_id)
     history = history_rows(ST, nomination.id, include_review_steps=False)
     returned = next(
         (h.comment for h in reversed(history) if h.action == NOMINATION.title("return")), None
@@ -180,7 +162,7 @@ def nomination_evidence(nomination_id: int):
     nomination = nomination_or_404(nomination_id)
     form = EvidenceForm()
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             ops.add_evidence,
             nomination,
             current_membership(),
@@ -195,7 +177,7 @@ def nomination_evidence(nomination_id: int):
 def nomination_evidence_delete(nomination_id: int, file_id: int):
     nomination = nomination_or_404(nomination_id)
     if VersionForm(prefix="delete").validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             ops.remove_evidence,
             nomination,
             current_membership(),
@@ -211,7 +193,7 @@ def nomination_submit(nomination_id: int):
     nomination = nomination_or_404(nomination_id)
     form = VersionForm(prefix="submit")
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             ops.submit,
             nomination,
             current_membership(),

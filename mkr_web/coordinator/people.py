@@ -8,9 +8,9 @@ from flask import render_template
 from workflows.roles import Role
 
 from ..access import roles
-from ..extensions import db
 from ..operations.audit import record
-from ..registry import (
+from ..web.commit import commit_or_refuse
+from ..web.people import (
     card_context,
     consent_file_response,
     export_job_file,
@@ -53,8 +53,7 @@ def person(person_id: int):
     html = render_template(
         "people/card.html", prefix="coordinator", can_edit=False, **card_context(p)
     )
-    record("person.view", p)
-    db.session.commit()
+    commit_or_refuse(record, "person.view", p)
     return html
 
 

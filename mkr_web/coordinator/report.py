@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from workflows.roles import Role
 
-from .. import report_views as rv
 from ..access import current_membership, roles
 from ..queries.reference import municipality_ids_for
+from ..web import report as rv
 from . import bp
 
 PREFIX = "coordinator"

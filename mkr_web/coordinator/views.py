@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import abort, render_template
+from flask import render_template
 
 from workflows.roles import Role
 
 from ..access import current_membership, roles
-from ..extensions import db
 from ..models import Organization
-from ..queries.reference import organizations_for
+from ..queries.reference import organizations_for, organizations_of_membership
+from ..web.loading import by_id_or_404
 from . import bp
 
 
@@ -18,11 +17,7 @@ from . import bp
 @roles(Role.COORDINATOR)
 def dashboard():
     membership = current_membership()
-    orgs = (
-        db.session.execute(organizations_for(membership).order_by(Organization.name))
-        .scalars()
-        .all()
-    )
+    orgs = organizations_of_membership(membership)
     return render_template(
         "coordinator/dashboard.html", municipalities=membership.municipalities, organizations=orgs
     )
@@ -31,12 +26,5 @@ def dashboard():
 @bp.route("/organizations/<int:organization_id>")
 @roles(Role.COORDINATOR)
 def organization(organization_id: int):
-    org = db.session.execute(
-        organizations_for(current_membership()).where(Organization.id == organization_id)
-    ).scalar_one_or_none()
-    if org is None:
-        abort(404)
+    org = by_id_or_404(organizations_for(current_membership()), Organization, organization_id)
     return render_template("coordinator/organization.html", organization=org)
-
-
-__all__ = ["bp", "sa"]

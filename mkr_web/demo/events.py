@@ -36,8 +36,7 @@ from ..models import (
     TransitionLog,
     User,
 )
-from ..operations import accreditation as acc
-from ..operations import certificates, reviews
+from ..operations import accreditation as acc, certificates, reviews
 from ..operations.events import EditionData, EventData, save_edition, save_event
 from ..operations.notifications import suppressed
 from . import reference, seed

@@ -11,15 +11,12 @@ from pathlib import Path
 
 from flask import current_app
 
+from ..errors import UploadError
 from ..extensions import db
 from ..models import StoredFile
 
 PDF_MAGIC = b"%PDF-"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-
-
-class UploadError(ValueError):
-    """A refused upload; the message names the reason."""
 
 
 def _root() -> Path:

@@ -5,8 +5,7 @@ expert has submitted their own."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
@@ -15,15 +14,20 @@ from wtforms.validators import DataRequired, Length
 from workflows.review import AssignmentState, ReviewState
 from workflows.roles import Role
 
-from ..access import current_tenant, roles, tenant_query
-from ..actions import run_operation
-from ..downloads import send_stored
-from ..event_forms import LEVEL_TITLES, version_of
-from ..extensions import db
+from ..access import current_tenant, roles
 from ..models import ReviewAssignment
 from ..operations import reviews
-from ..operations.review_subjects import subject_spec
-from ..queries.reviews import assignments_for_expert, review_summary, rubric_of
+from ..queries.review_subjects import subject_spec
+from ..queries.reviews import (
+    assignment_of_expert,
+    assignments_for_expert,
+    review_summary,
+    rubric_of,
+)
+from ..web.commit import commit_or_refuse
+from ..web.files import send_stored
+from ..web.forms import LEVEL_TITLES, version_of
+from ..web.loading import one_or_404
 from . import bp
 
 
@@ -42,14 +46,7 @@ class ConflictForm(FlaskForm):
 
 
 def assignment_or_404(assignment_id: int) -> ReviewAssignment:
-    assignment = db.session.execute(
-        tenant_query(ReviewAssignment).where(
-            ReviewAssignment.id == assignment_id, ReviewAssignment.expert_id == current_user.id
-        )
-    ).scalar_one_or_none()
-    if assignment is None:
-        abort(404)
-    return assignment
+    return one_or_404(assignment_of_expert(current_tenant().id, current_user.id, assignment_id))
 
 
 @bp.route("/reviews")
@@ -83,8 +80,7 @@ def review(assignment_id: int):
     subject = reviews.load_subject(assignment.subject_type, assignment.subject_id)
     tenant = current_tenant()
     if rubric_of(tenant.id, spec.rubric_kind) is None:
-        reviews.ensure_rubric(tenant.id, spec.rubric_kind)
-        db.session.commit()
+        commit_or_refuse(reviews.ensure_rubric, tenant.id, spec.rubric_kind)
     rubric = rubric_of(tenant.id, spec.rubric_kind)
     criteria = [c for c in rubric.criteria if c.is_active]
     form = ScoreForm(version=assignment.version, comment=assignment.comment)
@@ -96,7 +92,7 @@ def review(assignment_id: int):
         if errors:
             flash(_("Проверьте оценки."), "danger")
         else:
-            error = run_operation(
+            error = commit_or_refuse(
                 reviews.save_scores,
                 assignment,
                 points,
@@ -105,7 +101,7 @@ def review(assignment_id: int):
                 user_id=current_user.id,
                 expected_version=version_of(form),
                 success=_("Оценка отправлена.") if submit else _("Черновик оценки сохранён."),
-            )
+            ).error
             if error is None:
                 return redirect(url_for(".review", assignment_id=assignment.id))
             errors = getattr(error, "errors", {})
@@ -141,7 +137,7 @@ def review_conflict(assignment_id: int):
     assignment = assignment_or_404(assignment_id)
     form = ConflictForm(prefix="conflict")
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             reviews.declare_conflict,
             assignment,
             form.reason.data,

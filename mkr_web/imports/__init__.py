@@ -10,8 +10,8 @@ server-side preview, all-or-nothing commit), shared by every importer.
 - Importers: :mod:`.persons` (the bank's persons), :mod:`.social` (group member lists).
 """
 
+from ..errors import ImportRefused
 from .base import Importer, commit_preview, error_count, load_preview, preview_upload
-from .reader import ImportRefused
 from .spec import Column, TableSpec
 
 __all__ = [

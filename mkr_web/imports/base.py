@@ -10,10 +10,10 @@ request's one transaction, so a failure leaves nothing behind).
 
 from __future__ import annotations
 
+from ..errors import ImportRefused
 from ..models import StoredFile
 from .parse import ParsedTable, parse_table
 from .preview import discard_preview, find_preview, read_preview, save_preview
-from .reader import ImportRefused
 from .spec import TableSpec
 
 

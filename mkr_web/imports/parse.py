@@ -5,18 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .reader import ImportRefused, read_rows
+from ..errors import ImportRefused, RowError
+from .reader import read_rows
 from .spec import CellError, Column, TableSpec, normalize_header
-
-
-@dataclass
-class RowError:
-    row: int  # the row number as the spreadsheet shows it (the header is row 1)
-    column: str  # the column's title ("" for the whole row)
-    reason: str
-
-    def as_list(self) -> list:
-        return [self.row, self.column, self.reason]
 
 
 @dataclass

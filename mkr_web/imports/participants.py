@@ -26,7 +26,15 @@ from ..models import (
 )
 from ..operations.events import ParticipantRow, add_participants
 from .base import Importer
-from .spec import Choice, Column, DateValue, Integer, Lookup, Name, TableSpec, Text, lookup_key
+from .spec import (
+    Choice,
+    Column,
+    Integer,
+    TableSpec,
+    Text,
+    lookup_key,
+    person_columns,
+)
 
 ROLES = {
     "участник": ParticipationRole.PARTICIPANT.value,
@@ -51,30 +59,7 @@ PARTICIPANT_SPEC = TableSpec(
     name="participants",
     title="Участники",
     columns=(
-        Column("surname", "Фамилия", Name(), True, example="Иванова"),
-        Column("name", "Имя", Name(), True, example="Мария"),
-        Column("patronymic", "Отчество", Name(), example="Сергеевна"),
-        Column(
-            "birth_on",
-            "Дата рождения",
-            DateValue(),
-            aliases=("др", "дата рожд"),
-            example="05.03.2006",
-        ),
-        Column(
-            "municipality",
-            "Муниципалитет",
-            Lookup("municipality", "Муниципалитет"),
-            aliases=("муниципальное образование", "мо", "район", "город"),
-            example="г. Томск",
-        ),
-        Column(
-            "organization",
-            "Образовательная организация",
-            Lookup("organization", "Организация"),
-            aliases=("организация", "оо", "школа", "учебное заведение", "место учебы"),
-            example="МБОУ «СОШ № 1»",
-        ),
+        *person_columns(birth_required=False, organization_example="МБОУ «СОШ № 1»"),
         Column(
             "role",
             "Роль",

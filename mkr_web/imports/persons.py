@@ -16,23 +16,23 @@ import sqlalchemy as sa
 
 from workflows.lifecycle import PersonStatus
 
+from ..errors import ImportRefused
 from ..extensions import db
 from ..models import Municipality, Organization, Person, normalize_name
+from ..operations.audit import record
 from ..operations.people import Step, add_persons_bulk
 from .base import Importer
-from .reader import ImportRefused
 from .spec import (
     Choice,
     Column,
     DateValue,
     Email,
-    Lookup,
-    Name,
     Phone,
     TableSpec,
     Text,
     Url,
     lookup_key,
+    person_columns,
 )
 
 NEAR_RATIO = 0.8
@@ -61,24 +61,7 @@ PERSON_SPEC = TableSpec(
     name="persons",
     title="Персоны",
     columns=(
-        Column("surname", "Фамилия", Name(), True, example="Иванова"),
-        Column("name", "Имя", Name(), True, example="Мария"),
-        Column("patronymic", "Отчество", Name(), example="Сергеевна"),
-        Column("birth_on", "Дата рождения", DateValue(), True, ("др", "дата рожд"), "05.03.2006"),
-        Column(
-            "municipality",
-            "Муниципалитет",
-            Lookup("municipality", "Муниципалитет"),
-            aliases=("муниципальное образование", "мо", "район", "город"),
-            example="г. Томск",
-        ),
-        Column(
-            "organization",
-            "Образовательная организация",
-            Lookup("organization", "Организация"),
-            aliases=("организация", "оо", "школа", "учебное заведение", "место учебы"),
-            example="МБОУ «СОШ № 1» (г. Томск)",
-        ),
+        *person_columns(birth_required=True, organization_example="МБОУ «СОШ № 1» (г. Томск)"),
         Column(
             "grade",
             "Класс или курс",
@@ -264,11 +247,14 @@ class PersonImporter(Importer):
         add_persons_bulk(
             tenant_id, items, role="admin", user_id=user.id, source="import", audit_role="admin"
         )
-        return {
+        existing = sum(1 for r in rows if r["match"]["exact"])
+        result = {
             "created": len(items),
-            "existing": sum(1 for r in rows if r["match"]["exact"]),
-            "skipped": len(rows) - len(items) - sum(1 for r in rows if r["match"]["exact"]),
+            "existing": existing,
+            "skipped": len(rows) - len(items) - existing,
         }
+        record("person.import", None, **result)
+        return result
 
     def _refuse_new_duplicates(self, tenant_id: int, rows: list[dict]) -> None:
         """Someone may have added one of these persons since the preview: refuse it all."""

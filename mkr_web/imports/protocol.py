@@ -117,7 +117,7 @@ class ProtocolImporter(Importer):
         )
         by_row: dict[int, list] = {}
         for e in errors:
-            by_row.setdefault(e.row_no, []).append(e)
+            by_row.setdefault(e.row, []).append(e)
         for row in rows:
             said = {col for col, _reason in row["errors"]}
             for e in by_row.get(row["row"], []):

@@ -9,12 +9,10 @@ import io
 import zipfile
 from collections.abc import Iterator
 
+from ..errors import ImportRefused
+
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
-
-
-class ImportRefused(ValueError):
-    """The whole file is refused; ``str(exc)`` says why."""
 
 
 def _cell(value):

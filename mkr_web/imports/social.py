@@ -12,11 +12,11 @@ import sqlalchemy as sa
 
 from workflows.lifecycle import PersonStatus
 
+from ..errors import ImportRefused
 from ..extensions import db
 from ..models import Person, normalize_name
 from ..operations.people import mark_potential_many, normalize_social_url
 from .base import Importer
-from .reader import ImportRefused
 from .spec import Column, TableSpec, Text, Url
 
 ACTIVE, KNOWN, UNKNOWN = "active", "known", "unknown"

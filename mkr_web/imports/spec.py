@@ -201,6 +201,38 @@ class Column:
         return {normalize_header(self.title), *(normalize_header(a) for a in self.aliases)}
 
 
+def person_columns(*, birth_required: bool, organization_example: str) -> tuple[Column, ...]:
+    """The columns that name a person (surname, name, patronymic, birth date, municipality,
+    educational organisation), shared by the persons and participants imports."""
+    return (
+        Column("surname", "Фамилия", Name(), True, example="Иванова"),
+        Column("name", "Имя", Name(), True, example="Мария"),
+        Column("patronymic", "Отчество", Name(), example="Сергеевна"),
+        Column(
+            "birth_on",
+            "Дата рождения",
+            DateValue(),
+            birth_required,
+            aliases=("др", "дата рожд"),
+            example="05.03.2006",
+        ),
+        Column(
+            "municipality",
+            "Муниципалитет",
+            Lookup("municipality", "Муниципалитет"),
+            aliases=("муниципальное образование", "мо", "район", "город"),
+            example="г. Томск",
+        ),
+        Column(
+            "organization",
+            "Образовательная организация",
+            Lookup("organization", "Организация"),
+            aliases=("организация", "оо", "школа", "учебное заведение", "место учебы"),
+            example=organization_example,
+        ),
+    )
+
+
 #: A row check gets the row's parsed values and returns ``[(column key, reason), ...]``.
 RowCheck = Callable[[dict], list[tuple[str, str]]]
 

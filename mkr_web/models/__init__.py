@@ -10,26 +10,13 @@ from .accounts import (
     UserSession,
     invitation_municipality,
 )
-from .admission import (
-    AdmissionBatch,
-    AdmissionCandidate,
-    Certificate,
-    CertificateKind,
-    MatchKind,
-    Nomination,
-    NominationKind,
-    Opportunity,
-    OpportunityKind,
-    OutletKind,
-    Partnership,
-    Placement,
-    Publication,
-)
+from .accreditation import AccreditationApplication
+from .admission import AdmissionBatch, AdmissionCandidate, MatchKind
 from .audit import AuditEntry
 from .base import db
-from .documents import Job, JobState, Notification, StoredFile
+from .certificates import Certificate, CertificateKind
+from .documents import StoredFile
 from .events import (
-    AccreditationApplication,
     CountCategory,
     Direction,
     EditionFormat,
@@ -42,6 +29,9 @@ from .events import (
     ParticipationCount,
     ParticipationRole,
 )
+from .jobs import Job, JobState
+from .nominations import Nomination, NominationKind
+from .notifications import Notification
 from .people import (
     Achievement,
     AchievementLevel,
@@ -51,6 +41,14 @@ from .people import (
     PersonProject,
     PersonStatusChange,
     normalize_name,
+)
+from .programme import (
+    Opportunity,
+    OpportunityKind,
+    OutletKind,
+    Partnership,
+    Placement,
+    Publication,
 )
 from .reviews import (
     AssignmentState,

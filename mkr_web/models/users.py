@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -13,6 +14,8 @@ from workflows.roles import Role
 
 from .base import db, enum_column, utcnow
 from .tenancy import Municipality, Organization, Tenant
+
+PASSWORD_HASH = "scrypt"
 
 membership_municipality = sa.Table(
     "membership_municipality",
@@ -50,8 +53,12 @@ class User(UserMixin, db.Model):
         return (email or "").strip().lower()
 
     def set_password(self, password: str) -> None:
-        # Werkzeug's default is scrypt (a memory-hard KDF) with a random salt.
-        self.password_hash = generate_password_hash(password)
+        # scrypt (a memory-hard KDF) with a random salt; only the test app may choose a cheap
+        # method (``MKR_PASSWORD_HASH``, refused by create_app outside TESTING).
+        method = PASSWORD_HASH
+        if has_app_context():
+            method = current_app.config.get("MKR_PASSWORD_HASH", PASSWORD_HASH)
+        self.password_hash = generate_password_hash(password, method=method)
         self.password_changed_at = utcnow()
 
     def check_password(self, password: str) -> bool:

@@ -13,6 +13,7 @@ from workflows.engine import SYSTEM
 from workflows.review import ACCREDITATION, ReviewState
 from workflows.roles import Role
 
+from ..errors import OperationError
 from ..extensions import db
 from ..models import (
     AccreditationApplication,
@@ -28,10 +29,10 @@ from ..models import (
     Tenant,
 )
 from ..models.base import utcnow
+from ..navigation import app_path
 from .audit import record
 from .events import EventData, save_event
-from .notifications import app_path, notify, notify_admins
-from .tenancy import OperationError
+from .notifications import notify, notify_admins
 from .transitions import transition
 
 S = ReviewState

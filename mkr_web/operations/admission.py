@@ -17,11 +17,12 @@ from datetime import date
 import sqlalchemy as sa
 
 from workflows.admission import ADMISSION, CandidateState
-from workflows.engine import Action, TransitionRefused
+from workflows.engine import Action
 from workflows.lifecycle import ACTIVE_RESIDENT, LIFECYCLE, PersonStatus
 from workflows.roles import Role
 
 from ..documents.storage import save_pdf_upload
+from ..errors import BatchRejected, OperationError, RowError, StaleItem, TransitionRefused
 from ..extensions import db
 from ..models import (
     Achievement,
@@ -47,7 +48,6 @@ from ..queries.admission import match_persons
 from .admission_rows import (
     RESULT_TITLES,
     CandidateRow,
-    RowError,
     age_on,
     edition_date,
     is_student,
@@ -55,8 +55,7 @@ from .admission_rows import (
     validate_candidate_rows,
 )
 from .audit import record
-from .tenancy import OperationError
-from .transitions import StaleItem, transition
+from .transitions import transition
 
 __all__ = [
     "BatchRejected",
@@ -74,16 +73,6 @@ __all__ = [
     "return_candidate",
     "validate_candidate_rows",
 ]
-
-
-class BatchRejected(OperationError):
-    """The protocol has errors; nothing was written. ``errors`` lists (row, column, reason)."""
-
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__(
-            f"Протокол не принят: ошибок — {len(errors)}. Исправьте строки и отправьте снова."
-        )
 
 
 @dataclass

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from ..errors import RowError
 from ..extensions import db
 from ..models import (
     EventEdition,
@@ -58,12 +58,6 @@ LIMITS = {
     "parent_contact": 300,
 }
 QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"'})
-
-
-class RowError(NamedTuple):
-    row_no: int
-    column: str  # the column title, as in the protocol
-    reason: str
 
 
 @dataclass

@@ -1,26 +1,48 @@
 """Writing audit entries. Details name objects and fields, never personal values (nor a
-password, token or code). Each entry notes who, when, and from which address."""
+password, token or code). Each entry notes who, when, and from which address.
+
+Operations do not know about requests: who acts is given to them. The web layer installs an
+*actor source* once (:func:`set_actor_source`, called by ``create_app``) that answers from the
+current request's user and context; a Celery task or a CLI command has no actor, and an
+operation may pass ``user=`` explicitly."""
 
 from __future__ import annotations
 
-from flask import has_request_context, request
-from flask_login import current_user
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..extensions import db
 from ..models import AuditEntry
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the user (None: an anonymous visitor), the role acted in, the tenant of that
+    role (if any), and the client's address."""
+
+    user: object
+    role: str | None = None
+    tenant_id: int | None = None
+    ip: str | None = None
+
+
+_actor_source: Callable[[], Actor | None] = lambda: None  # noqa: E731
+
+
+def set_actor_source(source: Callable[[], Actor | None]) -> None:
+    """Install the function that tells who acts (the web layer's current user)."""
+    global _actor_source
+    _actor_source = source
+
+
 def record(action: str, obj=None, *, tenant_id: int | None = None, user=None, **details) -> None:
     """Add an audit entry to the session (committed with the request's transaction)."""
-    from ..access import current_context
-
     role = None
-    if user is None and has_request_context() and current_user.is_authenticated:
-        user = current_user
-        ctx = current_context()
-        role = ctx.role.value if ctx else None
-        if tenant_id is None and ctx is not None and ctx.tenant is not None:
-            tenant_id = ctx.tenant.id
+    actor = _actor_source()
+    if user is None and actor is not None:
+        user, role = actor.user, actor.role
+        if tenant_id is None:
+            tenant_id = actor.tenant_id
     if tenant_id is None and obj is not None:
         tenant_id = getattr(obj, "tenant_id", None)
     db.session.add(
@@ -32,6 +54,6 @@ def record(action: str, obj=None, *, tenant_id: int | None = None, user=None, **
             object_type=type(obj).__name__ if obj is not None else None,
             object_id=getattr(obj, "id", None),
             details=details,
-            ip=(request.remote_addr or "")[:45] or None if has_request_context() else None,
+            ip=actor.ip if actor is not None else None,
         )
     )

@@ -26,12 +26,14 @@ from ..models import (
     AccreditationApplication,
     Certificate,
     CertificateKind,
+    Job,
     Organization,
     Person,
     StoredFile,
     Tenant,
 )
 from .audit import record
+from .jobs import start_or_reuse_job
 
 
 @dataclass(frozen=True)
@@ -251,3 +253,22 @@ def issue_and_render(job, progress) -> StoredFile:
         db.session.commit()
     progress(90, "PDF готов")
     return cert.file
+
+
+CERTIFICATE_JOB = "certificate"
+RENDER_TASK = "mkr.certificates.render"
+
+
+def queue_certificate(
+    tenant_id: int, kind: CertificateKind, subject_id: int, *, user_id: int | None, base_url
+) -> Job:
+    """Number and render a certificate in a worker (:func:`issue_and_render`); reuses this
+    user's recent unfinished job for it (a double click), but not one stuck for long."""
+    return start_or_reuse_job(
+        tenant_id,
+        CERTIFICATE_JOB,
+        task=RENDER_TASK,
+        key=f"{kind.value}:{subject_id}",
+        user_id=user_id,
+        params={"kind": kind.value, "subject_id": subject_id, "base_url": base_url},
+    )

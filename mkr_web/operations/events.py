@@ -8,6 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from ..errors import CountsError, OperationError
 from ..extensions import db
 from ..models import (
     CountCategory,
@@ -27,7 +28,6 @@ from ..models import (
     normalize_name,
 )
 from .audit import record
-from .tenancy import OperationError
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_COUNT = 100_000
@@ -123,14 +123,6 @@ def save_edition(
 
 
 # ---- counts ----------------------------------------------------------------------------------
-
-
-class CountsError(OperationError):
-    """Some cells of the grid are wrong; ``errors`` maps (municipality id, category) to text."""
-
-    def __init__(self, errors: dict[tuple[int, CountCategory], str]):
-        super().__init__(f"Исправьте ошибки в таблице ({len(errors)}): ничего не сохранено.")
-        self.errors = errors
 
 
 def parse_count(raw: str | None) -> int:

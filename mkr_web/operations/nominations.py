@@ -23,6 +23,7 @@ from workflows.review import NOMINATION, ReviewState
 from workflows.roles import Role
 
 from ..documents.storage import save_pdf_upload
+from ..errors import OperationError, StaleItem
 from ..extensions import db
 from ..models import (
     AchievementLevel,
@@ -35,13 +36,13 @@ from ..models import (
     SubjectType,
 )
 from ..models.base import utcnow
+from ..navigation import app_path
 from .admission_rows import is_student
 from .audit import record
-from .notifications import app_path, notify, notify_admins
+from .notifications import notify, notify_admins
 from .people import change_status
 from .programme import add_placement
-from .tenancy import OperationError
-from .transitions import StaleItem, transition
+from .transitions import transition
 
 S = ReviewState
 ST = SubjectType.NOMINATION

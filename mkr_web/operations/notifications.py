@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from email.message import EmailMessage
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context, has_request_context, url_for
+from flask import current_app, has_app_context
 
 from workflows.roles import Role
 
@@ -67,16 +67,6 @@ def send_account_mail(user_id: int, subject: str, body: str, link: str) -> Notif
     """
     rows = notify(None, [user_id], subject, body, link)
     return rows[0] if rows else None
-
-
-def app_path(endpoint: str, **values) -> str | None:
-    """The in-app path of a page, also outside a request (Celery beat, the demo loader)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    if has_app_context():
-        with current_app.test_request_context():
-            return url_for(endpoint, **values)
-    return None
 
 
 def admin_ids(tenant_id: int) -> list[int]:

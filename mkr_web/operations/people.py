@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from workflows.engine import SYSTEM, Action, apply
 from workflows.lifecycle import LIFECYCLE, PersonStatus
 
+from ..errors import OperationError, StaleItem, UploadError
 from ..extensions import db
 from ..models import (
     Achievement,
@@ -33,8 +34,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from .audit import record
-from .tenancy import OperationError
-from .transitions import StaleItem, transition
+from .transitions import transition
 
 #: The fields a person's form edits (and the import fills).
 PERSON_FIELDS = (
@@ -346,7 +346,7 @@ def add_persons_bulk(
 
 def save_scan(tenant_id: int, upload, user_id: int | None) -> StoredFile:
     """A consent scan: PDF, JPEG or PNG, checked by content."""
-    from ..documents.storage import UploadError, save_bytes
+    from ..documents.storage import save_bytes
 
     if upload is None or not upload.filename:
         raise UploadError("Файл не выбран.")

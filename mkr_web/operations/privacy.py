@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from workflows.lifecycle import PersonStatus
 
 from ..documents.storage import absolute_path
+from ..errors import OperationError
 from ..extensions import db
 from ..models import (
     Achievement,
@@ -31,7 +32,6 @@ from ..models import (
     StoredFile,
 )
 from .audit import record
-from .tenancy import OperationError
 
 ANONYMOUS_SURNAME = "Обезличено"
 ANONYMIZABLE = (PersonStatus.ALUMNI, PersonStatus.EXCLUDED)
@@ -158,7 +158,7 @@ def anonymize_person(person: Person, *, expected_version: int | None = None) -> 
             "Обезличить можно только партнёра (бывшего резидента) или исключённого."
         )
     if expected_version is not None and person.version != expected_version:
-        from .transitions import StaleItem
+        from ..errors import StaleItem
 
         raise StaleItem()
     person.surname = ANONYMOUS_SURNAME

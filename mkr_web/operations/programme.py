@@ -7,6 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from ..errors import OperationError
 from ..extensions import db
 from ..models import (
     Opportunity,
@@ -20,7 +21,6 @@ from ..models import (
     Tenant,
 )
 from .audit import record
-from .tenancy import OperationError
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 

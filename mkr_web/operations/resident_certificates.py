@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from workflows.admission import CandidateState
 
 from ..documents.storage import read_bytes, save_bytes
+from ..errors import OperationError
 from ..extensions import db
 from ..models import (
     AdmissionBatch,
@@ -24,49 +25,21 @@ from ..models import (
     Certificate,
     CertificateKind,
     Job,
-    JobState,
     MatchKind,
     StoredFile,
 )
 from . import certificates
-from .jobs import start_job
-from .tenancy import OperationError
+from .jobs import start_or_reuse_job
 
-CERTIFICATE_JOB = "certificate"  # one certificate (the same kind of job as accreditation's)
 BATCH_JOB = "resident_certificates"  # a batch's certificates as one ZIP
+BATCH_TASK = "mkr.admission.render_certificates"
 K = CertificateKind.RESIDENT
-
-
-def _unfinished(tenant_id: int, kind: str, key: str, user_id: int | None) -> Job | None:
-    return db.session.execute(
-        sa.select(Job)
-        .where(
-            Job.tenant_id == tenant_id,
-            Job.kind == kind,
-            Job.key == key,
-            Job.created_by_id == user_id,
-            Job.state.in_([JobState.PENDING, JobState.RUNNING]),
-        )
-        .order_by(Job.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
 
 
 def queue_one(tenant_id: int, person_id: int, *, user_id: int | None, base_url: str | None) -> Job:
     """Number and render one person's certificate in a worker (reuses an unfinished job)."""
-    from ..tasks_events import render_certificate
-
-    key = f"{K.value}:{person_id}"
-    job = _unfinished(tenant_id, CERTIFICATE_JOB, key, user_id)
-    if job is not None:
-        return job
-    return start_job(
-        tenant_id,
-        CERTIFICATE_JOB,
-        task=render_certificate,
-        key=key,
-        user_id=user_id,
-        params={"kind": K.value, "subject_id": person_id, "base_url": base_url},
+    return certificates.queue_certificate(
+        tenant_id, K, person_id, user_id=user_id, base_url=base_url
     )
 
 
@@ -102,21 +75,15 @@ def issued_count(person_ids: list[int]) -> int:
 
 def start_batch_job(batch: AdmissionBatch, *, user_id: int | None, base_url: str | None) -> Job:
     """One job for the batch's certificates; reuses this user's unfinished one."""
-    from ..tasks_admission import render_batch_certificates
-
     if not batch_person_ids(batch):
         raise OperationError(
             "В протоколе нет кандидатов, включённых в банк: свидетельства выдавать некому."
         )
-    key = f"batch:{batch.id}"
-    job = _unfinished(batch.tenant_id, BATCH_JOB, key, user_id)
-    if job is not None:
-        return job
-    return start_job(
+    return start_or_reuse_job(
         batch.tenant_id,
         BATCH_JOB,
-        task=render_batch_certificates,
-        key=key,
+        task=BATCH_TASK,
+        key=f"batch:{batch.id}",
         user_id=user_id,
         params={"batch_id": batch.id, "base_url": base_url},
     )

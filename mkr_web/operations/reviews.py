@@ -13,6 +13,7 @@ from workflows.engine import SYSTEM
 from workflows.review import ASSIGNMENT, AssignmentState, ReviewState
 from workflows.roles import Role
 
+from ..errors import OperationError, ScoreError
 from ..extensions import db
 from ..models import (
     Membership,
@@ -25,10 +26,10 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
+from ..navigation import app_path
+from ..queries.review_subjects import subject_spec
 from .audit import record
-from .notifications import app_path, notify, notify_admins
-from .review_subjects import subject_spec
-from .tenancy import OperationError
+from .notifications import notify, notify_admins
 from .transitions import log_step, transition
 
 DEFAULT_RUBRICS: dict[SubjectType, tuple[str, list[tuple[str, int, float]]]] = {
@@ -56,14 +57,6 @@ DEFAULT_RUBRICS: dict[SubjectType, tuple[str, list[tuple[str, int, float]]]] = {
         ],
     ),
 }
-
-
-class ScoreError(OperationError):
-    """Scores refused; ``errors`` maps criterion ids to messages."""
-
-    def __init__(self, errors: dict[int, str]):
-        super().__init__("Проверьте оценки: " + "; ".join(errors.values()))
-        self.errors = errors
 
 
 # ---- rubrics ---------------------------------------------------------------------------------
@@ -361,7 +354,7 @@ def save_scores(
     if subject.state is not ReviewState.IN_REVIEW:
         raise OperationError("Экспертиза этой заявки сейчас не идёт.")
     if expected_version is not None and assignment.version != expected_version:
-        from .transitions import StaleItem
+        from ..errors import StaleItem
 
         raise StaleItem()
     spec = subject_spec(assignment.subject_type)

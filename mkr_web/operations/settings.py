@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..errors import OperationError
 from ..models import Tenant
 from ..queries.report import thresholds_of
 from .audit import record
-from .tenancy import OperationError
 
 MAX_THRESHOLD = 1_000_000
 

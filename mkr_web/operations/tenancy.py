@@ -6,16 +6,13 @@ import re
 
 from workflows.roles import Role
 
+from ..errors import OperationError
 from ..extensions import db
 from ..models import Membership, Municipality, Organization, OrganizationKind, Tenant, User
 from .audit import record
 from .passwords import password_problems
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
-
-
-class OperationError(ValueError):
-    """A refused operation; the message is shown to the user as is."""
 
 
 def create_tenant(slug: str, name: str, *, actor=None) -> Tenant:
@@ -182,4 +179,21 @@ def create_organization(
     db.session.add(org)
     db.session.flush()
     record("organization.create", org, tenant_id=tenant.id)
+    return org
+
+
+def update_organization(
+    org: Organization,
+    name: str,
+    kind: OrganizationKind,
+    municipality: Municipality | None,
+    *,
+    is_regional_subordination: bool = False,
+) -> Organization:
+    org.name = (name or "").strip()
+    org.kind = kind
+    org.municipality = municipality
+    org.is_regional_subordination = is_regional_subordination
+    record("organization.update", org)
+    db.session.flush()
     return org

@@ -10,16 +10,10 @@ from __future__ import annotations
 
 from workflows.engine import Action, Machine, TransitionRecord, apply
 
+from ..errors import StaleItem
 from ..extensions import db
 from ..models import SubjectType, TransitionLog
 from .audit import record
-
-
-class StaleItem(Exception):
-    """The item changed since the user loaded it."""
-
-    def __str__(self) -> str:
-        return "Запись изменилась, пока вы её просматривали. Обновите страницу и повторите."
 
 
 def transition(
@@ -117,16 +111,3 @@ def _already_done(machine: Machine, current, action: str) -> bool:
     targets = {t.target for t in machine.transitions if t.action == action}
     sources = {s for t in machine.transitions if t.action == action for s in t.sources}
     return current in targets and current not in sources
-
-
-def history(subject_type: SubjectType, subject_id: int) -> list[TransitionLog]:
-    return list(
-        db.session.scalars(
-            db.select(TransitionLog)
-            .where(
-                TransitionLog.subject_type == subject_type, TransitionLog.subject_id == subject_id
-            )
-            .options(db.selectinload(TransitionLog.user))
-            .order_by(TransitionLog.id)
-        )
-    )

@@ -3,20 +3,15 @@ history, download the certificate."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import abort, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workflows.review import ACCREDITATION, ReviewState
+from workflows.review import ACCREDITATION
 from workflows.roles import Role
 
 from ..access import current_membership, roles
-from ..actions import run_operation
 from ..documents.storage import save_pdf_upload
-from ..downloads import certificate_response, send_stored
-from ..event_forms import LEVEL_TITLES, ApplicationForm, VersionForm, version_of
-from ..extensions import db
 from ..models import (
     AccreditationApplication,
     CertificateKind,
@@ -30,20 +25,29 @@ from ..models import (
 )
 from ..operations import accreditation as ops
 from ..operations.certificates import find as find_certificate
-from ..queries.events import applications_for, grid_municipalities
+from ..queries.events import (
+    application_list,
+    applications_for,
+    events_of_organization,
+    grid_municipalities,
+)
+from ..queries.reference import organizations_of
 from ..queries.reviews import history_rows
+from ..web.commit import commit_or_refuse
+from ..web.files import (
+    CERTIFIED,
+    accreditation_certificate_response,
+    regulation_response,
+)
+from ..web.forms import LEVEL_TITLES, ApplicationForm, VersionForm, version_of
+from ..web.loading import all_in_tenant_or_404, by_id_or_404
 from . import bp
-
-CERTIFIED = (ReviewState.ACCREDITED, ReviewState.EXPIRED)
 
 
 def application_or_404(application_id: int) -> AccreditationApplication:
-    application = db.session.execute(
-        applications_for(current_membership()).where(AccreditationApplication.id == application_id)
-    ).scalar_one_or_none()
-    if application is None:
-        abort(404)
-    return application
+    return by_id_or_404(
+        applications_for(current_membership()), AccreditationApplication, application_id
+    )
 
 
 def _form(application: AccreditationApplication | None) -> ApplicationForm:
@@ -61,40 +65,16 @@ def _form(application: AccreditationApplication | None) -> ApplicationForm:
     form = ApplicationForm(obj=application, **data)
     form.municipality_ids.choices = [(m.id, m.name) for m in grid_municipalities(tenant_id)]
     form.partner_ids.choices = [
-        (o.id, o.name)
-        for o in db.session.scalars(
-            sa.select(Organization)
-            .where(
-                Organization.tenant_id == tenant_id, Organization.kind != OrganizationKind.SCHOOL
-            )
-            .order_by(Organization.name)
-        )
+        (o.id, o.name) for o in organizations_of(tenant_id, exclude_kinds=[OrganizationKind.SCHOOL])
     ]
     form.event_id.choices = [(0, "—")] + [
-        (e.id, e.title)
-        for e in db.session.scalars(
-            sa.select(Event)
-            .where(Event.tenant_id == tenant_id, Event.organizer_id == membership.organization_id)
-            .order_by(Event.title)
-        )
+        (e.id, e.title) for e in events_of_organization(tenant_id, membership.organization_id)
     ]
     return form
 
 
 def _pick(model, ids: list[int]) -> list:
-    ids = [i for i in ids or [] if i]
-    if not ids:
-        return []
-    rows = list(
-        db.session.scalars(
-            sa.select(model).where(
-                model.tenant_id == current_membership().tenant_id, model.id.in_(ids)
-            )
-        )
-    )
-    if len(rows) != len(set(ids)):
-        abort(404)
-    return rows
+    return all_in_tenant_or_404(model, ids, current_membership().tenant_id)
 
 
 def _data(form: ApplicationForm) -> ops.ApplicationData:
@@ -125,9 +105,7 @@ def _regulation(form: ApplicationForm):
 @bp.route("/accreditation")
 @roles(Role.ORGANIZER)
 def accreditation_list():
-    applications = db.session.scalars(
-        applications_for(current_membership()).order_by(AccreditationApplication.id.desc())
-    ).all()
+    applications = application_list(current_membership())
     return render_template("organizer/accreditation_list.html", applications=applications)
 
 
@@ -137,10 +115,9 @@ def accreditation_new():
     form = _form(None)
     if form.validate_on_submit():
         membership = current_membership()
-        made = {}
 
-        def create():
-            made["a"] = ops.create_application(
+        def create():  # the regulation's upload may be refused too
+            return ops.create_application(
                 membership.tenant_id,
                 membership.organization,
                 _data(form),
@@ -148,8 +125,9 @@ def accreditation_new():
                 regulation=_regulation(form),
             )
 
-        if run_operation(create, success=_("Черновик заявки сохранён.")) is None:
-            return redirect(url_for(".accreditation_detail", application_id=made["a"].id))
+        outcome = commit_or_refuse(create, success=_("Черновик заявки сохранён."))
+        if outcome.ok:
+            return redirect(url_for(".accreditation_detail", application_id=outcome.result.id))
     return render_template("organizer/accreditation_form.html", form=form, application=None)
 
 
@@ -164,7 +142,7 @@ def accreditation_detail(application_id: int):
         def update():
             ops.update_application(application, _data(form), regulation=_regulation(form))
 
-        if run_operation(update, success=_("Изменения сохранены.")) is None:
+        if commit_or_refuse(update, success=_("Изменения сохранены.")).ok:
             return redirect(url_for(".accreditation_detail", application_id=application.id))
     return render_template(
         "organizer/accreditation_detail.html",
@@ -185,7 +163,7 @@ def accreditation_submit(application_id: int):
     application = application_or_404(application_id)
     form = VersionForm()
     if form.validate_on_submit():
-        run_operation(
+        commit_or_refuse(
             ops.submit,
             application,
             user_id=current_user.id,
@@ -198,18 +176,10 @@ def accreditation_submit(application_id: int):
 @bp.route("/accreditation/<int:application_id>/regulation")
 @roles(Role.ORGANIZER)
 def accreditation_regulation(application_id: int):
-    application = application_or_404(application_id)
-    if application.regulation_file is None:
-        abort(404)
-    return send_stored(application.regulation_file)
+    return regulation_response(application_or_404(application_id))
 
 
 @bp.route("/accreditation/<int:application_id>/certificate")
 @roles(Role.ORGANIZER)
 def accreditation_certificate(application_id: int):
-    application = application_or_404(application_id)
-    if application.state not in CERTIFIED:
-        abort(404)
-    return certificate_response(
-        application.tenant_id, CertificateKind.ACCREDITATION, application.id
-    )
+    return accreditation_certificate_response(application_or_404(application_id))

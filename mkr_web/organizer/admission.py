@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,19 +11,25 @@ from workflows.admission import CandidateState
 from workflows.roles import Role
 
 from ..access import current_membership, roles
-from ..extensions import db
+from ..errors import BatchRejected
 from ..models import (
-    AdmissionBatch,
     AdmissionCandidate,
-    Event,
     EventEdition,
-    Municipality,
-    Organization,
 )
-from ..operations.admission import BatchRejected, create_batch, fix_candidate
+from ..operations.admission import create_batch, fix_candidate
 from ..operations.admission_rows import COLUMNS, RESULT_TITLES, TITLES
-from ..queries.admission import accredited_editions_for, batches_for, candidates_for, state_counts
-from ..webutil import attempt, int_or_none
+from ..queries.admission import (
+    accredited_editions_for,
+    batch_with_candidates,
+    batches_of,
+    candidates_for,
+    editions_for_protocols,
+    state_counts,
+)
+from ..queries.reference import reference_names
+from ..web.commit import commit_or_refuse
+from ..web.forms import int_or_none, parse_version
+from ..web.loading import by_id_or_404
 from . import bp
 
 DEFAULT_ROWS, MORE_ROWS, MAX_ROWS = 10, 10, 200
@@ -32,26 +37,11 @@ KEY_BY_TITLE = {title: key for key, title in COLUMNS}
 
 
 def _edition_or_404(edition_id: int) -> EventEdition:
-    edition = db.session.execute(
-        accredited_editions_for(current_membership()).where(EventEdition.id == edition_id)
-    ).scalar_one_or_none()
-    if edition is None:
-        abort(404)
-    return edition
+    return by_id_or_404(accredited_editions_for(current_membership()), EventEdition, edition_id)
 
 
 def _reference_choices(tenant_id: int):
-    municipalities = db.session.scalars(
-        sa.select(Municipality.name)
-        .where(Municipality.tenant_id == tenant_id)
-        .order_by(Municipality.sort_order)
-    ).all()
-    organizations = db.session.scalars(
-        sa.select(Organization.name)
-        .where(Organization.tenant_id == tenant_id)
-        .order_by(Organization.name)
-    ).all()
-    return municipalities, organizations
+    return reference_names(tenant_id)
 
 
 def _table_from_form(count: int) -> list[dict]:
@@ -62,21 +52,15 @@ def _table_from_form(count: int) -> list[dict]:
 
 
 def _cell_errors(errors) -> dict[tuple[int, str], str]:
-    return {(e.row_no, KEY_BY_TITLE.get(e.column, "")): e.reason for e in errors}
+    return {(e.row, KEY_BY_TITLE.get(e.column, "")): e.reason for e in errors}
 
 
 @bp.route("/admission/")
 @roles(Role.ORGANIZER)
 def admission():
     membership = current_membership()
-    editions = db.session.scalars(
-        accredited_editions_for(membership).order_by(EventEdition.year.desc(), Event.title)
-    ).all()
-    batches = db.session.scalars(
-        batches_for(membership)
-        .options(sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event))
-        .order_by(AdmissionBatch.id.desc())
-    ).all()
+    editions = editions_for_protocols(membership)
+    batches = batches_of(membership)
     return render_template(
         "organizer/admission.html",
         editions=editions,
@@ -110,7 +94,8 @@ def admission_new(edition_id: int):
                     errors.extend(exc.errors)
                     raise
 
-            ok, batch = attempt(work)
+            outcome = commit_or_refuse(work)
+            ok, batch = outcome.ok, outcome.result
             if ok:
                 flash(
                     _(
@@ -140,20 +125,7 @@ def admission_new(edition_id: int):
 @bp.route("/admission/batches/<int:batch_id>")
 @roles(Role.ORGANIZER)
 def admission_batch(batch_id: int):
-    batch = (
-        db.session.execute(
-            batches_for(current_membership())
-            .where(AdmissionBatch.id == batch_id)
-            .options(
-                sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event),
-                sa.orm.selectinload(AdmissionBatch.candidates).joinedload(
-                    AdmissionCandidate.municipality
-                ),
-            )
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    batch = batch_with_candidates(current_membership(), batch_id)
     if batch is None:
         abort(404)
     return render_template("organizer/admission_batch.html", batch=batch)
@@ -179,11 +151,7 @@ def _values_of(candidate: AdmissionCandidate) -> dict:
 @roles(Role.ORGANIZER)
 def admission_fix(candidate_id: int):
     membership = current_membership()
-    candidate = db.session.execute(
-        candidates_for(membership).where(AdmissionCandidate.id == candidate_id)
-    ).scalar_one_or_none()
-    if candidate is None:
-        abort(404)
+    candidate = by_id_or_404(candidates_for(membership), AdmissionCandidate, candidate_id)
     form = FlaskForm()
     values = [_values_of(candidate)]
     errors: list = []
@@ -197,13 +165,14 @@ def admission_fix(candidate_id: int):
                     candidate,
                     raw,
                     membership,
-                    expected_version=int_or_none(request.form.get("version")),
+                    expected_version=parse_version(request.form.get("version")),
                 )
             except BatchRejected as exc:
                 errors.extend(exc.errors)
                 raise
 
-        ok, rec = attempt(work)
+        outcome = commit_or_refuse(work)
+        ok, rec = outcome.ok, outcome.result
         if ok:
             flash(
                 _("Строка %(row)s исправлена и отправлена координатору.", row=candidate.row_no)
@@ -212,7 +181,6 @@ def admission_fix(candidate_id: int):
                 "success",
             )
             return redirect(url_for(".admission_batch", batch_id=candidate.batch_id))
-        db.session.refresh(candidate)
     # errors of the one row are keyed by its protocol number; the table shows it as row 1
     cell_errors = {(1, key): reason for (_n, key), reason in _cell_errors(errors).items()}
     municipalities, organizations = _reference_choices(candidate.tenant_id)

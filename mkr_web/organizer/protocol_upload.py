@@ -6,19 +6,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from workflows.roles import Role
 
-from .. import import_pages as pages
-from ..access import current_tenant, roles
-from ..extensions import db
-from ..imports import ImportRefused, commit_preview, error_count
+from ..access import roles
+from ..imports import error_count
 from ..imports.protocol import ProtocolImporter
-from ..operations.admission import BatchRejected
 from ..operations.admission_rows import COLUMNS
-from ..webutil import REFUSALS
+from ..web import imports as pages
 from . import bp
 from .admission import _edition_or_404
 
@@ -60,33 +55,9 @@ def protocol_preview(edition_id: int, preview_id: int):
         if "cancel" in request.form:
             pages.cancel(stored)
             return redirect(url_for(".protocol_upload", edition_id=edition.id))
-        try:
-            result = commit_preview(
-                importer,
-                current_tenant().id,
-                current_user,
-                stored,
-                payload,
-                {"filename": payload["filename"]},
-            )
-            db.session.commit()
-        except BatchRejected as exc:  # the reference data changed since the preview
-            db.session.rollback()
-            flash(
-                str(exc)
-                + " "
-                + "; ".join(
-                    f"строка {e.row_no}, «{e.column}»: {e.reason}" for e in exc.errors[:20]
-                ),
-                "danger",
-            )
-        except (ImportRefused, *REFUSALS) as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        except IntegrityError:
-            db.session.rollback()
-            flash(_("Запись изменилась одновременно с вашей. Повторите действие."), "danger")
-        else:
+        outcome = pages.commit(importer, stored, payload, {"filename": payload["filename"]})
+        if outcome.ok:
+            result = outcome.result
             flash(
                 _(
                     "Протокол %(number)s принят: строк — %(n)s. Кандидаты переданы координаторам.",

@@ -3,13 +3,12 @@ only non-personal facts chosen by the certificate's kind (operations.certificate
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, render_template
 
 from ..access import public
-from ..extensions import db, limiter
-from ..models import Certificate, Tenant
+from ..extensions import limiter
 from ..operations.certificates import certificate_type
+from ..queries.reference import certificate_by_code, tenant_by_id
 from . import bp
 
 
@@ -19,9 +18,7 @@ from . import bp
 def verify(code: str):
     if len(code) > 64:
         abort(404)
-    cert = db.session.execute(
-        sa.select(Certificate).where(Certificate.code == code)
-    ).scalar_one_or_none()
+    cert = certificate_by_code(code)
     if cert is None:
         abort(404)
     ctype = certificate_type(cert.kind)
@@ -31,5 +28,5 @@ def verify(code: str):
         title=ctype.title,
         facts=ctype.facts(cert),
         is_valid=ctype.is_valid(cert),
-        tenant=db.session.get(Tenant, cert.tenant_id),
+        tenant=tenant_by_id(cert.tenant_id),
     )

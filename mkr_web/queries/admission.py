@@ -161,3 +161,83 @@ def near_matches(candidates: list[AdmissionCandidate]) -> dict[int, list[Person]
         near[0].tenant_id, [(c.surname, c.name, c.patronymic, c.birth_on) for c in near]
     )
     return {c.id: suggestions for c, (_, _, suggestions) in zip(near, found, strict=True)}
+
+
+def _with_batch_and_event(q: sa.Select) -> sa.Select:
+    return q.options(
+        sa.orm.joinedload(AdmissionCandidate.batch)
+        .joinedload(AdmissionBatch.edition)
+        .joinedload(EventEdition.event),
+        sa.orm.joinedload(AdmissionCandidate.municipality),
+    )
+
+
+def candidate_list(membership: Membership, state: CandidateState | None = None) -> sa.Select:
+    """The candidate rows a membership may see (of one state), in protocol order."""
+    q = _with_batch_and_event(candidates_for(membership))
+    if state is not None:
+        q = q.where(AdmissionCandidate.state == state)
+    return q.order_by(AdmissionCandidate.batch_id, AdmissionCandidate.row_no)
+
+
+def candidate_in_scope(membership: Membership, candidate_id: int) -> sa.Select:
+    """A select of one candidate row through the membership's scope (with batch and event)."""
+    return _with_batch_and_event(candidates_for(membership)).where(
+        AdmissionCandidate.id == candidate_id
+    )
+
+
+def unassigned_list(tenant_id: int) -> sa.Select:
+    return _with_batch_and_event(unassigned_candidates(tenant_id)).order_by(
+        AdmissionCandidate.batch_id, AdmissionCandidate.row_no
+    )
+
+
+def unassigned_count(tenant_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(unassigned_candidates(tenant_id).subquery())
+    )
+
+
+def batch_list(membership: Membership) -> sa.Select:
+    """The protocols a membership may see, newest first (with edition and event)."""
+    return (
+        batches_for(membership)
+        .options(sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event))
+        .order_by(AdmissionBatch.id.desc())
+    )
+
+
+def batch_with_candidates(membership: Membership, batch_id: int) -> AdmissionBatch | None:
+    return (
+        db.session.execute(
+            batches_for(membership)
+            .where(AdmissionBatch.id == batch_id)
+            .options(
+                sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event),
+                sa.orm.selectinload(AdmissionBatch.candidates).joinedload(
+                    AdmissionCandidate.municipality
+                ),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+
+
+def coordinated_municipalities(tenant_id: int) -> set[int]:
+    """Ids of the tenant's municipalities that have at least one coordinator."""
+    return set(db.session.scalars(coordinated_municipality_ids(tenant_id)))
+
+
+def editions_for_protocols(membership: Membership) -> list[EventEdition]:
+    """The organiser's accredited editions, newest year first."""
+    return list(
+        db.session.scalars(
+            accredited_editions_for(membership).order_by(EventEdition.year.desc(), Event.title)
+        )
+    )
+
+
+def batches_of(membership: Membership) -> list[AdmissionBatch]:
+    return list(db.session.scalars(batch_list(membership)))

@@ -8,6 +8,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from workflows.review import ReviewState
 from workflows.roles import Role
 
 from ..extensions import db
@@ -16,6 +17,7 @@ from ..models import (
     CountCategory,
     Event,
     EventEdition,
+    EventKind,
     Membership,
     Municipality,
     Participation,
@@ -158,3 +160,34 @@ def counts_by_municipality(edition_ids: list[int]) -> dict[int, dict[int, int]]:
     ):
         out[edition_id][municipality_id] = int(n)
     return out
+
+
+def application_list(membership: Membership, state: str = "") -> list[AccreditationApplication]:
+    """The accreditation applications a membership may see, newest first; ``state`` filters
+    when it is one of :class:`ReviewState`'s values."""
+    q = applications_for(membership).order_by(AccreditationApplication.id.desc())
+    if state in ReviewState._value2member_map_:
+        q = q.where(AccreditationApplication.state == ReviewState(state))
+    return list(
+        db.session.scalars(q.options(sa.orm.selectinload(AccreditationApplication.organizer)))
+    )
+
+
+def events_of_organization(tenant_id: int, organization_id: int | None) -> list[Event]:
+    return list(
+        db.session.scalars(
+            sa.select(Event)
+            .where(Event.tenant_id == tenant_id, Event.organizer_id == organization_id)
+            .order_by(Event.title)
+        )
+    )
+
+
+def accredited_events(tenant_id: int) -> list[Event]:
+    return list(
+        db.session.scalars(
+            sa.select(Event)
+            .where(Event.tenant_id == tenant_id, Event.kind == EventKind.ACCREDITED)
+            .order_by(Event.title)
+        )
+    )

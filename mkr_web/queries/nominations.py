@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from workflows.review import ReviewState
 from workflows.roles import Role
 
 from ..extensions import db
@@ -71,3 +72,22 @@ def search_persons(membership: Membership, text: str) -> list[Person]:
             .limit(SEARCH_LIMIT)
         )
     )
+
+
+def nomination_list(membership: Membership, state: str = "") -> sa.Select:
+    """The nominations a membership may see, newest first; ``state`` filters when it is one of
+    :class:`ReviewState`'s values (anything else lists all)."""
+    q = nominations_for(membership).options(
+        sa.orm.joinedload(Nomination.person), sa.orm.joinedload(Nomination.municipality)
+    )
+    if state in ReviewState._value2member_map_:
+        q = q.where(Nomination.state == ReviewState(state))
+    return q.order_by(Nomination.id.desc())
+
+
+def opportunity_in_tenant(tenant_id: int, opportunity_id: int) -> Opportunity | None:
+    return db.session.execute(
+        sa.select(Opportunity).where(
+            Opportunity.tenant_id == tenant_id, Opportunity.id == opportunity_id
+        )
+    ).scalar_one_or_none()

@@ -21,7 +21,9 @@ from workflows.lifecycle import PersonStatus
 
 from ..extensions import db
 from ..models import (
+    Achievement,
     AuditEntry,
+    Consent,
     Event,
     EventEdition,
     Membership,
@@ -30,6 +32,7 @@ from ..models import (
     OrganizationKind,
     Participation,
     Person,
+    PersonProject,
     PersonStatusChange,
     normalize_name,
 )
@@ -302,3 +305,58 @@ def status_counts_as_of(tenant_id: int, on: date) -> dict[PersonStatus, int]:
     for status, n in rows:
         counts[PersonStatus(status)] = n
     return counts
+
+
+def persons_by_id(tenant_id: int, ids) -> dict[int, Person]:
+    """The tenant's persons among ``ids`` (falsy ids skipped), by id, in chunks of 500."""
+    ordered = sorted({i for i in ids if i})
+    found: dict[int, Person] = {}
+    for i in range(0, len(ordered), 500):
+        found.update(
+            (p.id, p)
+            for p in db.session.scalars(
+                sa.select(Person).where(
+                    Person.tenant_id == tenant_id, Person.id.in_(ordered[i : i + 500])
+                )
+            )
+        )
+    return found
+
+
+def municipalities_in_scope(membership: Membership) -> list[Municipality]:
+    """The municipalities the registry's filter offers (a coordinator's own only)."""
+    ids = municipality_ids_for(membership)
+    q = sa.select(Municipality).where(Municipality.tenant_id == membership.tenant_id)
+    if ids is not None:
+        q = q.where(Municipality.id.in_(ids))
+    return list(db.session.scalars(q.order_by(Municipality.sort_order)))
+
+
+def consent_of(person: Person, consent_id: int) -> Consent | None:
+    consent = db.session.get(Consent, consent_id)
+    return consent if consent is not None and consent.person_id == person.id else None
+
+
+def card_records(person: Person) -> dict[str, list]:
+    """The card's lists: consents (with their scans), achievements, own projects."""
+
+    def children(model, *order, options=()):
+        return list(
+            db.session.scalars(
+                sa.select(model)
+                .where(model.person_id == person.id)
+                .options(*options)
+                .order_by(*order)
+            )
+        )
+
+    return {
+        "consents": children(Consent, Consent.given_on, options=[sa.orm.joinedload(Consent.file)]),
+        "achievements": children(Achievement, Achievement.achieved_on.desc(), Achievement.id),
+        "projects": children(PersonProject, PersonProject.year.desc(), PersonProject.id),
+    }
+
+
+def export_rows(membership: Membership, f: RegistryFilter):
+    """The registry's current filter, streamed (an inline export)."""
+    return db.session.execute(export_select(membership, f).execution_options(yield_per=2000))

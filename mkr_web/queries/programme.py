@@ -124,3 +124,8 @@ def partner_candidates(tenant_id: int) -> list[Organization]:
             .order_by(Organization.name)
         )
     )
+
+
+def all_rows(query: sa.Select) -> list:
+    """Every row of one of the selects above (an XLSX export)."""
+    return list(db.session.scalars(query).unique())

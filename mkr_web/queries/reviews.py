@@ -17,8 +17,8 @@ from workflows.roles import Role
 
 from ..extensions import db
 from ..models import Membership, ReviewAssignment, Rubric, RubricCriterion, Score, SubjectType, User
-from ..operations.review_subjects import subject_spec
-from ..operations.transitions import history
+from .review_subjects import subject_spec
+from .transitions import history
 
 DEFAULT_DISAGREEMENT_PCT = 25
 MACHINES = {m.name: m for m in (ACCREDITATION, NOMINATION, ASSIGNMENT, ADMISSION)}
@@ -219,3 +219,19 @@ def history_rows(
             )
         )
     return rows
+
+
+def criterion_in_tenant(tenant_id: int, criterion_id: int) -> RubricCriterion | None:
+    criterion = db.session.get(RubricCriterion, criterion_id)
+    if criterion is None or criterion.rubric.tenant_id != tenant_id:
+        return None
+    return criterion
+
+
+def assignment_of_expert(tenant_id: int, user_id: int, assignment_id: int):
+    """A select of the expert's own assignment ``assignment_id`` in the tenant."""
+    return sa.select(ReviewAssignment).where(
+        ReviewAssignment.tenant_id == tenant_id,
+        ReviewAssignment.id == assignment_id,
+        ReviewAssignment.expert_id == user_id,
+    )

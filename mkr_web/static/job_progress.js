@@ -1,7 +1,7 @@
 /* Progress of a background job (a generic poller: any page may reuse it).
  *
  * Markup: an element with data-job-progress and data-status-url="<url returning JSON
- * {state, progress, message, download_url (or download)}>", holding [role=progressbar] with a
+ * {state, state_title, progress, message, download_url}> (web/jobs.py), holding [role=progressbar] with a
  * [data-job-bar] inside, and optionally [data-job-message], [data-job-state],
  * [data-job-download] (a link shown when done) and [data-job-failed] (shown on failure).
  * Polls every data-interval ms (default 1000) until the job is done or failed.
@@ -30,7 +30,7 @@
       if (message) message.textContent = status.message || "";
       if (stateTitle) stateTitle.textContent = status.state_title || status.state;
       root.setAttribute("data-state", status.state);
-      var download = status.download_url || status.download;
+      var download = status.download_url;
       if (status.state === "done" && download) {
         if (link) {
           link.setAttribute("href", download);

@@ -15,6 +15,8 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from tests.ops.conftest import _clean_db  # noqa: F401 - autouse: tables emptied after each test
+
 CHROMIUM = os.environ.get("MKR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -9,8 +9,8 @@ from playwright.sync_api import Browser, expect
 
 from mkr_web.extensions import db
 from mkr_web.models import Certificate, Job
-from tests.conftest import PASSWORD, Factory
-from tests.events_helpers import PDF, wait_for_job
+from tests.factories import REGULATION_PDF as PDF, Factory
+from tests.support import PASSWORD, wait_for_job
 
 pytestmark = pytest.mark.e2e
 
@@ -121,7 +121,7 @@ def test_certificate_progress_page(browser: Browser, live_server, people, data_a
     and offers the file when it is done."""
     with data_app.app_context():
         from mkr_web.models import Organization, Tenant, User
-        from tests.events_helpers import World, accredited
+        from tests.factories import World, accredited
 
         def user(key):
             return db.session.execute(
@@ -132,8 +132,8 @@ def test_certificate_progress_page(browser: Browser, live_server, people, data_a
         org = db.session.execute(
             sa.select(Organization).where(Organization.tenant_id == tenant.id)
         ).scalar_one()
-        w = World(
-            tenant, user("admin"), user("organizer"), org, user("expert1"), user("expert2"), None
+        w = World.of(
+            tenant, user("admin"), user("organizer"), org, user("expert1"), user("expert2")
         )
         application = accredited(w)
         app_id = application.id

@@ -19,9 +19,8 @@ from playwright.sync_api import Page, expect
 from mkr_web.extensions import db
 from mkr_web.models import AdmissionCandidate, Certificate, CertificateKind, Job
 from mkr_web.operations.admission_rows import COLUMNS
-from tests.admission_helpers import World, settle_jobs
-from tests.conftest import PASSWORD
-from tests.events_helpers import wait_for_job
+from tests.factories import World
+from tests.support import PASSWORD, settle_jobs, wait_for_job
 
 pytestmark = pytest.mark.e2e
 SCREENSHOT_DIR = os.path.join(tempfile.gettempdir(), "mkr-e2e")

@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 
 from mkr_web.extensions import db
 from mkr_web.models import AdmissionCandidate, Person
-from tests.admission_helpers import World, settle_jobs
-from tests.conftest import PASSWORD
+from tests.factories import World
+from tests.support import PASSWORD, settle_jobs
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
 

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.admission_helpers import World
-from tests.conftest import PASSWORD
+from tests.factories import World
+from tests.support import PASSWORD
 from workflows.lifecycle import PersonStatus
 
 pytestmark = pytest.mark.e2e

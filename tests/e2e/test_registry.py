@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mkr_web.extensions import db
-from tests.conftest import PASSWORD, Factory
-from tests.people_factory import make_person
+from tests.factories import Factory, make_person
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -7,9 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mkr_web.extensions import db
-from tests.conftest import PASSWORD, Factory
-from tests.report_fixtures import load_report_demo
-from tests.test_report_views import pdf_text
+from tests.factories import Factory, load_report_demo
+from tests.support import PASSWORD, pdf_text
 
 pytestmark = pytest.mark.e2e
 

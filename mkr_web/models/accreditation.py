@@ -1,0 +1,92 @@
+"""Accreditation applications of events (reviewed by experts, decided by the admin)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflows.review import ReviewState
+
+from .base import TenantScoped, db, enum_column, utcnow
+from .documents import StoredFile
+from .events import Direction, Event, EventLevel
+from .tenancy import Municipality, Organization
+
+application_municipality = sa.Table(
+    "application_municipality",
+    db.metadata,
+    sa.Column(
+        "application_id",
+        sa.ForeignKey("accreditation_application.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "municipality_id", sa.ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+application_partner = sa.Table(
+    "application_partner",
+    db.metadata,
+    sa.Column(
+        "application_id",
+        sa.ForeignKey("accreditation_application.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "organization_id", sa.ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+
+class AccreditationApplication(TenantScoped, db.Model):
+    """An organiser's request to accredit an event (DOMAIN 4.1)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "number"),
+        sa.Index("ix_accreditation_tenant_state", "tenant_id", "state"),
+        sa.CheckConstraint(
+            "state NOT IN ('accredited', 'rejected', 'expired') OR decided_by_id IS NOT NULL",
+            name="decided_has_decider",
+        ),
+        sa.CheckConstraint(
+            "state NOT IN ('accredited', 'expired') OR (valid_from_year IS NOT NULL AND valid_to_year >= valid_from_year)",
+            name="accredited_has_validity",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(30))  # ACC-2020-003
+    organizer_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id", ondelete="RESTRICT"))
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(sa.String(500))
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction, "direction"))
+    level: Mapped[EventLevel] = mapped_column(enum_column(EventLevel, "level"))
+    regularity: Mapped[str] = mapped_column(sa.String(200), default="")
+    audience: Mapped[str] = mapped_column(sa.String(500), default="")
+    expected_participants: Mapped[int] = mapped_column(default=0)
+    selection_method: Mapped[str] = mapped_column(sa.Text, default="")
+    regulation_file_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("stored_file.id", ondelete="SET NULL")
+    )
+    state: Mapped[ReviewState] = mapped_column(
+        enum_column(ReviewState, "state"), default=ReviewState.DRAFT
+    )
+    valid_from_year: Mapped[int | None]
+    valid_to_year: Mapped[int | None]
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    expiry_notified_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    organizer: Mapped[Organization] = relationship(foreign_keys=[organizer_id])
+    event: Mapped[Event | None] = relationship()
+    regulation_file: Mapped[StoredFile | None] = relationship()
+    municipalities: Mapped[list[Municipality]] = relationship(secondary=application_municipality)
+    partners: Mapped[list[Organization]] = relationship(secondary=application_partner)

@@ -1,0 +1,198 @@
+"""The persons registry and card pages as both the admin and the coordinator blueprints
+render them: one listing, one export, one card, each through the user's scope
+(:func:`mkr_web.queries.people.persons_for`). Templates live in ``templates/people/``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflows.lifecycle import PersonStatus
+
+from ..access import current_membership
+from ..documents.registry_export import EXPORT_TYPES, registry_file
+from ..documents.storage import absolute_path
+from ..models import OrganizationKind, Person
+from ..operations.audit import record
+from ..operations.exports import REGISTRY_JOB, REGISTRY_TASK, registry_filename
+from ..operations.jobs import start_job
+from ..queries.people import (
+    PER_PAGE_CHOICES,
+    RegistryFilter,
+    card_records,
+    consent_of,
+    export_rows,
+    municipalities_in_scope,
+    organizations_of_persons,
+    participations_of,
+    person_in_scope,
+    registry_count,
+    registry_select,
+    status_history,
+)
+from . import jobs
+from .commit import commit_or_refuse
+from .loading import paginate
+
+SORT_TITLES = {
+    "name": "ФИО",
+    "birth": "Дата рождения",
+    "admission": "Дата включения",
+    "status": "Статус",
+    "updated": "Изменено",
+}
+
+
+def _filter_choices(membership) -> dict:
+    return {
+        "municipalities": municipalities_in_scope(membership),
+        "organizations": organizations_of_persons(membership),
+        "statuses": list(PersonStatus),
+        "categories": [
+            OrganizationKind.SCHOOL,
+            OrganizationKind.COLLEGE,
+            OrganizationKind.UNIVERSITY,
+        ],
+        "sorts": SORT_TITLES,
+        "per_page_choices": PER_PAGE_CHOICES,
+    }
+
+
+def registry_page(template: str, endpoint_prefix: str, **extra):
+    membership = current_membership()
+    f = RegistryFilter.from_args(request.args)
+    page = paginate(
+        registry_select(membership, f),
+        page=f.page,
+        per_page=f.per_page,
+        max_per_page=max(PER_PAGE_CHOICES),
+        count=True,
+    )
+    return render_template(
+        template, page=page, f=f, prefix=endpoint_prefix, **_filter_choices(membership), **extra
+    )
+
+
+def export_response(fmt: str, job_endpoint: str):
+    """The current filter as XLSX or CSV (formula injection neutralised by tables.py).
+
+    Up to ``MKR_EXPORT_INLINE_MAX`` rows the file is the response; a larger export runs as a
+    background job and the user is sent to its progress page."""
+    if fmt not in EXPORT_TYPES:
+        abort(404)
+    membership = current_membership()
+    f = RegistryFilter.from_args(request.args)
+    # The audit names the filter's fields, never the searched text (it may be a name).
+    audit = {
+        "format": fmt,
+        "has_query": bool(f.q),
+        "statuses": [s.value for s in f.statuses],
+        "municipality_id": f.municipality_id,
+        "organization_id": f.organization_id,
+        "year": f.admission_year,
+    }
+    if registry_count(membership, f) > current_app.config.get("MKR_EXPORT_INLINE_MAX", 5000):
+        record("person.registry_export", None, **audit)
+        job = start_job(  # commits the audit entry with the job's row
+            membership.tenant_id,
+            REGISTRY_JOB,
+            task=REGISTRY_TASK,
+            key=fmt,
+            params={"membership_id": membership.id, "format": fmt, "args": f.args()},
+            user_id=current_user.id,
+        )
+        return redirect(url_for(job_endpoint, job_id=job.id))
+    rows = export_rows(membership, f)
+    body = registry_file(fmt, rows)
+    commit_or_refuse(record, "person.registry_export", None, **audit)
+    return Response(
+        body,
+        mimetype=EXPORT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{registry_filename(fmt)}"'},
+    )
+
+
+def export_job_page(job_id: int, file_endpoint: str):
+    """The job's progress page; ``?format=json`` is what its script polls."""
+    job = jobs.job_or_404(job_id, kind=REGISTRY_JOB)
+    download = url_for(file_endpoint, job_id=job.id)
+    if request.args.get("format") == "json":
+        return jsonify(jobs.job_status(job, download))
+    return jobs.job_page(
+        job,
+        request.path + "?format=json",
+        download,
+        title=_("Выгрузка реестра"),
+        heading=_("Выгрузка реестра") + f" ({(job.key or '').upper()})",
+        waiting=_("Задача поставлена в очередь."),
+        download=_("Скачать файл"),
+        failed=_("Выгрузка не удалась. Попробуйте ещё раз или сузьте фильтр."),
+    )
+
+
+def export_job_file(job_id: int):
+    job = jobs.job_or_404(job_id, kind=REGISTRY_JOB)
+    if not jobs.is_ready(job):
+        abort(404)
+    commit_or_refuse(record, "person.registry_export_download", job)
+    return jobs.job_file(job)
+
+
+def person_or_404(person_id: int) -> Person:
+    person = person_in_scope(current_membership(), person_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def consent_file_response(person: Person, consent_id: int):
+    """The signed consent scan of ``person`` (the download is audited)."""
+    consent = consent_of(person, consent_id)
+    if consent is None or consent.file is None:
+        abort(404)
+    path = absolute_path(consent.file)
+    if not path.is_file():
+        abort(404)
+    commit_or_refuse(record, "person.consent_download", person, consent_id=consent.id)
+    suffix = path.suffix or ".bin"
+    return send_file(
+        path,
+        mimetype=consent.file.content_type,
+        as_attachment=True,
+        download_name=f"consent-{consent.id}{suffix}",
+    )
+
+
+def card_context(person: Person) -> dict:
+    return {
+        "person": person,
+        "history": status_history(person),
+        "participations": participations_of(person),
+        **card_records(person),
+        "is_minor": _is_minor(person),
+    }
+
+
+def _is_minor(person: Person) -> bool:
+    if person.birth_on is None:
+        return False
+    today = date.today()
+    age = (
+        today.year
+        - person.birth_on.year
+        - ((today.month, today.day) < (person.birth_on.month, person.birth_on.day))
+    )
+    return age < 18

@@ -1,0 +1,143 @@
+"""The report pages shared by the admin's and the coordinator's blueprints (their route
+modules, ``admin/report.py`` and ``coordinator/report.py``, declare the routes and the scope).
+
+Every output is rendered from one :func:`build_report` dict. The PDF is rendered by a Celery
+task (``mkr.report.render_pdf`` in :mod:`mkr_web.tasks`) into a Job row; its page polls ``…/jobs/<id>.json``.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import Response, abort, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import current_tenant
+from ..documents.report_format import HELPERS
+from ..documents.report_outputs import CONTENT_TYPES, WRITERS, report_filename
+from ..models import Job
+from ..operations.exports import REPORT_PDF_JOB, REPORT_PDF_TASK
+from ..operations.jobs import start_job
+from ..queries.report import build_report, default_as_of, report_years, thresholds_of
+from . import jobs
+
+JOB_KIND = REPORT_PDF_JOB
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def _year(raw: str | None, tenant_id: int) -> int:
+    if raw:
+        try:
+            year = int(raw)
+        except ValueError:
+            abort(400)
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            abort(400)
+        return year
+    years = report_years(tenant_id)
+    return years[0] if years else date.today().year - 1
+
+
+def _as_of(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400)
+
+
+def report_params(source=None) -> tuple[int, date | None]:
+    """(year, as_of) from the query string (or a posted form); 400 when malformed."""
+    source = request.args if source is None else source
+    return _year(source.get("year"), current_tenant().id), _as_of(source.get("as_of"))
+
+
+def _query(year: int, as_of: date | None) -> dict:
+    return {"year": year, **({"as_of": as_of.isoformat()} if as_of else {})}
+
+
+def dashboard(prefix: str, municipality_ids: list[int] | None):
+    tenant = current_tenant()
+    year, as_of = report_params()
+    report = build_report(tenant.id, year, as_of, municipality_ids)
+    years = sorted(set(report_years(tenant.id)) | {year}, reverse=True)
+    return render_template(
+        "report/dashboard.html",
+        r=report,
+        prefix=prefix,
+        years=years,
+        query=_query(year, as_of),
+        as_of_default=default_as_of(year).isoformat(),
+        thresholds=thresholds_of(tenant),
+        **HELPERS,
+    )
+
+
+def report_file(fmt: str, municipality_ids: list[int] | None):
+    year, as_of = report_params()
+    report = build_report(current_tenant().id, year, as_of, municipality_ids)
+    data = WRITERS[fmt](report)
+    if fmt == "json":
+        return Response(data, mimetype=CONTENT_TYPES["json"])
+    return send_file(
+        io.BytesIO(data),
+        mimetype=CONTENT_TYPES[fmt],
+        as_attachment=True,
+        download_name=report_filename(report, fmt),
+    )
+
+
+def start_pdf(prefix: str, municipality_ids: list[int] | None):
+    year, as_of = report_params(request.form)
+    params = {
+        "year": year,
+        "as_of": as_of.isoformat() if as_of else None,
+        "municipality_ids": municipality_ids,
+    }
+    job = start_job(
+        current_tenant().id,
+        JOB_KIND,
+        task=REPORT_PDF_TASK,
+        key=str(year),
+        params=params,
+        user_id=current_user.id,
+    )
+    return redirect(url_for(f"{prefix}.report_job", job_id=job.id))
+
+
+def job_or_404(job_id: int, own_only: bool) -> Job:
+    """A report job of the current tenant (and, for ``own_only``, started by this user)."""
+    return jobs.job_or_404(job_id, kind=JOB_KIND, any_user=not own_only)
+
+
+def job_status(job: Job, prefix: str) -> dict:
+    return jobs.job_status(job, url_for(f"{prefix}.report_job_download", job_id=job.id))
+
+
+def job_page(job: Job, prefix: str):
+    params = job.params or {}
+    back = url_for(
+        f"{prefix}.report",
+        year=params.get("year"),
+        **({"as_of": params["as_of"]} if params.get("as_of") else {}),
+    )
+    return jobs.job_page(
+        job,
+        url_for(f"{prefix}.report_job_status", job_id=job.id),
+        url_for(f"{prefix}.report_job_download", job_id=job.id),
+        title=_("Аналитическая справка: PDF"),
+        heading=_("Аналитическая справка за %(year)s год: PDF", year=params.get("year")),
+        download=_("Скачать PDF"),
+        failed=_(
+            "Не удалось сформировать PDF. Попробуйте ещё раз или обратитесь к администратору."
+        ),
+        label=_("Ход формирования PDF"),
+        back=(back, _("Вернуться к справке")),
+    )
+
+
+def job_download(job: Job):
+    return jobs.job_file(job)

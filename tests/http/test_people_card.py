@@ -1,0 +1,488 @@
+"""A person's card: every section, creating and editing with optimistic locking, consents
+with scans, achievements, own projects, and who reaches which URL."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from mkr_web.extensions import db
+from mkr_web.models import (
+    Achievement,
+    AuditEntry,
+    Consent,
+    Event,
+    EventEdition,
+    Participation,
+    ParticipationRole,
+    Person,
+    PersonProject,
+    StoredFile,
+)
+from tests.factories import make_person, resident
+from tests.support import csrf_token, login, post_form
+
+PDF = b"%PDF-1.4\n% synthetic consent scan\n"
+
+
+def section(html: str, testid: str) -> str:
+    part = html.split(f'data-testid="{testid}"', 1)[1]
+    ends = [i for i in (part.find("</table>"), part.find("</dl>")) if i >= 0]
+    return part[: min(ends)]
+
+
+def cells(html: str, testid: str) -> list[list[str]]:
+    body = section(html, testid)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)[1:]
+    return [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+        for r in rows
+    ]
+
+
+@pytest.fixture
+def setup(factory):
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    school = factory.organization(t, "Первый район", name="Гимназия № 2")
+    p = make_person(
+        t,
+        "Карточкина",
+        "Мария",
+        "Ивановна",
+        date(2008, 2, 3),
+        organization=school,
+        grade="9 класс",
+        email="m@example.ru",
+        phone="+7 900 111-22-33",
+        parent_name="Карточкина Ольга",
+        parent_phone="+7 900 222-33-44",
+        social_url="https://vk.com/id42",
+        history=[("mark_potential", date(2018, 10, 1)), ("admit_school", date(2019, 5, 20))],
+    )
+    return t, admin, school, p
+
+
+def test_card_shows_everything(app, client, factory, setup):
+    t, admin, school, p = setup
+    event = Event(
+        tenant_id=t.id,
+        title="Форум «Новое поколение»",
+        kind="accredited",
+        direction="project_research",
+    )
+    db.session.add(event)
+    db.session.flush()
+    edition = EventEdition(tenant_id=t.id, event_id=event.id, year=2019)
+    db.session.add(edition)
+    db.session.flush()
+    db.session.add(
+        Participation(
+            tenant_id=t.id,
+            edition_id=edition.id,
+            person_id=p.id,
+            role=ParticipationRole.WINNER,
+            place=1,
+            section="Экология",
+        )
+    )
+    db.session.add(
+        Achievement(
+            tenant_id=t.id,
+            person_id=p.id,
+            title="Олимпиада по экологии",
+            level="regional",
+            result="победитель",
+            achieved_on=date(2019, 4, 1),
+            is_success_story=True,
+        )
+    )
+    db.session.add(
+        PersonProject(
+            tenant_id=t.id,
+            person_id=p.id,
+            title="Школьный подкаст",
+            role="руководитель",
+            support_kind="информационная",
+            year=2019,
+        )
+    )
+    db.session.add(
+        Consent(
+            tenant_id=t.id,
+            person_id=p.id,
+            given_on=date(2019, 5, 1),
+            given_by="parent",
+            giver_name="Карточкина Ольга",
+        )
+    )
+    db.session.commit()
+    login(client, admin.email)
+    html = client.get(f"/admin/people/{p.id}").get_data(as_text=True)
+    assert re.search(r'data-testid="person-name">Карточкина Мария Ивановна<', html)
+    assert re.search(r'data-testid="person-status">Резидент \(школьник\)<', html)
+    data = section(html, "person-data")
+    for text in (
+        "03.02.2008",
+        "Первый район",
+        "Гимназия № 2",
+        "9 класс",
+        "m@example.ru",
+        "+7 900 111-22-33",
+        "Карточкина Ольга, +7 900 222-33-44",
+        'href="https://vk.com/id42"',
+        "20.05.2019",
+    ):
+        assert text in data, text
+    assert cells(html, "status-history") == [
+        ["01.10.2018", "Потенциальный резидент", ""],
+        ["20.05.2019", "Резидент (школьник)", ""],
+    ]
+    assert cells(html, "participations") == [
+        ["2019", "Форум «Новое поколение»", "Победитель", "1, Экология"]
+    ]
+    assert cells(html, "achievements")[0][:4] == [
+        "01.04.2019",
+        "Олимпиада по экологии #ИсторииУспехаМКР",
+        "Региональный",
+        "победитель",
+    ]
+    assert cells(html, "projects")[0][:4] == [
+        "2019",
+        "Школьный подкаст",
+        "руководитель",
+        "информационная",
+    ]
+    assert cells(html, "consents") == [
+        ["01.05.2019", "родитель", "Карточкина Ольга", "бумажный оригинал"]
+    ]
+    trail = cells(html, "audit-trail")
+    assert [r[3] for r in trail] == ["person.create"]
+
+
+def test_card_with_nothing_says_so(client, factory):
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    p = make_person(t, "Пустов", "Пётр", birth_on=date(2000, 1, 1))
+    login(client, admin.email)
+    html = client.get(f"/admin/people/{p.id}").get_data(as_text=True)
+    assert cells(html, "participations") == [["Участий нет."]]
+    assert cells(html, "status-history") == [["Статус не менялся."]]
+    assert cells(html, "consents") == [["Согласий нет."]]
+
+
+def test_create_person(client, factory):
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    school = factory.organization(t, "Второй район", name="Школа № 7")
+    login(client, admin.email)
+    resp = post_form(
+        client,
+        "/admin/people/new",
+        {
+            "surname": " Новикова ",
+            "name": "Ёлка",
+            "birth_on": "2007-04-05",
+            "organization_id": school.id,
+            "municipality_id": 0,
+            "grade": "8 класс",
+            "parent_phone": "+7 (900) 000-00-00",
+        },
+    )
+    assert resp.status_code == 302
+    p = db.session.execute(sa.select(Person)).scalar_one()
+    assert resp.headers["Location"] == f"/admin/people/{p.id}"
+    assert (p.surname, p.name, p.search_name, p.municipality_id, p.status.value) == (
+        "Новикова",
+        "Ёлка",
+        "новикова елка",
+        school.municipality_id,
+        "none",
+    )
+    entry = db.session.execute(
+        sa.select(AuditEntry).where(AuditEntry.action == "person.create")
+    ).scalar_one()
+    assert (entry.user_id, entry.object_id, entry.details) == (admin.id, p.id, {"source": "form"})
+    bad = post_form(
+        client,
+        "/admin/people/new",
+        {"surname": "", "name": "Х", "phone": "abc"},
+        form_url="/admin/people/new",
+    )
+    assert bad.status_code == 200 and "Телефон: цифры" in bad.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) == 1
+
+
+def _edit_token_and_version(client, url):
+    html = client.get(url).get_data(as_text=True)
+    version = re.search(r'id="version" name="version" type="hidden" value="(\d+)"', html).group(1)
+    return csrf_token(client, url), version
+
+
+def test_edit_is_audited_by_field_name(client, setup):
+    t, admin, school, p = setup
+    login(client, admin.email)
+    url = f"/admin/people/{p.id}/edit"
+    token, version = _edit_token_and_version(client, url)
+    resp = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "version": version,
+            "surname": "Карточкина",
+            "name": "Мария",
+            "patronymic": "Ивановна",
+            "birth_on": "2008-02-03",
+            "organization_id": school.id,
+            "municipality_id": school.municipality_id,
+            "grade": "10 класс",
+            "email": "new@example.ru",
+            "phone": "+7 900 111-22-33",
+            "parent_name": "Карточкина Ольга",
+            "parent_phone": "+7 900 222-33-44",
+            "social_url": "https://vk.com/id42",
+        },
+    )
+    assert resp.status_code == 302, re.findall(
+        r"invalid-feedback[^>]*>([^<]+)", resp.get_data(as_text=True)
+    )
+    db.session.expire_all()
+    p = db.session.get(Person, p.id)
+    assert (p.grade, p.email, p.version) == ("10 класс", "new@example.ru", int(version) + 1)
+    entry = db.session.execute(
+        sa.select(AuditEntry).where(AuditEntry.action == "person.update")
+    ).scalar_one()
+    assert entry.details == {"fields": ["email", "grade"]}
+    assert "new@example.ru" not in str(entry.details)
+
+
+def test_concurrent_edit_second_is_told_and_first_is_kept(app, factory, setup):
+    t, admin, school, p = setup
+    admin2 = factory.user(t, "admin")
+    url = f"/admin/people/{p.id}/edit"
+    first, second = app.test_client(), app.test_client()
+    login(first, admin.email)
+    login(second, admin2.email)
+    token1, v1 = _edit_token_and_version(first, url)
+    token2, v2 = _edit_token_and_version(second, url)
+    assert v1 == v2
+    base = {
+        "surname": "Карточкина",
+        "name": "Мария",
+        "patronymic": "Ивановна",
+        "birth_on": "2008-02-03",
+        "organization_id": school.id,
+        "municipality_id": school.municipality_id,
+    }
+    r1 = first.post(url, data=dict(base, csrf_token=token1, version=v1, grade="10 класс"))
+    assert r1.status_code == 302
+    r2 = second.post(
+        url,
+        data=dict(base, csrf_token=token2, version=v2, grade="11 класс", email="lost@example.ru"),
+    )
+    assert r2.status_code == 409
+    html = r2.get_data(as_text=True)
+    assert "Запись изменилась, пока вы её просматривали" in html
+    assert 'data-testid="stale"' in html
+    db.session.expire_all()
+    p = db.session.get(Person, p.id)
+    assert (p.grade, p.email) == ("10 класс", "m@example.ru")
+    assert p.version == int(v1) + 1
+
+
+def test_versioned_update_refuses_a_change_committed_after_loading(app_ctx, setup):
+    """The race the form check cannot see: the row changed between load and flush."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from mkr_web.operations.people import update_person
+
+    t, admin, school, p = setup
+    loaded = db.session.get(Person, p.id)
+    with db.engine.begin() as conn:  # another request commits meanwhile
+        conn.execute(
+            sa.update(Person)
+            .where(Person.id == p.id)
+            .values(grade="другой", version=Person.version + 1)
+        )
+    with pytest.raises(StaleDataError):
+        update_person(loaded, {"grade": "мой"}, expected_version=loaded.version)
+    db.session.rollback()
+    assert db.session.get(Person, p.id).grade == "другой"
+
+
+def test_consent_with_scan_upload_and_download(app, client, factory, setup):
+    t, admin, school, p = setup
+    login(client, admin.email)
+    url = f"/admin/people/{p.id}/consents"
+    token = csrf_token(client, f"/admin/people/{p.id}")
+    resp = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "given_on": "2019-05-10",
+            "given_by": "parent",
+            "giver_name": "Карточкина Ольга",
+            "scan": (io.BytesIO(PDF), "скан.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    consent = db.session.execute(sa.select(Consent)).scalar_one()
+    assert (consent.given_by.value, consent.file.content_type, consent.file.kind) == (
+        "parent",
+        "application/pdf",
+        "consent",
+    )
+    got = client.get(f"/admin/people/{p.id}/consents/{consent.id}/file")
+    assert got.status_code == 200 and got.data == PDF
+    # a non-scan is refused with a message, nothing stored
+    resp = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "given_on": "2019-05-10",
+            "given_by": "self",
+            "scan": (io.BytesIO(b"MZ\x90evil"), "x.pdf"),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "нужен файл PDF, JPEG или PNG" in resp.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 1
+    # a coordinator of the municipality downloads it too (audited); of another one: 404
+    coord = factory.user(t, "coordinator", municipalities=["Первый район"])
+    other = factory.user(t, "coordinator", municipalities=["Второй район"])
+    c = app.test_client()
+    login(c, coord.email)
+    assert c.get(f"/coordinator/people/{p.id}/consents/{consent.id}/file").data == PDF
+    c = app.test_client()
+    login(c, other.email)
+    assert c.get(f"/coordinator/people/{p.id}/consents/{consent.id}/file").status_code == 404
+    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions.count("person.consent_download") == 2
+    assert "person.consent_add" in actions
+
+
+def test_achievements_and_projects(client, setup):
+    t, admin, school, p = setup
+    login(client, admin.email)
+    card = f"/admin/people/{p.id}"
+    r = post_form(
+        client,
+        f"{card}/achievements",
+        {
+            "title": "Всероссийская олимпиада",
+            "level": "all_russian",
+            "result": "призёр",
+            "achieved_on": "2019-04-20",
+            "is_success_story": "y",
+        },
+        form_url=card,
+    )
+    assert r.status_code == 302 and r.headers["Location"].endswith("#achievements")
+    r = post_form(
+        client,
+        f"{card}/projects",
+        {
+            "title": "Экотропа",
+            "role": "руководитель",
+            "support_kind": "организационная",
+            "year": "2019",
+        },
+        form_url=card,
+    )
+    assert r.status_code == 302
+    a = db.session.execute(sa.select(Achievement)).scalar_one()
+    pr = db.session.execute(sa.select(PersonProject)).scalar_one()
+    assert (a.title, a.level.value, a.result, a.achieved_on, a.is_success_story) == (
+        "Всероссийская олимпиада",
+        "all_russian",
+        "призёр",
+        date(2019, 4, 20),
+        True,
+    )
+    assert (pr.title, pr.role, pr.support_kind, pr.year) == (
+        "Экотропа",
+        "руководитель",
+        "организационная",
+        2019,
+    )
+    r = post_form(
+        client,
+        f"{card}/projects",
+        {"title": "", "role": "x", "support_kind": "y", "year": "2019"},
+        form_url=card,
+    )
+    assert r.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonProject)) == 1
+    assert (
+        post_form(client, f"{card}/achievements/{a.id}/delete", {}, form_url=card).status_code
+        == 302
+    )
+    assert (
+        post_form(client, f"{card}/projects/{pr.id}/delete", {}, form_url=card).status_code == 302
+    )
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Achievement)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonProject)) == 0
+    actions = db.session.scalars(
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.object_type == "Person", AuditEntry.object_id == p.id)
+        .order_by(AuditEntry.id)
+    ).all()
+    assert actions == [
+        "person.create",
+        "person.achievement_add",
+        "person.project_add",
+        "person.achievement_delete",
+        "person.person_project_delete",
+    ]
+
+
+ADMIN_ONLY = [
+    ("get", "/admin/people"),
+    ("get", "/admin/people/new"),
+    ("get", "/admin/people/{id}"),
+    ("get", "/admin/people/{id}/edit"),
+    ("get", "/admin/people/{id}/data.json"),
+    ("get", "/admin/people/export.xlsx"),
+    ("get", "/admin/people/import"),
+    ("get", "/admin/people/import/template.xlsx"),
+    ("get", "/admin/people/social"),
+    ("post", "/admin/people/{id}/status"),
+    ("post", "/admin/people/{id}/anonymize"),
+    ("post", "/admin/people/{id}/consents"),
+    ("post", "/admin/people/{id}/achievements"),
+    ("post", "/admin/people/{id}/projects"),
+]
+COORDINATOR_ONLY = [
+    ("get", "/coordinator/people"),
+    ("get", "/coordinator/people/{id}"),
+    ("get", "/coordinator/people/export.csv"),
+]
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator", "organizer", "expert"])
+def test_role_matrix(app, factory, role):
+    t = factory.tenant()
+    p = resident(t, "Матрицын")
+    user = factory.user(t, role)
+    client = app.test_client()
+    dashboard = login(client, user.email).headers["Location"]
+    token = csrf_token(client, dashboard)  # any page's token: POSTs reach the role check
+    for method, url in ADMIN_ONLY + COORDINATOR_ONLY:
+        url = url.format(id=p.id)
+        resp = client.get(url) if method == "get" else client.post(url, data={"csrf_token": token})
+        owner = "admin" if url.startswith("/admin") else "coordinator"
+        if owner != role:
+            assert resp.status_code == 403, (role, url)
+        elif method == "get":
+            assert resp.status_code == 200, (role, url)
+        else:  # an empty form is refused with a message and changes nothing
+            assert resp.status_code == 302, (role, url, resp.status_code)
+    db.session.expire_all()
+    assert db.session.get(Person, p.id).version == 1

@@ -1,0 +1,365 @@
+"""The registry: search (case and ё/е ignored), filters, sorting, pagination, a constant
+number of queries per page, XLSX/CSV export of the current filter with formula injection
+neutralised, and the coordinator's scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from mkr_web.extensions import db
+from mkr_web.models import AuditEntry
+from tests.factories import make_person, resident
+from tests.support import job_status, login
+
+ROW_LINK = re.compile(r'<a href="/(?:admin|coordinator)/people/(\d+)">([^<]+)</a>')
+
+
+def names(resp) -> list[str]:
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200, resp.status_code
+    body = html.split('data-testid="registry"', 1)[1]
+    return [n for _, n in ROW_LINK.findall(body)]
+
+
+def total(resp) -> int:
+    m = re.search(r'data-testid="registry-total">Найдено: (\d+)<', resp.get_data(as_text=True))
+    return int(m.group(1))
+
+
+@contextmanager
+def count_queries(app):
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, params, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+
+
+@pytest.fixture
+def bank(factory):
+    t = factory.tenant()
+    school = factory.organization(t, "Первый район", name="Лицей № 1")
+    uni = factory.organization(t, "Второй район", name="Университет", kind="university")
+    people = {
+        "yolkina": make_person(
+            t,
+            "Ёлкина",
+            "Алёна",
+            "Петровна",
+            date(2006, 1, 2),
+            organization=school,
+            history=[("admit_school", date(2019, 3, 1))],
+        ),
+        "elkin": make_person(
+            t,
+            "Елкин",
+            "Пётр",
+            None,
+            date(2004, 5, 6),
+            organization=school,
+            history=[("admit_school", date(2018, 3, 1))],
+        ),
+        "ivanov": make_person(
+            t,
+            "Иванов",
+            "Сергей",
+            "Олегович",
+            date(2001, 7, 8),
+            organization=uni,
+            history=[("admit_student", date(2019, 9, 1))],
+        ),
+        "potential": make_person(
+            t,
+            "Потапова",
+            "Анна",
+            None,
+            date(2007, 9, 9),
+            municipality="Второй район",
+            history=[("mark_potential", date(2019, 10, 1))],
+        ),
+    }
+    admin = factory.user(t, "admin")
+    return t, people, admin, school, uni
+
+
+def test_search_ignores_case_and_yo(client, bank):
+    t, people, admin, *_ = bank
+    login(client, admin.email)
+    assert names(client.get("/admin/people?q=ЕЛК")) == ["Елкин Пётр", "Ёлкина Алёна Петровна"]
+    assert names(client.get("/admin/people?q=ёлк")) == ["Елкин Пётр", "Ёлкина Алёна Петровна"]
+    assert names(client.get("/admin/people?q=алена")) == ["Ёлкина Алёна Петровна"]
+    assert names(client.get("/admin/people?q=  ИВАНОВ   сергей ")) == ["Иванов Сергей Олегович"]
+    assert names(client.get("/admin/people?q=%25")) == []  # LIKE wildcards are literal
+    assert names(client.get("/admin/people?q=нет_такого")) == []
+
+
+def test_filters(client, bank):
+    t, people, admin, school, uni = bank
+    login(client, admin.email)
+    second = people["potential"].municipality_id
+    assert names(client.get("/admin/people?status=resident_school")) == [
+        "Елкин Пётр",
+        "Ёлкина Алёна Петровна",
+    ]
+    assert names(client.get("/admin/people?status=resident_student&status=potential")) == [
+        "Иванов Сергей Олегович",
+        "Потапова Анна",
+    ]
+    assert names(client.get(f"/admin/people?municipality={second}")) == [
+        "Иванов Сергей Олегович",
+        "Потапова Анна",
+    ]
+    assert names(client.get(f"/admin/people?organization={school.id}")) == [
+        "Елкин Пётр",
+        "Ёлкина Алёна Петровна",
+    ]
+    assert names(client.get("/admin/people?category=university")) == ["Иванов Сергей Олегович"]
+    assert names(client.get("/admin/people?year=2019")) == [
+        "Ёлкина Алёна Петровна",
+        "Иванов Сергей Олегович",
+    ]
+    assert names(client.get("/admin/people?year=2019&category=school&q=ЁЛКИНА")) == [
+        "Ёлкина Алёна Петровна"
+    ]
+    # bad values are ignored, never an error
+    assert total(client.get("/admin/people?status=bogus&year=abc&municipality=x&sort=drop")) == 4
+
+
+def test_sorting(client, bank):
+    _, _, admin, *_ = bank
+    login(client, admin.email)
+    assert names(client.get("/admin/people?sort=birth")) == [
+        "Иванов Сергей Олегович",
+        "Елкин Пётр",
+        "Ёлкина Алёна Петровна",
+        "Потапова Анна",
+    ]
+    assert names(client.get("/admin/people?sort=birth&dir=desc")) == [
+        "Потапова Анна",
+        "Ёлкина Алёна Петровна",
+        "Елкин Пётр",
+        "Иванов Сергей Олегович",
+    ]
+    assert names(client.get("/admin/people?sort=name&dir=desc")) == [
+        "Потапова Анна",
+        "Иванов Сергей Олегович",
+        "Ёлкина Алёна Петровна",
+        "Елкин Пётр",
+    ]
+    assert names(client.get("/admin/people?sort=admission&status=resident_school")) == [
+        "Елкин Пётр",
+        "Ёлкина Алёна Петровна",
+    ]
+
+
+def _many(t, n: int, **kw):
+    for i in range(n):
+        make_person(
+            t, f"Фамилия{i:03d}", "Имя", birth_on=date(2005, 1, 1 + i % 28), commit=False, **kw
+        )
+    db.session.commit()
+
+
+def test_pagination(client, factory):
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    _many(t, 60)
+    login(client, admin.email)
+    first = client.get("/admin/people?per_page=25")
+    assert total(first) == 60
+    assert names(first)[0] == "Фамилия000 Имя" and len(names(first)) == 25
+    third = client.get("/admin/people?per_page=25&page=3")
+    assert names(third) == [f"Фамилия{i:03d} Имя" for i in range(50, 60)]
+    assert names(client.get("/admin/people?per_page=25&page=9")) == []
+    # page links keep the filter
+    assert "/admin/people?page=2&amp;per_page=25" in first.get_data(as_text=True)
+
+
+def test_same_number_of_queries_whatever_the_page_size(app, client, factory):
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    orgs = [factory.organization(t, "Первый район") for _ in range(3)]
+    for i in range(120):
+        make_person(
+            t,
+            f"Ф{i:03d}",
+            "И",
+            organization=orgs[i % 3],
+            history=[("admit_school", date(2019, 1, 1 + i % 28))],
+            commit=False,
+        )
+    db.session.commit()
+    login(client, admin.email)
+    counts = {}
+    for url in (
+        "/admin/people?per_page=25",
+        "/admin/people?per_page=100",
+        "/admin/people?per_page=100&page=2",
+        "/admin/people?per_page=200&status=resident_school",
+    ):
+        with count_queries(app) as statements:
+            resp = client.get(url)
+        assert resp.status_code == 200
+        counts[url] = len(statements)
+    assert len(names(client.get("/admin/people?per_page=100"))) == 100
+    assert len(set(counts.values())) == 1, counts
+    assert next(iter(counts.values())) <= 10, counts
+
+
+def test_export_current_filter_xlsx_and_csv_neutralise_formulas(client, factory):
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    resident(
+        t,
+        "=cmd|' /C calc'!A0",
+        name="@SUM(1+1)",
+        patronymic="-2+3",
+        social_url="https://vk.com/id1",
+    )
+    resident(t, "Обычный", name="Человек", phone="+7 900 000-00-00")
+    make_person(t, "Не", name="Резидент")
+    login(client, admin.email)
+
+    resp = client.get("/admin/people/export.xlsx?status=resident_school")
+    assert resp.status_code == 200
+    assert resp.headers["Content-Disposition"].startswith('attachment; filename="registry-')
+    ws = load_workbook(io.BytesIO(resp.data)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Фамилия", "Имя", "Отчество", "Дата рождения")
+    assert [r[0] for r in rows[1:]] == ["'=cmd|' /C calc'!A0", "Обычный"]
+    assert rows[1][1:3] == ("'@SUM(1+1)", "'-2+3")
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert rows[1][7] == "Резидент (школьник)"
+
+    resp = client.get("/admin/people/export.csv?status=resident_school&q=обычн")
+    assert resp.mimetype == "text/csv"
+    text = resp.data.decode("utf-8-sig")
+    parsed = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert len(parsed) == 2 and parsed[1][:2] == ["Обычный", "Человек"]
+    assert parsed[1][12] == "'+7 900 000-00-00"
+    text = client.get("/admin/people/export.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert {r[0] for r in rows[1:]} == {"'=cmd|' /C calc'!A0", "Обычный", "Не"}
+    assert client.get("/admin/people/export.pdf").status_code == 404
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.action == "person.registry_export")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [e.details["format"] for e in entries] == ["xlsx", "csv", "csv"]
+    assert entries[1].details["has_query"] is True
+    assert "обычн" not in str(entries[1].details)
+
+
+def test_coordinator_sees_searches_and_exports_own_municipalities_only(app, factory):
+    t = factory.tenant(municipalities=("Первый район", "Второй район", "Третий район"))
+    other = factory.tenant()
+    mine = resident(t, "Свой", municipality="Первый район")
+    mine2 = resident(t, "Своя", name="Вторая", municipality="Третий район")
+    theirs = resident(t, "Чужой", municipality="Второй район")
+    foreign = resident(other, "Иноземцев", municipality="Первый район")
+    coord = factory.user(t, "coordinator", municipalities=["Первый район", "Третий район"])
+    client = app.test_client()
+    login(client, coord.email)
+    assert names(client.get("/coordinator/people")) == ["Свой Тест", "Своя Вторая"]
+    assert names(client.get("/coordinator/people?q=чуж")) == []
+    assert names(client.get(f"/coordinator/people?municipality={theirs.municipality_id}")) == []
+    text = client.get("/coordinator/people/export.csv").data.decode("utf-8-sig")
+    assert [r[0] for r in csv.reader(io.StringIO(text), delimiter=";")][1:] == ["Свой", "Своя"]
+    assert client.get(f"/coordinator/people/{mine.id}").status_code == 200
+    assert client.get(f"/coordinator/people/{mine2.id}").status_code == 200
+    assert client.get(f"/coordinator/people/{theirs.id}").status_code == 404
+    assert client.get(f"/coordinator/people/{foreign.id}").status_code == 404
+    # the admin pages stay closed to a coordinator
+    assert client.get("/admin/people").status_code == 403
+    assert client.get(f"/admin/people/{mine.id}").status_code == 403
+
+    admin_other = factory.user(other, "admin")
+    client = app.test_client()
+    login(client, admin_other.email)
+    assert client.get(f"/admin/people/{mine.id}").status_code == 404
+    assert client.get(f"/admin/people/{mine.id}/edit").status_code == 404
+    assert client.get(f"/admin/people/{mine.id}/data.json").status_code == 404
+    assert names(client.get("/admin/people")) == ["Иноземцев Тест"]
+
+
+def test_card_reads_by_non_admin_are_audited(app, factory):
+    t = factory.tenant()
+    p = resident(t, "Читаемый")
+    coord = factory.user(t, "coordinator", municipalities=["Первый район"])
+    admin = factory.user(t, "admin")
+    client = app.test_client()
+    login(client, coord.email)
+    assert client.get(f"/coordinator/people/{p.id}").status_code == 200
+    assert client.get(f"/coordinator/people/{p.id}").status_code == 200
+    client = app.test_client()
+    login(client, admin.email)
+    assert client.get(f"/admin/people/{p.id}").status_code == 200
+    views = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "person.view")
+    ).all()
+    assert [(e.user_id, e.role, e.object_type, e.object_id, e.details) for e in views] == [
+        (coord.id, "coordinator", "Person", p.id, {})
+    ] * 2
+    page = client.get("/admin/audit?action=person.view").get_data(as_text=True)
+    assert page.count('data-action="person.view"') == 2
+    assert coord.email in page
+    card = client.get(f"/admin/people/{p.id}").get_data(as_text=True)
+    trail = card.split('data-testid="audit-trail"', 1)[1]
+    assert trail.count("person.view") == 2 and "person.create" in trail
+
+
+def test_large_export_runs_as_a_background_job(app, factory, monkeypatch):
+    monkeypatch.setitem(app.config, "MKR_EXPORT_INLINE_MAX", 2)
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    coord = factory.user(t, "coordinator", municipalities=["Второй район"])
+    resident(t, '=HYPERLINK("http://x")', name="Формула")
+    resident(t, "Второй", name="Житель")
+    resident(t, "Третий", name="Житель", municipality="Второй район")
+    client = app.test_client()
+    login(client, admin.email)
+    resp = client.get("/admin/people/export.xlsx?status=resident_school")
+    assert resp.status_code == 302
+    url = resp.headers["Location"]
+    assert re.fullmatch(r"/admin/people/exports/\d+", url)
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-status-url="' + url + '?format=json"' in page and "job_progress.js" in page
+    data = job_status(client, f"{url}?format=json")
+    assert (data["state"], data["progress"], data["download_url"]) == ("done", 100, f"{url}/file")
+    got = client.get(data["download_url"])
+    assert got.headers["Content-Disposition"].startswith("attachment; filename=registry-")
+    rows = list(load_workbook(io.BytesIO(got.data)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ['\'=HYPERLINK("http://x")', "Второй", "Третий"]
+    # the job and its file are the starter's own
+    other = app.test_client()
+    login(other, factory.user(t, "admin").email)
+    assert other.get(url).status_code == 404
+    assert other.get(f"{url}/file").status_code == 404
+    # a coordinator's large export keeps their scope
+    monkeypatch.setitem(app.config, "MKR_EXPORT_INLINE_MAX", 0)
+    c = app.test_client()
+    login(c, coord.email)
+    resp = c.get("/coordinator/people/export.csv")
+    job_url = resp.headers["Location"]
+    assert job_url.startswith("/coordinator/people/exports/")
+    data = job_status(c, f"{job_url}?format=json")
+    text = c.get(data["download_url"]).data.decode("utf-8-sig")
+    assert [r[0] for r in csv.reader(io.StringIO(text), delimiter=";")][1:] == ["Третий"]
+    admin_job = url.rsplit("/", 1)[1]
+    assert c.get(f"/coordinator/people/exports/{admin_job}").status_code == 404

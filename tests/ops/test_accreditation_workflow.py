@@ -1,0 +1,75 @@
+"""Accreditation operations: application numbers per tenant and year, accrediting an existing event."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from mkr_web.errors import OperationError
+from mkr_web.extensions import db
+from mkr_web.models import (
+    Event,
+    EventKind,
+)
+from mkr_web.operations import accreditation as acc
+from tests.factories import (
+    application,
+    application_reviewed as reviewed,
+    world,
+)
+from tests.support import settle_jobs
+
+YEAR = date.today().year
+
+
+@pytest.fixture
+def w(factory):
+    yield world(factory)
+    settle_jobs()  # accrediting starts the certificate job
+
+
+def test_numbers_are_unique_per_tenant_and_year(w, factory):
+    a1 = application(w)
+    a2 = application(w)
+    other = world(factory)
+    b1 = application(other)
+    assert (a1.number, a2.number, b1.number) == (
+        f"ACC-{YEAR}-001",
+        f"ACC-{YEAR}-002",
+        f"ACC-{YEAR}-001",
+    )
+    assert acc.next_number(w.tenant.id, 2016) == "ACC-2016-001"
+    application(w, number="ACC-2016-007")
+    assert acc.next_number(w.tenant.id, 2016) == "ACC-2016-008"
+    with pytest.raises(OperationError, match="номер"):
+        application(w, number="ACC-2016-007")
+
+
+def test_accrediting_an_existing_event_updates_it(w, factory):
+    from mkr_web.models import Direction, EventLevel
+    from mkr_web.operations.events import EventData, save_event
+
+    event = save_event(
+        w.tenant.id,
+        EventData(
+            title="Старое название",
+            kind=EventKind.SATELLITE,
+            direction=Direction.MEDIA,
+            level=EventLevel.MUNICIPAL,
+            organizer=w.org,
+        ),
+    )
+    db.session.commit()
+    a = reviewed(w)
+    a.event = event
+    acc.accredit(a, 2021, 2023, user_id=w.admin.id)
+    db.session.commit()
+    event = db.session.get(Event, event.id)
+    assert (event.kind, event.title, event.level.value) == (
+        EventKind.ACCREDITED,
+        a.title,
+        "regional",
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 1

@@ -1,0 +1,176 @@
+"""Helpers every kind of test shares: logging in through the real form, reading PDF and XLSX
+files, building an upload, waiting for background jobs (a wait that times out FAILS the test),
+and rebuilding a database through the migrations (also used by ``bench/``)."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import time
+from collections.abc import Callable
+
+import openpyxl
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from mkr_web.extensions import db
+from mkr_web.models import Certificate, Job, JobState, Notification
+
+PASSWORD = "test-password-123"
+JOB_TIMEOUT = 90.0
+
+# ---- the database ----------------------------------------------------------------------------
+
+
+def rebuild_schema(app) -> None:
+    """Drop every table of the app's database, then ``flask db upgrade`` to the head (never
+    ``create_all``). Destructive: for the test suite and the benchmarks only."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        else:
+            meta = sa.MetaData()
+            meta.reflect(engine)
+            meta.drop_all(engine)
+            with engine.begin() as conn:
+                conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+
+
+# ---- HTTP ------------------------------------------------------------------------------------
+
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(client, url: str) -> str:
+    html = client.get(url).get_data(as_text=True)
+    m = CSRF_RE.search(html)
+    assert m, f"no CSRF token on {url}"
+    return m.group(1) or m.group(2)
+
+
+def login(client, email: str, password: str = PASSWORD):
+    """Log in through the real login form (with its CSRF token)."""
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def logged_in(app, user):
+    """A new test client of ``app``, logged in as ``user``."""
+    client = app.test_client()
+    assert login(client, user.email).status_code == 302
+    return client
+
+
+def post_form(client, url: str, data: dict, form_url: str | None = None):
+    """POST like a browser: fetch the page for its CSRF token first."""
+    payload = dict(data)
+    payload["csrf_token"] = csrf_token(client, form_url or url)
+    return client.post(url, data=payload)
+
+
+def notification_subjects(user) -> list[str]:
+    """The subjects of a user's notifications, oldest first."""
+    return db.session.scalars(
+        sa.select(Notification.subject)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.id)
+    ).all()
+
+
+def issued_certificates() -> list[tuple]:
+    """(kind, subject id, number) of every certificate, in the order they were issued."""
+    db.session.expire_all()
+    return db.session.execute(
+        sa.select(Certificate.kind, Certificate.subject_id, Certificate.number).order_by(
+            Certificate.id
+        )
+    ).all()
+
+
+# ---- files -----------------------------------------------------------------------------------
+
+
+def pdf_text(data: bytes, *, squash: bool = True) -> str:
+    """The text of a PDF (``pdftotext -layout``); ``squash`` folds every run of white space."""
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
+    text = out.stdout.decode("utf-8")
+    return " ".join(text.split()) if squash else text
+
+
+def xlsx_bytes(rows, header=None) -> bytes:
+    """A one-sheet workbook of ``rows`` (after ``header`` when given)."""
+    wb = openpyxl.Workbook()
+    if header is not None:
+        wb.active.append(list(header))
+    for r in rows:
+        wb.active.append(list(r))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def xlsx_rows(data: bytes, sheet: str | None = None) -> list[tuple]:
+    """Every row of a workbook's sheet (the active one by default), as value tuples."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb[sheet] if sheet else wb.active
+    return list(ws.iter_rows(values_only=True))
+
+
+# ---- background jobs -------------------------------------------------------------------------
+
+
+def wait_until(done: Callable[[], object], what: str, timeout: float = JOB_TIMEOUT):
+    """Poll ``done()`` until it returns something truthy and return that; FAIL the test when
+    ``timeout`` seconds pass first. The one wait of the suite."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = done()
+        if result:
+            return result
+        assert time.monotonic() < deadline, f"timed out after {timeout:.0f} s waiting for {what}"
+        time.sleep(0.2)
+
+
+def wait_for_job(job_id: int, timeout: float = JOB_TIMEOUT) -> Job:
+    """The committed Job row once it is done or failed (a real worker may run it)."""
+
+    def finished():
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        return job if job.state in (JobState.DONE, JobState.FAILED) else None
+
+    return wait_until(finished, f"job {job_id}", timeout)
+
+
+def settle_jobs(timeout: float = JOB_TIMEOUT) -> None:
+    """Wait until no job is pending or running, so that a real worker never works on rows the
+    test's cleanup is deleting."""
+
+    def idle():
+        db.session.expire_all()
+        return not db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Job)
+            .where(Job.state.in_([JobState.PENDING, JobState.RUNNING]))
+        )
+
+    wait_until(idle, "the background jobs to finish", timeout)
+
+
+def job_status(client, url: str, timeout: float = JOB_TIMEOUT) -> dict:
+    """Poll a job's JSON status page until the job is done or failed; return the status."""
+
+    def finished():
+        status = client.get(url).get_json()
+        return status if status["state"] in ("done", "failed") else None
+
+    return wait_until(finished, url, timeout)

@@ -6,7 +6,7 @@ import os
 
 from flask import Flask, render_template, request, session
 
-from .config import ConfigError, load_config
+from .config import CSP, ConfigError, load_config
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 
@@ -14,13 +14,6 @@ def select_locale() -> str:
     from flask import current_app
 
     return session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -49,7 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     celery_init_app(app)
     from . import tasks  # noqa: F401  (registers every task)
-    from .auth.sessions import init_sessions, load_user
+    from .web.sessions import init_sessions, load_user
 
     login_manager.user_loader(load_user)
 

@@ -47,6 +47,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 LOCALES = ("ru", "en")
+# The Content-Security-Policy of every page (the login page adds its single sign-on
+# providers' origins to form-action).
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 

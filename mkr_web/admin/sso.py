@@ -4,8 +4,7 @@ secret is written here and never shown back (an empty field keeps it)."""
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -13,9 +12,10 @@ from wtforms.validators import DataRequired, Length
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
-from ..actions import run_operation
 from ..navigation import external_url
 from ..operations import sso
+from ..queries.accounts import sso_config
+from ..web.commit import commit_or_refuse
 from . import bp
 
 
@@ -48,10 +48,10 @@ class SSOForm(FlaskForm):
 @roles(Role.ADMIN)
 def sso_settings():
     tenant = current_tenant()
-    conf = sso.config_for(tenant.id)
+    conf = sso_config(tenant.id)
     form = SSOForm(obj=conf) if conf is not None else SSOForm()
     if form.validate_on_submit():
-        error = run_operation(
+        outcome = commit_or_refuse(
             sso.save_config,
             tenant,
             label=form.label.data,
@@ -63,7 +63,7 @@ def sso_settings():
             is_enabled=form.is_enabled.data,
             success=_("Настройки входа через внешний сервер сохранены."),
         )
-        if error is None:
+        if outcome.ok:
             return redirect(url_for(".sso_settings"))
     return render_template(
         "admin/sso.html",

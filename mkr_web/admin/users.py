@@ -4,7 +4,6 @@ nor types anybody's password."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,12 +11,13 @@ from flask_wtf import FlaskForm
 
 from workflows.roles import Role
 
-from ..access import current_tenant, get_in_tenant_or_404, roles, tenant_query
-from ..actions import run_operation
-from ..extensions import db
+from ..access import current_tenant, get_in_tenant_or_404, roles
 from ..models import Invitation, Membership, Municipality, Organization
 from ..models.base import utcnow
 from ..operations import accounts, invitations, twofactor
+from ..queries.accounts import pending_invitations
+from ..queries.reference import memberships_of, organizations_of
+from ..web.commit import commit_or_refuse
 from . import bp
 from .forms import InviteForm
 from .views import _municipality_choices
@@ -33,8 +33,9 @@ def users():
     tenant = current_tenant()
     form = InviteForm()
     form.municipality_ids.choices = _municipality_choices(tenant.id, blank=False)
-    orgs = db.session.execute(tenant_query(Organization).order_by(Organization.name)).scalars()
-    form.organization_id.choices = [(0, "—")] + [(o.id, o.name) for o in orgs]
+    form.organization_id.choices = [(0, "—")] + [
+        (o.id, o.name) for o in organizations_of(tenant.id)
+    ]
     if form.validate_on_submit():
         munis = [get_in_tenant_or_404(Municipality, i) for i in form.municipality_ids.data]
         org = (
@@ -42,7 +43,7 @@ def users():
             if form.organization_id.data
             else None
         )
-        error = run_operation(
+        outcome = commit_or_refuse(
             invitations.invite,
             tenant,
             form.email.data,
@@ -53,26 +54,12 @@ def users():
             actor=_actor(),
             success=_("Приглашение отправлено."),
         )
-        if error is None:
+        if outcome.ok:
             return redirect(url_for(".users"))
-    memberships = (
-        db.session.execute(
-            tenant_query(Membership)
-            .options(
-                sa.orm.selectinload(Membership.user),
-                sa.orm.selectinload(Membership.municipalities),
-                sa.orm.selectinload(Membership.organization),
-            )
-            .order_by(Membership.role, Membership.id)
-        )
-        .scalars()
-        .all()
-    )
-    pending = invitations.invitations_of(tenant.id)
     return render_template(
         "admin/users.html",
-        memberships=memberships,
-        invitations=pending,
+        memberships=memberships_of(tenant.id),
+        invitations=pending_invitations(tenant.id),
         now=utcnow(),
         form=form,
     )
@@ -87,7 +74,7 @@ def _invitation(invitation_id: int) -> Invitation:
 def invitation_resend(invitation_id: int):
     invitation = _invitation(invitation_id)
     if _csrf_ok():
-        run_operation(
+        commit_or_refuse(
             invitations.resend,
             invitation,
             actor=_actor(),
@@ -101,7 +88,7 @@ def invitation_resend(invitation_id: int):
 def invitation_revoke(invitation_id: int):
     invitation = _invitation(invitation_id)
     if _csrf_ok():
-        run_operation(
+        commit_or_refuse(
             invitations.revoke, invitation, actor=_actor(), success=_("Приглашение отозвано.")
         )
     return redirect(url_for(".users"))
@@ -129,10 +116,10 @@ def membership(membership_id: int):
 def membership_remove(membership_id: int):
     m = get_in_tenant_or_404(Membership, membership_id)
     if _csrf_ok():
-        error = run_operation(
+        outcome = commit_or_refuse(
             accounts.remove_role, m, actor=_actor(), success=_("Роль снята, сеансы завершены.")
         )
-        if error is None:
+        if outcome.ok:
             return redirect(url_for(".users"))
     return redirect(url_for(".membership", membership_id=membership_id))
 
@@ -142,7 +129,7 @@ def membership_remove(membership_id: int):
 def membership_reset_2fa(membership_id: int):
     m = get_in_tenant_or_404(Membership, membership_id)
     if _csrf_ok():
-        run_operation(
+        commit_or_refuse(
             twofactor.disable,
             m.user,
             actor=_actor(),
@@ -160,7 +147,7 @@ def membership_active(membership_id: int):
         flash(_("Учётная запись работает и в других проектах: снимите роль."), "danger")
     elif _csrf_ok():
         active = request.form.get("active") == "1"
-        run_operation(
+        commit_or_refuse(
             accounts.set_active,
             m.user,
             active,

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from workflows.roles import Role
 
 from ..access import current_tenant, get_in_tenant_or_404, roles
-from ..models import Membership, Municipality, Organization, OrganizationKind
+from ..models import Municipality, Organization, OrganizationKind
 from ..operations.jobs import send_task
 from ..operations.tenancy import create_organization, update_organization
 from ..queries.audit import audit_select

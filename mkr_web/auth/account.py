@@ -7,12 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import authenticated
-from ..extensions import db
-from ..operations import accounts, twofactor
-from ..operations import sessions as session_ops
-from ..operations.tenancy import OperationError
+from ..operations import accounts, sessions as session_ops, twofactor
+from ..queries.accounts import active_sessions, recovery_codes_left
+from ..web import sessions as web_sessions
+from ..web.commit import commit_or_refuse
 from . import bp
-from . import sessions as web_sessions
 from .forms import ConfirmForm, DisableTwoFactorForm, PasswordChangeForm, TwoFactorConfirmForm
 
 
@@ -26,9 +25,9 @@ def account():
     idle, max_age = web_sessions.lifetimes()
     return render_template(
         "auth/account.html",
-        sessions=session_ops.active_sessions(current_user.id, idle, max_age),
+        sessions=active_sessions(current_user.id, idle, max_age),
         current_id=web_sessions.current_session_id(),
-        codes_left=twofactor.recovery_codes_left(current_user.id),
+        codes_left=recovery_codes_left(current_user.id),
         requirement=twofactor.requirement_for(_user()),
         form=ConfirmForm(),
         idle=idle,
@@ -36,47 +35,62 @@ def account():
     )
 
 
+def _change_password(user, current: str, new: str) -> None:
+    accounts.change_password(user, current, new)
+    web_sessions.restart(user)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @authenticated
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        user = _user()
-        try:
-            accounts.change_password(user, form.current.data, form.password.data)
-            web_sessions.restart(user)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            form.password.errors.append(str(exc))
-        else:
-            flash(_("Пароль изменён. Все другие сеансы завершены."), "success")
+        outcome = commit_or_refuse(
+            _change_password,
+            _user(),
+            form.current.data,
+            form.password.data,
+            show_refusal=False,
+            success=_("Пароль изменён. Все другие сеансы завершены."),
+        )
+        if outcome.ok:
             return redirect(url_for(".account"))
+        form.password.errors.append(str(outcome.error))
     return render_template("auth/password.html", form=form)
 
 
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
 @authenticated
 def end_session(session_id: int):
-    if ConfirmForm().validate_on_submit() and session_ops.end_own_session(
-        current_user.id, session_id
-    ):
-        db.session.commit()
-        flash(_("Сеанс завершён."), "success")
+    if ConfirmForm().validate_on_submit():
+        outcome = commit_or_refuse(session_ops.end_own_session, current_user.id, session_id)
+        if outcome.result:
+            flash(_("Сеанс завершён."), "success")
     return redirect(url_for(".account"))
+
+
+def _log_out_everywhere(user) -> None:
+    accounts.log_out_everywhere(user)
+    web_sessions.end()
 
 
 @bp.route("/account/sessions/end-all", methods=["POST"])
 @authenticated
 def end_all_sessions():
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        accounts.log_out_everywhere(_user())
-        web_sessions.end()
-        db.session.commit()
-        flash(_("Вы вышли на всех устройствах."), "success")
+    if ConfirmForm().validate_on_submit():
+        commit_or_refuse(_log_out_everywhere, _user(), success=_("Вы вышли на всех устройствах."))
         return redirect(url_for(".login"))
     return redirect(url_for(".account"))
+
+
+def _enrol_page(user, form):
+    return render_template(
+        "auth/two_factor.html",
+        form=form,
+        qr=twofactor.qr_data_uri(twofactor.provisioning_uri(user)),
+        secret=user.totp_secret,
+        requirement=twofactor.requirement_for(user),
+    )
 
 
 @bp.route("/account/2fa", methods=["GET"])
@@ -86,16 +100,8 @@ def two_factor():
     if user.has_two_factor:
         return redirect(url_for(".account"))
     if not user.totp_secret:
-        twofactor.begin_enrolment(user)
-        db.session.commit()
-    uri = twofactor.provisioning_uri(user)
-    return render_template(
-        "auth/two_factor.html",
-        form=TwoFactorConfirmForm(),
-        qr=twofactor.qr_data_uri(uri),
-        secret=user.totp_secret,
-        requirement=twofactor.requirement_for(user),
-    )
+        commit_or_refuse(twofactor.begin_enrolment, user)
+    return _enrol_page(user, TwoFactorConfirmForm())
 
 
 @bp.route("/account/2fa", methods=["POST"])
@@ -106,37 +112,23 @@ def two_factor_confirm():
     if user.has_two_factor or not user.totp_secret:
         return redirect(url_for(".account"))
     if form.validate_on_submit():
-        try:
-            codes = twofactor.confirm_enrolment(user, form.code.data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            form.code.errors.append(str(exc))
-        else:
+        outcome = commit_or_refuse(
+            twofactor.confirm_enrolment, user, form.code.data, show_refusal=False
+        )
+        if outcome.ok:
             session.pop(web_sessions.MUST_ENROL, None)
-            return render_template("auth/recovery_codes.html", codes=codes)
-    return render_template(
-        "auth/two_factor.html",
-        form=form,
-        qr=twofactor.qr_data_uri(twofactor.provisioning_uri(user)),
-        secret=user.totp_secret,
-        requirement=twofactor.requirement_for(user),
-    )
+            return render_template("auth/recovery_codes.html", codes=outcome.result)
+        form.code.errors.append(str(outcome.error))
+    return _enrol_page(user, form)
 
 
 @bp.route("/account/2fa/recovery-codes", methods=["POST"])
 @authenticated
 def recovery_codes():
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            codes = twofactor.regenerate_recovery_codes(_user())
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            return render_template("auth/recovery_codes.html", codes=codes)
+    if ConfirmForm().validate_on_submit():
+        outcome = commit_or_refuse(twofactor.regenerate_recovery_codes, _user())
+        if outcome.ok:
+            return render_template("auth/recovery_codes.html", codes=outcome.result)
     return redirect(url_for(".account"))
 
 
@@ -152,13 +144,11 @@ def two_factor_disable():
             flash(_("Проект требует второй фактор для вашей роли: отключить его нельзя."), "danger")
             return redirect(url_for(".account"))
         else:
-            try:
-                twofactor.disable(user, actor=user)
-                db.session.commit()
-            except OperationError as exc:
-                db.session.rollback()
-                flash(str(exc), "danger")
-            else:
-                flash(_("Двухфакторная аутентификация отключена."), "success")
+            commit_or_refuse(
+                twofactor.disable,
+                user,
+                actor=user,
+                success=_("Двухфакторная аутентификация отключена."),
+            )
             return redirect(url_for(".account"))
     return render_template("auth/two_factor_disable.html", form=form)

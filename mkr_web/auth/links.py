@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import time
 
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..access import public
-from ..extensions import db
 from ..models import User
 from ..operations import accounts, invitations
-from ..operations.tenancy import OperationError
+from ..web import sessions as web_sessions
+from ..web.commit import commit_or_refuse
 from . import bp
-from . import sessions as web_sessions
 from .forms import AcceptForm, ConfirmForm, ResetForm, ResetRequestForm
 
 RESET_ANSWER_SECONDS = 0.25
@@ -42,8 +41,7 @@ def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
         started = time.monotonic()
-        accounts.request_reset(form.email.data, web_sessions.client_ip())
-        db.session.commit()
+        commit_or_refuse(accounts.request_reset, form.email.data, web_sessions.client_ip())
         # A known address writes a link and a mail, an unknown one does not: answer no
         # sooner than a fixed floor so that the timing does not tell them apart.
         time.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
@@ -59,15 +57,16 @@ def reset_password(token: str):
         return _link_problem(problem, "reset")
     form = ResetForm()
     if form.validate_on_submit():
-        try:
-            accounts.complete_reset(reset, form.password.data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            form.password.errors.append(str(exc))
-        else:
-            flash(_("Пароль изменён. Войдите с новым паролем."), "success")
+        outcome = commit_or_refuse(
+            accounts.complete_reset,
+            reset,
+            form.password.data,
+            show_refusal=False,
+            success=_("Пароль изменён. Войдите с новым паролем."),
+        )
+        if outcome.ok:
             return redirect(url_for(".login"))
+        form.password.errors.append(str(outcome.error))
     return render_template("auth/reset.html", form=form)
 
 
@@ -80,20 +79,17 @@ def invitation(token: str):
     user: User = found.user
     form = AcceptForm(full_name=user.full_name) if not user.has_password else ConfirmForm()
     if form.validate_on_submit():
-        try:
-            invitations.accept(
-                found,
-                getattr(form, "password", None) and form.password.data,
-                getattr(form, "full_name", None) and form.full_name.data,
-            )
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            if hasattr(form, "password"):
-                form.password.errors.append(str(exc))
-            else:
-                flash(str(exc), "danger")
-        else:
-            flash(_("Приглашение принято. Войдите, чтобы начать работу."), "success")
+        new_account = hasattr(form, "password")
+        outcome = commit_or_refuse(
+            invitations.accept,
+            found,
+            form.password.data if new_account else None,
+            form.full_name.data if new_account else None,
+            show_refusal=not new_account,
+            success=_("Приглашение принято. Войдите, чтобы начать работу."),
+        )
+        if outcome.ok:
             return redirect(url_for(".login"))
+        if new_account:
+            form.password.errors.append(str(outcome.error))
     return render_template("auth/invitation.html", invitation=found, user=user, form=form)

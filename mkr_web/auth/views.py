@@ -14,7 +14,6 @@ import secrets
 import time
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -30,13 +29,15 @@ from ..access import (
     set_context,
 )
 from ..config import LOCALES
-from ..extensions import db
 from ..models import User
 from ..operations import throttle
-from ..operations.audit import record
+from ..operations.accounts import login_failed
 from ..operations.twofactor import verify_second_factor
+from ..queries.accounts import sso_buttons, sso_origins, user_by_id
+from ..queries.reference import user_by_email
+from ..web import sessions as web_sessions
+from ..web.commit import commit_or_refuse
 from . import bp
-from . import sessions as web_sessions
 from .forms import CodeForm, ContextForm, LanguageForm, LoginForm
 
 PENDING = "pending_2fa"  # {"uid", "at", "next"}: password accepted, code not yet
@@ -89,29 +90,29 @@ def login():
         if wait:
             _too_many(wait)
             return _login_page(form), 429
-        user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
+        user = user_by_email(email)
         if not password_matches(user, form.password.data):
-            throttle.record_failure(checks)
-            record("auth.login.failed", user=user, reason="password")
-            db.session.commit()
+            commit_or_refuse(login_failed, checks, user, "password", show_refusal=False)
             flash(_("Неверная электронная почта или пароль."), "danger")
             return _login_page(form)
-        throttle.clear(account_rule, throttle.key_of(email))
         if user.has_two_factor:
+            commit_or_refuse(throttle.clear, account_rule, throttle.key_of(email))
             session[PENDING] = {"uid": user.id, "at": int(time.time()), "next": _target()}
-            db.session.commit()
             return redirect(url_for(".login_code"))
-        web_sessions.start(user, "password")
-        db.session.commit()
+        commit_or_refuse(_password_login, user, account_rule, email)
         return _after_login(_target())
     if request.method == "POST":
         flash(_("Неверная электронная почта или пароль."), "danger")
     return _login_page(form)
 
 
+def _password_login(user: User, account_rule, email: str) -> None:
+    throttle.clear(account_rule, throttle.key_of(email))
+    web_sessions.start(user, "password")
+
+
 def _login_page(form):
-    from .. import CSP
-    from .sso import sso_buttons, sso_origins
+    from ..config import CSP
 
     response = make_response(
         render_template("auth/login.html", form=form, sso_buttons=sso_buttons())
@@ -127,17 +128,17 @@ def _login_page(form):
 
 
 def _after_login(target: str):
-    if session.get(web_sessions.MUST_ENROL):
+    if web_sessions.must_enrol():
         return redirect(url_for(".two_factor"))
     return redirect(target or url_for(dashboard_endpoint(current_context())))
 
 
 def _pending_user() -> User | None:
-    pending = session.get(PENDING) or {}
+    pending = session[PENDING] if PENDING in session else {}
     if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         session.pop(PENDING, None)
         return None
-    user = db.session.get(User, pending.get("uid"))
+    user = user_by_id(pending.get("uid"))
     return user if user is not None and user.is_active and user.has_two_factor else None
 
 
@@ -159,23 +160,26 @@ def login_code():
         if wait:
             _too_many(wait)
             return render_template("auth/login_code.html", form=form), 429
-        how = verify_second_factor(user, form.code.data)
-        if how is None:
-            throttle.record_failure(checks)
-            record("2fa.failed", user=user)
-            db.session.commit()
+        target = session[PENDING].get("next", "")  # the login empties the cookie
+        outcome = commit_or_refuse(_second_factor, user, form.code.data, checks)
+        if outcome.result is None:
             flash(_("Неверный код."), "danger")
             return render_template("auth/login_code.html", form=form)
-        target = session.get(PENDING, {}).get("next", "")
-        throttle.clear(checks[0][0], checks[0][1])
-        if how == "recovery":
-            record("2fa.recovery_used", user, user=user)
-        web_sessions.start(user, "password+" + how)
-        db.session.commit()
-        if how == "recovery":
+        if outcome.result == "recovery":
             flash(_("Вы вошли по коду восстановления: он больше не действует."), "warning")
         return _after_login(target if _is_local(target) else "")
     return render_template("auth/login_code.html", form=form)
+
+
+def _second_factor(user: User, code: str, checks) -> str | None:
+    """Check the code; a pass logs in, a failure is counted (one commit either way)."""
+    how = verify_second_factor(user, code)
+    if how is None:
+        login_failed(checks, user, "second_factor")
+        return None
+    throttle.clear(*checks[0])
+    web_sessions.start(user, "password+" + how)
+    return how
 
 
 def _is_local(target: str) -> bool:
@@ -186,8 +190,7 @@ def _is_local(target: str) -> bool:
 @bp.route("/logout", methods=["POST"])
 @authenticated
 def logout():
-    web_sessions.end()
-    db.session.commit()
+    commit_or_refuse(web_sessions.end)
     return redirect(url_for("auth.login"))
 
 

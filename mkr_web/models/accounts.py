@@ -132,6 +132,8 @@ class PasswordReset(db.Model):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 
+    user: Mapped[User] = relationship()
+
 
 class RecoveryCode(db.Model):
     """A one-time code that replaces the authenticator app once (stored as a digest)."""

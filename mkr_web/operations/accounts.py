@@ -15,22 +15,33 @@ from flask import current_app
 
 from workflows.roles import Role
 
+from ..errors import OperationError
 from ..extensions import db
 from ..models import Membership, PasswordReset, User
 from ..models.base import utcnow
 from ..navigation import external_url
+from ..queries.accounts import reset_by_id
+from ..queries.reference import user_by_email
 from . import links, throttle
 from .audit import record
 from .notifications import send_account_mail
 from .passwords import password_problems
 from .sessions import end_sessions
-from .tenancy import OperationError
 from .text import _
 
 RESET = "reset"
 # at most this many reset mails per account, and requests per address, an hour
 RESET_ACCOUNT_RULE = throttle.Rule("reset-account", 3, timedelta(hours=1))
 RESET_ADDRESS_RULE = throttle.Rule("reset-address", 20, timedelta(hours=1))
+
+
+def login_failed(checks: list, user: User | None, reason: str) -> None:
+    """Count a failed password (or second-factor) attempt and audit it (never the input)."""
+    throttle.record_failure(checks)
+    if reason == "second_factor":
+        record("2fa.failed", user=user)
+    else:
+        record("auth.login.failed", user=user, reason=reason)
 
 
 def request_reset(email: str, ip: str | None) -> None:
@@ -42,7 +53,7 @@ def request_reset(email: str, ip: str | None) -> None:
     ]
     allowed = throttle.wait_seconds(checks) == 0
     throttle.record_failure(checks)  # every request counts, sent or not
-    user = db.session.execute(sa.select(User).where(User.email == email_n)).scalar_one_or_none()
+    user = user_by_email(email_n)
     if user is None or not user.is_active or not allowed:
         record("auth.reset.request", user=user, sent=False)
         return
@@ -75,7 +86,7 @@ def find_reset(token: str) -> tuple[PasswordReset | None, str | None]:
     found = links.read_token(RESET, token)
     if found is None:
         return None, "invalid"
-    reset = db.session.get(PasswordReset, found[0])
+    reset = reset_by_id(found[0])
     if reset is None or not links.matches(found[1], reset.token_hash):
         return None, "invalid"
     if reset.used_at is not None:
@@ -87,7 +98,7 @@ def find_reset(token: str) -> tuple[PasswordReset | None, str | None]:
 
 def complete_reset(reset: PasswordReset, password: str) -> User:
     """Set the new password, spend every open link of the user, end every session."""
-    user = db.session.get(User, reset.user_id)
+    user = reset.user
     if reset.used_at is not None or reset.expires_at <= utcnow() or not user.is_active:
         raise OperationError("Ссылка больше не действует: запросите новую.")
     _set_password(user, password)

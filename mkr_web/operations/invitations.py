@@ -16,6 +16,7 @@ from flask import current_app
 
 from workflows.roles import Role
 
+from ..errors import OperationError
 from ..extensions import db
 from ..models import (
     Invitation,
@@ -28,11 +29,13 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..navigation import external_url
+from ..queries.accounts import invitation_by_id, pending_invitation_exists
+from ..queries.reference import user_by_email
 from . import links
 from .audit import record
 from .notifications import send_account_mail
 from .passwords import password_problems
-from .tenancy import OperationError, check_scope, grant_role
+from .tenancy import check_scope, grant_role
 from .text import _
 
 KIND = "invitation"
@@ -76,7 +79,7 @@ def invite(
     if not email_n or "@" not in email_n or len(email_n) > 254:
         raise OperationError("Укажите корректный адрес электронной почты.")
     check_scope(tenant, role, municipalities, organization)
-    user = db.session.execute(sa.select(User).where(User.email == email_n)).scalar_one_or_none()
+    user = user_by_email(email_n)
     if user is None:
         user = User(email=email_n, full_name=(full_name or "").strip()[:200], password_hash="")
         db.session.add(user)
@@ -90,16 +93,7 @@ def invite(
     ).first():
         raise OperationError("У этого пользователя уже есть эта роль в проекте.")
     now = utcnow()
-    pending = db.session.execute(
-        sa.select(Invitation.id).where(
-            Invitation.tenant_id == tenant.id,
-            Invitation.user_id == user.id,
-            Invitation.role == role,
-            Invitation.state == InvitationState.PENDING,
-            Invitation.expires_at > now,
-        )
-    ).first()
-    if pending:
+    if pending_invitation_exists(tenant.id, user.id, role, now):
         raise OperationError(
             "Приглашение с этой ролью уже ждёт ответа: отправьте его повторно из списка."
         )
@@ -168,7 +162,7 @@ def find_invitation(token: str) -> tuple[Invitation | None, str | None]:
     found = links.read_token(KIND, token)
     if found is None:
         return None, LinkState.INVALID
-    invitation = db.session.get(Invitation, found[0])
+    invitation = invitation_by_id(found[0])
     if invitation is None:
         return None, LinkState.INVALID
     if not links.matches(found[1], invitation.token_hash):
@@ -208,14 +202,3 @@ def accept(invitation: Invitation, password: str | None, full_name: str | None =
     invitation.accepted_at = utcnow()
     record("invitation.accept", invitation, tenant_id=invitation.tenant_id, user=user)
     return user
-
-
-def invitations_of(tenant_id: int) -> list[Invitation]:
-    return list(
-        db.session.scalars(
-            sa.select(Invitation)
-            .where(Invitation.tenant_id == tenant_id, Invitation.state == InvitationState.PENDING)
-            .options(sa.orm.selectinload(Invitation.user))
-            .order_by(Invitation.id.desc())
-        )
-    )

@@ -18,9 +18,11 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import UserSession
 from ..models.base import utcnow
+from ..queries.accounts import live_session_by_id, session_by_token_hash
 from .audit import record
 
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most once a minute
+TOUCH, IDLE, EXPIRED = "touch", "idle", "expired"
 
 
 def digest(token: str) -> str:
@@ -43,27 +45,32 @@ def open_session(user_id: int, method: str, ip: str | None, user_agent: str | No
     return token
 
 
-def live_session(
+def check_session(
     user_id: int, token: str, idle: timedelta, max_age: timedelta, now: datetime | None = None
-) -> UserSession | None:
-    """The live row of ``token`` for ``user_id``, or None. An expired row is ended here."""
+) -> tuple[UserSession | None, str | None]:
+    """The row of ``token`` if it is ``user_id``'s and not ended, and the write it needs:
+    ``touch`` (note the activity), ``idle`` or ``expired`` (end it), or None. Reads only."""
     now = now or utcnow()
-    row = db.session.execute(
-        sa.select(UserSession)
-        .where(UserSession.token_hash == digest(token))
-        .options(sa.orm.joinedload(UserSession.user))
-    ).scalar_one_or_none()
+    row = session_by_token_hash(digest(token))
     if row is None or row.user_id != user_id or row.ended_at is not None:
-        return None
+        return None, None
     if now - row.created_at > max_age:
-        _end(row, "expired", now)
-        return None
+        return row, EXPIRED
     if now - row.last_seen_at > idle:
-        _end(row, "idle", now)
-        return None
+        return row, IDLE
     if now - row.last_seen_at > TOUCH_EVERY:
+        return row, TOUCH
+    return row, None
+
+
+def apply_check(row: UserSession, write: str, now: datetime | None = None) -> None:
+    """Do what :func:`check_session` asked: note the activity, or end the session."""
+    now = now or utcnow()
+    if write == TOUCH:
         row.last_seen_at = now
-    return row
+    else:
+        _end(row, write, now)
+    db.session.flush()
 
 
 def _end(row: UserSession, reason: str, now: datetime) -> None:
@@ -74,12 +81,8 @@ def _end(row: UserSession, reason: str, now: datetime) -> None:
 def end_session(token: str | None, reason: str = "logout") -> None:
     if not token:
         return
-    row = db.session.execute(
-        sa.select(UserSession).where(
-            UserSession.token_hash == digest(token), UserSession.ended_at.is_(None)
-        )
-    ).scalar_one_or_none()
-    if row is not None:
+    row = session_by_token_hash(digest(token))
+    if row is not None and row.ended_at is None:
         _end(row, reason, utcnow())
 
 
@@ -91,37 +94,11 @@ def end_sessions(user_id: int, reason: str, *, except_id: int | None = None) -> 
     return db.session.execute(q.values(ended_at=utcnow(), end_reason=reason)).rowcount
 
 
-def active_sessions(user_id: int, idle: timedelta, max_age: timedelta) -> list[UserSession]:
-    now = utcnow()
-    return list(
-        db.session.scalars(
-            sa.select(UserSession)
-            .where(
-                UserSession.user_id == user_id,
-                UserSession.ended_at.is_(None),
-                UserSession.created_at > now - max_age,
-                UserSession.last_seen_at > now - idle,
-            )
-            .order_by(UserSession.last_seen_at.desc())
-        )
-    )
-
-
 def end_own_session(user_id: int, session_id: int) -> bool:
     """A user ends one of their own live sessions (another user's id does nothing)."""
-    row = session_by_id(user_id, session_id)
+    row = live_session_by_id(user_id, session_id)
     if row is None:
         return False
     _end(row, "ended_by_user", utcnow())
     record("auth.session.end", row, user=row.user)
     return True
-
-
-def session_by_id(user_id: int, session_id: int) -> UserSession | None:
-    return db.session.execute(
-        sa.select(UserSession).where(
-            UserSession.id == session_id,
-            UserSession.user_id == user_id,
-            UserSession.ended_at.is_(None),
-        )
-    ).scalar_one_or_none()

@@ -26,10 +26,12 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from ..errors import OperationError
 from ..extensions import db
 from ..models import Membership, Tenant, TenantSSO, User
+from ..queries.accounts import sso_config
+from ..queries.reference import user_by_email
 from .audit import record
-from .tenancy import OperationError
 
 SCOPE = "openid email profile"
 # scheme, host (letters, digits, dots, dashes), optional port and path: nothing that could
@@ -50,12 +52,6 @@ class SSORefused(Exception):
 
 
 # --- configuration ------------------------------------------------------------------------
-
-
-def config_for(tenant_id: int) -> TenantSSO | None:
-    return db.session.execute(
-        sa.select(TenantSSO).where(TenantSSO.tenant_id == tenant_id)
-    ).scalar_one_or_none()
 
 
 def save_config(
@@ -82,7 +78,7 @@ def save_config(
         raise OperationError("Укажите название кнопки и идентификатор клиента.")
     if not email_claim.replace("_", "").replace(".", "").isalnum():
         raise OperationError("Имя утверждения (claim) — латинские буквы, цифры, «_».")
-    row = config_for(tenant.id)
+    row = sso_config(tenant.id)
     if row is None:
         if not client_secret:
             raise OperationError("Укажите секрет клиента.")
@@ -270,7 +266,7 @@ def _id_token_claims(conf: TenantSSO, meta: dict, id_token, nonce: str, leeway: 
 
 def resolve_user(conf: TenantSSO, email: str) -> User:
     """The account that may sign in to ``conf.tenant`` with this e-mail, or a refusal."""
-    user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
+    user = user_by_email(email)
     if user is None:
         if not conf.create_unknown:
             raise SSORefused(

@@ -24,11 +24,12 @@ import sqlalchemy as sa
 
 from workflows.roles import Role
 
+from ..errors import OperationError
 from ..extensions import db
 from ..models import Membership, RecoveryCode, Tenant, User
 from ..models.base import utcnow
+from ..queries.accounts import unused_recovery_code
 from .audit import record
-from .tenancy import OperationError
 
 ISSUER = "MKR"
 RECOVERY_CODES = 10
@@ -123,28 +124,12 @@ def verify_second_factor(user: User, code: str) -> str | None:
         return None
     if _accept_totp(user, code):
         return "totp"
-    row = db.session.execute(
-        sa.select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == _digest(code),
-            RecoveryCode.used_at.is_(None),
-        )
-    ).scalar_one_or_none()
+    row = unused_recovery_code(user.id, _digest(code))
     if row is None:
         return None
     row.used_at = utcnow()
+    record("2fa.recovery_used", user, user=user)
     return "recovery"
-
-
-def recovery_codes_left(user_id: int) -> int:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(RecoveryCode)
-            .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
-        )
-        or 0
-    )
 
 
 def disable(user: User, *, actor: User, tenant_id: int | None = None) -> None:

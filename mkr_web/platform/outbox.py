@@ -4,36 +4,25 @@ sees them (each opens an account)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import current_app, render_template
 
 from workflows.roles import Role
 
 from ..access import roles
-from ..extensions import db
-from ..models import Notification, User
+from ..queries.accounts import unsent_account_mails
+from ..queries.reference import users_by_id
+from ..web.loading import paginate
 from . import bp
 
 
 @bp.route("/outbox")
 @roles(Role.PLATFORM_ADMIN)
 def outbox():
-    page = db.paginate(
-        sa.select(Notification)
-        .where(Notification.tenant_id.is_(None), Notification.emailed_at.is_(None))
-        .order_by(Notification.id.desc()),
-        per_page=50,
-        error_out=False,
-    )
-    ids = {n.user_id for n in page.items}
-    emails = (
-        dict(db.session.execute(sa.select(User.id, User.email).where(User.id.in_(ids))).all())
-        if ids
-        else {}
-    )
+    page = paginate(unsent_account_mails())
+    users = users_by_id({n.user_id for n in page.items})
     return render_template(
         "platform/outbox.html",
         page=page,
-        emails=emails,
+        emails={i: u.email for i, u in users.items()},
         smtp=bool(current_app.config.get("MAIL_SERVER")),
     )

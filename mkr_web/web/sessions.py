@@ -14,12 +14,11 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db
 from ..models import User
 from ..models.base import utcnow
-from ..operations import sessions as ops
-from ..operations import twofactor
+from ..operations import sessions as ops, twofactor
 from ..operations.audit import record
+from .commit import commit_or_refuse
 
 SID = "sid"
 MUST_ENROL = "must_enrol_2fa"
@@ -51,14 +50,21 @@ def load_user(user_id: str) -> User | None:
     if not token or not (str(user_id).isascii() and str(user_id).isdigit()):
         return None
     idle, max_age = lifetimes()
-    row = ops.live_session(int(user_id), token, idle, max_age)
-    dirty = bool(db.session.dirty)
-    user = row.user if row is not None else None
-    if dirty:
-        db.session.commit()  # last_seen_at, or an expired row ended (nothing else is pending)
-    if user is None or not user.is_active:
+    row, write = ops.check_session(int(user_id), token, idle, max_age)
+    if row is None:
         return None
-    return user
+    user = row.user
+    if write is not None:
+        # note the activity (once a minute) or end an idle/expired session
+        commit_or_refuse(ops.apply_check, row, write, show_refusal=False)
+        if write in (ops.IDLE, ops.EXPIRED):
+            return None
+    return user if user.is_active else None
+
+
+def must_enrol() -> bool:
+    """Whether this session must enrol the second factor before anything else."""
+    return bool(session.get(MUST_ENROL))
 
 
 def current_session_id() -> int | None:
@@ -66,46 +72,43 @@ def current_session_id() -> int | None:
     if not token or not current_user.is_authenticated:
         return None
     idle, max_age = lifetimes()
-    row = ops.live_session(current_user.id, token, idle, max_age)
-    return row.id if row else None
+    row, write = ops.check_session(current_user.id, token, idle, max_age)
+    return row.id if row is not None and write in (None, ops.TOUCH) else None
+
+
+def _fresh_cookie() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def start(user: User, method: str) -> None:
     """Log ``user`` in on this browser: a new session row, a fresh cookie, the audit entry.
-    The caller commits."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    Run it through the commit helper."""
+    _fresh_cookie()
     session[SID] = ops.open_session(user.id, method, client_ip(), request.headers.get("User-Agent"))
     login_user(user)
     record("auth.login", user, user=user, method=method)
-    if method != "sso":
-        need = twofactor.requirement_for(user)
-        if need.overdue(utcnow()):
-            session[MUST_ENROL] = True
+    if method != "sso" and twofactor.requirement_for(user).overdue(utcnow()):
+        session[MUST_ENROL] = True
 
 
 def restart(user: User, method: str = "password") -> None:
     """A new session for this browser after the old ones were ended (password change)."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _fresh_cookie()
     session[SID] = ops.open_session(user.id, method, client_ip(), request.headers.get("User-Agent"))
     login_user(user)
 
 
 def end() -> None:
-    """Log out this browser: its row ends, the cookie is emptied. The caller commits."""
+    """Log out this browser: its row ends, the cookie is emptied. Run it through the commit
+    helper."""
     if current_user.is_authenticated:
         record("auth.logout", current_user._get_current_object(), user=current_user)
     ops.end_session(session.get(SID), "logout")
     logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _fresh_cookie()
 
 
 def init_sessions(app) -> None:

@@ -14,10 +14,19 @@ import secrets
 import time
 from urllib.parse import urlsplit
 
-from flask import flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..access import (
     CTX_KEY,
@@ -30,6 +39,7 @@ from ..access import (
 )
 from ..config import LOCALES
 from ..models import User
+from ..models.users import PASSWORD_HASH
 from ..operations import throttle
 from ..operations.accounts import login_failed
 from ..operations.twofactor import verify_second_factor
@@ -45,17 +55,16 @@ PENDING_SECONDS = 300
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    # hashed exactly as accounts' passwords are, so checking it costs the same
-    dummy = User(email="")
-    dummy.set_password(secrets.token_urlsafe(16))
-    return dummy.password_hash
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def password_matches(user: User | None, password: str) -> bool:
-    """The same scrypt work whether or not the account exists or has a password."""
+    """The same scrypt work whether or not the account exists or has a password: an unknown
+    e-mail is checked against a dummy hash made the way account passwords are."""
     if user is None or not user.has_password:
-        check_password_hash(_dummy_hash(), password)
+        method = current_app.config.get("MKR_PASSWORD_HASH", PASSWORD_HASH)
+        check_password_hash(_dummy_hash(method), password)
         return False
     ok = user.check_password(password)
     return ok and user.is_active

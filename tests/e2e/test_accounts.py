@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 
 from mkr_web.extensions import db
 from mkr_web.models import TenantSSO
-from tests.accounts_helpers import last_link_path
-from tests.conftest import PASSWORD, Factory
+from tests.factories import Factory
+from tests.support import PASSWORD, last_link_path
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,7 @@ import sqlalchemy as sa
 
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, Invitation, Membership, User
-from tests.accounts_helpers import account_mails, last_link_path
-from tests.conftest import PASSWORD, login, post_form
+from tests.support import PASSWORD, account_mails, last_link_path, login, post_form
 
 NEW_PASSWORD = "Кедровая-шишка-2026"
 

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, TenantSSO, User, UserSession
 from mkr_web.operations.tenancy import grant_role
-from tests.conftest import csrf_token, login, post_form
 from tests.oidc.provider import callback_path, query
+from tests.support import csrf_token, login, post_form
 from workflows.roles import Role
 
 REDIRECT_URI = "http://127.0.0.1:5000/sso/callback"  # MKR_BASE_URL of the test app

@@ -12,8 +12,16 @@ import sqlalchemy as sa
 
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, Notification, PasswordReset
-from tests.accounts_helpers import account_mails, last_link_path, replay, saved_cookie
-from tests.conftest import PASSWORD, csrf_token, login, post_form
+from tests.support import (
+    PASSWORD,
+    account_mails,
+    csrf_token,
+    last_link_path,
+    login,
+    post_form,
+    replay,
+    saved_cookie,
+)
 
 NEW_PASSWORD = "Берёзовый-сок-весной"
 

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, Membership, RecoveryCode, Tenant, User
-from tests.accounts_helpers import totp_now
-from tests.conftest import PASSWORD, csrf_token, login, post_form
+from tests.support import PASSWORD, csrf_token, login, post_form, totp_now
 
 
 def _logged_in(app, email):

@@ -11,8 +11,7 @@ import sqlalchemy as sa
 
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, Membership, UserSession
-from tests.accounts_helpers import replay, saved_cookie
-from tests.conftest import PASSWORD, login, post_form
+from tests.support import PASSWORD, login, post_form, replay, saved_cookie
 
 NEW_PASSWORD = "Оранжевый-закат-над-Томью"
 
@@ -265,7 +264,7 @@ def test_logins_and_failures_are_audited_with_address(app, factory):
 def test_saved_cookies_replayed_over_real_http(app, factory):
     import requests
 
-    from tests.gunicorn_server import CSRF_RE, gunicorn, http_login
+    from tests.support import FORM_TOKEN_RE, gunicorn, http_login
 
     tenant = factory.tenant()
     admin = factory.user(tenant, "admin")
@@ -276,7 +275,7 @@ def test_saved_cookies_replayed_over_real_http(app, factory):
     }
 
     def form_post(session, base, url, data, form_url):
-        token = CSRF_RE.search(session.get(base + form_url, timeout=10).text).group(1)
+        token = FORM_TOKEN_RE.search(session.get(base + form_url, timeout=10).text).group(1)
         return session.post(
             base + url, data={**data, "csrf_token": token}, allow_redirects=False, timeout=10
         )

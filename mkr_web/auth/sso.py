@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from ..access import SSO_TENANT, current_context, dashboard_endpoint, public
+from ..access import current_context, dashboard_endpoint, public
 from ..models import TenantSSO
 from ..navigation import external_url
 from ..operations import sso as ops
@@ -67,8 +67,7 @@ def _sign_in(conf: TenantSSO, pending: dict, args: dict) -> str | None:
     except ops.SSORefused as exc:
         record("auth.login.failed", tenant_id=conf.tenant_id, method="sso", reason=exc.reason)
         return str(exc)
-    web_sessions.start(user, "sso")
-    session[SSO_TENANT] = conf.tenant_id
+    web_sessions.start(user, "sso", sso_tenant_id=conf.tenant_id)
     return None
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from ..access import SSO_TENANT
 from ..models import User
 from ..models.base import utcnow
 from ..operations import sessions as ops, twofactor
@@ -83,10 +84,14 @@ def _fresh_cookie() -> None:
         session["lang"] = lang
 
 
-def start(user: User, method: str) -> None:
+def start(user: User, method: str, *, sso_tenant_id: int | None = None) -> None:
     """Log ``user`` in on this browser: a new session row, a fresh cookie, the audit entry.
+    After single sign-on through a tenant's provider the session acts in that tenant only.
     Run it through the commit helper."""
     _fresh_cookie()
+    g.pop("mkr_context", None)
+    if sso_tenant_id is not None:
+        session[SSO_TENANT] = sso_tenant_id
     session[SID] = ops.open_session(user.id, method, client_ip(), request.headers.get("User-Agent"))
     login_user(user)
     record("auth.login", user, user=user, method=method)

@@ -139,6 +139,15 @@ def current_tenant() -> Tenant:
     return ctx.tenant
 
 
+def current_role() -> Role:
+    """The role the user acts in now: what views pass to operations, whose workflow tables
+    decide what that role may do."""
+    ctx = current_context()
+    if ctx is None:
+        abort(403)
+    return ctx.role
+
+
 def current_membership() -> Membership:
     ctx = current_context()
     if ctx is None or ctx.membership is None:

@@ -68,10 +68,8 @@ def data_app(app):
     return _make_app()
 
 
-@pytest.fixture
-def clean_db(app):
-    """Empty every table after the test (the folders that use a database make it autouse)."""
-    yield
+def empty_database(app) -> None:
+    """Empty every table (and the login rate limits)."""
     with app.app_context():
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))
@@ -96,6 +94,13 @@ def oidc_provider():
         pytest.fail(str(exc), pytrace=False)
     yield provider
     provider.stop()
+
+
+@pytest.fixture
+def clean_db(app):
+    """Empty every table after the test (the folders that use a database make it autouse)."""
+    yield
+    empty_database(app)
 
 
 @pytest.fixture

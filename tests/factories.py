@@ -7,12 +7,17 @@
   nomination and programme tests (:func:`world` is its accreditation flavour,
   :func:`nomination_world` adds an opportunity and a pupil);
 - accreditation applications and nominations driven through the real operations;
-- the report's small builders and the report demo (:func:`load_report_demo`).
+- the report's small builders and the report demo (:func:`load_report_demo`);
+- roles and access: :class:`Side` (a world seen by its scopes, with workflow items built in
+  any state), :class:`AccessWorld` (tenants A and B alike, one object of every kind behind
+  every URL parameter of the app, ``RESOLVERS``), and "nothing changed" snapshots
+  (:func:`table_rows`).
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
@@ -38,6 +43,7 @@ from mkr_web.models import (
     AccreditationApplication,
     AchievementLevel,
     AdmissionBatch,
+    CertificateKind,
     CountCategory,
     Direction,
     EditionState,
@@ -45,6 +51,7 @@ from mkr_web.models import (
     EventEdition,
     EventKind,
     EventLevel,
+    Membership,
     Municipality,
     MunicipalityKind,
     NominationKind,
@@ -209,6 +216,29 @@ def make_person(
 
 def resident(tenant, surname="Резидентов", on=date(2019, 5, 1), **kw) -> Person:
     return make_person(tenant, surname=surname, history=[("admit_school", on)], **kw)
+
+
+def card_person(factory):
+    """(tenant, admin, school, a pupil with every contact and a two-step history)."""
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    school = factory.organization(t, "Первый район", name="Гимназия № 2")
+    p = make_person(
+        t,
+        "Карточкина",
+        "Мария",
+        "Ивановна",
+        date(2008, 2, 3),
+        organization=school,
+        grade="9 класс",
+        email="m@example.ru",
+        phone="+7 900 111-22-33",
+        parent_name="Карточкина Ольга",
+        parent_phone="+7 900 222-33-44",
+        social_url="https://vk.com/id42",
+        history=[("mark_potential", date(2018, 10, 1)), ("admit_school", date(2019, 5, 20))],
+    )
+    return t, admin, school, p
 
 
 # ---- one world ------------------------------------------------------------------------------
@@ -477,6 +507,7 @@ def score(subject, expert, points, comment: str = "", submit=True) -> ReviewAssi
         {c.id: p for c, p in zip(criteria, points, strict=True)},
         comment,
         submit=submit,
+        role=Role.EXPERT,
         user_id=expert.id,
     )
     db.session.commit()
@@ -490,7 +521,11 @@ def application(
     submitted=False,
     number=None,
     with_regulation=True,
+    organizer: User | None = None,
 ) -> AccreditationApplication:
+    """A draft (or ``submitted``) application of ``organizer``'s organisation (default: the
+    world's organiser)."""
+    organizer = organizer or w.organizer
     regulation = (
         save_bytes(w.tenant.id, "regulation", "reg.pdf", REGULATION_PDF, "application/pdf")
         if with_regulation
@@ -498,19 +533,19 @@ def application(
     )
     app = acc.create_application(
         w.tenant.id,
-        w.org,
+        w.membership(organizer).organization,
         acc.ApplicationData(
             title=title,
             direction=Direction.PROJECT_RESEARCH,
             level=EventLevel.REGIONAL,
             expected_participants=300,
         ),
-        user_id=w.organizer.id,
+        user_id=organizer.id,
         regulation=regulation,
         number=number,
     )
     if submitted:
-        acc.submit(app, user_id=w.organizer.id)
+        acc.submit(app, role=Role.ORGANIZER, user_id=organizer.id)
     db.session.commit()
     return app
 
@@ -521,6 +556,7 @@ def application_in_review(w: World, experts=None, **kw) -> AccreditationApplicat
         SubjectType.ACCREDITATION,
         app,
         [e.id for e in (experts or (w.expert1, w.expert2))],
+        role=Role.ADMIN,
         actor_id=w.admin.id,
     )
     db.session.commit()
@@ -538,7 +574,7 @@ def application_reviewed(
 
 def accredited(w: World, valid=(2020, 2022), **kw) -> AccreditationApplication:
     app = application_reviewed(w, **kw)
-    acc.accredit(app, *valid, user_id=w.admin.id)
+    acc.accredit(app, *valid, role=Role.ADMIN, user_id=w.admin.id)
     db.session.commit()
     return app
 
@@ -547,22 +583,27 @@ def pdf_upload(name="diploma.pdf", data=DIPLOMA_PDF) -> FileStorage:
     return FileStorage(stream=io.BytesIO(data), filename=name, content_type="application/pdf")
 
 
-def nomination_draft(w: World, person=None, kind=NominationKind.ADMISSION, **kw):
+def nomination_draft(
+    w: World, person=None, kind=NominationKind.ADMISSION, coordinator: User | None = None, **kw
+):
+    """A draft by ``coordinator`` (default: ``coord1``) of ``person`` (default: the pupil)."""
     data = nominations_ops.NominationData(
         kind=kind,
         description=kw.pop("description", "Победитель всероссийской олимпиады"),
         achievement_level=kw.pop("level", AchievementLevel.ALL_RUSSIAN),
         opportunity=w.opportunity if kind is NominationKind.OPPORTUNITY else None,
     )
-    n = nominations_ops.create_nomination(w.membership(w.coord1), person or w.pupil, data, **kw)
+    author = w.membership(coordinator or w.coord1)
+    n = nominations_ops.create_nomination(author, person or w.pupil, data, **kw)
     db.session.commit()
     return n
 
 
-def nomination_submitted(w: World, **kw):
-    n = nomination_draft(w, **kw)
-    nominations_ops.add_evidence(n, w.membership(w.coord1), pdf_upload())
-    nominations_ops.submit(n, w.membership(w.coord1))
+def nomination_submitted(w: World, coordinator: User | None = None, **kw):
+    n = nomination_draft(w, coordinator=coordinator, **kw)
+    author = w.membership(coordinator or w.coord1)
+    nominations_ops.add_evidence(n, author, pdf_upload())
+    nominations_ops.submit(n, author)
     db.session.commit()
     return n
 
@@ -570,7 +611,7 @@ def nomination_submitted(w: World, **kw):
 def nomination_in_review(w: World, **kw):
     n = nomination_submitted(w, **kw)
     reviews.assign_experts(
-        SubjectType.NOMINATION, n, [w.expert.id, w.expert2.id], actor_id=w.admin.id
+        SubjectType.NOMINATION, n, [w.expert.id, w.expert2.id], role=Role.ADMIN, actor_id=w.admin.id
     )
     db.session.commit()
     return n
@@ -1068,3 +1109,494 @@ TABLE1_SEED = [
     ("г.о. Стрежевой", 3, 4),
     ("г. Томск", 25, 115),
 ]
+
+
+# ---- roles and access: a tenant with every role and scope, items in any state ----------------
+
+
+def stored_pdf(tenant_id: int, kind: str, user_id: int | None = None):
+    return save_bytes(tenant_id, kind, f"{kind}.pdf", REGULATION_PDF, "application/pdf", user_id)
+
+
+@dataclass
+class Actor:
+    """Who acts, in which role: what a view passes to an operation."""
+
+    role: str
+    user: User
+    membership: Membership
+
+
+class Side(World):
+    """A :class:`World` seen by its scopes: ``coordinator`` (= ``coord1``) holds ``first``,
+    ``organizer`` holds ``center`` (= ``rcro``), ``expert`` is assigned what the builders
+    assign to it. ``other_coordinator`` (``second``), ``other_organizer`` (``other_center``,
+    with its own accredited event ``other_event``) and ``other_expert`` lie outside those
+    scopes; ``platform`` is a platform admin. The ``*_in`` builders put an item in a given
+    state through the operations, acting in the roles the workflow tables allow."""
+
+    def __init__(self, factory: Factory, slug: str):
+        super().__init__(factory, slug, admins=1, experts=3)
+        self.coordinator, self.other_coordinator = self.coord1, self.coord2
+        self.center, self.other_center = self.rcro, self.other_org
+        self.other_expert = self.expert3
+        self.platform = factory.user(
+            None, None, email=f"platform@{self.tenant.slug}.test", platform_admin=True
+        )
+        self.other_event = Event(
+            tenant_id=self.tenant.id,
+            title="Олимпиада другого организатора",
+            kind=EventKind.ACCREDITED,
+            direction=Direction.PROJECT_RESEARCH,
+            organizer_id=self.other_center.id,
+        )
+        db.session.add(self.other_event)
+        db.session.flush()
+        self.other_edition = EventEdition(
+            tenant_id=self.tenant.id,
+            event_id=self.other_event.id,
+            year=2019,
+            starts_on=date(2019, 4, 10),
+            ends_on=date(2019, 4, 12),
+        )
+        db.session.add(self.other_edition)
+        db.session.commit()
+
+    def actor(self, role: str) -> Actor:
+        """The user holding ``role`` here. The platform admin holds no membership in a tenant;
+        operations that take one get a transient membership (never saved) naming that role."""
+        role = Role(role)
+        if role is Role.PLATFORM_ADMIN:
+            ghost = Membership(role=role, tenant_id=self.tenant.id, user_id=self.platform.id)
+            return Actor(role, self.platform, ghost)
+        account = {
+            Role.ADMIN: self.admin,
+            Role.COORDINATOR: self.coordinator,
+            Role.ORGANIZER: self.organizer,
+            Role.EXPERT: self.expert,
+        }[role]
+        return Actor(role, account, self.membership(account))
+
+    def person_in(self, status: str, surname: str = "Тестова", municipality=None) -> Person:
+        """A person of ``municipality`` (default: ``first``) whose lifecycle status is
+        ``status``, with its dated history."""
+        history = {
+            "none": [],
+            "potential": [("mark_potential", date(2018, 1, 10))],
+            "resident_school": [("admit_school", date(2018, 5, 1))],
+            "resident_student": [("admit_student", date(2018, 5, 1))],
+            "alumni": [("admit_student", date(2018, 5, 1)), ("graduate", date(2019, 6, 1))],
+        }[status]
+        municipality = municipality or self.first
+        school = self.school1 if municipality is self.first else self.school2
+        return make_person(
+            self.tenant,
+            surname=surname,
+            name="Анна",
+            birth_on=date(2006, 9, 1),
+            organization=school,
+            municipality=municipality,
+            grade="9 класс",
+            history=history,
+        )
+
+    def application_in(self, state: str, organizer: User | None = None):
+        """An application of ``organizer``'s organisation (default: ``center``) in ``state``,
+        reviewed by ``expert`` and ``expert2``."""
+        app = application(self, submitted=state != "draft", organizer=organizer)
+        if state == "returned":
+            acc.decide(app, "return", "Уточните", role=Role.ADMIN, user_id=self.admin.id)
+        if state in ("in_review", "reviewed", "accredited", "rejected", "expired"):
+            experts = [self.expert.id, self.expert2.id]
+            reviews.assign_experts(
+                SubjectType.ACCREDITATION, app, experts, role=Role.ADMIN, actor_id=self.admin.id
+            )
+            db.session.commit()
+        if state in ("reviewed", "accredited", "rejected", "expired"):
+            score(app, self.expert, [8, 8, 8, 8, 4])
+            score(app, self.expert2, [9, 9, 9, 9, 5])
+        if state in ("accredited", "expired"):
+            acc.accredit(app, 2019, 2021, role=Role.ADMIN, user_id=self.admin.id)
+        if state == "rejected":
+            acc.decide(app, "reject", "Не подходит", role=Role.ADMIN, user_id=self.admin.id)
+        if state == "expired":
+            acc.process_expiry(today=date(2022, 1, 1))
+        db.session.commit()
+        assert app.state.value == state, (app.state, state)
+        return app
+
+    def nomination_in(self, state: str, coordinator: User | None = None):
+        """A nomination (admission on achievements) by ``coordinator`` (default: the side's)
+        of a new person of that coordinator's first municipality, in ``state``."""
+        author = coordinator or self.coordinator
+        person = self.person_in(
+            "none", "Выдвинутая", municipality=self.membership(author).municipalities[0]
+        )
+        if state == "draft":
+            n = nomination_draft(self, person, coordinator=author)
+            nominations_ops.add_evidence(n, self.membership(author), pdf_upload())
+        else:
+            n = nomination_submitted(self, person=person, coordinator=author)
+        admin = self.membership(self.admin)
+        if state == "returned":
+            nominations_ops.decide(n, admin, "return", "Уточните")
+        if state in ("in_review", "reviewed", "approved", "rejected"):
+            experts = [self.expert.id, self.expert2.id]
+            reviews.assign_experts(
+                SubjectType.NOMINATION, n, experts, role=Role.ADMIN, actor_id=self.admin.id
+            )
+            db.session.commit()
+        if state in ("reviewed", "approved", "rejected"):
+            score(n, self.expert, [8, 4, 9, 4])
+            score(n, self.expert2, [9, 5, 8, 5])
+        if state == "approved":
+            nominations_ops.approve(n, admin)
+        if state == "rejected":
+            nominations_ops.decide(n, admin, "reject", "Нет оснований")
+        db.session.commit()
+        assert n.state.value == state, (n.state, state)
+        return n
+
+    def candidate_in(self, state: str, edition: EventEdition | None = None, surname="Соколова"):
+        """One candidate of a results protocol of ``edition`` (default: ``center``'s event,
+        a pupil of ``first``; ``other_edition``: of ``second``), in ``state``."""
+        edition = edition or self.edition
+        ours = edition.event_id == self.event.id
+        municipality, school = (self.first, self.school1) if ours else (self.second, self.school2)
+        batch = admission_ops.create_batch(
+            edition,
+            [row(surname=surname, organization=school.name, municipality=municipality.name)],
+            self.organizer if ours else self.other_organizer,
+        )
+        candidate = batch.candidates[0]
+        checker = self.membership(self.coordinator if ours else self.other_coordinator)
+        if state == "needs_fix":
+            admission_ops.return_candidate(candidate, checker, "Опечатка в фамилии")
+        if state in ("confirmed", "admitted", "rejected"):
+            admission_ops.confirm_candidate(
+                candidate, checker, consent_on=date(2019, 4, 1), on_file=True
+            )
+        admin = self.membership(self.admin)
+        if state == "admitted":
+            admission_ops.admit_candidate(candidate, admin, on=date(2019, 5, 1))
+        if state == "rejected":
+            admission_ops.reject_candidate(candidate, admin, "Нет диплома")
+        db.session.commit()
+        assert candidate.state.value == state, (candidate.state, state)
+        return candidate
+
+
+def table_rows() -> dict[str, list[tuple]]:
+    """Every row of every table, for "nothing changed" checks (plain SQL: it runs often)."""
+    conn = db.session.connection()
+    snapshot = {}
+    for table in db.metadata.sorted_tables:
+        order = ", ".join(f'"{c.name}"' for c in (table.primary_key.columns or table.columns))
+        rows = conn.exec_driver_sql(f'SELECT * FROM "{table.name}" ORDER BY {order}').all()
+        snapshot[table.name] = [tuple(r) for r in rows]
+    return snapshot
+
+
+def changed_tables(before: dict, after: dict) -> dict[str, tuple[int, int]]:
+    """``{table: (rows before, rows after)}`` for each table whose rows differ."""
+    return {
+        name: (len(before[name]), len(after[name]))
+        for name in before
+        if before[name] != after[name]
+    }
+
+
+# ---- the access matrix's world ---------------------------------------------------------------
+
+
+class Stock:
+    """One object of every kind behind the app's URL parameters, in one :class:`Side`, inside
+    the scopes of the side's admin, coordinator, organiser and expert; and, beside each, one
+    just outside a scope (``*_out``): another municipality's, another organisation's, another
+    expert's, another user's, or a child row of another parent."""
+
+    def __init__(self, side: Side):
+        from mkr_web.imports.preview import save_preview
+        from mkr_web.models import Job, JobState, OpportunityKind, OutletKind
+        from mkr_web.operations import certificates, people, programme, reviews
+
+        s = self.side = side
+        t = s.tenant
+        # accreditation: center's accredited application, reviewed by expert and expert2;
+        # other_center's submitted one, with other_expert assigned
+        self.application = s.application_in("accredited")
+        self.application_out = s.application_in("submitted", organizer=s.other_organizer)
+        reviews.assign_experts(
+            SubjectType.ACCREDITATION,
+            self.application_out,
+            [s.other_expert.id],
+            role=Role.ADMIN,
+            actor_id=s.admin.id,
+        )
+        self.assignment = assignment_of(self.application, s.expert)
+        self.assignment_out = assignment_of(self.application_out, s.other_expert)
+        self.criterion = reviews.ensure_rubric(t.id, SubjectType.ACCREDITATION).criteria[0]
+        # a Resident of the coordinator's municipality, and one of the other municipality
+        self.person = s.person_in("resident_school", surname="Резидентова")
+        self.person_out = s.person_in("resident_school", surname="Чужая", municipality=s.second)
+        self.consent, self.achievement, self.project = self._records(self.person, people)
+        self.consent_out, self.achievement_out, self.project_out = self._records(
+            self.person_out, people
+        )
+        # nominations: the coordinator's (in review), the other coordinator's
+        self.nomination = s.nomination_in("in_review")
+        self.nomination_out = s.nomination_in("submitted", coordinator=s.other_coordinator)
+        # admission: a protocol of center's edition (first), one of other_center's (second)
+        self.candidate = s.candidate_in("submitted")
+        self.candidate_out = s.candidate_in("submitted", edition=s.other_edition, surname="Иная")
+        # certificates with their PDFs (no rendering needed to download them)
+        self.certificate = certificates.issue(
+            t.id, CertificateKind.ACCREDITATION, self.application.id
+        )
+        self.certificate.file = stored_pdf(t.id, "certificate")
+        resident = certificates.issue(t.id, CertificateKind.RESIDENT, self.person.id)
+        resident.file = stored_pdf(t.id, "certificate")
+        resident_out = certificates.issue(t.id, CertificateKind.RESIDENT, self.person_out.id)
+        resident_out.file = stored_pdf(t.id, "certificate")
+        # the programme's records
+        self.opportunity = programme.save_opportunity(
+            t, None, kind=OpportunityKind.INTERNSHIP, title="Стажировка", year=2019
+        )
+        self.placement = programme.add_placement(self.opportunity, self.person, date(2019, 7, 1))
+        self.partnership = programme.save_partnership(
+            t, None, organization=s.university, started_on=date(2019, 1, 1)
+        )
+        self.publication = programme.save_publication(
+            t,
+            None,
+            title="О программе",
+            outlet="Новости",
+            outlet_kind=OutletKind.NEWS_AGENCY,
+            published_on=date(2019, 5, 5),
+        )
+        # finished jobs with a result file: (kind, who started it)
+        self.jobs: dict[tuple[str, int], int] = {}
+        for kind in ("registry_export", "report_pdf", "certificate"):
+            for account in (s.admin, s.coordinator, s.other_coordinator, s.organizer, s.expert):
+                job = Job(
+                    tenant_id=t.id,
+                    kind=kind,
+                    key="xlsx" if kind == "registry_export" else "2019",
+                    state=JobState.DONE,
+                    progress=100,
+                    params={},
+                    result_file=stored_pdf(t.id, "export", account.id),
+                    created_by_id=account.id,
+                )
+                db.session.add(job)
+                db.session.flush()
+                self.jobs[kind, account.id] = job.id
+        # import previews, one per importer and user (the owner's, and another user's)
+        self.previews: dict[tuple[str, int], int] = {}
+        importers = {
+            "persons": (s.admin, s.other_coordinator),
+            "social": (s.admin, s.other_coordinator),
+            f"participants-{s.edition.id}": (s.admin, s.organizer, s.other_organizer),
+            f"protocol-{s.edition.id}": (s.organizer, s.other_organizer),
+        }
+        for importer, accounts in importers.items():
+            for account in accounts:
+                payload = {
+                    "importer": importer,
+                    "filename": f"{importer}.csv",
+                    "columns": [],
+                    "notices": [],
+                    "rows": [],
+                }
+                self.previews[importer, account.id] = save_preview(
+                    t.id, account.id, importer, payload
+                ).id
+        db.session.commit()
+
+    @staticmethod
+    def _records(person: Person, people):
+        from mkr_web.models import ConsentGiver
+
+        consent = people.add_consent(
+            person,
+            given_on=date(2019, 4, 1),
+            given_by=ConsentGiver.PARENT,
+            giver_name="Родитель",
+            upload=pdf_upload("consent.pdf"),
+            user_id=None,
+        )
+        achievement = people.add_achievement(
+            person,
+            title="Олимпиада",
+            level=AchievementLevel.REGIONAL,
+            result="Победитель",
+            achieved_on=date(2019, 3, 1),
+        )
+        project = people.add_project(
+            person, title="Проект", role="Автор", support_kind="Грант", year=2019
+        )
+        return consent, achievement, project
+
+
+class AccessWorld:
+    """Tenant A and tenant B, built alike (:class:`Stock`), plus a platform admin. The access
+    matrix asks it for the value of every URL parameter of every rule: the object the acting
+    role reaches in A (:meth:`value`), and the objects it must not reach: B's of the same kind
+    and A's outside its scope (:meth:`outside`)."""
+
+    def __init__(self):
+        factory = Factory()
+        self.a = Stock(Side(factory, "tenant-a"))
+        self.b = Stock(Side(factory, "tenant-b"))
+
+    def user_for(self, role: str) -> User | None:
+        s = self.a.side
+        return {
+            "admin": s.admin,
+            "coordinator": s.coordinator,
+            "organizer": s.organizer,
+            "expert": s.expert,
+            "platform-admin": s.platform,
+            "anonymous": None,
+        }[role]
+
+    # Each resolver: (stock, endpoint, role) -> (the value the role reaches, [values outside
+    # its scope in the same tenant]). A new URL parameter needs a resolver here.
+    def value(self, param: str, endpoint: str, role: str, stock: Stock | None = None):
+        return self._resolve(param, endpoint, role, stock or self.a)[0]
+
+    def outside(self, param: str, endpoint: str, role: str) -> list:
+        return self._resolve(param, endpoint, role, self.a)[1]
+
+    def _resolve(self, param: str, endpoint: str, role: str, st: Stock):
+        resolver = RESOLVERS.get(param)
+        if resolver is None:
+            raise MissingObject(
+                f"URL parameter <{param}> of endpoint {endpoint} has no object in the access "
+                f"matrix's world: add a resolver for it to tests/factories.py RESOLVERS."
+            )
+        own, out = resolver(st, endpoint, role)
+        return own, [v for v in out if v is not None]
+
+
+class MissingObject(LookupError):
+    pass
+
+
+def _job(st: Stock, endpoint: str, role: str):
+    s = st.side
+    kind = (
+        "registry_export"
+        if "export" in endpoint
+        else "report_pdf"
+        if "report" in endpoint
+        else "certificate"
+    )
+    if role == "platform-admin":  # holds no tenant: every job is another tenant's
+        return None, [st.jobs[kind, s.admin.id]]
+    account = {
+        "coordinator": s.coordinator,
+        "organizer": s.organizer,
+        "expert": s.expert,
+    }.get(role, s.admin)
+    own = st.jobs[kind, account.id]
+    # someone else's job of the same kind; the admin sees every report job of the tenant
+    other = s.other_coordinator if account is not s.other_coordinator else s.coordinator
+    shared = role == "admin" and kind != "registry_export"
+    return own, [] if shared else [st.jobs[kind, other.id]]
+
+
+def _preview(st: Stock, endpoint: str, role: str):
+    s = st.side
+    if endpoint.endswith("people_import_preview"):
+        importer = "persons"
+    elif endpoint.endswith("people_social_preview"):
+        importer = "social"
+    elif endpoint.endswith("protocol_preview"):
+        importer = f"protocol-{s.edition.id}"
+    else:
+        importer = f"participants-{s.edition.id}"
+    if importer.startswith("protocol"):
+        owner = s.organizer
+    elif importer.startswith("participants"):
+        owner = s.organizer if role == "organizer" else s.admin
+    else:
+        owner = s.admin
+    own = st.previews.get((importer, owner.id))
+    out = [v for (name, uid), v in st.previews.items() if name == importer and uid != owner.id]
+    return own, out
+
+
+def _file(st: Stock, endpoint: str, role: str):
+    """A file reached through its parent: a nomination's evidence or a reviewed subject's
+    file; outside: the same kind of file of another parent."""
+    if "nomination" in endpoint:
+        return st.nomination.files[0].id, [st.nomination_out.files[0].id]
+    return st.application.regulation_file_id, [st.application_out.regulation_file_id]
+
+
+def _item(st: Stock, endpoint: str, role: str):
+    if "achievement" in endpoint:
+        return st.achievement.id, [st.achievement_out.id]
+    return st.project.id, [st.project_out.id]
+
+
+def _static(st: Stock, endpoint: str, role: str):
+    """A file that exists: the app's stylesheet, or Bootstrap's."""
+    return ("mkr.css" if endpoint == "static" else "css/bootstrap.min.css"), []
+
+
+def _scoped(own_attr: str, roles_scoped: tuple[str, ...], out_attr: str | None = None):
+    """``own`` for every role; the ``*_out`` twin lies outside the scope of ``roles_scoped``
+    (for the others it is a legitimate object of their tenant)."""
+
+    def resolve(st: Stock, endpoint: str, role: str):
+        own = getattr(st, own_attr)
+        out = getattr(st, out_attr or f"{own_attr}_out")
+        return own.id, [out.id] if role in roles_scoped else []
+
+    return resolve
+
+
+def _attr(path: str, out_path: str | None = None, roles_scoped: tuple[str, ...] = ()):
+    def get(obj, dotted):
+        for part in dotted.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+    def resolve(st: Stock, endpoint: str, role: str):
+        out = [get(st, out_path)] if out_path and role in roles_scoped else []
+        return get(st, path), out
+
+    return resolve
+
+
+RESOLVERS = {
+    "application_id": _scoped("application", ("organizer",)),
+    "assignment_id": _scoped("assignment", ("expert",)),
+    "batch_id": _attr("candidate.batch_id", "candidate_out.batch_id", ("organizer",)),
+    "candidate_id": _scoped("candidate", ("coordinator", "organizer")),
+    "consent_id": _attr("consent.id", "consent_out.id", ("admin", "coordinator")),
+    "criterion_id": _attr("criterion.id"),
+    "edition_id": _attr("side.edition.id", "side.other_edition.id", ("organizer",)),
+    "event_id": _attr("side.event.id", "side.other_event.id", ("organizer",)),
+    "file_id": _file,
+    "item_id": _item,
+    "job_id": _job,
+    "membership_id": lambda st, e, r: (st.side.membership(st.side.coordinator).id, []),
+    "municipality_id": _attr("side.first.id"),
+    "nomination_id": _scoped("nomination", ("coordinator",)),
+    "opportunity_id": _attr("opportunity.id"),
+    "organization_id": _attr("side.school1.id", "side.school2.id", ("coordinator",)),
+    "partnership_id": _attr("partnership.id"),
+    "person_id": _scoped("person", ("coordinator",)),
+    "placement_id": _attr("placement.id"),
+    "preview_id": _preview,
+    "publication_id": _attr("publication.id"),
+    # not objects: a value the rule's converter accepts
+    "action": lambda st, e, r: ("reject", []),
+    "code": lambda st, e, r: (st.certificate.code, []),
+    "filename": _static,
+    "fmt": lambda st, e, r: ("xlsx", []),
+    "kind": lambda st, e, r: ("accreditation", []),
+}

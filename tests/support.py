@@ -103,6 +103,41 @@ def issued_certificates() -> list[tuple]:
     ).all()
 
 
+def upload_file(
+    client,
+    url: str,
+    data: bytes | None,
+    filename: str,
+    *,
+    field: str = "file",
+    fields: dict | None = None,
+    form_url: str | None = None,
+):
+    """POST a multipart form like a browser (CSRF token from ``form_url`` or ``url``): the file
+    ``data`` as ``field`` (none when ``data`` is None) beside the other ``fields``."""
+    payload = dict(fields or {})
+    payload["csrf_token"] = csrf_token(client, form_url or url)
+    if data is not None:
+        payload[field] = (io.BytesIO(data), filename)
+    return client.post(url, data=payload, content_type="multipart/form-data")
+
+
+def browser_login(page, email: str, password: str = PASSWORD) -> None:
+    """Log a Playwright page in through the login form (forgetting any earlier session)."""
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.get_by_label("Электронная почта").fill(email)
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Войти").click()
+
+
+def screenshot(page, name: str) -> None:
+    """A full-page screenshot of a browser test into the temp dir's ``mkr-e2e/``."""
+    folder = os.path.join(tempfile.gettempdir(), "mkr-e2e")
+    os.makedirs(folder, exist_ok=True)
+    page.screenshot(path=os.path.join(folder, name), full_page=True)
+
+
 # ---- files -----------------------------------------------------------------------------------
 
 

@@ -90,6 +90,10 @@ class Machine:
             (t for t in self.transitions if t.action == action and state in t.sources), None
         )
 
+    def roles_of(self, action: str) -> frozenset[str]:
+        """Every role that may perform ``action`` from some state."""
+        return frozenset(r for t in self.transitions if t.action == action for r in t.roles)
+
     def available(self, state, role: str) -> list[str]:
         """Actions the role may attempt from ``state`` (guards are checked on apply)."""
         return [t.action for t in self.transitions if state in t.sources and str(role) in t.roles]
@@ -97,7 +101,15 @@ class Machine:
     def title(self, action: str) -> str:
         return self.action_titles.get(action, action)
 
+    def check_role(self, action: str, role) -> None:
+        """Refuse a role that may perform ``action`` from no state at all (checked before the
+        state, so that such a role hears about its role, not about the item's state)."""
+        roles = self.roles_of(action)
+        if roles and str(role) not in roles:
+            raise TransitionRefused(f"Действие «{self.title(action)}» недоступно для вашей роли.")
+
     def check(self, state, action: Action, item: Any = None) -> Transition:
+        self.check_role(action.name, action.role)
         transition = self.find(state, action.name)
         state_title = getattr(state, "title_ru", getattr(state, "value", state))
         if transition is None:

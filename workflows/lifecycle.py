@@ -43,7 +43,8 @@ LIFECYCLE = Machine(
     "lifecycle",
     PersonStatus,
     [
-        Transition.of([S.NONE], "mark_potential", S.POTENTIAL, ADMIN + [Role.COORDINATOR]),
+        # A coordinator proposes the status through a nomination; the admin decides.
+        Transition.of([S.NONE], "mark_potential", S.POTENTIAL, ADMIN),
         Transition.of([S.NONE, S.POTENTIAL], "admit_school", S.RESIDENT_SCHOOL, ADMIN),
         Transition.of([S.NONE, S.POTENTIAL], "admit_student", S.RESIDENT_STUDENT, ADMIN),
         Transition.of([S.RESIDENT_SCHOOL], "enrol_university", S.RESIDENT_STUDENT, ADMIN),

@@ -73,9 +73,8 @@ def reviewed_machine(
             Transition.of([S.DRAFT], "submit", S.SUBMITTED, author),
             Transition.of([S.RETURNED], "resubmit", S.SUBMITTED, author),
             Transition.of([S.SUBMITTED], "start_review", S.IN_REVIEW, admin, _experts_assigned),
-            Transition.of(
-                [S.IN_REVIEW], "complete_review", S.REVIEWED, admin + [SYSTEM], _all_reviews_in
-            ),
+            # Automatic: the last expert's submission (or conflict) ends the review.
+            Transition.of([S.IN_REVIEW], "complete_review", S.REVIEWED, [SYSTEM], _all_reviews_in),
             Transition.of([S.REVIEWED], approve_action, approved, admin, approve_guard),
             Transition.of(
                 [S.REVIEWED],
@@ -135,6 +134,15 @@ labels(
 )
 
 A = AssignmentState
+
+#: Who assigns experts to a review and removes them. Not a state change of the reviewed item
+#: (so not a row of a table), but decided here beside the tables.
+EXPERT_MANAGERS = frozenset({Role.ADMIN.value})
+
+
+def may_manage_experts(role) -> bool:
+    return str(role) in EXPERT_MANAGERS
+
 
 #: An expert's assignment. ``reopen`` (system) sends a submitted review back to the expert
 #: when a returned application comes back for a new round of review.

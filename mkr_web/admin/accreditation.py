@@ -12,7 +12,13 @@ from flask_login import current_user
 from workflows.review import ACCREDITATION, ReviewState
 from workflows.roles import Role
 
-from ..access import current_membership, current_tenant, get_in_tenant_or_404, roles
+from ..access import (
+    current_membership,
+    current_role,
+    current_tenant,
+    get_in_tenant_or_404,
+    roles,
+)
 from ..models import AccreditationApplication, CertificateKind, ReviewAssignment, SubjectType
 from ..operations import accreditation as ops, reviews
 from ..operations.certificates import find as find_certificate
@@ -68,7 +74,7 @@ def accreditation_detail(application_id: int):
         "admin/accreditation_detail.html",
         application=application,
         levels=LEVEL_TITLES,
-        actions=ACCREDITATION.available(application.state, Role.ADMIN),
+        actions=ACCREDITATION.available(application.state, current_role()),
         accredit_form=AccreditForm(
             version=application.version,
             valid_from=this_year,
@@ -113,6 +119,7 @@ def accreditation_accredit(application_id: int):
         application,
         form.valid_from.data,
         form.valid_to.data,
+        role=current_role(),
         user_id=current_user.id,
         comment=form.comment.data or "",
         expected_version=version_of(form),
@@ -147,6 +154,7 @@ def accreditation_decide(application_id: int, action: str):
             application,
             action,
             form.comment.data or "",
+            role=current_role(),
             user_id=current_user.id,
             expected_version=version_of(form),
             success=message,
@@ -163,7 +171,11 @@ def assignment_unassign(assignment_id: int):
     form = VersionForm(prefix="unassign")
     if form.validate_on_submit():
         commit_or_refuse(
-            reviews.unassign, assignment, actor_id=current_user.id, success=_("Эксперт снят.")
+            reviews.unassign,
+            assignment,
+            role=current_role(),
+            actor_id=current_user.id,
+            success=_("Эксперт снят."),
         )
     return redirect(spec.admin_url(subject))
 

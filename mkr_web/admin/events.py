@@ -1,4 +1,4 @@
-"""Events, editions, participant counts and lists (admin's scope; pages in ..event_pages)."""
+"""Events, editions, participant counts and lists (admin's scope; pages in ..web.events)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from workflows.review import NOMINATION, ReviewState
 from workflows.roles import Role
 
-from ..access import current_membership, current_tenant, roles
+from ..access import current_membership, current_role, current_tenant, roles
 from ..models import Nomination, SubjectType
 from ..operations import nominations as ops
 from ..operations.admission import queue_resident_certificate
@@ -61,7 +61,7 @@ def nomination_detail(nomination_id: int):
     return render_template(
         "admin/nomination.html",
         nomination=nomination,
-        actions=NOMINATION.available(nomination.state, Role.ADMIN),
+        actions=NOMINATION.available(nomination.state, current_role()),
         approve_form=CommentForm(version=nomination.version, prefix="approve"),
         **review_panel(ST, nomination),
     )

@@ -12,7 +12,7 @@ from flask_login import current_user
 from workflows.lifecycle import LIFECYCLE
 from workflows.roles import Role
 
-from ..access import current_tenant, roles
+from ..access import current_role, current_tenant, roles
 from ..errors import StaleItem
 from ..models import OrganizationKind
 from ..operations.people import change_status, create_person, update_person
@@ -51,7 +51,7 @@ def _reference_choices(form: PersonForm) -> None:
 def status_form(person) -> StatusForm:
     form = StatusForm(version=person.version)
     form.action.choices = [
-        (a, LIFECYCLE.title(a)) for a in LIFECYCLE.available(person.status, Role.ADMIN.value)
+        (a, LIFECYCLE.title(a)) for a in LIFECYCLE.available(person.status, current_role())
     ]
     unis = organization_choices(
         current_tenant().id, [OrganizationKind.UNIVERSITY, OrganizationKind.COLLEGE]
@@ -156,7 +156,7 @@ def person_status(person_id: int):
         p,
         form.action.data,
         on=form.on.data,
-        role=Role.ADMIN.value,
+        role=current_role(),
         user_id=current_user.id,
         comment=form.comment.data or "",
         basis=form.basis.data or None,

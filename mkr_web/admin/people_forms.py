@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from ..models import AchievementLevel, ConsentGiver
+from ..operations.people import PERSON_FIELDS
 
 PHONE = Regexp(r"^[\d\s()+\-]{5,40}$", message=_l("Телефон: цифры, пробелы, +, -, скобки."))
 
@@ -54,22 +55,7 @@ class PersonForm(FlaskForm):
     version = HiddenField()
 
     def person_data(self) -> dict:
-        data = {
-            k: getattr(self, k).data
-            for k in (
-                "surname",
-                "name",
-                "patronymic",
-                "birth_on",
-                "grade",
-                "email",
-                "phone",
-                "parent_name",
-                "parent_phone",
-                "parent_email",
-                "social_url",
-            )
-        }
+        data = {k: getattr(self, k).data for k in PERSON_FIELDS}
         data["municipality_id"] = self.municipality_id.data or None
         data["organization_id"] = self.organization_id.data or None
         return data

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, flash, redirect, url_for
+from flask import Response, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +15,7 @@ from ..access import roles
 from ..models import Achievement, AchievementLevel, ConsentGiver, PersonProject
 from ..operations.people import add_achievement, add_consent, add_project, delete_child
 from ..operations.privacy import anonymize_person, export_person_data, unlink_files
+from ..queries.people import record_of
 from ..web.commit import commit_or_refuse
 from ..web.forms import VersionForm, version_of
 from ..web.people import consent_file_response, person_or_404
@@ -28,6 +29,14 @@ def _form_errors(form) -> str:
 
 def _back(person_id: int, anchor: str = ""):
     return redirect(url_for(".person", person_id=person_id) + (f"#{anchor}" if anchor else ""))
+
+
+def _child_or_404(person, model, item_id: int):
+    """An achievement or project of ``person``; another person's (or tenant's) is 404."""
+    item = record_of(person, model, item_id)
+    if item is None:
+        abort(404)
+    return item
 
 
 def _save(action, person_id: int, message: str, anchor: str):
@@ -86,6 +95,7 @@ def person_achievement_add(person_id: int):
 @roles(Role.ADMIN)
 def person_achievement_delete(person_id: int, item_id: int):
     p = person_or_404(person_id)
+    _child_or_404(p, Achievement, item_id)
     if not VersionForm().validate_on_submit():
         return _back(p.id, "achievements")
     return _save(lambda: delete_child(p, Achievement, item_id), p.id, _("Удалено."), "achievements")
@@ -117,6 +127,7 @@ def person_project_add(person_id: int):
 @roles(Role.ADMIN)
 def person_project_delete(person_id: int, item_id: int):
     p = person_or_404(person_id)
+    _child_or_404(p, PersonProject, item_id)
     if not VersionForm().validate_on_submit():
         return _back(p.id, "projects")
     return _save(lambda: delete_child(p, PersonProject, item_id), p.id, _("Удалено."), "projects")

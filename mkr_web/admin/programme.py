@@ -41,6 +41,23 @@ def _partner(form) -> Organization | None:
     )
 
 
+def _save_opportunity(form: OpportunityForm, opp: Opportunity | None, success: str):
+    """The form's opportunity saved (a new one when ``opp`` is None), committed once."""
+    return commit_or_refuse(
+        lambda: ops.save_opportunity(
+            current_tenant(),
+            opp,
+            kind=OpportunityKind(form.kind.data),
+            title=form.title.data,
+            year=form.year.data,
+            partner=_partner(form),
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+        ),
+        success=success,
+    )
+
+
 def _year_arg() -> int | None:
     return int_or_none(request.args.get("year"))
 
@@ -52,22 +69,9 @@ def opportunities():
     form = OpportunityForm()
     form.partner_id.choices = partner_choices(tenant.id)
     if form.validate_on_submit():
-        outcome = commit_or_refuse(
-            lambda: ops.save_opportunity(
-                tenant,
-                None,
-                kind=OpportunityKind(form.kind.data),
-                title=form.title.data,
-                year=form.year.data,
-                partner=_partner(form),
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-            )
-        )
-        ok, opp = outcome.ok, outcome.result
-        if ok:
-            flash(_("Возможность добавлена."), "success")
-            return redirect(url_for(".opportunity", opportunity_id=opp.id))
+        outcome = _save_opportunity(form, None, _("Возможность добавлена."))
+        if outcome.ok:
+            return redirect(url_for(".opportunity", opportunity_id=outcome.result.id))
     year = _year_arg()
     page = paginate(q.opportunities(tenant.id, year), per_page=PER_PAGE)
     placed = q.distinct_placed(tenant.id, year) if year else None
@@ -108,20 +112,7 @@ def opportunity(opportunity_id: int):
         form.partner_id.choices = partner_choices(opp.tenant_id)
         if not form.validate_on_submit():
             return _render_opportunity(opp, form=form, status=400)
-        ok = commit_or_refuse(
-            lambda: ops.save_opportunity(
-                current_tenant(),
-                opp,
-                kind=OpportunityKind(form.kind.data),
-                title=form.title.data,
-                year=form.year.data,
-                partner=_partner(form),
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-            )
-        ).ok
-        if ok:
-            flash(_("Сохранено."), "success")
+        _save_opportunity(form, opp, _("Сохранено."))
         return redirect(url_for(".opportunity", opportunity_id=opp.id))
     return _render_opportunity(opp)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..access import current_tenant
+from ..access import current_role, current_tenant
 from ..models import SubjectType
 from ..operations import reviews
 from ..queries.review_subjects import subject_spec
@@ -25,6 +25,7 @@ def assign_experts_from_form(subject_type: SubjectType, subject) -> None:
             subject_type,
             subject,
             form.expert_ids.data,
+            role=current_role(),
             actor_id=current_user.id,
             success=_("Эксперты назначены."),
         )
@@ -37,6 +38,7 @@ def start_review_from_form(subject_type: SubjectType, subject, success: str) -> 
             reviews.start_review,
             subject_type,
             subject,
+            role=current_role(),
             actor_id=current_user.id,
             expected_version=version_of(form),
             success=success,

@@ -176,6 +176,8 @@ def nomination_evidence(nomination_id: int):
 @roles(Role.COORDINATOR)
 def nomination_evidence_delete(nomination_id: int, file_id: int):
     nomination = nomination_or_404(nomination_id)
+    if all(f.id != file_id for f in nomination.files):
+        abort(404)  # another nomination's file, or another tenant's
     if VersionForm(prefix="delete").validate_on_submit():
         commit_or_refuse(
             ops.remove_evidence,

@@ -15,6 +15,8 @@ from html import escape
 
 import sqlalchemy as sa
 
+from workflows.roles import Role
+
 from ..documents.pdf import html_to_pdf
 from ..documents.storage import save_bytes
 from ..extensions import db
@@ -107,8 +109,10 @@ def _application(
         number=number,
         regulation=_regulation(tenant, title, users[ORGANIZER].id),
     )
-    acc.submit(app, user_id=users[ORGANIZER].id)
-    reviews.assign_experts(ST, app, [users[e].id for e in EXPERTS], actor_id=users[ADMIN].id)
+    acc.submit(app, role=Role.ORGANIZER, user_id=users[ORGANIZER].id)
+    reviews.assign_experts(
+        ST, app, [users[e].id for e in EXPERTS], role=Role.ADMIN, actor_id=users[ADMIN].id
+    )
     return app
 
 
@@ -126,6 +130,7 @@ def _score(app: AccreditationApplication, expert: User, points: list[int], rubri
         {c.id: p for c, p in zip(criteria, points, strict=False)},
         "Заявка соответствует требованиям.",
         submit=True,
+        role=Role.EXPERT,
         user_id=expert.id,
     )
 
@@ -183,6 +188,7 @@ def _accredited(tenant: Tenant, users, organizer, rubric, made) -> dict[str, Eve
                 app,
                 seed.ACCREDITED_SINCE,
                 seed.ACCREDITED_SINCE + 5,
+                role=Role.ADMIN,
                 user_id=users[ADMIN].id,
                 comment="Аккредитовано по итогам экспертизы.",
             )

@@ -287,7 +287,7 @@ def _run(ctx, planned: Planned, person: Person, opportunity: Opportunity | None)
     if planned.state is not S.DRAFT:
         transition(NOMINATION, n, ST, "submit", role=Role.COORDINATOR, user_id=coordinator)
     if planned.state not in (S.DRAFT, S.SUBMITTED):
-        reviews.assign_experts(ST, n, users["experts"], actor_id=admin)
+        reviews.assign_experts(ST, n, users["experts"], role=Role.ADMIN, actor_id=admin)
         points = LOW_POINTS if planned.state is S.REJECTED else POINTS
         scored = users["experts"][:1] if planned.state is S.IN_REVIEW else users["experts"]
         for expert_id, pts in zip(scored, points, strict=False):
@@ -303,6 +303,7 @@ def _run(ctx, planned: Planned, person: Person, opportunity: Opportunity | None)
                 {c.id: p for c, p in zip(criteria, pts, strict=False)},
                 "Оценено по представленным документам.",
                 submit=True,
+                role=Role.EXPERT,
                 user_id=expert_id,
             )
     if planned.state is S.RETURNED:

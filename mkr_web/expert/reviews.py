@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 from workflows.review import AssignmentState, ReviewState
 from workflows.roles import Role
 
-from ..access import current_tenant, roles
+from ..access import current_role, current_tenant, roles
 from ..models import ReviewAssignment
 from ..operations import reviews
 from ..queries.review_subjects import subject_spec
@@ -98,6 +98,7 @@ def review(assignment_id: int):
                 points,
                 form.comment.data or "",
                 submit=submit,
+                role=current_role(),
                 user_id=current_user.id,
                 expected_version=version_of(form),
                 success=_("Оценка отправлена.") if submit else _("Черновик оценки сохранён."),
@@ -141,6 +142,7 @@ def review_conflict(assignment_id: int):
             reviews.declare_conflict,
             assignment,
             form.reason.data,
+            role=current_role(),
             user_id=current_user.id,
             expected_version=version_of(form),
             success=_("Конфликт интересов заявлен; оператор назначит другого эксперта."),

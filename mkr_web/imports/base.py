@@ -10,11 +10,29 @@ request's one transaction, so a failure leaves nothing behind).
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from ..errors import ImportRefused
-from ..models import StoredFile
+from ..extensions import db
+from ..models import Municipality, Organization, StoredFile
 from .parse import ParsedTable, parse_table
 from .preview import discard_preview, find_preview, read_preview, save_preview
-from .spec import TableSpec
+from .spec import TableSpec, lookup_key
+
+
+def reference_lookups(tenant_id: int) -> dict:
+    """The tenant's municipalities and organisations by their normalised names (for
+    :class:`~.spec.Lookup` columns)."""
+    munis = db.session.execute(
+        sa.select(Municipality.name, Municipality.id).where(Municipality.tenant_id == tenant_id)
+    ).all()
+    orgs = db.session.execute(
+        sa.select(Organization.name, Organization.id).where(Organization.tenant_id == tenant_id)
+    ).all()
+    return {
+        "municipality": {lookup_key(n): i for n, i in munis},
+        "organization": {lookup_key(n): i for n, i in orgs},
+    }
 
 
 class Importer:
@@ -31,8 +49,9 @@ class Importer:
         """Add whatever the preview shows beside each row (e.g. ``row["match"]``); may
         append ``[column, reason]`` to ``row["errors"]``."""
 
-    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
-        """Write the rows (flush only) and return counts for the message."""
+    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:
+        """Write the rows (flush only) and return counts for the message. ``role`` is the
+        role ``user`` acts in (workflow steps of the rows are checked against it)."""
         raise NotImplementedError
 
 
@@ -80,7 +99,14 @@ def error_count(payload: dict) -> int:
 
 
 def commit_preview(
-    importer: Importer, tenant_id: int, user, stored: StoredFile, payload: dict, decisions: dict
+    importer: Importer,
+    tenant_id: int,
+    user,
+    stored: StoredFile,
+    payload: dict,
+    decisions: dict,
+    *,
+    role: str,
 ) -> dict:
     if error_count(payload) and not importer.allow_partial:
         raise ImportRefused(
@@ -91,6 +117,6 @@ def commit_preview(
         for r in payload["rows"]
         if not r["errors"]
     ]
-    result = importer.commit(tenant_id, rows, decisions, user)
+    result = importer.commit(tenant_id, rows, decisions, user, role=role)
     discard_preview(stored)
     return result

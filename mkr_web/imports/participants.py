@@ -25,14 +25,13 @@ from ..models import (
     normalize_name,
 )
 from ..operations.events import ParticipantRow, add_participants
-from .base import Importer
+from .base import Importer, reference_lookups
 from .spec import (
     Choice,
     Column,
     Integer,
     TableSpec,
     Text,
-    lookup_key,
     person_columns,
 )
 
@@ -98,16 +97,7 @@ class ParticipantImporter(Importer):
         self.spec = replace(PARTICIPANT_SPEC, name=f"participants-{edition.id}")
 
     def lookups(self, tenant_id: int) -> dict:
-        munis = db.session.execute(
-            sa.select(Municipality.name, Municipality.id).where(Municipality.tenant_id == tenant_id)
-        ).all()
-        orgs = db.session.execute(
-            sa.select(Organization.name, Organization.id).where(Organization.tenant_id == tenant_id)
-        ).all()
-        return {
-            "municipality": {lookup_key(n): i for n, i in munis},
-            "organization": {lookup_key(n): i for n, i in orgs},
-        }
+        return reference_lookups(tenant_id)
 
     def annotate(self, tenant_id: int, table, rows: list[dict]) -> None:
         ok = [r for r in rows if not r["errors"]]
@@ -145,7 +135,7 @@ class ParticipantImporter(Importer):
                 "listed": person_id is not None and (person_id, ParticipationRole(role)) in listed,
             }
 
-    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
+    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:
         munis = _by_id(Municipality, tenant_id, {r["values"].get("municipality") for r in rows})
         orgs = _by_id(Organization, tenant_id, {r["values"].get("organization") for r in rows})
         items = []

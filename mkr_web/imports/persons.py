@@ -18,10 +18,10 @@ from workflows.lifecycle import PersonStatus
 
 from ..errors import ImportRefused
 from ..extensions import db
-from ..models import Municipality, Organization, Person, normalize_name
+from ..models import Organization, Person, normalize_name
 from ..operations.audit import record
 from ..operations.people import Step, add_persons_bulk
-from .base import Importer
+from .base import Importer, reference_lookups
 from .spec import (
     Choice,
     Column,
@@ -31,7 +31,6 @@ from .spec import (
     TableSpec,
     Text,
     Url,
-    lookup_key,
     person_columns,
 )
 
@@ -151,16 +150,7 @@ class PersonImporter(Importer):
     spec = PERSON_SPEC
 
     def lookups(self, tenant_id: int) -> dict:
-        munis = db.session.execute(
-            sa.select(Municipality.name, Municipality.id).where(Municipality.tenant_id == tenant_id)
-        ).all()
-        orgs = db.session.execute(
-            sa.select(Organization.name, Organization.id).where(Organization.tenant_id == tenant_id)
-        ).all()
-        return {
-            "municipality": {lookup_key(n): i for n, i in munis},
-            "organization": {lookup_key(n): i for n, i in orgs},
-        }
+        return reference_lookups(tenant_id)
 
     def _existing(self, tenant_id: int, keys: list[str], births: list[date]):
         """Persons sharing a normalised name or a birth date with the file's rows."""
@@ -208,7 +198,7 @@ class PersonImporter(Importer):
                 near.append([pid, "та же дата рождения, похожее ФИО"])
         return near[:5]
 
-    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
+    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:
         undecided = [
             r["row"]
             for r in rows
@@ -245,7 +235,7 @@ class PersonImporter(Importer):
                 steps = [Step(STATUS_ACTIONS[v["status"]], v["status_on"], v["basis"])]
             items.append((data, steps))
         add_persons_bulk(
-            tenant_id, items, role="admin", user_id=user.id, source="import", audit_role="admin"
+            tenant_id, items, role=role, user_id=user.id, source="import", audit_role=str(role)
         )
         existing = sum(1 for r in rows if r["match"]["exact"])
         result = {

@@ -142,7 +142,7 @@ class ProtocolImporter(Importer):
             # only the kind of match: an organiser is not shown who else is in the bank
             row["match"] = {"kind": kind.value, "near": len(near)}
 
-    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
+    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:
         batch = create_batch(
             self.edition, [_raw(r) for r in rows], user, source_filename=decisions.get("filename")
         )

@@ -121,7 +121,7 @@ class SocialMatcher(Importer):
                 "markable": status in MARKABLE,
             }
 
-    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user) -> dict:
+    def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:
         """Mark the chosen rows (``decisions["rows"]``: row numbers) as potential."""
         chosen = set(decisions.get("rows", ()))
         members = []
@@ -147,7 +147,7 @@ class SocialMatcher(Importer):
                 )
         if not members:
             raise ImportRefused("Отметьте хотя бы одного участника.")
-        mark_potential_many(tenant_id, members, role="admin", user_id=user.id, on=date.today())
+        mark_potential_many(tenant_id, members, role=role, user_id=user.id, on=date.today())
         return {"created": sum(1 for m in members if "person_id" not in m), "marked": len(members)}
 
 

@@ -183,10 +183,13 @@ def _notify_organizer(application: AccreditationApplication, subject: str, body:
 def submit(
     application: AccreditationApplication,
     *,
+    role: str,
     user_id: int | None,
     expected_version: int | None = None,
 ) -> None:
-    """Submit a draft or resubmit a returned application (the regulation PDF is required)."""
+    """Submit a draft or resubmit a returned application (the regulation PDF is required).
+
+    ``role`` is the role the actor acts in; the table in :mod:`workflows.review` decides."""
     if application.regulation_file_id is None and application.regulation_file is None:
         raise OperationError("Приложите положение о мероприятии (PDF).")
     action = "resubmit" if application.state is S.RETURNED else "submit"
@@ -195,7 +198,7 @@ def submit(
         application,
         SubjectType.ACCREDITATION,
         action,
-        role=Role.ORGANIZER,
+        role=role,
         user_id=user_id,
         expected_version=expected_version,
     )
@@ -215,16 +218,19 @@ def accredit(
     valid_from: int | None,
     valid_to: int | None,
     *,
+    role: str,
     user_id: int | None,
     comment: str = "",
     expected_version: int | None = None,
 ) -> Event | None:
     """Accredit for ``valid_from``–``valid_to`` (years); creates or updates the event."""
+    ACCREDITATION.check_role("accredit", role)
     if application.state is S.ACCREDITED:
         return application.event  # a double submit
     # The CHECK constraints want validity and decider in the same UPDATE as the new state;
     # a refused transition is rolled back by the caller.
-    previous = (application.valid_from_year, application.valid_to_year, application.decided_by_id)
+    decided = ("valid_from_year", "valid_to_year", "decided_at", "decided_by_id")
+    previous = {name: getattr(application, name) for name in decided}
     application.valid_from_year, application.valid_to_year = valid_from, valid_to
     application.decided_at, application.decided_by_id = utcnow(), user_id
     try:
@@ -233,14 +239,15 @@ def accredit(
             application,
             SubjectType.ACCREDITATION,
             "accredit",
-            role=Role.ADMIN,
+            role=role,
             user_id=user_id,
             comment=comment,
             expected_version=expected_version,
             data={"valid_from": valid_from, "valid_to": valid_to},
         )
     except Exception:
-        application.valid_from_year, application.valid_to_year, application.decided_by_id = previous
+        for name, value in previous.items():
+            setattr(application, name, value)
         raise
     application.expiry_notified_at = None
     existing = application.event
@@ -278,17 +285,19 @@ def decide(
     action: str,
     comment: str,
     *,
+    role: str,
     user_id: int | None,
     expected_version: int | None = None,
 ) -> None:
     """``reject`` or ``return`` with a comment (the machine requires one)."""
     if action not in ("reject", "return"):
         raise OperationError("Неизвестное решение.")
+    ACCREDITATION.check_role(action, role)
     if (action == "reject" and application.state is S.REJECTED) or (
         action == "return" and application.state is S.RETURNED
     ):
         return  # a double submit
-    previous = application.decided_by_id
+    previous = (application.decided_at, application.decided_by_id)
     if action == "reject":
         application.decided_at, application.decided_by_id = utcnow(), user_id
     try:
@@ -297,13 +306,13 @@ def decide(
             application,
             SubjectType.ACCREDITATION,
             action,
-            role=Role.ADMIN,
+            role=role,
             user_id=user_id,
             comment=comment,
             expected_version=expected_version,
         )
     except Exception:
-        application.decided_by_id = previous
+        application.decided_at, application.decided_by_id = previous
         raise
     if action == "reject":
         _notify_organizer(application, "в аккредитации отказано", comment)

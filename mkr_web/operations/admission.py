@@ -191,6 +191,7 @@ def fix_candidate(
     expected_version: int | None = None,
 ):
     """The organiser corrects a returned row and sends it back to the coordinator."""
+    ADMISSION.check_role("resubmit", membership.role)
     if candidate.state is not CandidateState.NEEDS_FIX:
         if candidate.state is CandidateState.SUBMITTED:
             return None  # a double submit
@@ -218,7 +219,7 @@ def fix_candidate(
         candidate,
         SubjectType.CANDIDATE,
         "resubmit",
-        role=Role.ORGANIZER,
+        role=membership.role,
         user_id=membership.user_id,
     )
 
@@ -296,6 +297,7 @@ def confirm_candidate(
     expected_version: int | None = None,
 ):
     """The checker confirms the data and records the consent (a scan or "on file" + date)."""
+    ADMISSION.check_role("confirm", membership.role)
     _check_scope(candidate, membership)
     if candidate.state is CandidateState.CONFIRMED:
         return None  # a double submit
@@ -351,6 +353,7 @@ def return_candidate(
     *,
     expected_version: int | None = None,
 ):
+    ADMISSION.check_role("return", membership.role)
     _check_scope(candidate, membership)
     if candidate.state is CandidateState.NEEDS_FIX:
         return None
@@ -443,8 +446,9 @@ def admit_candidate(
     second fails on the version check before anything else is written), then the person's
     lifecycle transition and dated status change, or an achievement for an active Resident."""
     decision = decision if decision is not None else Decision()
-    if membership.role is not Role.ADMIN or membership.tenant_id != candidate.tenant_id:
-        raise OperationError("Решение о включении принимает оператор.")
+    ADMISSION.check_role("admit", membership.role)
+    if membership.tenant_id != candidate.tenant_id:
+        raise OperationError("Кандидат другого проекта.")
     if candidate.state is CandidateState.ADMITTED:
         return decision  # already done: a double submit or another admin was quicker
     if expected_version is not None and candidate.version != expected_version:
@@ -462,7 +466,7 @@ def admit_candidate(
         candidate,
         SubjectType.CANDIDATE,
         "admit",
-        role=Role.ADMIN,
+        role=membership.role,
         user_id=membership.user_id,
         comment="Уже резидент: результат записан как достижение" if active else "",
     )
@@ -508,7 +512,7 @@ def admit_candidate(
         person,
         SubjectType.PERSON,
         action,
-        role=Role.ADMIN,
+        role=membership.role,
         user_id=membership.user_id,
         comment=basis,
         state_attr="status",
@@ -541,8 +545,9 @@ def reject_candidate(
     *,
     expected_version: int | None = None,
 ):
-    if membership.role is not Role.ADMIN or membership.tenant_id != candidate.tenant_id:
-        raise OperationError("Решение о включении принимает оператор.")
+    ADMISSION.check_role("reject", membership.role)
+    if membership.tenant_id != candidate.tenant_id:
+        raise OperationError("Кандидат другого проекта.")
     if candidate.state is CandidateState.REJECTED:
         return None
     if expected_version is not None and candidate.version != expected_version:
@@ -556,7 +561,7 @@ def reject_candidate(
         candidate,
         SubjectType.CANDIDATE,
         "reject",
-        role=Role.ADMIN,
+        role=membership.role,
         user_id=membership.user_id,
         comment=reason,
     )
@@ -568,6 +573,7 @@ def admit_confirmed(
     """Admit every confirmed candidate of the batch in the caller's one transaction; any
     refusal refuses the whole lot (the message names the row)."""
     decision = Decision()
+    ADMISSION.check_role("admit", membership.role)
     confirmed = [c for c in batch.candidates if c.state is CandidateState.CONFIRMED]
     if not confirmed:
         raise OperationError("В протоколе нет подтверждённых кандидатов.")
@@ -587,6 +593,7 @@ def admit_confirmed(
 
 def reject_confirmed(batch: AdmissionBatch, membership: Membership, reason: str) -> list[int]:
     """Reject every confirmed candidate of the batch with one reason, in one transaction."""
+    ADMISSION.check_role("reject", membership.role)
     confirmed = [c for c in batch.candidates if c.state is CandidateState.CONFIRMED]
     if not confirmed:
         raise OperationError("В протоколе нет подтверждённых кандидатов.")

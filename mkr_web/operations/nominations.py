@@ -82,14 +82,16 @@ def next_number(tenant_id: int, year: int) -> str:
 
 
 def _check_scope(membership: Membership, person: Person) -> None:
+    """The author's checks: a role that may submit nominations (the table decides), the
+    person in the same tenant and, for a coordinator, in their municipalities."""
+    if str(membership.role) not in NOMINATION.roles_of("submit"):
+        raise OperationError("Выдвигает муниципальный координатор.")
     if person.tenant_id != membership.tenant_id:
         raise OperationError("Человек другого проекта.")
     if membership.role is Role.COORDINATOR and person.municipality_id not in {
         m.id for m in membership.municipalities
     }:
         raise OperationError("Выдвигать можно только обучающихся своих муниципалитетов.")
-    if membership.role not in (Role.COORDINATOR, Role.ADMIN):
-        raise OperationError("Выдвигает муниципальный координатор.")
 
 
 def check_kind(person: Person, kind: NominationKind, opportunity: Opportunity | None) -> None:
@@ -256,7 +258,7 @@ def submit(
         nomination,
         ST,
         action,
-        role=Role.COORDINATOR,
+        role=membership.role,
         user_id=membership.user_id,
         expected_version=expected_version,
     )
@@ -292,8 +294,9 @@ def approve(
 ) -> Outcome:
     """Approve a reviewed nomination and act on it (see the module's docstring)."""
     outcome = Outcome()
-    if membership.role is not Role.ADMIN or membership.tenant_id != nomination.tenant_id:
-        raise OperationError("Решение по выдвижению принимает оператор.")
+    NOMINATION.check_role("approve", membership.role)
+    if membership.tenant_id != nomination.tenant_id:
+        raise OperationError("Выдвижение другого проекта.")
     if nomination.state is S.APPROVED:
         return outcome  # a double submit
     on = on or date.today()
@@ -306,7 +309,7 @@ def approve(
             nomination,
             ST,
             "approve",
-            role=Role.ADMIN,
+            role=membership.role,
             user_id=membership.user_id,
             comment=comment,
             expected_version=expected_version,
@@ -325,7 +328,7 @@ def approve(
             person,
             action,
             on=on,
-            role=Role.ADMIN,
+            role=membership.role,
             user_id=membership.user_id,
             basis=basis,
             comment=comment,
@@ -336,7 +339,7 @@ def approve(
             person,
             "mark_potential",
             on=on,
-            role=Role.ADMIN,
+            role=membership.role,
             user_id=membership.user_id,
             basis=f"Выдвижение {nomination.number}",
             comment=comment,
@@ -368,10 +371,11 @@ def decide(
     expected_version: int | None = None,
 ) -> None:
     """``reject`` or ``return`` with a comment (the machine requires one)."""
-    if membership.role is not Role.ADMIN or membership.tenant_id != nomination.tenant_id:
-        raise OperationError("Решение по выдвижению принимает оператор.")
+    if membership.tenant_id != nomination.tenant_id:
+        raise OperationError("Выдвижение другого проекта.")
     if action not in ("reject", "return"):
         raise OperationError("Неизвестное решение.")
+    NOMINATION.check_role(action, membership.role)
     if (action == "reject" and nomination.state is S.REJECTED) or (
         action == "return" and nomination.state is S.RETURNED
     ):
@@ -385,7 +389,7 @@ def decide(
             nomination,
             ST,
             action,
-            role=Role.ADMIN,
+            role=membership.role,
             user_id=membership.user_id,
             comment=comment,
             expected_version=expected_version,

@@ -174,6 +174,7 @@ def change_status(
     Returns None for a double submit (the person is already where ``action`` leads).
     Refusals (:class:`TransitionRefused`, :class:`OperationError`) carry the user's message.
     """
+    LIFECYCLE.check_role(action, role)
     if check_dates:
         if on > date.today():
             raise OperationError("Дата изменения статуса не может быть в будущем.")
@@ -192,22 +193,26 @@ def change_status(
             OrganizationKind.COLLEGE,
         ):
             raise OperationError("Для перевода в студенты выберите вуз или колледж.")
-    before = person.status
+    before, reason_before = person.status, person.status_reason
     step = LIFECYCLE.find(before, action)
     if step is not None and step.target is PersonStatus.EXCLUDED:
         # Set before the transition flushes: the database requires a reason for "excluded".
         person.status_reason = (comment or "").strip() or None
-    rec = transition(
-        LIFECYCLE,
-        person,
-        SubjectType.PERSON,
-        action,
-        role=role,
-        user_id=user_id,
-        comment=comment,
-        expected_version=expected_version,
-        state_attr="status",
-    )
+    try:
+        rec = transition(
+            LIFECYCLE,
+            person,
+            SubjectType.PERSON,
+            action,
+            role=role,
+            user_id=user_id,
+            comment=comment,
+            expected_version=expected_version,
+            state_attr="status",
+        )
+    except Exception:
+        person.status_reason = reason_before
+        raise
     if rec is None:
         return None
     after = person.status

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from workflows.engine import SYSTEM
-from workflows.review import ASSIGNMENT, AssignmentState, ReviewState
+from workflows.review import ASSIGNMENT, AssignmentState, ReviewState, may_manage_experts
 from workflows.roles import Role
 
 from ..errors import OperationError, ScoreError
@@ -156,10 +156,21 @@ def expert_ids_in_tenant(tenant_id: int) -> set[int]:
     )
 
 
+def _check_manager(role: str) -> None:
+    if not may_manage_experts(role):
+        raise OperationError("Экспертов назначает и снимает оператор.")
+
+
 def assign_experts(
-    subject_type: SubjectType, subject, expert_ids: list[int], *, actor_id: int | None
+    subject_type: SubjectType,
+    subject,
+    expert_ids: list[int],
+    *,
+    role: str,
+    actor_id: int | None,
 ) -> list[ReviewAssignment]:
     """Assign experts; starts the review once enough are assigned to a submitted item."""
+    _check_manager(role)
     spec = subject_spec(subject_type)
     if subject.state not in (ReviewState.SUBMITTED, ReviewState.IN_REVIEW):
         raise OperationError("Экспертов назначают поданной заявке или заявке на экспертизе.")
@@ -194,7 +205,7 @@ def assign_experts(
             "assign",
             "none",
             AssignmentState.ASSIGNED.value,
-            role=Role.ADMIN,
+            role=role,
             user_id=actor_id,
             comment=f"Эксперт: {expert.full_name or expert.email}",
         )
@@ -209,7 +220,7 @@ def assign_experts(
     if subject.state is ReviewState.SUBMITTED and _active_count(
         subject_type, subject.id
     ) >= _min_experts(subject.tenant_id):
-        start_review(subject_type, subject, actor_id=actor_id)
+        start_review(subject_type, subject, role=role, actor_id=actor_id)
     elif subject.state is ReviewState.IN_REVIEW:
         _notify_experts(spec, subject, [a.expert_id for a in made], [a.id for a in made])
     return made
@@ -236,7 +247,12 @@ def _notify_experts(spec, subject, expert_ids: list[int], assignment_ids: list[i
 
 
 def start_review(
-    subject_type: SubjectType, subject, *, actor_id: int | None, expected_version: int | None = None
+    subject_type: SubjectType,
+    subject,
+    *,
+    role: str,
+    actor_id: int | None,
+    expected_version: int | None = None,
 ) -> None:
     """``submitted → in_review``; submitted assignments of an earlier round are reopened."""
     spec = subject_spec(subject_type)
@@ -247,7 +263,7 @@ def start_review(
         subject,
         subject_type,
         "start_review",
-        role=Role.ADMIN,
+        role=role,
         user_id=actor_id,
         expected_version=expected_version,
         data={"experts_assigned": len(active), "min_experts": _min_experts(subject.tenant_id)},
@@ -269,8 +285,9 @@ def start_review(
     _notify_experts(spec, subject, [a.expert_id for a in active], [a.id for a in active])
 
 
-def unassign(assignment: ReviewAssignment, *, actor_id: int | None) -> None:
+def unassign(assignment: ReviewAssignment, *, role: str, actor_id: int | None) -> None:
     """Remove an expert who has not submitted (a conflicted assignment stays on record)."""
+    _check_manager(role)
     if assignment.state is not AssignmentState.ASSIGNED:
         raise OperationError("Снять можно только эксперта, который ещё не отправил оценку.")
     subject = load_subject(assignment.subject_type, assignment.subject_id)
@@ -283,7 +300,7 @@ def unassign(assignment: ReviewAssignment, *, actor_id: int | None) -> None:
         "unassign",
         AssignmentState.ASSIGNED.value,
         "none",
-        role=Role.ADMIN,
+        role=role,
         user_id=actor_id,
         comment=f"Эксперт: {expert.full_name or expert.email}",
     )
@@ -306,8 +323,14 @@ def load_subject(subject_type: SubjectType, subject_id: int):
 
 
 def declare_conflict(
-    assignment: ReviewAssignment, reason: str, *, user_id: int, expected_version: int | None = None
+    assignment: ReviewAssignment,
+    reason: str,
+    *,
+    role: str,
+    user_id: int,
+    expected_version: int | None = None,
 ) -> None:
+    ASSIGNMENT.check_role("declare_conflict", role)
     subject = load_subject(assignment.subject_type, assignment.subject_id)
     reason = (reason or "").strip()[:500]
     if assignment.state is AssignmentState.ASSIGNED and reason:
@@ -317,7 +340,7 @@ def declare_conflict(
         assignment,
         assignment.subject_type,
         "declare_conflict",
-        role=Role.EXPERT,
+        role=role,
         user_id=user_id,
         comment=reason,
         expected_version=expected_version,
@@ -342,10 +365,13 @@ def save_scores(
     comment: str = "",
     *,
     submit: bool,
+    role: str,
     user_id: int,
     expected_version: int | None = None,
 ) -> None:
-    """Store the expert's points (a draft, or the final submission)."""
+    """Store the expert's points (a draft, or the final submission); only a role that may
+    submit scores may save a draft."""
+    ASSIGNMENT.check_role("submit_scores", role)
     subject = load_subject(assignment.subject_type, assignment.subject_id)
     if assignment.state is AssignmentState.SUBMITTED and submit:
         return  # a double submit
@@ -390,7 +416,7 @@ def save_scores(
             assignment,
             assignment.subject_type,
             "submit_scores",
-            role=Role.EXPERT,
+            role=role,
             user_id=user_id,
             subject_id=assignment.subject_id,
         )

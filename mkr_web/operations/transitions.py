@@ -34,7 +34,11 @@ def transition(
     this action leads (a double submit).
 
     ``subject_id`` files the record under another item than ``item`` (an expert's
-    assignment is logged in the history of the application it reviews)."""
+    assignment is logged in the history of the application it reviews).
+
+    ``role`` is the role the actor acts in (the view's current context, or ``SYSTEM``); the
+    machine's table decides whether it may act, before anything else."""
+    machine.check_role(action, role)
     if expected_version is not None and getattr(item, "version", None) != expected_version:
         current = getattr(item, state_attr)
         if _already_done(machine, current, action):

@@ -10,7 +10,7 @@ from flask_login import current_user
 from workflows.review import ACCREDITATION
 from workflows.roles import Role
 
-from ..access import current_membership, roles
+from ..access import current_membership, current_role, roles
 from ..documents.storage import save_pdf_upload
 from ..models import (
     AccreditationApplication,
@@ -152,7 +152,7 @@ def accreditation_detail(application_id: int):
         levels=LEVEL_TITLES,
         history=history_rows(SubjectType.ACCREDITATION, application.id, include_review_steps=False),
         certificate=find_certificate(CertificateKind.ACCREDITATION, application.id),
-        can_submit=bool(ACCREDITATION.available(application.state, Role.ORGANIZER)),
+        can_submit=bool(ACCREDITATION.available(application.state, current_role())),
         has_certificate=application.state in CERTIFIED,
     )
 
@@ -166,6 +166,7 @@ def accreditation_submit(application_id: int):
         commit_or_refuse(
             ops.submit,
             application,
+            role=current_role(),
             user_id=current_user.id,
             expected_version=version_of(form),
             success=_("Заявка подана."),

@@ -337,6 +337,12 @@ def consent_of(person: Person, consent_id: int) -> Consent | None:
     return consent if consent is not None and consent.person_id == person.id else None
 
 
+def record_of(person: Person, model, item_id: int):
+    """One achievement or own project (``model``) of ``person``; None for another person's."""
+    item = db.session.get(model, item_id)
+    return item if item is not None and item.person_id == person.id else None
+
+
 def card_records(person: Person) -> dict[str, list]:
     """The card's lists: consents (with their scans), achievements, own projects."""
 

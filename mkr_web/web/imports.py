@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField
 
-from ..access import current_tenant
+from ..access import current_role, current_tenant
 from ..errors import RowsRefused
 from ..imports import Importer, commit_preview, load_preview, preview_upload
 from ..imports.preview import discard_preview
@@ -72,6 +72,7 @@ def commit(importer: Importer, stored, payload: dict, choices: dict) -> Outcome:
         stored,
         payload,
         choices,
+        role=current_role(),
         show_refusal=False,
     )
     if not outcome.ok:

@@ -1,5 +1,5 @@
 """Page bodies of an edition's participant list uploaded as XLSX/CSV (shared by the admin's
-and the organiser's blueprints, like :mod:`.event_pages`): the template, the upload, the
+and the organiser's blueprints, like :mod:`.events`): the template, the upload, the
 preview (errors per row, who is in the bank, who is listed already), the commit."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, expect
 from mkr_web.extensions import db
 from mkr_web.models import Certificate, Job
 from tests.factories import REGULATION_PDF as PDF, Factory
-from tests.support import PASSWORD, wait_for_job
+from tests.support import browser_login, wait_for_job
 
 pytestmark = pytest.mark.e2e
 
@@ -37,10 +37,7 @@ def people(data_app):
 def _page(browser: Browser, base_url: str, email: str):
     context = browser.new_context(base_url=base_url, accept_downloads=True)
     page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("Электронная почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
+    browser_login(page, email)
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
     return page
 

@@ -5,9 +5,7 @@ verification page opens."""
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import tempfile
 import zipfile
 from datetime import date
 
@@ -20,23 +18,9 @@ from mkr_web.extensions import db
 from mkr_web.models import AdmissionCandidate, Certificate, CertificateKind, Job
 from mkr_web.operations.admission_rows import COLUMNS
 from tests.factories import World
-from tests.support import PASSWORD, settle_jobs, wait_for_job
+from tests.support import browser_login, screenshot, settle_jobs, wait_for_job
 
 pytestmark = pytest.mark.e2e
-SCREENSHOT_DIR = os.path.join(tempfile.gettempdir(), "mkr-e2e")
-
-
-def _login(page: Page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.get_by_label("Электронная почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-
-
-def _shot(page: Page, name: str) -> None:
-    os.makedirs(SCREENSHOT_DIR, exist_ok=True)
-    page.screenshot(path=os.path.join(SCREENSHOT_DIR, name), full_page=True)
 
 
 def _protocol_file(path: str) -> None:
@@ -83,7 +67,7 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     _protocol_file(upload)
 
     # the organiser uploads the file, sees the preview, sends the protocol
-    _login(page, emails[0])
+    browser_login(page, emails[0])
     page.get_by_role("link", name="Протоколы результатов").click()
     page.get_by_role("link", name="Загрузить протокол из файла").click()
     page.get_by_label("Файл XLSX или CSV").set_input_files(upload)
@@ -91,13 +75,13 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     expect(page.get_by_test_id("summary")).to_contain_text(
         "Файл «протокол.xlsx»: строк 2, ошибок 0. Новых людей: 2"
     )
-    _shot(page, "protocol-upload-preview.png")
+    screenshot(page, "protocol-upload-preview.png")
     page.get_by_role("button", name="Отправить протокол").click()
     expect(page.locator("h1")).to_have_text("Протокол ADM-2019-001")
     expect(page.locator('tr[data-state="submitted"]')).to_have_count(2)
 
     # the coordinator confirms both with the consent on file
-    _login(page, emails[1])
+    browser_login(page, emails[1])
     page.get_by_role("link", name="Кандидаты на включение").click()
     for _ in range(2):
         page.locator("[data-candidate] a").first.click()
@@ -109,7 +93,7 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     expect(page.locator("[data-candidate]")).to_have_count(0)
 
     # the admin admits the batch: one job renders both certificates
-    _login(page, emails[2])
+    browser_login(page, emails[2])
     page.get_by_role("link", name="Включение в банк").click()
     page.get_by_role("link", name="ADM-2019-001").click()
     page.get_by_role("button", name="Включить всех подтверждённых (2)").click()
@@ -118,7 +102,7 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     assert wait_for_job(job.id).state.value == "done"
     page.reload()
     expect(page.get_by_test_id("certificates")).to_contain_text("свидетельств выдано: 2")
-    _shot(page, "admission-batch-certificates.png")
+    screenshot(page, "admission-batch-certificates.png")
     with page.expect_download() as zipped:
         page.get_by_test_id("certificates-zip").click()
     with zipfile.ZipFile(io.BytesIO(open(zipped.value.path(), "rb").read())) as zf:
@@ -147,5 +131,5 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     expect(page.get_by_test_id("cert-status")).to_have_text("Действительно")
     expect(page.get_by_test_id("cert-facts")).to_contain_text("С. А. И.")
     expect(page.locator("main")).not_to_contain_text("Соколова")
-    _shot(page, "resident-certificate-verify.png")
+    screenshot(page, "resident-certificate-verify.png")
     settle_jobs()

@@ -3,9 +3,6 @@ file, the admin admits the batch; each page is screenshotted for review."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
@@ -13,25 +10,11 @@ from playwright.sync_api import Page, expect
 from mkr_web.extensions import db
 from mkr_web.models import AdmissionCandidate, Person
 from tests.factories import World
-from tests.support import PASSWORD, settle_jobs
+from tests.support import browser_login, screenshot, settle_jobs
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
 
 pytestmark = pytest.mark.e2e
-SCREENSHOT_DIR = os.path.join(tempfile.gettempdir(), "mkr-e2e")
-
-
-def _login(page: Page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.get_by_label("Электронная почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-
-
-def _shot(page: Page, name: str) -> None:
-    os.makedirs(SCREENSHOT_DIR, exist_ok=True)
-    page.screenshot(path=os.path.join(SCREENSHOT_DIR, name), full_page=True)
 
 
 def _fill_row(page: Page, i: int, values: dict) -> None:
@@ -48,7 +31,7 @@ def test_protocol_to_admission(page: Page, factory):
     emails = (world.organizer.email, world.coord1.email, world.admin.email)
     edition_id = world.edition.id
 
-    _login(page, emails[0])
+    browser_login(page, emails[0])
     page.get_by_role("link", name="Протоколы результатов").click()
     page.get_by_role("link", name="Ввести протокол победителей").click()
     _fill_row(
@@ -88,13 +71,13 @@ def test_protocol_to_admission(page: Page, factory):
     expect(page.get_by_label("Строка 2: Контакт родителя", exact=True)).to_have_class(
         "form-control form-control-sm is-invalid"
     )
-    _shot(page, "admission-protocol-errors.png")
+    screenshot(page, "admission-protocol-errors.png")
     page.get_by_label("Строка 2: Контакт родителя", exact=True).fill("+7 913 555-03-04")
     page.get_by_role("button", name="Отправить протокол").click()
     expect(page.locator("h1")).to_have_text("Протокол ADM-2019-001")
     expect(page.locator('tr[data-state="submitted"]')).to_have_count(2)
 
-    _login(page, emails[1])
+    browser_login(page, emails[1])
     page.get_by_role("link", name="Кандидаты на включение").click()
     for _ in range(2):
         page.locator("[data-candidate] a").first.click()
@@ -102,14 +85,14 @@ def test_protocol_to_admission(page: Page, factory):
         page.get_by_label("Оригинал согласия хранится у меня (скан не прикладываю)").check()
         page.get_by_role("button", name="Подтвердить", exact=True).click()
         expect(page.get_by_role("alert")).to_have_text("Данные и согласие подтверждены.")
-        _shot(page, "admission-coordinator-candidate.png")
+        screenshot(page, "admission-coordinator-candidate.png")
         page.get_by_role("link", name="Ко всем кандидатам").click()
     expect(page.locator("[data-candidate]")).to_have_count(0)
 
-    _login(page, emails[2])
+    browser_login(page, emails[2])
     page.get_by_role("link", name="Включение в банк").click()
     page.get_by_role("link", name="ADM-2019-001").click()
-    _shot(page, "admission-admin-batch.png")
+    screenshot(page, "admission-admin-batch.png")
     page.get_by_role("button", name="Включить всех подтверждённых (2)").click()
     expect(page.get_by_role("alert")).to_contain_text("Включено в банк: 2")
     expect(page.locator('tr[data-state="admitted"]')).to_have_count(2)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.factories import World
-from tests.support import PASSWORD
+from tests.support import browser_login
 from workflows.lifecycle import PersonStatus
 
 pytestmark = pytest.mark.e2e
@@ -22,10 +22,7 @@ def test_admin_places_a_resident(page: Page, factory):
     world.person(
         "Ёлкина", "Алёна", "Петровна", date(2004, 1, 1), status=PersonStatus.RESIDENT_SCHOOL
     )
-    page.goto("/login")
-    page.get_by_label("Электронная почта").fill(world.admin.email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
+    browser_login(page, world.admin.email)
     page.get_by_role("link", name="Возможности и партнёры").click()
     page.get_by_label("Вид", exact=True).select_option(label="Профильная смена")
     page.get_by_label("Название", exact=True).fill("Смена «Робототехника»")

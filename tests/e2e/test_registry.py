@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from mkr_web.extensions import db
 from tests.factories import Factory, make_person
-from tests.support import PASSWORD
+from tests.support import browser_login
 
 pytestmark = pytest.mark.e2e
 
@@ -40,10 +40,7 @@ def registry(data_app):
 
 
 def _login(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Электронная почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
+    browser_login(page, email)
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
 
 

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from mkr_web.extensions import db
 from tests.factories import Factory, load_report_demo
-from tests.support import PASSWORD, pdf_text
+from tests.support import browser_login, pdf_text
 
 pytestmark = pytest.mark.e2e
 
@@ -28,10 +28,7 @@ def test_dashboard_pdf_download(page: Page, admin_email, tmp_path):
         "console",
         lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
     )
-    page.goto("/login")
-    page.get_by_label("Электронная почта").fill(admin_email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
+    browser_login(page, admin_email)
     page.get_by_role("link", name="Аналитическая справка").click()
 
     expect(page.get_by_test_id("report-title")).to_have_text("Аналитическая справка за 2019 год")

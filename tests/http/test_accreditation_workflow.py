@@ -2,7 +2,6 @@
 regulation PDF, the admin assigns experts, decides (accredit / reject / return), the organiser
 revises and resubmits; numbering, history, stale forms, access."""
 
-import io
 import re
 from datetime import date
 
@@ -28,8 +27,9 @@ from tests.factories import (
     assignment_of,
     world,
 )
-from tests.support import csrf_token, login, post_form, settle_jobs
+from tests.support import login, post_form, settle_jobs, upload_file
 from workflows.review import ReviewState
+from workflows.roles import Role
 
 YEAR = date.today().year
 
@@ -59,12 +59,9 @@ def _form(**extra):
     return data | extra
 
 
-def _upload(client, url, data, file_bytes, filename="polozhenie.pdf", form_url=None):
-    payload = dict(data)
-    payload["csrf_token"] = csrf_token(client, form_url or url)
-    if file_bytes is not None:
-        payload["regulation"] = (io.BytesIO(file_bytes), filename)
-    return client.post(url, data=payload, content_type="multipart/form-data")
+def _upload(client, url, data, file_bytes, filename="polozhenie.pdf"):
+    """The application form with its regulation file (none when ``file_bytes`` is None)."""
+    return upload_file(client, url, file_bytes, filename, field="regulation", fields=data)
 
 
 def test_organizer_drafts_with_regulation_and_submits(app, w):
@@ -284,7 +281,9 @@ def test_return_revise_resubmit_and_reject(app, w):
     a = _reload(a.id)
     assert a.state is ReviewState.SUBMITTED
     with pytest.raises(OperationError, match="не идёт"):  # experts score only while in review
-        reviews.save_scores(assignment_of(a, w.expert1), {}, submit=False, user_id=w.expert1.id)
+        reviews.save_scores(
+            assignment_of(a, w.expert1), {}, submit=False, role=Role.EXPERT, user_id=w.expert1.id
+        )
 
 
 def test_reject_needs_a_reason_and_is_final(app, w):
@@ -342,7 +341,7 @@ def test_stale_form_is_refused_double_submit_is_harmless(app, w):
 
 def test_history_shows_who_did_what_with_comments(app, w):
     a = in_review(w)
-    acc.decide(_reload(a.id), "return", "Нужны партнёры", user_id=w.admin.id)
+    acc.decide(_reload(a.id), "return", "Нужны партнёры", role=Role.ADMIN, user_id=w.admin.id)
     db.session.commit()
     organiser = app.test_client()
     login(organiser, w.organizer.email)

@@ -18,7 +18,7 @@ from mkr_web.imports.parse import parse_table
 from mkr_web.imports.persons import PERSON_SPEC
 from mkr_web.models import AuditEntry, Person, PersonStatusChange, StoredFile, TransitionLog
 from tests.factories import make_person
-from tests.support import csrf_token, login, xlsx_bytes
+from tests.support import csrf_token, login, upload_file, xlsx_bytes
 
 HEADER = (
     "Фамилия;Имя;Отчество;Дата рождения;Муниципалитет;Образовательная организация;Класс или курс"
@@ -38,15 +38,6 @@ def admin(client, factory):
     school = factory.organization(t, "Второй район", name="МБОУ «СОШ № 1»")
     login(client, user.email)
     return client, t, user, school
-
-
-def upload(client, data: bytes, filename: str, url="/admin/people/import"):
-    token = csrf_token(client, url)
-    return client.post(
-        url,
-        data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
-        content_type="multipart/form-data",
-    )
 
 
 def preview_url(resp) -> str:
@@ -77,7 +68,7 @@ def test_rows_with_errors_name_row_column_reason_and_nothing_is_loaded(admin):
         "=cmd|' /C calc'!A0;Пётр;;31.02.2006;Нигде;;;;;\n"
         ";Анна;;01.01.2006;;Нет такой школы;;школьник;;anna@\n"
     ).encode("cp1251")
-    url = preview_url(upload(client, data, "люди.csv"))
+    url = preview_url(upload_file(client, "/admin/people/import", data, "люди.csv"))
     html = client.get(url).get_data(as_text=True)
     assert "строк 3, ошибок 6" in html
     errors = re.findall(
@@ -104,7 +95,7 @@ def test_formula_cells_are_stored_as_text_and_neutralised_on_export(admin):
         HEADER + "\nФормулов;Иван;;05.03.2006;Второй район;;=1+2\n"
         "Плюсов;Пётр;;06.03.2006;Второй район;;@SUM(A1)\n"
     ).encode()
-    url = preview_url(upload(client, data, "f.csv"))
+    url = preview_url(upload_file(client, "/admin/people/import", data, "f.csv"))
     html = client.get(url).get_data(as_text=True)
     assert "ошибок 0" in html and "<td>=1+2</td>" in html
     assert commit(client, url).status_code == 302
@@ -132,7 +123,7 @@ def test_matches_exact_and_near_and_decisions(admin):
             ["Новикова", "Дарья", None, "08.08.2008", "Второй район"],  # new
         ]
     )
-    url = preview_url(upload(client, data, "m.xlsx"))
+    url = preview_url(upload_file(client, "/admin/people/import", data, "m.xlsx"))
     html = client.get(url).get_data(as_text=True)
     assert "строк 4, ошибок 0, новых людей 3" in html
     matches = html.split('data-testid="import-matches"')[1].split("</table>")[0]
@@ -171,7 +162,9 @@ def test_duplicate_rows_in_the_file_are_an_error(admin):
         HEADER + "\nДвойнов;Иван;;05.03.2006;Второй район;;\n"
         "двойнов;ИВАН;;05.03.2006;Второй район;;\n"
     ).encode()
-    html = client.get(preview_url(upload(client, data, "d.csv"))).get_data(as_text=True)
+    html = client.get(
+        preview_url(upload_file(client, "/admin/people/import", data, "d.csv"))
+    ).get_data(as_text=True)
     assert "<tr><td>3</td><td></td><td>повторяет строку 2</td></tr>" in html
 
 
@@ -182,7 +175,7 @@ def test_statuses_are_imported_with_their_dated_history(admin):
         "Школьникова;Ия;;05.03.2006;;МБОУ «СОШ № 1»;9 класс;резидент (школьник);15.05.2019;Форум 2019\n"
         "Потенциалов;Ян;;06.03.2006;Второй район;;;потенциальный резидент;01.10.2019;\n"
     ).encode()
-    url = preview_url(upload(client, data, "s.csv"))
+    url = preview_url(upload_file(client, "/admin/people/import", data, "s.csv"))
     assert commit(client, url).status_code == 302
     assert persons() == [
         ("Школьникова", "Ия", date(2006, 3, 5), "resident_school"),
@@ -210,7 +203,7 @@ def test_commit_is_refused_whole_when_the_bank_changed_meanwhile(admin):
         HEADER + "\nПервый;Иван;;05.03.2006;Второй район;;\n"
         "Второй;Пётр;;06.03.2006;Второй район;;\n"
     ).encode()
-    url = preview_url(upload(client, data, "c.csv"))
+    url = preview_url(upload_file(client, "/admin/people/import", data, "c.csv"))
     make_person(t, "Второй", "Пётр", birth_on=date(2006, 3, 6))  # someone adds him meanwhile
     resp = commit(client, url)
     assert "в банк добавили людей из строк 3" in resp.get_data(as_text=True)
@@ -220,7 +213,7 @@ def test_commit_is_refused_whole_when_the_bank_changed_meanwhile(admin):
 def test_preview_is_server_side_and_private(app, admin, factory):
     client, t, user, school = admin
     data = (HEADER + "\nСекретов;Иван;;05.03.2006;Второй район;;\n").encode()
-    url = preview_url(upload(client, data, "p.csv"))
+    url = preview_url(upload_file(client, "/admin/people/import", data, "p.csv"))
     cookie = client.get_cookie("session")
     assert "Секретов".encode() not in (cookie.value or "").encode()
     other_admin = factory.user(t, "admin")
@@ -236,15 +229,15 @@ def test_preview_is_server_side_and_private(app, admin, factory):
 
 def test_refusals_through_the_web(app, admin, monkeypatch):
     client, *_ = admin
-    resp = upload(client, b"PK\x03\x04broken", "a.xlsx")
+    resp = upload_file(client, "/admin/people/import", b"PK\x03\x04broken", "a.xlsx")
     assert resp.status_code == 400
     assert 'data-testid="refused">Файл XLSX повреждён' in resp.get_data(as_text=True)
-    resp = upload(client, "Кто;Где\n".encode(), "a.csv")
+    resp = upload_file(client, "/admin/people/import", "Кто;Где\n".encode(), "a.csv")
     assert "Не найдены обязательные столбцы: «Фамилия», «Имя», «Дата рождения»" in resp.get_data(
         as_text=True
     )
     monkeypatch.setitem(app.config, "MKR_IMPORT_MAX_BYTES", 1024)
-    resp = upload(client, (HEADER + "\n").encode() * 20, "a.csv")
+    resp = upload_file(client, "/admin/people/import", (HEADER + "\n").encode() * 20, "a.csv")
     assert resp.status_code == 400
     assert "Файл больше допустимого размера (1 КБ)" in resp.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
@@ -282,7 +275,7 @@ def test_ten_thousand_rows(admin):
         )
     data = xlsx_bytes(rows)
     started = time.monotonic()
-    url = preview_url(upload(client, data, "big.xlsx"))
+    url = preview_url(upload_file(client, "/admin/people/import", data, "big.xlsx"))
     html = client.get(url).get_data(as_text=True)
     assert "строк 10000, ошибок 0, новых людей 10000" in html
     assert commit(client, url).status_code == 302

@@ -3,7 +3,6 @@ them through the one review machinery; the admin decides; approval admits, marks
 places the person; a returned nomination is revised and resubmitted. Real HTTP for pages and
 access."""
 
-import io
 import re
 from datetime import date
 
@@ -32,9 +31,10 @@ from tests.factories import (
     nomination_submitted as submitted,
     nomination_world as NominationWorld,
 )
-from tests.support import csrf_token, login, post_form, settle_jobs, wait_for_job
+from tests.support import csrf_token, login, post_form, settle_jobs, upload_file, wait_for_job
 from workflows.lifecycle import PersonStatus
 from workflows.review import AssignmentState, ReviewState
+from workflows.roles import Role
 
 ST = SubjectType.NOMINATION
 
@@ -56,15 +56,6 @@ def client_for(app, user):
 def _state(n):
     db.session.expire_all()
     return db.session.get(Nomination, n.id).state
-
-
-def _upload(client, url, data: bytes, name: str, form_url: str):
-    token = csrf_token(client, form_url)
-    return client.post(
-        url,
-        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
 
 
 def _alert(html: str) -> list[str]:
@@ -133,9 +124,9 @@ def test_coordinator_drafts_attaches_and_submits(app, w):
     html = post_form(coord, f"{detail}/submit", {"submit-version": str(n.version)}, form_url=detail)
     html = coord.get(detail).get_data(as_text=True)
     assert "Приложите хотя бы один подтверждающий документ (PDF)." in html
-    _upload(coord, f"{detail}/evidence", b"not a pdf", "diploma.pdf", detail)
+    upload_file(coord, f"{detail}/evidence", b"not a pdf", "diploma.pdf", form_url=detail)
     assert "Нужен файл PDF." in coord.get(detail).get_data(as_text=True)
-    _upload(coord, f"{detail}/evidence", PDF, "диплом.pdf", detail)
+    upload_file(coord, f"{detail}/evidence", PDF, "диплом.pdf", form_url=detail)
     html = coord.get(detail).get_data(as_text=True)
     assert "диплом.pdf" in html.split('data-testid="evidence"')[1].split("</ul>")[0]
     file_id = db.session.get(Nomination, n.id).files[0].id
@@ -355,7 +346,7 @@ def test_returned_then_revised_and_resubmitted(app, w):
             "version": str(version),
         },
     )
-    _upload(coord, f"{detail}/evidence", PDF, "diploma-2.pdf", detail)
+    upload_file(coord, f"{detail}/evidence", PDF, "diploma-2.pdf", form_url=detail)
     db.session.expire_all()
     post_form(
         coord,
@@ -371,7 +362,7 @@ def test_returned_then_revised_and_resubmitted(app, w):
         2,
     )
     # the next round reopens the experts' assignments
-    reviews.start_review(ST, nom, actor_id=w.admin.id)
+    reviews.start_review(ST, nom, role=Role.ADMIN, actor_id=w.admin.id)
     db.session.commit()
     assert [a.state for a in db.session.scalars(sa.select(ReviewAssignment))] == [
         AssignmentState.ASSIGNED
@@ -425,7 +416,7 @@ def test_scope_and_roles(app, w, factory):
         assert client_for(app, user).get(f"/coordinator/nominations/{n.id}").status_code == 403
     # an expert with a conflict sees no evidence any more
     a = assignment_of(n, w.expert)
-    reviews.declare_conflict(a, "Мой ученик", user_id=w.expert.id)
+    reviews.declare_conflict(a, "Мой ученик", role=Role.EXPERT, user_id=w.expert.id)
     db.session.commit()
     assert (
         client_for(app, w.expert).get(f"/expert/reviews/{a.id}/files/{file_id}").status_code == 404

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from mkr_web.extensions import db
 from mkr_web.models import Participation, ParticipationRole, Person
 from tests.factories import World
-from tests.support import csrf_token, login, xlsx_bytes
+from tests.support import login, post_form, upload_file, xlsx_bytes
 
 HEADER = [
     "Фамилия",
@@ -36,19 +36,6 @@ def client_for(app, user):
     client = app.test_client()
     assert login(client, user.email).status_code == 302
     return client
-
-
-def upload(client, url, data: bytes, filename: str):
-    token = csrf_token(client, url)
-    return client.post(
-        url,
-        data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
-        content_type="multipart/form-data",
-    )
-
-
-def post(client, url, **fields):
-    return client.post(url, data={"csrf_token": csrf_token(client, url), **fields})
 
 
 ROWS = [
@@ -102,13 +89,13 @@ def test_organiser_uploads_a_list_twice(app, world):
     template = openpyxl.load_workbook(io.BytesIO(client.get(f"{base}/template.xlsx").data))
     assert [c.value for c in template["Участники"][1]] == HEADER
 
-    resp = upload(client, f"{base}/upload", xlsx_bytes(ROWS, HEADER), "участники.xlsx")
+    resp = upload_file(client, f"{base}/upload", xlsx_bytes(ROWS, HEADER), "участники.xlsx")
     preview = resp.headers["Location"]
     assert re.fullmatch(rf"{base}/upload/\d+", preview)
     html = client.get(preview).get_data(as_text=True)
     assert "строк 3, ошибок 0. Найдены в банке: 1; уже в списке (будут пропущены): 0." in html
     assert "есть в банке" in html.split('data-row="3"')[1].split("</tr>")[0]
-    resp = post(client, preview, commit="1")
+    resp = post_form(client, preview, {"commit": "1"})
     assert resp.headers["Location"] == base
     page = client.get(base).get_data(as_text=True)
     assert (
@@ -135,13 +122,13 @@ def test_organiser_uploads_a_list_twice(app, world):
     )
 
     # the same file again: everyone is listed already, nothing is doubled
-    preview = upload(client, f"{base}/upload", xlsx_bytes(ROWS, HEADER), "участники.xlsx").headers[
-        "Location"
-    ]
+    preview = upload_file(
+        client, f"{base}/upload", xlsx_bytes(ROWS, HEADER), "участники.xlsx"
+    ).headers["Location"]
     assert "Найдены в банке: 3; уже в списке (будут пропущены): 3." in client.get(preview).get_data(
         as_text=True
     )
-    post(client, preview, commit="1")
+    post_form(client, preview, {"commit": "1"})
     assert "добавлено участий 0 (новых людей в банке 0); уже были в списке 3." in client.get(
         base
     ).get_data(as_text=True)
@@ -163,7 +150,7 @@ def test_bad_rows_in_a_windows_1251_csv(app, world):
         )
         + "\n"
     ).encode("cp1251")
-    preview = upload(client, f"{base}/upload", data, "list.csv").headers["Location"]
+    preview = upload_file(client, f"{base}/upload", data, "list.csv").headers["Location"]
     html = client.get(preview).get_data(as_text=True)
     errors = re.findall(
         r"<tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>",
@@ -181,20 +168,22 @@ def test_bad_rows_in_a_windows_1251_csv(app, world):
             "наставник, модератор)",
         ),
     ]
-    assert "В файле есть ошибки" in post(client, preview, commit="1").get_data(as_text=True)
+    assert "В файле есть ошибки" in post_form(client, preview, {"commit": "1"}).get_data(
+        as_text=True
+    )
     assert participations() == []
     # the place of a mere participant is refused by the row check
     data = (";".join(HEADER) + "\nКузнецов;Олег;;01.02.2005;;;участник;3;\n").encode("utf-8")
-    html = client.get(upload(client, f"{base}/upload", data, "l.csv").headers["Location"]).get_data(
-        as_text=True
-    )
+    html = client.get(
+        upload_file(client, f"{base}/upload", data, "l.csv").headers["Location"]
+    ).get_data(as_text=True)
     assert "<td>2</td><td>Место</td><td>место указывают только победителю или призёру</td>" in html
 
 
 def test_scope(app, world, factory):
     client = client_for(app, world.organizer)
     url = f"/organizer/editions/{world.satellite_edition.id}/participants/upload"
-    preview = upload(client, url, xlsx_bytes(ROWS[:1], HEADER), "l.xlsx").headers["Location"]
+    preview = upload_file(client, url, xlsx_bytes(ROWS[:1], HEADER), "l.xlsx").headers["Location"]
     other = client_for(app, world.other_organizer)
     assert other.get(url).status_code == 404 and other.get(preview).status_code == 404
     # the admin cannot open the organiser's preview either (previews belong to their uploader)

@@ -23,7 +23,7 @@ from mkr_web.models import (
     PersonProject,
     StoredFile,
 )
-from tests.factories import make_person, resident
+from tests.factories import card_person, make_person, resident
 from tests.support import csrf_token, login, post_form
 
 PDF = b"%PDF-1.4\n% synthetic consent scan\n"
@@ -46,25 +46,7 @@ def cells(html: str, testid: str) -> list[list[str]]:
 
 @pytest.fixture
 def setup(factory):
-    t = factory.tenant()
-    admin = factory.user(t, "admin")
-    school = factory.organization(t, "Первый район", name="Гимназия № 2")
-    p = make_person(
-        t,
-        "Карточкина",
-        "Мария",
-        "Ивановна",
-        date(2008, 2, 3),
-        organization=school,
-        grade="9 класс",
-        email="m@example.ru",
-        phone="+7 900 111-22-33",
-        parent_name="Карточкина Ольга",
-        parent_phone="+7 900 222-33-44",
-        social_url="https://vk.com/id42",
-        history=[("mark_potential", date(2018, 10, 1)), ("admit_school", date(2019, 5, 20))],
-    )
-    return t, admin, school, p
+    return card_person(factory)
 
 
 def test_card_shows_everything(app, client, factory, setup):
@@ -292,26 +274,6 @@ def test_concurrent_edit_second_is_told_and_first_is_kept(app, factory, setup):
     p = db.session.get(Person, p.id)
     assert (p.grade, p.email) == ("10 класс", "m@example.ru")
     assert p.version == int(v1) + 1
-
-
-def test_versioned_update_refuses_a_change_committed_after_loading(app_ctx, setup):
-    """The race the form check cannot see: the row changed between load and flush."""
-    from sqlalchemy.orm.exc import StaleDataError
-
-    from mkr_web.operations.people import update_person
-
-    t, admin, school, p = setup
-    loaded = db.session.get(Person, p.id)
-    with db.engine.begin() as conn:  # another request commits meanwhile
-        conn.execute(
-            sa.update(Person)
-            .where(Person.id == p.id)
-            .values(grade="другой", version=Person.version + 1)
-        )
-    with pytest.raises(StaleDataError):
-        update_person(loaded, {"grade": "мой"}, expected_version=loaded.version)
-    db.session.rollback()
-    assert db.session.get(Person, p.id).grade == "другой"
 
 
 def test_consent_with_scan_upload_and_download(app, client, factory, setup):

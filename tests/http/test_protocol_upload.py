@@ -13,7 +13,7 @@ from mkr_web.extensions import db
 from mkr_web.models import AdmissionBatch, AdmissionCandidate, MatchKind, StoredFile
 from mkr_web.operations.admission_rows import COLUMNS
 from tests.factories import World
-from tests.support import csrf_token, login, xlsx_bytes
+from tests.support import login, post_form, upload_file, xlsx_bytes
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
 
@@ -33,19 +33,6 @@ def client_for(app, user):
 
 def upload_url(world):
     return f"/organizer/admission/editions/{world.edition.id}/protocol/upload"
-
-
-def upload(client, url, data: bytes, filename: str):
-    token = csrf_token(client, url)
-    return client.post(
-        url,
-        data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
-        content_type="multipart/form-data",
-    )
-
-
-def post(client, url, **fields):
-    return client.post(url, data={"csrf_token": csrf_token(client, url), **fields})
 
 
 def csv_1251(rows: list[list]) -> bytes:
@@ -127,7 +114,7 @@ def test_template_lists_the_protocol_columns(app, world):
 def test_xlsx_upload_preview_and_batch(app, world):
     existing = world.person("Петров", "Илья", None, date(2000, 1, 1))
     client = client_for(app, world.organizer)
-    resp = upload(
+    resp = upload_file(
         client, upload_url(world), xlsx_bytes([ANNA, ILYA, OLGA], TITLES), "протокол.xlsx"
     )
     assert resp.status_code == 302
@@ -144,7 +131,7 @@ def test_xlsx_upload_preview_and_batch(app, world):
         db.session.scalar(sa.select(sa.func.count()).select_from(AdmissionBatch)) == 0
     )  # preview only
 
-    resp = post(client, preview, commit="1")
+    resp = post_form(client, preview, {"commit": "1"})
     batch = db.session.execute(sa.select(AdmissionBatch)).scalar_one()
     assert (
         resp.status_code == 302
@@ -231,10 +218,10 @@ def test_xlsx_upload_preview_and_batch(app, world):
 def test_windows_1251_csv(app, world):
     rows = [[c.strftime("%d.%m.%Y") if isinstance(c, date) else c for c in r] for r in (ANNA, OLGA)]
     client = client_for(app, world.organizer)
-    resp = upload(client, upload_url(world), csv_1251(rows), "protocol.csv")
+    resp = upload_file(client, upload_url(world), csv_1251(rows), "protocol.csv")
     preview = resp.headers["Location"]
     assert "строк 2, ошибок 0" in client.get(preview).get_data(as_text=True)
-    post(client, preview, commit="1")
+    post_form(client, preview, {"commit": "1"})
     assert [
         (c.surname, c.name, c.patronymic, c.organization_name, c.parent_contact)
         for c in candidates()
@@ -279,7 +266,7 @@ def test_bad_rows_are_named_and_nothing_is_created(app, world):
     ]
     rows = [[c.strftime("%d.%m.%Y") if isinstance(c, date) else c for c in ANNA], bad_date, unknown]
     client = client_for(app, world.organizer)
-    preview = upload(client, upload_url(world), csv_1251(rows), "p.csv").headers["Location"]
+    preview = upload_file(client, upload_url(world), csv_1251(rows), "p.csv").headers["Location"]
     html = client.get(preview).get_data(as_text=True)
     assert "строк 3, ошибок 6" in html
     errors = re.findall(
@@ -299,7 +286,7 @@ def test_bad_rows_are_named_and_nothing_is_created(app, world):
         ("4", "Контакт родителя", "обязателен для несовершеннолетних"),
     ]
     assert re.search(r'name="commit" value="1"\s+disabled', html)
-    html = post(client, preview, commit="1").get_data(as_text=True)
+    html = post_form(client, preview, {"commit": "1"}).get_data(as_text=True)
     assert "В файле есть ошибки" in html
     assert candidates() == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AdmissionBatch)) == 0
@@ -311,7 +298,7 @@ def test_file_repeating_an_active_resident(app, world):
     )
     client = client_for(app, world.organizer)
     # the same Resident twice in the file: the repeat is an error
-    preview = upload(
+    preview = upload_file(
         client, upload_url(world), xlsx_bytes([ANNA, OLGA, ANNA], TITLES), "p.xlsx"
     ).headers["Location"]
     html = client.get(preview).get_data(as_text=True)
@@ -321,15 +308,15 @@ def test_file_repeating_an_active_resident(app, world):
         in html
     )
     # once: flagged in the preview, recorded as such on the batch (admitted later as an achievement)
-    preview = upload(client, upload_url(world), xlsx_bytes([ANNA, OLGA], TITLES), "p.xlsx").headers[
-        "Location"
-    ]
+    preview = upload_file(
+        client, upload_url(world), xlsx_bytes([ANNA, OLGA], TITLES), "p.xlsx"
+    ).headers["Location"]
     html = client.get(preview).get_data(as_text=True)
     assert "уже резиденты (будет записано достижение): 1" in html
     assert (
         "Уже резидент: будет записано достижение" in html.split('data-row="2"')[1].split("</tr>")[0]
     )
-    post(client, preview, commit="1")
+    post_form(client, preview, {"commit": "1"})
     assert [(c.match, c.person_id) for c in candidates()] == [
         (MatchKind.ACTIVE_RESIDENT, resident.id),
         (MatchKind.NEW, None),
@@ -338,18 +325,18 @@ def test_file_repeating_an_active_resident(app, world):
 
 def test_refused_files_and_cancel(app, world):
     client = client_for(app, world.organizer)
-    resp = upload(client, upload_url(world), "Фамилия;Имя\nА;Б\n".encode("cp1251"), "p.csv")
+    resp = upload_file(client, upload_url(world), "Фамилия;Имя\nА;Б\n".encode("cp1251"), "p.csv")
     assert resp.status_code == 400
     assert (
         'data-testid="refused">Не найдены обязательные столбцы: «Дата рождения», «Образовательная организация», '
         "«Класс/курс», «Муниципалитет», «Результат». Проверьте заголовки"
     ) in resp.get_data(as_text=True)
-    resp = upload(client, upload_url(world), b"\xd0\xcf\x11\xe0rest", "p.xls")
+    resp = upload_file(client, upload_url(world), b"\xd0\xcf\x11\xe0rest", "p.xls")
     assert "Старый формат .xls не поддерживается" in resp.get_data(as_text=True)
-    preview = upload(client, upload_url(world), xlsx_bytes([ANNA], TITLES), "p.xlsx").headers[
+    preview = upload_file(client, upload_url(world), xlsx_bytes([ANNA], TITLES), "p.xlsx").headers[
         "Location"
     ]
-    resp = post(client, preview, cancel="1")
+    resp = post_form(client, preview, {"cancel": "1"})
     assert resp.headers["Location"] == upload_url(world)
     assert client.get(preview).status_code == 404
     assert candidates() == []
@@ -357,7 +344,7 @@ def test_refused_files_and_cancel(app, world):
 
 def test_scope_other_organiser_other_tenant_and_roles(app, world, factory):
     client = client_for(app, world.organizer)
-    preview = upload(client, upload_url(world), xlsx_bytes([ANNA], TITLES), "p.xlsx").headers[
+    preview = upload_file(client, upload_url(world), xlsx_bytes([ANNA], TITLES), "p.xlsx").headers[
         "Location"
     ]
     # another organiser: not their edition, and not their preview

@@ -20,6 +20,7 @@ from tests.factories import (
     world,
 )
 from tests.support import settle_jobs
+from workflows.roles import Role
 
 YEAR = date.today().year
 
@@ -64,7 +65,7 @@ def test_accrediting_an_existing_event_updates_it(w, factory):
     db.session.commit()
     a = reviewed(w)
     a.event = event
-    acc.accredit(a, 2021, 2023, user_id=w.admin.id)
+    acc.accredit(a, 2021, 2023, role=Role.ADMIN, user_id=w.admin.id)
     db.session.commit()
     event = db.session.get(Event, event.id)
     assert (event.kind, event.title, event.level.value) == (

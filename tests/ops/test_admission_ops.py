@@ -436,7 +436,7 @@ def test_reject_and_admit_all(world):
     assert [c.state for c in batch.candidates] == [C.REJECTED, C.ADMITTED, C.ADMITTED]
     with pytest.raises(OperationError, match="нет подтверждённых"):
         ops.admit_confirmed(batch, admin)
-    with pytest.raises(OperationError, match="принимает оператор"):
+    with pytest.raises(TransitionRefused, match="«Включить в банк» недоступно для вашей роли"):
         ops.admit_candidate(second, world.membership(world.coord1))
 
 
@@ -542,7 +542,7 @@ def test_refusals_and_double_submits(world, factory):
         candidate.state = C.CONFIRMED
         ops.resolve_match(candidate, admin, None)
     db.session.rollback()
-    with pytest.raises(OperationError, match="принимает оператор"):
+    with pytest.raises(TransitionRefused, match="«Отклонить» недоступно для вашей роли"):
         ops.reject_candidate(candidate, coord1, "нет")
     ops.fix_candidate(candidate, row(), organizer)
     ops.confirm_candidate(candidate, coord1, consent_on=date(2019, 4, 1), on_file=True)

@@ -97,7 +97,7 @@ def test_the_author_may_not_review_their_nomination(w, factory):
     db.session.commit()
     n = submitted(w)
     with pytest.raises(OperationError, match="Автор выдвижения не может его оценивать."):
-        reviews.assign_experts(ST, n, [w.coord1.id], actor_id=w.admin.id)
+        reviews.assign_experts(ST, n, [w.coord1.id], role=Role.ADMIN, actor_id=w.admin.id)
 
 
 def test_approving_potential_and_opportunity(w):

@@ -78,11 +78,11 @@ def test_rubric_edits(w):
 
 def test_assignment_starts_review_once_enough_experts(w):
     app = application(w, submitted=True)
-    reviews.assign_experts(ST, app, [w.expert1.id], actor_id=w.admin.id)
+    reviews.assign_experts(ST, app, [w.expert1.id], role=Role.ADMIN, actor_id=w.admin.id)
     db.session.commit()
     assert _reload(app).state is ReviewState.SUBMITTED  # 1 of 2
     reviews.assign_experts(
-        ST, app, [w.expert1.id, w.expert2.id], actor_id=w.admin.id
+        ST, app, [w.expert1.id, w.expert2.id], role=Role.ADMIN, actor_id=w.admin.id
     )  # expert1 kept once
     db.session.commit()
     app = _reload(app)
@@ -98,9 +98,9 @@ def test_min_experts_is_a_tenant_setting(w):
     app = in_review(w)  # two experts: not enough
     assert _reload(app).state is ReviewState.SUBMITTED
     with pytest.raises(TransitionRefused, match="не менее 3 экспертов"):
-        reviews.start_review(ST, _reload(app), actor_id=w.admin.id)
+        reviews.start_review(ST, _reload(app), role=Role.ADMIN, actor_id=w.admin.id)
     db.session.rollback()
-    reviews.assign_experts(ST, _reload(app), [w.expert3.id], actor_id=w.admin.id)
+    reviews.assign_experts(ST, _reload(app), [w.expert3.id], role=Role.ADMIN, actor_id=w.admin.id)
     db.session.commit()
     assert _reload(app).state is ReviewState.IN_REVIEW
 
@@ -111,14 +111,14 @@ def test_only_experts_of_the_tenant_not_of_the_applicant(w, factory):
     outsider = factory.user(factory.tenant(), "expert")
     for user in (coordinator, outsider):
         with pytest.raises(OperationError, match="только экспертов этого проекта"):
-            reviews.assign_experts(ST, app, [user.id], actor_id=w.admin.id)
+            reviews.assign_experts(ST, app, [user.id], role=Role.ADMIN, actor_id=w.admin.id)
     grant_role(w.organizer, w.tenant, Role.EXPERT)  # the applicant's organiser is also an expert
     db.session.commit()
     with pytest.raises(OperationError, match="организацию-заявителя"):
-        reviews.assign_experts(ST, app, [w.organizer.id], actor_id=w.admin.id)
+        reviews.assign_experts(ST, app, [w.organizer.id], role=Role.ADMIN, actor_id=w.admin.id)
     draft = application(w)
     with pytest.raises(OperationError, match="поданной заявке"):
-        reviews.assign_experts(ST, draft, [w.expert1.id], actor_id=w.admin.id)
+        reviews.assign_experts(ST, draft, [w.expert1.id], role=Role.ADMIN, actor_id=w.admin.id)
 
 
 def test_scores_validated_drafts_allowed(w):
@@ -128,7 +128,9 @@ def test_scores_validated_drafts_allowed(w):
     c = [x.id for x in rubric.criteria]
     a = assignment_of(app, w.expert1)
     with pytest.raises(reviews.ScoreError) as exc:
-        reviews.save_scores(a, {c[0]: 11, c[1]: 5}, submit=True, user_id=w.expert1.id)
+        reviews.save_scores(
+            a, {c[0]: 11, c[1]: 5}, submit=True, role=Role.EXPERT, user_id=w.expert1.id
+        )
     assert exc.value.errors == {
         c[0]: "«Соответствие целям и тематическим направлениям программы»: балл от 0 до 10",
         c[2]: "«Прозрачность и объективность отбора победителей»: поставьте балл",
@@ -136,7 +138,9 @@ def test_scores_validated_drafts_allowed(w):
         c[4]: "«Участие организаций-партнёров»: поставьте балл",
     }
     db.session.rollback()
-    reviews.save_scores(a, {c[0]: 7}, "черновик", submit=False, user_id=w.expert1.id)
+    reviews.save_scores(
+        a, {c[0]: 7}, "черновик", submit=False, role=Role.EXPERT, user_id=w.expert1.id
+    )
     db.session.commit()
     a = assignment_of(app, w.expert1)
     assert a.state is AssignmentState.ASSIGNED and [
@@ -165,7 +169,9 @@ def test_review_completes_automatically_and_admin_is_told(w):
     )
     assert notification_subjects(w.admin)[-1] == f"Экспертиза завершена: {app.number} · {app.title}"
     with pytest.raises(OperationError, match="нельзя изменить"):
-        reviews.save_scores(assignment_of(app, w.expert1), {}, submit=False, user_id=w.expert1.id)
+        reviews.save_scores(
+            assignment_of(app, w.expert1), {}, submit=False, role=Role.EXPERT, user_id=w.expert1.id
+        )
 
 
 def test_summary_mean_spread_and_disagreement(w):
@@ -196,10 +202,13 @@ def test_conflict_tells_admin_and_reassignment_finishes_review(w):
     score(app, w.expert1, [8, 8, 8, 8, 4])
     a2 = assignment_of(app, w.expert2)
     with pytest.raises(TransitionRefused, match="конфликт"):
-        reviews.declare_conflict(a2, "  ", user_id=w.expert2.id)
+        reviews.declare_conflict(a2, "  ", role=Role.EXPERT, user_id=w.expert2.id)
     db.session.rollback()
     reviews.declare_conflict(
-        assignment_of(app, w.expert2), "Я член жюри этого конкурса", user_id=w.expert2.id
+        assignment_of(app, w.expert2),
+        "Я член жюри этого конкурса",
+        role=Role.EXPERT,
+        user_id=w.expert2.id,
     )
     db.session.commit()
     a2 = assignment_of(app, w.expert2)
@@ -210,9 +219,9 @@ def test_conflict_tells_admin_and_reassignment_finishes_review(w):
     assert notification_subjects(w.admin)[-1] == f"Конфликт интересов: {app.number} · {app.title}"
     assert _reload(app).state is ReviewState.IN_REVIEW  # one active expert is not enough
     with pytest.raises(OperationError, match="нельзя изменить"):
-        reviews.save_scores(a2, {}, submit=True, user_id=w.expert2.id)
+        reviews.save_scores(a2, {}, submit=True, role=Role.EXPERT, user_id=w.expert2.id)
     db.session.rollback()
-    reviews.assign_experts(ST, _reload(app), [w.expert3.id], actor_id=w.admin.id)
+    reviews.assign_experts(ST, _reload(app), [w.expert3.id], role=Role.ADMIN, actor_id=w.admin.id)
     db.session.commit()
     assert notification_subjects(w.expert3) == [f"Назначена экспертиза: {app.number} · {app.title}"]
     score(app, w.expert3, [7, 7, 7, 7, 3])
@@ -225,10 +234,10 @@ def test_unassign_only_a_pending_expert(w):
     app = in_review(w, experts=(w.expert1, w.expert2, w.expert3))
     score(app, w.expert1, [8, 8, 8, 8, 4])
     with pytest.raises(OperationError, match="ещё не отправил"):
-        reviews.unassign(assignment_of(app, w.expert1), actor_id=w.admin.id)
+        reviews.unassign(assignment_of(app, w.expert1), role=Role.ADMIN, actor_id=w.admin.id)
     db.session.rollback()
     score(app, w.expert2, [8, 8, 8, 8, 4])
-    reviews.unassign(assignment_of(app, w.expert3), actor_id=w.admin.id)
+    reviews.unassign(assignment_of(app, w.expert3), role=Role.ADMIN, actor_id=w.admin.id)
     db.session.commit()
     # the remaining two have submitted: the review is over
     assert _reload(app).state is ReviewState.REVIEWED
@@ -239,9 +248,11 @@ def test_returned_and_resubmitted_application_is_reviewed_again(w):
 
     app = in_review(w)
     score(app, w.expert1, [8, 8, 8, 8, 4])
-    acc.decide(_reload(app), "return", "Уточните критерии отбора", user_id=w.admin.id)
-    acc.submit(_reload(app), user_id=w.organizer.id)
-    reviews.start_review(ST, _reload(app), actor_id=w.admin.id)
+    acc.decide(
+        _reload(app), "return", "Уточните критерии отбора", role=Role.ADMIN, user_id=w.admin.id
+    )
+    acc.submit(_reload(app), role=Role.ORGANIZER, user_id=w.organizer.id)
+    reviews.start_review(ST, _reload(app), role=Role.ADMIN, actor_id=w.admin.id)
     db.session.commit()
     a1 = assignment_of(app, w.expert1)
     assert (a1.state, a1.submitted_at) == (AssignmentState.ASSIGNED, None)
@@ -266,7 +277,9 @@ def test_returned_and_resubmitted_application_is_reviewed_again(w):
 
 def test_history_hides_review_steps_from_the_author(w):
     app = in_review(w)
-    reviews.declare_conflict(assignment_of(app, w.expert2), "Родственник", user_id=w.expert2.id)
+    reviews.declare_conflict(
+        assignment_of(app, w.expert2), "Родственник", role=Role.EXPERT, user_id=w.expert2.id
+    )
     db.session.commit()
     full = history_rows(ST, app.id, include_review_steps=True)
     assert [(h.action, h.to_state) for h in full] == [
@@ -310,6 +323,7 @@ def test_two_experts_submitting_at_once_end_the_review(w, data_app):
                     db.session.get(ReviewAssignment, ids[key]),
                     dict(points),
                     submit=True,
+                    role=Role.EXPERT,
                     user_id=user_id,
                 )
                 before_commit()

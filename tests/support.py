@@ -128,7 +128,7 @@ def browser_login(page, email: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.get_by_label("Электронная почта").fill(email)
     page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
+    page.get_by_role("button", name="Войти", exact=True).click()  # not "Войти через …"
 
 
 def screenshot(page, name: str) -> None:

@@ -13,18 +13,11 @@ from playwright.sync_api import Page, expect
 from mkr_web.extensions import db
 from mkr_web.models import TenantSSO
 from tests.factories import Factory
-from tests.support import PASSWORD, last_link_path
+from tests.support import PASSWORD, browser_login, last_link_path
 
 pytestmark = pytest.mark.e2e
 
 NEW_PASSWORD = "Сибирский-кедр-растёт"
-
-
-def _login(page: Page, email: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_label("Электронная почта").fill(email)
-    page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти", exact=True).click()
 
 
 def _link(data_app, email: str) -> str:
@@ -47,7 +40,7 @@ def tenant_admin(data_app):
 
 def test_invite_set_password_enrol_2fa_log_in_with_code(page: Page, data_app, tenant_admin):
     _slug, admin_email = tenant_admin
-    _login(page, admin_email)
+    browser_login(page, admin_email)
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
     page.get_by_role("link", name="Пользователи").click()
     page.get_by_label("Электронная почта").fill("invitee@example.org")
@@ -66,7 +59,7 @@ def test_invite_set_password_enrol_2fa_log_in_with_code(page: Page, data_app, te
     page.get_by_role("button", name="Принять приглашение").click()
     expect(page.get_by_text("Приглашение принято. Войдите")).to_be_visible()
 
-    _login(page, "invitee@example.org", NEW_PASSWORD)
+    browser_login(page, "invitee@example.org", NEW_PASSWORD)
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
     page.get_by_test_id("account-link").click()
     page.get_by_role("link", name="Включить").click()
@@ -80,7 +73,7 @@ def test_invite_set_password_enrol_2fa_log_in_with_code(page: Page, data_app, te
     expect(page.get_by_test_id("2fa-status")).to_contain_text("Включена")
     page.get_by_role("button", name="Выйти", exact=True).click()
 
-    _login(page, "invitee@example.org", NEW_PASSWORD)
+    browser_login(page, "invitee@example.org", NEW_PASSWORD)
     expect(page.get_by_role("heading", name="Второй шаг входа")).to_be_visible()
     page.get_by_label("Код из приложения или код восстановления").fill(
         totp.at(time.time() + 30)  # the next step: the enrolment's code is spent
@@ -104,9 +97,9 @@ def test_reset_a_forgotten_password(page: Page, data_app, tenant_admin):
     page.get_by_role("button", name="Сохранить пароль").click()
     expect(page.get_by_text("Пароль изменён. Войдите с новым паролем.")).to_be_visible()
 
-    _login(page, admin_email, PASSWORD)
+    browser_login(page, admin_email, PASSWORD)
     expect(page.get_by_text("Неверная электронная почта или пароль.")).to_be_visible()
-    _login(page, admin_email, NEW_PASSWORD)
+    browser_login(page, admin_email, NEW_PASSWORD)
     expect(page.get_by_test_id("dashboard-title")).to_be_visible()
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import authenticated
 from ..operations import accounts, sessions as session_ops, twofactor
-from ..queries.accounts import active_sessions, recovery_codes_left
+from ..queries.accounts import active_sessions, live_session_by_id, recovery_codes_left
 from ..web import sessions as web_sessions
 from ..web.commit import commit_or_refuse
 from . import bp
@@ -62,10 +62,15 @@ def change_password():
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
 @authenticated
 def end_session(session_id: int):
+    if live_session_by_id(current_user.id, session_id) is None:
+        abort(404)  # another user's session, or one already ended
     if ConfirmForm().validate_on_submit():
-        outcome = commit_or_refuse(session_ops.end_own_session, current_user.id, session_id)
-        if outcome.result:
-            flash(_("Сеанс завершён."), "success")
+        commit_or_refuse(
+            session_ops.end_own_session,
+            current_user.id,
+            session_id,
+            success=_("Сеанс завершён."),
+        )
     return redirect(url_for(".account"))
 
 

@@ -235,7 +235,8 @@ def test_another_users_session_cannot_be_ended(app, factory):
     victim_client = _logged_in(app, victim.email)
     row = db.session.execute(sa.select(UserSession)).scalar_one()
     attacker_client = _logged_in(app, attacker.email)
-    post_form(attacker_client, f"/account/sessions/{row.id}/end", {}, form_url="/account")
+    resp = post_form(attacker_client, f"/account/sessions/{row.id}/end", {}, form_url="/account")
+    assert resp.status_code == 404
     assert victim_client.get("/expert/").status_code == 200
 
 

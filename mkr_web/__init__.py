@@ -7,7 +7,7 @@ import os
 from flask import Flask, render_template, request, session
 
 from .config import CSP, ConfigError, load_config
-from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
 
 def select_locale() -> str:
@@ -32,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     limiter.init_app(app)
     _log_limiter_fallback()
+    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

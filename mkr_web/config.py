@@ -16,7 +16,14 @@ Every variable has an embedded default so that `./demo.sh` works on a bare machi
   source of absolute URLs (verify links, QR codes, e-mails): the request's Host header is
   never trusted. Required when ``MKR_HTTPS=1`` (production); otherwise it defaults to
   ``http://127.0.0.1:5000`` (the demo's address).
-- ``MAIL_SERVER``/``MAIL_PORT``/``MAIL_FROM``: SMTP for notifications (unset: outbox only).
+- ``MAIL_SERVER``: the SMTP relay for notification e-mails (unset: nothing is e-mailed; the
+  notifications wait in the admin's outbox). ``MAIL_PORT`` (default 25; 587 with STARTTLS,
+  465 with SSL), ``MAIL_FROM`` (default ``mkr@localhost``).
+- ``MAIL_USE_TLS=1``: STARTTLS after connecting; ``MAIL_USE_SSL=1``: TLS from the start (not
+  both). The relay's certificate is verified (system CAs, or ``MAIL_CA_FILE``, a PEM file).
+- ``MAIL_USERNAME``/``MAIL_PASSWORD``: login to the relay (both or neither; only over TLS
+  unless ``MAIL_ALLOW_PLAIN_LOGIN=1``, e.g. a relay on localhost).
+- ``MAIL_TIMEOUT``: seconds per SMTP connection (default 10).
 - ``MKR_TRUSTED_PROXIES``: how many reverse proxies in front of the app set
   ``X-Forwarded-For`` (default 0: the peer address is the client's). Login limits per address
   need the real client address.
@@ -139,6 +146,54 @@ def _number(env: dict, name: str, default: float, *, minimum: float = 0, integer
     return value
 
 
+def _mail(env: dict) -> dict:
+    """The ``MAIL_*`` settings, checked together."""
+    try:
+        port = int(env.get("MAIL_PORT") or 0)
+        timeout = int(env.get("MAIL_TIMEOUT") or 10)
+    except ValueError:
+        raise ConfigError("MAIL_PORT and MAIL_TIMEOUT must be whole numbers") from None
+    use_tls = _flag("MAIL_USE_TLS", env.get("MAIL_USE_TLS"))
+    use_ssl = _flag("MAIL_USE_SSL", env.get("MAIL_USE_SSL"))
+    if use_tls and use_ssl:
+        raise ConfigError("MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL are exclusive: set one")
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"MAIL_PORT must be a port number, got {port}")
+    if not 1 <= timeout <= 300:
+        raise ConfigError("MAIL_TIMEOUT must be between 1 and 300 seconds")
+    username = env.get("MAIL_USERNAME") or None
+    password = env.get("MAIL_PASSWORD") or None
+    if bool(username) != bool(password):
+        raise ConfigError("MAIL_USERNAME and MAIL_PASSWORD go together: set both or neither")
+    if (
+        username
+        and not (use_tls or use_ssl)
+        and not _flag("MAIL_ALLOW_PLAIN_LOGIN", env.get("MAIL_ALLOW_PLAIN_LOGIN"))
+    ):
+        raise ConfigError(
+            "MAIL_USERNAME without MAIL_USE_TLS or MAIL_USE_SSL would send the password in "
+            "clear text; set one (or MAIL_ALLOW_PLAIN_LOGIN=1 for a relay on this machine)"
+        )
+    ca_file = env.get("MAIL_CA_FILE") or None
+    if ca_file and not Path(ca_file).is_file():
+        raise ConfigError(f"MAIL_CA_FILE is not a readable file: {ca_file}")
+    sender = env.get("MAIL_FROM") or "mkr@localhost"
+    if "@" not in sender:
+        raise ConfigError(f"MAIL_FROM must be an e-mail address, got {sender!r}")
+    return {
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": port or (465 if use_ssl else 25),
+        "MAIL_FROM": sender,
+        "MAIL_DEFAULT_SENDER": sender,
+        "MAIL_USE_TLS": use_tls,
+        "MAIL_USE_SSL": use_ssl,
+        "MAIL_USERNAME": username,
+        "MAIL_PASSWORD": password,
+        "MAIL_TIMEOUT": timeout,
+        "MAIL_CA_FILE": ca_file,
+    }
+
+
 def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from ``env`` (default: ``os.environ``)."""
     env = dict(os.environ if env is None else env)
@@ -149,10 +204,6 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
     broker = _broker_url("CELERY_BROKER_URL", env.get("CELERY_BROKER_URL"))
     backend = _broker_url("CELERY_RESULT_BACKEND", env.get("CELERY_RESULT_BACKEND")) or broker
     https = _flag("MKR_HTTPS", env.get("MKR_HTTPS"))
-    try:
-        mail_port = int(env.get("MAIL_PORT") or 25)
-    except ValueError:
-        raise ConfigError("MAIL_PORT must be a number") from None
     upload_dir = env.get("MKR_UPLOAD_DIR") or str(ipath / "files")
     return {
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), ipath),
@@ -194,15 +245,19 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "MKR_OIDC_LEEWAY_SECONDS": _number(env, "MKR_OIDC_LEEWAY_SECONDS", 60),
         "MKR_INVITATION_DAYS": _number(env, "MKR_INVITATION_DAYS", 7, minimum=1),
         "MKR_RESET_MINUTES": _number(env, "MKR_RESET_MINUTES", 60, minimum=5),
-        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
-        "MAIL_PORT": mail_port,
-        "MAIL_FROM": env.get("MAIL_FROM") or "mkr@localhost",
+        **_mail(env),
         # Celery beat: daily jobs (``celery -A celery_worker beat``).
         "CELERY_BEAT_SCHEDULE": {
             "expire-accreditations": {
                 "task": "mkr.accreditation.expire",
                 "schedule": crontab(hour=3, minute=15),
             },
+            "remind-deadlines": {
+                "task": "mkr.deadlines.remind",
+                "schedule": crontab(hour=6, minute=0),
+            },
+            "mail-digest": {"task": "mkr.mail.digest", "schedule": crontab(hour=7, minute=0)},
+            "mail-flush": {"task": "mkr.mail.flush", "schedule": crontab(minute="*/10")},
         },
         "CELERY": {
             "broker_url": broker or "memory://",

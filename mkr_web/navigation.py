@@ -25,6 +25,7 @@ NAV = {
         ("admin.rubrics", _l("Критерии")),
         ("admin.settings", _l("Настройки")),
         ("admin.sso_settings", _l("Вход через внешний сервер")),
+        ("admin.notification_templates", _l("Шаблоны уведомлений")),
         ("admin.outbox", _l("Исходящие")),
         ("admin.audit", _l("Журнал аудита")),
         ("admin.health", _l("Состояние системы")),

@@ -118,3 +118,24 @@ def client(app):
 @pytest.fixture
 def factory(app_ctx):
     return Factory()
+
+
+@pytest.fixture
+def smtp_server(app, data_app, monkeypatch, tmp_path):
+    """``smtp_server(mode="plain"|"starttls"|"ssl", login=(user, password) or None)``: start a
+    local SMTP server (tests.support.LocalSMTP) and point both apps' mail settings at it."""
+    from tests.support import LocalSMTP
+
+    servers = []
+
+    def start(mode="plain", login=None, fail_rcpt=False):
+        server = LocalSMTP(tmp_path, mode=mode, login=login, fail_rcpt=fail_rcpt)
+        servers.append(server)
+        for a in (app, data_app):
+            for key, value in server.config(mode, login).items():
+                monkeypatch.setitem(a.config, key, value)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -1364,6 +1364,18 @@ class Stock:
         resident.file = stored_pdf(t.id, "certificate")
         resident_out = certificates.issue(t.id, CertificateKind.RESIDENT, self.person_out.id)
         resident_out.file = stored_pdf(t.id, "certificate")
+        # an e-mail that failed: the admin's outbox offers to resend it
+        from mkr_web.models import MailState, Notification
+
+        self.notification = Notification(
+            tenant_id=t.id,
+            user_id=s.expert.id,
+            kind="review.assigned",
+            subject="Назначена экспертиза",
+            mail_state=MailState.FAILED,
+            mail_attempts=6,
+        )
+        db.session.add(self.notification)
         # the programme's records
         self.opportunity = programme.save_opportunity(
             t, None, kind=OpportunityKind.INTERNSHIP, title="Стажировка", year=2019
@@ -1636,6 +1648,7 @@ RESOLVERS = {
     "membership_id": lambda st, e, r: (st.side.membership(st.side.coordinator).id, []),
     "municipality_id": _attr("side.first.id"),
     "nomination_id": _scoped("nomination", ("coordinator",)),
+    "notification_id": _attr("notification.id"),
     "opportunity_id": _attr("opportunity.id"),
     "organization_id": _attr("side.school1.id", "side.school2.id", ("coordinator",)),
     "partnership_id": _attr("partnership.id"),
@@ -1649,7 +1662,10 @@ RESOLVERS = {
     "code": lambda st, e, r: (st.certificate.code, []),
     "filename": _static,
     "fmt": lambda st, e, r: ("xlsx", []),
-    "kind": lambda st, e, r: ("accreditation", []),
+    "kind": lambda st, e, r: (
+        "accreditation.submitted" if "notification_template" in e else "accreditation",
+        [],
+    ),
     "slug": lambda st, e, r: (st.side.tenant.slug, []),
     "token": lambda st, e, r: (
         st.invitation_token if e == "auth.invitation" else st.reset_token,

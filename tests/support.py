@@ -77,10 +77,14 @@ def logged_in(app, user):
     return client
 
 
-def post_form(client, url: str, data: dict, form_url: str | None = None):
-    """POST like a browser: fetch the page for its CSRF token first."""
+def post_form(client, url: str, data: dict, form_url: str | None = None, *, confirm=True):
+    """POST like a browser: fetch the page for its CSRF token first. ``confirm``: answer the
+    confirmation dialog of an irreversible action as the browser's script does (``confirmed=1``);
+    ``confirm=False`` posts as a browser without JavaScript (the server asks on a page)."""
     payload = dict(data)
     payload["csrf_token"] = csrf_token(client, form_url or url)
+    if confirm:
+        payload.setdefault("confirmed", "1")
     return client.post(url, data=payload)
 
 
@@ -338,3 +342,110 @@ def http_login(base: str, email: str, password: str) -> tuple[requests.Session, 
         timeout=10,
     )
     return s, resp
+
+
+# ---- a local SMTP server ---------------------------------------------------------------------
+
+SMTP_PORTS = range(5170, 5180)  # this branch's port range; a free one is taken
+
+
+class LocalSMTP:
+    """An aiosmtpd server on 127.0.0.1 that keeps every message it accepts.
+
+    ``mode``: ``plain``, ``starttls`` (STARTTLS required before AUTH and MAIL) or ``ssl``
+    (TLS from the first byte). TLS uses a certificate issued in the test by a throwaway CA
+    (trustme); ``ca_file`` is that CA for the client. With ``login``, AUTH is required and only
+    that (user, password) is accepted; ``fail_rcpt`` answers 451 to every recipient."""
+
+    def __init__(self, tmp_path, mode="plain", login=None, fail_rcpt=False):
+        import ssl
+
+        import trustme
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
+
+        self.messages: list = []
+        self.logins: list[str] = []
+        self.ca_file = None
+        server = self
+
+        class Handler:
+            async def handle_RCPT(self, srv, session, envelope, address, rcpt_options):
+                if fail_rcpt:
+                    return "451 4.3.0 try again later"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, srv, session, envelope):
+                server.messages.append(envelope.content)
+                return "250 OK"
+
+        def authenticate(srv, session, envelope, mechanism, auth_data):
+            ok = login is not None and (
+                auth_data.login.decode(),
+                auth_data.password.decode(),
+            ) == tuple(login)
+            if ok:
+                server.logins.append(auth_data.login.decode())
+            return AuthResult(success=ok, handled=False)  # a refusal answers 535
+
+        kwargs = {}
+        server_ctx = None
+        if mode in ("starttls", "ssl"):
+            ca = trustme.CA()
+            cert = ca.issue_cert("127.0.0.1", "localhost")
+            server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            cert.configure_cert(server_ctx)
+            self.ca_file = str(tmp_path / "smtp-ca.pem")
+            ca.cert_pem.write_to_path(self.ca_file)
+        if mode == "starttls":
+            kwargs.update(tls_context=server_ctx, require_starttls=True)
+        if login is not None:
+            kwargs.update(authenticator=authenticate, auth_required=True)
+            # aiosmtpd only knows STARTTLS's TLS; an SSL connection is TLS from the start
+            kwargs["auth_require_tls"] = mode == "starttls"
+        last = None
+        for port in SMTP_PORTS:
+            self.controller = Controller(
+                Handler(),
+                hostname="127.0.0.1",
+                port=port,
+                ssl_context=server_ctx if mode == "ssl" else None,
+                **kwargs,
+            )
+            try:
+                self.controller.start()
+                self.port = port
+                break
+            except (OSError, RuntimeError) as exc:  # taken: try the next one of the range
+                last = exc
+        else:
+            raise RuntimeError(f"no free port in {SMTP_PORTS}: {last}")
+
+    def config(self, mode="plain", login=None) -> dict:
+        cfg = {
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": self.port,
+            "MAIL_USE_TLS": mode == "starttls",
+            "MAIL_USE_SSL": mode == "ssl",
+            "MAIL_CA_FILE": self.ca_file,
+            "MAIL_USERNAME": login[0] if login else None,
+            "MAIL_PASSWORD": login[1] if login else None,
+            "MAIL_TIMEOUT": 5,
+        }
+        return cfg
+
+    def parsed(self) -> list[tuple[str, str, str]]:
+        """(subject, to, text body) of every message, in order."""
+        import email
+        from email.header import decode_header, make_header
+
+        out = []
+        for raw in self.messages:
+            msg = email.message_from_bytes(raw)
+            body = msg.get_payload(decode=True).decode().replace("\r\n", "\n")
+            out.append((str(make_header(decode_header(msg["Subject"]))), msg["To"], body))
+        return out
+
+    def stop(self) -> None:
+        self.controller.stop()

@@ -2,7 +2,7 @@
 audit addresses
 
 Revision ID: i13_accounts_01
-Revises: 0002bank
+Revises: i12_daily_01
 Create Date: 2026-11-29 18:00:57.058790
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'i13_accounts_01'
-down_revision = '0002bank'
+down_revision = 'i12_daily_01'
 branch_labels = None
 depends_on = None
 

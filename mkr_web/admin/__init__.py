@@ -8,9 +8,12 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 from . import (  # noqa: E402, F401
     accreditation,
     admission,
+    assign_many,
     certificates,
+    deadlines,
     events,
     nominations,
+    notification_templates,
     outbox,
     participants,
     people,

@@ -22,12 +22,15 @@ from ..access import (
 from ..models import AccreditationApplication, CertificateKind, ReviewAssignment, SubjectType
 from ..operations import accreditation as ops, reviews
 from ..operations.certificates import find as find_certificate
+from ..operations.deadlines import today
+from ..queries.dashboards import expiring_year
 from ..queries.events import application_list
 from ..queries.review_subjects import subject_spec
 from ..queries.reviews import (
     summaries_for,
 )
 from ..web.commit import commit_or_refuse
+from ..web.confirm import confirmation_page
 from ..web.files import (
     accreditation_certificate_response,
     regulation_response,
@@ -55,12 +58,18 @@ def _application(application_id: int) -> AccreditationApplication:
 def accreditation_list():
     tenant = current_tenant()
     state = request.args.get("state", "")
-    applications = application_list(current_membership(), state)
+    expiring = request.args.get("expiring") == "1"
+    applications = application_list(
+        current_membership(),
+        state,
+        valid_until=expiring_year(tenant, today()) if expiring else None,
+    )
     return render_template(
         "admin/accreditation_list.html",
         applications=applications,
         state=state,
         states=list(ReviewState),
+        expiring=expiring,
         summaries=summaries_for(tenant, ST, [a.id for a in applications]),
     )
 
@@ -114,6 +123,20 @@ def accreditation_accredit(application_id: int):
     if not form.validate_on_submit():
         flash(_("Укажите срок аккредитации: годы с… по… (от 2000 до 2100)."), "danger")
         return _back(application)
+    ask = confirmation_page(
+        _(
+            "Аккредитовать мероприятие «%(title)s» (заявка %(number)s) на %(a)s–%(b)s гг. и "
+            "выдать свидетельство.",
+            title=application.title,
+            number=application.number,
+            a=form.valid_from.data,
+            b=form.valid_to.data,
+        ),
+        back=url_for(".accreditation_detail", application_id=application.id),
+        count=1,
+    )
+    if ask is not None:
+        return ask
     error = commit_or_refuse(
         ops.accredit,
         application,
@@ -144,6 +167,14 @@ def accreditation_decide(application_id: int, action: str):
     application = _application(application_id)
     form = CommentForm(prefix=action)
     if form.validate_on_submit():
+        if action == "reject":
+            ask = confirmation_page(
+                _("Отказать в аккредитации по заявке %(number)s.", number=application.number),
+                back=url_for(".accreditation_detail", application_id=application.id),
+                count=1,
+            )
+            if ask is not None:
+                return ask
         message = (
             _("В аккредитации отказано.")
             if action == "reject"

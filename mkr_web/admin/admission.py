@@ -19,6 +19,7 @@ from ..operations import admission as ops, resident_certificates
 from ..queries.admission import (
     batch_list,
     batch_with_candidates,
+    confirmed_count,
     coordinated_municipalities,
     near_matches,
     state_counts,
@@ -28,6 +29,7 @@ from ..queries.admission import (
 from ..queries.transitions import history
 from ..web.admission import confirm_from_form, return_from_form
 from ..web.commit import commit_or_refuse
+from ..web.confirm import confirmation_page
 from ..web.forms import (
     ConfirmCandidateForm,
     ReturnCandidateForm,
@@ -71,10 +73,23 @@ def _queue_certificates(decision: ops.Decision, batch: AdmissionBatch | None = N
 @bp.route("/admission/")
 @roles(Role.ADMIN)
 def admission_batches():
-    page = paginate(batch_list(current_membership()), per_page=PER_PAGE)
+    ready = request.args.get("ready") == "1"
+    missing = request.args.get("certificates") == "missing"
+    page = paginate(
+        batch_list(current_membership(), ready=ready, missing_certificates=missing),
+        per_page=PER_PAGE,
+    )
     return render_template(
         "admin/admission_batches.html",
         page=page,
+        filters={
+            "ready": ready,
+            "missing": missing,
+            "args": {
+                **({"ready": 1} if ready else {}),
+                **({"certificates": "missing"} if missing else {}),
+            },
+        },
         counts=state_counts(b.id for b in page.items),
         states=list(CandidateState),
         unassigned=unassigned_count(current_tenant().id),
@@ -114,6 +129,19 @@ def admission_batch(batch_id: int):
 def admission_admit_all(batch_id: int):
     batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
     if FlaskForm().validate_on_submit():
+        n = confirmed_count(batch.id)
+        ask = confirmation_page(
+            _(
+                "Включить в банк всех подтверждённых кандидатов протокола %(number)s: %(n)s. "
+                "Каждый станет резидентом, и ему будет выдано свидетельство.",
+                number=batch.number,
+                n=n,
+            ),
+            back=url_for(".admission_batch", batch_id=batch.id),
+            count=n,
+        )
+        if ask is not None:
+            return ask
         outcome = commit_or_refuse(lambda: ops.admit_confirmed(batch, current_membership()))
         ok, decision = outcome.ok, outcome.result
         if ok:
@@ -135,6 +163,18 @@ def admission_reject_all(batch_id: int):
     batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
     form = RejectForm()
     if form.validate_on_submit():
+        n = confirmed_count(batch.id)
+        ask = confirmation_page(
+            _(
+                "Отклонить всех подтверждённых кандидатов протокола %(number)s: %(n)s.",
+                number=batch.number,
+                n=n,
+            ),
+            back=url_for(".admission_batch", batch_id=batch.id),
+            count=n,
+        )
+        if ask is not None:
+            return ask
         outcome = commit_or_refuse(
             lambda: ops.reject_confirmed(batch, current_membership(), form.reason.data)
         )
@@ -202,6 +242,18 @@ def admission_admit(candidate_id: int):
     candidate = _candidate_or_404(candidate_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
+    ask = confirmation_page(
+        _(
+            "Включить в банк кандидата %(name)s (протокол %(number)s, строка %(row)s).",
+            name=" ".join((candidate.surname, candidate.name)),
+            number=candidate.batch.number,
+            row=candidate.row_no,
+        ),
+        back=url_for(".admission_candidate", candidate_id=candidate.id),
+        count=1,
+    )
+    if ask is not None:
+        return ask
     outcome = commit_or_refuse(
         lambda: ops.admit_candidate(
             candidate,
@@ -231,6 +283,18 @@ def admission_reject(candidate_id: int):
     form = RejectForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, reject=form)
+    ask = confirmation_page(
+        _(
+            "Отклонить кандидата %(name)s (протокол %(number)s, строка %(row)s).",
+            name=" ".join((candidate.surname, candidate.name)),
+            number=candidate.batch.number,
+            row=candidate.row_no,
+        ),
+        back=url_for(".admission_candidate", candidate_id=candidate.id),
+        count=1,
+    )
+    if ask is not None:
+        return ask
     outcome = commit_or_refuse(
         lambda: ops.reject_candidate(
             candidate,

@@ -33,5 +33,7 @@ class InviteForm(FlaskForm):
     role = SelectField(_l("Роль"), choices=[(r.value, r.title_ru) for r in TENANT_ROLES])
     municipality_ids = SelectMultipleField(_l("Муниципалитеты (координатор)"), coerce=int)
     organization_id = SelectField(
-        _l("Организация (организатор)"), coerce=int, validators=[Optional()]
+        _l("Организация (организатор; для эксперта — место работы)"),
+        coerce=int,
+        validators=[Optional()],
     )

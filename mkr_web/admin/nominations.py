@@ -19,6 +19,7 @@ from ..queries.reviews import (
     summaries_for,
 )
 from ..web.commit import commit_or_refuse
+from ..web.confirm import confirmation_page
 from ..web.files import send_stored
 from ..web.forms import CommentForm, version_of
 from ..web.loading import paginate
@@ -90,6 +91,17 @@ def nomination_approve(nomination_id: int):
     form = CommentForm(prefix="approve")
     if not form.validate_on_submit():
         return _back(nomination)
+    ask = confirmation_page(
+        _(
+            "Одобрить выдвижение %(number)s (%(kind)s).",
+            number=nomination.number,
+            kind=nomination.kind.title_ru,
+        ),
+        back=url_for(".nomination_detail", nomination_id=nomination.id),
+        count=1,
+    )
+    if ask is not None:
+        return ask
     outcome = commit_or_refuse(
         ops.approve,
         nomination,
@@ -115,6 +127,14 @@ def nomination_decide(nomination_id: int, action: str):
     nomination = _nomination(nomination_id)
     form = CommentForm(prefix=action)
     if form.validate_on_submit():
+        if action == "reject":
+            ask = confirmation_page(
+                _("Отказать по выдвижению %(number)s.", number=nomination.number),
+                back=url_for(".nomination_detail", nomination_id=nomination.id),
+                count=1,
+            )
+            if ask is not None:
+                return ask
         message = (
             _("В выдвижении отказано.")
             if action == "reject"

@@ -10,10 +10,12 @@ from flask_login import current_user
 from ..access import current_role, current_tenant
 from ..models import SubjectType
 from ..operations import reviews
+from ..operations.deadlines import today
 from ..queries.review_subjects import subject_spec
 from ..queries.reviews import experts_in_tenant, history_rows, review_summary, rubric_of
 from ..web.commit import commit_or_refuse
 from ..web.forms import AssignForm, CommentForm, VersionForm, version_of
+from .deadlines import DeadlineForm
 
 
 def assign_experts_from_form(subject_type: SubjectType, subject) -> None:
@@ -69,5 +71,7 @@ def review_panel(subject_type: SubjectType, subject) -> dict:
         "return_form": CommentForm(version=version, prefix="return"),
         "reject_form": CommentForm(version=version, prefix="reject"),
         "unassign_form": VersionForm(prefix="unassign"),
+        "deadline_form": DeadlineForm(),
+        "today": today(),
         "history": history_rows(subject_type, subject.id, include_review_steps=True),
     }

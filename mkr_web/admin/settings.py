@@ -1,9 +1,10 @@
-"""The operator's settings page: thresholds of the report's effectiveness criteria, and
-whether the second factor is required for the roles that read personal data."""
+"""The operator's settings page: thresholds of the report's effectiveness criteria, and the
+days experts and coordinators have for their step (deadlines), and whether the second factor
+is required for the roles that read personal data."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField
@@ -13,7 +14,12 @@ from workflows.roles import Role
 
 from ..access import current_tenant, roles
 from ..operations import twofactor
-from ..operations.settings import MAX_THRESHOLD, update_thresholds
+from ..operations.settings import (
+    MAX_DEADLINE_DAYS,
+    MAX_THRESHOLD,
+    update_deadlines,
+    update_thresholds,
+)
 from ..queries.report import thresholds_of
 from ..web.commit import commit_or_refuse
 from . import bp
@@ -44,6 +50,17 @@ for _name, (_key, _label) in FIELDS.items():
     )
 
 
+class DeadlinesForm(FlaskForm):
+    review_days = IntegerField(
+        _l("Срок экспертизы, дней (с начала экспертизы)"),
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_DEADLINE_DAYS)],
+    )
+    confirmation_days = IntegerField(
+        _l("Срок подтверждения кандидатов координатором, дней (с подачи протокола)"),
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_DEADLINE_DAYS)],
+    )
+
+
 class TwoFactorPolicyForm(FlaskForm):
     required = BooleanField(
         _l("Требовать двухфакторную аутентификацию от администраторов и координаторов")
@@ -71,12 +88,33 @@ def settings_two_factor():
     return redirect(url_for(".settings"))
 
 
+def _two_factor(tenant) -> dict:
+    policy = twofactor.policy_of(tenant)
+    form = TwoFactorPolicyForm(
+        data={"required": policy["required"], "grace_days": policy["grace_days"]}
+    )
+    return {"two_factor_form": form, "policy": policy}
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def settings():
     tenant = current_tenant()
     current = thresholds_of(tenant)
     form = ThresholdsForm(data={name: current[key] for name, (key, _l_) in FIELDS.items()})
+    deadlines = DeadlinesForm(
+        data={k: int(tenant.setting(k)) for k in ("review_days", "confirmation_days")},
+    )
+    if request.form.get("form") == "deadlines":
+        if deadlines.validate_on_submit():
+            values = {k: getattr(deadlines, k).data for k in ("review_days", "confirmation_days")}
+            outcome = commit_or_refuse(update_deadlines, tenant, values)
+            if outcome.ok:
+                flash(_("Сроки сохранены.") if outcome.result else _("Изменений нет."), "success")
+                return redirect(url_for(".settings"))
+        return render_template(
+            "admin/settings.html", form=form, deadlines=deadlines, **_two_factor(tenant)
+        ), 400
     if form.validate_on_submit():
         values = {key: getattr(form, name).data for name, (key, _l_) in FIELDS.items()}
         outcome = commit_or_refuse(update_thresholds, tenant, values)
@@ -86,10 +124,6 @@ def settings():
                 "success",
             )
             return redirect(url_for(".settings"))
-    policy = twofactor.policy_of(tenant)
-    two_factor_form = TwoFactorPolicyForm(
-        data={"required": policy["required"], "grace_days": policy["grace_days"]}
-    )
     return render_template(
-        "admin/settings.html", form=form, two_factor_form=two_factor_form, policy=policy
+        "admin/settings.html", form=form, deadlines=deadlines, **_two_factor(tenant)
     )

@@ -11,9 +11,11 @@ from workflows.roles import Role
 
 from ..access import current_tenant, get_in_tenant_or_404, roles
 from ..models import Municipality, Organization, OrganizationKind
+from ..operations.deadlines import today
 from ..operations.jobs import send_task
 from ..operations.tenancy import create_organization, update_organization
 from ..queries.audit import audit_select
+from ..queries.dashboards import admin_todo
 from ..queries.reference import (
     database_answers,
     municipalities_of,
@@ -36,7 +38,12 @@ def _municipality_choices(tenant_id: int, blank: bool = True):
 @roles(Role.ADMIN)
 def dashboard():
     tenant = current_tenant()
-    return render_template("admin/dashboard.html", tenant=tenant, counts=tenant_counts(tenant.id))
+    return render_template(
+        "admin/dashboard.html",
+        tenant=tenant,
+        counts=tenant_counts(tenant.id),
+        todo=admin_todo(tenant, today()),
+    )
 
 
 @bp.route("/reference", methods=["GET", "POST"])

@@ -1,15 +1,18 @@
-"""Every user's notifications (any role), and the unread badge in the navbar."""
+"""Every user's notifications (any role), the unread badge in the navbar, and the user's
+choice of channel per kind of event (in the app only, e-mail at once, or a daily digest)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..access import authenticated
-from ..operations.notifications import mark_read, unread_count
+from ..models import Channel
+from ..operations.notification_kinds import GROUPS, configurable_kinds
+from ..operations.notifications import mark_read, preferences_of, set_preferences, unread_count
 from ..queries.notifications import notifications_of
 from ..queries.reference import tenants_by_id
 from ..web.commit import commit_or_refuse
@@ -47,3 +50,30 @@ def notifications_read():
             mark_read, current_user.id, success=_("Все уведомления отмечены как прочитанные.")
         )
     return redirect(url_for(".notifications"))
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@authenticated
+def notification_settings():
+    form = FlaskForm()
+    kinds = configurable_kinds()
+    if form.validate_on_submit():
+        valid = {c.value for c in Channel}
+        wanted = {
+            k.key: Channel(request.form[k.key]) for k in kinds if request.form.get(k.key) in valid
+        }
+        outcome = commit_or_refuse(set_preferences, current_user.id, wanted)
+        if outcome.ok:
+            flash(
+                _("Настройки уведомлений сохранены.") if outcome.result else _("Изменений нет."),
+                "success",
+            )
+            return redirect(url_for(".notification_settings"))
+    return render_template(
+        "auth/notification_settings.html",
+        form=form,
+        kinds=kinds,
+        groups=GROUPS,
+        chosen=preferences_of(current_user.id),
+        channels=list(Channel),
+    )

@@ -4,6 +4,7 @@ or return the row to the organiser with a reason. Other candidates are 404."""
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 
 from workflows.admission import CandidateState
 from workflows.roles import Role
@@ -11,9 +12,15 @@ from workflows.roles import Role
 from ..access import current_membership, roles
 from ..models import AdmissionCandidate, SubjectType
 from ..operations.audit import record
-from ..queries.admission import candidate_in_scope, candidate_list
+from ..operations.deadlines import today
+from ..queries.admission import candidate_in_scope, candidate_list, candidates_for
 from ..queries.transitions import history
-from ..web.admission import confirm_from_form, return_from_form
+from ..web.admission import (
+    confirm_from_form,
+    confirm_many_from_form,
+    next_candidate_id,
+    return_from_form,
+)
 from ..web.commit import commit_or_refuse
 from ..web.forms import ConfirmCandidateForm, ReturnCandidateForm
 from ..web.loading import one_or_404, paginate
@@ -35,8 +42,21 @@ def admission():
     wanted = None if state == "all" else CandidateState(state)
     page = paginate(candidate_list(current_membership(), wanted), per_page=PER_PAGE)
     return render_template(
-        "coordinator/admission.html", page=page, state=state, states=list(CandidateState)
+        "coordinator/admission.html",
+        page=page,
+        state=state,
+        states=list(CandidateState),
+        form=FlaskForm(),
+        today=today(),
     )
+
+
+@bp.route("/admission/confirm", methods=["POST"])
+@roles(Role.COORDINATOR)
+def admission_confirm_many():
+    if FlaskForm().validate_on_submit():
+        confirm_many_from_form(candidates_for(current_membership()))
+    return redirect(url_for(".admission", state=CandidateState.SUBMITTED.value))
 
 
 @bp.route("/admission/candidates/<int:candidate_id>")
@@ -57,6 +77,7 @@ def _render(candidate, confirm_form=None, return_form=None):
         return_form=return_form,
         history=history(SubjectType.CANDIDATE, candidate.id),
         states=CandidateState,
+        next_id=next_candidate_id(candidates_for(current_membership()), candidate),
     )
 
 

@@ -8,6 +8,8 @@ from workflows.roles import Role
 
 from ..access import current_membership, roles
 from ..models import Organization
+from ..operations.deadlines import today
+from ..queries.dashboards import coordinator_todo, municipality_gaps
 from ..queries.reference import organizations_for, organizations_of_membership
 from ..web.loading import by_id_or_404
 from . import bp
@@ -18,8 +20,14 @@ from . import bp
 def dashboard():
     membership = current_membership()
     orgs = organizations_of_membership(membership)
+    now = today()
     return render_template(
-        "coordinator/dashboard.html", municipalities=membership.municipalities, organizations=orgs
+        "coordinator/dashboard.html",
+        municipalities=membership.municipalities,
+        organizations=orgs,
+        todo=coordinator_todo(membership, now),
+        gaps=municipality_gaps(membership, now.year),
+        year=now.year,
     )
 
 

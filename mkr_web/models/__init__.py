@@ -31,7 +31,13 @@ from .events import (
 )
 from .jobs import Job, JobState
 from .nominations import Nomination, NominationKind
-from .notifications import Notification
+from .notifications import (
+    Channel,
+    MailState,
+    Notification,
+    NotificationPreference,
+    NotificationTemplate,
+)
 from .people import (
     Achievement,
     AchievementLevel,

@@ -50,6 +50,8 @@ class AdmissionCandidate(TenantScoped, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("batch_id", "row_no"),
         sa.Index("ix_candidate_tenant_state_muni", "tenant_id", "state", "municipality_id"),
+        sa.Index("ix_candidate_due", "state", "due_on"),
+        sa.Index("ix_candidate_batch_state", "batch_id", "state"),
         sa.CheckConstraint(
             "state <> 'needs_fix' OR reason IS NOT NULL", name="needs_fix_has_reason"
         ),
@@ -91,6 +93,11 @@ class AdmissionCandidate(TenantScoped, db.Model):
     )
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
+    # The coordinator's deadline (tenant setting ``confirmation_days`` from the protocol);
+    # the beat task reminds three days before and marks it overdue once.
+    due_on: Mapped[date | None]
+    due_reminded_at: Mapped[datetime | None]
+    overdue_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

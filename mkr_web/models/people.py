@@ -25,6 +25,8 @@ class Person(TenantScoped, db.Model):
     __table_args__ = (
         sa.Index("ix_person_tenant_status", "tenant_id", "status"),
         sa.Index("ix_person_tenant_municipality", "tenant_id", "municipality_id"),
+        # the coordinator's dashboard: "has this municipality an active Resident?" (EXISTS)
+        sa.Index("ix_person_tenant_municipality_status", "tenant_id", "municipality_id", "status"),
         sa.Index("ix_person_tenant_organization", "tenant_id", "organization_id"),
         sa.Index("ix_person_tenant_search", "tenant_id", "search_name"),
         sa.Index("ix_person_tenant_match", "tenant_id", "search_name", "birth_on"),

@@ -4,7 +4,7 @@ shared by every workflow (accreditation applications and nominations alike)."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -57,6 +57,8 @@ class ReviewAssignment(TenantScoped, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("subject_type", "subject_id", "expert_id"),
         sa.Index("ix_review_assignment_expert", "expert_id", "state"),
+        sa.Index("ix_review_assignment_due", "state", "due_on"),
+        sa.Index("ix_review_assignment_subject", "tenant_id", "subject_type", "state"),
         sa.CheckConstraint(
             "state <> 'conflict' OR conflict_reason IS NOT NULL", name="conflict_has_reason"
         ),
@@ -76,6 +78,11 @@ class ReviewAssignment(TenantScoped, db.Model):
     )
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+    # The deadline (tenant setting ``review_days`` from assignment); the beat task reminds
+    # three days before (``due_reminded_at``) and marks it overdue once (``overdue_at``).
+    due_on: Mapped[date | None]
+    due_reminded_at: Mapped[datetime | None]
+    overdue_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -13,6 +13,8 @@ from .base import TenantScoped, db, enum_column, utcnow
 DEFAULT_SETTINGS = {
     "min_experts": 2,
     "expiry_notice_days": 60,
+    "review_days": 14,  # an expert's deadline, from assignment
+    "confirmation_days": 10,  # a coordinator's deadline, from the results protocol
     "thresholds": {
         "1": 75,  # new Residents a year
         "3": 2,  # new partner organisations a year

@@ -29,10 +29,10 @@ from ..models import (
     Tenant,
 )
 from ..models.base import utcnow
-from ..navigation import app_path
 from .audit import record
 from .events import EventData, save_event
-from .notifications import notify, notify_admins
+from .notification_kinds import application_context, fmt_date
+from .notifications import admin_ids, emit
 from .transitions import transition
 
 S = ReviewState
@@ -153,10 +153,6 @@ def update_application(
     )
 
 
-def _link(endpoint: str, application: AccreditationApplication) -> str | None:
-    return app_path(endpoint, application_id=application.id)
-
-
 def organizer_user_ids(application: AccreditationApplication) -> list[int]:
     ids = list(
         db.session.scalars(
@@ -170,13 +166,25 @@ def organizer_user_ids(application: AccreditationApplication) -> list[int]:
     return ids + ([application.created_by_id] if application.created_by_id else [])
 
 
-def _notify_organizer(application: AccreditationApplication, subject: str, body: str = "") -> None:
-    notify(
+def notify_organizer(application: AccreditationApplication, kind: str, **extra) -> None:
+    emit(
+        kind,
         application.tenant_id,
         organizer_user_ids(application),
-        f"{application.number}: {subject}",
-        body,
-        _link("organizer.accreditation_detail", application),
+        {**application_context(application), **extra},
+        endpoint="organizer.accreditation_detail",
+        application_id=application.id,
+    )
+
+
+def notify_admins_of(application: AccreditationApplication, kind: str, **extra) -> None:
+    emit(
+        kind,
+        application.tenant_id,
+        admin_ids(application.tenant_id),
+        {**application_context(application), **extra},
+        endpoint="admin.accreditation_detail",
+        application_id=application.id,
     )
 
 
@@ -205,12 +213,7 @@ def submit(
     if rec is None:
         return
     application.submitted_at = rec.at
-    notify_admins(
-        application.tenant_id,
-        f"{application.number}: заявка на аккредитацию подана",
-        application.title,
-        _link("admin.accreditation_detail", application),
-    )
+    notify_admins_of(application, "accreditation.submitted")
 
 
 def accredit(
@@ -272,10 +275,8 @@ def accredit(
     )
     application.event = event
     db.session.flush()
-    _notify_organizer(
-        application,
-        "мероприятие аккредитовано",
-        f"Срок аккредитации: {valid_from}–{valid_to} гг. Свидетельство доступно в кабинете.",
+    notify_organizer(
+        application, "accreditation.accredited", valid_from=valid_from, valid_to=valid_to
     )
     return event
 
@@ -314,10 +315,8 @@ def decide(
     except Exception:
         application.decided_at, application.decided_by_id = previous
         raise
-    if action == "reject":
-        _notify_organizer(application, "в аккредитации отказано", comment)
-    else:
-        _notify_organizer(application, "заявка возвращена на доработку", comment)
+    kind = "accreditation.rejected" if action == "reject" else "accreditation.returned"
+    notify_organizer(application, kind, comment=comment or "")
 
 
 # ---- expiry (Celery beat) --------------------------------------------------------------------
@@ -353,21 +352,18 @@ def process_expiry(today: date | None = None) -> dict[str, int]:
                 user_id=None,
                 comment=f"Срок аккредитации истёк 31.12.{application.valid_to_year}",
             )
-            _notify_organizer(
-                application,
-                "срок аккредитации истёк",
-                "Чтобы продолжить, подайте новую заявку на аккредитацию.",
-            )
+            notify_organizer(application, "accreditation.expired")
             done["expired"] += 1
             continue
         left = (expiry_date(application) - today).days
         if application.expiry_notified_at is None and left <= days_by_tenant[application.tenant_id]:
             application.expiry_notified_at = utcnow()
-            _notify_organizer(
-                application,
-                "срок аккредитации скоро истекает",
-                f"Аккредитация действует до 31.12.{application.valid_to_year} "
-                f"(осталось дней: {left}). Подайте новую заявку заранее.",
+            until = fmt_date(expiry_date(application))
+            notify_organizer(
+                application, "accreditation.expiring", valid_until=until, days_left=left
+            )
+            notify_admins_of(
+                application, "accreditation.expiring_admin", valid_until=until, days_left=left
             )
             record(
                 "accreditation.expiry_notice",

@@ -45,6 +45,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..queries.admission import match_persons
+from . import admission_notices as notices
 from .admission_rows import (
     RESULT_TITLES,
     CandidateRow,
@@ -180,6 +181,7 @@ def create_batch(
         user=user,
         candidates=len(candidates),
     )
+    notices.protocol_committed(batch, candidates)
     return batch
 
 
@@ -214,7 +216,7 @@ def fix_candidate(
         tenant_id=candidate.tenant_id,
         fields=[k for k in raw if k != "row_no"],
     )
-    return transition(
+    rec = transition(
         ADMISSION,
         candidate,
         SubjectType.CANDIDATE,
@@ -222,6 +224,9 @@ def fix_candidate(
         role=membership.role,
         user_id=membership.user_id,
     )
+    if rec is not None:
+        notices.resubmitted(candidate)
+    return rec
 
 
 def _action(name: str, membership: Membership, comment: str = "") -> Action:
@@ -295,8 +300,11 @@ def confirm_candidate(
     scan=None,
     on_file: bool = False,
     expected_version: int | None = None,
+    notice: bool = True,
 ):
-    """The checker confirms the data and records the consent (a scan or "on file" + date)."""
+    """The checker confirms the data and records the consent (a scan or "on file" + date).
+    ``notice``: tell the admins when this was the batch's last row to check (a bulk
+    confirmation tells them once, at its end)."""
     ADMISSION.check_role("confirm", membership.role)
     _check_scope(candidate, membership)
     if candidate.state is CandidateState.CONFIRMED:
@@ -336,7 +344,7 @@ def confirm_candidate(
     )
     candidate.consent_id = consent.id
     candidate.confirmed_by_id = membership.user_id
-    return transition(
+    rec = transition(
         ADMISSION,
         candidate,
         SubjectType.CANDIDATE,
@@ -344,6 +352,9 @@ def confirm_candidate(
         role=membership.role,
         user_id=membership.user_id,
     )
+    if rec is not None and notice:
+        notices.maybe_all_confirmed(candidate.batch)
+    return rec
 
 
 def return_candidate(
@@ -362,7 +373,7 @@ def return_candidate(
         raise StaleItem()
     ADMISSION.check(candidate.state, _action("return", membership, reason), candidate)
     candidate.reason = reason
-    return transition(
+    rec = transition(
         ADMISSION,
         candidate,
         SubjectType.CANDIDATE,
@@ -371,6 +382,9 @@ def return_candidate(
         user_id=membership.user_id,
         comment=reason,
     )
+    if rec is not None:
+        notices.returned(candidate)
+    return rec
 
 
 def resolve_match(candidate: AdmissionCandidate, membership: Membership, person: Person | None):
@@ -441,6 +455,7 @@ def admit_candidate(
     on: date | None = None,
     expected_version: int | None = None,
     decision: Decision | None = None,
+    notice: bool = True,
 ) -> Decision:
     """Admit a confirmed candidate: the candidate's transition first (so of two admins the
     second fails on the version check before anything else is written), then the person's
@@ -495,6 +510,10 @@ def admit_candidate(
             candidate_id=candidate.id,
         )
         decision.achievement_person_ids.append(person.id)
+        if notice:
+            notices.tell_organiser_and_coordinators(
+                candidate.batch, "admission.admitted", [candidate]
+            )
         return decision
     student = candidate.is_student or is_student(candidate.grade, candidate.organization)
     action = "admit_student" if student else "admit_school"
@@ -535,6 +554,8 @@ def admit_candidate(
     )
     db.session.flush()
     decision.admitted_person_ids.append(person.id)
+    if notice:
+        notices.tell_organiser_and_coordinators(candidate.batch, "admission.admitted", [candidate])
     return decision
 
 
@@ -544,6 +565,7 @@ def reject_candidate(
     reason: str,
     *,
     expected_version: int | None = None,
+    notice: bool = True,
 ):
     ADMISSION.check_role("reject", membership.role)
     if membership.tenant_id != candidate.tenant_id:
@@ -556,7 +578,7 @@ def reject_candidate(
     ADMISSION.check(candidate.state, _action("reject", membership, reason), candidate)
     candidate.reason = reason
     candidate.decided_by_id, candidate.decided_at = membership.user_id, utcnow()
-    return transition(
+    rec = transition(
         ADMISSION,
         candidate,
         SubjectType.CANDIDATE,
@@ -565,6 +587,11 @@ def reject_candidate(
         user_id=membership.user_id,
         comment=reason,
     )
+    if rec is not None and notice:
+        notices.tell_organiser_and_coordinators(
+            candidate.batch, "admission.rejected", [candidate], reason=reason
+        )
+    return rec
 
 
 def admit_confirmed(
@@ -579,9 +606,10 @@ def admit_confirmed(
         raise OperationError("В протоколе нет подтверждённых кандидатов.")
     for candidate in confirmed:
         try:
-            admit_candidate(candidate, membership, on=on, decision=decision)
+            admit_candidate(candidate, membership, on=on, decision=decision, notice=False)
         except (TransitionRefused, OperationError) as exc:
             raise OperationError(f"Строка {candidate.row_no}: {exc}") from exc
+    notices.tell_organiser_and_coordinators(batch, "admission.admitted", confirmed)
     record(
         "admission_batch.admit_confirmed",
         batch,
@@ -598,7 +626,10 @@ def reject_confirmed(batch: AdmissionBatch, membership: Membership, reason: str)
     if not confirmed:
         raise OperationError("В протоколе нет подтверждённых кандидатов.")
     for candidate in confirmed:
-        reject_candidate(candidate, membership, reason)
+        reject_candidate(candidate, membership, reason, notice=False)
+    notices.tell_organiser_and_coordinators(
+        batch, "admission.rejected", confirmed, reason=(reason or "").strip()[:500]
+    )
     record(
         "admission_batch.reject_confirmed",
         batch,

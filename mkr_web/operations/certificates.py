@@ -249,7 +249,12 @@ def issue_and_render(job, progress) -> StoredFile:
     db.session.commit()  # the number is kept even if rendering fails
     progress(30, "Номер присвоен")
     if cert.file is None or params.get("force"):
+        first = cert.file is None
         render(cert, verify_url(params.get("base_url"), cert.code))
+        if first:
+            from .certificate_notices import certificate_ready
+
+            certificate_ready(cert)
         db.session.commit()
     progress(90, "PDF готов")
     return cert.file

@@ -36,10 +36,10 @@ from ..models import (
     SubjectType,
 )
 from ..models.base import utcnow
-from ..navigation import app_path
 from .admission_rows import is_student
 from .audit import record
-from .notifications import notify, notify_admins
+from .notification_kinds import nomination_context
+from .notifications import admin_ids, emit
 from .people import change_status
 from .programme import add_placement
 from .transitions import transition
@@ -265,22 +265,25 @@ def submit(
     if rec is None:
         return
     nomination.submitted_at = rec.at
-    notify_admins(
+    emit(
+        "nomination.submitted",
         nomination.tenant_id,
-        f"{nomination.number}: выдвижение подано",
-        nomination.kind.title_ru,
-        app_path("admin.nomination_detail", nomination_id=nomination.id),
+        admin_ids(nomination.tenant_id),
+        nomination_context(nomination),
+        endpoint="admin.nomination_detail",
+        nomination_id=nomination.id,
     )
 
 
-def _notify_coordinator(nomination: Nomination, subject: str, body: str = "") -> None:
+def _notify_coordinator(nomination: Nomination, kind: str, **extra) -> None:
     if nomination.created_by_id:
-        notify(
+        emit(
+            kind,
             nomination.tenant_id,
             [nomination.created_by_id],
-            f"{nomination.number}: {subject}",
-            body,
-            app_path("coordinator.nomination_detail", nomination_id=nomination.id),
+            {**nomination_context(nomination), **extra},
+            endpoint="coordinator.nomination_detail",
+            nomination_id=nomination.id,
         )
 
 
@@ -358,7 +361,7 @@ def approve(
         person_id=person.id,
         placement_id=outcome.placement_id,
     )
-    _notify_coordinator(nomination, "выдвижение одобрено", nomination.kind.title_ru)
+    _notify_coordinator(nomination, "nomination.approved")
     return outcome
 
 
@@ -397,7 +400,5 @@ def decide(
     except Exception:
         nomination.decided_by_id, nomination.decided_at = previous
         raise
-    if action == "reject":
-        _notify_coordinator(nomination, "в выдвижении отказано", comment)
-    else:
-        _notify_coordinator(nomination, "выдвижение возвращено на доработку", comment)
+    kind = "nomination.rejected" if action == "reject" else "nomination.returned"
+    _notify_coordinator(nomination, kind, comment=comment or "")

@@ -1,71 +1,116 @@
-"""In-app notifications, e-mailed after commit when SMTP is configured.
+"""Notifications: one row per reader in the app, and e-mail as each reader chose.
 
-:func:`notify` adds a :class:`Notification` row (flush only). When ``MAIL_SERVER`` is set the
-message is queued on the session and sent with :mod:`smtplib` right after the transaction
-commits (never for a rolled-back one); a sent notification gets ``emailed_at``. Without SMTP,
-or when sending fails, ``emailed_at`` stays empty and the admin reads it in the outbox.
+- :func:`emit` raises one kind of event of the registry (:mod:`.notification_kinds`): it renders
+  the tenant's wording of the kind (or the default) in a sandbox and calls :func:`notify`.
+- :func:`notify` is the one function every notification and account mail goes through
+  (``notify(tenant_id, user_ids, subject, body, link, kind=...)``): it adds the rows (flush
+  only) and decides each reader's channel (in the app only, e-mail at once, or the daily
+  digest). E-mails to send at once are queued on the session and handed to the Celery task
+  ``mkr.mail.send`` (ids only) right after the transaction commits, never for a rolled-back
+  one. A broker that is down loses nothing: the row stays ``queued``, visible in the admin's
+  outbox, and the beat task ``mkr.mail.flush`` hands it over again.
+- Sending itself (SMTP with STARTTLS/SSL and login, retries, the digest) is :mod:`.mail`.
+
 Logs name notification ids only, never addresses or texts.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 
 from workflows.roles import Role
 
 from ..extensions import db
-from ..models import Membership, Notification, User
+from ..models import (
+    Channel,
+    MailState,
+    Membership,
+    Notification,
+    NotificationPreference,
+    NotificationTemplate,
+    membership_municipality,
+)
 from ..models.base import utcnow
+from ..navigation import app_path, external_url
+from .notification_kinds import GENERAL, KINDS, Kind
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "mkr_pending_mail"
 SUPPRESS_KEY = "mkr_suppress_notifications"
+SEND_TASK = "mkr.mail.send"
+# A broker that is down answers within a fraction of a second, not after Celery's long retries.
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+# Plain-text mail: nothing to escape; the sandbox keeps a tenant's template away from
+# attributes and callables, StrictUndefined turns an unknown placeholder into an error.
+TEMPLATES = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
-def notify(
-    tenant_id: int | None,
-    user_ids: Iterable[int],
-    subject: str,
-    body: str = "",
-    link: str | None = None,
-) -> list[Notification]:
-    """Notify each user once (duplicates in ``user_ids`` are dropped)."""
-    if db.session.info.get(SUPPRESS_KEY):
-        return []
-    rows = []
-    for user_id in dict.fromkeys(u for u in user_ids if u is not None):
-        row = Notification(
-            tenant_id=tenant_id, user_id=user_id, subject=subject[:300], body=body, link=link
-        )
-        db.session.add(row)
-        rows.append(row)
-    db.session.flush()
-    if rows and has_app_context() and current_app.config.get("MAIL_SERVER"):
-        emails = dict(
-            db.session.execute(
-                sa.select(User.id, User.email).where(User.id.in_([r.user_id for r in rows]))
-            ).all()
-        )
-        queue = db.session.info.setdefault(PENDING_KEY, [])
-        queue.extend((r.id, emails[r.user_id], r.subject, r.body, r.link) for r in rows)
-    return rows
+class TemplateProblem(ValueError):
+    """A template that does not parse or names an unknown placeholder (a form error)."""
+
+
+def render_text(source: str, context: dict) -> str:
+    try:
+        return TEMPLATES.from_string(source).render(**context)
+    except TemplateError as exc:
+        raise TemplateProblem(str(exc)) from None
+
+
+def template_of(tenant_id: int | None, kind: Kind) -> tuple[str, str, bool]:
+    """The kind's ``(subject, body, is_custom)`` for the tenant."""
+    row = None
+    if tenant_id is not None:
+        row = db.session.execute(
+            sa.select(NotificationTemplate).where(
+                NotificationTemplate.tenant_id == tenant_id, NotificationTemplate.kind == kind.key
+            )
+        ).scalar_one_or_none()
+    if row is None:
+        return kind.subject, kind.body, False
+    return row.subject, row.body, True
+
+
+def render(kind: Kind, tenant_id: int | None, context: dict) -> tuple[str, str]:
+    """Subject and body of ``kind`` for ``context``; a tenant template that fails (it was
+    checked when saved, so only a context change can break it) falls back to the default."""
+    subject, body, custom = template_of(tenant_id, kind)
+    try:
+        return _clean_subject(render_text(subject, context)), render_text(body, context)
+    except TemplateProblem:
+        if not custom:
+            raise
+        log.warning("tenant template of %s failed, default used", kind.key)
+        return _clean_subject(render_text(kind.subject, context)), render_text(kind.body, context)
+
+
+def _clean_subject(subject: str) -> str:
+    return " ".join(subject.split())[:300]
+
+
+# ---- who is told -------------------------------------------------------------------------------
+
+
+ACCOUNT_KIND = "account"  # always e-mailed at once, whatever the user's preferences
 
 
 def send_account_mail(user_id: int, subject: str, body: str, link: str) -> Notification | None:
     """The one way account mails (invitation, password reset) leave: a notification row with
     no tenant, mailed after commit like every notification.
 
-    No tenant means no tenant admin's outbox lists it: its link opens the account. Whatever
-    way notifications are delivered (SMTP after commit today), these mails go the same way.
+    No tenant means no tenant admin's outbox lists it: its link opens the account. The kind
+    ``account`` is not configurable: it is e-mailed at once (by the mail worker, like every
+    notification), whatever the user's preferences.
     """
-    rows = notify(None, [user_id], subject, body, link)
+    rows = notify(None, [user_id], subject, body, link, kind=ACCOUNT_KIND, url=link)
     return rows[0] if rows else None
 
 
@@ -77,6 +122,186 @@ def admin_ids(tenant_id: int) -> list[int]:
             .order_by(Membership.user_id)
         )
     )
+
+
+def organizer_ids(tenant_id: int, organization_id: int | None) -> list[int]:
+    if organization_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Membership.user_id)
+            .where(
+                Membership.tenant_id == tenant_id,
+                Membership.role == Role.ORGANIZER,
+                Membership.organization_id == organization_id,
+            )
+            .order_by(Membership.user_id)
+        )
+    )
+
+
+def coordinators_of(tenant_id: int, municipality_ids: Iterable[int]) -> dict[int, set[int]]:
+    """``{coordinator user id: the given municipalities they coordinate}`` (one query)."""
+    ids = set(municipality_ids)
+    out: dict[int, set[int]] = {}
+    if not ids:
+        return out
+    rows = db.session.execute(
+        sa.select(Membership.user_id, membership_municipality.c.municipality_id)
+        .join(membership_municipality, membership_municipality.c.membership_id == Membership.id)
+        .where(
+            Membership.tenant_id == tenant_id,
+            Membership.role == Role.COORDINATOR,
+            membership_municipality.c.municipality_id.in_(ids),
+        )
+        .order_by(Membership.user_id)
+    )
+    for user_id, municipality_id in rows:
+        out.setdefault(user_id, set()).add(municipality_id)
+    return out
+
+
+# ---- preferences -------------------------------------------------------------------------------
+
+
+def channels_for(user_ids: list[int], kind: str) -> dict[int, Channel]:
+    """Each user's channel for ``kind`` (their preference, else the kind's default)."""
+    spec = KINDS.get(kind)
+    default = spec.default if spec else Channel.EMAIL
+    if spec is not None and not spec.configurable:
+        return {u: Channel.EMAIL for u in user_ids}
+    chosen = dict(
+        db.session.execute(
+            sa.select(NotificationPreference.user_id, NotificationPreference.channel).where(
+                NotificationPreference.user_id.in_(user_ids), NotificationPreference.kind == kind
+            )
+        ).all()
+    )
+    return {u: chosen.get(u, default) for u in user_ids}
+
+
+def preferences_of(user_id: int) -> dict[str, Channel]:
+    """Every configurable kind with the user's channel."""
+    chosen = dict(
+        db.session.execute(
+            sa.select(NotificationPreference.kind, NotificationPreference.channel).where(
+                NotificationPreference.user_id == user_id
+            )
+        ).all()
+    )
+    return {k.key: chosen.get(k.key, k.default) for k in KINDS.values() if k.configurable}
+
+
+def set_preferences(user_id: int, channels: dict[str, Channel]) -> int:
+    """Store the user's channels (unknown or fixed kinds refused); returns how many changed."""
+    current = {
+        p.kind: p
+        for p in db.session.scalars(
+            sa.select(NotificationPreference).where(NotificationPreference.user_id == user_id)
+        )
+    }
+    changed = 0
+    for key, channel in channels.items():
+        spec = KINDS.get(key)
+        if spec is None or not spec.configurable:
+            from ..errors import OperationError
+
+            raise OperationError("Неизвестный вид уведомлений.")
+        channel = Channel(channel)
+        row = current.get(key)
+        if row is None:
+            if channel is spec.default:
+                continue
+            db.session.add(NotificationPreference(user_id=user_id, kind=key, channel=channel))
+            changed += 1
+        elif row.channel is not channel:
+            row.channel = channel
+            changed += 1
+    db.session.flush()
+    if changed:
+        from .audit import record
+
+        record("notification.preferences", None, user_id=user_id, changed=changed)
+    return changed
+
+
+# ---- raising notifications ---------------------------------------------------------------------
+
+
+def _absolute(link: str | None) -> str | None:
+    """An in-app path made absolute under ``MKR_BASE_URL`` (never the request's host)."""
+    if not link or not has_app_context():
+        return None
+    if link.startswith(("http://", "https://")):
+        return link
+    base = urlsplit(current_app.config["MKR_BASE_URL"])
+    return f"{base.scheme}://{base.netloc}{link}"
+
+
+def notify(
+    tenant_id: int | None,
+    user_ids: Iterable[int],
+    subject: str,
+    body: str = "",
+    link: str | None = None,
+    *,
+    kind: str = GENERAL,
+    url: str | None = None,
+) -> list[Notification]:
+    """Notify each user once (duplicates in ``user_ids`` are dropped). ``link`` is an in-app
+    path (or an absolute URL, as account mails have); ``url`` the absolute link for e-mail."""
+    if db.session.info.get(SUPPRESS_KEY):
+        return []
+    users = list(dict.fromkeys(u for u in user_ids if u is not None))
+    if not users:
+        return []
+    channels = channels_for(users, kind)
+    url = url or _absolute(link)
+    rows = []
+    for user_id in users:
+        channel = channels[user_id]
+        row = Notification(
+            tenant_id=tenant_id,
+            user_id=user_id,
+            kind=kind,
+            subject=subject[:300],
+            body=body,
+            link=link,
+            url=url,
+            mail_state={
+                Channel.APP: MailState.NONE,
+                Channel.EMAIL: MailState.QUEUED,
+                Channel.DIGEST: MailState.DIGEST,
+            }[channel],
+        )
+        db.session.add(row)
+        rows.append(row)
+    db.session.flush()
+    queue = db.session.info.setdefault(PENDING_KEY, [])
+    queue.extend(r.id for r in rows if r.mail_state is MailState.QUEUED)
+    return rows
+
+
+def emit(
+    key: str,
+    tenant_id: int,
+    user_ids: Iterable[int],
+    context: dict,
+    *,
+    endpoint: str | None = None,
+    **values,
+) -> list[Notification]:
+    """Raise the registry's event ``key``: render its template with ``context`` and notify
+    ``user_ids``; the link is ``endpoint`` with ``values`` (in-app path and absolute URL)."""
+    if db.session.info.get(SUPPRESS_KEY):
+        return []
+    kind = KINDS[key]
+    subject, body = render(kind, tenant_id, context)
+    link = url = None
+    if endpoint is not None and has_app_context():
+        link = app_path(endpoint, **values)
+        url = external_url(endpoint, **values)
+    return notify(tenant_id, user_ids, subject, body, link, kind=key, url=url)
 
 
 def notify_admins(tenant_id: int, subject: str, body: str = "", link: str | None = None):
@@ -113,48 +338,56 @@ def mark_read(user_id: int, ids: Iterable[int] | None = None) -> int:
     return db.session.execute(q.values(read_at=utcnow())).rowcount
 
 
-def send_pending(messages: list[tuple], config) -> list[int]:
-    """Send queued messages over SMTP; returns the ids that were sent."""
-    sent = []
-    try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config.get("MAIL_PORT") or 25, timeout=10) as smtp:
-            for notification_id, email, subject, body, link in messages:
-                msg = EmailMessage()
-                msg["From"] = config.get("MAIL_FROM") or "mkr@localhost"
-                msg["To"] = email
-                msg["Subject"] = subject
-                text = body or subject
-                if link:
-                    text += f"\n\n{link}"
-                msg.set_content(text)
-                try:
-                    smtp.send_message(msg)
-                    sent.append(notification_id)
-                except smtplib.SMTPException as exc:
-                    log.warning(
-                        "notification %s not e-mailed: %s", notification_id, type(exc).__name__
-                    )
-    except (OSError, smtplib.SMTPException) as exc:
-        log.warning(
-            "SMTP unavailable, %d notification(s) stay in the outbox: %s",
-            len(messages) - len(sent),
-            type(exc).__name__,
-        )
-    return sent
+def resend(notification: Notification) -> None:
+    """The outbox's resend: the e-mail goes to the worker again after the commit."""
+    if notification.mail_state not in (MailState.QUEUED, MailState.FAILED):
+        from ..errors import OperationError
+
+        raise OperationError("Это уведомление не ждёт отправки.")
+    notification.mail_state = MailState.QUEUED
+    notification.mail_attempts = 0
+    notification.mail_error = None
+    db.session.flush()
+    from .audit import record
+
+    record("notification.resend", notification, tenant_id=notification.tenant_id)
+    db.session.info.setdefault(PENDING_KEY, []).append(notification.id)
+
+
+# ---- handing e-mails to the worker after the commit ----------------------------------------------
+
+
+def mail_configured() -> bool:
+    return bool(has_app_context() and current_app.config.get("MAIL_SERVER"))
+
+
+def hand_over(ids: list[int]) -> int:
+    """Send ``mkr.mail.send`` for each id; stops at the first broker failure (the rows stay
+    queued: the outbox shows them and ``mkr.mail.flush`` tries again). Returns how many went."""
+    if not ids or not mail_configured():
+        return 0
+    task = current_app.extensions["celery"].tasks[SEND_TASK]
+    handed = 0
+    for notification_id in ids:
+        try:
+            task.apply_async((notification_id,), ignore_result=True, retry_policy=PUBLISH_RETRY)
+        except Exception as exc:  # noqa: BLE001 - a broker that is down must not fail the page
+            log.warning(
+                "mail of notification %s not handed to a worker (%s); %d stay queued",
+                notification_id,
+                type(exc).__name__,
+                len(ids) - handed,
+            )
+            break
+        handed += 1
+    return handed
 
 
 @sa.event.listens_for(sa.orm.Session, "after_commit")
 def _mail_after_commit(session) -> None:
-    messages = session.info.pop(PENDING_KEY, None)
-    if not messages or not has_app_context():
-        return
-    sent = send_pending(messages, current_app.config)
-    if sent:
-        # The committed session cannot run SQL here: stamp the rows on a fresh connection.
-        with db.engine.begin() as conn:
-            conn.execute(
-                sa.update(Notification).where(Notification.id.in_(sent)).values(emailed_at=utcnow())
-            )
+    ids = session.info.pop(PENDING_KEY, None)
+    if ids and has_app_context():
+        hand_over(ids)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_rollback")

@@ -130,5 +130,8 @@ def render_batch(job: Job, progress) -> StoredFile:
         "application/zip",
         job.created_by_id,
     )
+    from .certificate_notices import batch_certificates_ready
+
+    batch_certificates_ready(batch, person_ids)
     db.session.commit()
     return stored

@@ -26,10 +26,11 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from ..navigation import app_path
 from ..queries.review_subjects import subject_spec
 from .audit import record
-from .notifications import notify, notify_admins
+from .deadlines import review_due_on
+from .notification_kinds import assignment_context, subject_context
+from .notifications import admin_ids, emit
 from .transitions import log_step, transition
 
 DEFAULT_RUBRICS: dict[SubjectType, tuple[str, list[tuple[str, int, float]]]] = {
@@ -222,7 +223,7 @@ def assign_experts(
     ) >= _min_experts(subject.tenant_id):
         start_review(subject_type, subject, role=role, actor_id=actor_id)
     elif subject.state is ReviewState.IN_REVIEW:
-        _notify_experts(spec, subject, [a.expert_id for a in made], [a.id for a in made])
+        _start_clock(subject, made)
     return made
 
 
@@ -234,16 +235,33 @@ def _active_count(subject_type: SubjectType, subject_id: int) -> int:
     )
 
 
-def _notify_experts(spec, subject, expert_ids: list[int], assignment_ids: list[int]) -> None:
-    for expert_id, assignment_id in zip(expert_ids, assignment_ids, strict=True):
-        link = app_path("expert.review", assignment_id=assignment_id)
-        notify(
+def _start_clock(subject, assignments: list[ReviewAssignment]) -> None:
+    """The experts' deadline starts (tenant setting ``review_days``); each is told."""
+    due_on = review_due_on(subject.tenant_id)
+    for a in assignments:
+        a.due_on, a.due_reminded_at, a.overdue_at = due_on, None, None
+    db.session.flush()
+    for a in assignments:
+        emit(
+            "review.assigned",
             subject.tenant_id,
-            [expert_id],
-            f"Назначена экспертиза: {spec.label(subject)}",
-            "Оцените заявку по критериям экспертизы.",
-            link,
+            [a.expert_id],
+            assignment_context(a, subject),
+            endpoint="expert.review",
+            assignment_id=a.id,
         )
+
+
+def notify_admins_of(subject_type: SubjectType, subject, kind: str) -> None:
+    spec = subject_spec(subject_type)
+    emit(
+        kind,
+        subject.tenant_id,
+        admin_ids(subject.tenant_id),
+        subject_context(subject_type, subject),
+        endpoint=spec.admin_endpoint,
+        **{spec.id_arg: subject.id},
+    )
 
 
 def start_review(
@@ -282,7 +300,7 @@ def start_review(
                 subject_id=subject.id,
             )
             a.submitted_at = None
-    _notify_experts(spec, subject, [a.expert_id for a in active], [a.id for a in active])
+    _start_clock(subject, active)
 
 
 def unassign(assignment: ReviewAssignment, *, role: str, actor_id: int | None) -> None:
@@ -348,14 +366,7 @@ def declare_conflict(
     )
     if rec is None:
         return
-    spec = subject_spec(assignment.subject_type)
-    link = spec.admin_url(subject)
-    notify_admins(
-        assignment.tenant_id,
-        f"Конфликт интересов: {spec.label(subject)}",
-        "Эксперт заявил о конфликте интересов. Назначьте другого эксперта.",
-        link,
-    )
+    notify_admins_of(assignment.subject_type, subject, "review.conflict")
     maybe_complete_review(assignment.subject_type, subject)
 
 
@@ -450,11 +461,5 @@ def maybe_complete_review(subject_type: SubjectType, subject) -> bool:
         user_id=None,
         data={"all_reviews_in": True},
     )
-    link = spec.admin_url(subject)
-    notify_admins(
-        subject.tenant_id,
-        f"Экспертиза завершена: {spec.label(subject)}",
-        "Все эксперты отправили оценки; заявка ждёт решения.",
-        link,
-    )
+    notify_admins_of(subject_type, subject, "review.completed")
     return True

@@ -29,3 +29,25 @@ def update_thresholds(tenant: Tenant, values: dict[str, int]) -> dict[str, list[
     tenant.settings = settings  # a new dict, so the JSON column is written
     record("tenant.thresholds.update", tenant, tenant_id=tenant.id, changed=changed)
     return changed
+
+
+DEADLINE_KEYS = ("review_days", "confirmation_days")
+MAX_DEADLINE_DAYS = 180
+
+
+def update_deadlines(tenant: Tenant, values: dict[str, int]) -> dict[str, list[int]]:
+    """Set the days an expert has for a review and a coordinator for a confirmation (they
+    apply to deadlines that start from now on); returns the changed ``{key: [old, new]}``."""
+    unknown = sorted(set(values) - set(DEADLINE_KEYS))
+    if unknown:
+        raise OperationError(f"Неизвестные настройки: {', '.join(unknown)}.")
+    for value in values.values():
+        if not isinstance(value, int) or not 1 <= value <= MAX_DEADLINE_DAYS:
+            raise OperationError(f"Срок должен быть целым числом дней от 1 до {MAX_DEADLINE_DAYS}.")
+    current = {k: int(tenant.setting(k)) for k in DEADLINE_KEYS}
+    changed = {k: [current[k], v] for k, v in values.items() if current[k] != v}
+    if not changed:
+        return {}
+    tenant.settings = {**(tenant.settings or {}), **values}
+    record("tenant.deadlines.update", tenant, tenant_id=tenant.id, changed=changed)
+    return changed

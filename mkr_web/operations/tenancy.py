@@ -86,7 +86,8 @@ def grant_role(
         user=user,
         tenant=tenant,
         role=role,
-        organization=organization if role is Role.ORGANIZER else None,
+        # an organiser's organisation; an expert's place of work (who they may not review)
+        organization=organization if role in (Role.ORGANIZER, Role.EXPERT) else None,
         municipalities=list(municipalities or []) if role is Role.COORDINATOR else [],
     )
     db.session.add(membership)

@@ -3,7 +3,7 @@ history, download the certificate."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -105,7 +105,7 @@ def _regulation(form: ApplicationForm):
 @bp.route("/accreditation")
 @roles(Role.ORGANIZER)
 def accreditation_list():
-    applications = application_list(current_membership())
+    applications = application_list(current_membership(), request.args.get("state", ""))
     return render_template("organizer/accreditation_list.html", applications=applications)
 
 

@@ -16,6 +16,8 @@ from ..extensions import db
 from ..models import (
     AdmissionBatch,
     AdmissionCandidate,
+    Certificate,
+    CertificateKind,
     Event,
     EventEdition,
     EventKind,
@@ -173,11 +175,20 @@ def _with_batch_and_event(q: sa.Select) -> sa.Select:
 
 
 def candidate_list(membership: Membership, state: CandidateState | None = None) -> sa.Select:
-    """The candidate rows a membership may see (of one state), in protocol order."""
+    """The candidate rows a membership may see (of one state): the nearest deadline first (so
+    overdue rows lead), then in protocol order."""
     q = _with_batch_and_event(candidates_for(membership))
     if state is not None:
         q = q.where(AdmissionCandidate.state == state)
-    return q.order_by(AdmissionCandidate.batch_id, AdmissionCandidate.row_no)
+    return q.order_by(*CANDIDATE_ORDER)
+
+
+CANDIDATE_ORDER = (
+    AdmissionCandidate.due_on.is_(None),
+    AdmissionCandidate.due_on,
+    AdmissionCandidate.batch_id,
+    AdmissionCandidate.row_no,
+)
 
 
 def candidate_in_scope(membership: Membership, candidate_id: int) -> sa.Select:
@@ -199,13 +210,35 @@ def unassigned_count(tenant_id: int) -> int:
     )
 
 
-def batch_list(membership: Membership) -> sa.Select:
-    """The protocols a membership may see, newest first (with edition and event)."""
-    return (
-        batches_for(membership)
-        .options(sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event))
-        .order_by(AdmissionBatch.id.desc())
-    )
+def batch_list(
+    membership: Membership, *, ready: bool = False, missing_certificates: bool = False
+) -> sa.Select:
+    """The protocols a membership may see, newest first (with edition and event); ``ready``:
+    those with confirmed candidates to decide; ``missing_certificates``: those with new
+    Residents still without a certificate."""
+    q = batches_for(membership)
+    if ready:
+        q = q.where(
+            sa.exists().where(
+                AdmissionCandidate.batch_id == AdmissionBatch.id,
+                AdmissionCandidate.state == CandidateState.CONFIRMED,
+            )
+        )
+    if missing_certificates:
+        q = q.where(
+            sa.exists().where(
+                AdmissionCandidate.batch_id == AdmissionBatch.id,
+                AdmissionCandidate.state == CandidateState.ADMITTED,
+                AdmissionCandidate.match != MatchKind.ACTIVE_RESIDENT,
+                ~sa.exists().where(
+                    Certificate.kind == CertificateKind.RESIDENT,
+                    Certificate.subject_id == AdmissionCandidate.person_id,
+                ),
+            )
+        )
+    return q.options(
+        sa.orm.joinedload(AdmissionBatch.edition).joinedload(EventEdition.event)
+    ).order_by(AdmissionBatch.id.desc())
 
 
 def batch_with_candidates(membership: Membership, batch_id: int) -> AdmissionBatch | None:
@@ -241,3 +274,17 @@ def editions_for_protocols(membership: Membership) -> list[EventEdition]:
 
 def batches_of(membership: Membership) -> list[AdmissionBatch]:
     return list(db.session.scalars(batch_list(membership)))
+
+
+def confirmed_count(batch_id: int) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AdmissionCandidate)
+            .where(
+                AdmissionCandidate.batch_id == batch_id,
+                AdmissionCandidate.state == CandidateState.CONFIRMED,
+            )
+        )
+        or 0
+    )

@@ -162,12 +162,17 @@ def counts_by_municipality(edition_ids: list[int]) -> dict[int, dict[int, int]]:
     return out
 
 
-def application_list(membership: Membership, state: str = "") -> list[AccreditationApplication]:
+def application_list(
+    membership: Membership, state: str = "", *, valid_until: int | None = None
+) -> list[AccreditationApplication]:
     """The accreditation applications a membership may see, newest first; ``state`` filters
-    when it is one of :class:`ReviewState`'s values."""
+    when it is one of :class:`ReviewState`'s values, ``valid_until`` keeps accreditations that
+    end by that year (the dashboard's "expiring")."""
     q = applications_for(membership).order_by(AccreditationApplication.id.desc())
     if state in ReviewState._value2member_map_:
         q = q.where(AccreditationApplication.state == ReviewState(state))
+    if valid_until is not None:
+        q = q.where(AccreditationApplication.valid_to_year <= valid_until)
     return list(
         db.session.scalars(q.options(sa.orm.selectinload(AccreditationApplication.organizer)))
     )

@@ -235,3 +235,32 @@ def assignment_of_expert(tenant_id: int, user_id: int, assignment_id: int):
         ReviewAssignment.id == assignment_id,
         ReviewAssignment.expert_id == user_id,
     )
+
+
+def open_items(tenant_id: int, subject_type: SubjectType, limit: int = 200) -> list[tuple]:
+    """Items that may get experts (submitted or in review), with how many active experts
+    each has: ``(item, active)``, those with the fewest first (two queries)."""
+    from workflows.review import ReviewState
+
+    spec = subject_spec(subject_type)
+    model = spec.model
+    active = (
+        sa.select(sa.func.count())
+        .select_from(ReviewAssignment)
+        .where(
+            ReviewAssignment.subject_type == subject_type,
+            ReviewAssignment.subject_id == model.id,
+            ReviewAssignment.state != AssignmentState.CONFLICT,
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(model, active)
+        .where(
+            model.tenant_id == tenant_id,
+            model.state.in_([ReviewState.SUBMITTED, ReviewState.IN_REVIEW]),
+        )
+        .order_by(active, model.id)
+        .limit(limit)
+    ).all()
+    return [(item, n) for item, n in rows]

@@ -5,11 +5,23 @@ them by name (:func:`mkr_web.operations.jobs.send_task`); the beat schedule is i
 
 from __future__ import annotations
 
+import random
+
 from celery import shared_task
 
 from ..extensions import db
-from ..operations import accreditation, certificates, exports, resident_certificates
+from ..operations import (
+    accreditation,
+    certificates,
+    deadlines,
+    exports,
+    mail,
+    notifications,
+    resident_certificates,
+)
 from ..operations.jobs import run_job
+
+MAIL_RETRIES = 5
 
 
 @shared_task(name="mkr.health.ping")
@@ -49,3 +61,44 @@ def export_registry(job_id: int) -> None:
 def render_report_pdf(job_id: int) -> None:
     """The annual report's PDF into the job's result file."""
     run_job(job_id, exports.render_report_pdf)
+
+
+def mail_backoff(retries: int) -> int:
+    """Seconds before the next try of an e-mail: 30 s, 1, 2, 4, 8 min, with some jitter."""
+    return 30 * 2**retries + random.randint(0, 10)
+
+
+@shared_task(
+    name="mkr.mail.send", bind=True, max_retries=MAIL_RETRIES, acks_late=True, ignore_result=True
+)
+def send_mail(self, notification_id: int) -> str:
+    """E-mail one notification (ids only); retries with backoff, then ``failed`` (outbox).
+    Run in-process (no broker) it tries once: a page must not wait for retries."""
+    final = bool(self.request.is_eager) or self.request.retries >= self.max_retries
+    try:
+        return mail.deliver(notification_id, final=final)
+    except mail.MailFailure as exc:
+        db.session.rollback()
+        if final:
+            return "failed"
+        raise self.retry(exc=exc, countdown=mail_backoff(self.request.retries)) from None
+
+
+@shared_task(name="mkr.mail.flush")
+def flush_mail() -> int:
+    """Every few minutes (beat): hand over e-mails that never reached a worker."""
+    return notifications.hand_over(mail.queued_to_flush())
+
+
+@shared_task(name="mkr.mail.digest")
+def send_digests() -> dict:
+    """Daily (beat): each user's digest e-mail."""
+    return mail.send_digests()
+
+
+@shared_task(name="mkr.deadlines.remind")
+def remind_deadlines() -> dict:
+    """Daily (beat): reminders 3 days before a deadline, overdue marks and notices."""
+    done = deadlines.process_deadlines()
+    db.session.commit()
+    return done

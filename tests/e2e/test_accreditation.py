@@ -93,6 +93,9 @@ def test_accreditation_from_submission_to_certificate(
     admin.get_by_label("Аккредитовано с (год)").fill("2020")
     admin.get_by_label("по (год включительно)").fill("2022")
     admin.get_by_role("button", name="Аккредитовать").click()
+    # irreversible: the dialog names what happens, then it is confirmed
+    expect(admin.locator("#confirm-dialog")).to_be_visible()
+    admin.locator("#confirm-dialog").get_by_role("button", name="Да, выполнить").click()
     expect(admin.get_by_test_id("state")).to_have_text("Аккредитовано")
     expect(admin.get_by_test_id("history")).to_contain_text("Аккредитовать")
 

@@ -97,6 +97,9 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     page.get_by_role("link", name="Включение в банк").click()
     page.get_by_role("link", name="ADM-2019-001").click()
     page.get_by_role("button", name="Включить всех подтверждённых (2)").click()
+    # irreversible: the dialog names what happens, then it is confirmed
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    page.locator("#confirm-dialog").get_by_role("button", name="Да, выполнить").click()
     expect(page.get_by_role("alert")).to_contain_text("Включено в банк: 2")
     job = db.session.execute(sa.select(Job).where(Job.kind == "resident_certificates")).scalar_one()
     assert wait_for_job(job.id).state.value == "done"

@@ -94,6 +94,9 @@ def test_protocol_to_admission(page: Page, factory):
     page.get_by_role("link", name="ADM-2019-001").click()
     screenshot(page, "admission-admin-batch.png")
     page.get_by_role("button", name="Включить всех подтверждённых (2)").click()
+    # irreversible: the dialog names what happens, then it is confirmed
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    page.locator("#confirm-dialog").get_by_role("button", name="Да, выполнить").click()
     expect(page.get_by_role("alert")).to_contain_text("Включено в банк: 2")
     expect(page.locator('tr[data-state="admitted"]')).to_have_count(2)
 

@@ -226,7 +226,10 @@ def test_admin_sees_mean_spread_and_accredits(app, w):
     organiser_notes = db.session.scalars(
         sa.select(Notification.subject).where(Notification.user_id == w.organizer.id)
     ).all()
-    assert organiser_notes == [f"{a.number}: мероприятие аккредитовано"]
+    assert organiser_notes == [
+        f"{a.number}: мероприятие аккредитовано",
+        f"{a.number}: свидетельство об аккредитации готово",  # the certificate job ran
+    ]
 
 
 def test_return_revise_resubmit_and_reject(app, w):

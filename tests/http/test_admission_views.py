@@ -349,17 +349,24 @@ def test_two_admins_approve_the_same_candidate(app, world):
     assert versions[0] == versions[1]
     tokens = [csrf_token(c, url) for c in (one, two)]
     assert (
-        one.post(f"{url}/admit", data={"csrf_token": tokens[0], "version": versions[0]}).status_code
+        one.post(
+            f"{url}/admit",
+            data={"csrf_token": tokens[0], "version": versions[0], "confirmed": "1"},
+        ).status_code
         == 302
     )
     assert (
-        two.post(f"{url}/admit", data={"csrf_token": tokens[1], "version": versions[1]}).status_code
+        two.post(
+            f"{url}/admit",
+            data={"csrf_token": tokens[1], "version": versions[1], "confirmed": "1"},
+        ).status_code
         == 302
     )
     assert "уже включён в банк: запись изменилась" in two.get(url).get_data(as_text=True)
     # the other admin trying to reject with the stale version is told the record changed
     two.post(
-        f"{url}/reject", data={"csrf_token": tokens[1], "version": versions[1], "reason": "нет"}
+        f"{url}/reject",
+        data={"csrf_token": tokens[1], "version": versions[1], "reason": "нет", "confirmed": "1"},
     )
     assert "Запись изменилась, пока вы её просматривали" in two.get(url).get_data(as_text=True)
     db.session.expire_all()
@@ -487,7 +494,10 @@ def test_two_admins_approve_at_the_same_moment(app, world):
     candidate = _confirmed_batch(world, [row()]).candidates[0]
     url = f"/admin/admission/candidates/{candidate.id}"
     clients = [client_for(app, world.admin), client_for(app, world.admin2)]
-    forms = [{"csrf_token": csrf_token(c, url), "version": str(candidate.version)} for c in clients]
+    forms = [
+        {"csrf_token": csrf_token(c, url), "version": str(candidate.version), "confirmed": "1"}
+        for c in clients
+    ]
     barrier = threading.Barrier(2)
     statuses = [None, None]
 

@@ -75,3 +75,111 @@ def test_every_role_has_a_notifications_page_and_badge(app, factory, role):
 def test_notifications_page_needs_login(app):
     resp = app.test_client().get("/notifications")
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
+
+
+@pytest.fixture
+def dead_broker_app(app, data_app):
+    """The app with a broker that refuses connections (a port of this branch's range where
+    nothing listens): the web pages must still answer, and the e-mails wait."""
+    from celery import current_app as current_celery
+
+    from mkr_web import create_app
+
+    before = current_celery._get_current_object()  # creating an app makes it Celery's current
+    celery_cfg = {
+        **app.config["CELERY"],
+        "broker_url": "redis://127.0.0.1:5179/0",
+        "result_backend": "redis://127.0.0.1:5179/0",
+        "task_always_eager": False,
+    }
+    dead = create_app(
+        {
+            "TESTING": True,
+            "MKR_UPLOAD_DIR": app.config["MKR_UPLOAD_DIR"],
+            "MKR_PASSWORD_HASH": app.config["MKR_PASSWORD_HASH"],
+            "CELERY": celery_cfg,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": 5178,
+        }
+    )
+    yield dead
+    before.set_current()  # the suite's Celery again, for this thread and as the default
+    before.set_default()
+
+
+def test_broker_down_the_step_succeeds_and_the_mail_waits_in_the_outbox(
+    dead_broker_app, factory, smtp_server, app
+):
+    import time
+
+    from mkr_web.models import MailState
+    from tests.factories import application_in_review, assignment_of, world
+
+    w = world(factory)
+    application = application_in_review(w)
+    assignment = assignment_of(application, w.expert1)
+    db.session.query(Notification).delete()
+    db.session.commit()
+    client = dead_broker_app.test_client()
+    login(client, w.expert1.email)
+    url = f"/expert/reviews/{assignment.id}"
+    started = time.monotonic()
+    resp = post_form(
+        client, f"{url}/conflict", {"conflict-reason": "Работаю у заявителя"}, form_url=url
+    )
+    assert resp.status_code == 302
+    assert time.monotonic() - started < 5  # no long wait for the broker
+    db.session.expire_all()
+    rows = db.session.execute(
+        sa.select(Notification.user_id, Notification.kind, Notification.mail_state)
+    ).all()
+    assert rows == [(w.admin.id, "review.conflict", MailState.QUEUED)]
+    # the admin sees it waiting; once a worker is reachable again, resend delivers it
+    server = smtp_server("plain")
+    admin = app.test_client()
+    login(admin, w.admin.email)
+    html = admin.get("/admin/outbox").get_data(as_text=True)
+    assert "Конфликт интересов: ACC-" in html and "Ждёт отправки" in html
+    notification_id = db.session.scalar(sa.select(Notification.id))
+    post_form(admin, f"/admin/outbox/{notification_id}/resend", {}, form_url="/admin/outbox")
+    assert [to for _s, to, _b in server.parsed()] == [w.admin.email]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Notification.mail_state)) is MailState.SENT
+    assert "Исходящих нет." in admin.get("/admin/outbox").get_data(as_text=True)
+
+
+def test_resend_is_refused_for_another_tenants_mail(app, factory):
+    tenant, other = factory.tenant(), factory.tenant()
+    admin = factory.user(tenant, "admin")
+    stranger = factory.user(other, "expert")
+    [row] = notify(other.id, [stranger.id], "Чужое")
+    db.session.commit()
+    client = app.test_client()
+    login(client, admin.email)
+    resp = post_form(client, f"/admin/outbox/{row.id}/resend", {}, form_url="/admin/outbox")
+    assert resp.status_code == 404
+
+
+def test_preferences_page_saves_a_channel_per_kind(app, factory):
+    from mkr_web.models import Channel, NotificationPreference
+
+    tenant = factory.tenant()
+    user = factory.user(tenant, "coordinator")
+    client = app.test_client()
+    login(client, user.email)
+    html = client.get("/notifications/settings").get_data(as_text=True)
+    assert "Кандидаты переданы на подтверждение" in html and "Учётная запись" not in html
+    resp = post_form(
+        client,
+        "/notifications/settings",
+        {"admission.arrived": "digest", "review.conflict": "app", "account": "app"},
+    )
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert sorted(
+        db.session.execute(
+            sa.select(NotificationPreference.kind, NotificationPreference.channel)
+        ).all()
+    ) == [("admission.arrived", Channel.DIGEST), ("review.conflict", Channel.APP)]
+    html = client.get("/notifications/settings").get_data(as_text=True)
+    assert 'name="admission.arrived" value="digest" aria-labelledby' in html

@@ -58,10 +58,25 @@ def test_reminder_goes_out_the_set_number_of_days_before_once(w):
     assert process_expiry(date(2022, 11, 2)) == {"expired": 0, "reminded": 0}
     notes = _organizer_notes(w)
     assert notes[-1] == f"{a.number}: срок аккредитации скоро истекает"
-    body = db.session.scalars(sa.select(Notification.body).order_by(Notification.id.desc())).first()
+    body = db.session.scalars(
+        sa.select(Notification.body)
+        .where(Notification.user_id == w.organizer.id)
+        .order_by(Notification.id.desc())
+    ).first()
     assert (
         body
         == "Аккредитация действует до 31.12.2022 (осталось дней: 60). Подайте новую заявку заранее."
+    )
+    # DOMAIN 9: the admins hear of it too
+    admin_note = db.session.execute(
+        sa.select(Notification.subject, Notification.body)
+        .where(Notification.user_id == w.admin.id)
+        .order_by(Notification.id.desc())
+    ).first()
+    assert tuple(admin_note) == (
+        f"{a.number}: срок аккредитации истекает 31.12.2022",
+        "Аккредитация мероприятия «Конференция «Шаг в науку»» (Центр t1) действует до "
+        "31.12.2022 (осталось дней: 60).",
     )
     assert db.session.get(AccreditationApplication, a.id).expiry_notified_at is not None
 

@@ -96,7 +96,7 @@ def test_the_author_may_not_review_their_nomination(w, factory):
     grant_role(w.coord1, w.tenant, Role.EXPERT)
     db.session.commit()
     n = submitted(w)
-    with pytest.raises(OperationError, match="Автор выдвижения не может его оценивать."):
+    with pytest.raises(OperationError, match="Автор выдвижения и эксперты из муниципалитета"):
         reviews.assign_experts(ST, n, [w.coord1.id], role=Role.ADMIN, actor_id=w.admin.id)
 
 

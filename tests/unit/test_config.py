@@ -107,3 +107,43 @@ def test_external_url_ignores_the_request_host(tmp_path):
         )
     with app.app_context():
         assert external_url("auth.login") == "https://mkr.example.org/bank/login"
+
+
+def test_mail_settings_defaults_and_tls(tmp_path):
+    cfg = load_config(str(tmp_path), env={})
+    assert (cfg["MAIL_SERVER"], cfg["MAIL_PORT"], cfg["MAIL_FROM"]) == (None, 25, "mkr@localhost")
+    assert (cfg["MAIL_USE_TLS"], cfg["MAIL_USE_SSL"], cfg["MAIL_TIMEOUT"]) == (False, False, 10)
+    cfg = load_config(
+        str(tmp_path),
+        env={
+            "MAIL_SERVER": "smtp.example.org",
+            "MAIL_USE_SSL": "1",
+            "MAIL_USERNAME": "mkr",
+            "MAIL_PASSWORD": "secret",
+        },
+    )
+    assert (cfg["MAIL_PORT"], cfg["MAIL_USE_SSL"], cfg["MAIL_USERNAME"]) == (465, True, "mkr")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MAIL_USE_TLS": "1", "MAIL_USE_SSL": "1"}, "MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL"),
+        ({"MAIL_USERNAME": "mkr"}, "MAIL_USERNAME and MAIL_PASSWORD go together"),
+        ({"MAIL_USERNAME": "mkr", "MAIL_PASSWORD": "x"}, "would send the password in clear"),
+        ({"MAIL_PORT": "smtp"}, "MAIL_PORT and MAIL_TIMEOUT must be whole numbers"),
+        ({"MAIL_PORT": "70000"}, "MAIL_PORT must be a port number"),
+        ({"MAIL_TIMEOUT": "0"}, "MAIL_TIMEOUT must be between 1 and 300"),
+        ({"MAIL_USE_TLS": "yes please"}, "MAIL_USE_TLS must be 1 or 0"),
+        ({"MAIL_CA_FILE": "/nonexistent/ca.pem"}, "MAIL_CA_FILE is not a readable file"),
+        ({"MAIL_FROM": "mkr"}, "MAIL_FROM must be an e-mail address"),
+    ],
+)
+def test_wrong_mail_settings_name_the_variable(tmp_path, env, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_config(str(tmp_path), env=env)
+
+
+def test_plain_login_is_allowed_only_when_asked(tmp_path):
+    env = {"MAIL_USERNAME": "mkr", "MAIL_PASSWORD": "x", "MAIL_ALLOW_PLAIN_LOGIN": "1"}
+    assert load_config(str(tmp_path), env=env)["MAIL_PASSWORD"] == "x"

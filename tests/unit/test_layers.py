@@ -96,7 +96,11 @@ def test_tasks_are_named_topic_verb_and_every_sent_name_exists():
         "mkr.accreditation.expire",
         "mkr.admission.render_certificates",
         "mkr.certificates.render",
+        "mkr.deadlines.remind",
         "mkr.health.ping",
+        "mkr.mail.digest",
+        "mkr.mail.flush",
+        "mkr.mail.send",
         "mkr.registry.export",
         "mkr.report.render_pdf",
     ]

@@ -1,0 +1,486 @@
+"""The registry of notification kinds: every event the platform tells someone about.
+
+Each :class:`Kind` is one row of the notification matrix (``docs/NOTIFICATIONS.md``, a test
+checks the two agree): its key, who is told, the default subject and body (Jinja, rendered in a
+sandbox; a tenant may override both), the placeholders with an example value each, and how to
+build those placeholders from the latest real object of a tenant (the template editor's
+preview). Adding an event is one entry here plus the :func:`..notifications.emit` call at the
+step that raises it.
+
+Contexts hold plain strings and numbers only, never ORM objects (a tenant's template cannot
+reach the database), and never a person's name: notifications go out by e-mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import (
+    AccreditationApplication,
+    AdmissionBatch,
+    AdmissionCandidate,
+    Certificate,
+    CertificateKind,
+    Channel,
+    Nomination,
+    ReviewAssignment,
+)
+from ..queries.review_subjects import subject_spec
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    title: str  # lazy: the preferences and template pages
+    step: str  # the matrix row: what happened
+    told: str  # the matrix row: who is told
+    subject: str  # default Jinja template
+    body: str
+    example: dict[str, str | int]  # every placeholder with an example value
+    sample: Callable[[int], dict | None] = field(default=lambda tenant_id: None)
+    default: Channel = Channel.EMAIL
+    configurable: bool = True  # account mails always go out at once
+    group: str = ""
+
+
+def fmt_date(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else "—"
+
+
+# ---- contexts of real objects ------------------------------------------------------------------
+
+
+def application_context(application: AccreditationApplication) -> dict:
+    return {
+        "number": application.number,
+        "title": application.title,
+        "organizer": application.organizer.name if application.organizer else "",
+    }
+
+
+def nomination_context(nomination: Nomination) -> dict:
+    return {
+        "number": nomination.number,
+        "kind": nomination.kind.title_ru,
+        "municipality": nomination.municipality.name if nomination.municipality else "",
+    }
+
+
+def subject_context(subject_type, subject) -> dict:
+    """A reviewed item (application or nomination), named by number and kind."""
+    spec = subject_spec(subject_type)
+    return {"item": spec.label(subject), "number": subject.number}
+
+
+def assignment_context(assignment: ReviewAssignment, subject=None) -> dict:
+    spec = subject_spec(assignment.subject_type)
+    subject = subject or db.session.get(spec.model, assignment.subject_id)
+    return {
+        "item": spec.label(subject),
+        "number": subject.number,
+        "due_on": fmt_date(assignment.due_on),
+        "expert": assignment.expert.full_name or assignment.expert.email,
+    }
+
+
+def batch_context(batch: AdmissionBatch, count: int | None = None) -> dict:
+    edition = batch.edition
+    if count is None:
+        count = len(batch.candidates)
+    return {
+        "number": batch.number,
+        "event": f"{edition.title or edition.event.title} {edition.year}",
+        "count": count,
+    }
+
+
+def _latest(model, tenant_id: int, *where):
+    return db.session.scalars(
+        sa.select(model).where(model.tenant_id == tenant_id, *where).order_by(model.id.desc())
+    ).first()
+
+
+def _with(builder, model, extra: dict | None = None, *where):
+    def sample(tenant_id: int) -> dict | None:
+        obj = _latest(model, tenant_id, *where)
+        return None if obj is None else {**builder(obj), **(extra or {})}
+
+    return sample
+
+
+# ---- examples ----------------------------------------------------------------------------------
+
+APP = {"number": "ACC-2020-003", "title": "Региональная олимпиада", "organizer": "ТГУ"}
+NOM = {"number": "NOM-2020-012", "kind": "Включение в банк", "municipality": "Томский район"}
+ITEM = {"item": "ACC-2020-003 · Региональная олимпиада", "number": "ACC-2020-003"}
+ASSIGN = {**ITEM, "due_on": "15.03.2020", "expert": "Иванова Мария"}
+BATCH = {"number": "ADM-2020-004", "event": "Олимпиада школьников 2020", "count": 30}
+COMMENT = {"comment": "Уточните положение о мероприятии."}
+
+# ---- the registry --------------------------------------------------------------------------------
+
+_KINDS = [
+    # accreditation
+    Kind(
+        "accreditation.submitted",
+        _l("Заявка на аккредитацию подана"),
+        "accreditation application submitted",
+        "admins",
+        "{{ number }}: заявка на аккредитацию подана",
+        "Организация «{{ organizer }}» подала заявку «{{ title }}». Назначьте экспертов.",
+        APP,
+        _with(application_context, AccreditationApplication),
+        group="accreditation",
+    ),
+    Kind(
+        "review.assigned",
+        _l("Назначена экспертиза"),
+        "experts assigned (application or nomination)",
+        "each expert",
+        "Назначена экспертиза: {{ item }}",
+        "Оцените заявку по критериям экспертизы до {{ due_on }}.",
+        ASSIGN,
+        _with(assignment_context, ReviewAssignment),
+        group="review",
+    ),
+    Kind(
+        "review.due_soon",
+        _l("Срок экспертизы через 3 дня"),
+        "review due in 3 days",
+        "the expert",
+        "Срок экспертизы {{ due_on }}: {{ item }}",
+        "До окончания срока экспертизы осталось 3 дня. Отправьте оценку до {{ due_on }}.",
+        ASSIGN,
+        _with(assignment_context, ReviewAssignment),
+        group="review",
+    ),
+    Kind(
+        "review.overdue",
+        _l("Экспертиза просрочена (эксперту)"),
+        "review overdue",
+        "the expert",
+        "Экспертиза просрочена: {{ item }}",
+        "Срок экспертизы истёк {{ due_on }}. Отправьте оценку как можно скорее.",
+        ASSIGN,
+        _with(assignment_context, ReviewAssignment),
+        group="review",
+    ),
+    Kind(
+        "review.overdue_admin",
+        _l("Экспертиза просрочена (оператору)"),
+        "review overdue",
+        "admins",
+        "Экспертиза просрочена: {{ item }}",
+        "Эксперт {{ expert }} не отправил оценку в срок ({{ due_on }}). Продлите срок или "
+        "назначьте другого эксперта.",
+        ASSIGN,
+        _with(assignment_context, ReviewAssignment),
+        group="review",
+    ),
+    Kind(
+        "review.conflict",
+        _l("Эксперт заявил о конфликте интересов"),
+        "an expert declares a conflict of interest",
+        "admins",
+        "Конфликт интересов: {{ item }}",
+        "Эксперт заявил о конфликте интересов. Назначьте другого эксперта.",
+        ITEM,
+        _with(lambda a: subject_context(a.subject_type, _subject_of(a)), ReviewAssignment),
+        group="review",
+    ),
+    Kind(
+        "review.completed",
+        _l("Все оценки получены"),
+        'all scores in ("reviewed")',
+        "admins",
+        "Экспертиза завершена: {{ item }}",
+        "Все эксперты отправили оценки; заявка ждёт решения.",
+        ITEM,
+        _with(lambda a: subject_context(a.subject_type, _subject_of(a)), ReviewAssignment),
+        group="review",
+    ),
+    Kind(
+        "accreditation.accredited",
+        _l("Мероприятие аккредитовано"),
+        "accredited",
+        "the organiser",
+        "{{ number }}: мероприятие аккредитовано",
+        "Срок аккредитации: {{ valid_from }}–{{ valid_to }} гг. Свидетельство доступно в кабинете.",
+        {**APP, "valid_from": 2020, "valid_to": 2022},
+        _with(
+            application_context, AccreditationApplication, {"valid_from": 2020, "valid_to": 2022}
+        ),
+        group="accreditation",
+    ),
+    Kind(
+        "accreditation.rejected",
+        _l("В аккредитации отказано"),
+        "rejected (accreditation)",
+        "the organiser",
+        "{{ number }}: в аккредитации отказано",
+        "{{ comment }}",
+        {**APP, **COMMENT},
+        _with(application_context, AccreditationApplication, COMMENT),
+        group="accreditation",
+    ),
+    Kind(
+        "accreditation.returned",
+        _l("Заявка на аккредитацию возвращена"),
+        "returned (accreditation)",
+        "the organiser",
+        "{{ number }}: заявка возвращена на доработку",
+        "{{ comment }}",
+        {**APP, **COMMENT},
+        _with(application_context, AccreditationApplication, COMMENT),
+        group="accreditation",
+    ),
+    Kind(
+        "accreditation.certificate_ready",
+        _l("Свидетельство об аккредитации готово"),
+        "certificate ready (accreditation)",
+        "the organiser",
+        "{{ number }}: свидетельство об аккредитации готово",
+        "Свидетельство {{ certificate }} можно скачать на странице заявки.",
+        {**APP, "certificate": "АК-2020-001"},
+        _with(application_context, AccreditationApplication, {"certificate": "АК-2020-001"}),
+        group="accreditation",
+    ),
+    Kind(
+        "accreditation.expiring",
+        _l("Срок аккредитации скоро истекает"),
+        "accreditation expires in 60 days",
+        "the organiser",
+        "{{ number }}: срок аккредитации скоро истекает",
+        "Аккредитация действует до {{ valid_until }} (осталось дней: {{ days_left }}). "
+        "Подайте новую заявку заранее.",
+        {**APP, "valid_until": "31.12.2020", "days_left": 60},
+        _with(
+            application_context,
+            AccreditationApplication,
+            {"valid_until": "31.12.2020", "days_left": 60},
+        ),
+        group="accreditation",
+    ),
+    Kind(
+        "accreditation.expiring_admin",
+        _l("Срок аккредитации скоро истекает (оператору)"),
+        "accreditation expires in 60 days",
+        "admins",
+        "{{ number }}: срок аккредитации истекает {{ valid_until }}",
+        "Аккредитация мероприятия «{{ title }}» ({{ organizer }}) действует до "
+        "{{ valid_until }} (осталось дней: {{ days_left }}).",
+        {**APP, "valid_until": "31.12.2020", "days_left": 60},
+        _with(
+            application_context,
+            AccreditationApplication,
+            {"valid_until": "31.12.2020", "days_left": 60},
+        ),
+        group="accreditation",
+    ),
+    Kind(
+        "accreditation.expired",
+        _l("Срок аккредитации истёк"),
+        "accreditation expired",
+        "the organiser",
+        "{{ number }}: срок аккредитации истёк",
+        "Чтобы продолжить, подайте новую заявку на аккредитацию.",
+        APP,
+        _with(application_context, AccreditationApplication),
+        group="accreditation",
+    ),
+    # admission
+    Kind(
+        "admission.arrived",
+        _l("Кандидаты переданы на подтверждение"),
+        "results protocol committed",
+        "each coordinator of the candidates' municipalities (admins where none)",
+        "{{ number }}: кандидаты на подтверждение ({{ count }})",
+        "По протоколу «{{ event }}» вам переданы кандидаты: {{ count }}. Подтвердите данные "
+        "и согласия до {{ due_on }}.",
+        {**BATCH, "due_on": "15.03.2020"},
+        _with(batch_context, AdmissionBatch, {"due_on": "15.03.2020"}),
+        group="admission",
+    ),
+    Kind(
+        "admission.confirmation_due_soon",
+        _l("Срок подтверждения кандидатов через 3 дня"),
+        "confirmation due in 3 days",
+        "the coordinator (admins where none)",
+        "{{ number }}: срок подтверждения {{ due_on }}",
+        "Кандидатов ждут подтверждения: {{ count }}. Срок — {{ due_on }}.",
+        {**BATCH, "due_on": "15.03.2020"},
+        _with(batch_context, AdmissionBatch, {"due_on": "15.03.2020"}),
+        group="admission",
+    ),
+    Kind(
+        "admission.confirmation_overdue",
+        _l("Подтверждение кандидатов просрочено"),
+        "confirmation overdue",
+        "the coordinator and admins",
+        "{{ number }}: подтверждение просрочено",
+        "Кандидатов не подтверждено в срок ({{ due_on }}): {{ count }}.",
+        {**BATCH, "due_on": "15.03.2020"},
+        _with(batch_context, AdmissionBatch, {"due_on": "15.03.2020"}),
+        group="admission",
+    ),
+    Kind(
+        "admission.confirmed_all",
+        _l("Все кандидаты протокола подтверждены"),
+        "all candidates of a batch confirmed",
+        "admins",
+        "{{ number }}: все кандидаты подтверждены",
+        "Все кандидаты протокола «{{ event }}» проверены ({{ count }}); протокол ждёт решения.",
+        BATCH,
+        _with(batch_context, AdmissionBatch),
+        group="admission",
+    ),
+    Kind(
+        "admission.returned",
+        _l("Строка протокола возвращена"),
+        "candidate returned",
+        "the organiser",
+        "{{ number }}: строка {{ row }} возвращена на исправление",
+        "{{ reason }}",
+        {**BATCH, "row": 7, "reason": "Неверная дата рождения."},
+        _with(
+            lambda c: {**batch_context(c.batch), "row": c.row_no, "reason": c.reason or ""},
+            AdmissionCandidate,
+        ),
+        group="admission",
+    ),
+    Kind(
+        "admission.admitted",
+        _l("Кандидаты включены в банк"),
+        "admitted",
+        "the organiser and the coordinator",
+        "{{ number }}: включено в банк — {{ count }}",
+        "По протоколу «{{ event }}» включены в банк кандидаты: {{ count }}.",
+        BATCH,
+        _with(batch_context, AdmissionBatch),
+        group="admission",
+    ),
+    Kind(
+        "admission.rejected",
+        _l("Кандидаты отклонены"),
+        "rejected (admission)",
+        "the organiser and the coordinator",
+        "{{ number }}: отклонено — {{ count }}",
+        "По протоколу «{{ event }}» отклонены кандидаты: {{ count }}. Причина: {{ reason }}",
+        {**BATCH, "reason": "Нет согласия на обработку данных."},
+        _with(batch_context, AdmissionBatch, {"reason": "Нет согласия на обработку данных."}),
+        group="admission",
+    ),
+    Kind(
+        "admission.certificates_ready",
+        _l("Свидетельства резидентов готовы"),
+        "certificates ready (admission)",
+        "the organiser and the coordinator",
+        "{{ number }}: свидетельства резидентов готовы ({{ count }})",
+        "Свидетельства резидентов по протоколу «{{ event }}» готовы: {{ count }}.",
+        BATCH,
+        _with(batch_context, AdmissionBatch),
+        group="admission",
+    ),
+    Kind(
+        "certificate.resident_ready",
+        _l("Свидетельство резидента готово"),
+        "certificate ready (one Resident)",
+        "the organiser of the protocol, or the coordinator who nominated",
+        "Свидетельство резидента {{ certificate }} готово",
+        "Свидетельство {{ certificate }} можно скачать в карточке резидента.",
+        {"certificate": "РЗ-2020-015"},
+        _with(
+            lambda c: {"certificate": c.number},
+            Certificate,
+            None,
+            Certificate.kind == CertificateKind.RESIDENT,
+        ),
+        group="admission",
+    ),
+    # nominations
+    Kind(
+        "nomination.submitted",
+        _l("Выдвижение подано"),
+        "nomination submitted",
+        "admins",
+        "{{ number }}: выдвижение подано",
+        "{{ kind }} ({{ municipality }}). Назначьте экспертов.",
+        NOM,
+        _with(nomination_context, Nomination),
+        group="nominations",
+    ),
+    Kind(
+        "nomination.approved",
+        _l("Выдвижение одобрено"),
+        "approved (nomination)",
+        "the coordinator",
+        "{{ number }}: выдвижение одобрено",
+        "{{ kind }}",
+        NOM,
+        _with(nomination_context, Nomination),
+        group="nominations",
+    ),
+    Kind(
+        "nomination.rejected",
+        _l("В выдвижении отказано"),
+        "rejected (nomination)",
+        "the coordinator",
+        "{{ number }}: в выдвижении отказано",
+        "{{ comment }}",
+        {**NOM, **COMMENT},
+        _with(nomination_context, Nomination, COMMENT),
+        group="nominations",
+    ),
+    Kind(
+        "nomination.returned",
+        _l("Выдвижение возвращено"),
+        "returned (nomination)",
+        "the coordinator",
+        "{{ number }}: выдвижение возвращено на доработку",
+        "{{ comment }}",
+        {**NOM, **COMMENT},
+        _with(nomination_context, Nomination, COMMENT),
+        group="nominations",
+    ),
+    # accounts (invitations, password resets): always e-mailed at once, not configurable
+    Kind(
+        "account",
+        _l("Учётная запись"),
+        "invitation, password reset",
+        "the account's owner",
+        "{{ subject }}",
+        "{{ body }}",
+        {"subject": "Приглашение в МКР", "body": "Откройте ссылку."},
+        configurable=False,
+        group="account",
+    ),
+]
+
+
+def _subject_of(assignment: ReviewAssignment):
+    return db.session.get(subject_spec(assignment.subject_type).model, assignment.subject_id)
+
+
+KINDS: dict[str, Kind] = {k.key: k for k in _KINDS}
+GENERAL = "general"  # notifications sent without a kind (older callers)
+
+GROUPS = {
+    "accreditation": _l("Аккредитация"),
+    "review": _l("Экспертиза"),
+    "admission": _l("Включение в банк"),
+    "nominations": _l("Выдвижения"),
+}
+
+
+def kind_of(key: str) -> Kind | None:
+    return KINDS.get(key)
+
+
+def configurable_kinds() -> list[Kind]:
+    return [k for k in _KINDS if k.configurable]

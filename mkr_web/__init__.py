@@ -6,7 +6,7 @@ import os
 
 from flask import Flask, render_template, request, session
 
-from .config import ConfigError, load_config
+from .config import CSP, ConfigError, load_config
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
 
@@ -14,13 +14,6 @@ def select_locale() -> str:
     from flask import current_app
 
     return session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -42,26 +35,32 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
     limiter.init_app(app)
+    _log_limiter_fallback()
     mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
 
-    from . import models
+    from . import models  # noqa: F401
     from .celery_app import celery_init_app
 
     celery_init_app(app)
     from . import tasks  # noqa: F401  (registers every task)
+    from .web.sessions import init_sessions, load_user
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+    login_manager.user_loader(load_user)
 
     _register_blueprints(app)
     from .access import current_context, init_access
 
     init_access(app)
+    init_sessions(app)
+    if app.config.get("MKR_TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["MKR_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     from .operations.audit import set_actor_source
     from .web.actor import request_actor
 
@@ -124,6 +123,19 @@ def _queue_unavailable(error):
         flash(str(error), "danger")
         return redirect(back.path + (f"?{back.query}" if back.query else ""))
     return render_template("error.html", code=503), 503
+
+
+def _log_limiter_fallback() -> None:
+    """Flask-Limiter says when its Redis is unreachable and it counts in-process instead;
+    its logger has only a NullHandler, so give it Flask's stderr handler (once)."""
+    import logging
+
+    from flask.logging import default_handler
+
+    log = logging.getLogger("flask-limiter")
+    if default_handler not in log.handlers:
+        log.addHandler(default_handler)
+        log.setLevel(logging.WARNING)
 
 
 def _error_page(error):

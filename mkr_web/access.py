@@ -17,7 +17,16 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from workflows.roles import Role
@@ -29,6 +38,7 @@ POLICY_ATTR = "_mkr_policy"
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 CTX_KEY = "mkr_ctx"
+SSO_TENANT = "sso_tenant"  # a session signed in through a tenant's provider acts there only
 
 
 @dataclass(frozen=True)
@@ -87,9 +97,14 @@ def roles(*allowed: Role):
 
 
 def available_contexts(user) -> list[Context]:
-    """Every role the user may switch to, platform admin first."""
+    """Every role the user may switch to, platform admin first. After single sign-on through
+    a tenant's provider: that tenant's roles only."""
+    memberships = sorted(user.memberships, key=lambda m: m.id)
+    sso_tenant = session.get(SSO_TENANT) if has_request_context() else None
+    if sso_tenant is not None:
+        return [Context(m.role, m) for m in memberships if m.tenant_id == sso_tenant]
     contexts = [Context(Role.PLATFORM_ADMIN)] if user.is_platform_admin else []
-    contexts += [Context(m.role, m) for m in sorted(user.memberships, key=lambda m: m.id)]
+    contexts += [Context(m.role, m) for m in memberships]
     return contexts
 
 

@@ -26,6 +26,20 @@ Every variable has an embedded default so that `./demo.sh` works on a bare machi
 - ``MAIL_TIMEOUT``: seconds per SMTP connection (default 10).
 - ``MKR_TASK_VISIBILITY_TIMEOUT``: seconds after which Redis hands a task whose worker died to
   another worker (default: twice the longest job's time limit, one hour).
+- ``MKR_TRUSTED_PROXIES``: how many reverse proxies in front of the app set
+  ``X-Forwarded-For`` (default 0: the peer address is the client's). Login limits per address
+  need the real client address.
+- ``MKR_SESSION_IDLE_MINUTES`` (120) and ``MKR_SESSION_MAX_HOURS`` (12): a session ends after
+  that long without a request, and that long after login whatever happens.
+- ``MKR_LOGIN_ACCOUNT_LIMIT`` (5), ``MKR_LOGIN_ADDRESS_LIMIT`` (50),
+  ``MKR_LOGIN_WINDOW_MINUTES`` (15): failed logins allowed per account and per client address
+  within the window (counted in the database, so every web worker shares them);
+  ``MKR_LOGIN_DELAY_SECONDS`` (1): after the n-th failure of an account the next attempt
+  waits ``delay × 2^(n-1)`` seconds (0 turns the growing delay off).
+- ``MKR_OIDC_LEEWAY_SECONDS`` (60): clock difference tolerated when checking an ID token's
+  expiry and issue time (single sign-on).
+- ``MKR_INVITATION_DAYS`` (7) and ``MKR_RESET_MINUTES`` (60): how long an invitation link and a
+  password-reset link stay valid.
 
 A wrong value raises :class:`ConfigError` naming the variable, so the app refuses to start.
 """
@@ -44,6 +58,14 @@ from sqlalchemy.exc import ArgumentError
 LOCALES = ("ru", "en")
 JOB_TIME_LIMIT = 30 * 60  # seconds: no background job may run longer
 JOB_STALE_MINUTES = 10  # a running job without progress for this long is marked failed
+# The Content-Security-Policy of every page (the login page adds its single sign-on
+# providers' origins to form-action).
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
@@ -121,6 +143,19 @@ def _flag(name: str, raw: str | None) -> bool:
     if raw in ("1", "true", "yes"):
         return True
     raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _number(env: dict, name: str, default: float, *, minimum: float = 0, integer=True):
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {raw!r}")
+    return value
 
 
 def _mail(env: dict) -> dict:
@@ -202,8 +237,26 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "MKR_BASE_URL": _base_url(env.get("MKR_BASE_URL"), https),
+        # Flask-Limiter (the /verify pages) keeps its counters in Redis when there is one; a
+        # Redis outage must not break those pages: it falls back to in-process counting
+        # (and logs it), and a dead or slow Redis is given up on within half a second.
         "RATELIMIT_STORAGE_URI": broker if broker and broker.startswith("redis") else "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": False,
+        "MKR_TRUSTED_PROXIES": _number(env, "MKR_TRUSTED_PROXIES", 0),
+        "MKR_SESSION_IDLE_MINUTES": _number(env, "MKR_SESSION_IDLE_MINUTES", 120, minimum=1),
+        "MKR_SESSION_MAX_HOURS": _number(env, "MKR_SESSION_MAX_HOURS", 12, minimum=1),
+        "MKR_LOGIN_ACCOUNT_LIMIT": _number(env, "MKR_LOGIN_ACCOUNT_LIMIT", 5, minimum=1),
+        "MKR_LOGIN_ADDRESS_LIMIT": _number(env, "MKR_LOGIN_ADDRESS_LIMIT", 50, minimum=1),
+        "MKR_LOGIN_WINDOW_MINUTES": _number(env, "MKR_LOGIN_WINDOW_MINUTES", 15, minimum=1),
+        "MKR_LOGIN_DELAY_SECONDS": _number(
+            env, "MKR_LOGIN_DELAY_SECONDS", 1.0, minimum=0, integer=False
+        ),
+        "MKR_OIDC_LEEWAY_SECONDS": _number(env, "MKR_OIDC_LEEWAY_SECONDS", 60),
+        "MKR_INVITATION_DAYS": _number(env, "MKR_INVITATION_DAYS", 7, minimum=1),
+        "MKR_RESET_MINUTES": _number(env, "MKR_RESET_MINUTES", 60, minimum=5),
         **_mail(env),
         # Celery beat: periodic jobs (``celery -A celery_worker beat``).
         "CELERY_BEAT_SCHEDULE": {

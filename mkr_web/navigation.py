@@ -24,6 +24,7 @@ NAV = {
         ("admin.users", _l("Пользователи")),
         ("admin.rubrics", _l("Критерии")),
         ("admin.settings", _l("Настройки")),
+        ("admin.sso_settings", _l("Вход через внешний сервер")),
         ("admin.notification_templates", _l("Шаблоны уведомлений")),
         ("admin.outbox", _l("Исходящие")),
         ("admin.audit", _l("Журнал аудита")),
@@ -43,7 +44,10 @@ NAV = {
         ("organizer.admission", _l("Протоколы результатов")),
     ],
     Role.EXPERT: [("expert.dashboard", _l("Главная")), ("expert.reviews_list", _l("Экспертиза"))],
-    Role.PLATFORM_ADMIN: [("platform.dashboard", _l("Проекты (регионы)"))],
+    Role.PLATFORM_ADMIN: [
+        ("platform.dashboard", _l("Проекты (регионы)")),
+        ("platform.outbox", _l("Письма учётных записей")),
+    ],
 }
 
 

@@ -55,8 +55,10 @@ def _make_app():
         {
             "TESTING": True,
             "MKR_UPLOAD_DIR": os.path.join(os.environ["MKR_INSTANCE_PATH"], "files"),
-            "MKR_LOGIN_LIMIT_ACCOUNT": "5 per 15 minutes",
-            "MKR_LOGIN_LIMIT_IP": "50 per 15 minutes",
+            # the production limits; the growing delay is off except where a test turns it on
+            "MKR_LOGIN_ACCOUNT_LIMIT": 5,
+            "MKR_LOGIN_ADDRESS_LIMIT": 50,
+            "MKR_LOGIN_DELAY_SECONDS": 0,
             # A cheap hash for the test users (production: scrypt, 0.3 s each).
             "MKR_PASSWORD_HASH": "pbkdf2:sha256:1",
         }
@@ -97,6 +99,19 @@ def empty_database(app) -> None:
                 for t in tables:
                     conn.execute(t.delete())
     limiter.reset()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID Connect provider (npm ``oidc-provider``) on 127.0.0.1."""
+    from tests.oidc.provider import Provider, ProviderUnavailable
+
+    try:
+        provider = Provider()
+    except ProviderUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield provider
+    provider.stop()
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ from mkr_web.models import (
     Municipality,
     MunicipalityKind,
     NominationKind,
+    Notification,
     Opportunity,
     OpportunityKind,
     Organization,
@@ -1297,12 +1298,17 @@ def table_rows() -> dict[str, list[tuple]]:
     return snapshot
 
 
+# the session behind the cookie notes its last request (once a minute): bookkeeping of the
+# visit itself, not an effect of the request
+NOT_EFFECTS = {"user_session"}
+
+
 def changed_tables(before: dict, after: dict) -> dict[str, tuple[int, int]]:
     """``{table: (rows before, rows after)}`` for each table whose rows differ."""
     return {
         name: (len(before[name]), len(after[name]))
         for name in before
-        if before[name] != after[name]
+        if before[name] != after[name] and name not in NOT_EFFECTS
     }
 
 
@@ -1423,7 +1429,44 @@ class Stock:
                 self.previews[importer, account.id] = save_preview(
                     t.id, account.id, importer, payload
                 ).id
+        self._accounts(s)
         db.session.commit()
+
+    def _accounts(self, s: Side) -> None:
+        """A pending invitation and a password-reset link (their tokens, read from the mails
+        as the invitee would), and a live session of each user."""
+        from mkr_web.models import UserSession
+        from mkr_web.operations import accounts, invitations
+
+        def link_token(email: str) -> str:
+            mail = db.session.scalars(
+                sa.select(Notification)
+                .join(User, User.id == Notification.user_id)
+                .where(User.email == email, Notification.tenant_id.is_(None))
+                .order_by(Notification.id.desc())
+            ).first()
+            return mail.link.rsplit("/", 1)[1]
+
+        invitee = f"invitee@{s.tenant.slug}.org"
+        self.invitation = invitations.invite(
+            s.tenant, invitee, Role.EXPERT, full_name="Приглашённый Эксперт", actor=s.admin
+        )
+        self.invitation_token = link_token(invitee)
+        accounts.request_reset(s.expert.email, None)
+        self.reset_token = link_token(s.expert.email)
+        self.sessions: dict[str, int] = {}
+        holders = {
+            "admin": s.admin,
+            "coordinator": s.coordinator,
+            "organizer": s.organizer,
+            "expert": s.expert,
+            "platform-admin": s.platform,
+        }
+        for role, user in holders.items():
+            row = UserSession(user_id=user.id, token_hash=f"{role}-{s.tenant.slug}", method="x")
+            db.session.add(row)
+            db.session.flush()
+            self.sessions[role] = row.id
 
     @staticmethod
     def _records(person: Person, people):
@@ -1583,6 +1626,12 @@ def _attr(path: str, out_path: str | None = None, roles_scoped: tuple[str, ...] 
     return resolve
 
 
+def _session(st: Stock, endpoint: str, role: str):
+    """The acting user's own session; another user's of the same tenant lies outside."""
+    other = "expert" if role != "expert" else "admin"
+    return st.sessions.get(role), [st.sessions[other]]
+
+
 RESOLVERS = {
     "application_id": _scoped("application", ("organizer",)),
     "assignment_id": _scoped("assignment", ("expert",)),
@@ -1593,6 +1642,7 @@ RESOLVERS = {
     "edition_id": _attr("side.edition.id", "side.other_edition.id", ("organizer",)),
     "event_id": _attr("side.event.id", "side.other_event.id", ("organizer",)),
     "file_id": _file,
+    "invitation_id": _attr("invitation.id"),
     "item_id": _item,
     "job_id": _job,
     "membership_id": lambda st, e, r: (st.side.membership(st.side.coordinator).id, []),
@@ -1606,6 +1656,7 @@ RESOLVERS = {
     "placement_id": _attr("placement.id"),
     "preview_id": _preview,
     "publication_id": _attr("publication.id"),
+    "session_id": _session,
     # not objects: a value the rule's converter accepts
     "action": lambda st, e, r: ("reject", []),
     "code": lambda st, e, r: (st.certificate.code, []),
@@ -1613,6 +1664,11 @@ RESOLVERS = {
     "fmt": lambda st, e, r: ("xlsx", []),
     "kind": lambda st, e, r: (
         "accreditation.submitted" if "notification_template" in e else "accreditation",
+        [],
+    ),
+    "slug": lambda st, e, r: (st.side.tenant.slug, []),
+    "token": lambda st, e, r: (
+        st.invitation_token if e == "auth.invitation" else st.reset_token,
         [],
     ),
 }

@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 import os
 import re
+import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -15,14 +17,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import openpyxl
+import pyotp
 import pypdf
+import requests
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from mkr_web.extensions import db
-from mkr_web.models import Certificate, Job, JobState, Notification
+from mkr_web.models import Certificate, Job, JobState, Notification, User
 
 PASSWORD = "test-password-123"
 JOB_TIMEOUT = 90.0
@@ -130,7 +136,7 @@ def browser_login(page, email: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.get_by_label("Электронная почта").fill(email)
     page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
+    page.get_by_role("button", name="Войти", exact=True).click()  # not "Войти через …"
 
 
 def screenshot(page, name: str) -> None:
@@ -405,6 +411,126 @@ def form_on(client, url: str, action: str | None = None) -> PageForm:
     ]
     assert forms, f"no form posting to {action or url} on {url}"
     return forms[0]
+
+
+# ---- accounts: saved cookies, account mails, TOTP codes -------------------------------------
+
+
+def saved_cookie(client) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None, "no session cookie"
+    return cookie.value
+
+
+def replay(app, cookie: str, url: str):
+    """A fresh client (another browser) that sends a saved session cookie."""
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    return other.get(url)
+
+
+def account_mails(email: str) -> list[Notification]:
+    """The account mails (no tenant) of an address, oldest first."""
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .join(User, User.id == Notification.user_id)
+            .where(User.email == email, Notification.tenant_id.is_(None))
+            .order_by(Notification.id)
+        )
+    )
+
+
+def last_link_path(email: str) -> str:
+    """The path of the link in the newest account mail to ``email``."""
+    mails = account_mails(email)
+    assert mails, f"no account mail to {email}"
+    return urlsplit(mails[-1].link).path
+
+
+def totp_now(secret: str, offset_steps: int = 0) -> str:
+    return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
+
+
+# ---- a real gunicorn (two workers) on the test database --------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+FORM_TOKEN_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def port_is_closed(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+LISTENING_RE = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int = 2):
+    """Serve ``mkr_web:create_app()`` on a free port of 127.0.0.1; yields (base URL, log)."""
+    log = Path(tempfile.mkstemp(prefix="mkr-gunicorn-", suffix=".log")[1])
+    full_env = {**os.environ, **env}
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "-b",
+                "127.0.0.1:0",
+                "--no-control-socket",  # a shared path; other gunicorns may run
+                "--log-level",
+                "info",
+                "mkr_web:create_app()",
+            ],
+            cwd=ROOT,
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = None
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            found = LISTENING_RE.search(log.read_text())
+            if found:
+                base = f"http://127.0.0.1:{found.group(1)}"
+                try:
+                    if requests.get(base + "/login", timeout=2).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start:\n" + log.read_text()[-3000:])
+            time.sleep(0.2)
+        yield base, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def http_login(base: str, email: str, password: str) -> tuple[requests.Session, requests.Response]:
+    """Log in through the form with a fresh connection; returns the session and the answer."""
+    s = requests.Session()
+    s.headers["Connection"] = "close"  # every request may land on another worker
+    page = s.get(base + "/login", timeout=10)
+    token = FORM_TOKEN_RE.search(page.text).group(1)
+    resp = s.post(
+        base + "/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        allow_redirects=False,
+        timeout=10,
+    )
+    return s, resp
 
 
 # ---- a local SMTP server ---------------------------------------------------------------------

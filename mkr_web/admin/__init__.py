@@ -24,5 +24,7 @@ from . import (  # noqa: E402, F401
     report,
     rubrics,
     settings,
+    sso,
+    users,
     views,
 )

@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
-    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -27,14 +26,11 @@ class OrganizationForm(Form):
     is_regional_subordination = BooleanField(_l("Региональное подчинение"))
 
 
-class UserForm(Form):
+class InviteForm(Form):
     email = EmailField(
         _l("Электронная почта"), validators=[DataRequired(), Email(), Length(max=254)]
     )
     full_name = StringField(_l("ФИО"), validators=[DataRequired(), Length(max=200)])
-    password = PasswordField(
-        _l("Пароль (для новой учётной записи)"), validators=[Optional(), Length(min=8, max=200)]
-    )
     role = SelectField(_l("Роль"), choices=[(r.value, r.title_ru) for r in TENANT_ROLES])
     municipality_ids = SelectMultipleField(_l("Муниципалитеты (координатор)"), coerce=id_value)
     organization_id = SelectField(

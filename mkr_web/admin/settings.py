@@ -1,16 +1,18 @@
 """The operator's settings page: thresholds of the report's effectiveness criteria, and the
-days experts and coordinators have for their step (deadlines)."""
+days experts and coordinators have for their step (deadlines), and whether the second factor
+is required for the roles that read personal data."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from wtforms import IntegerField
+from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
+from ..operations import twofactor
 from ..operations.settings import (
     MAX_DEADLINE_DAYS,
     MAX_THRESHOLD,
@@ -59,6 +61,41 @@ class DeadlinesForm(Form):
     )
 
 
+class TwoFactorPolicyForm(Form):
+    required = BooleanField(
+        _l("Требовать двухфакторную аутентификацию от администраторов и координаторов")
+    )
+    grace_days = IntegerField(
+        _l("Отсрочка для тех, кто её ещё не включил, дней"),
+        validators=[InputRequired(), NumberRange(min=0, max=twofactor.MAX_GRACE_DAYS)],
+    )
+
+
+@bp.route("/settings/two-factor", methods=["POST"])
+@roles(Role.ADMIN)
+def settings_two_factor():
+    form = TwoFactorPolicyForm()
+    if form.validate_on_submit():
+        commit_or_refuse(
+            twofactor.update_policy,
+            current_tenant(),
+            form.required.data,
+            form.grace_days.data,
+            success=_("Требование второго фактора сохранено."),
+        )
+    else:
+        flash(_("Отсрочка: целое число дней от 0 до 365."), "danger")
+    return redirect(url_for(".settings"))
+
+
+def _two_factor(tenant) -> dict:
+    policy = twofactor.policy_of(tenant)
+    form = TwoFactorPolicyForm(
+        data={"required": policy["required"], "grace_days": policy["grace_days"]}
+    )
+    return {"two_factor_form": form, "policy": policy}
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def settings():
@@ -75,7 +112,9 @@ def settings():
             if outcome.ok:
                 flash(_("Сроки сохранены.") if outcome.result else _("Изменений нет."), "success")
                 return redirect(url_for(".settings"))
-        return render_template("admin/settings.html", form=form, deadlines=deadlines), 400
+        return render_template(
+            "admin/settings.html", form=form, deadlines=deadlines, **_two_factor(tenant)
+        ), 400
     if form.validate_on_submit():
         values = {key: getattr(form, name).data for name, (key, _l_) in FIELDS.items()}
         outcome = commit_or_refuse(update_thresholds, tenant, values)
@@ -85,4 +124,6 @@ def settings():
                 "success",
             )
             return redirect(url_for(".settings"))
-    return render_template("admin/settings.html", form=form, deadlines=deadlines)
+    return render_template(
+        "admin/settings.html", form=form, deadlines=deadlines, **_two_factor(tenant)
+    )

@@ -10,19 +10,14 @@ from flask_babel import gettext as _
 from workflows.roles import Role
 
 from ..access import current_tenant, get_in_tenant_or_404, roles
-from ..models import Membership, Municipality, Organization, OrganizationKind
+from ..models import Municipality, Organization, OrganizationKind
 from ..operations.deadlines import today
 from ..operations.jobs import send_task
-from ..operations.tenancy import (
-    create_organization,
-    create_user_with_role,
-    update_organization,
-)
+from ..operations.tenancy import create_organization, update_organization
 from ..queries.audit import audit_select
 from ..queries.dashboards import admin_todo
 from ..queries.reference import (
     database_answers,
-    memberships_of,
     municipalities_of,
     municipalities_with_counts,
     organizations_of,
@@ -31,7 +26,7 @@ from ..queries.reference import (
 from ..web.commit import commit_or_refuse
 from ..web.loading import paginate
 from . import bp
-from .forms import OrganizationForm, UserForm
+from .forms import OrganizationForm
 
 
 def _municipality_choices(tenant_id: int, blank: bool = True):
@@ -110,44 +105,6 @@ def organization(organization_id: int):
         ).ok:
             return redirect(url_for(".organization", organization_id=org.id))
     return render_template("admin/organization.html", organization=org, form=form)
-
-
-@bp.route("/users", methods=["GET", "POST"])
-@roles(Role.ADMIN)
-def users():
-    tenant = current_tenant()
-    form = UserForm()
-    form.municipality_ids.choices = _municipality_choices(tenant.id, blank=False)
-    form.organization_id.choices = [(0, "—")] + [
-        (o.id, o.name) for o in organizations_of(tenant.id)
-    ]
-    if form.validate_on_submit():
-        munis = [get_in_tenant_or_404(Municipality, i).name for i in form.municipality_ids.data]
-        org = (
-            get_in_tenant_or_404(Organization, form.organization_id.data)
-            if form.organization_id.data
-            else None
-        )
-        if commit_or_refuse(
-            create_user_with_role,
-            tenant.slug,
-            form.email.data,
-            form.password.data,
-            Role(form.role.data),
-            municipality_names=munis,
-            organization_name=org.name if org else None,
-            full_name=form.full_name.data,
-            success=_("Роль выдана."),
-        ).ok:
-            return redirect(url_for(".users"))
-    return render_template("admin/users.html", memberships=memberships_of(tenant.id), form=form)
-
-
-@bp.route("/users/<int:membership_id>")
-@roles(Role.ADMIN)
-def membership(membership_id: int):
-    m = get_in_tenant_or_404(Membership, membership_id)
-    return render_template("admin/membership.html", membership=m)
 
 
 @bp.route("/audit")

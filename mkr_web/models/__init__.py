@@ -1,5 +1,15 @@
 """SQLAlchemy models, one module per topic; imported here so Alembic sees them all."""
 
+from .accounts import (
+    Invitation,
+    InvitationState,
+    LoginFailure,
+    PasswordReset,
+    RecoveryCode,
+    TenantSSO,
+    UserSession,
+    invitation_municipality,
+)
 from .accreditation import AccreditationApplication
 from .admission import AdmissionBatch, AdmissionCandidate, MatchKind
 from .audit import AuditEntry

@@ -18,6 +18,7 @@ class AuditEntry(db.Model):
     __table_args__ = (
         sa.Index("ix_audit_entry_tenant_at", "tenant_id", "at"),
         sa.Index("ix_audit_entry_object", "object_type", "object_id"),
+        sa.Index("ix_audit_entry_user_at", "user_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,5 +30,6 @@ class AuditEntry(db.Model):
     object_type: Mapped[str | None] = mapped_column(sa.String(64))
     object_id: Mapped[int | None]
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(sa.String(45))  # the client's address, if any
 
     user: Mapped[User | None] = relationship()

@@ -60,6 +60,11 @@ class Notification(TenantScoped, db.Model):
         sa.Index("ix_notification_mail_user", "mail_state", "user_id"),
     )
 
+    # Account mails (invitation, password reset) belong to no tenant: no tenant admin's
+    # outbox shows their single-use links.
+    tenant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("tenant.id", ondelete="CASCADE"), index=True
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(sa.String(60), default="general", server_default="general")

@@ -1,4 +1,5 @@
-"""Writing audit entries. Details name objects and fields, never personal values.
+"""Writing audit entries. Details name objects and fields, never personal values (nor a
+password, token or code). Each entry notes who, when, and from which address.
 
 Operations do not know about requests: who acts is given to them. The web layer installs an
 *actor source* once (:func:`set_actor_source`, called by ``create_app``) that answers from the
@@ -16,11 +17,13 @@ from ..models import AuditEntry
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: the user, the role acted in, and the tenant of that role (if any)."""
+    """Who acts: the user (None: an anonymous visitor), the role acted in, the tenant of that
+    role (if any), and the client's address."""
 
     user: object
     role: str | None = None
     tenant_id: int | None = None
+    ip: str | None = None
 
 
 _actor_source: Callable[[], Actor | None] = lambda: None  # noqa: E731
@@ -35,12 +38,11 @@ def set_actor_source(source: Callable[[], Actor | None]) -> None:
 def record(action: str, obj=None, *, tenant_id: int | None = None, user=None, **details) -> None:
     """Add an audit entry to the session (committed with the request's transaction)."""
     role = None
-    if user is None:
-        actor = _actor_source()
-        if actor is not None:
-            user, role = actor.user, actor.role
-            if tenant_id is None:
-                tenant_id = actor.tenant_id
+    actor = _actor_source()
+    if user is None and actor is not None:
+        user, role = actor.user, actor.role
+        if tenant_id is None:
+            tenant_id = actor.tenant_id
     if tenant_id is None and obj is not None:
         tenant_id = getattr(obj, "tenant_id", None)
     db.session.add(
@@ -52,5 +54,6 @@ def record(action: str, obj=None, *, tenant_id: int | None = None, user=None, **
             object_type=type(obj).__name__ if obj is not None else None,
             object_id=getattr(obj, "id", None),
             details=details,
+            ip=actor.ip if actor is not None else None,
         )
     )

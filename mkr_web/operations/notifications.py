@@ -99,6 +99,21 @@ def _clean_subject(subject: str) -> str:
 # ---- who is told -------------------------------------------------------------------------------
 
 
+ACCOUNT_KIND = "account"  # always e-mailed at once, whatever the user's preferences
+
+
+def send_account_mail(user_id: int, subject: str, body: str, link: str) -> Notification | None:
+    """The one way account mails (invitation, password reset) leave: a notification row with
+    no tenant, mailed after commit like every notification.
+
+    No tenant means no tenant admin's outbox lists it: its link opens the account. The kind
+    ``account`` is not configurable: it is e-mailed at once (by the mail worker, like every
+    notification), whatever the user's preferences.
+    """
+    rows = notify(None, [user_id], subject, body, link, kind=ACCOUNT_KIND, url=link)
+    return rows[0] if rows else None
+
+
 def admin_ids(tenant_id: int) -> list[int]:
     return list(
         db.session.scalars(

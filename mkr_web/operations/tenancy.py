@@ -10,6 +10,7 @@ from ..errors import OperationError
 from ..extensions import db
 from ..models import Membership, Municipality, Organization, OrganizationKind, Tenant, User
 from .audit import record
+from .passwords import password_problems
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
@@ -38,8 +39,9 @@ def get_or_create_user(email: str, password: str | None, full_name: str = "") ->
     user = db.session.execute(db.select(User).where(User.email == email_n)).scalar_one_or_none()
     if user is not None:
         return user, False
-    if not password or len(password) < 8:
-        raise OperationError("Пароль должен быть не короче 8 символов.")
+    problems = password_problems(password or "", email_n)
+    if problems:
+        raise OperationError(" ".join(problems))
     user = User(email=email_n, full_name=full_name.strip())
     user.set_password(password)
     db.session.add(user)
@@ -70,17 +72,7 @@ def grant_role(
     actor=None,
 ) -> tuple[Membership, bool]:
     """Give ``user`` a role in ``tenant``; idempotent (returns the existing membership)."""
-    if role is Role.PLATFORM_ADMIN:
-        raise OperationError("Роль администратора платформы не относится к проекту.")
-    if role is Role.COORDINATOR and not municipalities:
-        raise OperationError("Координатору нужен хотя бы один муниципалитет.")
-    if role is Role.ORGANIZER and organization is None:
-        raise OperationError("Организатору нужна организация.")
-    for m in municipalities or []:
-        if m.tenant_id != tenant.id:
-            raise OperationError("Муниципалитет другого проекта.")
-    if organization is not None and organization.tenant_id != tenant.id:
-        raise OperationError("Организация другого проекта.")
+    check_scope(tenant, role, municipalities, organization)
     existing = db.session.execute(
         db.select(Membership).where(
             Membership.user_id == user.id,
@@ -100,8 +92,35 @@ def grant_role(
     )
     db.session.add(membership)
     db.session.flush()
-    record("membership.create", membership, tenant_id=tenant.id, user=actor, role=role.value)
+    record(
+        "membership.create",
+        membership,
+        tenant_id=tenant.id,
+        user=actor,
+        role=role.value,
+        member_id=user.id,
+    )
     return membership, True
+
+
+def check_scope(
+    tenant: Tenant,
+    role: Role,
+    municipalities: list[Municipality] | None,
+    organization: Organization | None,
+) -> None:
+    """Refuse a role whose scope is missing or belongs to another tenant."""
+    if role is Role.PLATFORM_ADMIN:
+        raise OperationError("Роль администратора платформы не относится к проекту.")
+    if role is Role.COORDINATOR and not municipalities:
+        raise OperationError("Координатору нужен хотя бы один муниципалитет.")
+    if role is Role.ORGANIZER and organization is None:
+        raise OperationError("Организатору нужна организация.")
+    for m in municipalities or []:
+        if m.tenant_id != tenant.id:
+            raise OperationError("Муниципалитет другого проекта.")
+    if organization is not None and organization.tenant_id != tenant.id:
+        raise OperationError("Организация другого проекта.")
 
 
 def create_user_with_role(

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("platform", __name__, template_folder="templates")
 
 # Route modules register their views on ``bp`` when imported (one module per topic).
-from . import views  # noqa: F401
+from . import outbox, views  # noqa: F401

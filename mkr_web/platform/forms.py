@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from ..web.forms import Form
@@ -10,6 +10,3 @@ class TenantForm(Form):
     name = StringField(_l("Название проекта"), validators=[DataRequired(), Length(max=300)])
     admin_email = EmailField(_l("E-mail первого оператора"), validators=[DataRequired(), Email()])
     admin_name = StringField(_l("ФИО оператора"), validators=[DataRequired(), Length(max=200)])
-    admin_password = PasswordField(
-        _l("Пароль оператора (если учётной записи ещё нет)"), validators=[Length(max=200)]
-    )

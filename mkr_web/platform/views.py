@@ -1,5 +1,5 @@
-"""Platform admin: lists tenants and creates a tenant with its first admin. Nothing inside a
-tenant's workflows."""
+"""Platform admin: lists tenants and creates a tenant, inviting its first admin by e-mail (the
+admin sets their own password). Nothing inside a tenant's workflows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from flask_login import current_user
 from workflows.roles import Role
 
 from ..access import roles
-from ..operations.tenancy import create_tenant, create_user_with_role
+from ..operations.invitations import invite
+from ..operations.tenancy import create_tenant
 from ..queries.reference import tenants_with_user_counts
 from ..web.commit import commit_or_refuse
 from . import bp
@@ -22,19 +23,22 @@ from .forms import TenantForm
 def dashboard():
     form = TenantForm()
     if form.validate_on_submit():
-        if commit_or_refuse(_create_tenant_with_admin, form, success=_("Проект создан.")).ok:
+        if commit_or_refuse(
+            _create_tenant_with_admin,
+            form,
+            success=_("Проект создан, оператору отправлено приглашение."),
+        ).ok:
             return redirect(url_for(".dashboard"))
     return render_template("platform/dashboard.html", tenants=tenants_with_user_counts(), form=form)
 
 
 def _create_tenant_with_admin(form: TenantForm):
     tenant = create_tenant(form.slug.data, form.name.data, actor=current_user)
-    create_user_with_role(
-        tenant.slug,
+    invite(
+        tenant,
         form.admin_email.data,
-        form.admin_password.data,
         Role.ADMIN,
         full_name=form.admin_name.data,
-        actor=current_user,
+        actor=current_user._get_current_object(),
     )
     return tenant

@@ -7,11 +7,18 @@ from tests.support import login
 
 # One page per role; each must be reachable by its role only.
 ROLE_PAGES = {
-    "admin": ["/admin/", "/admin/reference", "/admin/users", "/admin/audit", "/admin/health"],
+    "admin": [
+        "/admin/",
+        "/admin/reference",
+        "/admin/users",
+        "/admin/audit",
+        "/admin/health",
+        "/admin/sso",
+    ],
     "coordinator": ["/coordinator/"],
     "organizer": ["/organizer/"],
     "expert": ["/expert/"],
-    "platform-admin": ["/platform/"],
+    "platform-admin": ["/platform/", "/platform/outbox"],
 }
 
 
@@ -39,9 +46,15 @@ def test_public_endpoints_are_few(app):
         if getattr(v, POLICY_ATTR) == PUBLIC and not e.endswith("static")
     )
     assert public == [
+        "auth.forgot_password",
         "auth.index",
+        "auth.invitation",
         "auth.language",
         "auth.login",
+        "auth.login_code",
+        "auth.reset_password",
+        "auth.sso_callback",
+        "auth.sso_start",
         "public.healthz",
         "public.verify",
     ]

@@ -34,8 +34,9 @@ ROLES = ("admin", "coordinator", "organizer", "expert", "platform-admin", "anony
 #: URL parameters that are not objects (a converter's value): no tenant, no scope.
 NOT_OBJECTS = {"action", "code", "filename", "fmt", "kind"}
 #: GET rules whose success is a redirect: the index (to the dashboard), the rubrics (to the
-#: first rubric) and, for a logged-in user, the login page (to the dashboard).
-REDIRECTS = {"auth.index", "admin.rubrics"}
+#: first rubric), the second login step and the single sign-on callback with no login under
+#: way (to the login page) and, for a logged-in user, the login page (to the dashboard).
+REDIRECTS = {"auth.index", "admin.rubrics", "auth.login_code", "auth.sso_callback"}
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 

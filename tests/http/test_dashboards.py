@@ -90,6 +90,7 @@ def test_admin_sees_work_to_assign_decide_and_admit_overdue_first(app, factory, 
         ("batches_ready", 1, "/admin/admission/?ready=1"),
     ]
     clock.move_to(datetime(2020, 3, 20, 9, 0))  # the review (16.03) and confirmation (12.03)
+    login(client, w.admin.email)  # 18 days later: the session ended (12 hours at most)
     assert todo_of(client, "/admin/") == [
         ("reviews_overdue_acc", 1, "/admin/accreditation?state=in_review"),
         ("confirmations_overdue", 1, "/admin/admission/"),
@@ -114,6 +115,7 @@ def test_coordinator_sees_candidates_to_confirm_with_the_deadline_and_gaps(app, 
     assert f'data-municipality="{w.first.id}"' in html
     assert "нет резидентов" in html and "нет участия" in html
     clock.move_to(datetime(2020, 3, 13, 9, 0))
+    login(client, w.coord1.email)  # 11 days later: the session ended (12 hours at most)
     assert todo_of(client, "/coordinator/")[0] == (
         "confirm_overdue",
         3,

@@ -92,7 +92,7 @@ def test_create_tenant_and_users(app, app_ctx):
         "--role",
         "expert",
     )
-    assert r.exit_code != 0 and "8 символов" in r.output
+    assert r.exit_code != 0 and "12 символов" in r.output
     db.session.expire_all()
     emails = set(db.session.scalars(sa.select(User.email)))
     assert emails == {"c@example.test", "o@example.test", "p@example.test"}

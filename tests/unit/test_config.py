@@ -15,6 +15,39 @@ def test_defaults(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
+def test_account_defaults(tmp_path):
+    cfg = load_config(str(tmp_path), env={})
+    got = {
+        k: cfg[k]
+        for k in (
+            "MKR_LOGIN_ACCOUNT_LIMIT",
+            "MKR_LOGIN_ADDRESS_LIMIT",
+            "MKR_LOGIN_WINDOW_MINUTES",
+            "MKR_LOGIN_DELAY_SECONDS",
+            "MKR_SESSION_IDLE_MINUTES",
+            "MKR_SESSION_MAX_HOURS",
+            "MKR_INVITATION_DAYS",
+            "MKR_RESET_MINUTES",
+            "MKR_TRUSTED_PROXIES",
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED",
+        )
+    }
+    assert got == {
+        "MKR_LOGIN_ACCOUNT_LIMIT": 5,
+        "MKR_LOGIN_ADDRESS_LIMIT": 50,
+        "MKR_LOGIN_WINDOW_MINUTES": 15,
+        "MKR_LOGIN_DELAY_SECONDS": 1.0,
+        "MKR_SESSION_IDLE_MINUTES": 120,
+        "MKR_SESSION_MAX_HOURS": 12,
+        "MKR_INVITATION_DAYS": 7,
+        "MKR_RESET_MINUTES": 60,
+        "MKR_TRUSTED_PROXIES": 0,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    }
+    cfg = load_config(str(tmp_path), env={"MKR_LOGIN_DELAY_SECONDS": "0.5"})
+    assert cfg["MKR_LOGIN_DELAY_SECONDS"] == 0.5
+
+
 def test_postgres_url_uses_psycopg3(tmp_path):
     cfg = load_config(str(tmp_path), env={"DATABASE_URL": "postgresql://u:p@db:5432/mkr"})
     assert cfg["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db:5432/mkr"
@@ -36,6 +69,10 @@ def test_broker_turns_off_eager_mode(tmp_path):
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"MKR_LOCALE": "de"}, "MKR_LOCALE"),
         ({"MKR_HTTPS": "maybe"}, "MKR_HTTPS"),
+        ({"MKR_LOGIN_ACCOUNT_LIMIT": "five"}, "MKR_LOGIN_ACCOUNT_LIMIT"),
+        ({"MKR_LOGIN_ADDRESS_LIMIT": "0"}, "MKR_LOGIN_ADDRESS_LIMIT"),
+        ({"MKR_SESSION_IDLE_MINUTES": "-5"}, "MKR_SESSION_IDLE_MINUTES"),
+        ({"MKR_LOGIN_DELAY_SECONDS": "x"}, "MKR_LOGIN_DELAY_SECONDS"),
     ],
 )
 def test_wrong_value_names_the_variable(tmp_path, env, variable):

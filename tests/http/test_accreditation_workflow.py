@@ -223,8 +223,12 @@ def test_admin_sees_mean_spread_and_accredits(app, w):
         a.direction,
         w.org.id,
     )
+    settle_jobs()  # the certificate job (a real worker on CI's PostgreSQL leg)
+    db.session.expire_all()
     organiser_notes = db.session.scalars(
-        sa.select(Notification.subject).where(Notification.user_id == w.organizer.id)
+        sa.select(Notification.subject)
+        .where(Notification.user_id == w.organizer.id)
+        .order_by(Notification.id)
     ).all()
     assert organiser_notes == [
         f"{a.number}: мероприятие аккредитовано",

@@ -31,9 +31,12 @@ REASON = "Фоновая обработка недоступна: задание
 
 
 @pytest.fixture
-def dead_app(app):
+def dead_app(app, monkeypatch):
     with socket.socket() as s:  # the port must really be dead
         assert s.connect_ex(("127.0.0.1", 5131)) != 0
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI's
+    # PostgreSQL leg sets it to the live Redis): without it the dead broker below holds.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     celery = dict(
         app.config["CELERY"],
         broker_url=DEAD_BROKER,

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from werkzeug.routing import IntegerConverter
 
 from mkr_web.extensions import db
-from mkr_web.models import LoginFailure
+from mkr_web.models import LoginFailure, User
 from tests.conftest import empty_database
 from tests.factories import PASSWORD, AccessWorld
 from tests.support import login, page_forms
@@ -129,12 +129,16 @@ def _query_names(html: str, url: str) -> set[str]:
     return names
 
 
-def _forget_failed_logins(app) -> None:
-    """The garbage sent by the roles before (wrong passwords in the login, re-authentication
-    and 2FA forms, all from 127.0.0.1) fills the per-address login limit on purpose; each
-    role starts with none counted, or its own login would get the limit's 429."""
+def _fresh_login(app, email: str | None = None) -> None:
+    """Undo what the garbage of the roles before did on purpose to the logins: wrong passwords
+    from 127.0.0.1 fill the per-address login limit, and the world's valid password-reset link
+    (the expert's, :class:`AccessWorld`) accepts a garbage password. Each role starts with no
+    failure counted and its own password."""
     with app.app_context():
         db.session.execute(sa.delete(LoginFailure))
+        if email is not None:
+            user = db.session.scalar(sa.select(User).where(User.email == email))
+            user.set_password(PASSWORD)
         db.session.commit()
         db.session.remove()
 
@@ -143,7 +147,7 @@ def _forget_failed_logins(app) -> None:
 def test_garbage_never_answers_5xx(app, app_ctx, world, role, monkeypatch):
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # a bug answers 500 here
     plan = world[role]
-    _forget_failed_logins(app)
+    _fresh_login(app, plan["email"])
     client = app.test_client()
     if plan["email"] is not None:
         assert login(client, plan["email"], PASSWORD).status_code == 302
@@ -234,7 +238,7 @@ def test_the_cases_of_the_issue(app, factory):
     """The inputs the issue names, one by one, with the answers they must get."""
     from tests.factories import World
 
-    _forget_failed_logins(app)
+    _fresh_login(app)
     w = World(factory)
     try:
         admin = app.test_client()

@@ -223,7 +223,7 @@ def test_accreditation_certificate_ready_tells_the_organiser(factory, clock):
     a = accredited(w)
     before = mark()
     certificates.queue_certificate(
-        w.tenant.id, CertificateKind.ACCREDITATION, a.id, user_id=w.admin.id, base_url=None
+        w.tenant.id, CertificateKind.ACCREDITATION, a.id, user_id=w.admin.id
     )
     number = certificates.find(CertificateKind.ACCREDITATION, a.id).number
     assert told(before) == [
@@ -323,7 +323,7 @@ def test_resident_certificate_of_a_nomination_tells_the_coordinator(factory, clo
     nom.approve(n, w.membership(w.admin))
     db.session.commit()
     before = mark()
-    resident_certificates.queue_one(w.tenant.id, n.person_id, user_id=w.admin.id, base_url=None)
+    resident_certificates.queue_one(w.tenant.id, n.person_id, user_id=w.admin.id)
     number = certificates.find(CertificateKind.RESIDENT, n.person_id).number
     assert told(before) == [
         (w.coord1.email, "certificate.resident_ready", f"Свидетельство резидента {number} готово")
@@ -469,7 +469,7 @@ def test_certificates_ready_tell_the_organiser_and_the_coordinators(factory, clo
     adm.admit_confirmed(batch, admin)
     db.session.commit()
     before = mark()
-    resident_certificates.start_batch_job(batch, user_id=w.admin.id, base_url=None)
+    resident_certificates.start_batch_job(batch, user_id=w.admin.id)
     n = batch.number
     assert told(before) == [
         (

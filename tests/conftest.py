@@ -141,7 +141,10 @@ def factory(app_ctx):
 @pytest.fixture
 def smtp_server(app, data_app, monkeypatch, tmp_path):
     """``smtp_server(mode="plain"|"starttls"|"ssl", login=(user, password) or None)``: start a
-    local SMTP server (tests.support.LocalSMTP) and point both apps' mail settings at it."""
+    local SMTP server (tests.support.LocalSMTP) and point both apps' mail settings at it.
+
+    The server lives in this process, so the apps send their mail tasks eagerly here even on
+    CI's PostgreSQL leg (the real worker has its own mail settings and could not reach it)."""
     from tests.support import LocalSMTP
 
     servers = []
@@ -152,6 +155,7 @@ def smtp_server(app, data_app, monkeypatch, tmp_path):
         for a in (app, data_app):
             for key, value in server.config(mode, login).items():
                 monkeypatch.setitem(a.config, key, value)
+            monkeypatch.setitem(a.extensions["celery"].conf, "task_always_eager", True)
         return server
 
     yield start

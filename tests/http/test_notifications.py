@@ -9,7 +9,7 @@ from mkr_web.extensions import db
 from mkr_web.models import Notification
 from mkr_web.operations.notifications import notify
 from tests.factories import admin_and_expert
-from tests.support import login, post_form
+from tests.support import another_app, login, post_form
 
 
 @pytest.fixture
@@ -78,21 +78,19 @@ def test_notifications_page_needs_login(app):
 
 
 @pytest.fixture
-def dead_broker_app(app, data_app):
-    """The app with a broker that refuses connections (a port of this branch's range where
-    nothing listens): the web pages must still answer, and the e-mails wait."""
-    from celery import current_app as current_celery
-
-    from mkr_web import create_app
-
-    before = current_celery._get_current_object()  # creating an app makes it Celery's current
+def dead_broker_app(app, data_app, monkeypatch):
+    """The app with a broker that refuses connections (a port where nothing listens): the web
+    pages must still answer, and the e-mails wait."""
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI's
+    # PostgreSQL leg sets it to the live Redis): without it the dead broker below holds.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     celery_cfg = {
         **app.config["CELERY"],
         "broker_url": "redis://127.0.0.1:5179/0",
         "result_backend": "redis://127.0.0.1:5179/0",
         "task_always_eager": False,
     }
-    dead = create_app(
+    with another_app(
         {
             "TESTING": True,
             "MKR_UPLOAD_DIR": app.config["MKR_UPLOAD_DIR"],
@@ -101,10 +99,8 @@ def dead_broker_app(app, data_app):
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": 5178,
         }
-    )
-    yield dead
-    before.set_current()  # the suite's Celery again, for this thread and as the default
-    before.set_default()
+    ) as dead:
+        yield dead
 
 
 def test_broker_down_the_step_succeeds_and_the_mail_waits_in_the_outbox(

@@ -25,6 +25,7 @@ from tests.factories import (
     application_in_review as in_review,
     application_reviewed as reviewed,
     assignment_of,
+    score,
     world,
 )
 from tests.support import login, post_form, settle_jobs, upload_file
@@ -403,3 +404,24 @@ def test_access_scope_and_tenants(app, w, factory):
         login(client, user.email)
         for url in urls:
             assert client.get(url).status_code == 403, (role, url)
+
+
+def test_review_progress_bar_counts_scores_in_of_experts_assigned(app, w):
+    """Issue 12, item 1: the admin's application page shows scores in / experts assigned."""
+    a = in_review(w)  # two experts
+    client = app.test_client()
+    login(client, w.admin.email)
+
+    def bar(url):
+        html = client.get(url).get_data(as_text=True)
+        found = re.search(
+            r'role="progressbar"[^>]*aria-valuenow="(\d+)"[^>]*aria-valuemax="(\d+)"', html
+        )
+        return found and (int(found.group(1)), int(found.group(2)))
+
+    page = f"/admin/accreditation/{a.id}"
+    assert bar(page) == (0, 2)
+    score(a, w.expert1, [8, 8, 8, 8, 4])
+    assert bar(page) == (1, 2)
+    score(a, w.expert2, [9, 9, 9, 9, 5])
+    assert bar(page) == (2, 2)

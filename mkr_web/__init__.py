@@ -118,6 +118,10 @@ def _queue_unavailable(error):
     from flask import flash, redirect
 
     db.session.rollback()
+    if request.path.startswith("/api/"):
+        from .api.core import problem_response
+
+        return problem_response(503, str(error), slug="queue-unavailable")
     back = urlsplit(request.referrer or "")
     if request.method == "POST" and back.path and (not back.netloc or back.netloc == request.host):
         flash(str(error), "danger")
@@ -141,11 +145,16 @@ def _log_limiter_fallback() -> None:
 def _error_page(error):
     # Generic pages: never echo request data (it may hold personal data).
     code = getattr(error, "code", 500) or 500
+    if request.path.startswith("/api/"):
+        from .api.core import problem_response
+
+        return problem_response(code)
     return render_template("error.html", code=code), code
 
 
 def _register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .coordinator import bp as coordinator_bp
     from .expert import bp as expert_bp
@@ -160,3 +169,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
     app.register_blueprint(expert_bp, url_prefix="/expert")
     app.register_blueprint(platform_bp, url_prefix="/platform")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -1672,3 +1672,18 @@ RESOLVERS = {
         [],
     ),
 }
+
+
+# ---- API tokens --------------------------------------------------------------------------------
+
+
+def api_token(user: User, membership=None, scopes=None, days: int = 30) -> str:
+    """A personal API token of ``user`` for ``membership`` (default: their first), with every
+    scope of its role unless ``scopes`` says otherwise; returns the secret."""
+    from mkr_web.operations.api_tokens import create_token, scopes_for
+
+    membership = membership or sorted(user.memberships, key=lambda m: m.id)[0]
+    wanted = scopes_for(membership.role) if scopes is None else scopes
+    new = create_token(user, membership, "test", wanted or ["reference:read"], days)
+    db.session.commit()
+    return new.secret

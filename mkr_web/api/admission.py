@@ -43,7 +43,7 @@ KEYS = {c.title: c.key for c in PROTOCOL_SPEC.columns}
 def _preview_rows(payload: dict) -> list[dict]:
     return [
         {
-            "row": r["row"] - HEADER_ROW,
+            "row": r["row"],
             "match": (r.get("match") or {}).get("kind"),
             "errors": [
                 {"field": KEYS.get(col, ""), "column": col, "detail": why}
@@ -75,6 +75,8 @@ def submit_protocol(edition_id: int):
     ]
     tenant_id = current_membership().tenant_id
     payload = commit(preview_cells, importer, tenant_id, cells, "api.json")
+    for r in payload["rows"]:
+        r["row"] -= HEADER_ROW  # a row is named by its position in ``rows`` (from 1)
     preview = _preview_rows(payload)
     errors = [dict(e, row=r["row"]) for r in preview for e in r["errors"]]
     if errors:

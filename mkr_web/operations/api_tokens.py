@@ -76,6 +76,7 @@ def create_token(
     if not 1 <= days <= max_days:
         raise OperationError(f"Срок действия: от 1 до {max_days} дней.")
     secret = PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
     token = ApiToken(
         user_id=user.id,
         membership_id=membership.id,
@@ -84,7 +85,8 @@ def create_token(
         prefix=secret[:12],
         token_hash=digest(secret),
         scopes=wanted,
-        expires_at=utcnow() + timedelta(days=days),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
     )
     db.session.add(token)
     db.session.flush()

@@ -73,6 +73,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # a hand-written form's single-use token: <input type="hidden" name="form_token" …>
     app.jinja_env.globals["form_token"] = new_form_token
+    from .operations.snils import shown_to
+
+    # a person's СНИЛС as the current role may see it (in full, masked, or not at all)
+    app.jinja_env.filters["snils"] = lambda digits: shown_to(
+        (current_context() or _NO_ROLE).role, digits
+    )
 
     @app.context_processor
     def _inject():
@@ -107,6 +113,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.register_error_handler(QueueUnavailable, _queue_unavailable)
     return app
+
+
+class _NO_ROLE:  # noqa: N801 - a stand-in context without a role
+    role = None
 
 
 def _queue_unavailable(error):

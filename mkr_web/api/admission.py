@@ -21,6 +21,7 @@ from ..operations.admission import (
     reject_candidate,
     return_candidate,
 )
+from ..operations.snils import shown_to
 from ..queries.admission import accredited_editions_for, candidate_in_scope, candidates_for
 from ..web.loading import by_id_or_404, keyset, one_or_404
 from . import schemas as s
@@ -123,6 +124,7 @@ def dump_candidate(c: AdmissionCandidate) -> dict:
             "organization_name": c.organization_name,
             "grade": c.grade,
             "municipality_id": c.municipality_id,
+            "snils": shown_to(current_role(), c.snils),
             "result": c.result.value,
             "place": c.place,
             "state": c.state.value,

@@ -190,6 +190,9 @@ class CandidateSchema(Strict):
     organization_name = fields.String(required=True)
     grade = fields.String(allow_none=True, required=True)
     municipality_id = fields.Integer(required=True)
+    snils = fields.String(
+        allow_none=True, required=True, metadata={"description": "СНИЛС, masked for organisers"}
+    )
     result = fields.String(required=True)
     place = fields.Integer(allow_none=True, required=True)
     state = fields.String(required=True, validate=validate.OneOf(_values(CandidateState)))
@@ -237,6 +240,12 @@ class ProtocolRow(Strict):
     section = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     parent_contact = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=300)
+    )
+    snils = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=20),
+        metadata={"description": "СНИЛС (optional): matched to the bank before the name"},
     )
 
 

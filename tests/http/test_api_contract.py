@@ -47,32 +47,36 @@ CHECKS = [
 ]
 
 
+def _fuzz(operation, role: str, token: str, failures: list[str]) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def run(case):
+        response = case.call(headers=headers)
+        if response.status_code >= 500:
+            failures.append(f"{role} {case.method} {case.formatted_path}: 5xx")
+            return
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except Exception as exc:  # noqa: BLE001 - collected, reported together
+            failures.append(f"{role} {operation.label}: {str(exc)[:300]}")
+
+    run()
+
+
 def test_the_contract_holds_for_every_role(app, tokens):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [op.ok() for op in schema.get_all_operations()]
     assert len(operations) >= 18
     failures: list[str] = []
     for role in ROLES:
-        headers = {"Authorization": f"Bearer {tokens[role]}"}
         for operation in operations:
-
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                database=None,
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=operation.as_strategy())
-            def run(case):
-                response = case.call(headers=headers)
-                if response.status_code >= 500:
-                    failures.append(f"{role} {case.method} {case.formatted_path}: 5xx")
-                    return
-                try:
-                    case.validate_response(response, checks=CHECKS)
-                except Exception as exc:  # noqa: BLE001 - collected, reported together
-                    failures.append(f"{role} {operation.label}: {str(exc)[:300]}")
-
-            run()
+            _fuzz(operation, role, tokens[role], failures)
     assert failures == [], "\n".join(failures[:20])

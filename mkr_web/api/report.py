@@ -11,10 +11,11 @@ from workflows.roles import Role
 
 from ..access import current_membership
 from ..documents.report_outputs import CONTENT_TYPES, WRITERS
+from ..operations.gir_export import as_json, export_gir
 from ..queries.reference import municipality_ids_for
 from ..queries.report import build_report, report_years
 from . import schemas as s
-from .core import endpoint
+from .core import commit, endpoint, json_response
 
 
 @endpoint(
@@ -36,3 +37,18 @@ def report(args):
         build_report(membership.tenant_id, year, args["as_of"], None if scope is None else scope)
     )
     return Response(data, mimetype=CONTENT_TYPES["json"])
+
+
+@endpoint(
+    "/gir-export",
+    summary="Residents with their achievements of a year, keyed by СНИЛС (ГИР); rows lacking "
+    "what the register needs are listed in errors, not exported",
+    roles=(Role.ADMIN,),
+    scope="gir:read",
+    query=s.GirQuery,
+    response=s.GirExportSchema,
+)
+def gir_export(args):
+    year = args["year"] or date.today().year - 1
+    export, _body = commit(export_gir, current_membership().tenant_id, year, "json")
+    return json_response(as_json(export))

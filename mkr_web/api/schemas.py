@@ -276,3 +276,43 @@ class TransitionSchema(Strict):
     id = fields.Integer(required=True)
     state = fields.String(required=True)
     version = fields.Integer(required=True)
+
+
+class GirQuery(Strict):
+    year = fields.Integer(
+        load_default=None,
+        validate=validate.Range(2000, 2100),
+        metadata={"description": "default: last year"},
+    )
+
+
+class GirColumnSchema(Strict):
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    required = fields.Boolean(required=True)
+
+
+class GirRowSchema(Strict):
+    snils = fields.String(required=True)
+    surname = fields.String(required=True)
+    name = fields.String(required=True)
+    patronymic = fields.String(allow_none=True, required=True)
+    birth_on = fields.Date(required=True)
+    event = fields.String(required=True)
+    level = fields.String(required=True)
+    result = fields.String(required=True)
+    achieved_on = fields.Date(required=True)
+
+
+class GirErrorSchema(Strict):
+    person_id = fields.Integer(required=True)
+    person = fields.String(required=True)
+    event = fields.String(allow_none=True, required=True)
+    missing = fields.List(fields.String(), required=True)
+
+
+class GirExportSchema(Strict):
+    year = fields.Integer(required=True)
+    columns = fields.List(fields.Nested(GirColumnSchema), required=True)
+    rows = fields.List(fields.Nested(GirRowSchema), required=True)
+    errors = fields.List(fields.Nested(GirErrorSchema), required=True)

@@ -38,6 +38,7 @@ SCOPES: dict[str, tuple[str, frozenset[Role]]] = {
     "persons:read": ("Персоны: чтение", frozenset({A, C})),
     "certificates:read": ("Свидетельства: чтение", frozenset({A, C, ORG})),
     "report:read": ("Аналитическая справка: чтение", frozenset({A, C})),
+    "gir:read": ("Выгрузка для ГИР (резиденты по СНИЛС): чтение", frozenset({A})),
     "candidates:read": ("Кандидаты на включение: чтение", frozenset({A, C, ORG})),
     "candidates:write": ("Кандидаты: подтверждение и решения", frozenset({A, C})),
     "protocols:write": ("Протоколы результатов: отправка", frozenset({ORG})),

@@ -6,14 +6,11 @@ Each change takes ``If-Match`` with the candidate's ETag (the optimistic lock)."
 
 from __future__ import annotations
 
-from flask_login import current_user
-
 from workflows.admission import ADMISSION, CandidateState
 from workflows.roles import Role
 
 from ..access import current_membership, current_role
-from ..imports import commit_payload, preview_cells
-from ..imports.protocol import PROTOCOL_SPEC, ProtocolImporter
+from ..imports.protocol import ProtocolImporter
 from ..models import AdmissionCandidate, EventEdition
 from ..operations.admission import (
     admit_candidate,
@@ -26,7 +23,6 @@ from ..queries.admission import accredited_editions_for, candidate_in_scope, can
 from ..web.loading import by_id_or_404, keyset, one_or_404
 from . import schemas as s
 from .core import (
-    Problem,
     commit,
     decode_cursor,
     endpoint,
@@ -36,23 +32,7 @@ from .core import (
     load_body,
     page_response,
 )
-
-HEADER_ROW = 1  # the cells handed to the machinery start with a header row
-KEYS = {c.title: c.key for c in PROTOCOL_SPEC.columns}
-
-
-def _preview_rows(payload: dict) -> list[dict]:
-    return [
-        {
-            "row": r["row"],
-            "match": (r.get("match") or {}).get("kind"),
-            "errors": [
-                {"field": KEYS.get(col, ""), "column": col, "detail": why}
-                for col, why in r["errors"]
-            ],
-        }
-        for r in payload["rows"]
-    ]
+from .tables import submit_table
 
 
 @endpoint(
@@ -62,52 +42,18 @@ def _preview_rows(payload: dict) -> list[dict]:
     roles=(Role.ORGANIZER,),
     scope="protocols:write",
     body=s.ProtocolBody,
-    response=s.ProtocolResultSchema,
+    response=s.TableResultSchema,
     status=201,
     extra_responses={200: "dry_run: the preview, nothing written"},
 )
 def submit_protocol(edition_id: int):
     edition = by_id_or_404(accredited_editions_for(current_membership()), EventEdition, edition_id)
     data = load_body(s.ProtocolBody)
-    importer = ProtocolImporter(edition)
-    columns = PROTOCOL_SPEC.columns
-    cells = [[c.title for c in columns]] + [
-        [row.get(c.key) for c in columns] for row in data["rows"]
-    ]
-    tenant_id = current_membership().tenant_id
-    payload = commit(preview_cells, importer, tenant_id, cells, "api.json")
-    for r in payload["rows"]:
-        r["row"] -= HEADER_ROW  # a row is named by its position in ``rows`` (from 1)
-    preview = _preview_rows(payload)
-    errors = [dict(e, row=r["row"]) for r in preview for e in r["errors"]]
-    if errors:
-        raise Problem(
-            422,
-            f"Протокол не принят: ошибок — {len(errors)}. Ничего не записано.",
-            errors=errors,
-            slug="rows-refused",
-        )
-    if data["dry_run"]:
-        return json_response(
-            {"batch_id": None, "number": None, "rows": len(preview), "preview": preview}
-        )
-    result = commit(
-        commit_payload,
-        importer,
-        tenant_id,
-        current_user._get_current_object(),
-        payload,
-        {"filename": "api.json"},
-        role=current_role(),
-    )
-    return json_response(
-        {
-            "batch_id": result["batch_id"],
-            "number": result["number"],
-            "rows": result["rows"],
-            "preview": preview,
-        },
-        201,
+    return submit_table(
+        ProtocolImporter(edition),
+        data,
+        lambda match: match.get("kind"),
+        lambda result: {"batch_id": result["batch_id"], "number": result["number"]},
     )
 
 

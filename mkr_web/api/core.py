@@ -21,7 +21,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ..access import POLICY_ATTR, PUBLIC, Context, TokenPolicy, policy_of
-from ..errors import REFUSALS, RowsRefused, StaleItem
+from ..errors import REFUSALS, CountsError, RowsRefused, StaleItem
 from ..extensions import csrf
 from ..operations.api_tokens import recognise
 from ..web.commit import commit_or_refuse
@@ -129,6 +129,21 @@ def refusal_problem(error: Exception) -> Response:
     422 with the message."""
     if isinstance(error, StaleItem):
         return problem_response(412, str(error), slug="stale")
+    if isinstance(error, CountsError):
+        return problem_response(
+            422,
+            str(error),
+            errors=[
+                {
+                    "field": "counts",
+                    "municipality_id": m,
+                    "category": str(getattr(c, "value", c)),
+                    "detail": why,
+                }
+                for (m, c), why in sorted(error.errors.items(), key=str)
+            ],
+            slug="counts-refused",
+        )
     if isinstance(error, RowsRefused):
         return problem_response(
             422,

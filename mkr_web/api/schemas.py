@@ -10,6 +10,7 @@ from workflows.lifecycle import PersonStatus
 
 from ..models import (
     CertificateKind,
+    CountCategory,
     Direction,
     EditionFormat,
     EditionState,
@@ -265,10 +266,13 @@ class PreviewRowSchema(Strict):
     errors = fields.List(fields.Dict(), required=True)
 
 
-class ProtocolResultSchema(Strict):
-    batch_id = fields.Integer(allow_none=True, required=True)
-    number = fields.String(allow_none=True, required=True)
+class TableResultSchema(Strict):
     rows = fields.Integer(required=True)
+    result = fields.Dict(
+        allow_none=True,
+        required=True,
+        metadata={"description": "what was written (null for a dry run)"},
+    )
     preview = fields.List(fields.Nested(PreviewRowSchema), required=True)
 
 
@@ -316,3 +320,70 @@ class GirExportSchema(Strict):
     columns = fields.List(fields.Nested(GirColumnSchema), required=True)
     rows = fields.List(fields.Nested(GirRowSchema), required=True)
     errors = fields.List(fields.Nested(GirErrorSchema), required=True)
+
+
+class CountSchema(Strict):
+    municipality_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
+    category = fields.String(required=True, validate=validate.OneOf(_values(CountCategory)))
+    count = fields.Integer(required=True, validate=validate.Range(0, 1_000_000))
+
+
+class CountsSchema(Strict):
+    edition_id = fields.Integer(required=True)
+    counts = fields.List(fields.Nested(CountSchema), required=True)
+
+
+class CountsBody(Strict):
+    counts = fields.List(
+        fields.Nested(CountSchema),
+        required=True,
+        validate=validate.Length(max=5000),
+        metadata={"description": "the whole grid: cells left out are zero"},
+    )
+
+
+class ParticipantRow(Strict):
+    surname = fields.String(required=True, validate=validate.Length(max=100))
+    name = fields.String(required=True, validate=validate.Length(max=100))
+    patronymic = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=100)
+    )
+    birth_on = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=20),
+        metadata={"description": "ДД.ММ.ГГГГ or ISO"},
+    )
+    municipality = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=200)
+    )
+    organization = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=300)
+    )
+    role = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=40),
+        metadata={
+            "description": "участник / победитель / призёр / эксперт / наставник / модератор"
+        },
+    )
+    place = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 999))
+    section = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+
+
+class ParticipantsBody(Strict):
+    rows = fields.List(
+        fields.Nested(ParticipantRow), required=True, validate=validate.Length(min=1, max=5000)
+    )
+    dry_run = fields.Boolean(load_default=False)
+
+
+class ParticipantSchema(Strict):
+    person_id = fields.Integer(required=True)
+    surname = fields.String(required=True)
+    name = fields.String(required=True)
+    patronymic = fields.String(allow_none=True, required=True)
+    role = fields.String(required=True)
+    place = fields.Integer(allow_none=True, required=True)
+    section = fields.String(allow_none=True, required=True)

@@ -35,6 +35,7 @@ A, C, ORG = Role.ADMIN, Role.COORDINATOR, Role.ORGANIZER
 SCOPES: dict[str, tuple[str, frozenset[Role]]] = {
     "reference:read": ("Муниципалитеты и организации: чтение", frozenset({A, C, ORG})),
     "events:read": ("Мероприятия и их проведения: чтение", frozenset({A, ORG})),
+    "participation:write": ("Участие: численность и списки участников", frozenset({A, ORG})),
     "persons:read": ("Персоны: чтение", frozenset({A, C})),
     "certificates:read": ("Свидетельства: чтение", frozenset({A, C, ORG})),
     "report:read": ("Аналитическая справка: чтение", frozenset({A, C})),

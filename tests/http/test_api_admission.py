@@ -44,9 +44,8 @@ def test_protocol_dry_run_errors_and_commit(client, two):
     resp = call(client, "POST", url, token, {"rows": good, "dry_run": True})
     assert resp.status_code == 200, resp.get_data(as_text=True)
     assert resp.get_json() == {
-        "batch_id": None,
-        "number": None,
         "rows": 2,
+        "result": None,
         "preview": [
             {"row": 1, "match": "new", "errors": []},
             {"row": 2, "match": "new", "errors": []},
@@ -62,8 +61,8 @@ def test_protocol_dry_run_errors_and_commit(client, two):
     resp = call(client, "POST", url, token, {"rows": good})
     assert resp.status_code == 201, resp.get_data(as_text=True)
     body = resp.get_json()
-    batch = db.session.get(AdmissionBatch, body["batch_id"])
-    assert (body["number"], body["rows"]) == (batch.number, 2)
+    batch = db.session.get(AdmissionBatch, body["result"]["batch_id"])
+    assert (body["result"]["number"], body["rows"]) == (batch.number, 2)
     assert [(c.row_no, c.surname) for c in batch.candidates] == [(1, "Соколова"), (2, "Петров")]
     audit = db.session.scalar(
         sa.select(AuditEntry).where(AuditEntry.action == "admission_batch.create")

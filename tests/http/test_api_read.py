@@ -246,3 +246,37 @@ def test_openapi_document_and_its_page(client):
     assert 'data-testid="op-submit_protocol"' in html
     assert not re.search(r'<script[^>]+src="https?://', html)
     problem(client.get("/api/v1/nothing-here"), 404)
+
+
+@pytest.mark.parametrize(
+    "role, page, link, api",
+    [
+        ("admin", "/admin/people", "/admin/people/", "/api/v1/persons"),
+        ("admin", "/admin/events", "/admin/events/", "/api/v1/events"),
+        ("organizer", "/organizer/events", "/organizer/events/", "/api/v1/events"),
+        (
+            "coordinator",
+            "/coordinator/admission/?state=all",
+            "/coordinator/admission/candidates/",
+            "/api/v1/candidates",
+        ),
+    ],
+)
+def test_the_same_objects_through_the_api_and_the_pages(app, client, two, role, page, link, api):
+    a, _b = two
+    from mkr_web.operations import admission as ops
+    from tests.factories import row
+
+    ops.create_batch(
+        a.edition,
+        [row(), row(surname="Иная", municipality="Второй район", organization="МБОУ «СОШ № 2»")],
+        a.organizer,
+    )
+    db.session.commit()
+    user = {"admin": a.admin, "organizer": a.organizer, "coordinator": a.coord1}[role]
+    browser = app.test_client()
+    assert login(browser, user.email).status_code == 302
+    html = browser.get(page).get_data(as_text=True)
+    on_page = sorted({int(i) for i in re.findall(rf'href="{re.escape(link)}(\d+)"', html)})
+    through_api = ids(get(client, api, api_token(user)))
+    assert on_page == through_api and len(on_page) >= 1

@@ -18,6 +18,7 @@ from ..operations.admission import (
     reject_candidate,
     return_candidate,
 )
+from ..operations.audit import record
 from ..operations.snils import shown_to
 from ..queries.admission import accredited_editions_for, candidate_in_scope, candidates_for
 from ..web.loading import by_id_or_404, keyset, one_or_404
@@ -115,7 +116,10 @@ def _candidate(candidate_id: int) -> AdmissionCandidate:
 )
 def candidate(candidate_id: int):
     c = _candidate(candidate_id)
-    return json_response(dump_candidate(c), etag=etag_of(c))
+    body, tag = dump_candidate(c), etag_of(c)
+    if current_role() is not Role.ADMIN:  # as the checker's page does
+        commit(record, "admission_candidate.view", c)
+    return json_response(body, etag=tag)
 
 
 def _after(c: AdmissionCandidate):

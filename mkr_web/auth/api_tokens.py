@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..access import authenticated
+from ..access import authenticated, available_contexts
 from ..models.base import utcnow
 from ..operations.api_tokens import SCOPES, create_token, revoke_token, scopes_for
 from ..queries.api_tokens import token_of, tokens_of
@@ -18,8 +18,13 @@ from .forms import ApiTokenForm, RevokeTokenForm
 
 
 def _memberships():
-    """The user's roles a token may act in (those with at least one scope)."""
-    return [m for m in sorted(current_user.memberships, key=lambda m: m.id) if scopes_for(m.role)]
+    """The user's roles a token may act in: those this session may switch to (after single
+    sign-on through a tenant's provider: that tenant's only) with at least one scope."""
+    return [
+        c.membership
+        for c in available_contexts(current_user)
+        if c.membership is not None and scopes_for(c.role)
+    ]
 
 
 def _page(form, secret=None, status=200):

@@ -108,6 +108,12 @@ def test_confirm_with_if_match_then_admit(client, two):
     etag = resp.headers["ETag"]
     assert etag == f'"admissioncandidate-{ours.id}-v{v}"'
     assert call(client, "GET", f"/api/v1/candidates/{theirs.id}", coord).status_code == 404
+    viewed = db.session.execute(
+        sa.select(AuditEntry.object_id, AuditEntry.details).where(
+            AuditEntry.action == "admission_candidate.view"
+        )
+    ).all()
+    assert [tuple(v) for v in viewed] == [(ours.id, {"api_token_id": token_id(a.coord1)})]
     body = {"consent_on": "2019-04-01", "on_file": True}
     assert call(client, "POST", url + "/confirm", coord, body).status_code == 428
     resp = call(client, "POST", url + "/confirm", coord, body, **{"If-Match": '"stale"'})

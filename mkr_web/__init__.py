@@ -156,9 +156,11 @@ def _error_page(error):
     # Generic pages: never echo request data (it may hold personal data).
     code = getattr(error, "code", 500) or 500
     if request.path.startswith("/api/"):
-        from .api.core import problem_response
+        from werkzeug.exceptions import HTTPException
 
-        return problem_response(code)
+        from .api.core import http_problem, problem_response
+
+        return http_problem(error) if isinstance(error, HTTPException) else problem_response(code)
     return render_template("error.html", code=code), code
 
 

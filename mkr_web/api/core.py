@@ -115,12 +115,29 @@ def problem_response(
     return resp
 
 
+def _routable(methods) -> bool:
+    """Whether the URL routes with one of ``methods``. Werkzeug answers 405 when another
+    method's rule has the same path even if that rule's converter refuses the value (an id
+    above 2³¹): that is a URL of nothing, 404."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in methods or ():
+        try:
+            adapter.match(method=method)
+            return True
+        except HTTPException:
+            continue
+    return False
+
+
 def http_problem(error: HTTPException) -> Response:
     """An ``abort()`` (or an unrouted URL) under ``/api/`` as problem+json."""
     code = error.code or 500
     headers = {}
-    if code == 405 and getattr(error, "valid_methods", None):
-        headers["Allow"] = ", ".join(error.valid_methods)
+    valid = getattr(error, "valid_methods", None)
+    if code == 405 and not _routable(valid):
+        code = 404
+    elif code == 405 and valid:
+        headers["Allow"] = ", ".join(valid)
     return problem_response(code, "" if code >= 500 else (error.description or ""), headers=headers)
 
 

@@ -370,6 +370,12 @@ class ParticipantRow(Strict):
     )
     place = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 999))
     section = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    snils = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=20),
+        metadata={"description": "СНИЛС (optional): matched to the bank before the name"},
+    )
 
 
 class ParticipantsBody(Strict):

@@ -141,3 +141,24 @@ def test_verify_page_never_shows_the_snils(client, w):
         body = client.get(url).get_data(as_text=True)
         assert "РЕЗ-2019-001" in body
         assert "95" not in body.replace("РЕЗ-2019-001", "") and "445" not in body
+
+
+def test_participant_list_matches_by_snils_first(client, w):
+    holder = w.person("Владелица", "Анна", None, date(2006, 1, 1))
+    holder.snils = "11223344595"
+    db.session.commit()
+    token = api_token(w.organizer)
+    url = f"/api/v1/editions/{w.satellite_edition.id}/participants"
+    rows = [
+        {"surname": "Совсем", "name": "Другая", "birth_on": "02.02.2007", "snils": VALID},
+        {"surname": "Новая", "name": "Ира", "snils": VALID2},
+    ]
+    auth = {"Authorization": f"Bearer {token}"}
+    bad = client.post(url, json={"rows": [dict(rows[0], snils="112-233-445 96")]}, headers=auth)
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "snils"
+    resp = client.post(url, json={"rows": rows}, headers=auth)
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    assert [p["match"] for p in resp.get_json()["preview"]] == ["existing", "new"]
+    assert resp.get_json()["result"]["matched"] == 1
+    people = db.session.execute(sa.select(Person.surname, Person.snils).order_by(Person.id)).all()
+    assert [tuple(p) for p in people] == [("Владелица", "11223344595"), ("Новая", "08765430300")]

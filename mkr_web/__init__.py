@@ -73,6 +73,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # a hand-written form's single-use token: <input type="hidden" name="form_token" …>
     app.jinja_env.globals["form_token"] = new_form_token
+    from .operations.snils import shown_to
+
+    # a person's СНИЛС as the current role may see it (in full, masked, or not at all)
+    app.jinja_env.filters["snils"] = lambda digits: shown_to(
+        (current_context() or _NO_ROLE).role, digits
+    )
 
     @app.context_processor
     def _inject():
@@ -109,6 +115,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+class _NO_ROLE:  # noqa: N801 - a stand-in context without a role
+    role = None
+
+
 def _queue_unavailable(error):
     """Work that needs a worker was asked for while the broker is down (the job row, if any,
     is already marked failed with the reason): a form goes back to its page with the
@@ -118,6 +128,10 @@ def _queue_unavailable(error):
     from flask import flash, redirect
 
     db.session.rollback()
+    if request.path.startswith("/api/"):
+        from .api.core import problem_response
+
+        return problem_response(503, str(error), slug="queue-unavailable")
     back = urlsplit(request.referrer or "")
     if request.method == "POST" and back.path and (not back.netloc or back.netloc == request.host):
         flash(str(error), "danger")
@@ -141,11 +155,18 @@ def _log_limiter_fallback() -> None:
 def _error_page(error):
     # Generic pages: never echo request data (it may hold personal data).
     code = getattr(error, "code", 500) or 500
+    if request.path.startswith("/api/"):
+        from werkzeug.exceptions import HTTPException
+
+        from .api.core import http_problem, problem_response
+
+        return http_problem(error) if isinstance(error, HTTPException) else problem_response(code)
     return render_template("error.html", code=code), code
 
 
 def _register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .coordinator import bp as coordinator_bp
     from .expert import bp as expert_bp
@@ -160,3 +181,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
     app.register_blueprint(expert_bp, url_prefix="/expert")
     app.register_blueprint(platform_bp, url_prefix="/platform")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

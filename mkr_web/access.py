@@ -5,6 +5,9 @@
   visitor is sent to the login page.
 - ``@authenticated``: any logged-in user (logout, role switch).
 - ``@public``: anyone (login page, verification pages, static files).
+- :class:`TokenPolicy` (set by ``mkr_web.api``'s route decorator): a request of the JSON API
+  with a live personal token of one of these roles holding the scope; anyone else gets a
+  problem+json 401 or 403.
 
 A ``before_request`` hook refuses (403) any endpoint that declares nothing, and
 :func:`undeclared_endpoints` lets a test walk ``app.url_map``. Objects are loaded through the
@@ -55,6 +58,18 @@ class Context:
     @property
     def key(self) -> str:
         return str(self.membership.id) if self.membership else "platform"
+
+
+@dataclass(frozen=True)
+class TokenPolicy:
+    """An API route's policy: the roles a token's membership must hold and the scope it
+    must carry. Iterating it yields the roles (as a ``@roles`` policy does)."""
+
+    roles: frozenset
+    scope: str
+
+    def __iter__(self):
+        return iter(self.roles)
 
 
 def _set_policy(view, policy):

@@ -31,6 +31,8 @@ Every variable has an embedded default so that `./demo.sh` works on a bare machi
   need the real client address.
 - ``MKR_SESSION_IDLE_MINUTES`` (120) and ``MKR_SESSION_MAX_HOURS`` (12): a session ends after
   that long without a request, and that long after login whatever happens.
+- ``MKR_API_RATE_LIMIT`` (120): requests one API token may make per minute (counted in the
+  database, on the token's row); ``MKR_API_TOKEN_MAX_DAYS`` (365): the longest token life.
 - ``MKR_LOGIN_ACCOUNT_LIMIT`` (5), ``MKR_LOGIN_ADDRESS_LIMIT`` (50),
   ``MKR_LOGIN_WINDOW_MINUTES`` (15): failed logins allowed per account and per client address
   within the window (counted in the database, so every web worker shares them);
@@ -254,6 +256,8 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "MKR_LOGIN_DELAY_SECONDS": _number(
             env, "MKR_LOGIN_DELAY_SECONDS", 1.0, minimum=0, integer=False
         ),
+        "MKR_API_RATE_LIMIT": _number(env, "MKR_API_RATE_LIMIT", 120, minimum=1),
+        "MKR_API_TOKEN_MAX_DAYS": _number(env, "MKR_API_TOKEN_MAX_DAYS", 365, minimum=1),
         "MKR_OIDC_LEEWAY_SECONDS": _number(env, "MKR_OIDC_LEEWAY_SECONDS", 60),
         "MKR_INVITATION_DAYS": _number(env, "MKR_INVITATION_DAYS", 7, minimum=1),
         "MKR_RESET_MINUTES": _number(env, "MKR_RESET_MINUTES", 60, minimum=5),

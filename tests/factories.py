@@ -1300,7 +1300,7 @@ def table_rows() -> dict[str, list[tuple]]:
 
 # the session behind the cookie notes its last request (once a minute): bookkeeping of the
 # visit itself, not an effect of the request
-NOT_EFFECTS = {"user_session"}
+NOT_EFFECTS = {"user_session", "api_token"}  # (an API token notes its use and rate window)
 
 
 def changed_tables(before: dict, after: dict) -> dict[str, tuple[int, int]]:
@@ -1364,6 +1364,7 @@ class Stock:
         resident.file = stored_pdf(t.id, "certificate")
         resident_out = certificates.issue(t.id, CertificateKind.RESIDENT, self.person_out.id)
         resident_out.file = stored_pdf(t.id, "certificate")
+        self.resident_certificate, self.resident_certificate_out = resident, resident_out
         # an e-mail that failed: the admin's outbox offers to resend it
         from mkr_web.models import MailState, Notification
 
@@ -1467,6 +1468,16 @@ class Stock:
             db.session.add(row)
             db.session.flush()
             self.sessions[role] = row.id
+        # personal API tokens (every scope of the role) of the roles that may hold one
+        from mkr_web.operations.api_tokens import create_token, scopes_for
+
+        self.api_tokens: dict[str, int] = {}
+        self.api_secrets: dict[str, str] = {}
+        for role in ("admin", "coordinator", "organizer"):
+            user = holders[role]
+            membership = s.membership(user)
+            new = create_token(user, membership, "matrix", scopes_for(membership.role), 30)
+            self.api_tokens[role], self.api_secrets[role] = new.token.id, new.secret
 
     @staticmethod
     def _records(person: Person, people):
@@ -1632,11 +1643,31 @@ def _session(st: Stock, endpoint: str, role: str):
     return st.sessions.get(role), [st.sessions[other]]
 
 
+def _certificate(st: Stock, endpoint: str, role: str):
+    """The admin's and the organiser's: the accreditation certificate; the coordinator's: the
+    Resident certificate of their municipality's person."""
+    if role == "coordinator":
+        return st.resident_certificate.id, [
+            st.resident_certificate_out.id,
+            st.certificate.id,
+        ]
+    if role == "organizer":
+        return st.certificate.id, [st.resident_certificate.id]
+    return st.certificate.id, []
+
+
+def _api_token(st: Stock, endpoint: str, role: str):
+    """The acting user's own API token; another user's lies outside."""
+    other = "coordinator" if role != "coordinator" else "admin"
+    return st.api_tokens.get(role), [st.api_tokens[other]]
+
+
 RESOLVERS = {
     "application_id": _scoped("application", ("organizer",)),
     "assignment_id": _scoped("assignment", ("expert",)),
     "batch_id": _attr("candidate.batch_id", "candidate_out.batch_id", ("organizer",)),
     "candidate_id": _scoped("candidate", ("coordinator", "organizer")),
+    "certificate_id": _certificate,
     "consent_id": _attr("consent.id", "consent_out.id", ("admin", "coordinator")),
     "criterion_id": _attr("criterion.id"),
     "edition_id": _attr("side.edition.id", "side.other_edition.id", ("organizer",)),
@@ -1650,13 +1681,18 @@ RESOLVERS = {
     "nomination_id": _scoped("nomination", ("coordinator",)),
     "notification_id": _attr("notification.id"),
     "opportunity_id": _attr("opportunity.id"),
-    "organization_id": _attr("side.school1.id", "side.school2.id", ("coordinator",)),
+    "organization_id": lambda st, e, r: (
+        (st.side.center.id, [st.side.school1.id, st.side.other_center.id])
+        if r == "organizer" and e.startswith("api.")  # the API: an organiser's own only
+        else _attr("side.school1.id", "side.school2.id", ("coordinator",))(st, e, r)
+    ),
     "partnership_id": _attr("partnership.id"),
     "person_id": _scoped("person", ("coordinator",)),
     "placement_id": _attr("placement.id"),
     "preview_id": _preview,
     "publication_id": _attr("publication.id"),
     "session_id": _session,
+    "token_id": _api_token,
     # not objects: a value the rule's converter accepts
     "action": lambda st, e, r: ("reject", []),
     "code": lambda st, e, r: (st.certificate.code, []),
@@ -1672,3 +1708,18 @@ RESOLVERS = {
         [],
     ),
 }
+
+
+# ---- API tokens --------------------------------------------------------------------------------
+
+
+def api_token(user: User, membership=None, scopes=None, days: int = 30) -> str:
+    """A personal API token of ``user`` for ``membership`` (default: their first), with every
+    scope of its role unless ``scopes`` says otherwise; returns the secret."""
+    from mkr_web.operations.api_tokens import create_token, scopes_for
+
+    membership = membership or sorted(user.memberships, key=lambda m: m.id)[0]
+    wanted = scopes_for(membership.role) if scopes is None else scopes
+    new = create_token(user, membership, "test", wanted or ["reference:read"], days)
+    db.session.commit()
+    return new.secret

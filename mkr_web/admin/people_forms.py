@@ -31,6 +31,11 @@ class PersonForm(Form):
     name = StringField(_l("Имя"), validators=[DataRequired(), Length(max=100)])
     patronymic = StringField(_l("Отчество"), validators=[Optional(), Length(max=100)])
     birth_on = DateField(_l("Дата рождения"), validators=[Optional()])
+    snils = StringField(
+        _l("СНИЛС"),
+        validators=[Optional(), Length(max=14)],
+        description=_l("11 цифр, например 112-233-445 95"),
+    )
     municipality_id = SelectField(_l("Муниципалитет"), coerce=id_value, validators=[Optional()])
     organization_id = SelectField(
         _l("Образовательная организация"), coerce=id_value, validators=[Optional()]

@@ -8,4 +8,4 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 from . import views  # noqa: F401
 
 # isort: split
-from . import account, jobs, links, notifications, sso  # noqa: E402, F401
+from . import account, api_tokens, jobs, links, notifications, sso  # noqa: E402, F401

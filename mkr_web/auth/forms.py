@@ -1,7 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..web.forms import Form
+from ..web.params import id_value
 
 
 class LoginForm(FlaskForm):
@@ -61,3 +72,23 @@ class TwoFactorConfirmForm(FlaskForm):
 
 class DisableTwoFactorForm(FlaskForm):
     password = PasswordField(_l("Пароль"), validators=[DataRequired(), Length(max=200)])
+
+
+class ApiTokenForm(Form):
+    """A new personal API token: for which of the user's roles, a name, scopes, a life."""
+
+    membership_id = SelectField(_l("Роль"), coerce=id_value, validators=[DataRequired()])
+    name = StringField(_l("Название"), validators=[DataRequired(), Length(max=100)])
+    scopes = SelectMultipleField(
+        _l("Права"),
+        validators=[DataRequired()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    days = IntegerField(
+        _l("Срок действия, дней"), default=90, validators=[InputRequired(), NumberRange(1, 3650)]
+    )
+
+
+class RevokeTokenForm(Form):
+    """CSRF and the single-use token: the button says revoke."""

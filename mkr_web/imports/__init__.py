@@ -11,7 +11,15 @@ server-side preview, all-or-nothing commit), shared by every importer.
 """
 
 from ..errors import ImportRefused
-from .base import Importer, commit_preview, error_count, load_preview, preview_upload
+from .base import (
+    Importer,
+    commit_payload,
+    commit_preview,
+    error_count,
+    load_preview,
+    preview_cells,
+    preview_upload,
+)
 from .spec import Column, TableSpec
 
 __all__ = [
@@ -19,8 +27,10 @@ __all__ = [
     "ImportRefused",
     "Importer",
     "TableSpec",
+    "commit_payload",
     "commit_preview",
     "error_count",
     "load_preview",
+    "preview_cells",
     "preview_upload",
 ]

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ..errors import ImportRefused
 from ..extensions import db
 from ..models import Municipality, Organization, StoredFile
-from .parse import ParsedTable, parse_table
+from .parse import ParsedTable, parse_cells, parse_table
 from .preview import claim_preview, find_preview, read_preview, save_preview
 from .spec import TableSpec, lookup_key
 
@@ -68,6 +68,19 @@ def preview_upload(
         max_bytes=max_bytes,
         lookups=importer.lookups(tenant_id),
     )
+    payload = preview_payload(importer, tenant_id, table, upload.filename)
+    return save_preview(tenant_id, user_id, importer.spec.name, payload)
+
+
+def preview_cells(importer: Importer, tenant_id: int, cells: list[list], name: str) -> dict:
+    """The preview of a table given as cells (header first), kept nowhere: the API's
+    protocol rows, checked exactly as an uploaded file's."""
+    table = parse_cells(importer.spec, cells, importer.lookups(tenant_id))
+    return preview_payload(importer, tenant_id, table, name)
+
+
+def preview_payload(importer: Importer, tenant_id: int, table: ParsedTable, filename: str) -> dict:
+    """The preview's rows (values, errors, the importer's annotations) of a parsed table."""
     rows = [
         {
             "row": r.row,
@@ -77,14 +90,13 @@ def preview_upload(
         for r in table.rows
     ]
     importer.annotate(tenant_id, table, rows)
-    payload = {
+    return {
         "importer": importer.spec.name,
-        "filename": upload.filename[-120:],
+        "filename": filename[-120:],
         "columns": table.columns,
         "notices": table.notices,
         "rows": rows,
     }
-    return save_preview(tenant_id, user_id, importer.spec.name, payload)
 
 
 def load_preview(importer: Importer, tenant_id: int, user_id: int, preview_id: int):
@@ -108,11 +120,19 @@ def commit_preview(
     *,
     role: str,
 ) -> dict:
+    claim_preview(stored)  # first: of two commits of this preview, one writes
+    return commit_payload(importer, tenant_id, user, payload, decisions, role=role)
+
+
+def commit_payload(
+    importer: Importer, tenant_id: int, user, payload: dict, decisions: dict, *, role: str
+) -> dict:
+    """Commit a preview's rows all or nothing (a stored preview is claimed first by
+    :func:`commit_preview`; the API commits the preview it has just built)."""
     if error_count(payload) and not importer.allow_partial:
         raise ImportRefused(
             "В файле есть ошибки: исправьте их и загрузите файл заново. Ничего не загружено."
         )
-    claim_preview(stored)  # first: of two commits of this preview, one writes
     rows = [
         dict(r, values=importer.spec.from_json(r["values"]))
         for r in payload["rows"]

@@ -69,8 +69,15 @@ def parse_table(
         raise ImportRefused(
             f"Файл больше допустимого размера ({max_bytes // 1024} КБ): разделите его на части."
         )
-    lookups = lookups or {}
     rows_iter = read_rows(data, filename, ReadLimits.for_rows(spec.max_rows))
+    return parse_cells(spec, rows_iter, lookups)
+
+
+def parse_cells(spec: TableSpec, rows_iter, lookups: dict | None = None) -> ParsedTable:
+    """Parse a table given as rows of cells (the header first): what a file becomes once
+    read, and what the API sends as JSON rows."""
+    lookups = lookups or {}
+    rows_iter = iter(rows_iter)
     header, header_row = None, 0
     for cells in rows_iter:
         header_row += 1

@@ -30,6 +30,7 @@ from .spec import (
     Choice,
     Column,
     Integer,
+    Snils,
     TableSpec,
     Text,
     person_columns,
@@ -74,6 +75,7 @@ PARTICIPANT_SPEC = TableSpec(
             aliases=("номинация", "секция", "направление"),
             example="Экология",
         ),
+        Column("snils", "СНИЛС", Snils(), aliases=("страховой номер",), example="112-233-445 95"),
     ),
     row_checks=(_check_row,),
     max_rows=20_000,
@@ -103,6 +105,18 @@ class ParticipantImporter(Importer):
         ok = [r for r in rows if not r["errors"]]
         keys = sorted({_key(r["values"]) for r in ok})
         found: dict[tuple[str, str | None], int] = {}
+        numbers = sorted({r["values"]["snils"] for r in ok if r["values"].get("snils")})
+        by_snils = (
+            dict(
+                db.session.execute(
+                    sa.select(Person.snils, Person.id).where(
+                        Person.tenant_id == tenant_id, Person.snils.in_(numbers)
+                    )
+                ).all()
+            )
+            if numbers
+            else {}
+        )
         for i in range(0, len(keys), 500):
             for pid, key, born in db.session.execute(
                 sa.select(Person.id, Person.search_name, Person.birth_on)
@@ -129,7 +143,8 @@ class ParticipantImporter(Importer):
                 )
                 continue
             seen[mine] = row["row"]
-            person_id = found.get((_key(v), _birth(v)))
+            # the holder of the СНИЛС first, else the same full name and birth date
+            person_id = by_snils.get(v.get("snils")) or found.get((_key(v), _birth(v)))
             row["match"] = {
                 "person_id": person_id,
                 "listed": person_id is not None and (person_id, ParticipationRole(role)) in listed,
@@ -152,6 +167,7 @@ class ParticipantImporter(Importer):
                     role=ParticipationRole(v.get("role") or ParticipationRole.PARTICIPANT.value),
                     place=v.get("place"),
                     section=v.get("section"),
+                    snils=v.get("snils"),
                 )
             )
         result = add_participants(self.edition, items)

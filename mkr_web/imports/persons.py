@@ -1,7 +1,8 @@
 """Importing persons into the bank: the column spec, matching to existing persons, commit.
 
-Matching (DOMAIN 4.2): the same person is the same normalised full name and birth date
-(``exact``: not created again). Near matches are listed for a human to decide: the same
+Matching (DOMAIN 4.2): a row with a СНИЛС held by a person of the bank is that person;
+otherwise the same person is the same normalised full name and birth date (``exact``: not
+created again). Near matches are listed for a human to decide: the same
 name with another birth date, or the same birth date with a similar name (a typo; difflib's
 ratio ≥ 0.8). Two rows of the file for the same person are an error.
 """
@@ -28,6 +29,7 @@ from .spec import (
     DateValue,
     Email,
     Phone,
+    Snils,
     TableSpec,
     Text,
     Url,
@@ -61,6 +63,7 @@ PERSON_SPEC = TableSpec(
     title="Персоны",
     columns=(
         *person_columns(birth_required=True, organization_example="МБОУ «СОШ № 1» (г. Томск)"),
+        Column("snils", "СНИЛС", Snils(), aliases=("страховой номер",), example="112-233-445 95"),
         Column(
             "grade",
             "Класс или курс",
@@ -152,6 +155,19 @@ class PersonImporter(Importer):
     def lookups(self, tenant_id: int) -> dict:
         return reference_lookups(tenant_id)
 
+    def _by_snils(self, tenant_id: int, numbers: list[str]) -> dict[str, int]:
+        """The tenant's persons holding one of ``numbers`` (СНИЛС matches first)."""
+        found: dict[str, int] = {}
+        for part in _chunks(sorted(set(numbers))):
+            found.update(
+                db.session.execute(
+                    sa.select(Person.snils, Person.id).where(
+                        Person.tenant_id == tenant_id, Person.snils.in_(part)
+                    )
+                ).all()
+            )
+        return found
+
     def _existing(self, tenant_id: int, keys: list[str], births: list[date]):
         """Persons sharing a normalised name or a birth date with the file's rows."""
         by_name, by_birth = defaultdict(list), defaultdict(list)
@@ -172,14 +188,25 @@ class PersonImporter(Importer):
         ok = [(r, p) for r, p in zip(rows, table.rows, strict=True) if not p.errors]
         keys = [_label_key(p.values) for _, p in ok]
         by_name, by_birth = self._existing(tenant_id, keys, [p.values["birth_on"] for _, p in ok])
+        by_snils = self._by_snils(
+            tenant_id, [p.values["snils"] for _, p in ok if p.values["snils"]]
+        )
         seen: dict[tuple, int] = {}
+        seen_snils: dict[str, int] = {}
         for (row, prow), key in zip(ok, keys, strict=True):
-            born = prow.values["birth_on"]
+            born, snils = prow.values["birth_on"], prow.values["snils"]
             if (key, born) in seen:
                 row["errors"].append(["", f"повторяет строку {seen[key, born]}"])
                 continue
+            if snils and snils in seen_snils:
+                row["errors"].append(["СНИЛС", f"тот же СНИЛС в строке {seen_snils[snils]}"])
+                continue
             seen[key, born] = row["row"]
-            exact = next((pid for pid, b in by_name.get(key, []) if b == born), None)
+            if snils:
+                seen_snils[snils] = row["row"]
+            # the СНИЛС first: the same number is the same person whatever the name says
+            exact = by_snils.get(snils) if snils else None
+            exact = exact or next((pid for pid, b in by_name.get(key, []) if b == born), None)
             near = [] if exact else self._near(key, born, by_name, by_birth)
             row["match"] = {"exact": exact, "near": near}
 

@@ -91,6 +91,13 @@ PROTOCOL_SPEC = TableSpec(
             ),
             example="Иванова Елена Петровна, +7 900 000-00-00",
         ),
+        Column(
+            "snils",
+            TITLES["snils"],
+            Text(20),
+            aliases=("страховой номер",),
+            example="112-233-445 95",
+        ),
     ),
     max_rows=2000,
 )
@@ -137,6 +144,7 @@ class ProtocolImporter(Importer):
                 )
                 for r in matched
             ],
+            snils=[ok[r["row"]].snils for r in matched],
         )
         for row, (kind, _person, near) in zip(matched, found, strict=True):
             # only the kind of match: an organiser is not shown who else is in the bank

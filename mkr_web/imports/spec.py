@@ -134,6 +134,24 @@ class Choice:
         return self.options[key]
 
 
+class Snils(Text):
+    """СНИЛС: 11 digits (separators ignored) with a right checksum; stored as the digits."""
+
+    def __init__(self):
+        super().__init__(20)
+
+    def parse(self, raw, lookups: dict):
+        from ..operations.snils import normalize
+
+        if isinstance(raw, (int, float)):
+            raw = f"{int(raw):011d}"
+        text = super().parse(raw, lookups)
+        try:
+            return normalize(text)
+        except ValueError:
+            raise CellError("неверный СНИЛС (проверьте цифры и контрольное число)") from None
+
+
 class Email(Text):
     RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

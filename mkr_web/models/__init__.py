@@ -12,6 +12,7 @@ from .accounts import (
 )
 from .accreditation import AccreditationApplication
 from .admission import AdmissionBatch, AdmissionCandidate, MatchKind
+from .api import ApiToken
 from .audit import AuditEntry
 from .base import db
 from .certificates import Certificate, CertificateKind

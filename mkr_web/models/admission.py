@@ -80,6 +80,7 @@ class AdmissionCandidate(TenantScoped, db.Model):
     place: Mapped[int | None]
     section: Mapped[str | None] = mapped_column(sa.String(300))
     parent_contact: Mapped[str | None] = mapped_column(sa.String(300))
+    snils: Mapped[str | None] = mapped_column(sa.String(11))  # digits, optional
     is_student: Mapped[bool] = mapped_column(default=False)
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="SET NULL"))
     match: Mapped[MatchKind] = mapped_column(enum_column(MatchKind, "match"), default=MatchKind.NEW)

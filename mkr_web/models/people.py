@@ -34,6 +34,9 @@ class Person(TenantScoped, db.Model):
         sa.CheckConstraint(
             "status <> 'excluded' OR status_reason IS NOT NULL", name="excluded_has_reason"
         ),
+        # СНИЛС: optional, 11 digits (checksum checked by operations.snils), one person per
+        # tenant
+        sa.UniqueConstraint("tenant_id", "snils", name="uq_person_tenant_snils"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +44,7 @@ class Person(TenantScoped, db.Model):
     name: Mapped[str] = mapped_column(sa.String(100))
     patronymic: Mapped[str | None] = mapped_column(sa.String(100))
     birth_on: Mapped[date | None]
+    snils: Mapped[str | None] = mapped_column(sa.String(11))  # digits only
     search_name: Mapped[str] = mapped_column(sa.String(310))
     organization_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organization.id", ondelete="SET NULL")

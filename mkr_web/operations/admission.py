@@ -126,12 +126,15 @@ def _fill(candidate: AdmissionCandidate, row: CandidateRow) -> None:
     candidate.municipality_id = row.municipality.id
     candidate.result, candidate.place, candidate.section = row.result, row.place, row.section
     candidate.parent_contact = row.parent_contact
+    candidate.snils = row.snils
     candidate.is_student = row.is_student
 
 
 def _apply_match(candidates: list[AdmissionCandidate]) -> None:
     found = match_persons(
-        candidates[0].tenant_id, [(c.surname, c.name, c.patronymic, c.birth_on) for c in candidates]
+        candidates[0].tenant_id,
+        [(c.surname, c.name, c.patronymic, c.birth_on) for c in candidates],
+        snils=[c.snils for c in candidates],
     )
     for candidate, (kind, person, _near) in zip(candidates, found, strict=True):
         candidate.match = kind
@@ -255,6 +258,7 @@ def _new_person(candidate: AdmissionCandidate) -> Person:
         parent_name=parent_name,
         parent_phone=parent_phone,
         parent_email=parent_email,
+        snils=candidate.snils,
         status=PersonStatus.NONE,
     )
     person.refresh_search_name()
@@ -282,6 +286,7 @@ def _ensure_person(candidate: AdmissionCandidate) -> Person:
     kind, person, _ = match_persons(
         candidate.tenant_id,
         [(candidate.surname, candidate.name, candidate.patronymic, candidate.birth_on)],
+        snils=[candidate.snils],
     )[0]
     if person is None:
         person = _new_person(candidate)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..errors import RowError
+from ..errors import OperationError, RowError
 from ..extensions import db
 from ..models import (
     EventEdition,
@@ -22,6 +22,7 @@ from ..models import (
     normalize_name,
 )
 from ..models.base import parse_int
+from . import snils as snils_rules
 
 #: (key, column title) in protocol order; the titles are what users see in errors.
 COLUMNS = [
@@ -36,6 +37,7 @@ COLUMNS = [
     ("place", "Место"),
     ("section", "Номинация/секция"),
     ("parent_contact", "Контакт родителя"),
+    ("snils", "СНИЛС"),
 ]
 TITLES = dict(COLUMNS)
 ADULT_AGE = 18
@@ -75,6 +77,7 @@ class CandidateRow:
     place: int | None
     section: str | None
     parent_contact: str | None
+    snils: str | None = None  # 11 digits: matched to the bank before the name
 
     @property
     def is_student(self) -> bool:
@@ -153,6 +156,7 @@ def validate_candidate_rows(
     clean: list[CandidateRow] = []
     errors: list[RowError] = []
     seen: dict[tuple[str, date], int] = {}
+    seen_snils: dict[str, int] = {}
     for position, raw in enumerate(rows, start=1):
         row_no = parse_int(raw.get("row_no"), minimum=1) or position
         row, row_errors = _validate_row(row_no, raw, ref, on)
@@ -166,8 +170,16 @@ def validate_candidate_rows(
                         f"повторяет строку {seen[key]} (то же ФИО и дата рождения)",
                     )
                 )
+            elif row.snils and row.snils in seen_snils:
+                row_errors.append(
+                    RowError(
+                        row_no, TITLES["snils"], f"тот же СНИЛС в строке {seen_snils[row.snils]}"
+                    )
+                )
             else:
                 seen[key] = row_no
+                if row.snils:
+                    seen_snils[row.snils] = row_no
         if row_errors:
             errors.extend(row_errors)
         else:
@@ -224,6 +236,13 @@ def _validate_row(row_no: int, raw: dict, ref: _Reference, on: date):
         else:
             err("place", "нужно целое число от 1")
 
+    snils = None
+    if values["snils"]:
+        try:
+            snils = snils_rules.normalize(values["snils"])
+        except OperationError:
+            err("snils", "неверный СНИЛС (проверьте цифры и контрольное число)")
+
     if birth_on is not None and not values["parent_contact"] and age_on(birth_on, on) < ADULT_AGE:
         err("parent_contact", "обязателен для несовершеннолетних")
 
@@ -251,6 +270,7 @@ def _validate_row(row_no: int, raw: dict, ref: _Reference, on: date):
         place=place,
         section=values["section"] or None,
         parent_contact=values["parent_contact"] or None,
+        snils=snils,
     ), []
 
 

@@ -18,12 +18,13 @@ from ..models import AuditEntry
 @dataclass(frozen=True)
 class Actor:
     """Who acts: the user (None: an anonymous visitor), the role acted in, the tenant of that
-    role (if any), and the client's address."""
+    role (if any), the client's address, and the API token the request came with (if any)."""
 
     user: object
     role: str | None = None
     tenant_id: int | None = None
     ip: str | None = None
+    token_id: int | None = None
 
 
 _actor_source: Callable[[], Actor | None] = lambda: None  # noqa: E731
@@ -43,6 +44,8 @@ def record(action: str, obj=None, *, tenant_id: int | None = None, user=None, **
         user, role = actor.user, actor.role
         if tenant_id is None:
             tenant_id = actor.tenant_id
+    if actor is not None and actor.token_id is not None:
+        details.setdefault("api_token_id", actor.token_id)
     if tenant_id is None and obj is not None:
         tenant_id = getattr(obj, "tenant_id", None)
     db.session.add(

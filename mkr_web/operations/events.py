@@ -200,6 +200,7 @@ class ParticipantRow:
     role: ParticipationRole = ParticipationRole.PARTICIPANT
     place: int | None = None
     section: str | None = None
+    snils: str | None = None  # 11 digits, checked by the import
 
 
 @dataclass
@@ -212,9 +213,21 @@ class ParticipantsResult:
 
 
 def find_person(
-    tenant_id: int, surname: str, name: str, patronymic: str | None, birth_on: date | None
+    tenant_id: int,
+    surname: str,
+    name: str,
+    patronymic: str | None,
+    birth_on: date | None,
+    snils: str | None = None,
 ):
-    """The same person: the same normalised full name and birth date."""
+    """The same person: the holder of the СНИЛС first, else the same normalised full name and
+    birth date."""
+    if snils:
+        holder = db.session.execute(
+            sa.select(Person).where(Person.tenant_id == tenant_id, Person.snils == snils)
+        ).scalar_one_or_none()
+        if holder is not None:
+            return holder
     key = normalize_name(surname, name, patronymic)
     q = sa.select(Person).where(Person.tenant_id == tenant_id, Person.search_name == key)
     q = q.where(Person.birth_on == birth_on) if birth_on else q.where(Person.birth_on.is_(None))
@@ -240,7 +253,9 @@ def add_participants(edition: EventEdition, rows: list[ParticipantRow]) -> Parti
         if not (row.surname or "").strip() or not (row.name or "").strip():
             raise OperationError("В строке нет фамилии или имени.")
         _check_same_tenant(edition.tenant_id, row.municipality, row.organization)
-        person = find_person(edition.tenant_id, row.surname, row.name, row.patronymic, row.birth_on)
+        person = find_person(
+            edition.tenant_id, row.surname, row.name, row.patronymic, row.birth_on, row.snils
+        )
         if person is None:
             person = Person(
                 tenant_id=edition.tenant_id,
@@ -251,6 +266,7 @@ def add_participants(edition: EventEdition, rows: list[ParticipantRow]) -> Parti
                 municipality=row.municipality
                 or (row.organization.municipality if row.organization else None),
                 organization=row.organization,
+                snils=row.snils,
             )
             person.refresh_search_name()
             db.session.add(person)

@@ -33,6 +33,7 @@ from ..models import (
     TransitionLog,
 )
 from ..models.base import utcnow
+from . import snils as snils_rules
 from .audit import record
 from .transitions import transition
 
@@ -51,6 +52,7 @@ PERSON_FIELDS = (
     "parent_phone",
     "parent_email",
     "social_url",
+    "snils",
 )
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
@@ -82,6 +84,8 @@ def _check_refs(tenant_id: int, data: dict) -> None:
 def _validate(data: dict) -> None:
     if not data.get("surname") or not data.get("name"):
         raise OperationError("Укажите фамилию и имя.")
+    if "snils" in data:
+        data["snils"] = snils_rules.normalize(data["snils"])
     born = data.get("birth_on")
     if born is not None and not (date(1900, 1, 1) <= born <= date.today()):
         raise OperationError("Дата рождения вне допустимого диапазона.")
@@ -101,10 +105,22 @@ def normalize_social_url(url: str | None) -> str | None:
     return text.rstrip("/") or None
 
 
+def _check_snils_free(tenant_id: int, snils: str | None, person_id: int | None = None) -> None:
+    """A СНИЛС belongs to one person of the tenant (the unique constraint backs it)."""
+    if not snils:
+        return
+    q = sa.select(Person.id).where(Person.tenant_id == tenant_id, Person.snils == snils)
+    if person_id is not None:
+        q = q.where(Person.id != person_id)
+    if db.session.scalar(q.limit(1)) is not None:
+        raise OperationError("СНИЛС: этот номер уже указан у другой персоны проекта.")
+
+
 def create_person(tenant_id: int, data: dict, *, source: str = "form") -> Person:
     data = {k: _clean(data.get(k)) for k in PERSON_FIELDS}
     _validate(data)
     _check_refs(tenant_id, data)
+    _check_snils_free(tenant_id, data["snils"])
     person = Person(tenant_id=tenant_id, status=PersonStatus.NONE, **data)
     person.refresh_search_name()
     db.session.add(person)
@@ -127,6 +143,9 @@ def update_person(person: Person, data: dict, *, expected_version: int | None) -
     data = {k: _clean(data.get(k)) for k in PERSON_FIELDS if k in data}
     merged = {k: getattr(person, k) for k in PERSON_FIELDS} | data
     _validate(merged)
+    if "snils" in data:
+        data["snils"] = merged["snils"]
+        _check_snils_free(person.tenant_id, data["snils"], person.id)
     if data.get("organization_id") and "municipality_id" not in data:
         data["municipality_id"] = None
     _check_refs(person.tenant_id, data)

@@ -43,6 +43,7 @@ CLEARED_FIELDS = (
     "parent_phone",
     "parent_email",
     "social_url",
+    "snils",
 )
 
 
@@ -72,6 +73,7 @@ def person_data(person: Person) -> dict:
         "name": person.name,
         "patronymic": person.patronymic,
         "birth_on": _iso(person.birth_on),
+        "snils": person.snils,
         "municipality": person.municipality.name if person.municipality else None,
         "organization": person.organization.name if person.organization else None,
         "grade": person.grade,
@@ -184,6 +186,7 @@ def anonymize_person(person: Person, *, expected_version: int | None = None) -> 
         candidate.patronymic = None
         candidate.birth_on = date(candidate.birth_on.year, 1, 1)
         candidate.parent_contact = None
+        candidate.snils = None
     db.session.flush()
     paths = [absolute_path(f) for f in files]
     for f in files:

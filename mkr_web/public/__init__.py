@@ -8,4 +8,4 @@ bp = Blueprint("public", __name__, template_folder="templates")
 from . import views  # noqa: F401
 
 # isort: split
-from . import verify  # noqa: E402, F401
+from . import catalogue, verify  # noqa: E402, F401

@@ -108,18 +108,24 @@ def state_counts(batch_ids: Iterable[int]) -> dict[int, dict[CandidateState, int
 # --- matching candidates to persons -------------------------------------------------------
 
 
-def _pool(tenant_id: int, keys: list[tuple[str, date]]) -> list[Person]:
-    """Persons who might match any of ``keys`` (same birth date or same full name): one query."""
+def _pool(tenant_id: int, keys: list[tuple[str, date]], numbers=()) -> list[Person]:
+    """Persons who might match any of ``keys`` (same birth date or same full name) or hold
+    one of the СНИЛС ``numbers``: one query."""
     if not keys:
         return []
     births = {b for _, b in keys}
     names = {n for n, _ in keys}
+    numbers = {n for n in numbers if n}
     return list(
         db.session.scalars(
             sa.select(Person)
             .where(
                 Person.tenant_id == tenant_id,
-                sa.or_(Person.birth_on.in_(births), Person.search_name.in_(names)),
+                sa.or_(
+                    Person.birth_on.in_(births),
+                    Person.search_name.in_(names),
+                    *([Person.snils.in_(numbers)] if numbers else []),
+                ),
             )
             .options(sa.orm.selectinload(Person.municipality))
             .order_by(Person.id)
@@ -128,9 +134,13 @@ def _pool(tenant_id: int, keys: list[tuple[str, date]]) -> list[Person]:
 
 
 def _classify(
-    key: str, birth_on: date, pool: list[Person]
+    key: str, birth_on: date, pool: list[Person], snils: str | None = None
 ) -> tuple[MatchKind, Person | None, list[Person]]:
-    exact = next((p for p in pool if p.search_name == key and p.birth_on == birth_on), None)
+    # the СНИЛС first: the same number is the same person whatever the name says
+    exact = next((p for p in pool if snils and p.snils == snils), None)
+    exact = exact or next(
+        (p for p in pool if p.search_name == key and p.birth_on == birth_on), None
+    )
     if exact is not None:
         kind = MatchKind.ACTIVE_RESIDENT if exact.status in ACTIVE_RESIDENT else MatchKind.EXISTING
         return kind, exact, []
@@ -147,11 +157,18 @@ def _classify(
     return (MatchKind.NEAR, None, near) if near else (MatchKind.NEW, None, [])
 
 
-def match_persons(tenant_id: int, people: list[tuple[str, str, str | None, date]]):
-    """For each (surname, name, patronymic, birth date): (MatchKind, person, near persons)."""
+def match_persons(
+    tenant_id: int, people: list[tuple[str, str, str | None, date]], snils: list | None = None
+):
+    """For each (surname, name, patronymic, birth date) and its СНИЛС (``snils``, parallel,
+    optional): (MatchKind, person, near persons); a person holding the СНИЛС matches first."""
     keys = [(normalize_name(s, n, p), b) for s, n, p, b in people]
-    pool = _pool(tenant_id, keys)
-    return [_classify(key, birth_on, pool) for key, birth_on in keys]
+    numbers = snils or [None] * len(keys)
+    pool = _pool(tenant_id, keys, numbers)
+    return [
+        _classify(key, birth_on, pool, number)
+        for (key, birth_on), number in zip(keys, numbers, strict=True)
+    ]
 
 
 def near_matches(candidates: list[AdmissionCandidate]) -> dict[int, list[Person]]:

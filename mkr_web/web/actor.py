@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from ..access import current_context
@@ -10,7 +10,8 @@ from ..operations.audit import Actor
 
 
 def request_actor() -> Actor | None:
-    """The logged-in user and the role (and tenant) they act in, and the client's address;
+    """The logged-in user and the role (and tenant) they act in, the client's address and,
+    for an API request, the token's id;
     an anonymous visitor (a login, a reset request) is an actor without a user. None
     outside a request."""
     if not has_request_context():
@@ -24,4 +25,5 @@ def request_actor() -> Actor | None:
         role=ctx.role.value if ctx else None,
         tenant_id=ctx.tenant.id if ctx is not None and ctx.tenant is not None else None,
         ip=ip,
+        token_id=g.get("api_token_id"),
     )

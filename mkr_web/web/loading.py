@@ -40,3 +40,13 @@ def all_in_tenant_or_404(model, ids, tenant_id: int) -> list:
     if len(rows) != len(wanted):
         abort(404)
     return rows
+
+
+def keyset(query: sa.Select, model, after: int, limit: int) -> list:
+    """Up to ``limit + 1`` rows of ``query`` with ``model.id > after``, by id (the API's cursor
+    pages: one row more than asked says whether there is a next page)."""
+    return list(
+        db.session.scalars(
+            query.where(model.id > after).order_by(None).order_by(model.id).limit(limit + 1)
+        ).unique()
+    )

@@ -123,6 +123,8 @@ def init_sessions(app) -> None:
     def _load_session_user():
         if request.endpoint is None or request.endpoint.endswith("static"):
             return None
+        if request.blueprint == "api":
+            return None  # the API reads its bearer token, never the cookie
         if not current_user.is_authenticated:
             return None
         if session.get(MUST_ENROL) and request.endpoint not in ENROL_ALLOWED:

@@ -46,6 +46,9 @@ def test_public_endpoints_are_few(app):
         if getattr(v, POLICY_ATTR) == PUBLIC and not e.endswith("static")
     )
     assert public == [
+        "api.docs",
+        "api.openapi",
+        "api.verify",
         "auth.forgot_password",
         "auth.index",
         "auth.invitation",
@@ -55,6 +58,8 @@ def test_public_endpoints_are_few(app):
         "auth.reset_password",
         "auth.sso_callback",
         "auth.sso_start",
+        "public.catalogue",
+        "public.catalogue_ics",
         "public.healthz",
         "public.verify",
     ]

@@ -466,6 +466,11 @@ ROUTE_ACTIONS = {
     ],
     "admin.people_social_preview": [("lifecycle", "mark_potential")],
     "admin.people_import_preview": [("lifecycle", "admit_school"), ("lifecycle", "admit_student")],
+    # the API's routes of the same actions
+    "api.confirm": [("admission", "confirm")],
+    "api.return_": [("admission", "return")],
+    "api.admit": [("admission", "admit")],
+    "api.reject": [("admission", "reject")],
 }
 
 

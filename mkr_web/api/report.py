@@ -1,0 +1,54 @@
+"""The annual report (any year, as of any date) as the JSON the report pages download:
+the admin's whole programme, a coordinator's limited to their municipalities."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response
+
+from workflows.roles import Role
+
+from ..access import current_membership
+from ..documents.report_outputs import CONTENT_TYPES, WRITERS
+from ..operations.gir_export import as_json, export_gir
+from ..queries.reference import municipality_ids_for
+from ..queries.report import build_report, report_years
+from . import schemas as s
+from .core import commit, endpoint, json_response
+
+
+@endpoint(
+    "/report",
+    summary="The annual report as JSON (year: default the latest; as_of: default the year's end)",
+    roles=(Role.ADMIN, Role.COORDINATOR),
+    scope="report:read",
+    query=s.ReportQuery,
+    response={"type": "object", "description": "the report (the same as /admin/report.json)"},
+)
+def report(args):
+    membership = current_membership()
+    year = args["year"]
+    if year is None:
+        years = report_years(membership.tenant_id)
+        year = years[0] if years else date.today().year - 1
+    scope = municipality_ids_for(membership)
+    data = WRITERS["json"](
+        build_report(membership.tenant_id, year, args["as_of"], None if scope is None else scope)
+    )
+    return Response(data, mimetype=CONTENT_TYPES["json"])
+
+
+@endpoint(
+    "/gir-export",
+    summary="Residents with their achievements of a year, keyed by СНИЛС (ГИР); rows lacking "
+    "what the register needs are listed in errors, not exported",
+    roles=(Role.ADMIN,),
+    scope="gir:read",
+    query=s.GirQuery,
+    response=s.GirExportSchema,
+)
+def gir_export(args):
+    year = args["year"] or date.today().year - 1
+    export, _body = commit(export_gir, current_membership().tenant_id, year, "json")
+    return json_response(as_json(export))

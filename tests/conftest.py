@@ -19,6 +19,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
 
 from mkr_web import create_app
 from mkr_web.extensions import db, limiter
@@ -95,6 +96,9 @@ def empty_database(app) -> None:
     ``TRUNCATE`` of all of them, which makes new files for each table. With a real worker a job
     the test started may still hold its transaction: the cleaning waits at most 5 s for its
     locks (or PostgreSQL breaks a deadlock between the two) and is tried again, up to a minute."""
+    if has_app_context():
+        # the test's own session (``app_ctx``) would hold its locks while the tables are emptied
+        db.session.remove()
     with app.app_context():
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))

@@ -495,13 +495,13 @@ def gunicorn(env: dict[str, str], workers: int = 2):
         )
     base = None
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # two workers import the app: slow on a busy machine
         while True:
             found = LISTENING_RE.search(log.read_text())
             if found:
                 base = f"http://127.0.0.1:{found.group(1)}"
                 try:
-                    if requests.get(base + "/login", timeout=2).status_code == 200:
+                    if requests.get(base + "/login", timeout=10).status_code == 200:
                         break
                 except requests.RequestException:
                     pass

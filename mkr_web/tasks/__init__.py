@@ -13,7 +13,9 @@ from ..extensions import db
 from ..operations import (
     accreditation,
     certificates,
+    consents,
     deadlines,
+    duplicates,
     exports,
     jobs,
     mail,
@@ -110,6 +112,22 @@ def remind_deadlines() -> dict:
     done = deadlines.process_deadlines()
     db.session.commit()
     return done
+
+
+@shared_task(name="mkr.consents.remind")
+def remind_expiring_consents() -> dict:
+    """Daily (beat): tell coordinators and admins about consents ending within 30 days."""
+    done = consents.remind_expiring()
+    db.session.commit()
+    return done
+
+
+@shared_task(name="mkr.duplicates.find")
+def find_duplicates() -> dict:
+    """Nightly (beat): refresh each tenant's likely duplicate pairs."""
+    done = duplicates.find_duplicates_everywhere()
+    db.session.commit()
+    return {str(k): v for k, v in done.items()}
 
 
 @shared_task(name="mkr.jobs.fail_stuck")

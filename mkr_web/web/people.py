@@ -29,6 +29,7 @@ from ..models import OrganizationKind, Person
 from ..operations.audit import record
 from ..operations.exports import REGISTRY_JOB, REGISTRY_TASK, registry_filename
 from ..operations.jobs import start_job
+from ..queries.consents import consent_summary
 from ..queries.people import (
     PER_PAGE_CHOICES,
     RegistryFilter,
@@ -43,6 +44,7 @@ from ..queries.people import (
     registry_select,
     status_history,
 )
+from ..queries.privacy import merges_of
 from . import jobs
 from .commit import commit_or_refuse
 from .loading import paginate
@@ -183,6 +185,9 @@ def card_context(person: Person) -> dict:
         "participations": participations_of(person),
         **card_records(person),
         "is_minor": _is_minor(person),
+        "consent_summary": consent_summary(person),
+        "merges": merges_of(person),
+        "today": date.today(),
     }
 
 

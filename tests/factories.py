@@ -1349,6 +1349,17 @@ class Stock:
         self.consent_out, self.achievement_out, self.project_out = self._records(
             self.person_out, people
         )
+        # a likely duplicate pair (the admin's duplicates page and its merge form)
+        from mkr_web.models import DuplicatePair
+
+        self.pair = DuplicatePair(
+            tenant_id=t.id,
+            person_a_id=min(self.person.id, self.person_out.id),
+            person_b_id=max(self.person.id, self.person_out.id),
+            score=85,
+            reason="та же дата рождения, похожее ФИО",
+        )
+        db.session.add(self.pair)
         # nominations: the coordinator's (in review), the other coordinator's
         self.nomination = s.nomination_in("in_review")
         self.nomination_out = s.nomination_in("submitted", coordinator=s.other_coordinator)
@@ -1651,6 +1662,7 @@ RESOLVERS = {
     "notification_id": _attr("notification.id"),
     "opportunity_id": _attr("opportunity.id"),
     "organization_id": _attr("side.school1.id", "side.school2.id", ("coordinator",)),
+    "pair_id": _attr("pair.id"),
     "partnership_id": _attr("partnership.id"),
     "person_id": _scoped("person", ("coordinator",)),
     "placement_id": _attr("placement.id"),

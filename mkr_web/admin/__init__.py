@@ -11,6 +11,7 @@ from . import (  # noqa: E402, F401
     assign_many,
     certificates,
     deadlines,
+    duplicates,
     events,
     nominations,
     notification_templates,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import TenantScoped, db, enum_column, utcnow
 from .documents import StoredFile
+from .people import Person
 
 
 class DuplicatePair(TenantScoped, db.Model):
@@ -31,6 +32,9 @@ class DuplicatePair(TenantScoped, db.Model):
     reason: Mapped[str] = mapped_column(sa.String(200))
     found_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_dismissed: Mapped[bool] = mapped_column(default=False)
+
+    person_a: Mapped[Person] = relationship(foreign_keys=[person_a_id])
+    person_b: Mapped[Person] = relationship(foreign_keys=[person_b_id])
 
 
 class PersonMerge(TenantScoped, db.Model):

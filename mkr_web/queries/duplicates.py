@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from ..extensions import db
 from ..models import DuplicatePair, Person
@@ -26,8 +26,9 @@ SAME_SCHOOL = "та же школа, похожее ФИО"
 
 
 def name_score(a: str, b: str) -> int:
-    """0–100: how alike two normalised full names are (word order ignored)."""
-    return round(fuzz.token_sort_ratio(a, b))
+    """0–100: how alike two normalised full names are. Word order is ignored; a name whose
+    words are all in the other (a patronymic left out) scores 90."""
+    return round(max(fuzz.token_sort_ratio(a, b), 0.9 * fuzz.token_set_ratio(a, b)))
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,13 @@ def _pairs_within(group: list[tuple], cutoff: int, reason: str, out: dict) -> No
     """All pairs of ``group`` ((id, key, birth)) with a name score ≥ ``cutoff``."""
     if len(group) < 2:
         return
-    keys = [g[1] for g in group]
-    matrix = process.cdist(keys, keys, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff)
     for i in range(len(group)):
+        ia, key_a, ba = group[i]
         for j in range(i + 1, len(group)):
-            score = int(round(matrix[i][j]))
+            ib, key_b, bb = group[j]
+            score = name_score(key_a, key_b)
             if score < cutoff:
                 continue
-            (ia, _, ba), (ib, _, bb) = group[i], group[j]
             if ba is not None and bb is not None and ba != bb:
                 continue  # two known, different birth dates: two persons
             a, b = min(ia, ib), max(ia, ib)
@@ -81,11 +81,11 @@ def candidate_pairs(tenant_id: int) -> list[Candidate]:
 
 def open_pairs(tenant_id: int) -> sa.Select:
     """The admin's list: pairs not dismissed, best score first, both persons loaded."""
-    a, b = sa.orm.aliased(Person), sa.orm.aliased(Person)
     return (
-        sa.select(DuplicatePair, a, b)
-        .join(a, a.id == DuplicatePair.person_a_id)
-        .join(b, b.id == DuplicatePair.person_b_id)
+        sa.select(DuplicatePair)
+        .options(
+            sa.orm.joinedload(DuplicatePair.person_a), sa.orm.joinedload(DuplicatePair.person_b)
+        )
         .where(DuplicatePair.tenant_id == tenant_id, DuplicatePair.is_dismissed.is_(False))
         .order_by(DuplicatePair.score.desc(), DuplicatePair.id)
     )

@@ -1360,6 +1360,21 @@ class Stock:
             reason="та же дата рождения, похожее ФИО",
         )
         db.session.add(self.pair)
+        # an approved destruction batch with its act and log extract
+        from mkr_web.models import DestructionBatch, DestructionState
+
+        self.destruction = DestructionBatch(
+            tenant_id=t.id,
+            number="УНИЧ-2026-001",
+            state=DestructionState.DONE,
+            person_ids=[],
+            reasons={},
+            approved_by_id=s.admin.id,
+            approved_on=date(2026, 1, 1),
+            act_file=stored_pdf(t.id, "destruction_act"),
+            log_file=stored_pdf(t.id, "destruction_log"),
+        )
+        db.session.add(self.destruction)
         # nominations: the coordinator's (in review), the other coordinator's
         self.nomination = s.nomination_in("in_review")
         self.nomination_out = s.nomination_in("submitted", coordinator=s.other_coordinator)
@@ -1650,6 +1665,7 @@ RESOLVERS = {
     "candidate_id": _scoped("candidate", ("coordinator", "organizer")),
     "consent_id": _attr("consent.id", "consent_out.id", ("admin", "coordinator")),
     "criterion_id": _attr("criterion.id"),
+    "destruction_id": _attr("destruction.id"),
     "edition_id": _attr("side.edition.id", "side.other_edition.id", ("organizer",)),
     "event_id": _attr("side.event.id", "side.other_event.id", ("organizer",)),
     "file_id": _file,

@@ -23,6 +23,7 @@ from . import (  # noqa: E402, F401
     programme,
     programme_records,
     report,
+    retention,
     rubrics,
     settings,
     sso,

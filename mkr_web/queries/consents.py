@@ -16,14 +16,15 @@ from ..models import Consent, Person
 def holds_clause(purpose: ConsentPurpose, on: date, person_id=Person.id):
     """``EXISTS`` a consent of ``person_id`` valid for ``purpose`` on ``on`` (the SQL twin
     of :func:`workflows.consent.holds`)."""
+    c = sa.orm.aliased(Consent)  # its own alias: the caller may select from consent too
     return (
-        sa.select(Consent.id)
+        sa.select(c.id)
         .where(
-            Consent.person_id == person_id,
-            getattr(Consent, purpose.column).is_(True),
-            Consent.given_on <= on,
-            sa.or_(Consent.expires_on.is_(None), Consent.expires_on >= on),
-            sa.or_(Consent.withdrawn_on.is_(None), Consent.withdrawn_on > on),
+            c.person_id == person_id,
+            getattr(c, purpose.column).is_(True),
+            c.given_on <= on,
+            sa.or_(c.expires_on.is_(None), c.expires_on >= on),
+            sa.or_(c.withdrawn_on.is_(None), c.withdrawn_on > on),
         )
         .exists()
     )

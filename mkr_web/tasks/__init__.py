@@ -21,6 +21,7 @@ from ..operations import (
     mail,
     notifications,
     resident_certificates,
+    retention,
     submissions,
 )
 from ..operations.jobs import run_job
@@ -128,6 +129,14 @@ def find_duplicates() -> dict:
     done = duplicates.find_duplicates_everywhere()
     db.session.commit()
     return {str(k): v for k, v in done.items()}
+
+
+@shared_task(name="mkr.retention.propose")
+def propose_retention() -> dict:
+    """Nightly (beat): list each tenant's persons past retention for the admin to approve."""
+    done = retention.propose_everywhere()
+    db.session.commit()
+    return done
 
 
 @shared_task(name="mkr.jobs.fail_stuck")

@@ -16,7 +16,7 @@ from ..models import Achievement, AchievementLevel, ConsentGiver, PersonProject
 from ..operations.consents import withdraw_consent
 from ..operations.people import add_achievement, add_consent, add_project, delete_child
 from ..operations.privacy import anonymize_person, export_person_data, unlink_files
-from ..queries.people import record_of
+from ..queries.people import consent_of, record_of
 from ..web.commit import commit_or_refuse
 from ..web.forms import VersionForm, version_of
 from ..web.people import consent_file_response, person_or_404
@@ -167,6 +167,8 @@ def person_anonymize(person_id: int):
 @roles(Role.ADMIN)
 def person_consent_withdraw(person_id: int, consent_id: int):
     p = person_or_404(person_id)
+    if consent_of(p, consent_id) is None:
+        abort(404)
     form = WithdrawConsentForm()
     if not form.validate_on_submit():
         flash(_form_errors(form) or _("Форма устарела, повторите."), "danger")

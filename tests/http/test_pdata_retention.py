@@ -171,3 +171,42 @@ def test_the_nightly_task_proposes_per_tenant_and_refreshes_the_open_list(factor
     db.session.commit()
     batch = db.session.execute(sa.select(DestructionBatch)).scalar_one()
     assert batch.person_ids == [left.id]
+
+
+def test_the_tenant_sets_its_consent_and_retention_years(client, factory, clock):
+    t, admin, left, recent, withdrawn, active, scan = _world(factory)
+    login(client, admin.email)
+    resp = post_form(
+        client,
+        "/admin/settings/personal-data",
+        {"consent_years": "2", "retention_years": "7"},
+        form_url="/admin/settings",
+    )
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert (t.setting("consent_years"), t.setting("retention_years")) == (2, 7)
+    assert "Срок хранения: 7 лет" in client.get("/admin/retention").get_data(as_text=True)
+    # left in 2019, withdrew in 2021: neither is past seven years on 01.03.2025
+    post_form(client, "/admin/retention/propose", {}, form_url="/admin/retention")
+    html = client.get("/admin/retention").get_data(as_text=True)
+    assert "Людей с истёкшим сроком хранения нет." in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DestructionBatch)) == 0
+    # a new consent of an adult lasts two years now
+    card = f"/admin/people/{active.id}"
+    post_form(
+        client,
+        f"{card}/consents",
+        {"given_on": "2025-02-01", "given_by": "self", "covers_processing": "y"},
+        form_url=card,
+    )
+    newest = db.session.scalars(sa.select(Consent).order_by(Consent.id.desc())).first()
+    assert (newest.person_id, newest.expires_on) == (active.id, date(2027, 2, 1))
+    # out of range: refused, nothing changes
+    post_form(
+        client,
+        "/admin/settings/personal-data",
+        {"consent_years": "0", "retention_years": "7"},
+        form_url="/admin/settings",
+    )
+    db.session.expire_all()
+    assert t.setting("consent_years") == 2

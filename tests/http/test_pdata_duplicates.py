@@ -153,3 +153,23 @@ def test_admin_merges_a_pair_field_by_field(client, factory):
         sa.select(DuplicatePair.id).where(DuplicatePair.tenant_id == other.id)
     ).scalar_one()
     assert client.get(f"/admin/duplicates/{foreign}/merge").status_code == 404
+
+
+def test_participants_preview_flags_a_row_close_to_an_existing_person(app, factory):
+    from tests.factories import World
+    from tests.http.test_participants_upload import HEADER, client_for
+
+    w = World(factory)
+    anna = w.person("Соколова", "Анна", "Игоревна", date(2004, 4, 12))
+    client = client_for(app, w.organizer)
+    base = f"/organizer/editions/{w.satellite_edition.id}/participants"
+    rows = [
+        ["Соколова", "Ана", "Игоревна", date(2004, 4, 12), "Первый район", None, None, None, None],
+        ["Орлова", "Ольга", None, date(2004, 4, 12), "Второй район", None, None, None, None],
+    ]
+    resp = upload_file(client, f"{base}/upload", xlsx_bytes(rows, HEADER), "участники.xlsx")
+    html = client.get(resp.headers["Location"]).get_data(as_text=True)
+    first = html.split('data-row="2"')[1].split("</tr>")[0]
+    second = html.split('data-row="3"')[1].split("</tr>")[0]
+    assert f"новый, но похож на запись № {anna.id} — проверьте ФИО" in first
+    assert 'data-testid="near-match"' not in second

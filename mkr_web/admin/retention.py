@@ -11,6 +11,7 @@ from workflows.roles import Role
 
 from ..access import current_tenant, get_in_tenant_or_404, roles
 from ..models import DestructionBatch
+from ..operations.audit import record
 from ..operations.privacy import unlink_files
 from ..operations.retention import approve_destruction, propose_retention
 from ..queries.privacy import destruction_batches, open_destruction, persons_by_ids
@@ -81,6 +82,7 @@ def _file_of(destruction_id: int, attr: str):
     stored = getattr(batch, attr)
     if stored is None:
         abort(404)
+    commit_or_refuse(record, "retention.document_download", batch, document=attr)
     return send_stored(stored)
 
 

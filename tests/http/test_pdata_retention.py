@@ -13,7 +13,7 @@ import time_machine
 
 from mkr_web.documents.storage import absolute_path
 from mkr_web.extensions import db
-from mkr_web.models import Consent, DestructionBatch, Person, StoredFile
+from mkr_web.models import AuditEntry, Consent, DestructionBatch, Person, StoredFile
 from mkr_web.operations.retention import propose_everywhere
 from tests.factories import make_person, stored_pdf
 from tests.support import login, pdf_text, post_form, xlsx_rows
@@ -146,6 +146,10 @@ def test_past_retention_is_listed_approved_in_one_batch_and_leaves_an_act(client
         (withdrawn.id, "person.anonymize"),
     ]
     assert rows[-1][5] == "reason=retention, scans_deleted=1"
+    downloads = db.session.scalars(
+        sa.select(AuditEntry.details).where(AuditEntry.action == "retention.document_download")
+    ).all()
+    assert downloads == [{"document": "act_file"}, {"document": "log_file"}]
     # a second approval is refused: nothing changes
     post_form(client, f"/admin/retention/{batch.id}/approve", {}, form_url="/admin/retention")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DestructionBatch)) == 1

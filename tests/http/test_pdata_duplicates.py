@@ -173,3 +173,27 @@ def test_participants_preview_flags_a_row_close_to_an_existing_person(app, facto
     second = html.split('data-row="3"')[1].split("</tr>")[0]
     assert f"новый, но похож на запись № {anna.id} — проверьте ФИО" in first
     assert 'data-testid="near-match"' not in second
+
+
+def test_a_merge_the_lifecycle_forbids_is_refused_on_the_page_with_the_reason(client, factory):
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    pupil = make_person(
+        t, "Школьная", "Зоя", None, date(2004, 2, 2), history=[("admit_school", date(2019, 5, 1))]
+    )
+    student = make_person(
+        t, "Школьная", "Зоя", None, date(2004, 2, 2), history=[("admit_student", date(2022, 9, 1))]
+    )
+    login(client, admin.email)
+    post_form(client, "/admin/duplicates/search", {}, form_url="/admin/duplicates")
+    pair = db.session.execute(sa.select(DuplicatePair)).scalar_one()
+    url = f"/admin/duplicates/{pair.id}/merge"
+    resp = post_form(client, url, {"survivor": "a", "version-a": "1", "version-b": "1"})
+    assert resp.status_code == 200
+    assert (
+        "Объединение невозможно: в общей истории статусов переход 01.09.2022 «Включить в банк "
+        "(студент)» из статуса «Резидент (школьник)» недопустим."
+    ) in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert {p.id for p in db.session.scalars(sa.select(Person))} == {pupil.id, student.id}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonMerge)) == 0

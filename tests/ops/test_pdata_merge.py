@@ -162,3 +162,27 @@ def test_a_merge_that_breaks_the_status_history_is_refused_and_writes_nothing(fa
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonMerge)) == 0
+
+
+def test_a_participation_both_records_have_is_kept_once(factory):
+    from mkr_web.models import Participation
+    from tests.factories import edition, event, participate
+
+    t = factory.tenant()
+    ed = edition(event(t, "Форум"), 2019)
+    other = edition(event(t, "Слёт"), 2019)
+    first = make_person(t, "Участникова", birth_on=date(2006, 1, 1))
+    second = make_person(t, "Участникова", birth_on=date(2006, 1, 1))
+    participate(ed, first)
+    participate(ed, second)
+    participate(other, second)
+    db.session.commit()
+    merge = merge_persons(first, second, take=set(), user_id=None)
+    db.session.commit()
+    assert (merge.moved["participations_dropped"], merge.moved["participations"]) == (1, 1)
+    rows = db.session.execute(
+        sa.select(Participation.edition_id, Participation.person_id).order_by(
+            Participation.edition_id
+        )
+    ).all()
+    assert [tuple(r) for r in rows] == [(ed.id, first.id), (other.id, first.id)]

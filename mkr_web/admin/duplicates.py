@@ -14,6 +14,7 @@ from ..models import DuplicatePair
 from ..operations.duplicates import dismiss_pair, find_duplicates
 from ..operations.merge import MERGE_FIELDS, merge_persons
 from ..queries.duplicates import open_pairs
+from ..queries.privacy import linked_counts
 from ..web.commit import commit_or_refuse
 from ..web.confirm import confirmation_page
 from ..web.forms import Form, parse_version
@@ -35,6 +36,15 @@ FIELD_TITLES = {
     "parent_phone": _l("Телефон родителя"),
     "parent_email": _l("Почта родителя"),
     "social_url": _l("Профиль в соцсети"),
+}
+
+
+COUNT_TITLES = {
+    "statuses": _l("Изменений статуса"),
+    "consents": _l("Согласий"),
+    "achievements": _l("Достижений"),
+    "participations": _l("Участий"),
+    "placements": _l("Стажировок и практик"),
 }
 
 
@@ -123,4 +133,13 @@ def duplicate_merge(pair_id: int):
         )
         if outcome.ok:
             return redirect(url_for(".person", person_id=survivor.id) + "#merges")
-    return render_template("admin/merge.html", pair=pair, a=a, b=b, rows=rows, form=form)
+    return render_template(
+        "admin/merge.html",
+        pair=pair,
+        a=a,
+        b=b,
+        rows=rows,
+        form=form,
+        counts=linked_counts([a.id, b.id]),
+        titles=COUNT_TITLES,
+    )

@@ -118,3 +118,29 @@ def audit_of_persons(tenant_id: int, ids) -> list[AuditEntry]:
             .order_by(AuditEntry.at, AuditEntry.id)
         )
     )
+
+
+def linked_counts(person_ids) -> dict[int, dict[str, int]]:
+    """What hangs on each record (the merge page): status changes, consents, achievements,
+    participations, placements."""
+    from ..models import Achievement, Participation, PersonStatusChange, Placement
+
+    ids = list(person_ids)
+    out = {pid: {} for pid in ids}
+    for name, model in (
+        ("statuses", PersonStatusChange),
+        ("consents", Consent),
+        ("achievements", Achievement),
+        ("participations", Participation),
+        ("placements", Placement),
+    ):
+        counts = dict(
+            db.session.execute(
+                sa.select(model.person_id, sa.func.count())
+                .where(model.person_id.in_(ids))
+                .group_by(model.person_id)
+            ).all()
+        )
+        for pid in ids:
+            out[pid][name] = counts.get(pid, 0)
+    return out

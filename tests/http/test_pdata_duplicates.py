@@ -10,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
-from mkr_web.models import AuditEntry, DuplicatePair, Person, PersonMerge
+from mkr_web.models import AuditEntry, Consent, DuplicatePair, Person, PersonMerge
 from mkr_web.queries.duplicates import name_score
 from tests.factories import make_person
 from tests.http.test_imports import preview_url
@@ -109,6 +109,10 @@ def test_import_preview_flags_a_row_close_to_a_person_of_the_same_school(client,
 def test_admin_merges_a_pair_field_by_field(client, factory):
     t, admin, school, (a, b, c, d) = _people(factory)
     a_id, b_id = a.id, b.id
+    db.session.add(
+        Consent(tenant_id=t.id, person_id=b_id, given_on=date(2020, 1, 1), given_by="parent")
+    )
+    db.session.commit()
     login(client, admin.email)
     post_form(client, "/admin/duplicates/search", {}, form_url="/admin/duplicates")
     pair = db.session.execute(
@@ -119,6 +123,9 @@ def test_admin_merges_a_pair_field_by_field(client, factory):
     # an empty value on the first record preselects the second's
     assert re.search(r'name="field-phone" value="b" id="phone-b" checked', page)
     assert re.search(r'name="field-patronymic" value="a" id="patronymic-a" checked', page)
+    assert re.search(
+        r'data-count="consents"><th scope="row">Согласий</th><td>0</td><td>1</td>', page
+    )
     # without JavaScript the server asks first; nothing is merged yet
     resp = post_form(
         client,

@@ -19,25 +19,8 @@ from ..web.commit import commit_or_refuse
 from ..web.confirm import confirmation_page
 from ..web.forms import Form, parse_version
 from ..web.loading import paginate
-from ..web.people import person_or_404
+from ..web.people import FIELD_TITLES, person_or_404
 from . import bp
-
-FIELD_TITLES = {
-    "surname": _l("Фамилия"),
-    "name": _l("Имя"),
-    "patronymic": _l("Отчество"),
-    "birth_on": _l("Дата рождения"),
-    "organization_id": _l("Организация"),
-    "municipality_id": _l("Муниципалитет"),
-    "grade": _l("Класс или курс"),
-    "email": _l("Электронная почта"),
-    "phone": _l("Телефон"),
-    "parent_name": _l("ФИО родителя"),
-    "parent_phone": _l("Телефон родителя"),
-    "parent_email": _l("Почта родителя"),
-    "social_url": _l("Профиль в соцсети"),
-}
-
 
 COUNT_TITLES = {
     "statuses": _l("Изменений статуса"),

@@ -17,7 +17,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from workflows.lifecycle import PersonStatus
@@ -48,6 +48,24 @@ from ..queries.privacy import merges_of
 from . import jobs
 from .commit import commit_or_refuse
 from .loading import paginate
+
+#: A person's fields by their titles (the merge page, and the card's merges).
+FIELD_TITLES = {
+    "surname": _l("Фамилия"),
+    "name": _l("Имя"),
+    "patronymic": _l("Отчество"),
+    "birth_on": _l("Дата рождения"),
+    "organization_id": _l("Организация"),
+    "municipality_id": _l("Муниципалитет"),
+    "grade": _l("Класс или курс"),
+    "email": _l("Электронная почта"),
+    "phone": _l("Телефон"),
+    "parent_name": _l("ФИО родителя"),
+    "parent_phone": _l("Телефон родителя"),
+    "parent_email": _l("Почта родителя"),
+    "social_url": _l("Профиль в соцсети"),
+}
+
 
 SORT_TITLES = {
     "name": "ФИО",
@@ -187,6 +205,7 @@ def card_context(person: Person) -> dict:
         "is_minor": _is_minor(person),
         "consent_summary": consent_summary(person),
         "merges": merges_of(person),
+        "field_titles": FIELD_TITLES,
         "today": date.today(),
     }
 

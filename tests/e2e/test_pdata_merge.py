@@ -60,7 +60,7 @@ def test_admin_merges_two_persons_from_the_duplicates_page(page: Page, twins):
     expect(page.get_by_test_id("person-status")).to_have_text("Резидент (школьник)")
     expect(page.get_by_test_id("person-data")).to_contain_text("+7 900 123-45-67")
     expect(page.get_by_test_id("merges")).to_contain_text(
-        f"присоединена запись № {second_id}; поля из неё: phone"
+        f"присоединена запись № {second_id}; поля из неё: Телефон"
     )
     page.goto(f"/admin/people/{second_id}")
     expect(page.locator("h1")).to_contain_text("404")

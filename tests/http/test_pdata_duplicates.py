@@ -147,7 +147,7 @@ def test_admin_merges_a_pair_field_by_field(client, factory):
     assert (merge.survivor_id, merge.merged_id, merge.fields) == (a_id, b_id, ["phone"])
     card = client.get(f"/admin/people/{a_id}").get_data(as_text=True)
     merges = card.split('data-testid="merges"')[1].split("</ul>")[0]
-    assert f"присоединена запись № {b_id}; поля из неё: phone" in merges
+    assert f"присоединена запись № {b_id}; поля из неё: Телефон" in merges
     # another tenant's pair is 404
     other = factory.tenant()
     x = make_person(other, "Чужая")

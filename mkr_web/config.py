@@ -280,6 +280,18 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
                 "task": "mkr.deadlines.remind",
                 "schedule": crontab(hour=6, minute=0),
             },
+            "remind-expiring-consents": {
+                "task": "mkr.consents.remind",
+                "schedule": crontab(hour=5, minute=30),
+            },
+            "find-duplicates": {
+                "task": "mkr.duplicates.find",
+                "schedule": crontab(hour=2, minute=30),
+            },
+            "list-past-retention": {
+                "task": "mkr.retention.propose",
+                "schedule": crontab(hour=2, minute=45),
+            },
             "mail-digest": {"task": "mkr.mail.digest", "schedule": crontab(hour=7, minute=0)},
             "mail-flush": {"task": "mkr.mail.flush", "schedule": crontab(minute="*/10")},
         },

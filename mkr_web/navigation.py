@@ -14,6 +14,8 @@ NAV = {
         # the programme's work first, then administration
         ("admin.dashboard", _l("Главная")),
         ("admin.people", _l("Реестр")),
+        ("admin.duplicates", _l("Дубликаты")),
+        ("admin.retention", _l("Уничтожение данных")),
         ("admin.events", _l("Мероприятия")),
         ("admin.accreditation_list", _l("Аккредитация")),
         ("admin.admission_batches", _l("Включение в банк")),

@@ -1349,6 +1349,32 @@ class Stock:
         self.consent_out, self.achievement_out, self.project_out = self._records(
             self.person_out, people
         )
+        # a likely duplicate pair (the admin's duplicates page and its merge form)
+        from mkr_web.models import DuplicatePair
+
+        self.pair = DuplicatePair(
+            tenant_id=t.id,
+            person_a_id=min(self.person.id, self.person_out.id),
+            person_b_id=max(self.person.id, self.person_out.id),
+            score=85,
+            reason="та же дата рождения, похожее ФИО",
+        )
+        db.session.add(self.pair)
+        # an approved destruction batch with its act and log extract
+        from mkr_web.models import DestructionBatch, DestructionState
+
+        self.destruction = DestructionBatch(
+            tenant_id=t.id,
+            number="УНИЧ-2026-001",
+            state=DestructionState.DONE,
+            person_ids=[],
+            reasons={},
+            approved_by_id=s.admin.id,
+            approved_on=date(2026, 1, 1),
+            act_file=stored_pdf(t.id, "destruction_act"),
+            log_file=stored_pdf(t.id, "destruction_log"),
+        )
+        db.session.add(self.destruction)
         # nominations: the coordinator's (in review), the other coordinator's
         self.nomination = s.nomination_in("in_review")
         self.nomination_out = s.nomination_in("submitted", coordinator=s.other_coordinator)
@@ -1670,6 +1696,7 @@ RESOLVERS = {
     "certificate_id": _certificate,
     "consent_id": _attr("consent.id", "consent_out.id", ("admin", "coordinator")),
     "criterion_id": _attr("criterion.id"),
+    "destruction_id": _attr("destruction.id"),
     "edition_id": _attr("side.edition.id", "side.other_edition.id", ("organizer",)),
     "event_id": _attr("side.event.id", "side.other_event.id", ("organizer",)),
     "file_id": _file,
@@ -1686,6 +1713,7 @@ RESOLVERS = {
         if r == "organizer" and e.startswith("api.")  # the API: an organiser's own only
         else _attr("side.school1.id", "side.school2.id", ("coordinator",))(st, e, r)
     ),
+    "pair_id": _attr("pair.id"),
     "partnership_id": _attr("partnership.id"),
     "person_id": _scoped("person", ("coordinator",)),
     "placement_id": _attr("placement.id"),

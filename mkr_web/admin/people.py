@@ -35,6 +35,7 @@ from .people_forms import (
     PersonForm,
     ProjectForm,
     StatusForm,
+    WithdrawConsentForm,
 )
 
 STALE = StaleItem()
@@ -109,6 +110,7 @@ def person(person_id: int):
         trail=audit_trail(p),
         status_form=status_form(p),
         consent_form=ConsentForm(),
+        withdraw_form=WithdrawConsentForm(),
         achievement_form=AchievementForm(),
         project_form=ProjectForm(year=date.today().year),
         version_form=VersionForm(version=p.version),

@@ -18,6 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from workflows.consent import ConsentPurpose
+
 from ..models import AchievementLevel, ConsentGiver
 from ..operations.people import PERSON_FIELDS
 from ..web.forms import Form
@@ -94,7 +96,18 @@ class ConsentForm(Form):
         ],
     )
     giver_name = StringField(_l("ФИО давшего согласие"), validators=[Optional(), Length(max=200)])
+    covers_processing = BooleanField(_l("На обработку персональных данных"), default=True)
+    covers_publication = BooleanField(_l("На публикацию достижений"))
+    covers_transfer = BooleanField(_l("На передачу в федеральный реестр"))
     scan = FileField(_l("Скан подписанного согласия (PDF, JPEG, PNG)"))
+
+    def purposes(self) -> list[ConsentPurpose]:
+        return [p for p in ConsentPurpose if self[p.column].data]
+
+
+class WithdrawConsentForm(Form):
+    withdrawn_on = DateField(_l("Дата отзыва"), validators=[DataRequired()], default=date.today)
+    note = StringField(_l("Примечание"), validators=[Optional(), Length(max=500)])
 
 
 class AchievementForm(Form):

@@ -13,14 +13,15 @@ from workflows.roles import Role
 
 from ..access import roles
 from ..models import Achievement, AchievementLevel, ConsentGiver, PersonProject
+from ..operations.consents import withdraw_consent
 from ..operations.people import add_achievement, add_consent, add_project, delete_child
 from ..operations.privacy import anonymize_person, export_person_data, unlink_files
-from ..queries.people import record_of
+from ..queries.people import consent_of, record_of
 from ..web.commit import commit_or_refuse
 from ..web.forms import VersionForm, version_of
 from ..web.people import consent_file_response, person_or_404
 from . import bp
-from .people_forms import AchievementForm, ConsentForm, ProjectForm
+from .people_forms import AchievementForm, ConsentForm, ProjectForm, WithdrawConsentForm
 
 
 def _form_errors(form) -> str:
@@ -59,6 +60,7 @@ def person_consent_add(person_id: int):
             given_on=form.given_on.data,
             given_by=ConsentGiver(form.given_by.data),
             giver_name=form.giver_name.data,
+            purposes=form.purposes(),
             upload=form.scan.data,
             user_id=current_user.id,
         ),
@@ -159,6 +161,30 @@ def person_anonymize(person_id: int):
         unlink_files(outcome.result)
         flash(_("Данные обезличены."), "success")
     return _back(p.id)
+
+
+@bp.route("/people/<int:person_id>/consents/<int:consent_id>/withdraw", methods=["POST"])
+@roles(Role.ADMIN)
+def person_consent_withdraw(person_id: int, consent_id: int):
+    p = person_or_404(person_id)
+    if consent_of(p, consent_id) is None:
+        abort(404)
+    form = WithdrawConsentForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form) or _("Форма устарела, повторите."), "danger")
+        return _back(p.id, "consents")
+    return _save(
+        lambda: withdraw_consent(
+            p,
+            consent_id,
+            on=form.withdrawn_on.data,
+            note=form.note.data,
+            user_id=current_user.id,
+        ),
+        p.id,
+        _("Отзыв согласия записан."),
+        "consents",
+    )
 
 
 @bp.route("/people/<int:person_id>/consents/<int:consent_id>/file")

@@ -16,7 +16,9 @@ from ..operations import twofactor
 from ..operations.settings import (
     MAX_DEADLINE_DAYS,
     MAX_THRESHOLD,
+    PDATA_KEYS,
     update_deadlines,
+    update_personal_data_settings,
     update_thresholds,
 )
 from ..queries.report import thresholds_of
@@ -71,6 +73,34 @@ class TwoFactorPolicyForm(Form):
     )
 
 
+class PersonalDataForm(Form):
+    consent_years = IntegerField(
+        _l("Согласие действует до 18 лет плюс, лет"),
+        validators=[InputRequired(), NumberRange(*PDATA_KEYS["consent_years"])],
+    )
+    retention_years = IntegerField(
+        _l("Срок хранения после выхода из программы или отзыва согласия, лет"),
+        validators=[InputRequired(), NumberRange(*PDATA_KEYS["retention_years"])],
+    )
+
+
+@bp.route("/settings/personal-data", methods=["POST"])
+@roles(Role.ADMIN)
+def settings_personal_data():
+    form = PersonalDataForm()
+    if form.validate_on_submit():
+        outcome = commit_or_refuse(
+            update_personal_data_settings,
+            current_tenant(),
+            {k: getattr(form, k).data for k in PDATA_KEYS},
+        )
+        if outcome.ok:
+            flash(_("Сроки для персональных данных сохранены."), "success")
+    else:
+        flash(_("Сроки: целое число лет (согласие 1–20, хранение 1–75)."), "danger")
+    return redirect(url_for(".settings"))
+
+
 @bp.route("/settings/two-factor", methods=["POST"])
 @roles(Role.ADMIN)
 def settings_two_factor():
@@ -93,7 +123,8 @@ def _two_factor(tenant) -> dict:
     form = TwoFactorPolicyForm(
         data={"required": policy["required"], "grace_days": policy["grace_days"]}
     )
-    return {"two_factor_form": form, "policy": policy}
+    pdata = PersonalDataForm(data={k: int(tenant.setting(k)) for k in PDATA_KEYS})
+    return {"two_factor_form": form, "policy": policy, "pdata_form": pdata}
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from workflows.admission import CandidateState
+from workflows.consent import expiry_of
 from workflows.roles import Role
 
 from ..extensions import db
@@ -204,6 +205,9 @@ def _batch(
                 person_id=person.id,
                 given_on=confirmed_on,
                 given_by=ConsentGiver.PARENT if minor else ConsentGiver.SELF,
+                covers_publication=True,
+                covers_transfer=True,
+                expires_on=expiry_of(confirmed_on, person.birth_on),
                 recorded_by_id=confirmer,
                 recorded_at=_at(confirmed_on, 10),
             )

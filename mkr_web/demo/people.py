@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from faker import Faker
 
+from workflows.consent import expiry_of
 from workflows.engine import SYSTEM
 from workflows.lifecycle import PersonStatus
 
@@ -183,6 +184,11 @@ def _extras(tenant_id: int, pairs: list[tuple[PersonSpec, Person]]) -> dict[str,
                     "given_on": on,
                     "given_by": ConsentGiver.PARENT if parent else ConsentGiver.SELF,
                     "giver_name": person.parent_name if parent else person.full_name,
+                    # the programme's one form: all three purposes, the default expiry
+                    "covers_processing": True,
+                    "covers_publication": True,
+                    "covers_transfer": True,
+                    "expires_on": expiry_of(on, spec.birth_on),
                 }
             )
         admission = spec.admission

@@ -11,6 +11,7 @@ the file is an error.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -25,6 +26,7 @@ from ..models import (
     normalize_name,
 )
 from ..operations.events import ParticipantRow, add_participants
+from ..queries.duplicates import NEAR_SCORE, name_score
 from .base import Importer, reference_lookups
 from .spec import (
     Choice,
@@ -91,6 +93,32 @@ def _birth(values: dict):
     return born.isoformat() if hasattr(born, "isoformat") else born
 
 
+def _persons_born(tenant_id: int, births: set[str]) -> dict[str, list[tuple[int, str]]]:
+    """Persons of the tenant born on one of ``births`` (ISO dates), by date."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    wanted = sorted(births)
+    for i in range(0, len(wanted), 500):
+        for pid, key, born in db.session.execute(
+            sa.select(Person.id, Person.search_name, Person.birth_on).where(
+                Person.tenant_id == tenant_id,
+                Person.birth_on.in_([date.fromisoformat(b) for b in wanted[i : i + 500]]),
+                Person.is_anonymized.is_(False),
+            )
+        ):
+            out.setdefault(born.isoformat(), []).append((pid, key))
+    return out
+
+
+def _near(key: str, born: str | None, by_birth) -> list[int]:
+    """Persons close to a row that matched nobody exactly: the same birth date and a similar
+    name (the duplicate search's matcher). Shown in the preview; the row still adds a person."""
+    if born is None:
+        return []
+    return [pid for pid, other in by_birth.get(born, []) if name_score(key, other) >= NEAR_SCORE][
+        :3
+    ]
+
+
 class ParticipantImporter(Importer):
     """The participant list of one edition; previews are kept per edition."""
 
@@ -131,6 +159,7 @@ class ParticipantImporter(Importer):
                 )
             ).all()
         )
+        by_birth = _persons_born(tenant_id, {_birth(r["values"]) for r in ok} - {None})
         seen: dict[tuple, int] = {}
         for row in ok:
             v = row["values"]
@@ -148,6 +177,7 @@ class ParticipantImporter(Importer):
             row["match"] = {
                 "person_id": person_id,
                 "listed": person_id is not None and (person_id, ParticipationRole(role)) in listed,
+                "near": [] if person_id else _near(_key(v), _birth(v), by_birth),
             }
 
     def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:

@@ -2,16 +2,16 @@
 
 Matching (DOMAIN 4.2): a row with a СНИЛС held by a person of the bank is that person;
 otherwise the same person is the same normalised full name and birth date (``exact``: not
-created again). Near matches are listed for a human to decide: the same
-name with another birth date, or the same birth date with a similar name (a typo; difflib's
-ratio ≥ 0.8). Two rows of the file for the same person are an error.
+created again). Near matches are listed for a human to decide: the same name with another
+birth date, or the same birth date with a similar name (a typo), or the same school with a
+very similar name: the duplicate search's matcher (``queries.duplicates.name_score``,
+rapidfuzz). Two rows of the file for the same person are an error.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from difflib import SequenceMatcher
 
 import sqlalchemy as sa
 
@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models import Organization, Person, normalize_name
 from ..operations.audit import record
 from ..operations.people import Step, add_persons_bulk
+from ..queries.duplicates import NEAR_SCORE, SAME_BIRTH, SAME_SCHOOL, SCHOOL_SCORE, name_score
 from .base import Importer, reference_lookups
 from .spec import (
     Choice,
@@ -36,7 +37,6 @@ from .spec import (
     person_columns,
 )
 
-NEAR_RATIO = 0.8
 CHUNK = 500
 STATUS_ACTIONS = {
     PersonStatus.POTENTIAL.value: "mark_potential",
@@ -168,9 +168,9 @@ class PersonImporter(Importer):
             )
         return found
 
-    def _existing(self, tenant_id: int, keys: list[str], births: list[date]):
-        """Persons sharing a normalised name or a birth date with the file's rows."""
-        by_name, by_birth = defaultdict(list), defaultdict(list)
+    def _existing(self, tenant_id: int, keys: list[str], births: list[date], orgs: list[int]):
+        """Persons sharing a normalised name, a birth date or a school with the file's rows."""
+        by_name, by_birth, by_school = defaultdict(list), defaultdict(list), defaultdict(list)
         cols = (Person.id, Person.search_name, Person.birth_on)
         for part in _chunks(sorted(set(keys))):
             for pid, key, born in db.session.execute(
@@ -182,12 +182,26 @@ class PersonImporter(Importer):
                 sa.select(*cols).where(Person.tenant_id == tenant_id, Person.birth_on.in_(part))
             ):
                 by_birth[born].append((pid, key))
-        return by_name, by_birth
+        for part in _chunks(sorted(set(orgs))):
+            for pid, key, born, org in db.session.execute(
+                sa.select(*cols, Person.organization_id).where(
+                    Person.tenant_id == tenant_id,
+                    Person.organization_id.in_(part),
+                    Person.is_anonymized.is_(False),
+                )
+            ):
+                by_school[org].append((pid, key, born))
+        return by_name, by_birth, by_school
 
     def annotate(self, tenant_id: int, table, rows: list[dict]) -> None:
         ok = [(r, p) for r, p in zip(rows, table.rows, strict=True) if not p.errors]
         keys = [_label_key(p.values) for _, p in ok]
-        by_name, by_birth = self._existing(tenant_id, keys, [p.values["birth_on"] for _, p in ok])
+        by_name, by_birth, by_school = self._existing(
+            tenant_id,
+            keys,
+            [p.values["birth_on"] for _, p in ok],
+            [p.values["organization"] for _, p in ok if p.values.get("organization")],
+        )
         by_snils = self._by_snils(
             tenant_id, [p.values["snils"] for _, p in ok if p.values["snils"]]
         )
@@ -207,22 +221,27 @@ class PersonImporter(Importer):
             # the СНИЛС first: the same number is the same person whatever the name says
             exact = by_snils.get(snils) if snils else None
             exact = exact or next((pid for pid, b in by_name.get(key, []) if b == born), None)
-            near = [] if exact else self._near(key, born, by_name, by_birth)
+            school = by_school.get(prow.values.get("organization"), [])
+            near = [] if exact else self._near(key, born, by_name, by_birth, school)
             row["match"] = {"exact": exact, "near": near}
 
     @staticmethod
-    def _near(key: str, born: date, by_name, by_birth) -> list[list]:
+    def _near(key: str, born: date, by_name, by_birth, school) -> list[list]:
         near = [
             [pid, "то же ФИО, другая дата рождения"] for pid, b in by_name.get(key, []) if b != born
         ]
         for pid, other in by_birth.get(born, []):
-            matcher = SequenceMatcher(None, key, other)
+            if other != key and name_score(key, other) >= NEAR_SCORE:
+                near.append([pid, SAME_BIRTH])
+        seen = {pid for pid, _ in near}
+        for pid, other, other_born in school:
             if (
-                other != key
-                and matcher.quick_ratio() >= NEAR_RATIO
-                and matcher.ratio() >= NEAR_RATIO
+                pid not in seen
+                and other != key
+                and other_born in (None, born)
+                and name_score(key, other) >= SCHOOL_SCORE
             ):
-                near.append([pid, "та же дата рождения, похожее ФИО"])
+                near.append([pid, SAME_SCHOOL])
         return near[:5]
 
     def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:

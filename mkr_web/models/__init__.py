@@ -49,6 +49,7 @@ from .people import (
     PersonStatusChange,
     normalize_name,
 )
+from .privacy import DestructionBatch, DestructionState, DuplicatePair, PersonMerge
 from .programme import (
     Opportunity,
     OpportunityKind,

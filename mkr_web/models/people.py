@@ -8,6 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from workflows.consent import ConsentPurpose, holds
 from workflows.lifecycle import PersonStatus
 
 from .base import TenantScoped, db, enum_column, utcnow
@@ -118,8 +119,20 @@ class ConsentGiver(enum.StrEnum):
 
 
 class Consent(TenantScoped, db.Model):
-    """Personal-data consent: for minors a parent's. The signed scan is optional when the
-    paper is marked as on file."""
+    """Personal-data consent: for minors a parent's (or a legal representative's). The signed
+    scan is optional when the paper is marked as on file. It covers one or more purposes
+    (``workflows.consent.ConsentPurpose``), ends on ``expires_on`` and may be withdrawn."""
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "covers_processing OR covers_publication OR covers_transfer",
+            name="consent_has_purpose",
+        ),
+        sa.CheckConstraint(
+            "withdrawn_on IS NULL OR withdrawn_on >= given_on", name="consent_withdrawn_after"
+        ),
+        sa.Index("ix_consent_tenant_expires", "tenant_id", "expires_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(
@@ -135,8 +148,31 @@ class Consent(TenantScoped, db.Model):
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    covers_processing: Mapped[bool] = mapped_column(default=True)
+    covers_publication: Mapped[bool] = mapped_column(default=False)
+    covers_transfer: Mapped[bool] = mapped_column(default=False)
+    expires_on: Mapped[date | None]
+    withdrawn_on: Mapped[date | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    withdrawal_note: Mapped[str | None] = mapped_column(sa.String(500))
+    expiry_notified_on: Mapped[date | None]  # the reminder before expiry went out
 
     file: Mapped[StoredFile | None] = relationship()
+
+    @property
+    def purposes(self) -> list[ConsentPurpose]:
+        return [p for p in ConsentPurpose if getattr(self, p.column)]
+
+    def holds(self, purpose: ConsentPurpose, on: date) -> bool:
+        return holds(
+            covers=bool(getattr(self, purpose.column)),
+            given_on=self.given_on,
+            expires_on=self.expires_on,
+            withdrawn_on=self.withdrawn_on,
+            on=on,
+        )
 
 
 class AchievementLevel(enum.StrEnum):

@@ -14,7 +14,9 @@ DEFAULT_SETTINGS = {
     "min_experts": 2,
     "expiry_notice_days": 60,
     "review_days": 14,  # an expert's deadline, from assignment
-    "confirmation_days": 10,  # a coordinator's deadline, from the results protocol
+    "confirmation_days": 10,
+    "consent_years": 5,  # a consent lasts until 18 plus this many years (workflows.consent)
+    "retention_years": 3,  # kept this long after leaving the programme or withdrawing consent  # a coordinator's deadline, from the results protocol
     "thresholds": {
         "1": 75,  # new Residents a year
         "3": 2,  # new partner organisations a year

@@ -17,6 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from workflows.admission import ADMISSION, CandidateState
+from workflows.consent import ConsentPurpose
 from workflows.engine import Action
 from workflows.lifecycle import ACTIVE_RESIDENT, LIFECYCLE, PersonStatus
 from workflows.roles import Role
@@ -29,7 +30,6 @@ from ..models import (
     AchievementLevel,
     AdmissionBatch,
     AdmissionCandidate,
-    Consent,
     ConsentGiver,
     EventEdition,
     EventKind,
@@ -56,6 +56,7 @@ from .admission_rows import (
     validate_candidate_rows,
 )
 from .audit import record
+from .consents import new_consent, require_consent
 from .jobs import require_queue
 from .transitions import transition
 
@@ -328,17 +329,14 @@ def confirm_candidate(
     )
     minor = age_on(candidate.birth_on, consent_on) < 18
     parent_name, _, _ = split_contact(candidate.parent_contact)
-    consent = Consent(
-        tenant_id=candidate.tenant_id,
-        person_id=person.id,
+    consent = new_consent(
+        person,
         given_on=consent_on,
         given_by=ConsentGiver.PARENT if minor else ConsentGiver.SELF,
         giver_name=parent_name if minor else None,
-        file_id=stored.id if stored else None,
-        recorded_by_id=membership.user_id,
+        file=stored,
+        user_id=membership.user_id,
     )
-    db.session.add(consent)
-    db.session.flush()
     record(
         "consent.create",
         consent,
@@ -478,6 +476,9 @@ def admit_candidate(
     ADMISSION.check(candidate.state, _action("admit", membership), candidate)
     on = on or date.today()
     person = _ensure_person(candidate)
+    # No admission without a valid consent to processing (withdrawn or expired since the
+    # check): refused with the reason, the candidate stays confirmed.
+    require_consent(person, ConsentPurpose.PROCESSING, on)
     edition = candidate.batch.edition
     candidate.decided_by_id, candidate.decided_at = membership.user_id, utcnow()
     active = person.status in ACTIVE_RESIDENT

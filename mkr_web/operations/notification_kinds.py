@@ -448,6 +448,20 @@ _KINDS = [
         _with(nomination_context, Nomination, COMMENT),
         group="nominations",
     ),
+    # personal data
+    Kind(
+        "consent.expiring",
+        _l("Согласия на обработку персональных данных скоро истекают"),
+        "consent expires in 30 days",
+        "the coordinators of the persons' municipalities (their count) and admins",
+        "Истекают согласия на обработку персональных данных: {{ count }}",
+        "У {{ count }} чел. согласие истекает в ближайшие {{ days }} дней (первое — "
+        "{{ first_end }}). Получите новые согласия, иначе эти люди будут исключены из "
+        "публикаций, передачи в реестр и включения в банк.",
+        {"count": 3, "days": 30, "first_end": "15.03.2020"},
+        lambda tenant_id: {"count": 3, "days": 30, "first_end": "15.03.2020"},
+        group="consent",
+    ),
     # accounts (invitations, password resets): always e-mailed at once, not configurable
     Kind(
         "account",
@@ -475,6 +489,7 @@ GROUPS = {
     "review": _l("Экспертиза"),
     "admission": _l("Включение в банк"),
     "nominations": _l("Выдвижения"),
+    "consent": _l("Персональные данные"),
 }
 
 

@@ -11,6 +11,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from workflows.consent import ConsentPurpose
 from workflows.engine import SYSTEM, Action, apply
 from workflows.lifecycle import LIFECYCLE, PersonStatus
 
@@ -377,25 +378,36 @@ def add_consent(
     given_on: date,
     given_by: ConsentGiver,
     giver_name: str | None,
+    purposes=None,
     upload=None,
     user_id: int | None,
 ) -> Consent:
+    """Record a consent for ``purposes`` (default: all three) with the tenant's expiry."""
+    from .consents import ALL_PURPOSES, new_consent
+
+    if person.is_anonymized:
+        raise OperationError("Данные обезличены и не редактируются.")
     if given_on > date.today():
         raise OperationError("Дата согласия не может быть в будущем.")
+    if purposes is not None and not purposes:
+        raise OperationError("Отметьте, на что дано согласие.")
     file = save_scan(person.tenant_id, upload, user_id) if upload and upload.filename else None
-    consent = Consent(
-        tenant_id=person.tenant_id,
-        person_id=person.id,
+    consent = new_consent(
+        person,
         given_on=given_on,
         given_by=given_by,
         giver_name=_clean(giver_name),
+        purposes=ALL_PURPOSES if purposes is None else purposes,
         file=file,
-        recorded_by_id=user_id,
-        recorded_at=utcnow(),
+        user_id=user_id,
     )
-    db.session.add(consent)
-    db.session.flush()
-    record("person.consent_add", person, consent_id=consent.id, has_scan=file is not None)
+    record(
+        "person.consent_add",
+        person,
+        consent_id=consent.id,
+        has_scan=file is not None,
+        purposes=sorted(p.value for p in consent.purposes),
+    )
     return consent
 
 
@@ -410,6 +422,11 @@ def add_achievement(
 ) -> Achievement:
     if not _clean(title) or not _clean(result):
         raise OperationError("Укажите название и результат.")
+    if is_success_story:
+        from .consents import require_consent
+
+        # A success story is published: it needs the consent to publication.
+        require_consent(person, ConsentPurpose.PUBLICATION, date.today())
     item = Achievement(
         tenant_id=person.tenant_id,
         person_id=person.id,

@@ -150,12 +150,20 @@ def export_person_data(person: Person) -> dict:
     return data
 
 
-def anonymize_person(person: Person, *, expected_version: int | None = None) -> list:
+def anonymize_person(
+    person: Person,
+    *,
+    expected_version: int | None = None,
+    any_status: bool = False,
+    reason: str = "manual",
+) -> list:
     """Anonymise ``person``; returns the paths of the deleted scans' bytes, which the caller
-    unlinks after the commit (see :func:`unlink_files`), so a rollback loses no file."""
+    unlinks after the commit (see :func:`unlink_files`), so a rollback loses no file.
+    ``any_status``: the retention schedule's batch (a withdrawn consent ends the keeping of
+    anyone's data, whatever their status)."""
     if person.is_anonymized:
         raise OperationError("Данные этого человека уже обезличены.")
-    if person.status not in ANONYMIZABLE:
+    if not any_status and person.status not in ANONYMIZABLE:
         raise OperationError(
             "Обезличить можно только партнёра (бывшего резидента) или исключённого."
         )
@@ -178,6 +186,7 @@ def anonymize_person(person: Person, *, expected_version: int | None = None) -> 
             files.append(consent.file)
             consent.file = None
         consent.giver_name = None
+        consent.withdrawal_note = None
     for candidate in db.session.scalars(
         sa.select(AdmissionCandidate).where(AdmissionCandidate.person_id == person.id)
     ):
@@ -191,7 +200,10 @@ def anonymize_person(person: Person, *, expected_version: int | None = None) -> 
     paths = [absolute_path(f) for f in files]
     for f in files:
         db.session.delete(f)
-    record("person.anonymize", person, scans_deleted=len(files))
+    details = {"scans_deleted": len(files)}
+    if reason != "manual":
+        details["reason"] = reason
+    record("person.anonymize", person, **details)
     db.session.flush()
     return paths
 

@@ -51,3 +51,25 @@ def update_deadlines(tenant: Tenant, values: dict[str, int]) -> dict[str, list[i
     tenant.settings = {**(tenant.settings or {}), **values}
     record("tenant.deadlines.update", tenant, tenant_id=tenant.id, changed=changed)
     return changed
+
+
+PDATA_KEYS = {"consent_years": (1, 20), "retention_years": (1, 75)}
+
+
+def update_personal_data_settings(tenant: Tenant, values: dict[str, int]) -> dict[str, list[int]]:
+    """How long a consent lasts after 18 and how long data stays after leaving or withdrawal
+    (docs/PERSONAL_DATA.md); new consents and the next retention list use them."""
+    unknown = sorted(set(values) - set(PDATA_KEYS))
+    if unknown:
+        raise OperationError(f"Неизвестные настройки: {', '.join(unknown)}.")
+    for key, value in values.items():
+        low, high = PDATA_KEYS[key]
+        if not isinstance(value, int) or not low <= value <= high:
+            raise OperationError(f"Срок должен быть целым числом лет от {low} до {high}.")
+    current = {k: int(tenant.setting(k)) for k in PDATA_KEYS}
+    changed = {k: [current[k], v] for k, v in values.items() if current[k] != v}
+    if not changed:
+        return {}
+    tenant.settings = {**(tenant.settings or {}), **values}
+    record("tenant.personal_data.update", tenant, tenant_id=tenant.id, changed=changed)
+    return changed

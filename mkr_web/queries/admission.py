@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from datetime import date
 
@@ -27,8 +26,10 @@ from ..models import (
     membership_municipality,
     normalize_name,
 )
+from .duplicates import name_score
 
-#: A name at least this similar (difflib ratio, same birth date) is a near match.
+#: A name at least this similar (the duplicate search's ``name_score`` / 100, same birth date)
+#: is a near match.
 NEAR_RATIO = 0.85
 
 
@@ -149,7 +150,7 @@ def _classify(
     for p in pool:
         if p.birth_on == birth_on:
             same_surname = p.search_name.split(" ", 1)[0] == surname
-            similar = difflib.SequenceMatcher(None, p.search_name, key).ratio() >= NEAR_RATIO
+            similar = name_score(p.search_name, key) >= NEAR_RATIO * 100
             if same_surname or similar:
                 near.append(p)
         elif p.search_name == key:

@@ -43,6 +43,7 @@ from ..models import (
     Tenant,
 )
 from .admission import coordinated_municipality_ids
+from .consents import count_expiring
 from .review_subjects import SUBJECTS
 
 
@@ -137,6 +138,7 @@ def admin_todo(tenant: Tenant, today: date) -> list[Todo]:
         .select_from(Notification)
         .where(Notification.tenant_id == t, Notification.mail_state == MailState.FAILED)
     )
+    consents_expiring = count_expiring(t, today)
     S = ReviewState
     return ordered(
         [
@@ -213,6 +215,13 @@ def admin_todo(tenant: Tenant, today: date) -> list[Todo]:
             ),
             Todo("outbox", _l("Письма, не отправленные после попыток"), failures, "admin.outbox"),
             Todo(
+                "consents_expiring",
+                _l("Согласия на обработку данных истекают в ближайшие 30 дней"),
+                consents_expiring,
+                "admin.people",
+                {"consent": "expiring"},
+            ),
+            Todo(
                 "expiring",
                 _l("Аккредитации, истекающие в ближайшие 60 дней"),
                 expiring,
@@ -245,6 +254,7 @@ def coordinator_todo(membership: Membership, today: date) -> list[Todo]:
             Nomination.state == ReviewState.RETURNED,
         )
     )
+    consents_expiring = count_expiring(membership.tenant_id, today, ids)
     return ordered(
         [
             Todo(
@@ -269,6 +279,13 @@ def coordinator_todo(membership: Membership, today: date) -> list[Todo]:
                 returned,
                 "coordinator.nominations",
                 {"state": ReviewState.RETURNED.value},
+            ),
+            Todo(
+                "consents_expiring",
+                _l("Согласия на обработку данных истекают в ближайшие 30 дней"),
+                consents_expiring,
+                "coordinator.people",
+                {"consent": "expiring"},
             ),
         ]
     )

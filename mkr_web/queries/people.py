@@ -17,6 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from workflows.consent import ConsentPurpose
 from workflows.lifecycle import PersonStatus
 
 from ..extensions import db
@@ -37,6 +38,7 @@ from ..models import (
     normalize_name,
 )
 from ..models.base import parse_int
+from .consents import expiring_person_ids, holds_clause
 from .reference import municipality_ids_for
 
 SORTS = {
@@ -47,6 +49,9 @@ SORTS = {
     "updated": (Person.updated_at,),
 }
 PER_PAGE_CHOICES = (25, 50, 100, 200)
+#: The registry's consent filter: consent ends within 30 days, valid consent to the transfer
+#: to the federal register (that export), no valid consent to processing.
+CONSENT_FILTERS = ("expiring", "transfer", "missing")
 
 
 def persons_for(membership: Membership) -> sa.Select:
@@ -80,6 +85,7 @@ class RegistryFilter:
     organization_id: int | None = None
     category: OrganizationKind | None = None
     admission_year: int | None = None
+    consent: str | None = None  # one of CONSENT_FILTERS
     sort: str = "name"
     desc: bool = False
     page: int = 1
@@ -107,6 +113,7 @@ class RegistryFilter:
             organization_id=_int(args.get("organization")),
             category=category,
             admission_year=year if year and 1990 <= year <= 2100 else None,
+            consent=args.get("consent") if args.get("consent") in CONSENT_FILTERS else None,
             sort=sort if sort in SORTS else "name",
             desc=args.get("dir") == "desc",
             page=_int(args.get("page")) or 1,
@@ -122,6 +129,7 @@ class RegistryFilter:
             "organization": self.organization_id,
             "category": self.category.value if self.category else None,
             "year": self.admission_year,
+            "consent": self.consent,
             "sort": self.sort if self.sort != "name" else None,
             "dir": "desc" if self.desc else None,
             "per_page": self.per_page if self.per_page != 50 else None,
@@ -138,6 +146,7 @@ class RegistryFilter:
             or self.organization_id
             or self.category
             or self.admission_year
+            or self.consent
         )
 
 
@@ -218,6 +227,12 @@ def _filtered(membership: Membership, f: RegistryFilter) -> sa.Select:
             Person.admission_on >= date(f.admission_year, 1, 1),
             Person.admission_on < date(f.admission_year + 1, 1, 1),
         )
+    if f.consent == "expiring":
+        q = q.where(Person.id.in_(expiring_person_ids(membership.tenant_id, date.today())))
+    elif f.consent == "transfer":  # the federal register's export: only with that consent
+        q = q.where(holds_clause(ConsentPurpose.TRANSFER, date.today()))
+    elif f.consent == "missing":
+        q = q.where(~holds_clause(ConsentPurpose.PROCESSING, date.today()))
     return q
 
 

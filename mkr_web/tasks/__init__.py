@@ -13,12 +13,15 @@ from ..extensions import db
 from ..operations import (
     accreditation,
     certificates,
+    consents,
     deadlines,
+    duplicates,
     exports,
     jobs,
     mail,
     notifications,
     resident_certificates,
+    retention,
     submissions,
 )
 from ..operations.jobs import run_job
@@ -108,6 +111,30 @@ def send_digests() -> dict:
 def remind_deadlines() -> dict:
     """Daily (beat): reminders 3 days before a deadline, overdue marks and notices."""
     done = deadlines.process_deadlines()
+    db.session.commit()
+    return done
+
+
+@shared_task(name="mkr.consents.remind")
+def remind_expiring_consents() -> dict:
+    """Daily (beat): tell coordinators and admins about consents ending within 30 days."""
+    done = consents.remind_expiring()
+    db.session.commit()
+    return done
+
+
+@shared_task(name="mkr.duplicates.find")
+def find_duplicates() -> dict:
+    """Nightly (beat): refresh each tenant's likely duplicate pairs."""
+    done = duplicates.find_duplicates_everywhere()
+    db.session.commit()
+    return {str(k): v for k, v in done.items()}
+
+
+@shared_task(name="mkr.retention.propose")
+def propose_retention() -> dict:
+    """Nightly (beat): list each tenant's persons past retention for the admin to approve."""
+    done = retention.propose_everywhere()
     db.session.commit()
     return done
 

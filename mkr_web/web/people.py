@@ -17,7 +17,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from workflows.lifecycle import PersonStatus
@@ -29,6 +29,7 @@ from ..models import OrganizationKind, Person
 from ..operations.audit import record
 from ..operations.exports import REGISTRY_JOB, REGISTRY_TASK, registry_filename
 from ..operations.jobs import start_job
+from ..queries.consents import consent_summary
 from ..queries.people import (
     PER_PAGE_CHOICES,
     RegistryFilter,
@@ -43,9 +44,28 @@ from ..queries.people import (
     registry_select,
     status_history,
 )
+from ..queries.privacy import merges_of
 from . import jobs
 from .commit import commit_or_refuse
 from .loading import paginate
+
+#: A person's fields by their titles (the merge page, and the card's merges).
+FIELD_TITLES = {
+    "surname": _l("Фамилия"),
+    "name": _l("Имя"),
+    "patronymic": _l("Отчество"),
+    "birth_on": _l("Дата рождения"),
+    "organization_id": _l("Организация"),
+    "municipality_id": _l("Муниципалитет"),
+    "grade": _l("Класс или курс"),
+    "email": _l("Электронная почта"),
+    "phone": _l("Телефон"),
+    "parent_name": _l("ФИО родителя"),
+    "parent_phone": _l("Телефон родителя"),
+    "parent_email": _l("Почта родителя"),
+    "social_url": _l("Профиль в соцсети"),
+}
+
 
 SORT_TITLES = {
     "name": "ФИО",
@@ -183,6 +203,10 @@ def card_context(person: Person) -> dict:
         "participations": participations_of(person),
         **card_records(person),
         "is_minor": _is_minor(person),
+        "consent_summary": consent_summary(person),
+        "merges": merges_of(person),
+        "field_titles": FIELD_TITLES,
+        "today": date.today(),
     }
 
 

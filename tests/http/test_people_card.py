@@ -140,7 +140,15 @@ def test_card_shows_everything(app, client, factory, setup):
         "информационная",
     ]
     assert cells(html, "consents") == [
-        ["01.05.2019", "родитель", "Карточкина Ольга", "бумажный оригинал"]
+        [
+            "01.05.2019",
+            "родитель (законный представитель)",
+            "Карточкина Ольга",
+            "Обработка персональных данных",
+            "бессрочно",
+            "Дата отзыва\n        \n        Отозвать",
+            "бумажный оригинал",
+        ]
     ]
     trail = cells(html, "audit-trail")
     assert [r[3] for r in trail] == ["person.create"]
@@ -288,6 +296,7 @@ def test_consent_with_scan_upload_and_download(app, client, factory, setup):
             "given_on": "2019-05-10",
             "given_by": "parent",
             "giver_name": "Карточкина Ольга",
+            "covers_processing": "y",
             "scan": (io.BytesIO(PDF), "скан.pdf"),
         },
         content_type="multipart/form-data",
@@ -308,6 +317,7 @@ def test_consent_with_scan_upload_and_download(app, client, factory, setup):
             "csrf_token": token,
             "given_on": "2019-05-10",
             "given_by": "self",
+            "covers_processing": "y",
             "scan": (io.BytesIO(b"MZ\x90evil"), "x.pdf"),
         },
         content_type="multipart/form-data",
@@ -331,6 +341,17 @@ def test_consent_with_scan_upload_and_download(app, client, factory, setup):
 
 def test_achievements_and_projects(client, setup):
     t, admin, school, p = setup
+    # a success story is published: it needs the consent to publication (test_pdata_consent)
+    db.session.add(
+        Consent(
+            tenant_id=t.id,
+            person_id=p.id,
+            given_on=date(2019, 4, 1),
+            given_by="parent",
+            covers_publication=True,
+        )
+    )
+    db.session.commit()
     login(client, admin.email)
     card = f"/admin/people/{p.id}"
     r = post_form(

@@ -98,6 +98,7 @@ def _add_scan(client, p):
             "given_on": "2017-04-20",
             "given_by": "parent",
             "giver_name": "Уходящая Нина",
+            "covers_processing": "y",
             "scan": (io.BytesIO(PDF), "consent.pdf"),
         },
     )

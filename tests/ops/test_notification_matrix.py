@@ -550,3 +550,46 @@ def test_only_the_admin_extends_a_deadline(factory, clock):
         extend_deadline(assignment, date(2020, 4, 1), role=Role.EXPERT, user_id=w.expert1.id)
     assert extend_deadline(assignment, date(2020, 4, 1), role=Role.ADMIN, user_id=w.admin.id)
     assert assignment.due_on == date(2020, 4, 1)
+
+
+# ---- personal data -----------------------------------------------------------------------------
+
+
+def test_consent_expiring_tells_the_coordinators_and_the_admins_once(factory, clock):
+    from mkr_web.models import Consent
+    from mkr_web.operations.consents import remind_expiring
+    from tests.factories import make_person
+
+    w = World(factory, with_events=False)
+    ends = {"Первая": date(2020, 3, 20), "Вторая": date(2020, 3, 31), "Поздняя": date(2020, 6, 1)}
+    for surname, municipality in (("Первая", w.first), ("Вторая", w.second), ("Поздняя", w.first)):
+        p = make_person(w.tenant, surname, municipality=municipality)
+        db.session.add(
+            Consent(
+                tenant_id=w.tenant.id,
+                person_id=p.id,
+                given_on=date(2015, 3, 20),
+                given_by="parent",
+                expires_on=ends[surname],
+            )
+        )
+    db.session.commit()
+    before = mark()
+    assert remind_expiring(date(2020, 3, 2)) == {"consents": 2, "notified": 4}
+    db.session.commit()
+    subject = "Истекают согласия на обработку персональных данных: "
+    assert told(before) == [
+        (w.coord1.email, "consent.expiring", subject + "1"),
+        (w.coord2.email, "consent.expiring", subject + "1"),
+        (w.admin.email, "consent.expiring", subject + "2"),
+        (w.admin2.email, "consent.expiring", subject + "2"),
+    ]
+    assert body_of(w.admin.email, "consent.expiring") == (
+        "У 2 чел. согласие истекает в ближайшие 30 дней (первое — 20.03.2020). Получите новые "
+        "согласия, иначе эти люди будут исключены из публикаций, передачи в реестр и "
+        "включения в банк."
+    )
+    # each consent once
+    again = mark()
+    assert remind_expiring(date(2020, 3, 3)) == {"consents": 0, "notified": 0}
+    assert told(again) == []

@@ -96,7 +96,9 @@ def test_tasks_are_named_topic_verb_and_every_sent_name_exists():
         "mkr.accreditation.expire",
         "mkr.admission.render_certificates",
         "mkr.certificates.render",
+        "mkr.consents.remind",
         "mkr.deadlines.remind",
+        "mkr.duplicates.find",
         "mkr.forms.forget_old_tokens",
         "mkr.health.ping",
         "mkr.jobs.fail_stuck",
@@ -105,6 +107,7 @@ def test_tasks_are_named_topic_verb_and_every_sent_name_exists():
         "mkr.mail.send",
         "mkr.registry.export",
         "mkr.report.render_pdf",
+        "mkr.retention.propose",
     ]
     assert all(TASK_NAME.match(n) for n in names)
     sent = set()

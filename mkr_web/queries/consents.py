@@ -1,0 +1,123 @@
+"""Consents as SQL: who holds a valid consent for a purpose on a date, whose consent ends
+soon (the to-do lists and the reminder task), and a person's consent per purpose (the card)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from workflows.consent import EXPIRY_NOTICE_DAYS, ConsentPurpose
+
+from ..extensions import db
+from ..models import Consent, Person
+
+
+def holds_clause(purpose: ConsentPurpose, on: date, person_id=Person.id):
+    """``EXISTS`` a consent of ``person_id`` valid for ``purpose`` on ``on`` (the SQL twin
+    of :func:`workflows.consent.holds`)."""
+    c = sa.orm.aliased(Consent)  # its own alias: the caller may select from consent too
+    return (
+        sa.select(c.id)
+        .where(
+            c.person_id == person_id,
+            getattr(c, purpose.column).is_(True),
+            c.given_on <= on,
+            sa.or_(c.expires_on.is_(None), c.expires_on >= on),
+            sa.or_(c.withdrawn_on.is_(None), c.withdrawn_on > on),
+        )
+        .exists()
+    )
+
+
+def has_valid_consent(person: Person, purpose: ConsentPurpose, on: date | None = None) -> bool:
+    return bool(db.session.scalar(sa.select(holds_clause(purpose, on or date.today(), person.id))))
+
+
+def consent_refusal(person: Person, purpose: ConsentPurpose, on: date) -> str | None:
+    """Why ``person`` has no valid consent for ``purpose`` on ``on`` (None: they have one)."""
+    consents = list(
+        db.session.scalars(
+            sa.select(Consent)
+            .where(Consent.person_id == person.id, getattr(Consent, purpose.column).is_(True))
+            .order_by(Consent.given_on.desc(), Consent.id.desc())
+        )
+    )
+    if any(c.holds(purpose, on) for c in consents):
+        return None
+    what = purpose.title_ru.lower()
+    if not consents:
+        return f"Нет согласия на {_accusative(purpose)}."
+    last = consents[0]
+    if last.withdrawn_on is not None and last.withdrawn_on <= on:
+        return f"Согласие ({what}) отозвано {last.withdrawn_on:%d.%m.%Y}."
+    if last.expires_on is not None and last.expires_on < on:
+        return f"Срок согласия ({what}) истёк {last.expires_on:%d.%m.%Y}."
+    return f"Согласие ({what}) ещё не действует на {on:%d.%m.%Y}."
+
+
+def _accusative(purpose: ConsentPurpose) -> str:
+    return {
+        ConsentPurpose.PROCESSING: "обработку персональных данных",
+        ConsentPurpose.PUBLICATION: "публикацию достижений",
+        ConsentPurpose.TRANSFER: "передачу в федеральный реестр",
+    }[purpose]
+
+
+def expiring_clause(today: date):
+    """A consent still valid today that ends within the notice window (and no newer valid
+    consent of the same person replaces it)."""
+    newer = sa.orm.aliased(Consent)
+    until = today + timedelta(days=EXPIRY_NOTICE_DAYS)
+    return sa.and_(
+        Consent.withdrawn_on.is_(None),
+        Consent.expires_on >= today,
+        Consent.expires_on <= until,
+        ~sa.select(newer.id)
+        .where(
+            newer.person_id == Consent.person_id,
+            newer.id != Consent.id,
+            newer.withdrawn_on.is_(None),
+            sa.or_(newer.expires_on.is_(None), newer.expires_on > until),
+        )
+        .exists(),
+    )
+
+
+def expiring_person_ids(tenant_id: int, today: date, municipality_ids=None):
+    """``SELECT DISTINCT person_id`` whose consent ends within the notice window."""
+    q = (
+        sa.select(Consent.person_id)
+        .join(Person, Person.id == Consent.person_id)
+        .where(Consent.tenant_id == tenant_id, Person.is_anonymized.is_(False))
+        .where(expiring_clause(today))
+        .distinct()
+    )
+    if municipality_ids is not None:
+        q = q.where(Person.municipality_id.in_(municipality_ids))
+    return q
+
+
+def count_expiring(tenant_id: int, today: date, municipality_ids=None) -> int:
+    sub = expiring_person_ids(tenant_id, today, municipality_ids).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(sub)) or 0
+
+
+def consent_summary(person: Person, on: date | None = None) -> list[tuple[ConsentPurpose, str]]:
+    """The card's line per purpose: valid until D, or why not."""
+    on = on or date.today()
+    out = []
+    for purpose in ConsentPurpose:
+        refusal = consent_refusal(person, purpose, on)
+        if refusal is None:
+            ends = db.session.scalar(
+                sa.select(sa.func.max(Consent.expires_on)).where(
+                    Consent.person_id == person.id,
+                    getattr(Consent, purpose.column).is_(True),
+                    Consent.withdrawn_on.is_(None),
+                )
+            )
+            out.append((purpose, f"действует до {ends:%d.%m.%Y}" if ends else "действует"))
+        else:
+            out.append((purpose, refusal))
+    return out

@@ -64,6 +64,7 @@ FIELD_TITLES = {
     "parent_phone": _l("Телефон родителя"),
     "parent_email": _l("Почта родителя"),
     "social_url": _l("Профиль в соцсети"),
+    "snils": _l("СНИЛС"),
 }
 
 

@@ -45,11 +45,11 @@ def install() -> Path:
 RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations
-    .filter(v => %s.includes(v.impact))
+    .filter(v => BLOCKING.includes(v.impact))
     .map(v => ({id: v.id, impact: v.impact, help: v.help,
                 targets: v.nodes.slice(0, 3).map(n => n.target.join(' ') +
                   (n.any.length ? ' — ' + n.any[0].message : ''))}));
-}""" % (list(BLOCKING),)
+}""".replace("BLOCKING", str(list(BLOCKING)))
 
 
 def blocking_violations(page) -> list[str]:

@@ -15,7 +15,7 @@ widths.
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Error as PlaywrightError, expect
 
 from mkr_web.access import policy_of
 from mkr_web.extensions import db
@@ -131,3 +131,27 @@ def test_every_page_fits_a_phone_and_passes_axe(browser, live_server, pages, axe
     assert visited > 0, f"{role}: no page visited"
     print(f"{role}: {visited} pages")
     assert problems == [], f"{role}: {len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_the_registry_filters_fold_on_a_phone(browser, live_server, pages):
+    email, urls = pages["coordinator"]
+    assert "/coordinator/people" in urls
+    context = browser.new_context(base_url=live_server, viewport=PHONE, locale="ru-RU")
+    page = context.new_page()
+    try:
+        browser_login(page, email)
+        page.goto("/coordinator/people")
+        toggle = page.get_by_role("button", name="Поиск и фильтры")
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        expect(page.get_by_label("ФИО")).to_be_hidden()
+        expect(page.get_by_test_id("registry")).to_be_in_viewport()  # the results on screen one
+        toggle.click()
+        expect(page.get_by_label("ФИО")).to_be_visible()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+
+        page.set_viewport_size(LAPTOP)
+        page.reload()
+        expect(toggle).to_be_hidden()
+        expect(page.get_by_label("ФИО")).to_be_visible()
+    finally:
+        context.close()

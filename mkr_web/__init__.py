@@ -73,6 +73,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # a hand-written form's single-use token: <input type="hidden" name="form_token" …>
     app.jinja_env.globals["form_token"] = new_form_token
+    from .web.formatting import init_formatting
+
+    init_formatting(app)
 
     @app.context_processor
     def _inject():

@@ -217,7 +217,7 @@ def test_experts_score_through_the_review_machinery(app, w):
     assert _state(n) is ReviewState.REVIEWED
     page = admin.get(url).get_data(as_text=True)
     # weights 2, 1, 1, 1: (16+4+9+4 + 18+5+8+5) / 2 = 34.5
-    assert 'data-testid="mean">34.50<' in page
+    assert 'data-testid="mean">34,50<' in page
     log = db.session.scalars(
         sa.select(TransitionLog.action)
         .where(TransitionLog.subject_type == ST, TransitionLog.subject_id == n.id)

@@ -139,7 +139,14 @@ def test_coordinator_drafts_attaches_and_submits(app, w):
         form_url=detail,
     )
     assert _state(n) is ReviewState.SUBMITTED
-    assert "Выдвижение подано." in coord.get(detail).get_data(as_text=True)
+    page = coord.get(detail).get_data(as_text=True)
+    assert "Выдвижение подано." in page
+    # «выдвижение» is neuter: its state and its history agree with it
+    assert 'data-testid="state">Подано</span>' in page
+    assert "Черновик → Подано" in page
+    listing = coord.get("/coordinator/nominations/").get_data(as_text=True)
+    assert '<span class="badge bg-info">Подано</span>' in listing
+    assert '<option value="approved">Одобрено</option>' in listing
     notes = db.session.execute(sa.select(Notification.user_id, Notification.subject)).all()
     assert sorted(notes) == sorted(
         [
@@ -384,6 +391,7 @@ def test_reject(app, w):
     db.session.refresh(nom)
     assert (nom.state, nom.decided_by_id) == (ReviewState.REJECTED, w.admin.id)
     assert db.session.get(Person, w.pupil.id).status is PersonStatus.NONE
+    assert 'data-testid="state">Отклонено</span>' in admin.get(url).get_data(as_text=True)
 
 
 def test_scope_and_roles(app, w, factory):

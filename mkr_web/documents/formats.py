@@ -113,3 +113,36 @@ RUSSIAN_ZONES = (
     "Asia/Kamchatka",
     "Asia/Anadyr",
 )
+
+
+def nest_quotes(text: str) -> str:
+    """Russian quotes nest as «…„…“…»: inside «…», a second pair of «…» becomes „…“ (a title
+    in quotes that itself quotes a name: «Конференция „Шаг в науку“»). Line by line, so an
+    unbalanced quote in one line of user text never spills into the next."""
+    if text.count("«") < 2:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        depth, out = 0, []
+        for ch in line:
+            if ch == "«":
+                depth += 1
+                out.append("„" if depth > 1 else "«")
+            elif ch == "»" and depth:
+                out.append("“" if depth > 1 else "»")
+                depth -= 1
+            else:
+                out.append(ch)
+        lines.append("".join(out))
+    return "\n".join(lines)
+
+
+def grammatical_gender(patronymic: str | None) -> str | None:
+    """ "m" or "f" from a Russian patronymic (…вич / …вна, …чна, …ична; оглы / кызы), None when
+    there is none or it tells nothing: the wording is then neutral."""
+    p = (patronymic or "").strip().lower()
+    if p.endswith(("вич", "ич", "оглы", "улы", "уулу")):
+        return "m"
+    if p.endswith(("вна", "чна", "кызы", "гызы", "қызы")):
+        return "f"
+    return None

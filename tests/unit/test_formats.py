@@ -61,3 +61,25 @@ def test_xlsx_cells_carry_russian_display_formats():
             "General",
         ]
         assert [c.value for c in cells][:2] == [1234567, 39.75]  # still numbers
+
+
+def test_nested_quotes_become_low_high_quotes():
+    from mkr_web.documents.formats import nest_quotes
+
+    assert nest_quotes("«Конференция «Шаг в науку»»") == "«Конференция „Шаг в науку“»"
+    assert nest_quotes("Заявка «A» и «B»") == "Заявка «A» и «B»"
+    assert nest_quotes("«a «b «c»» d»") == "«a „b „c““ d»"
+    # an unbalanced quote stays in its line
+    assert nest_quotes("«a «b»\n«c» «d»") == "«a „b“\n«c» «d»"
+
+
+def test_gender_from_the_patronymic():
+    from mkr_web.documents.formats import grammatical_gender
+
+    assert grammatical_gender("Петровна") == "f"
+    assert grammatical_gender("Ильинична") == "f"
+    assert grammatical_gender("Сергеевич") == "m"
+    assert grammatical_gender("Ильич") == "m"
+    assert grammatical_gender("Мамед оглы") == "m"
+    assert grammatical_gender(None) is None
+    assert grammatical_gender("") is None

@@ -102,7 +102,30 @@ def settings_time_zone():
 
 def _time_zone(tenant) -> dict:
     zone = tenant.setting("time_zone") or current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    return {"time_zone_form": TimeZoneForm(data={"time_zone": zone})}
+    return {"time_zone_form": TimeZoneForm(data={"time_zone": zone}), "numbering": numbering()}
+
+
+def numbering() -> list[tuple[str, str]]:
+    """Each kind of document and its one numbering scheme (prefix-year-sequence, per tenant;
+    the sequence starts again each year)."""
+    from ..models import CertificateKind
+    from ..operations import accreditation, nominations
+    from ..operations.admission import BATCH_NUMBER_PREFIX
+    from ..operations.certificates import certificate_type
+
+    def scheme(prefix: str) -> str:
+        return f"{prefix}-{_('ГГГГ')}-001"
+
+    return [
+        (_("Заявка на аккредитацию"), scheme(accreditation.NUMBER_PREFIX)),
+        (
+            _("Свидетельство об аккредитации"),
+            scheme(certificate_type(CertificateKind.ACCREDITATION).prefix),
+        ),
+        (_("Выдвижение"), scheme(nominations.NUMBER_PREFIX)),
+        (_("Протокол результатов (пакет кандидатов)"), scheme(BATCH_NUMBER_PREFIX)),
+        (_("Свидетельство резидента"), scheme(certificate_type(CertificateKind.RESIDENT).prefix)),
+    ]
 
 
 @bp.route("/settings/two-factor", methods=["POST"])

@@ -81,3 +81,23 @@ def test_an_unknown_zone_is_refused(admin):
 def test_a_page_without_times_names_no_zone(admin):
     _, client = admin
     assert "zone-note" not in client.get("/admin/settings").get_data(as_text=True)
+
+
+def test_the_settings_state_each_document_numbering(admin):
+    _, client = admin
+    html = client.get("/admin/settings").get_data(as_text=True)
+    table = html[
+        html.index('data-testid="numbering"') : html.index(
+            "</table>", html.index('data-testid="numbering"')
+        )
+    ]
+    rows = [
+        ("Заявка на аккредитацию", "ACC-ГГГГ-001"),
+        ("Свидетельство об аккредитации", "АКР-ГГГГ-001"),
+        ("Выдвижение", "NOM-ГГГГ-001"),
+        ("Протокол результатов (пакет кандидатов)", "ADM-ГГГГ-001"),
+        ("Свидетельство резидента", "РЕЗ-ГГГГ-001"),
+    ]
+    assert table.count("<tr><td>") == len(rows)
+    for kind, scheme in rows:
+        assert f"<tr><td>{kind}</td><td>{scheme}</td></tr>" in table

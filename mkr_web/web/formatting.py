@@ -65,4 +65,7 @@ def init_formatting(app) -> None:
     app.jinja_env.filters["day"] = _day
     app.jinja_env.filters["decimal"] = _decimal
     app.jinja_env.globals["zone_note"] = zone_note
+    from .journal import sentence
+
+    app.jinja_env.globals["journal_sentence"] = sentence
     app.jinja_env.globals["shows_time"] = lambda: bool(g.get("shows_time"))

@@ -36,7 +36,7 @@ def _row(html: str) -> str:
 def test_times_are_in_the_tenant_zone_named_once(admin):
     _, client = admin
     html = client.get("/admin/audit").get_data(as_text=True)
-    assert "<td>30.11.2026 03:05:09</td>" in _row(html)
+    assert '<td class="text-nowrap">30.11.2026 03:05:09</td>' in _row(html)
     assert html.count("Asia/Tomsk") == 1
     assert "Время — Томск (Asia/Tomsk, UTC+7)." in html
     assert "UTC)" not in html  # no column headed «Когда (UTC)»
@@ -61,7 +61,7 @@ def test_the_admin_changes_the_zone(admin):
     assert audit["changed"] == [None, "Europe/Moscow"]
 
     html = client.get("/admin/audit").get_data(as_text=True)
-    assert "<td>29.11.2026 23:05:09</td>" in _row(html)
+    assert '<td class="text-nowrap">29.11.2026 23:05:09</td>' in _row(html)
     assert "Время — Москва (Europe/Moscow, UTC+3)." in html
 
 

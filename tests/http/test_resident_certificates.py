@@ -106,7 +106,12 @@ def test_batch_zip_with_progress_and_twice(app, world):
     assert zipped.status_code == 200 and zipped.mimetype == "application/zip"
     with zipfile.ZipFile(io.BytesIO(zipped.data)) as zf:
         names = zf.namelist()
-        assert names == [f"resident-{n}.pdf" for n in numbers.values()]
+        # each entry names its holder, for the person who prints and hands them out
+        assert names == [
+            f"РЕЗ-{YEAR}-001 Соколова А.И.pdf",
+            f"РЕЗ-{YEAR}-002 Второв О.И.pdf",
+            f"РЕЗ-{YEAR}-003 Третьякова В.И.pdf",
+        ]
         assert all(zf.read(n).startswith(b"%PDF-") for n in names)
         assert "Второв Олег" in pdf_text(zf.read(names[1]))
 

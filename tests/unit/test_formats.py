@@ -83,3 +83,15 @@ def test_gender_from_the_patronymic():
     assert grammatical_gender("Мамед оглы") == "m"
     assert grammatical_gender(None) is None
     assert grammatical_gender("") is None
+
+
+def test_the_demo_summary_speaks_russian():
+    from mkr_web.cli.demo import summary
+
+    lines = summary({"admission_batches": 5, "persons": 552, "tenant": 1, "mystery_rows": 2})
+    assert lines == [
+        "  проект: 1",
+        "  карточки людей: 552",
+        "  протоколы результатов: 5",
+        "  mystery_rows: 2",
+    ]

@@ -113,8 +113,10 @@ def numbering() -> list[tuple[str, str]]:
     from ..operations.admission import BATCH_NUMBER_PREFIX
     from ..operations.certificates import certificate_type
 
+    year = _("ГГГГ")  # the year's four digits
+
     def scheme(prefix: str) -> str:
-        return f"{prefix}-{_('ГГГГ')}-001"
+        return f"{prefix}-{year}-001"
 
     return [
         (_("Заявка на аккредитацию"), scheme(accreditation.NUMBER_PREFIX)),

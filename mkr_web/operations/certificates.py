@@ -82,7 +82,7 @@ def _accreditation_facts(cert: Certificate) -> list[tuple[str, str]]:
         ("Мероприятие", ctx["event_title"]),
         ("Организатор", ctx["organizer"].name),
         ("Тематическое направление", application.direction.title_ru),
-        ("Срок аккредитации", f"{application.valid_from_year}–{application.valid_to_year} гг."),
+        ("Срок аккредитации, годы", f"{application.valid_from_year}–{application.valid_to_year}"),
         ("Номер заявки", application.number),
     ]
 

@@ -66,6 +66,9 @@ def init_formatting(app) -> None:
     app.jinja_env.filters["decimal"] = _decimal
     app.jinja_env.globals["zone_note"] = zone_note
     from .journal import sentence
+    from .labels import translate_label
+
+    app.jinja_env.finalize = translate_label
 
     app.jinja_env.globals["journal_sentence"] = sentence
     app.jinja_env.globals["shows_time"] = lambda: bool(g.get("shows_time"))

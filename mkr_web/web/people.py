@@ -17,7 +17,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from workflows.lifecycle import PersonStatus
@@ -48,11 +48,11 @@ from .commit import commit_or_refuse
 from .loading import paginate
 
 SORT_TITLES = {
-    "name": "ФИО",
-    "birth": "Дата рождения",
-    "admission": "Дата включения",
-    "status": "Статус",
-    "updated": "Изменено",
+    "name": _l("ФИО"),
+    "birth": _l("Дата рождения"),
+    "admission": _l("Дата включения"),
+    "status": _l("Статус"),
+    "updated": _l("Изменено"),
 }
 
 

@@ -102,6 +102,8 @@ def test_batch_zip_with_progress_and_twice(app, world):
     page = admin.get(url).get_data(as_text=True)
     assert "Включены в банк этим протоколом: 3; свидетельств выдано: 3." in page
     assert 'data-testid="certificates-zip"' in page
+    # admitted: the match badges («Новый», …) described the file, no longer the state
+    assert ">Новый</span>" not in page and page.count('data-state="admitted"') == 4
     zipped = admin.get(f"/jobs/{job.id}/file")
     assert zipped.status_code == 200 and zipped.mimetype == "application/zip"
     with zipfile.ZipFile(io.BytesIO(zipped.data)) as zf:

@@ -80,6 +80,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         (current_context() or _NO_ROLE).role, digits
     )
 
+    from .web.formatting import init_formatting
+
+    init_formatting(app)
+
     @app.context_processor
     def _inject():
         from flask_login import current_user

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYBABEL="${PYBABEL:-$( [ -x .venv/bin/pybabel ] && echo .venv/bin/pybabel || echo pybabel )}"
 DIR=mkr_web/translations
-LANGS=(en)
+LANGS=(en ru)  # ru: the source language; its catalog holds only the plural forms (3 in Russian)
 
 if [ "${1:-}" != compile ]; then
     pot="$(mktemp --suffix=.pot)"

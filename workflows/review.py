@@ -19,6 +19,12 @@ class ReviewState(LabeledState):
     REJECTED = "rejected"
     EXPIRED = "expired"
 
+    @property
+    def title_neuter(self) -> str:
+        """The title agreeing with a neuter noun («выдвижение»: «Подано», «Одобрено»); the
+        plain titles agree with «заявка» (feminine)."""
+        return NEUTER_TITLES.get(self.value, self.title_ru)
+
 
 labels(
     "ReviewState",
@@ -34,6 +40,14 @@ labels(
         "expired": ("Срок аккредитации истёк", "dark"),
     },
 )
+
+#: A nomination is «выдвижение» (neuter): its states agree with it.
+NEUTER_TITLES = {
+    "submitted": "Подано",
+    "returned": "Возвращено на доработку",
+    "approved": "Одобрено",
+    "rejected": "Отклонено",
+}
 
 S = ReviewState
 

@@ -4,14 +4,15 @@ is required for the roles that read personal data."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
-from wtforms import BooleanField, IntegerField
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
+from ..documents.formats import RUSSIAN_ZONES, utc_offset, zone_city
 from ..operations import twofactor
 from ..operations.settings import (
     MAX_DEADLINE_DAYS,
@@ -20,6 +21,7 @@ from ..operations.settings import (
     update_deadlines,
     update_personal_data_settings,
     update_thresholds,
+    update_time_zone,
 )
 from ..queries.report import thresholds_of
 from ..web.commit import commit_or_refuse
@@ -101,6 +103,63 @@ def settings_personal_data():
     return redirect(url_for(".settings"))
 
 
+class TimeZoneForm(Form):
+    time_zone = SelectField(_l("Часовой пояс, в котором показано время"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = [
+            (z, f"{zone_city(z, str(get_locale() or 'ru'))} (UTC{utc_offset(z)}, {z})")
+            for z in RUSSIAN_ZONES
+        ]
+
+
+@bp.route("/settings/time-zone", methods=["POST"])
+@roles(Role.ADMIN)
+def settings_time_zone():
+    form = TimeZoneForm()
+    if form.validate_on_submit():
+        commit_or_refuse(
+            update_time_zone,
+            current_tenant(),
+            form.time_zone.data,
+            success=_("Часовой пояс сохранён."),
+        )
+    else:
+        flash(_("Выберите часовой пояс из списка."), "danger")
+    return redirect(url_for(".settings"))
+
+
+def _time_zone(tenant) -> dict:
+    zone = tenant.setting("time_zone") or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return {"time_zone_form": TimeZoneForm(data={"time_zone": zone}), "numbering": numbering()}
+
+
+def numbering() -> list[tuple[str, str]]:
+    """Each kind of document and its one numbering scheme (prefix-year-sequence, per tenant;
+    the sequence starts again each year)."""
+    from ..models import CertificateKind
+    from ..operations import accreditation, nominations
+    from ..operations.admission import BATCH_NUMBER_PREFIX
+    from ..operations.certificates import certificate_type
+
+    year = _("ГГГГ")  # the year's four digits
+
+    def scheme(prefix: str) -> str:
+        return f"{prefix}-{year}-001"
+
+    return [
+        (_("Заявка на аккредитацию"), scheme(accreditation.NUMBER_PREFIX)),
+        (
+            _("Свидетельство об аккредитации"),
+            scheme(certificate_type(CertificateKind.ACCREDITATION).prefix),
+        ),
+        (_("Выдвижение"), scheme(nominations.NUMBER_PREFIX)),
+        (_("Протокол результатов (пакет кандидатов)"), scheme(BATCH_NUMBER_PREFIX)),
+        (_("Свидетельство резидента"), scheme(certificate_type(CertificateKind.RESIDENT).prefix)),
+    ]
+
+
 @bp.route("/settings/two-factor", methods=["POST"])
 @roles(Role.ADMIN)
 def settings_two_factor():
@@ -144,7 +203,11 @@ def settings():
                 flash(_("Сроки сохранены.") if outcome.result else _("Изменений нет."), "success")
                 return redirect(url_for(".settings"))
         return render_template(
-            "admin/settings.html", form=form, deadlines=deadlines, **_two_factor(tenant)
+            "admin/settings.html",
+            form=form,
+            deadlines=deadlines,
+            **_two_factor(tenant),
+            **_time_zone(tenant),
         ), 400
     if form.validate_on_submit():
         values = {key: getattr(form, name).data for name, (key, _l_) in FIELDS.items()}
@@ -156,5 +219,9 @@ def settings():
             )
             return redirect(url_for(".settings"))
     return render_template(
-        "admin/settings.html", form=form, deadlines=deadlines, **_two_factor(tenant)
+        "admin/settings.html",
+        form=form,
+        deadlines=deadlines,
+        **_two_factor(tenant),
+        **_time_zone(tenant),
     )

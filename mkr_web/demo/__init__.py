@@ -45,6 +45,7 @@ def load_demo(password: str) -> dict:
         tenant = create_tenant(TENANT_SLUG, TENANT_NAME)
         tenant.operator_name = OPERATOR
         tenant.signatory = "Директор ОГБУ «РЦРО»"
+        tenant.settings = {**(tenant.settings or {}), "time_zone": "Asia/Tomsk"}
         created["tenant"] = 1
     created.update(reference.load(tenant))
     users = 0

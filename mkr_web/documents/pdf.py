@@ -19,6 +19,8 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .formats import nest_quotes
+
 STATIC = Path(__file__).resolve().parent.parent / "static"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SCHEME = "mkr-static:"
@@ -69,7 +71,7 @@ def _mime(path: Path) -> str:
 
 
 def render_html(template: str, **context) -> str:
-    return _env.get_template(template).render(**context)
+    return nest_quotes(_env.get_template(template).render(**context))
 
 
 def render_pdf(template: str, **context) -> bytes:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from .formats import decimal
+
 DASH = "–"
 
 
@@ -15,7 +17,7 @@ def num(value) -> str:
     """A count for a table: zero and missing are shown as a dash (as in the seed's tables)."""
     if value is None or value == 0:
         return DASH
-    return f"{value:,}".replace(",", "\u00a0")
+    return decimal(value)
 
 
 def count(value) -> str:
@@ -33,8 +35,8 @@ def signed(value) -> str:
 def pct(value, signed: bool = False) -> str:
     if value is None:
         return DASH
-    text = f"{value:+.1f}" if signed else f"{value:.1f}"
-    return text.replace(".", ",").replace("-", "−") + "\u00a0%"
+    text = decimal(value, 1)
+    return ("+" if signed and value >= 0 else "") + text + "\u00a0%"
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:

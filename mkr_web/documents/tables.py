@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .formats import XLSX_DATE, XLSX_DATETIME, XLSX_DECIMAL, XLSX_INTEGER
+
 # What makes a spreadsheet read a cell as a formula: its first character (after leading
 # blanks), in ASCII or full width (some locales of Excel accept the latter).
 FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
@@ -48,6 +50,18 @@ def safe_cell(value):
     return text
 
 
+def display_format(value) -> str | None:
+    """The XLSX display format of a typed cell: grouped thousands, two decimals, Russian dates
+    (a spreadsheet shows the separators of its reader's locale: a comma and a space in Russian)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, date, datetime)):
+        return None
+    if isinstance(value, datetime):
+        return XLSX_DATETIME
+    if isinstance(value, date):
+        return XLSX_DATE
+    return XLSX_INTEGER if isinstance(value, int) else XLSX_DECIMAL
+
+
 def add_sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence]):
     ws = wb.create_sheet(title=title[:31])
     ws.append([safe_cell(h) for h in headers])
@@ -57,6 +71,9 @@ def add_sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Iterable[S
     for row in rows:
         values = [safe_cell(v) for v in row]
         ws.append(values)
+        for cell, v in zip(ws[ws.max_row], values, strict=False):
+            if fmt := display_format(v):
+                cell.number_format = fmt
         for i, v in enumerate(values[: len(widths)]):
             widths[i] = max(widths[i], min(len(str(v)), 60))
     for i, w in enumerate(widths, start=1):
@@ -123,5 +140,14 @@ def xlsx_stream_bytes(
         header.append(cell)
     ws.append(header)
     for row in rows:
-        ws.append([safe_cell(v) for v in row])
+        ws.append([_typed_cell(ws, safe_cell(v), WriteOnlyCell) for v in row])
     return workbook_bytes(wb)
+
+
+def _typed_cell(ws, value, cell_class):
+    fmt = display_format(value)
+    if fmt is None:
+        return value
+    cell = cell_class(ws, value=value)
+    cell.number_format = fmt
+    return cell

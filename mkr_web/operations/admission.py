@@ -108,8 +108,11 @@ def _organiser_membership(user: User, edition: EventEdition) -> Membership:
     return membership
 
 
+BATCH_NUMBER_PREFIX = "ADM"
+
+
 def next_batch_number(tenant_id: int, year: int) -> str:
-    prefix = f"ADM-{year}-"
+    prefix = f"{BATCH_NUMBER_PREFIX}-{year}-"
     last = db.session.scalar(
         sa.select(sa.func.max(AdmissionBatch.number)).where(
             AdmissionBatch.tenant_id == tenant_id, AdmissionBatch.number.startswith(prefix)

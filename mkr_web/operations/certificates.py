@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from workflows.lifecycle import ACTIVE_RESIDENT
 from workflows.review import ReviewState
 
+from ..documents.formats import grammatical_gender
 from ..documents.pdf import qr_data_uri, render_pdf
 from ..documents.storage import save_bytes
 from ..extensions import db
@@ -81,7 +82,7 @@ def _accreditation_facts(cert: Certificate) -> list[tuple[str, str]]:
         ("Мероприятие", ctx["event_title"]),
         ("Организатор", ctx["organizer"].name),
         ("Тематическое направление", application.direction.title_ru),
-        ("Срок аккредитации", f"{application.valid_from_year}–{application.valid_to_year} гг."),
+        ("Срок аккредитации, годы", f"{application.valid_from_year}–{application.valid_to_year}"),
         ("Номер заявки", application.number),
     ]
 
@@ -116,6 +117,7 @@ def _resident_context(cert: Certificate) -> dict:
     return {
         "person": person,
         "full_name": person.full_name,
+        "gender": grammatical_gender(person.patronymic),
         "basis": person.admission_basis or "",
         "admitted_on": person.admission_on,
         "monogram": monogram(tenant.name),

@@ -16,6 +16,7 @@ from flask import current_app
 
 from workflows.roles import Role
 
+from ..documents import formats
 from ..errors import OperationError
 from ..extensions import db
 from ..models import (
@@ -48,6 +49,7 @@ def _expiry(now: datetime) -> datetime:
 def _send(invitation: Invitation, secret: str) -> None:
     link = external_url("auth.invitation", token=links.make_token(KIND, invitation.id, secret))
     role = invitation.role.title_ru
+    zone = invitation.tenant.setting("time_zone") or current_app.config["BABEL_DEFAULT_TIMEZONE"]
     send_account_mail(
         invitation.user_id,
         _("Приглашение в МКР: %(tenant)s", tenant=invitation.tenant.name),
@@ -55,10 +57,11 @@ def _send(invitation: Invitation, secret: str) -> None:
             "Вас пригласили в региональный банк данных «%(tenant)s» с ролью «%(role)s». "
             "Откройте ссылку, чтобы принять приглашение (и задать пароль, если учётной записи "
             "ещё нет). Ссылка действует "
-            "до %(until)s (UTC) и открывается один раз.",
+            "до %(until)s (время — %(city)s) и открывается один раз.",
             tenant=invitation.tenant.name,
             role=role,
-            until=invitation.expires_at.strftime("%d.%m.%Y %H:%M"),
+            until=formats.when(invitation.expires_at, zone),
+            city=formats.zone_city(zone),
         ),
         link,
     )

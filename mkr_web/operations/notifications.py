@@ -28,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from workflows.roles import Role
 
+from ..documents.formats import nest_quotes
 from ..extensions import db
 from ..models import (
     Channel,
@@ -60,7 +61,7 @@ class TemplateProblem(ValueError):
 
 def render_text(source: str, context: dict) -> str:
     try:
-        return TEMPLATES.from_string(source).render(**context)
+        return nest_quotes(TEMPLATES.from_string(source).render(**context))
     except TemplateError as exc:
         raise TemplateProblem(str(exc)) from None
 

@@ -26,6 +26,7 @@ from ..models import (
     CertificateKind,
     Job,
     MatchKind,
+    Person,
     StoredFile,
 )
 from . import certificates
@@ -98,6 +99,20 @@ def latest_batch_job(batch: AdmissionBatch) -> Job | None:
     ).scalar_one_or_none()
 
 
+def zip_entry_name(cert) -> str:
+    """``РЕЗ-2026-001 Иванов И.И.pdf``: the number and whose it is, for the person who prints
+    and hands them out (a ZIP names entries in UTF-8)."""
+    person = db.session.get(Person, cert.subject_id)
+    who = ""
+    if person is not None and person.surname:
+        letters = "".join(
+            f"{p.strip()[0].upper()}." for p in (person.name, person.patronymic) if p and p.strip()
+        )
+        who = " " + " ".join(x for x in (person.surname.strip(), letters) if x)
+    name = f"{cert.number}{who}".rstrip(".") + ".pdf"
+    return "".join("_" if ch in '/\\:*?"<>|' or ord(ch) < 32 else ch for ch in name)
+
+
 def render_batch(job: Job, progress) -> StoredFile:
     """A job's work (see :func:`.jobs.run_job`): number and render every certificate of the
     batch that has no file yet, then pack them all into one ZIP. Each number is committed as
@@ -116,7 +131,7 @@ def render_batch(job: Job, progress) -> StoredFile:
             if cert.file is None:
                 certificates.render(cert, certificates.verify_url(cert.code))
                 db.session.commit()
-            zf.writestr(certificates.certificate_type(K).filename(cert), read_bytes(cert.file))
+            zf.writestr(zip_entry_name(cert), read_bytes(cert.file))
             progress(int(95 * i / total), f"Готово свидетельств: {i} из {total}")
     stored = save_bytes(
         job.tenant_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..documents.formats import RUSSIAN_ZONES, is_zone
 from ..errors import OperationError
 from ..models import Tenant
 from ..queries.report import thresholds_of
@@ -73,3 +74,16 @@ def update_personal_data_settings(tenant: Tenant, values: dict[str, int]) -> dic
     tenant.settings = {**(tenant.settings or {}), **values}
     record("tenant.personal_data.update", tenant, tenant_id=tenant.id, changed=changed)
     return changed
+
+
+def update_time_zone(tenant: Tenant, zone: str) -> bool:
+    """Set the zone every time of the tenant is shown in (pages, mails, documents); audited.
+    Returns whether it changed."""
+    if zone not in RUSSIAN_ZONES or not is_zone(zone):
+        raise OperationError(f"Неизвестный часовой пояс: {zone}.")
+    old = tenant.setting("time_zone")
+    if old == zone:
+        return False
+    tenant.settings = {**(tenant.settings or {}), "time_zone": zone}
+    record("tenant.time_zone.update", tenant, tenant_id=tenant.id, changed=[old, zone])
+    return True

@@ -3,7 +3,7 @@ only non-personal facts chosen by the certificate's kind (operations.certificate
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import render_template
 
 from ..access import public
 from ..extensions import limiter
@@ -16,11 +16,10 @@ from . import bp
 @limiter.limit("60 per minute")
 @public
 def verify(code: str):
-    if len(code) > 64:
-        abort(404)
-    cert = certificate_by_code(code)
+    cert = certificate_by_code(code) if len(code) <= 64 else None
     if cert is None:
-        abort(404)
+        # Said plainly, with what to do: a mistyped code is the usual cause.
+        return render_template("public/verify_not_found.html"), 404
     ctype = certificate_type(cert.kind)
     return render_template(
         "public/verify.html",

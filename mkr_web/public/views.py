@@ -27,3 +27,14 @@ def healthz():
     if failed:
         return {"status": "unavailable", "failed": failed, "checks": checks}, 503
     return {"status": "ok", "checks": checks}
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico before reading the page's <link rel="icon">."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(
+        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )

@@ -182,7 +182,8 @@ class HistoryRow:
 
 def _state_title(machine, value: str) -> str:
     try:
-        return machine.states(value).title_ru
+        state = machine.states(value)
+        return state.title_neuter if machine is NOMINATION else state.title_ru
     except ValueError:
         return "—"
 

@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..models import (
@@ -30,6 +31,7 @@ from ..models import (
 )
 from ..operations.submissions import new_form_token
 from .commit import USED_TOKENS
+from .labels import translate_label
 from .params import id_value, parse_int
 
 LEVEL_TITLES = {
@@ -76,6 +78,17 @@ class Form(FlaskForm):
     :data:`mkr_web.operations.submissions.FIELD`.)"""
 
     form_token = FormTokenField(default=new_form_token)
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            """Choices titled by the enums' Russian titles are shown in the UI language."""
+            choices = getattr(field, "choices", None)
+            if isinstance(choices, list):
+                field.choices = [
+                    (c[0], translate_label(c[1]), *c[2:]) if isinstance(c, tuple) else c
+                    for c in choices
+                ]
+            return DefaultMeta.render_field(self, field, render_kw)
 
 
 class EventForm(Form):

@@ -69,11 +69,11 @@ FIELD_TITLES = {
 
 
 SORT_TITLES = {
-    "name": "ФИО",
-    "birth": "Дата рождения",
-    "admission": "Дата включения",
-    "status": "Статус",
-    "updated": "Изменено",
+    "name": _l("ФИО"),
+    "birth": _l("Дата рождения"),
+    "admission": _l("Дата включения"),
+    "status": _l("Статус"),
+    "updated": _l("Изменено"),
 }
 
 

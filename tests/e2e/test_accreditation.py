@@ -88,8 +88,8 @@ def test_accreditation_from_submission_to_certificate(
     admin.reload()
     expect(admin.get_by_test_id("state")).to_have_text("Экспертиза завершена")
     # 8+8+12+8+5 = 41 and 9+9+13.5+9+5 = 45.5
-    expect(admin.get_by_test_id("mean")).to_have_text("43.25")
-    expect(admin.get_by_test_id("spread")).to_have_text("4.50")
+    expect(admin.get_by_test_id("mean")).to_have_text("43,25")
+    expect(admin.get_by_test_id("spread")).to_have_text("4,50")
     admin.get_by_label("Аккредитовано с (год)").fill("2020")
     admin.get_by_label("по (год включительно)").fill("2022")
     admin.get_by_role("button", name="Аккредитовать").click()

@@ -25,7 +25,9 @@ DASHBOARD_TITLES = {
     Role.EXPERT: "Кабинет эксперта",
 }
 
-BOOTSTRAP_PRIMARY = "rgb(13, 110, 253)"  # .bg-primary of Bootstrap 5: proves its CSS loaded
+# the navbar's blue: .bg-primary of Bootstrap darkened by mkr.css for contrast (issue 17), so
+# it proves both stylesheets loaded
+BOOTSTRAP_PRIMARY = "rgb(10, 88, 202)"
 
 
 @pytest.fixture

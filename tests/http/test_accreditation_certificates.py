@@ -35,7 +35,7 @@ def test_verify_page_shows_only_non_personal_facts(app, w, factory):
         a.title,
         w.org.name,
         "Проектная и исследовательская деятельность",
-        f"2020–{date.today().year + 1} гг.",
+        f'<dd class="col-sm-8">2020–{date.today().year + 1}</dd>',
         a.number,
         "01.03.2020",
         w.tenant.name,

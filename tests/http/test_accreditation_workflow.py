@@ -176,10 +176,10 @@ def test_admin_sees_mean_spread_and_accredits(app, w):
     client = app.test_client()
     login(client, w.admin.email)
     page = client.get(f"/admin/accreditation/{a.id}").get_data(as_text=True)
-    assert 'data-testid="mean">35.00<' in page and 'data-testid="spread">30.00<' in page
+    assert 'data-testid="mean">35,00<' in page and 'data-testid="spread">30,00<' in page
     assert 'data-testid="disagreement"' in page
     listing = client.get("/admin/accreditation?state=reviewed").get_data(as_text=True)
-    assert a.number in listing and "35.00" in listing
+    assert a.number in listing and "35,00" in listing
     assert a.number not in client.get("/admin/accreditation?state=draft").get_data(as_text=True)
 
     resp = post_form(

@@ -139,7 +139,14 @@ def test_coordinator_drafts_attaches_and_submits(app, w):
         form_url=detail,
     )
     assert _state(n) is ReviewState.SUBMITTED
-    assert "Выдвижение подано." in coord.get(detail).get_data(as_text=True)
+    page = coord.get(detail).get_data(as_text=True)
+    assert "Выдвижение подано." in page
+    # «выдвижение» is neuter: its state and its history agree with it
+    assert 'data-testid="state">Подано</span>' in page
+    assert "Черновик → Подано" in page
+    listing = coord.get("/coordinator/nominations/").get_data(as_text=True)
+    assert '<span class="badge bg-info">Подано</span>' in listing
+    assert '<option value="approved">Одобрено</option>' in listing
     notes = db.session.execute(sa.select(Notification.user_id, Notification.subject)).all()
     assert sorted(notes) == sorted(
         [
@@ -217,7 +224,7 @@ def test_experts_score_through_the_review_machinery(app, w):
     assert _state(n) is ReviewState.REVIEWED
     page = admin.get(url).get_data(as_text=True)
     # weights 2, 1, 1, 1: (16+4+9+4 + 18+5+8+5) / 2 = 34.5
-    assert 'data-testid="mean">34.50<' in page
+    assert 'data-testid="mean">34,50<' in page
     log = db.session.scalars(
         sa.select(TransitionLog.action)
         .where(TransitionLog.subject_type == ST, TransitionLog.subject_id == n.id)
@@ -384,6 +391,7 @@ def test_reject(app, w):
     db.session.refresh(nom)
     assert (nom.state, nom.decided_by_id) == (ReviewState.REJECTED, w.admin.id)
     assert db.session.get(Person, w.pupil.id).status is PersonStatus.NONE
+    assert 'data-testid="state">Отклонено</span>' in admin.get(url).get_data(as_text=True)
 
 
 def test_scope_and_roles(app, w, factory):

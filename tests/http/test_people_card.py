@@ -150,8 +150,11 @@ def test_card_shows_everything(app, client, factory, setup):
             "бумажный оригинал",
         ]
     ]
-    trail = cells(html, "audit-trail")
-    assert [r[3] for r in trail] == ["person.create"]
+    trail = section(html, "audit-trail")
+    assert re.findall(r'data-action="([^"]+)"', trail) == ["person.create"]
+    # a sentence; the technical record one click away (the admin reads the card)
+    assert re.search(r'data-testid="journal-sentence">Система добавила карточку</span>', trail)
+    assert "<code>person.create</code>" in trail
 
 
 def test_card_with_nothing_says_so(client, factory):

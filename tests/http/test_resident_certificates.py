@@ -102,11 +102,18 @@ def test_batch_zip_with_progress_and_twice(app, world):
     page = admin.get(url).get_data(as_text=True)
     assert "Включены в банк этим протоколом: 3; свидетельств выдано: 3." in page
     assert 'data-testid="certificates-zip"' in page
+    # admitted: the match badges («Новый», …) described the file, no longer the state
+    assert ">Новый</span>" not in page and page.count('data-state="admitted"') == 4
     zipped = admin.get(f"/jobs/{job.id}/file")
     assert zipped.status_code == 200 and zipped.mimetype == "application/zip"
     with zipfile.ZipFile(io.BytesIO(zipped.data)) as zf:
         names = zf.namelist()
-        assert names == [f"resident-{n}.pdf" for n in numbers.values()]
+        # each entry names its holder, for the person who prints and hands them out
+        assert names == [
+            f"РЕЗ-{YEAR}-001 Соколова А.И.pdf",
+            f"РЕЗ-{YEAR}-002 Второв О.И.pdf",
+            f"РЕЗ-{YEAR}-003 Третьякова В.И.pdf",
+        ]
         assert all(zf.read(n).startswith(b"%PDF-") for n in names)
         assert "Второв Олег" in pdf_text(zf.read(names[1]))
 

@@ -54,7 +54,7 @@ def test_expert_sees_only_assigned_items_and_no_other_scores_before_own(app, w, 
     assert application_.number not in c3.get("/expert/reviews").get_data(as_text=True)
 
     page = c1.get(f"/expert/reviews/{mine.id}").get_data(as_text=True)
-    assert 'data-testid="other-scores"' not in page and "50.00" not in page
+    assert 'data-testid="other-scores"' not in page and "50,00" not in page
     assert "Конференция «Шаг в науку»" in page  # the application itself
     resp = post_form(
         c1, f"/expert/reviews/{mine.id}", _score_form(application_.id, mine, [6, 6, 6, 6, 3])
@@ -63,9 +63,9 @@ def test_expert_sees_only_assigned_items_and_no_other_scores_before_own(app, w, 
     page = c1.get(f"/expert/reviews/{mine.id}").get_data(as_text=True)
     assert 'data-testid="other-scores"' in page
     # weights 1, 1, 1.5, 1, 1: 6+6+9+6+3 = 30; the other expert stays anonymous
-    assert '<tr><td>Эксперт 1</td><td class="num">50.00</td></tr>' in page
-    assert '<tr><td>Моя оценка</td><td class="num">30.00</td></tr>' in page
-    assert "Средний балл: 40.00 из 50.00" in page and w.expert1.full_name not in page
+    assert '<tr><td>Эксперт 1</td><td class="num">50,00</td></tr>' in page
+    assert '<tr><td>Моя оценка</td><td class="num">30,00</td></tr>' in page
+    assert "Средний балл: 40,00 из 50,00" in page and w.expert1.full_name not in page
     db.session.expire_all()
     assert db.session.get(AccreditationApplication, application_.id).state is ReviewState.REVIEWED
 

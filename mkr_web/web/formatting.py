@@ -1,0 +1,74 @@
+"""Jinja filters of the display formats (:mod:`mkr_web.documents.formats`) for the pages.
+
+Times are shown in the current tenant's zone (its ``time_zone`` setting; the platform admin,
+who works in no tenant, sees the app's default zone), and the page names that zone once, at
+its foot, when it shows a time (``g.shows_time``, set by the filters).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g
+
+from ..documents import formats
+
+
+def page_zone() -> str:
+    from ..access import current_context
+
+    ctx = current_context()
+    tenant = ctx.tenant if ctx is not None else None
+    zone = tenant.setting("time_zone") if tenant is not None else None
+    return zone or current_app.config.get("BABEL_DEFAULT_TIMEZONE") or formats.DEFAULT_ZONE
+
+
+def _when(value, pattern: str | None = None, seconds: bool = False) -> str:
+    """A time in the tenant's zone (``datetimeformat`` keeps its old pattern argument: a
+    pattern without hours shows the date)."""
+    if value is None:
+        return ""
+    if pattern is not None and "H" not in pattern:
+        return _day(value)
+    g.shows_time = True
+    return formats.when(value, page_zone(), seconds=seconds)
+
+
+def _day(value) -> str:
+    return formats.day(value, page_zone())
+
+
+def _decimal(value, digits: int | None = None) -> str:
+    return formats.decimal(value, digits, _locale())
+
+
+def zone_note() -> str:
+    """Время — Томск (Asia/Tomsk, UTC+7): the page's one naming of its zone."""
+    from flask_babel import gettext as _
+
+    zone = page_zone()
+    return _(
+        "Время — %(city)s (%(zone)s, UTC%(offset)s).",
+        city=formats.zone_city(zone, _locale()),
+        zone=zone,
+        offset=formats.utc_offset(zone),
+    )
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "ru")
+
+
+def init_formatting(app) -> None:
+    app.jinja_env.filters["when"] = _when
+    app.jinja_env.filters["datetimeformat"] = _when  # Flask-Babel's, in the tenant's zone
+    app.jinja_env.filters["day"] = _day
+    app.jinja_env.filters["decimal"] = _decimal
+    app.jinja_env.globals["zone_note"] = zone_note
+    from .journal import sentence
+    from .labels import translate_label
+
+    app.jinja_env.finalize = translate_label
+
+    app.jinja_env.globals["journal_sentence"] = sentence
+    app.jinja_env.globals["shows_time"] = lambda: bool(g.get("shows_time"))

@@ -41,7 +41,7 @@ def report(args):
 
 @endpoint(
     "/gir-export",
-    summary="Residents with their achievements of a year, keyed by СНИЛС (ГИР); rows lacking "
+    summary="Residents with their achievements of a year, keyed by SNILS (the federal GIR register); rows lacking "
     "what the register needs are listed in errors, not exported",
     roles=(Role.ADMIN,),
     scope="gir:read",

@@ -128,7 +128,9 @@ class PersonSchema(Strict):
     snils = fields.String(
         allow_none=True,
         required=True,
-        metadata={"description": "СНИЛС as 123-456-789 01, masked for roles without access"},
+        metadata={
+            "description": "SNILS (personal insurance number) as 123-456-789 01, masked for roles without access"
+        },
     )
     municipality_id = fields.Integer(allow_none=True, required=True)
     organization_id = fields.Integer(allow_none=True, required=True)
@@ -192,7 +194,7 @@ class CandidateSchema(Strict):
     grade = fields.String(allow_none=True, required=True)
     municipality_id = fields.Integer(required=True)
     snils = fields.String(
-        allow_none=True, required=True, metadata={"description": "СНИЛС, masked for organisers"}
+        allow_none=True, required=True, metadata={"description": "SNILS, masked for organisers"}
     )
     result = fields.String(required=True)
     place = fields.Integer(allow_none=True, required=True)
@@ -246,7 +248,7 @@ class ProtocolRow(Strict):
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=20),
-        metadata={"description": "СНИЛС (optional): matched to the bank before the name"},
+        metadata={"description": "SNILS (optional): matched to the bank before the name"},
     )
 
 
@@ -374,7 +376,7 @@ class ParticipantRow(Strict):
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=20),
-        metadata={"description": "СНИЛС (optional): matched to the bank before the name"},
+        metadata={"description": "SNILS (optional): matched to the bank before the name"},
     )
 
 

@@ -13,6 +13,7 @@ from ..models.base import utcnow
 from ..operations.api_tokens import SCOPES, create_token, revoke_token, scopes_for
 from ..queries.api_tokens import token_of, tokens_of
 from ..web.commit import commit_or_refuse
+from ..web.labels import translate_label
 from . import bp
 from .forms import ApiTokenForm, RevokeTokenForm
 
@@ -51,9 +52,9 @@ def api_tokens():
     form = ApiTokenForm()
     memberships = _memberships()
     form.membership_id.choices = [
-        (m.id, f"{m.role.title_ru} — {m.tenant.name}") for m in memberships
+        (m.id, f"{translate_label(m.role.title_ru)} — {m.tenant.name}") for m in memberships
     ]
-    form.scopes.choices = [(k, f"{k} — {v[0]}") for k, v in SCOPES.items()]
+    form.scopes.choices = [(k, f"{k} — {translate_label(v[0])}") for k, v in SCOPES.items()]
     if form.validate_on_submit():
         membership = next((m for m in memberships if m.id == form.membership_id.data), None)
         if membership is None:

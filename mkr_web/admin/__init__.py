@@ -21,6 +21,7 @@ from . import (  # noqa: E402, F401
     people_records,
     programme,
     programme_records,
+    reference_data,
     report,
     rubrics,
     settings,

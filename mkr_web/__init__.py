@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 
 from flask import Flask, render_template, request, session
 
@@ -73,6 +74,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # a hand-written form's single-use token: <input type="hidden" name="form_token" …>
     app.jinja_env.globals["form_token"] = new_form_token
+    # today as a date input's value (the default of a decision date)
+    app.jinja_env.globals["today_iso"] = lambda: date.today().isoformat()
 
     @app.context_processor
     def _inject():

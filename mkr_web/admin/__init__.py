@@ -9,6 +9,7 @@ from . import (  # noqa: E402, F401
     accreditation,
     admission,
     assign_many,
+    branding,
     certificates,
     deadlines,
     events,

@@ -162,6 +162,10 @@ def certificate_by_code(code: str):
     ).scalar_one_or_none()
 
 
+def tenant_by_slug(slug: str) -> Tenant | None:
+    return db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+
+
 def tenant_by_id(tenant_id: int) -> Tenant | None:
     return db.session.get(Tenant, tenant_id)
 

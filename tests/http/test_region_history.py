@@ -135,6 +135,46 @@ def test_three_past_years_loaded_through_imports_report_the_loaded_figures(app, 
         assert got == want["residents"], year
         assert {row["municipality"]: row["residents"] for row in r["table1"]} == want["table1"]
         assert r["criteria"][0]["value"] == want["new"], year
+    # a past satellite edition with its participant list (two known persons, one new)
+    resp = post_form(
+        client,
+        "/admin/events/new",
+        {
+            "title": "Школа лидеров",
+            "kind": "satellite",
+            "direction": "project_research",
+            "level": "regional",
+            "organizer_id": "0",
+            "related_event_id": "0",
+        },
+    )
+    event_url = resp.headers["Location"]
+    resp = post_form(
+        client,
+        f"{event_url}/editions/new",
+        {"year": "2018", "starts_on": "2018-06-01", "ends_on": "2018-06-03",
+         "format": "in_person", "state": "held", "note": ""},
+    )  # fmt: skip
+    edition_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    participants = [
+        ["Алексеева", "Тест", date(2002, 1, 1), "Бийский район", "Лицей № 1"],
+        ["Борисов", "Тест", date(2002, 1, 2), "г. Барнаул", "СОШ № 5"],
+        ["Новикова", "Тест", date(2003, 5, 5), "Алейский район", ""],
+    ]
+    html = load(
+        client,
+        f"/admin/editions/{edition_id}/participants/upload",
+        xlsx_bytes(participants, HEADER[:5]),
+        "list.xlsx",
+    )
+    assert "Найдены в банке: 2; уже в списке (будут пропущены): 0." in html
+    c4 = {
+        y: client.get(f"/admin/report.json?year={y}").get_json()["criteria"][3]
+        for y in (2018, 2019)
+    }
+    assert [(c4[y]["value"], c4[y]["participants"]) for y in (2018, 2019)] == [(1, 3), (0, 0)]
+    r2018 = client.get("/admin/report.json?year=2018").get_json()
+    assert r2018["residents"]["potential"] == expected(2018)["residents"]["potential"]  # unchanged
     # the figures themselves, so a wrong model here cannot hide a wrong report
     assert [expected(y)["new"] for y in (2017, 2018, 2019)] == [3, 2, 3]
     assert expected(2019)["table1"] == {"г. Барнаул": 4, "Бийский район": 0, "Алейский район": 1}

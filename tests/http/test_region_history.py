@@ -1,7 +1,8 @@
 """History brought in for a fresh tenant (issue 11 item 4): a platform admin creates the
 region with its municipalities, its admin loads organisations and three past years of persons
 with dated status histories through the imports only; the report of each year equals the
-figures computed here from the loaded rows."""
+figures computed here from the loaded rows. A past edition's participant list and a past
+protocol (admitted on its own date) go through the same pages."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import re
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
+from mkr_web.extensions import db
+from mkr_web.models import AdmissionCandidate, Organization
 from tests.support import last_link_path, login, post_form, upload_file, xlsx_bytes
 
 PASSWORD = "Алтайский-кедр-2026"
@@ -206,3 +210,83 @@ def test_a_history_the_lifecycle_refuses_is_named_and_nothing_loads(app, region_
     ]
     html = post_form(client, preview.headers["Location"], {"commit": "1"}).get_data(as_text=True)
     assert "В файле есть ошибки" in html
+
+
+def test_a_past_protocol_is_admitted_on_its_own_date(app, region_admin):
+    client = region_admin
+    centre = (
+        "Центр одарённых детей (г. Барнаул)",
+        "Дополнительное образование",
+        "г. Барнаул",
+        "нет",
+    )
+    load(
+        client,
+        "/admin/reference/organizations/import",
+        xlsx_bytes(
+            [list(o) for o in [*ORGS, centre]],
+            ["Название", "Тип", "Муниципалитет", "Региональное подчинение"],
+        ),
+        "orgs.xlsx",
+    )
+    centre_id = db.session.scalar(sa.select(Organization.id).where(Organization.name == centre[0]))
+    event_url = post_form(
+        client,
+        "/admin/events/new",
+        {"title": "Конференция «Шаг»", "kind": "accredited", "direction": "project_research",
+         "level": "regional", "organizer_id": str(centre_id), "related_event_id": "0"},
+    ).headers["Location"]  # fmt: skip
+    resp = post_form(
+        client,
+        f"{event_url}/editions/new",
+        {"year": "2018", "starts_on": "2018-03-20", "ends_on": "2018-03-22",
+         "format": "in_person", "state": "held", "note": ""},
+    )  # fmt: skip
+    edition_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    # the centre's organiser, invited through the users page
+    post_form(
+        client,
+        "/admin/users",
+        {"email": "org@example.org", "full_name": "Организатор", "role": "organizer",
+         "organization_id": str(centre_id)},
+    )  # fmt: skip
+    organiser = app.test_client()
+    post_form(organiser, last_link_path("org@example.org"),
+              {"password": PASSWORD, "confirm": PASSWORD, "full_name": "Организатор"})  # fmt: skip
+    assert login(organiser, "org@example.org", PASSWORD).status_code == 302
+    rows = [
+        ["Орлова", "Анна", "", date(2003, 4, 4), "лицей № 1", "9", "Бийский район",
+         "победитель", 1, "", "+7 900 000-00-01"],
+        ["Соколов", "Иван", "", date(2003, 6, 6), "СОШ №5", "9 класс", "г. Барнаул",
+         "призёр", 2, "", "+7 900 000-00-02"],
+    ]  # fmt: skip
+    titles = ["Фамилия", "Имя", "Отчество", "Дата рождения", "Образовательная организация",
+              "Класс/курс", "Муниципалитет", "Результат", "Место", "Номинация/секция",
+              "Контакт родителя"]  # fmt: skip
+    load(
+        organiser,
+        f"/organizer/admission/editions/{edition_id}/protocol/upload",
+        xlsx_bytes(rows, titles),
+        "protocol-2018.xlsx",
+    )
+    candidates = db.session.scalars(
+        sa.select(AdmissionCandidate).order_by(AdmissionCandidate.row_no)
+    ).all()
+    for c in candidates:  # no coordinator in these municipalities: the admin checks
+        post_form(
+            client,
+            f"/admin/admission/candidates/{c.id}/confirm",
+            {"consent_on": "2018-04-01", "on_file": "y", "version": str(c.version)},
+            form_url=f"/admin/admission/candidates/{c.id}",
+        )
+    batch_url = f"/admin/admission/batches/{candidates[0].batch_id}"
+    post_form(client, f"{batch_url}/admit-all", {"decided_on": "2018-06-15"}, form_url=batch_url)
+    r = client.get("/admin/report.json?year=2018").get_json()
+    assert r["criteria"][0]["value"] == 2
+    assert r["residents"]["school"] == 2
+    assert {row["municipality"]: row["residents"] for row in r["table1"]} == {
+        "г. Барнаул": 2,  # both schools are in the city: Орлова of Бийский район too
+        "Бийский район": 0,
+        "Алейский район": 0,
+    }
+    assert client.get("/admin/report.json?year=2017").get_json()["criteria"][0]["value"] == 0

@@ -83,6 +83,10 @@ def test_admission_dated_in_the_past_and_audited(app, world):
         {"effective_on": "2019-05-31", "is_backdated": True},
     )
     assert entry.at.date() == date.today()  # when it was recorded
+    today = date.today().strftime("%d.%m.%Y")
+    assert f"Решение действует с 31.05.2019 (записано {today})." in client.get(page).get_data(
+        as_text=True
+    )
     # no date: today
     ivan_url = f"/admin/admission/candidates/{ivan.id}/admit"
     post_form(

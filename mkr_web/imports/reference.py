@@ -8,13 +8,14 @@ from ..extensions import db
 from ..models import Municipality, MunicipalityKind, Organization, OrganizationKind, Tenant
 from ..operations.audit import record
 from ..operations.reference import (
+    TakenNames,
     clean_aliases,
     create_municipality,
     retire_municipality,
-    set_organization_aliases,
     update_municipality,
 )
 from ..operations.tenancy import create_organization, update_organization
+from ..queries.reference import municipalities_of
 from ..queries.reference_names import ReferenceNames, name_key
 from .base import Importer, reference_lookups
 from .spec import Choice, Column, Integer, Lookup, TableSpec, Text
@@ -137,6 +138,7 @@ class MunicipalityImporter(Importer):
     def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:
         tenant = db.session.get(Tenant, tenant_id)
         reference = ReferenceNames(tenant_id)
+        taken = TakenNames(Municipality, tenant_id)
         created = updated = 0
         for r in rows:
             v = r["values"]
@@ -144,14 +146,19 @@ class MunicipalityImporter(Importer):
             found = reference.municipality(v["name"]).id
             if found is None:
                 muni = create_municipality(
-                    tenant, v["name"], kind, sort_order=v["order"], aliases=v["aliases"] or ()
+                    tenant,
+                    v["name"],
+                    kind,
+                    sort_order=v["order"],
+                    aliases=v["aliases"] or (),
+                    taken=taken,
                 )
                 created += 1
             else:
                 muni = db.session.get(Municipality, found)
                 aliases = list(muni.aliases or []) + clean_aliases(v["aliases"] or "")
                 order = muni.sort_order if v["order"] is None else v["order"]
-                update_municipality(muni, v["name"], kind, order, aliases)
+                update_municipality(muni, v["name"], kind, order, aliases, taken)
                 updated += 1
             if v["retired"]:
                 retire_municipality(muni, v["retired"] == "yes")
@@ -176,25 +183,45 @@ class OrganizationImporter(Importer):
     def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:
         tenant = db.session.get(Tenant, tenant_id)
         reference = ReferenceNames(tenant_id)
+        taken = TakenNames(Organization, tenant_id)
         created = updated = 0
+        munis = {m.id: m for m in municipalities_of(tenant_id)}
+        added: list[Organization] = []
         for r in rows:
             v = r["values"]
             kind = OrganizationKind(v["kind"])
-            muni = db.session.get(Municipality, v["municipality"]) if v["municipality"] else None
+            muni = munis.get(v["municipality"])
             regional = v["regional"] == "yes"
             found = reference.organization(v["name"]).id
             if found is None:
-                org = create_organization(
-                    tenant, v["name"], kind, muni, is_regional_subordination=regional
+                added.append(
+                    create_organization(
+                        tenant,
+                        v["name"],
+                        kind,
+                        muni,
+                        is_regional_subordination=regional,
+                        aliases=v["aliases"] or (),
+                        taken=taken,
+                        flush=False,
+                    )
                 )
-                set_organization_aliases(org, v["aliases"] or ())
                 created += 1
             else:
                 org = db.session.get(Organization, found)
                 aliases = list(org.aliases or []) + clean_aliases(v["aliases"] or "")
                 update_organization(
-                    org, v["name"], kind, muni, is_regional_subordination=regional, aliases=aliases
+                    org,
+                    v["name"],
+                    kind,
+                    muni,
+                    is_regional_subordination=regional,
+                    aliases=aliases,
+                    taken=taken,
                 )
                 updated += 1
+        db.session.flush()  # the new rows at once
+        for org in added:
+            record("organization.create", org, tenant_id=tenant_id, aliases=org.aliases)
         record("organization.import", None, tenant_id=tenant_id, created=created, updated=updated)
         return {"created": created, "updated": updated}

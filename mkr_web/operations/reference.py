@@ -29,20 +29,36 @@ def clean_aliases(aliases) -> list[str]:
     return out
 
 
-def refuse_taken(model, tenant_id: int, names: list[str], own_id: int | None) -> None:
+class TakenNames:
+    """Which row of a tenant's municipalities or organisations answers to each matching key
+    (names and aliases), loaded once: a bulk import checks every row against it and
+    registers what it creates, instead of reloading the table per row."""
+
+    def __init__(self, model, tenant_id: int):
+        self.owner: dict[str, tuple[int, str]] = {}
+        rows = db.session.execute(
+            sa.select(model.id, model.name, model.aliases).where(model.tenant_id == tenant_id)
+        ).all()
+        for row_id, name, aliases in rows:
+            self.take([name, *(aliases or [])], row_id, name)
+
+    def refuse(self, names: list[str], own_id: int | None) -> None:
+        for text in names:
+            hit = self.owner.get(name_key(text))
+            if hit is not None and hit[0] != own_id:
+                raise OperationError(f"Название «{text}» уже занято: «{hit[1]}» в справочнике.")
+
+    def take(self, names: list[str], row_id, shown: str) -> None:
+        """``row_id``: the row's id, or the row itself while it has none (a bulk insert)."""
+        for text in names:
+            self.owner.setdefault(name_key(text), (row_id, shown))
+
+
+def refuse_taken(
+    model, tenant_id: int, names: list[str], own_id: int | None, taken: TakenNames | None = None
+) -> None:
     """A name or alias whose key another row already answers to is refused."""
-    wanted = {name_key(n): n for n in names}
-    rows = db.session.execute(
-        sa.select(model.id, model.name, model.aliases).where(model.tenant_id == tenant_id)
-    ).all()
-    for row_id, name, aliases in rows:
-        if row_id == own_id:
-            continue
-        for text in (name, *(aliases or [])):
-            if name_key(text) in wanted:
-                raise OperationError(
-                    f"Название «{wanted[name_key(text)]}» уже занято: «{name}» в справочнике."
-                )
+    (taken or TakenNames(model, tenant_id)).refuse(names, own_id)
 
 
 def create_municipality(
@@ -52,12 +68,13 @@ def create_municipality(
     *,
     sort_order: int | None = None,
     aliases=(),
+    taken: TakenNames | None = None,
 ) -> Municipality:
     name = " ".join((name or "").split())
     if not name:
         raise OperationError("Укажите название муниципалитета.")
     aliases = clean_aliases(aliases)
-    refuse_taken(Municipality, tenant.id, [name, *aliases], None)
+    refuse_taken(Municipality, tenant.id, [name, *aliases], None, taken)
     if sort_order is None:
         sort_order = (
             db.session.scalar(
@@ -72,6 +89,8 @@ def create_municipality(
     )
     db.session.add(muni)
     db.session.flush()
+    if taken is not None:
+        taken.take([name, *aliases], muni.id, name)
     record("municipality.create", muni, tenant_id=tenant.id, name=name, kind=kind.value)
     return muni
 
@@ -99,7 +118,12 @@ def create_municipalities(tenant: Tenant, text: str) -> list[Municipality]:
 
 
 def update_municipality(
-    muni: Municipality, name: str, kind: MunicipalityKind, sort_order: int, aliases=()
+    muni: Municipality,
+    name: str,
+    kind: MunicipalityKind,
+    sort_order: int,
+    aliases=(),
+    taken: TakenNames | None = None,
 ) -> Municipality:
     """Rename (the former name stays as an alias, so old files still match), change the kind
     or the place in the list."""
@@ -111,8 +135,10 @@ def update_municipality(
     if name_key(old) != name_key(name) and name_key(old) not in {name_key(a) for a in aliases}:
         aliases.append(old)
     aliases = [a for a in aliases if name_key(a) != name_key(name)]
-    refuse_taken(Municipality, muni.tenant_id, [name, *aliases], muni.id)
+    refuse_taken(Municipality, muni.tenant_id, [name, *aliases], muni.id, taken)
     muni.name, muni.kind, muni.sort_order, muni.aliases = name, kind, sort_order, aliases
+    if taken is not None:
+        taken.take([name, *aliases], muni.id, name)
     db.session.flush()
     record("municipality.update", muni, old_name=old, name=name, kind=kind.value, order=sort_order)
     return muni
@@ -152,18 +178,18 @@ def delete_municipality(muni: Municipality) -> None:
     db.session.flush()
 
 
-def set_organization_aliases(org: Organization, aliases) -> Organization:
+def set_organization_aliases(
+    org: Organization, aliases, taken: TakenNames | None = None
+) -> Organization:
     aliases = [a for a in clean_aliases(aliases) if name_key(a) != name_key(org.name)]
-    refuse_taken(Organization, org.tenant_id, aliases, org.id)
+    refuse_taken(Organization, org.tenant_id, aliases, org.id, taken)
+    if taken is not None:
+        taken.take([org.name, *aliases], org.id, org.name)
     if aliases != list(org.aliases or []):
         org.aliases = aliases
         db.session.flush()
         record("organization.aliases", org, aliases=aliases)
     return org
-
-
-def check_organization_name(tenant_id: int, name: str, own_id: int | None) -> None:
-    refuse_taken(Organization, tenant_id, [name], own_id)
 
 
 def merge_organizations(source: Organization, target: Organization) -> dict[str, int]:

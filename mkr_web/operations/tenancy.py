@@ -9,10 +9,10 @@ from workflows.roles import Role
 from ..errors import OperationError
 from ..extensions import db
 from ..models import Membership, Municipality, Organization, OrganizationKind, Tenant, User
-from ..queries.reference_names import ReferenceNames
+from ..queries.reference_names import ReferenceNames, name_key
 from .audit import record
 from .passwords import password_problems
-from .reference import refuse_taken, set_organization_aliases
+from .reference import TakenNames, clean_aliases, refuse_taken, set_organization_aliases
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
@@ -164,25 +164,35 @@ def create_organization(
     *,
     is_regional_subordination: bool = False,
     aliases=(),
+    taken: TakenNames | None = None,
+    flush: bool = True,
 ) -> Organization:
+    """``flush=False`` (a bulk import): the row is added but neither flushed nor audited;
+    the caller flushes once and audits each (see :mod:`imports.reference`)."""
     name = " ".join((name or "").split())
     if not name:
         raise OperationError("Укажите название организации.")
     if municipality is not None and municipality.tenant_id != tenant.id:
         raise OperationError("Муниципалитет другого проекта.")
-    refuse_taken(Organization, tenant.id, [name], None)
+    aliases = [a for a in clean_aliases(aliases) if name_key(a) != name_key(name)]
+    refuse_taken(Organization, tenant.id, [name, *aliases], None, taken)
     org = Organization(
         tenant_id=tenant.id,
         name=name,
         kind=kind,
         municipality=municipality,
         is_regional_subordination=is_regional_subordination,
+        aliases=aliases,
     )
     db.session.add(org)
+    if not flush:
+        if taken is not None:
+            taken.take([name, *aliases], org, name)  # no id yet: the row itself
+        return org
     db.session.flush()
-    record("organization.create", org, tenant_id=tenant.id)
-    if aliases:
-        set_organization_aliases(org, aliases)
+    if taken is not None:
+        taken.take([name, *aliases], org.id, name)
+    record("organization.create", org, tenant_id=tenant.id, aliases=aliases)
     return org
 
 
@@ -194,13 +204,14 @@ def update_organization(
     *,
     is_regional_subordination: bool = False,
     aliases=None,
+    taken: TakenNames | None = None,
 ) -> Organization:
     name = " ".join((name or "").split())
     if not name:
         raise OperationError("Укажите название организации.")
     if municipality is not None and municipality.tenant_id != org.tenant_id:
         raise OperationError("Муниципалитет другого проекта.")
-    refuse_taken(Organization, org.tenant_id, [name], org.id)
+    refuse_taken(Organization, org.tenant_id, [name], org.id, taken)
     old = org.name
     org.name = name
     org.kind = kind
@@ -211,5 +222,5 @@ def update_organization(
     aliases = list(org.aliases or []) if aliases is None else list(aliases)
     if old != name:  # the former name still matches old files
         aliases.append(old)
-    set_organization_aliases(org, aliases)
+    set_organization_aliases(org, aliases, taken)
     return org

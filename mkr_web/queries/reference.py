@@ -180,21 +180,6 @@ def rows_in_tenant(model, ids, tenant_id: int) -> list:
     )
 
 
-def reference_names(tenant_id: int) -> tuple[list[str], list[str]]:
-    """The tenant's municipality names (in their order) and organisation names (by name)."""
-    municipalities = db.session.scalars(
-        sa.select(Municipality.name)
-        .where(Municipality.tenant_id == tenant_id)
-        .order_by(Municipality.sort_order)
-    ).all()
-    organizations = db.session.scalars(
-        sa.select(Organization.name)
-        .where(Organization.tenant_id == tenant_id)
-        .order_by(Organization.name)
-    ).all()
-    return list(municipalities), list(organizations)
-
-
 def organization_choices(tenant_id: int, kinds: list[OrganizationKind] | None = None) -> list:
     """``(id, name)`` of the tenant's organisations (of some kinds), by name."""
     q = sa.select(Organization.id, Organization.name).where(Organization.tenant_id == tenant_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 
 from flask import Flask, render_template, request, session
 
@@ -83,6 +84,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .web.formatting import init_formatting
 
     init_formatting(app)
+    # today as a date input's value (the default of a decision date)
+    app.jinja_env.globals["today_iso"] = lambda: date.today().isoformat()
 
     @app.context_processor
     def _inject():

@@ -1443,6 +1443,8 @@ class Stock:
             "social": (s.admin, s.other_coordinator),
             f"participants-{s.edition.id}": (s.admin, s.organizer, s.other_organizer),
             f"protocol-{s.edition.id}": (s.organizer, s.other_organizer),
+            "municipalities": (s.admin, s.other_coordinator),
+            "organizations": (s.admin, s.other_coordinator),
         }
         for importer, accounts in importers.items():
             for account in accounts:
@@ -1606,6 +1608,10 @@ def _preview(st: Stock, endpoint: str, role: str):
         importer = "social"
     elif endpoint.endswith("protocol_preview"):
         importer = f"protocol-{s.edition.id}"
+    elif endpoint.endswith("municipalities_import_preview"):
+        importer = "municipalities"
+    elif endpoint.endswith("organizations_import_preview"):
+        importer = "organizations"
     else:
         importer = f"participants-{s.edition.id}"
     if importer.startswith("protocol"):

@@ -3,6 +3,8 @@ and the candidates of municipalities without a coordinator (admin checks those).
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +15,7 @@ from workflows.admission import CandidateState
 from workflows.roles import Role
 
 from ..access import current_membership, current_tenant, get_in_tenant_or_404, roles
+from ..errors import OperationError
 from ..models import AdmissionBatch, AdmissionCandidate, Person, SubjectType
 from ..operations import admission as ops, resident_certificates
 from ..queries.admission import (
@@ -46,6 +49,18 @@ PER_PAGE = 50
 class RejectForm(Form):
     reason = TextAreaField(_l("Причина отказа"), validators=[DataRequired(), Length(max=500)])
     version = HiddenField()
+
+
+def _decided_on():
+    """The decision date typed on the form (ISO, from a date input); None: today. A text that
+    is no date raises the refusal the commit helper shows."""
+    text = (request.form.get("decided_on") or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise OperationError(_("Дата решения: нужна дата.")) from None
 
 
 def _candidate_or_404(candidate_id: int) -> AdmissionCandidate:
@@ -139,7 +154,9 @@ def admission_admit_all(batch_id: int):
         )
         if ask is not None:
             return ask
-        outcome = commit_or_refuse(lambda: ops.admit_confirmed(batch, current_membership()))
+        outcome = commit_or_refuse(
+            lambda: ops.admit_confirmed(batch, current_membership(), on=_decided_on())
+        )
         ok, decision = outcome.ok, outcome.result
         if ok:
             _queue_certificates(decision, batch)
@@ -173,7 +190,9 @@ def admission_reject_all(batch_id: int):
         if ask is not None:
             return ask
         outcome = commit_or_refuse(
-            lambda: ops.reject_confirmed(batch, current_membership(), form.reason.data)
+            lambda: ops.reject_confirmed(
+                batch, current_membership(), form.reason.data, on=_decided_on()
+            )
         )
         ok, rejected = outcome.ok, outcome.result
         if ok:
@@ -255,6 +274,7 @@ def admission_admit(candidate_id: int):
         lambda: ops.admit_candidate(
             candidate,
             current_membership(),
+            on=_decided_on(),
             expected_version=parse_version(request.form.get("version")),
         )
     )
@@ -297,6 +317,7 @@ def admission_reject(candidate_id: int):
             candidate,
             current_membership(),
             form.reason.data,
+            on=_decided_on(),
             expected_version=version_of(form),
         )
     )

@@ -2,11 +2,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from workflows.roles import TENANT_ROLES
 
@@ -24,6 +26,9 @@ class OrganizationForm(Form):
     )
     municipality_id = SelectField(_l("Муниципалитет"), coerce=id_value, validators=[Optional()])
     is_regional_subordination = BooleanField(_l("Региональное подчинение"))
+    aliases = TextAreaField(
+        _l("Другие и прежние названия (по одному в строке)"), validators=[Length(max=3000)]
+    )
 
 
 class InviteForm(Form):
@@ -38,3 +43,33 @@ class InviteForm(Form):
         coerce=id_value,
         validators=[Optional()],
     )
+
+
+MUNICIPALITY_KIND_TITLES = {
+    "district": _l("Район"),
+    "city": _l("Город"),
+    "city_okrug": _l("Городской округ"),
+    "zato": _l("ЗАТО"),
+    "other_region": _l("Другой регион"),
+}
+
+
+class MunicipalityForm(Form):
+    name = StringField(_l("Название"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(
+        _l("Тип"), choices=list(MUNICIPALITY_KIND_TITLES.items()), validators=[DataRequired()]
+    )
+    sort_order = IntegerField(
+        _l("Порядок в списках и отчёте"), validators=[Optional(), NumberRange(0, 10_000)]
+    )
+    aliases = TextAreaField(
+        _l("Другие названия (по одному в строке)"), validators=[Length(max=3000)]
+    )
+
+
+class MergeForm(Form):
+    target_id = SelectField(_l("Объединить с организацией"), coerce=id_value)
+
+
+class ActionForm(Form):
+    """A button: retire, restore or delete (CSRF and the single-use token only)."""

@@ -43,7 +43,12 @@ STALE = StaleItem()
 
 def _reference_choices(form: PersonForm) -> None:
     tenant_id = current_tenant().id
-    munis = municipalities_of(tenant_id)
+    # a retired municipality is offered only as the value the person already has
+    munis = [
+        m
+        for m in municipalities_of(tenant_id)
+        if not m.is_retired or m.id == form.municipality_id.data
+    ]
     orgs = organization_choices(tenant_id)
     form.municipality_id.choices = [(0, "—")] + [(m.id, m.name) for m in munis]
     form.organization_id.choices = [(0, "—")] + [(i, n) for i, n in orgs]

@@ -88,7 +88,13 @@ def people_import_preview(preview_id: int):
         exact_count=len(exact),
         shown_exact=min(len(exact), SHOWN_EXACT),
         shown=[r for r in rows if not r["errors"]][:SHOWN_ROWS],
-        new_count=sum(1 for r in rows if not r["errors"] and not r.get("match", {}).get("exact")),
+        new_count=sum(
+            1
+            for r in rows
+            if not r["errors"]
+            and not r.get("match", {}).get("exact")
+            and not r.get("match", {}).get("part_of")
+        ),
         total=len(rows),
     )
 

@@ -13,6 +13,7 @@ from ..access import current_tenant, get_in_tenant_or_404, roles
 from ..models import Municipality, Organization, OrganizationKind
 from ..operations.deadlines import today
 from ..operations.jobs import send_task
+from ..operations.reference import clean_aliases
 from ..operations.tenancy import create_organization, update_organization
 from ..queries.audit import audit_select
 from ..queries.dashboards import admin_todo
@@ -26,11 +27,12 @@ from ..queries.reference import (
 from ..web.commit import commit_or_refuse
 from ..web.loading import paginate
 from . import bp
-from .forms import OrganizationForm
+from .forms import ActionForm, MergeForm, OrganizationForm
 
 
-def _municipality_choices(tenant_id: int, blank: bool = True):
-    rows = municipalities_of(tenant_id)
+def _municipality_choices(tenant_id: int, blank: bool = True, keep: int | None = None):
+    """Municipalities in use (a retired one only when it is the current value ``keep``)."""
+    rows = [m for m in municipalities_of(tenant_id) if not m.is_retired or m.id == keep]
     return ([(0, "—")] if blank else []) + [(m.id, m.name) for m in rows]
 
 
@@ -65,6 +67,7 @@ def reference():
             OrganizationKind(form.kind.data),
             muni,
             is_regional_subordination=form.is_regional_subordination.data,
+            aliases=clean_aliases(form.aliases.data),
             success=_("Организация добавлена."),
         ).ok:
             return redirect(url_for(".reference"))
@@ -78,15 +81,23 @@ def reference():
 def municipality(municipality_id: int):
     muni = get_in_tenant_or_404(Municipality, municipality_id)
     orgs = organizations_of(muni.tenant_id, municipality_id=muni.id)
-    return render_template("admin/municipality.html", municipality=muni, organizations=orgs)
+    return render_template(
+        "admin/municipality.html", municipality=muni, organizations=orgs, action=ActionForm()
+    )
 
 
 @bp.route("/organizations/<int:organization_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def organization(organization_id: int):
     org = get_in_tenant_or_404(Organization, organization_id)
-    form = OrganizationForm(obj=org, kind=org.kind.value, municipality_id=org.municipality_id or 0)
-    form.municipality_id.choices = _municipality_choices(org.tenant_id)
+    form = OrganizationForm(
+        obj=org,
+        kind=org.kind.value,
+        municipality_id=org.municipality_id or 0,
+    )
+    if not form.is_submitted():  # a list on the row, one per line in the form
+        form.aliases.data = "\n".join(org.aliases or [])
+    form.municipality_id.choices = _municipality_choices(org.tenant_id, keep=org.municipality_id)
     if form.validate_on_submit():
         municipality = (
             get_in_tenant_or_404(Municipality, form.municipality_id.data)
@@ -100,11 +111,16 @@ def organization(organization_id: int):
             OrganizationKind(form.kind.data),
             municipality,
             is_regional_subordination=form.is_regional_subordination.data,
+            aliases=clean_aliases(form.aliases.data),
             success=_("Сохранено."),
             conflict=_("Организация с таким названием уже есть."),
         ).ok:
             return redirect(url_for(".organization", organization_id=org.id))
-    return render_template("admin/organization.html", organization=org, form=form)
+    merge = MergeForm()
+    merge.target_id.choices = [
+        (o.id, o.name) for o in organizations_of(org.tenant_id) if o.id != org.id
+    ]
+    return render_template("admin/organization.html", organization=org, form=form, merge=merge)
 
 
 @bp.route("/audit")

@@ -238,6 +238,7 @@ def _batch(
             confirmed_by_id=confirmer,
             decided_by_id=admin_id,
             decided_at=_at(admitted_on, 12),
+            decided_on=admitted_on,
         )
         db.session.add(candidate)
         db.session.flush()

@@ -1,8 +1,9 @@
 """PDF rendering with WeasyPrint from sandboxed, autoescaped Jinja templates.
 
 The renderer cannot reach files or the network: its URL fetcher serves only
-``mkr-static:<path>`` from the app's static folder (fonts, styles) and ``data:`` URLs
-(QR codes); every other URL (``file://``, ``http://`` …) is refused, so a person's name
+``mkr-static:<path>`` from the app's static folder (fonts, styles), ``mkr-file:<name>`` from
+the files the caller handed over for this one document (a tenant's logo, signature and stamp,
+already checked: :mod:`.branding`) and ``data:`` URLs (QR codes); every other URL (``file://``, ``http://`` …) is refused, so a person's name
 holding ``<img src="file:///etc/passwd">`` is printed as text and fetches nothing. The
 DejaVu fonts ship with the app, so a PDF looks the same on every machine.
 """
@@ -24,6 +25,7 @@ from .formats import nest_quotes
 STATIC = Path(__file__).resolve().parent.parent / "static"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SCHEME = "mkr-static:"
+FILE_SCHEME = "mkr-file:"
 
 _env = SandboxedEnvironment(
     loader=FileSystemLoader(str(TEMPLATES)),
@@ -39,15 +41,24 @@ class RefusedURL(ValueError):
 
 
 class SandboxFetcher(URLFetcher):
-    """Serves only the app's static files and data: URLs; refuses everything else."""
+    """Serves only the app's static files, the document's own named files and data: URLs;
+    refuses everything else."""
 
     refused: list[str]
 
-    def __init__(self):
+    def __init__(self, files: dict[str, tuple[bytes, str]] | None = None):
         super().__init__(allowed_protocols=("data",))
         self.refused = []
+        self.files = dict(files or {})
 
     def fetch(self, url, headers=None):
+        if url.startswith(FILE_SCHEME):
+            name = url[len(FILE_SCHEME) :]
+            if name not in self.files:
+                self.refused.append(url[:200])
+                raise RefusedURL(f"not a file of this document: {name[:60]}")
+            data, content_type = self.files[name]
+            return URLFetcherResponse(url, data, {"Content-Type": content_type})
         if url.startswith(SCHEME):
             rel = url[len(SCHEME) :].lstrip("/")
             path = (STATIC / rel).resolve()
@@ -74,14 +85,17 @@ def render_html(template: str, **context) -> str:
     return nest_quotes(_env.get_template(template).render(**context))
 
 
-def render_pdf(template: str, **context) -> bytes:
-    """Render ``documents/templates/<template>`` with ``context`` to PDF bytes."""
+def render_pdf(
+    template: str, *, files: dict[str, tuple[bytes, str]] | None = None, **context
+) -> bytes:
+    """Render ``documents/templates/<template>`` with ``context`` to PDF bytes; ``files``
+    (name → (bytes, content type)) are what ``mkr-file:<name>`` may fetch."""
     html = render_html(template, **context)
-    return html_to_pdf(html)
+    return html_to_pdf(html, files=files)
 
 
-def html_to_pdf(html: str) -> bytes:
-    fetcher = SandboxFetcher()
+def html_to_pdf(html: str, *, files: dict[str, tuple[bytes, str]] | None = None) -> bytes:
+    fetcher = SandboxFetcher(files)
     document = weasyprint.HTML(string=html, base_url=SCHEME + "/", url_fetcher=fetcher)
     return document.write_pdf()
 

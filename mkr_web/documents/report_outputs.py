@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from ..queries.reference import tenant_by_slug
+from .branding import document_look
 from .pdf import render_pdf
 from .report_format import HELPERS
 from .tables import add_sheet, new_workbook, workbook_bytes
@@ -26,7 +28,10 @@ def report_json(report: dict) -> bytes:
 
 
 def report_pdf(report: dict) -> bytes:
-    return render_pdf("report.html", r=report, **HELPERS)
+    """The PDF, in the tenant's look (operator, logo, signatory: :mod:`.branding`)."""
+    tenant = tenant_by_slug(report["tenant"]["slug"])
+    brand, files = document_look(tenant)
+    return render_pdf("report.html", files=files, brand=brand, r=report, **HELPERS)
 
 
 def _criteria_rows(report: dict) -> list[list]:

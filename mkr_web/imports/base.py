@@ -10,29 +10,17 @@ request's one transaction, so a failure leaves nothing behind).
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from ..errors import ImportRefused
-from ..extensions import db
-from ..models import Municipality, Organization, StoredFile
+from ..models import StoredFile
+from ..queries.reference_names import ReferenceNames
 from .parse import ParsedTable, parse_cells, parse_table
 from .preview import claim_preview, find_preview, read_preview, save_preview
-from .spec import TableSpec, lookup_key
+from .spec import TableSpec
 
 
 def reference_lookups(tenant_id: int) -> dict:
-    """The tenant's municipalities and organisations by their normalised names (for
-    :class:`~.spec.Lookup` columns)."""
-    munis = db.session.execute(
-        sa.select(Municipality.name, Municipality.id).where(Municipality.tenant_id == tenant_id)
-    ).all()
-    orgs = db.session.execute(
-        sa.select(Organization.name, Organization.id).where(Organization.tenant_id == tenant_id)
-    ).all()
-    return {
-        "municipality": {lookup_key(n): i for n, i in munis},
-        "organization": {lookup_key(n): i for n, i in orgs},
-    }
+    """The tenant's municipalities and organisations, for :class:`~.spec.Lookup` columns."""
+    return {"reference": ReferenceNames(tenant_id)}
 
 
 class Importer:
@@ -42,7 +30,7 @@ class Importer:
     allow_partial: bool = False
 
     def lookups(self, tenant_id: int) -> dict:
-        """Reference data for :class:`Lookup` columns: ``{name: {lookup_key: id}}``."""
+        """Reference data for :class:`Lookup` columns (see :func:`reference_lookups`)."""
         return {}
 
     def annotate(self, tenant_id: int, table: ParsedTable, rows: list[dict]) -> None:

@@ -87,6 +87,8 @@ def parse_cells(spec: TableSpec, rows_iter, lookups: dict | None = None) -> Pars
     if header is None:
         raise ImportRefused("В файле нет строки заголовков.")
     mapping, notices = map_headers(spec, header)
+    order = {c.key: n for n, c in enumerate(spec.columns)}
+    ordered = sorted(mapping.items(), key=lambda item: order[item[1].key])
 
     parsed: list[ParsedRow] = []
     for row_no, cells in enumerate(rows_iter, start=header_row + 1):
@@ -95,7 +97,8 @@ def parse_cells(spec: TableSpec, rows_iter, lookups: dict | None = None) -> Pars
         if len(parsed) >= spec.max_rows:
             raise ImportRefused(f"В файле больше {spec.max_rows} строк: разделите его на части.")
         prow = ParsedRow(row_no, {})
-        for i, col in mapping.items():
+        lookups["row"] = prow.values  # a lookup may read a column parsed before it
+        for i, col in ordered:
             raw = cells[i] if i < len(cells) else None
             if raw is None:
                 if col.required:

@@ -5,7 +5,14 @@ otherwise the same person is the same normalised full name and birth date (``exa
 created again). Near matches are listed for a human to decide: the same name with another
 birth date, or the same birth date with a similar name (a typo), or the same school with a
 very similar name: the duplicate search's matcher (``queries.duplicates.name_score``,
-rapidfuzz). Two rows of the file for the same person are an error.
+rapidfuzz).
+
+History (issue 11): a person may take several rows, each with a status and its date; the
+first row carries the person's data, the others only their step. The steps, by date (then
+file order), must follow the lifecycle machine from "none" (``workflows.lifecycle``): e.g.
+potential → school Resident → student Resident → alumni, or → excluded (its basis is the
+reason). A repeated row without a status, or a step the machine refuses, is an error of
+that row; the file loads all or nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from workflows.lifecycle import PersonStatus
+from workflows.lifecycle import LIFECYCLE, PersonStatus
 
 from ..errors import ImportRefused
 from ..extensions import db
@@ -38,11 +45,40 @@ from .spec import (
 )
 
 CHUNK = 500
-STATUS_ACTIONS = {
-    PersonStatus.POTENTIAL.value: "mark_potential",
-    PersonStatus.RESIDENT_SCHOOL.value: "admit_school",
-    PersonStatus.RESIDENT_STUDENT.value: "admit_student",
-}
+S = PersonStatus
+
+
+def action_for(current: PersonStatus, target: PersonStatus) -> str | None:
+    """The lifecycle action that takes a person from ``current`` to ``target``, if any."""
+    action = {
+        S.POTENTIAL: "mark_potential",
+        S.RESIDENT_SCHOOL: "admit_school",
+        S.RESIDENT_STUDENT: "enrol_university" if current is S.RESIDENT_SCHOOL else "admit_student",
+        S.ALUMNI: "graduate",
+        S.EXCLUDED: "exclude",
+    }.get(target)
+    return action if action and LIFECYCLE.find(current, action) else None
+
+
+def history_steps(history: list) -> tuple[list[Step], list[tuple[int, str]]]:
+    """``history``: ``[[row, status, date, basis], ...]`` in order. Returns the steps and the
+    errors ``(row, reason)`` of the steps the lifecycle machine refuses."""
+    steps, errors, current = [], [], S.NONE
+    for row_no, status, on, basis in history:
+        target = S(status)
+        action = action_for(current, target)
+        if action is None:
+            errors.append(
+                (row_no, f"переход «{current.title_ru}» → «{target.title_ru}» невозможен")
+            )
+            continue
+        if action == "exclude" and not basis:
+            errors.append((row_no, "для исключения укажите основание (причину)"))
+            continue
+        on = DateValue.from_json(on) if isinstance(on, str) else on
+        steps.append(Step(action, on, basis, comment=(basis or "") if action == "exclude" else ""))
+        current = target
+    return steps, errors
 
 
 def _check_row(v: dict) -> list[tuple[str, str]]:
@@ -114,9 +150,14 @@ PERSON_SPEC = TableSpec(
                     "потенциальный резидент": "potential",
                     "резидент (школьник)": "resident_school",
                     "резидент (студент)": "resident_student",
+                    "партнёр (бывший резидент)": "alumni",
+                    "исключён": "excluded",
                     "потенциальный": "potential",
                     "школьник": "resident_school",
                     "студент": "resident_student",
+                    "выпускник": "alumni",
+                    "партнёр": "alumni",
+                    "исключен": "excluded",
                 }
             ),
             example="резидент (школьник)",
@@ -205,25 +246,45 @@ class PersonImporter(Importer):
         by_snils = self._by_snils(
             tenant_id, [p.values["snils"] for _, p in ok if p.values["snils"]]
         )
-        seen: dict[tuple, int] = {}
+        firsts: dict[tuple, dict] = {}
         seen_snils: dict[str, int] = {}
         for (row, prow), key in zip(ok, keys, strict=True):
             born, snils = prow.values["birth_on"], prow.values["snils"]
-            if (key, born) in seen:
-                row["errors"].append(["", f"повторяет строку {seen[key, born]}"])
+            status = prow.values.get("status")
+            step = [row["row"], status, prow.values.get("status_on"), prow.values.get("basis")]
+            first = firsts.get((key, born))
+            if first is not None:
+                if not status or not first["history"]:
+                    row["errors"].append(["", f"повторяет строку {first['row']}"])
+                    continue
+                # another step of the same person's history
+                row["match"] = {
+                    "exact": first["match"]["exact"],
+                    "near": [],
+                    "part_of": first["row"],
+                }
+                first["history"].append(step)
                 continue
             if snils and snils in seen_snils:
                 row["errors"].append(["СНИЛС", f"тот же СНИЛС в строке {seen_snils[snils]}"])
                 continue
-            seen[key, born] = row["row"]
+            firsts[key, born] = row
             if snils:
                 seen_snils[snils] = row["row"]
+            row["history"] = [step] if status else []
             # the СНИЛС first: the same number is the same person whatever the name says
             exact = by_snils.get(snils) if snils else None
             exact = exact or next((pid for pid, b in by_name.get(key, []) if b == born), None)
             school = by_school.get(prow.values.get("organization"), [])
             near = [] if exact else self._near(key, born, by_name, by_birth, school)
             row["match"] = {"exact": exact, "near": near}
+        by_row = {r["row"]: r for r in rows}
+        for first in firsts.values():
+            history = sorted(first["history"], key=lambda h: (h[2], h[0]))
+            _steps, errors = history_steps(history)
+            for row_no, reason in errors:
+                by_row[row_no]["errors"].append(["Статус", reason])
+            first["history"] = [[n, st, on.isoformat(), basis] for n, st, on, basis in history]
 
     @staticmethod
     def _near(key: str, born: date, by_name, by_birth, school) -> list[list]:
@@ -254,6 +315,8 @@ class PersonImporter(Importer):
             raise ImportRefused(
                 "Решите, новые ли это люди, для строк: " + ", ".join(map(str, undecided)) + "."
             )
+        # the further rows of a person's history travel with its first row
+        rows = [r for r in rows if not r["match"].get("part_of")]
         to_create = [
             r
             for r in rows
@@ -276,9 +339,9 @@ class PersonImporter(Importer):
                 organization_id=v["organization"],
                 municipality_id=v["municipality"] or org_munis.get(v["organization"]),
             )
-            steps = []
-            if v["status"]:
-                steps = [Step(STATUS_ACTIONS[v["status"]], v["status_on"], v["basis"])]
+            steps, errors = history_steps(r.get("history") or [])
+            if errors:  # the preview refused these already; a stale preview is refused too
+                raise ImportRefused(f"Строка {errors[0][0]}: {errors[0][1]}.")
             items.append((data, steps))
         add_persons_bulk(
             tenant_id, items, role=role, user_id=user.id, source="import", audit_role=str(role)

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..errors import ImportRefused
 from ..extensions import db
-from ..models import EventEdition, Tenant
+from ..models import EventEdition, Tenant, normalize_name
 from ..operations.admission import create_batch
 from ..operations.admission_rows import TITLES, edition_date, validate_candidate_rows
-from ..queries.admission import match_persons
+from ..queries.admission import match_persons, recorded_results
 from .base import Importer
 from .spec import Column, DateValue, TableSpec, Text
 
@@ -110,6 +111,14 @@ def _raw(row: dict) -> dict:
     return values
 
 
+def _key(row: dict) -> tuple:
+    v = row["values"]
+    born = v.get("birth_date")
+    if isinstance(born, str):
+        born = DateValue.from_json(born)
+    return normalize_name(v.get("surname"), v.get("name"), v.get("patronymic")), born
+
+
 class ProtocolImporter(Importer):
     """The protocol of one edition; previews are kept per edition (``protocol-<id>``)."""
 
@@ -146,13 +155,32 @@ class ProtocolImporter(Importer):
             ],
             snils=[ok[r["row"]].snils for r in matched],
         )
+        recorded = recorded_results(self.edition.id)
         for row, (kind, _person, near) in zip(matched, found, strict=True):
             # only the kind of match: an organiser is not shown who else is in the bank
             row["match"] = {"kind": kind.value, "near": len(near)}
+            c = ok[row["row"]]
+            repeated = recorded.get((normalize_name(c.surname, c.name, c.patronymic), c.birth_on))
+            if repeated:
+                row["repeats"] = repeated  # the protocol that already holds this result
 
     def commit(self, tenant_id: int, rows: list[dict], decisions: dict, user, *, role: str) -> dict:
+        """The rows that repeat a result already recorded for the edition (by another
+        protocol) are skipped, not recorded twice; checked again here, at the commit."""
+        recorded = recorded_results(self.edition.id)
+        fresh = [r for r in rows if _key(r) not in recorded]
+        if not fresh:
+            raise ImportRefused(
+                "Все строки файла повторяют уже принятые протоколы этого мероприятия: "
+                "новых результатов нет. Ничего не загружено."
+            )
         batch = create_batch(
-            self.edition, [_raw(r) for r in rows], user, source_filename=decisions.get("filename")
+            self.edition, [_raw(r) for r in fresh], user, source_filename=decisions.get("filename")
         )
         db.session.flush()
-        return {"batch_id": batch.id, "number": batch.number, "rows": len(rows)}
+        return {
+            "batch_id": batch.id,
+            "number": batch.number,
+            "rows": len(fresh),
+            "skipped": len(rows) - len(fresh),
+        }

@@ -191,19 +191,27 @@ class Url(Text):
 
 
 class Lookup:
-    """A name from reference data: ``lookups[name]`` maps normalised names to ids."""
+    """A name from reference data, matched by ``lookups["reference"]`` (a
+    :class:`~mkr_web.queries.reference_names.ReferenceNames`). ``hint``: the key of the row's
+    column whose value (a municipality id) chooses between organisations of one name."""
 
     json_type = "int"
+    WHAT = {"municipality": "муниципалитет", "organization": "организация"}
 
-    def __init__(self, name: str, what: str):
-        self.name, self.what = name, what
+    def __init__(self, name: str, what: str, hint: str | None = None):
+        self.name, self.what, self.hint = name, what, hint
 
     def parse(self, raw, lookups: dict):
-        key = lookup_key(raw)
-        found = lookups.get(self.name, {}).get(key)
-        if found is None:
-            raise CellError(f"{self.what} не найден(а) в справочнике")
-        return found
+        reference = lookups["reference"]
+        typed = " ".join(str(raw).split())
+        if self.name == "municipality":
+            match = reference.municipality(typed)
+        else:
+            hint = lookups.get("row", {}).get(self.hint) if self.hint else None
+            match = reference.organization(typed, hint)
+        if match.id is None:
+            raise CellError(match.reason(self.WHAT[self.name], typed[:200]))
+        return match.id
 
 
 @dataclass(frozen=True)
@@ -244,7 +252,7 @@ def person_columns(*, birth_required: bool, organization_example: str) -> tuple[
         Column(
             "organization",
             "Образовательная организация",
-            Lookup("organization", "Организация"),
+            Lookup("organization", "Организация", hint="municipality"),
             aliases=("организация", "оо", "школа", "учебное заведение", "место учебы"),
             example=organization_example,
         ),

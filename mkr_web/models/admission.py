@@ -93,7 +93,8 @@ class AdmissionCandidate(TenantScoped, db.Model):
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
-    decided_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]  # when the decision was recorded
+    decided_on: Mapped[date | None]  # the date it takes effect (DOMAIN 8.4)
     # The coordinator's deadline (tenant setting ``confirmation_days`` from the protocol);
     # the beat task reminds three days before and marks it overdue once.
     due_on: Mapped[date | None]

@@ -64,6 +64,10 @@ class Municipality(TenantScoped, db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[MunicipalityKind] = mapped_column(enum_column(MunicipalityKind, "kind"))
     sort_order: Mapped[int] = mapped_column(default=0)
+    # other spellings and former names, matched like the name (DOMAIN 8.5)
+    aliases: Mapped[list | None] = mapped_column(sa.JSON, default=list)
+    # retired: kept for the rows behind it and history, no longer offered for new rows
+    is_retired: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     tenant: Mapped[Tenant] = relationship(back_populates="municipalities")
 
@@ -112,6 +116,8 @@ class Organization(TenantScoped, db.Model):
         sa.ForeignKey("municipality.id", ondelete="RESTRICT")
     )
     is_regional_subordination: Mapped[bool] = mapped_column(default=False)
+    # other spellings and former names (a merged organisation's name lands here)
+    aliases: Mapped[list | None] = mapped_column(sa.JSON, default=list)
 
     municipality: Mapped[Municipality | None] = relationship()
 

@@ -453,6 +453,35 @@ def _participation(candidate: AdmissionCandidate, person: Person) -> None:
         )
 
 
+def decision_date(on: date | None, edition) -> date:
+    """The date a decision takes effect (DOMAIN 8.4): today by default; an earlier date
+    only within the edition's reporting year and the next (history being brought in), never
+    a future one."""
+    today = date.today()
+    if on is None or on == today:
+        return today
+    if on > today:
+        raise OperationError("Дата решения не может быть в будущем.")
+    if not edition.year <= on.year <= edition.year + 1:
+        raise OperationError(
+            f"Дата решения — в отчётном году мероприятия ({edition.year}) или в следующем "
+            f"({edition.year + 1})."
+        )
+    return on
+
+
+def _record_decision(candidate: AdmissionCandidate, action: str, on: date) -> None:
+    """The audit keeps the effective date beside the time the decision was recorded."""
+    candidate.decided_on = on
+    record(
+        f"admission_candidate.{action}",
+        candidate,
+        tenant_id=candidate.tenant_id,
+        effective_on=on.isoformat(),
+        is_backdated=on != date.today(),
+    )
+
+
 def admit_candidate(
     candidate: AdmissionCandidate,
     membership: Membership,
@@ -477,13 +506,14 @@ def admit_candidate(
     if expected_version is not None and candidate.version != expected_version:
         raise StaleItem()
     ADMISSION.check(candidate.state, _action("admit", membership), candidate)
-    on = on or date.today()
-    person = _ensure_person(candidate)
-    # No admission without a valid consent to processing (withdrawn or expired since the
-    # check): refused with the reason, the candidate stays confirmed.
-    require_consent(person, ConsentPurpose.PROCESSING, on)
     edition = candidate.batch.edition
+    on = decision_date(on, edition)
+    person = _ensure_person(candidate)
+    # No admission without a valid consent to processing on the decision's date (withdrawn or
+    # expired since the check): refused with the reason, the candidate stays confirmed.
+    require_consent(person, ConsentPurpose.PROCESSING, on)
     candidate.decided_by_id, candidate.decided_at = membership.user_id, utcnow()
+    _record_decision(candidate, "admit", on)
     active = person.status in ACTIVE_RESIDENT
     if active:
         candidate.match = MatchKind.ACTIVE_RESIDENT
@@ -575,6 +605,7 @@ def reject_candidate(
     membership: Membership,
     reason: str,
     *,
+    on: date | None = None,
     expected_version: int | None = None,
     notice: bool = True,
 ):
@@ -587,8 +618,10 @@ def reject_candidate(
         raise StaleItem()
     reason = (reason or "").strip()[:500]
     ADMISSION.check(candidate.state, _action("reject", membership, reason), candidate)
+    on = decision_date(on, candidate.batch.edition)
     candidate.reason = reason
     candidate.decided_by_id, candidate.decided_at = membership.user_id, utcnow()
+    _record_decision(candidate, "reject", on)
     rec = transition(
         ADMISSION,
         candidate,
@@ -631,14 +664,16 @@ def admit_confirmed(
     return decision
 
 
-def reject_confirmed(batch: AdmissionBatch, membership: Membership, reason: str) -> list[int]:
+def reject_confirmed(
+    batch: AdmissionBatch, membership: Membership, reason: str, *, on: date | None = None
+) -> list[int]:
     """Reject every confirmed candidate of the batch with one reason, in one transaction."""
     ADMISSION.check_role("reject", membership.role)
     confirmed = [c for c in batch.candidates if c.state is CandidateState.CONFIRMED]
     if not confirmed:
         raise OperationError("В протоколе нет подтверждённых кандидатов.")
     for candidate in confirmed:
-        reject_candidate(candidate, membership, reason, notice=False)
+        reject_candidate(candidate, membership, reason, on=on, notice=False)
     notices.tell_organiser_and_coordinators(
         batch, "admission.rejected", confirmed, reason=(reason or "").strip()[:500]
     )

@@ -8,8 +8,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import sqlalchemy as sa
-
 from ..errors import OperationError, RowError
 from ..extensions import db
 from ..models import (
@@ -22,6 +20,7 @@ from ..models import (
     normalize_name,
 )
 from ..models.base import parse_int
+from ..queries.reference_names import ReferenceNames
 from . import snils as snils_rules
 
 #: (key, column title) in protocol order; the titles are what users see in errors.
@@ -60,7 +59,6 @@ LIMITS = {
     "section": 300,
     "parent_contact": 300,
 }
-QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"'})
 
 
 @dataclass
@@ -100,10 +98,6 @@ def age_on(birth_on: date, on: date) -> int:
     return on.year - birth_on.year - ((on.month, on.day) < (birth_on.month, birth_on.day))
 
 
-def org_key(name: str) -> str:
-    return normalize_name(name.translate(QUOTES))
-
-
 def _text(value) -> str:
     if value is None:
         return ""
@@ -127,21 +121,17 @@ def parse_date(value) -> date | None:
 
 
 class _Reference:
-    """The tenant's municipalities and organisations, loaded once per validation."""
+    """The tenant's municipalities and organisations, loaded once per validation and matched
+    forgivingly (:mod:`queries.reference_names`)."""
 
     def __init__(self, tenant: Tenant):
-        self.municipalities = {
-            m.name: m
-            for m in db.session.scalars(
-                sa.select(Municipality).where(Municipality.tenant_id == tenant.id)
-            )
-        }
-        self.organizations = {
-            org_key(o.name): o
-            for o in db.session.scalars(
-                sa.select(Organization).where(Organization.tenant_id == tenant.id)
-            )
-        }
+        self.names = ReferenceNames(tenant.id)
+        self._rows: dict[tuple, object] = {}
+
+    def row(self, model, row_id: int):
+        if (model, row_id) not in self._rows:
+            self._rows[model, row_id] = db.session.get(model, row_id)
+        return self._rows[model, row_id]
 
 
 def validate_candidate_rows(
@@ -209,21 +199,31 @@ def _validate_row(row_no: int, raw: dict, ref: _Reference, on: date):
     elif birth_on >= on or age_on(birth_on, on) > 40:
         err("birth_date", "дата рождения вне допустимого диапазона")
 
+    # the municipality is matched first (it chooses between schools of one name), but the
+    # errors keep the protocol's column order
+    municipality, municipality_error = None, None
+    if not values["municipality"]:
+        municipality_error = "не заполнено"
+    else:
+        found = ref.names.municipality(values["municipality"])
+        if found.id is None:
+            municipality_error = found.reason("муниципалитет", values["municipality"])
+        else:
+            municipality = ref.row(Municipality, found.id)
+
     organization = None
     if not values["organization"]:
         err("organization", "не заполнено")
     else:
-        organization = ref.organizations.get(org_key(values["organization"]))
-        if organization is None:
-            err("organization", f"организация «{values['organization']}» не найдена в справочнике")
-
-    municipality = None
-    if not values["municipality"]:
-        err("municipality", "не заполнено")
-    else:
-        municipality = ref.municipalities.get(values["municipality"])
-        if municipality is None:
-            err("municipality", f"муниципалитет «{values['municipality']}» не найден в справочнике")
+        found = ref.names.organization(
+            values["organization"], municipality.id if municipality else None
+        )
+        if found.id is None:
+            err("organization", found.reason("организация", values["organization"]))
+        else:
+            organization = ref.row(Organization, found.id)
+    if municipality_error:
+        err("municipality", municipality_error)
 
     result = RESULTS.get(values["result"].lower())
     if result is None:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from workflows.lifecycle import ACTIVE_RESIDENT
 from workflows.review import ReviewState
 
+from ..documents.branding import document_look
 from ..documents.formats import grammatical_gender
 from ..documents.pdf import qr_data_uri, render_pdf
 from ..documents.storage import save_bytes
@@ -223,8 +224,11 @@ def render(cert: Certificate, verify_url: str) -> StoredFile:
     """Render the certificate's PDF and attach it (replacing an earlier file)."""
     ctype = certificate_type(cert.kind)
     tenant = db.session.get(Tenant, cert.tenant_id)
+    brand, files = document_look(tenant)
     pdf = render_pdf(
         ctype.template,
+        files=files,
+        brand=brand,
         cert=cert,
         tenant=tenant,
         title=ctype.title,

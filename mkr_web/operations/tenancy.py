@@ -9,8 +9,10 @@ from workflows.roles import Role
 from ..errors import OperationError
 from ..extensions import db
 from ..models import Membership, Municipality, Organization, OrganizationKind, Tenant, User
+from ..queries.reference_names import ReferenceNames, name_key
 from .audit import record
 from .passwords import password_problems
+from .reference import TakenNames, clean_aliases, refuse_taken, set_organization_aliases
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
@@ -50,15 +52,18 @@ def get_or_create_user(email: str, password: str | None, full_name: str = "") ->
 
 
 def _by_names(model, tenant: Tenant, names: list[str]) -> list:
+    """Reference rows by the names a command typed, matched like every import (DOMAIN 8.5)."""
+    reference = ReferenceNames(tenant.id)
     rows = []
     for name in names:
-        row = db.session.execute(
-            db.select(model).where(model.tenant_id == tenant.id, model.name == name)
-        ).scalar_one_or_none()
-        if row is None:
-            label = "Муниципалитет" if model is Municipality else "Организация"
-            raise OperationError(f"{label} «{name}» не найден(а) в проекте {tenant.slug}.")
-        rows.append(row)
+        if model is Municipality:
+            found, what = reference.municipality(name), "муниципалитет"
+        else:
+            found, what = reference.organization(name), "организация"
+        if found.id is None:
+            reason = found.reason(what, name)
+            raise OperationError(reason[0].upper() + reason[1:] + ".")
+        rows.append(db.session.get(model, found.id))
     return rows
 
 
@@ -158,28 +163,36 @@ def create_organization(
     municipality: Municipality | None,
     *,
     is_regional_subordination: bool = False,
+    aliases=(),
+    taken: TakenNames | None = None,
+    flush: bool = True,
 ) -> Organization:
-    name = (name or "").strip()
+    """``flush=False`` (a bulk import): the row is added but neither flushed nor audited;
+    the caller flushes once and audits each (see :mod:`imports.reference`)."""
+    name = " ".join((name or "").split())
     if not name:
         raise OperationError("Укажите название организации.")
     if municipality is not None and municipality.tenant_id != tenant.id:
         raise OperationError("Муниципалитет другого проекта.")
-    if db.session.execute(
-        db.select(Organization.id).where(
-            Organization.tenant_id == tenant.id, Organization.name == name
-        )
-    ).first():
-        raise OperationError(f"Организация «{name}» уже есть в справочнике.")
+    aliases = [a for a in clean_aliases(aliases) if name_key(a) != name_key(name)]
+    refuse_taken(Organization, tenant.id, [name, *aliases], None, taken)
     org = Organization(
         tenant_id=tenant.id,
         name=name,
         kind=kind,
         municipality=municipality,
         is_regional_subordination=is_regional_subordination,
+        aliases=aliases,
     )
     db.session.add(org)
+    if not flush:
+        if taken is not None:
+            taken.take([name, *aliases], org, name)  # no id yet: the row itself
+        return org
     db.session.flush()
-    record("organization.create", org, tenant_id=tenant.id)
+    if taken is not None:
+        taken.take([name, *aliases], org.id, name)
+    record("organization.create", org, tenant_id=tenant.id, aliases=aliases)
     return org
 
 
@@ -190,11 +203,24 @@ def update_organization(
     municipality: Municipality | None,
     *,
     is_regional_subordination: bool = False,
+    aliases=None,
+    taken: TakenNames | None = None,
 ) -> Organization:
-    org.name = (name or "").strip()
+    name = " ".join((name or "").split())
+    if not name:
+        raise OperationError("Укажите название организации.")
+    if municipality is not None and municipality.tenant_id != org.tenant_id:
+        raise OperationError("Муниципалитет другого проекта.")
+    refuse_taken(Organization, org.tenant_id, [name], org.id, taken)
+    old = org.name
+    org.name = name
     org.kind = kind
     org.municipality = municipality
     org.is_regional_subordination = is_regional_subordination
-    record("organization.update", org)
+    record("organization.update", org, old_name=old, name=name)
     db.session.flush()
+    aliases = list(org.aliases or []) if aliases is None else list(aliases)
+    if old != name:  # the former name still matches old files
+        aliases.append(old)
+    set_organization_aliases(org, aliases, taken)
     return org

@@ -22,10 +22,11 @@ from ..queries.admission import (
     batch_with_candidates,
     batches_of,
     candidates_for,
+    edition_protocols,
     editions_for_protocols,
     state_counts,
 )
-from ..queries.reference import reference_names
+from ..queries.reference_names import valid_names
 from ..web.commit import commit_or_refuse
 from ..web.forms import Form, int_or_none, parse_version
 from ..web.loading import by_id_or_404
@@ -40,7 +41,8 @@ def _edition_or_404(edition_id: int) -> EventEdition:
 
 
 def _reference_choices(tenant_id: int):
-    return reference_names(tenant_id)
+    """The names the typed form suggests: municipalities in use, organisations."""
+    return valid_names(tenant_id)
 
 
 def _table_from_form(count: int) -> list[dict]:
@@ -118,6 +120,7 @@ def admission_new(edition_id: int):
         municipalities=municipalities,
         organizations=organizations,
         results=list(RESULT_TITLES.values()),
+        protocols=edition_protocols(edition.id),
     )
 
 

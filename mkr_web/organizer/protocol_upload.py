@@ -13,6 +13,7 @@ from ..access import roles
 from ..imports import error_count
 from ..imports.protocol import ProtocolImporter
 from ..operations.admission_rows import COLUMNS
+from ..queries.admission import edition_protocols
 from ..web import imports as pages
 from . import bp
 from .admission import _edition_or_404
@@ -39,6 +40,7 @@ def protocol_upload(edition_id: int):
         ),
         edition=edition,
         columns=COLUMNS,
+        protocols=edition_protocols(edition.id),
     )
 
 
@@ -66,6 +68,14 @@ def protocol_preview(edition_id: int, preview_id: int):
                 ),
                 "success",
             )
+            if result["skipped"]:
+                flash(
+                    _(
+                        "Пропущено строк, повторяющих уже принятые протоколы: %(n)s.",
+                        n=result["skipped"],
+                    ),
+                    "info",
+                )
             return redirect(url_for(".admission_batch", batch_id=result["batch_id"]))
     rows = payload["rows"]
     kinds = [r["match"]["kind"] for r in rows if r.get("match")]
@@ -79,4 +89,6 @@ def protocol_preview(edition_id: int, preview_id: int):
         shown=rows[:SHOWN_ROWS],
         total=len(rows),
         kinds={k: kinds.count(k) for k in set(kinds)},
+        repeats=sum(1 for r in rows if r.get("repeats") and not r["errors"]),
+        protocols=edition_protocols(edition.id),
     )

@@ -11,6 +11,7 @@ from workflows.roles import Role
 
 from ..access import roles
 from ..operations.invitations import invite
+from ..operations.reference import create_municipalities
 from ..operations.tenancy import create_tenant
 from ..queries.reference import tenants_with_user_counts
 from ..web.commit import commit_or_refuse
@@ -34,6 +35,7 @@ def dashboard():
 
 def _create_tenant_with_admin(form: TenantForm):
     tenant = create_tenant(form.slug.data, form.name.data, actor=current_user)
+    create_municipalities(tenant, form.municipalities.data or "")
     invite(
         tenant,
         form.admin_email.data,

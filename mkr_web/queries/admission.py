@@ -306,3 +306,37 @@ def confirmed_count(batch_id: int) -> int:
         )
         or 0
     )
+
+
+def edition_protocols(edition_id: int) -> list[tuple[AdmissionBatch, int, dict]]:
+    """The protocols already recorded for an edition: ``(batch, rows, {state: count})``."""
+    batches = list(
+        db.session.scalars(
+            sa.select(AdmissionBatch)
+            .where(AdmissionBatch.edition_id == edition_id)
+            .order_by(AdmissionBatch.id)
+        )
+    )
+    counts = state_counts(b.id for b in batches)
+    return [(b, sum(counts[b.id].values()), counts[b.id]) for b in batches]
+
+
+def recorded_results(edition_id: int) -> dict[tuple[str, date], str]:
+    """``{(normalised name, birth date): protocol number}`` of the results an edition's
+    protocols already hold (a second protocol's repeated rows are skipped)."""
+    rows = db.session.execute(
+        sa.select(
+            AdmissionCandidate.surname,
+            AdmissionCandidate.name,
+            AdmissionCandidate.patronymic,
+            AdmissionCandidate.birth_on,
+            AdmissionBatch.number,
+        )
+        .join(AdmissionBatch, AdmissionBatch.id == AdmissionCandidate.batch_id)
+        .where(AdmissionBatch.edition_id == edition_id)
+        .order_by(AdmissionCandidate.id)
+    )
+    found: dict[tuple[str, date], str] = {}
+    for surname, name, patronymic, born, number in rows:
+        found.setdefault((normalize_name(surname, name, patronymic), born), number)
+    return found

@@ -162,6 +162,10 @@ def certificate_by_code(code: str):
     ).scalar_one_or_none()
 
 
+def tenant_by_slug(slug: str) -> Tenant | None:
+    return db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+
+
 def tenant_by_id(tenant_id: int) -> Tenant | None:
     return db.session.get(Tenant, tenant_id)
 
@@ -174,21 +178,6 @@ def rows_in_tenant(model, ids, tenant_id: int) -> list:
     return list(
         db.session.scalars(sa.select(model).where(model.tenant_id == tenant_id, model.id.in_(ids)))
     )
-
-
-def reference_names(tenant_id: int) -> tuple[list[str], list[str]]:
-    """The tenant's municipality names (in their order) and organisation names (by name)."""
-    municipalities = db.session.scalars(
-        sa.select(Municipality.name)
-        .where(Municipality.tenant_id == tenant_id)
-        .order_by(Municipality.sort_order)
-    ).all()
-    organizations = db.session.scalars(
-        sa.select(Organization.name)
-        .where(Organization.tenant_id == tenant_id)
-        .order_by(Organization.name)
-    ).all()
-    return list(municipalities), list(organizations)
 
 
 def organization_choices(tenant_id: int, kinds: list[OrganizationKind] | None = None) -> list:

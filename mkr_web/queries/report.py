@@ -1,6 +1,6 @@
 """The annual analytical report (Аналитическая справка, DOMAIN 6) as SQL over the bank's rows.
 
-:func:`build_report` runs a fixed set of thirteen aggregate queries, whatever the size of
+:func:`build_report` runs a fixed set of fourteen aggregate queries, whatever the size of
 the data, and returns one plain, JSON-ready dict. The dashboard, the PDF, the XLSX
 workbook, the JSON route and ``flask mkr report`` all render that dict; nothing in it is
 stored as a total or typed in.
@@ -45,19 +45,29 @@ today's status, not D's.
 - Criterion 4 (satellite events): value = editions of year Y of events of kind satellite,
   not in state not_held, against ``thresholds["4_events"]``; ``participants`` = their
   participants (counted as above) against ``thresholds["4_participants"]``; met = both.
-- Criterion 5: distinct persons with a ``Placement`` dated in the period of Y, against
-  ``thresholds["5"]``; ``by_kind`` counts distinct persons per opportunity kind (a person
-  may appear under several kinds).
+- Criterion 5 (DOMAIN 8.2): distinct persons with a ``Placement`` whose start
+  (``placed_on``) is in the period of Y *and* who were active Residents (status
+  resident_school or resident_student as of that start date, by the status history),
+  against ``thresholds["5"]``; ``by_kind`` counts those persons per opportunity kind (a
+  person may appear under several kinds). ``not_residents``: distinct persons placed in Y
+  who were not active Residents at the start (e.g. potential Residents): shown in the
+  report's notes, not in the criterion.
 - Criterion 6: ``Publication`` rows dated in the period of Y, against ``thresholds["6"]``,
   split by outlet kind (partner sites, news agencies) with the number of distinct outlets.
-- Table 1: every municipality of the tenant that is not another region, in ``sort_order``:
-  distinct organisations of the school Residents (status resident_school as of D) whose
-  ``Person.municipality_id`` is that municipality, and their number; a total row (distinct
-  organisations, Residents). Organisations of regional subordination are counted in their
-  municipality's row and listed again in ``regional_organizations``. School Residents with
-  no municipality (or another region's) are in ``residents`` but in no row:
-  ``table1_unassigned`` says how many. ``municipalities_without_residents``: the
-  municipalities with no active Resident (school or student) as of D.
+- Table 1 (DOMAIN 8.1): every municipality of the tenant that is not another region, in
+  ``sort_order``: the school Residents (status resident_school as of D) counted in the row of
+  the municipality *of the organisation where they study* (``Organization.municipality_id``;
+  the person's own ``Person.municipality_id`` only when the organisation, or its
+  municipality, is unknown), and the number of distinct organisations located in that
+  municipality with at least one of them; a total row (distinct organisations, Residents).
+  So a regional-subordination lyceum in the regional centre counts in the centre's row
+  whichever district its pupils come from; such organisations are listed again in
+  ``regional_organizations``. School Residents whose row would be no municipality (or
+  another region) are in ``residents`` but in no row: ``table1_unassigned`` says how many.
+  ``municipalities_without_residents`` (DOMAIN 8.3): the municipalities with no active
+  Resident (school or student) as of D *by the person's own municipality*, so a district
+  whose only Residents are university students from it is not listed, even when its
+  Table 1 row is zero.
 - Table 2: for Y-2, Y-1, Y, every edition of every accredited event (events in the order
   they were created): the tenant's municipalities (in ``sort_order``) and other regions with
   participants > 0, and ``count``, the number of the tenant's municipalities. A not-held
@@ -72,7 +82,8 @@ today's status, not D's.
 Thresholds are tenant settings (``Tenant.settings["thresholds"]``, defaults in
 ``models/tenancy.py``) and are stated in the report.
 
-Coordinator's report (``municipality_ids`` given): ``residents``, Table 1,
+Coordinator's report (``municipality_ids`` given; the scope follows the person's own
+municipality): ``residents``, Table 1 (of those persons, rows limited to the scope),
 ``regional_organizations``, ``municipalities_without_residents``, Table 2's municipalities
 (other regions are left out), the coverage map and ``municipalities_without_participation``
 are limited to those municipalities. The criteria are the programme's and stay
@@ -177,21 +188,37 @@ def _residents_and_table1(tenant_id, as_of, municipalities, ids):
     def n(cond):
         return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
 
+    # by the person's own municipality: the status counts, "without Residents" (8.3)
     rows = db.session.execute(
         sa.select(
             cur.c.municipality_id,
-            sa.func.count(sa.distinct(sa.case((school, cur.c.organization_id)))),
             n(school),
             n(cur.c.status == S.RESIDENT_STUDENT),
             n(cur.c.status == S.POTENTIAL),
             n(cur.c.status == S.ALUMNI),
         ).group_by(cur.c.municipality_id)
     ).all()
+    # Table 1 by the municipality of the school (8.1); the person's own when it is unknown
+    row_muni = sa.func.coalesce(Organization.municipality_id, cur.c.municipality_id)
+    schools = (
+        sa.select(row_muni.label("municipality_id"), cur.c.organization_id)
+        .select_from(cur)
+        .outerjoin(Organization, Organization.id == cur.c.organization_id)
+        .where(school)
+        .subquery()
+    )
+    table_rows = db.session.execute(
+        sa.select(
+            schools.c.municipality_id,
+            sa.func.count(sa.distinct(schools.c.organization_id)),
+            sa.func.count(),
+        ).group_by(schools.c.municipality_id)
+    ).all()
     listed = [m for m in municipalities if ids is None or m["id"] in ids]
     listed_ids = [m["id"] for m in listed]
     total_orgs, total_school = db.session.execute(
-        sa.select(sa.func.count(sa.distinct(cur.c.organization_id)), sa.func.count()).where(
-            school, cur.c.municipality_id.in_(listed_ids)
+        sa.select(sa.func.count(sa.distinct(schools.c.organization_id)), sa.func.count()).where(
+            schools.c.municipality_id.in_(listed_ids)
         )
     ).one()
     by_org = (
@@ -213,21 +240,23 @@ def _residents_and_table1(tenant_id, as_of, municipalities, ids):
     ).all()
 
     by_muni = {r[0]: r for r in rows}
-    school_sum = sum(int(r[2]) for r in rows)
-    student_sum = sum(int(r[3]) for r in rows)
+    by_school_muni = {r[0]: r for r in table_rows}
+    school_sum = sum(int(r[1]) for r in rows)
+    student_sum = sum(int(r[2]) for r in rows)
     residents = {
         "active": school_sum + student_sum,
         "school": school_sum,
         "student": student_sum,
-        "potential": sum(int(r[4]) for r in rows),
-        "alumni": sum(int(r[5]) for r in rows),
+        "potential": sum(int(r[3]) for r in rows),
+        "alumni": sum(int(r[4]) for r in rows),
     }
     table1, without = [], []
     for m in listed:
-        r = by_muni.get(m["id"])
-        orgs, school_n, student_n = (int(r[1]), int(r[2]), int(r[3])) if r else (0, 0, 0)
+        t = by_school_muni.get(m["id"])
+        orgs, school_n = (int(t[1]), int(t[2])) if t else (0, 0)
         table1.append({"municipality": m["name"], "organizations": orgs, "residents": school_n})
-        if school_n + student_n == 0:
+        r = by_muni.get(m["id"])
+        if not r or int(r[1]) + int(r[2]) == 0:
             without.append(m["name"])
     return {
         "residents": residents,
@@ -367,6 +396,7 @@ def build_report(
             placements["value"] >= thresholds["5"],
             local_value=placements["local_value"],
             by_kind=placements["by_kind"],
+            not_residents=placements["not_residents"],
         ),
         _criterion(
             6,

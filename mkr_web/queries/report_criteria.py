@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from workflows.lifecycle import PersonStatus
 from workflows.review import ReviewState
 
 from ..extensions import db
@@ -17,11 +18,13 @@ from ..models import (
     OutletKind,
     Partnership,
     Person,
+    PersonStatusChange,
     Placement,
     Publication,
 )
 
 DECIDED = (ReviewState.ACCREDITED, ReviewState.EXPIRED)
+RESIDENT_STATUSES = (PersonStatus.RESIDENT_SCHOOL, PersonStatus.RESIDENT_STUDENT)
 
 
 def accreditations(tenant_id, year, start, end) -> dict:
@@ -64,14 +67,32 @@ def partners(tenant_id, as_of, start, end) -> tuple[int, int]:
 
 
 def placements_of(tenant_id, start, end, ids) -> dict:
+    """Criterion 5 (DOMAIN 8.2): distinct persons placed in the period who were active
+    Residents on the placement's start date (their status history as of ``placed_on``)."""
+    psc = PersonStatusChange
+    status_at_start = (
+        sa.select(psc.to_status)
+        .where(psc.person_id == Placement.person_id, psc.changed_on <= Placement.placed_on)
+        .order_by(psc.changed_on.desc(), psc.id.desc())
+        .limit(1)
+        .correlate(Placement)
+        .scalar_subquery()
+    )
     in_period = sa.and_(
         Placement.tenant_id == tenant_id, Placement.placed_on >= start, Placement.placed_on <= end
     )
+    resident = status_at_start.in_(RESIDENT_STATUSES)
     local = sa.func.count(
-        sa.distinct(sa.case((Person.municipality_id.in_(ids or []), Placement.person_id)))
+        sa.distinct(
+            sa.case((sa.and_(resident, Person.municipality_id.in_(ids or [])), Placement.person_id))
+        )
     )
-    total, in_scope = db.session.execute(
-        sa.select(sa.func.count(sa.distinct(Placement.person_id)), local)
+    total, in_scope, placed = db.session.execute(
+        sa.select(
+            sa.func.count(sa.distinct(sa.case((resident, Placement.person_id)))),
+            local,
+            sa.func.count(sa.distinct(Placement.person_id)),
+        )
         .join(Person, Person.id == Placement.person_id)
         .where(in_period)
     ).one()
@@ -79,13 +100,14 @@ def placements_of(tenant_id, start, end, ids) -> dict:
         db.session.execute(
             sa.select(Opportunity.kind, sa.func.count(sa.distinct(Placement.person_id)))
             .join(Opportunity, Opportunity.id == Placement.opportunity_id)
-            .where(in_period)
+            .where(in_period, resident)
             .group_by(Opportunity.kind)
         ).all()
     )
     return {
         "value": int(total),
         "local_value": int(in_scope) if ids is not None else None,
+        "not_residents": int(placed) - int(total),
         "by_kind": [
             {"kind": k.value, "title": k.title_ru, "persons": int(kinds.get(k, 0))}
             for k in OpportunityKind

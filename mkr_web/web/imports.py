@@ -88,7 +88,7 @@ def cancel(stored) -> None:
 
 def template_download(importer: Importer, filename: str) -> Response:
     return Response(
-        template_xlsx(importer.spec),
+        template_xlsx(importer.spec, current_tenant().id),
         mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

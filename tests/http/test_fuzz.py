@@ -256,10 +256,16 @@ def test_the_cases_of_the_issue(app, factory):
         assert resp.status_code == 400 and NUL_MESSAGE in resp.get_data(as_text=True)
         # renaming an organisation to an existing name: a message
         url = f"/admin/organizations/{w.school2.id}"
-        form = [f for f in page_forms(admin.get(url).get_data(as_text=True)) if f.method == "post"]
-        data = form[-1].data(name=w.school1.name, municipality_id=str(w.first.id))
+        form = [
+            f for f in page_forms(admin.get(url).get_data(as_text=True), url) if f.action == url
+        ]
+        data = form[0].data(name=w.school1.name, municipality_id=str(w.first.id))
         resp = admin.post(url, data=data, follow_redirects=True)
         assert resp.status_code == 200
-        assert "Организация с таким названием уже есть." in resp.get_data(as_text=True)
+        # the same name typed another way is refused too (issue 11: one matching key)
+        assert (
+            "Название «МБОУ «СОШ № 1»» уже занято: «МБОУ «СОШ № 1»» в справочнике."
+            in resp.get_data(as_text=True)
+        )
     finally:
         empty_database(app)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from mkr_web.extensions import db
+from mkr_web.imports.base import reference_lookups
 from mkr_web.imports.parse import parse_table
 from mkr_web.imports.persons import PERSON_SPEC
 from mkr_web.models import AuditEntry, Person, PersonStatusChange, StoredFile, TransitionLog
@@ -78,9 +79,13 @@ def test_rows_with_errors_name_row_column_reason_and_nothing_is_loaded(admin):
     assert errors == [
         ("3", "Фамилия", "недопустимые символы (только буквы, пробел, дефис, апостроф)"),
         ("3", "Дата рождения", "не дата (нужно ДД.ММ.ГГГГ)"),
-        ("3", "Муниципалитет", "Муниципалитет не найден(а) в справочнике"),
+        ("3", "Муниципалитет", "муниципалитет «Нигде» не найден в справочнике"),
         ("4", "Фамилия", "не заполнено"),
-        ("4", "Образовательная организация", "Организация не найден(а) в справочнике"),
+        (
+            "4",
+            "Образовательная организация",
+            "организация «Нет такой школы» не найдена в справочнике",
+        ),
         ("4", "Электронная почта", "не адрес электронной почты"),
     ], errors
     assert re.search(r'name="commit" value="1"\s+disabled', html)
@@ -244,17 +249,24 @@ def test_refusals_through_the_web(app, admin, monkeypatch):
 
 
 def test_template_download_maps_every_column(admin):
-    client, *_ = admin
+    client, _t, _user, school = admin
     resp = client.get("/admin/people/import/template.xlsx")
     assert resp.headers["Content-Disposition"] == 'attachment; filename="persons-template.xlsx"'
     wb = load_workbook(io.BytesIO(resp.data))
-    assert wb.sheetnames == ["Персоны", "Пояснения"]
+    assert wb.sheetnames == ["Персоны", "Пояснения", "Справочник"]
     header = [c.value for c in wb["Персоны"][1]]
     assert header == [c.title for c in PERSON_SPEC.columns]
     notes = list(wb["Пояснения"].iter_rows(min_row=2, values_only=True))
     assert notes[0][:3] == ("Фамилия", "да", "текст") and notes[3][2] == "дата ДД.ММ.ГГГГ"
-    table = parse_table(PERSON_SPEC, resp.data, "template.xlsx", max_bytes=10**6)
+    table = parse_table(
+        PERSON_SPEC,
+        resp.data,
+        "template.xlsx",
+        max_bytes=10**6,
+        lookups=reference_lookups(school.tenant_id),
+    )
     assert table.notices == [] and set(table.columns) == {c.key for c in PERSON_SPEC.columns}
+    assert table.errors == []
 
 
 def test_ten_thousand_rows(admin):

@@ -93,7 +93,7 @@ def test_template_lists_the_protocol_columns(app, world):
     resp = client.get(f"/organizer/admission/editions/{world.edition.id}/protocol/template.xlsx")
     assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
     wb = openpyxl.load_workbook(io.BytesIO(resp.data))
-    assert wb.sheetnames == ["Протокол результатов", "Пояснения"]
+    assert wb.sheetnames == ["Протокол результатов", "Пояснения", "Справочник"]
     sheet = wb["Протокол результатов"]
     assert [c.value for c in sheet[1]] == TITLES
     required = {r[0].value: r[1].value for r in wb["Пояснения"].iter_rows(min_row=2)}

@@ -8,6 +8,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from ..documents.branding import COLOUR_RE, IMAGES, check_image, document_look, settings_of
+from ..documents.formats import grammatical_gender
 from ..documents.pdf import qr_data_uri, render_pdf
 from ..documents.storage import save_bytes
 from ..documents.upload_checks import DocumentRefused
@@ -95,6 +96,7 @@ def certificate_preview(tenant: Tenant, kind: CertificateKind) -> bytes:
     if kind is CertificateKind.RESIDENT:
         context.update(
             full_name="Образцова Мария Сергеевна",
+            gender=grammatical_gender("Сергеевна"),
             basis="Образец: победитель регионального мероприятия",
             admitted_on=today,
             monogram=monogram(tenant.name),

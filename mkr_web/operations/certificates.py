@@ -220,22 +220,29 @@ def issue(
     raise RuntimeError("could not number the certificate")
 
 
-def render(cert: Certificate, verify_url: str) -> StoredFile:
-    """Render the certificate's PDF and attach it (replacing an earlier file)."""
+def document(cert: Certificate, verify_url: str) -> tuple[str, dict, dict]:
+    """What the certificate's PDF is made of: its template, the tenant's image files (for the
+    PDF fetcher) and the template's context."""
     ctype = certificate_type(cert.kind)
     tenant = db.session.get(Tenant, cert.tenant_id)
     brand, files = document_look(tenant)
-    pdf = render_pdf(
-        ctype.template,
-        files=files,
-        brand=brand,
-        cert=cert,
-        tenant=tenant,
-        title=ctype.title,
-        verify_url=verify_url,
-        qr=qr_data_uri(verify_url),
+    context = {
+        "brand": brand,
+        "cert": cert,
+        "tenant": tenant,
+        "title": ctype.title,
+        "verify_url": verify_url,
+        "qr": qr_data_uri(verify_url),
         **ctype.context(cert),
-    )
+    }
+    return ctype.template, files, context
+
+
+def render(cert: Certificate, verify_url: str) -> StoredFile:
+    """Render the certificate's PDF and attach it (replacing an earlier file)."""
+    ctype = certificate_type(cert.kind)
+    template, files, context = document(cert, verify_url)
+    pdf = render_pdf(template, files=files, **context)
     stored = save_bytes(cert.tenant_id, "certificate", ctype.filename(cert), pdf, "application/pdf")
     cert.file = stored
     db.session.flush()

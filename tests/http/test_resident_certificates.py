@@ -43,7 +43,7 @@ def test_admitting_one_queues_its_certificate(app, world):
     db.session.commit()
     candidate = batch.candidates[0]
     ops.confirm_candidate(
-        candidate, world.membership(world.admin), consent_on=date(2019, 4, 5), on_file=True
+        candidate, world.membership(world.admin), consent_on=date.today(), on_file=True
     )
     db.session.commit()
     admin = logged_in(app, world.admin)
@@ -80,7 +80,7 @@ def test_batch_zip_with_progress_and_twice(app, world):
     db.session.commit()
     for c in batch.candidates:
         ops.confirm_candidate(
-            c, world.membership(world.admin), consent_on=date(2019, 4, 5), on_file=True
+            c, world.membership(world.admin), consent_on=date.today(), on_file=True
         )
     db.session.commit()
     admin = logged_in(app, world.admin)

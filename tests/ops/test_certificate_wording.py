@@ -9,23 +9,15 @@ import pytest
 
 from mkr_web.documents.pdf import render_html
 from mkr_web.extensions import db
-from mkr_web.models import CertificateKind, Tenant
+from mkr_web.models import CertificateKind
 from mkr_web.operations import certificates
 from tests.factories import make_person
 
 
 def _lead(person) -> str:
     cert = certificates.issue(person.tenant_id, CertificateKind.RESIDENT, person.id)
-    ctype = certificates.certificate_type(cert.kind)
-    html = render_html(
-        ctype.template,
-        cert=cert,
-        tenant=db.session.get(Tenant, person.tenant_id),
-        title=ctype.title,
-        verify_url="https://mkr.example/verify/x",
-        qr="data:,",
-        **ctype.context(cert),
-    )
+    template, _files, context = certificates.document(cert, "https://mkr.example/verify/x")
+    html = render_html(template, **context)
     name = re.search(r'<div class="name">[^<]*</div>\s*<div class="lead">([^<]*)</div>', html)
     basis = re.search(r"Основание</td><td>([^<]*)</td>", html)
     return name.group(1), basis.group(1)

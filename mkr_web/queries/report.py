@@ -152,6 +152,7 @@ def status_as_of(tenant_id: int, as_of: date, municipality_ids: list[int] | None
         .join(Person, Person.id == psc.person_id)
         .where(
             psc.tenant_id == tenant_id,
+            Person.tenant_id == tenant_id,
             psc.changed_on <= as_of,
             _in_scope(Person.municipality_id, municipality_ids),
         )
@@ -170,47 +171,50 @@ def _in_scope(column, municipality_ids):
     return sa.true() if municipality_ids is None else column.in_(municipality_ids)
 
 
-def _residents_and_table1(tenant_id, as_of, municipalities, ids):
+def _status_grid(tenant_id, as_of, ids) -> list:
+    """(municipality_id, organization_id, status, persons) as of ``as_of``: the one scan of
+    the status history the residents, Table 1 and the regional organisations are read from."""
     cur = status_as_of(tenant_id, as_of, ids)
-    school = cur.c.status == S.RESIDENT_SCHOOL
-
-    def n(cond):
-        return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
-
-    rows = db.session.execute(
+    return db.session.execute(
         sa.select(
-            cur.c.municipality_id,
-            sa.func.count(sa.distinct(sa.case((school, cur.c.organization_id)))),
-            n(school),
-            n(cur.c.status == S.RESIDENT_STUDENT),
-            n(cur.c.status == S.POTENTIAL),
-            n(cur.c.status == S.ALUMNI),
-        ).group_by(cur.c.municipality_id)
+            cur.c.municipality_id, cur.c.organization_id, cur.c.status, sa.func.count()
+        ).group_by(cur.c.municipality_id, cur.c.organization_id, cur.c.status)
     ).all()
+
+
+def _residents_and_table1(tenant_id, as_of, municipalities, ids):
+    grid = _status_grid(tenant_id, as_of, ids)
+    per_muni: dict = {}  # municipality -> [school orgs, school, student, potential, alumni]
+    by_org: dict = {}  # organisation -> Residents at school
+    column = {S.RESIDENT_SCHOOL: 1, S.RESIDENT_STUDENT: 2, S.POTENTIAL: 3, S.ALUMNI: 4}
+    for muni_id, org_id, status, n in grid:
+        status = S(status)
+        cells = per_muni.setdefault(muni_id, [set(), 0, 0, 0, 0])
+        if status in column:
+            cells[column[status]] += n
+        if status is S.RESIDENT_SCHOOL:
+            if org_id is not None:
+                cells[0].add(org_id)
+            by_org[org_id] = by_org.get(org_id, 0) + n
+    rows = [(muni_id, len(c[0]), *c[1:]) for muni_id, c in per_muni.items()]
     listed = [m for m in municipalities if ids is None or m["id"] in ids]
-    listed_ids = [m["id"] for m in listed]
-    total_orgs, total_school = db.session.execute(
-        sa.select(sa.func.count(sa.distinct(cur.c.organization_id)), sa.func.count()).where(
-            school, cur.c.municipality_id.in_(listed_ids)
-        )
-    ).one()
-    by_org = (
-        sa.select(cur.c.organization_id, sa.func.count().label("n"))
-        .where(school)
-        .group_by(cur.c.organization_id)
-        .subquery()
-    )
-    regional = db.session.execute(
-        sa.select(Organization.name, Municipality.name, sa.func.coalesce(by_org.c.n, 0))
-        .outerjoin(Municipality, Municipality.id == Organization.municipality_id)
-        .outerjoin(by_org, by_org.c.organization_id == Organization.id)
-        .where(
-            Organization.tenant_id == tenant_id,
-            Organization.is_regional_subordination.is_(True),
-            _in_scope(Organization.municipality_id, ids),
-        )
-        .order_by(Organization.name)
-    ).all()
+    listed_ids = {m["id"] for m in listed}
+    listed_orgs = set().union(*(per_muni[i][0] for i in listed_ids if i in per_muni))
+    total_orgs = len(listed_orgs)
+    total_school = sum(per_muni[i][1] for i in listed_ids if i in per_muni)
+    regional = [
+        (name, muni, by_org.get(org_id, 0))
+        for org_id, name, muni in db.session.execute(
+            sa.select(Organization.id, Organization.name, Municipality.name)
+            .outerjoin(Municipality, Municipality.id == Organization.municipality_id)
+            .where(
+                Organization.tenant_id == tenant_id,
+                Organization.is_regional_subordination.is_(True),
+                _in_scope(Organization.municipality_id, ids),
+            )
+            .order_by(Organization.name)
+        ).all()
+    ]
 
     by_muni = {r[0]: r for r in rows}
     school_sum = sum(int(r[2]) for r in rows)
@@ -249,7 +253,11 @@ def _admissions(tenant_id, start, end, ids) -> tuple[int, int | None]:
             psc.person_id, Person.municipality_id, sa.func.min(psc.changed_on).label("first_on")
         )
         .join(Person, Person.id == psc.person_id)
-        .where(psc.tenant_id == tenant_id, psc.to_status.in_(RESIDENT_STATUSES))
+        .where(
+            psc.tenant_id == tenant_id,
+            Person.tenant_id == tenant_id,
+            psc.to_status.in_(RESIDENT_STATUSES),
+        )
         .group_by(psc.person_id, Person.municipality_id)
         .subquery()
     )

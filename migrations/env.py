@@ -87,13 +87,9 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    def include_object(obj, name, type_, reflected, compare_to):
-        """An index declared for one dialect only (``Index(...).ddl_if(dialect=...)``, e.g.
-        the trigram index on PostgreSQL) is not expected on another."""
-        ddl_if = getattr(obj, "_ddl_if", None) if type_ == "index" and not reflected else None
-        return not (ddl_if and ddl_if.dialect and ddl_if.dialect != connectable.dialect.name)
+    from mkr_web.models.base import include_for_dialect
 
-    conf_args.setdefault("include_object", include_object)
+    conf_args.setdefault("include_object", include_for_dialect(connectable.dialect.name))
 
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)

@@ -1,5 +1,5 @@
 """Scale (issue 14): the registry's sort indexes (keyset pages), trigram search on
-PostgreSQL
+PostgreSQL; unique constraints that include tenant_id (distributable by tenant)
 
 Revision ID: i14_scale_01
 Revises: i13_accounts_01
@@ -16,6 +16,52 @@ branch_labels = None
 depends_on = None
 
 LAST_DAY = sa.literal_column("'9999-12-31'", sa.Date)
+
+# (table, old name, old columns, new name, new columns): each unique key gains tenant_id
+UNIQUES = [
+    (
+        "admission_candidate",
+        "uq_admission_candidate_batch_id_row_no",
+        ["batch_id", "row_no"],
+        "uq_admission_candidate_tenant_id_batch_id_row_no",
+    ),
+    (
+        "certificate",
+        "uq_certificate_kind_subject_id",
+        ["kind", "subject_id"],
+        "uq_certificate_tenant_id_kind_subject_id",
+    ),
+    (
+        "event_edition",
+        "uq_event_edition_event_id_year",
+        ["event_id", "year"],
+        "uq_event_edition_tenant_id_event_id_year",
+    ),
+    (
+        "participation",
+        "uq_participation_edition_id_person_id_role",
+        ["edition_id", "person_id", "role"],
+        "uq_participation_tenant_id_edition_id_person_id_role",
+    ),
+    (
+        "participation_count",
+        "uq_participation_count_edition_id_municipality_id_category",
+        ["edition_id", "municipality_id", "category"],
+        "uq_participation_count_tenant_edition_municipality_category",
+    ),
+    (
+        "placement",
+        "uq_placement_opportunity_id_person_id",
+        ["opportunity_id", "person_id"],
+        "uq_placement_tenant_id_opportunity_id_person_id",
+    ),
+    (
+        "review_assignment",
+        "uq_review_assignment_subject_type_subject_id_expert_id",
+        ["subject_type", "subject_id", "expert_id"],
+        "uq_review_assignment_tenant_subject_expert",
+    ),
+]
 
 
 def upgrade():
@@ -47,6 +93,10 @@ def upgrade():
             sa.column("id"),
         ],
     )
+    for table, old, columns, new in UNIQUES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(old, type_="unique")
+            batch_op.create_unique_constraint(new, ["tenant_id", *columns])
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.create_index(
@@ -59,6 +109,10 @@ def upgrade():
 
 
 def downgrade():
+    for table, old, columns, new in UNIQUES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(new, type_="unique")
+            batch_op.create_unique_constraint(old, columns)
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_person_search_trgm", table_name="person")
     for name in (

@@ -456,8 +456,10 @@ def pages(info: dict, persons_in_tenant: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def count_queries(args, info: dict, page_list) -> dict[str, int]:
-    """SQL statements per page: one request of each through the test client."""
+def count_queries(args, info: dict, page_list, runs: int = 5) -> tuple[dict, dict]:
+    """SQL statements per page (one request through the test client) and the median time of
+    ``runs`` requests one after another in this process (no concurrency, no HTTP: the
+    page's own work, less sensitive to a busy machine than the loaded figures)."""
     import sqlalchemy as sa
 
     from mkr_web import create_app
@@ -479,7 +481,7 @@ def count_queries(args, info: dict, page_list) -> dict[str, int]:
     def listener(*_a):
         counted[0] += 1
 
-    out = {}
+    out, solo = {}, {}
     sa.event.listen(engine, "before_cursor_execute", listener)
     try:
         for title, role, path in page_list:
@@ -489,9 +491,15 @@ def count_queries(args, info: dict, page_list) -> dict[str, int]:
             resp = clients[role].get(url)
             assert resp.status_code == 200, (url, resp.status_code)
             out[title] = counted[0]
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                clients[role].get(url)
+                times.append((time.perf_counter() - started) * 1000)
+            solo[title] = round(statistics.median(times), 1)
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
-    return out
+    return out, solo
 
 
 def report_sql(args, info: dict) -> dict:
@@ -706,8 +714,9 @@ def main(argv=None) -> int:
     if deep_after:
         info["deep_after"] = deep_after
     page_list = [p for p in pages(info, size) if args.only in p[0]]
-    queries = count_queries(args, info, page_list)
+    queries, solo = count_queries(args, info, page_list)
     log("queries per page: " + json.dumps(queries, ensure_ascii=False))
+    log("one request at a time, in-process (median ms): " + json.dumps(solo, ensure_ascii=False))
     report = report_sql(args, info)
     log("report SQL: " + json.dumps(report))
 
@@ -751,6 +760,7 @@ def main(argv=None) -> int:
                     "path": path,
                     "clients": clients,
                     "queries": queries.get(title),
+                    "solo_ms": solo.get(title),
                     **{k: page[k] for k in ("p50", "p95", "p99", "per_s", "requests", "errors")},
                     "healthz_p95": health["p95"],
                     "hello_p95": hello["p95"],
@@ -805,16 +815,18 @@ def markdown(result: dict) -> str:
         f"gunicorn {result['workers']} workers, {result['duration_s']:g} s per page and client "
         f"count, measured {result['measured_at']}; built in {result['build_s']} s.",
         "Floors measured right after each row, with the same clients: the app's /healthz "
-        "and a hello-world Flask app.",
+        "and a hello-world Flask app. 'alone ms': the median of 5 requests one after another "
+        "through the test client in the bench's process (the page's own work).",
         "",
         "| page (largest tenant) | clients | p50 ms | p95 ms | p99 ms | pages/s | queries "
-        "| /healthz p95 | hello p95 | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| alone ms | /healthz p95 | hello p95 | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in result["pages"]:
         lines.append(
             f"| {r['page']} | {r['clients']} | {r['p50']} | {r['p95']} | {r['p99']} "
-            f"| {r['per_s']} | {r['queries']} | {r['healthz_p95']} | {r['hello_p95']} "
+            f"| {r['per_s']} | {r['queries']} | {r.get('solo_ms')} | {r['healthz_p95']} "
+            f"| {r['hello_p95']} "
             f"| {r['errors']} |"
         )
     lines += [

@@ -99,10 +99,11 @@ def upgrade():
             batch_op.create_unique_constraint(new, ["tenant_id", *columns])
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
         op.create_index(
-            "ix_person_search_trgm",
+            "ix_person_tenant_search_trgm",
             "person",
-            ["search_name"],
+            ["tenant_id", "search_name"],
             postgresql_using="gin",
             postgresql_ops={"search_name": "gin_trgm_ops"},
         )
@@ -114,7 +115,7 @@ def downgrade():
             batch_op.drop_constraint(new, type_="unique")
             batch_op.create_unique_constraint(old, columns)
     if op.get_bind().dialect.name == "postgresql":
-        op.drop_index("ix_person_search_trgm", table_name="person")
+        op.drop_index("ix_person_tenant_search_trgm", table_name="person")
     for name in (
         "ix_person_tenant_admission_sort",
         "ix_person_tenant_birth_sort",

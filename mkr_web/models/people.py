@@ -103,9 +103,11 @@ sa.Index(
     Person.search_name,
     Person.id,
 )
-# Search (``LIKE '%…%'``) on PostgreSQL: a trigram GIN index (pg_trgm); SQLite scans.
+# Search (``LIKE '%…%'``) on PostgreSQL: a trigram GIN index (pg_trgm) led by the tenant
+# (btree_gin), so one index finds a tenant's matches; SQLite scans.
 sa.Index(
-    "ix_person_search_trgm",
+    "ix_person_tenant_search_trgm",
+    Person.tenant_id,
     Person.search_name,
     postgresql_using="gin",
     postgresql_ops={"search_name": "gin_trgm_ops"},

@@ -87,6 +87,10 @@ def run_migrations_online():
 
     connectable = get_engine()
 
+    from mkr_web.models.base import include_for_dialect
+
+    conf_args.setdefault("include_object", include_for_dialect(connectable.dialect.name))
+
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 

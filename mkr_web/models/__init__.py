@@ -40,6 +40,9 @@ from .notifications import (
     NotificationTemplate,
 )
 from .people import (
+    ADMISSION_SORT_KEY,
+    BIRTH_SORT_KEY,
+    LAST_DAY,
     Achievement,
     AchievementLevel,
     Consent,

@@ -48,7 +48,7 @@ class MatchKind(enum.StrEnum):
 
 class AdmissionCandidate(TenantScoped, db.Model):
     __table_args__ = (
-        sa.UniqueConstraint("batch_id", "row_no"),
+        sa.UniqueConstraint("tenant_id", "batch_id", "row_no"),
         sa.Index("ix_candidate_tenant_state_muni", "tenant_id", "state", "municipality_id"),
         sa.Index("ix_candidate_due", "state", "due_on"),
         sa.Index("ix_candidate_batch_state", "batch_id", "state"),

@@ -63,3 +63,15 @@ def parse_int(value, *, minimum: int | None = None, maximum: int | None = INT_MA
 
 
 __all__ = ["INT_MAX", "TenantScoped", "db", "enum_column", "parse_int", "utcnow"]
+
+
+def include_for_dialect(dialect_name: str):
+    """Alembic's ``include_object`` for comparing models and database: an index declared for
+    one dialect only (``Index(...).ddl_if(dialect=...)``, the trigram index on PostgreSQL) is
+    not expected on another."""
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        ddl_if = getattr(obj, "_ddl_if", None) if type_ == "index" and not reflected else None
+        return not (ddl_if and ddl_if.dialect and ddl_if.dialect != dialect_name)
+
+    return include_object

@@ -23,7 +23,7 @@ class Certificate(TenantScoped, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("tenant_id", "number"),
         sa.UniqueConstraint("code"),
-        sa.UniqueConstraint("kind", "subject_id"),
+        sa.UniqueConstraint("tenant_id", "kind", "subject_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

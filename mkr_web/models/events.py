@@ -112,7 +112,7 @@ class EventEdition(TenantScoped, db.Model):
     """One holding of an event, counted in exactly one reporting year."""
 
     __table_args__ = (
-        sa.UniqueConstraint("event_id", "year"),
+        sa.UniqueConstraint("tenant_id", "event_id", "year"),
         sa.Index("ix_event_edition_tenant_year", "tenant_id", "year"),
         sa.CheckConstraint("state = 'held' OR note IS NOT NULL", name="not_held_has_note"),
     )
@@ -158,7 +158,7 @@ class Participation(TenantScoped, db.Model):
     """A person at an edition, in a role."""
 
     __table_args__ = (
-        sa.UniqueConstraint("edition_id", "person_id", "role"),
+        sa.UniqueConstraint("tenant_id", "edition_id", "person_id", "role"),
         sa.Index("ix_participation_person", "person_id"),
     )
 
@@ -184,7 +184,13 @@ class ParticipationCount(TenantScoped, db.Model):
     """Participants of an edition counted per municipality and category (when no list)."""
 
     __table_args__ = (
-        sa.UniqueConstraint("edition_id", "municipality_id", "category"),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "edition_id",
+            "municipality_id",
+            "category",
+            name="uq_participation_count_tenant_edition_municipality_category",
+        ),
         sa.CheckConstraint("count >= 0", name="count_not_negative"),
     )
 

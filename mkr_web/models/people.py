@@ -24,12 +24,15 @@ def normalize_name(*parts: str | None) -> str:
 
 class Person(TenantScoped, db.Model):
     __table_args__ = (
-        sa.Index("ix_person_tenant_status", "tenant_id", "status"),
+        # the registry's sorts (name, status, updated; birth and admission below): each page is
+        # a range of one of these, whatever its depth (queries/people.py, keyset)
+        sa.Index("ix_person_tenant_status_name", "tenant_id", "status", "search_name", "id"),
+        sa.Index("ix_person_tenant_name", "tenant_id", "search_name", "id"),
+        sa.Index("ix_person_tenant_updated", "tenant_id", "updated_at", "id"),
         sa.Index("ix_person_tenant_municipality", "tenant_id", "municipality_id"),
         # the coordinator's dashboard: "has this municipality an active Resident?" (EXISTS)
         sa.Index("ix_person_tenant_municipality_status", "tenant_id", "municipality_id", "status"),
         sa.Index("ix_person_tenant_organization", "tenant_id", "organization_id"),
-        sa.Index("ix_person_tenant_search", "tenant_id", "search_name"),
         sa.Index("ix_person_tenant_match", "tenant_id", "search_name", "birth_on"),
         sa.Index("ix_person_tenant_admission", "tenant_id", "admission_on"),
         sa.CheckConstraint(
@@ -86,6 +89,34 @@ class Person(TenantScoped, db.Model):
 
     def refresh_search_name(self) -> None:
         self.search_name = normalize_name(self.surname, self.name, self.patronymic)
+
+
+# The registry's date sorts: a missing date sorts after every date (as PostgreSQL sorts NULL)
+# on both databases, so a keyset page can compare it; indexed as these very expressions.
+LAST_DAY = date(9999, 12, 31)
+BIRTH_SORT_KEY = sa.func.coalesce(Person.birth_on, sa.literal_column("'9999-12-31'", sa.Date))
+ADMISSION_SORT_KEY = sa.func.coalesce(
+    Person.admission_on, sa.literal_column("'9999-12-31'", sa.Date)
+)
+sa.Index(
+    "ix_person_tenant_birth_sort", Person.tenant_id, BIRTH_SORT_KEY, Person.search_name, Person.id
+)
+sa.Index(
+    "ix_person_tenant_admission_sort",
+    Person.tenant_id,
+    ADMISSION_SORT_KEY,
+    Person.search_name,
+    Person.id,
+)
+# Search (``LIKE '%…%'``) on PostgreSQL: a trigram GIN index (pg_trgm) led by the tenant
+# (btree_gin), so one index finds a tenant's matches; SQLite scans.
+sa.Index(
+    "ix_person_tenant_search_trgm",
+    Person.tenant_id,
+    Person.search_name,
+    postgresql_using="gin",
+    postgresql_ops={"search_name": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
 
 
 class PersonStatusChange(TenantScoped, db.Model):

@@ -49,7 +49,7 @@ class Placement(TenantScoped, db.Model):
     """A Resident placed on an opportunity (criterion 5)."""
 
     __table_args__ = (
-        sa.UniqueConstraint("opportunity_id", "person_id"),
+        sa.UniqueConstraint("tenant_id", "opportunity_id", "person_id"),
         sa.Index("ix_placement_tenant_on", "tenant_id", "placed_on"),
     )
 

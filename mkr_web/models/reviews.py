@@ -55,7 +55,13 @@ class RubricCriterion(db.Model):
 
 class ReviewAssignment(TenantScoped, db.Model):
     __table_args__ = (
-        sa.UniqueConstraint("subject_type", "subject_id", "expert_id"),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "subject_type",
+            "subject_id",
+            "expert_id",
+            name="uq_review_assignment_tenant_subject_expert",
+        ),
         sa.Index("ix_review_assignment_expert", "expert_id", "state"),
         sa.Index("ix_review_assignment_due", "state", "due_on"),
         sa.Index("ix_review_assignment_subject", "tenant_id", "subject_type", "state"),

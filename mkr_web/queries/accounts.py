@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import (
     Invitation,
     InvitationState,
+    Membership,
     Notification,
     PasswordReset,
     RecoveryCode,
@@ -28,11 +29,22 @@ def user_by_id(user_id) -> User | None:
 
 
 def session_by_token_hash(token_hash: str) -> UserSession | None:
-    return db.session.execute(
-        sa.select(UserSession)
-        .where(UserSession.token_hash == token_hash)
-        .options(sa.orm.joinedload(UserSession.user))
-    ).scalar_one_or_none()
+    """The session row with its user, the user's memberships, their tenants and a
+    coordinator's municipalities: what every page's user loader and role context need, in
+    one query."""
+    membership = sa.orm.joinedload(UserSession.user).joinedload(User.memberships)
+    return (
+        db.session.execute(
+            sa.select(UserSession)
+            .where(UserSession.token_hash == token_hash)
+            .options(
+                membership.joinedload(Membership.tenant),
+                membership.joinedload(Membership.municipalities),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def live_session_by_id(user_id: int, session_id: int) -> UserSession | None:

@@ -3,7 +3,12 @@
 - :func:`persons_for` is the one scope: the tenant, and for a coordinator their
   municipalities. Every page, export and card of persons loads through it.
 - :class:`RegistryFilter` parses the registry's query string; :func:`registry_select` turns
-  it into one SELECT (search ignores case and ё/е through ``Person.search_name``).
+  it into one SELECT (search ignores case and ё/е through ``Person.search_name``; on
+  PostgreSQL a trigram GIN index serves its ``LIKE '%…%'``).
+- :func:`registry_page` is one page in a cost that does not grow with the tenant: the count
+  stops at :data:`COUNT_CAP` ("более 10 000"), numbered pages reach as far as the cap and
+  further pages are reached by keyset (``after``/``before``: the sort key of the last/first
+  row shown), each sort served by an index on ``(tenant_id, key…, id)``.
 - :func:`statuses_as_of` is a selectable of ``(person_id, status)`` as of a date, read from
   the dated history (the latest ``PersonStatusChange`` with ``changed_on <= D``), for the
   annual report; :func:`status_counts_as_of` counts it by status.
@@ -11,8 +16,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -22,6 +29,9 @@ from workflows.lifecycle import PersonStatus
 
 from ..extensions import db
 from ..models import (
+    ADMISSION_SORT_KEY,
+    BIRTH_SORT_KEY,
+    LAST_DAY,
     Achievement,
     AuditEntry,
     Consent,
@@ -41,10 +51,12 @@ from ..models.base import parse_int
 from .consents import expiring_person_ids, holds_clause
 from .reference import municipality_ids_for
 
+# A missing date sorts after every date (as PostgreSQL sorts NULL), on both databases, so a
+# keyset can compare it; the same expressions are indexed (models/people.py).
 SORTS = {
     "name": (Person.search_name,),
-    "birth": (Person.birth_on, Person.search_name),
-    "admission": (Person.admission_on, Person.search_name),
+    "birth": (BIRTH_SORT_KEY, Person.search_name),
+    "admission": (ADMISSION_SORT_KEY, Person.search_name),
     "status": (Person.status, Person.search_name),
     "updated": (Person.updated_at,),
 }
@@ -52,6 +64,7 @@ PER_PAGE_CHOICES = (25, 50, 100, 200)
 #: The registry's consent filter: consent ends within 30 days, valid consent to the transfer
 #: to the federal register (that export), no valid consent to processing.
 CONSENT_FILTERS = ("expiring", "transfer", "missing")
+COUNT_CAP = 10_000  # the registry counts up to this, then says "более 10 000"
 
 
 def persons_for(membership: Membership) -> sa.Select:
@@ -90,6 +103,8 @@ class RegistryFilter:
     desc: bool = False
     page: int = 1
     per_page: int = 50
+    after: list | None = None  # keyset: the sort key of the row before this page
+    before: list | None = None  # keyset: the sort key of the row after this page
 
     @classmethod
     def from_args(cls, args) -> RegistryFilter:
@@ -118,6 +133,8 @@ class RegistryFilter:
             desc=args.get("dir") == "desc",
             page=_int(args.get("page")) or 1,
             per_page=per_page if per_page in PER_PAGE_CHOICES else 50,
+            after=_cursor(args.get("after"), sort),
+            before=_cursor(args.get("before"), sort),
         )
 
     def args(self, **override) -> dict:
@@ -137,6 +154,10 @@ class RegistryFilter:
         out.update(override)
         return {k: v for k, v in out.items() if v is not None}
 
+    def link(self, **position) -> dict:
+        """:meth:`args` led by a position (``page``, ``after`` or ``before``): a pager's link."""
+        return {**position, **{k: v for k, v in self.args().items() if k not in position}}
+
     @property
     def is_empty(self) -> bool:
         return not (
@@ -150,12 +171,176 @@ class RegistryFilter:
         )
 
 
+def _cursor(raw, sort: str) -> list | None:
+    """A keyset cursor from the query string; None when absent or malformed."""
+    if not raw or sort not in SORTS or len(raw) > 1000:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(raw.encode() + b"=="))
+    except ValueError:
+        return None
+    keys = [*SORTS[sort], Person.id]
+    if not isinstance(values, list) or len(values) != len(keys):
+        return None
+    out = []
+    for key, value in zip(keys, values, strict=True):
+        python_type = key.type.python_type
+        try:
+            if python_type is date:
+                out.append(date.fromisoformat(value))
+            elif python_type is datetime:
+                out.append(datetime.fromisoformat(value))
+            elif python_type is int:
+                if not isinstance(value, int):
+                    return None
+                out.append(value)
+            elif isinstance(value, str):
+                out.append(value)
+            else:
+                return None
+        except (TypeError, ValueError):
+            return None
+    return out
+
+
+def cursor_of(person: Person, sort: str) -> str:
+    """The keyset cursor of ``person`` in the ``sort`` order (for ``after``/``before``)."""
+    values = []
+    for key in (*SORTS[sort], Person.id):
+        value = sort_value(person, key)
+        values.append(value.isoformat() if isinstance(value, date | datetime) else value)
+    raw = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def sort_value(person: Person, key):
+    if key is BIRTH_SORT_KEY:
+        return person.birth_on or LAST_DAY
+    if key is ADMISSION_SORT_KEY:
+        return person.admission_on or LAST_DAY
+    value = getattr(person, key.key)
+    return value.value if isinstance(value, PersonStatus) else value
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _order(f: RegistryFilter) -> list:
-    return [c.desc() if f.desc else c.asc() for c in SORTS[f.sort]] + [Person.id]
+def _order(f: RegistryFilter, reverse: bool = False) -> list:
+    desc = f.desc != reverse
+    return [c.desc() if desc else c.asc() for c in (*SORTS[f.sort], Person.id)]
+
+
+def _keyset(f: RegistryFilter, values: list, forward: bool):
+    """Rows after (``forward``) or before ``values`` in the filter's order."""
+    keys = sa.tuple_(*SORTS[f.sort], Person.id)
+    bound = sa.tuple_(
+        *(
+            sa.literal(v, type_=k.type)
+            for k, v in zip((*SORTS[f.sort], Person.id), values, strict=True)
+        )
+    )
+    return keys < bound if forward == f.desc else keys > bound
+
+
+@dataclass
+class RegistryPage:
+    """One page of the registry: its rows and the links around it."""
+
+    items: list
+    total: int  # up to COUNT_CAP
+    is_capped: bool  # more than COUNT_CAP persons match
+    number: int | None  # the page number, None on a keyset page
+    prev_args: dict | None
+    next_args: dict | None
+    numbers: list  # numbered pages to link: ints, None for a gap
+    cap: int = COUNT_CAP
+
+
+def registry_page(membership: Membership, f: RegistryFilter) -> RegistryPage:
+    """One page in two queries whatever its depth: the capped count and the rows."""
+    cap = COUNT_CAP
+    total = registry_count(membership, f, cap=cap)
+    capped = total > cap
+    total = min(total, cap)
+    base = registry_select(membership, f)
+    per = f.per_page
+    last_numbered = max(1, -(-total // per))  # numbered pages end at the cap
+    if f.after is None and f.before is None:
+        number = f.page
+        items = []
+        if number <= last_numbered:
+            items = list(db.session.scalars(base.offset((number - 1) * per).limit(per + 1)))
+        has_next = len(items) > per
+        items = items[:per]
+        prev_args = {"page": number - 1} if 1 < number <= last_numbered + 1 else None
+        next_args = None
+        if has_next:
+            next_args = (
+                {"page": number + 1}
+                if number < last_numbered
+                else {"after": cursor_of(items[-1], f.sort)}
+            )
+    elif f.after is not None:
+        number = None
+        items = list(db.session.scalars(base.where(_keyset(f, f.after, True)).limit(per + 1)))
+        has_next = len(items) > per
+        items = items[:per]
+        next_args = {"after": cursor_of(items[-1], f.sort)} if has_next else None
+        prev_args = {"before": cursor_of(items[0], f.sort)} if items else {"page": 1}
+    else:
+        number = None
+        reverse = (
+            _filtered(membership, f)
+            .options(joinedload(Person.municipality), joinedload(Person.organization))
+            .where(_keyset(f, f.before, False))
+            .order_by(*_order(f, reverse=True))
+            .limit(per + 1)
+        )
+        items = list(db.session.scalars(reverse))
+        has_prev = len(items) > per
+        items = list(reversed(items[:per]))
+        if not has_prev:  # the start of the list: the first page as numbered
+            items = list(db.session.scalars(base.limit(per + 1)))
+            has_next = len(items) > per
+            items = items[:per]
+            number = 1
+            prev_args = None
+            next_args = (
+                ({"page": 2} if last_numbered > 1 else {"after": cursor_of(items[-1], f.sort)})
+                if has_next
+                else None
+            )
+        else:
+            prev_args = {"before": cursor_of(items[0], f.sort)}
+            next_args = {"after": cursor_of(items[-1], f.sort)} if items else None
+    numbers = _numbers(number, last_numbered) if number is not None and total > per else []
+    return RegistryPage(items, total, capped, number, prev_args, next_args, numbers, cap)
+
+
+def _numbers(current: int, last: int) -> list:
+    """Page numbers to link: the first, two before the current, three after, the last."""
+    out, previous = [], 0
+    for n in range(1, last + 1):
+        if n == 1 or n == last or current - 2 <= n <= current + 3:
+            if n - previous > 1:
+                out.append(None)
+            out.append(n)
+            previous = n
+    return out
+
+
+def deep_cursor_args(tenant_id: int, position: int, sort: str = "name") -> str:
+    """The query string of a keyset page ``position`` rows down the tenant's registry (for
+    the bench): ``after=<cursor of the row before it>``."""
+    person = db.session.scalars(
+        sa.select(Person)
+        .where(Person.tenant_id == tenant_id)
+        .order_by(*_order(RegistryFilter(sort=sort)))
+        .offset(max(0, position - 1))
+        .limit(1)
+    ).first()
+    return f"after={cursor_of(person, sort)}" if person else ""
 
 
 def registry_select(membership: Membership, f: RegistryFilter) -> sa.Select:
@@ -167,9 +352,13 @@ def registry_select(membership: Membership, f: RegistryFilter) -> sa.Select:
     )
 
 
-def registry_count(membership: Membership, f: RegistryFilter) -> int:
-    q = _filtered(membership, f).with_only_columns(sa.func.count(Person.id))
-    return db.session.scalar(q)
+def registry_count(membership: Membership, f: RegistryFilter, cap: int | None = None) -> int:
+    """The number of persons the filter finds; with ``cap``, counting stops past it (the
+    result is then ``cap + 1``): the cost of a count is bounded, not the tenant's size."""
+    q = _filtered(membership, f).with_only_columns(Person.id)
+    if cap is not None:
+        q = q.limit(cap + 1)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
 
 
 def export_select(membership: Membership, f: RegistryFilter) -> sa.Select:

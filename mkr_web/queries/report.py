@@ -163,6 +163,7 @@ def status_as_of(tenant_id: int, as_of: date, municipality_ids: list[int] | None
         .join(Person, Person.id == psc.person_id)
         .where(
             psc.tenant_id == tenant_id,
+            Person.tenant_id == tenant_id,
             psc.changed_on <= as_of,
             _in_scope(Person.municipality_id, municipality_ids),
         )
@@ -181,63 +182,74 @@ def _in_scope(column, municipality_ids):
     return sa.true() if municipality_ids is None else column.in_(municipality_ids)
 
 
-def _residents_and_table1(tenant_id, as_of, municipalities, ids):
+def _status_grid(tenant_id, as_of, ids) -> list:
+    """(municipality_id, organization_id, status, persons) as of ``as_of``: the one scan of
+    the status history the residents, Table 1 and the regional organisations are read from."""
     cur = status_as_of(tenant_id, as_of, ids)
-    school = cur.c.status == S.RESIDENT_SCHOOL
-
-    def n(cond):
-        return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
-
-    # by the person's own municipality: the status counts, "without Residents" (8.3)
-    rows = db.session.execute(
+    return db.session.execute(
         sa.select(
-            cur.c.municipality_id,
-            n(school),
-            n(cur.c.status == S.RESIDENT_STUDENT),
-            n(cur.c.status == S.POTENTIAL),
-            n(cur.c.status == S.ALUMNI),
-        ).group_by(cur.c.municipality_id)
+            cur.c.municipality_id, cur.c.organization_id, cur.c.status, sa.func.count()
+        ).group_by(cur.c.municipality_id, cur.c.organization_id, cur.c.status)
     ).all()
-    # Table 1 by the municipality of the school (8.1); the person's own when it is unknown
-    row_muni = sa.func.coalesce(Organization.municipality_id, cur.c.municipality_id)
-    schools = (
-        sa.select(row_muni.label("municipality_id"), cur.c.organization_id)
-        .select_from(cur)
-        .outerjoin(Organization, Organization.id == cur.c.organization_id)
-        .where(school)
-        .subquery()
+
+
+def _residents_and_table1(tenant_id, as_of, municipalities, ids):
+    """From the one status grid: the status counts and "without Residents" by the person's own
+    municipality (8.3); Table 1 by the municipality of the school (8.1), the person's own
+    when the school is unknown or has none."""
+    grid = _status_grid(tenant_id, as_of, ids)
+    school_orgs = {
+        org_id
+        for _m, org_id, status, _n in grid
+        if org_id is not None and status == S.RESIDENT_SCHOOL
+    }
+    org_muni = (
+        dict(
+            db.session.execute(
+                sa.select(Organization.id, Organization.municipality_id).where(
+                    Organization.tenant_id == tenant_id, Organization.id.in_(school_orgs)
+                )
+            ).all()
+        )
+        if school_orgs
+        else {}
     )
-    table_rows = db.session.execute(
-        sa.select(
-            schools.c.municipality_id,
-            sa.func.count(sa.distinct(schools.c.organization_id)),
-            sa.func.count(),
-        ).group_by(schools.c.municipality_id)
-    ).all()
+    per_muni: dict = {}  # own municipality -> [school, student, potential, alumni]
+    per_school_muni: dict = {}  # the school's municipality -> [set of schools, Residents]
+    by_org: dict = {}  # organisation -> Residents at school
+    column = {S.RESIDENT_SCHOOL: 0, S.RESIDENT_STUDENT: 1, S.POTENTIAL: 2, S.ALUMNI: 3}
+    for muni_id, org_id, status, n in grid:
+        status = S(status)
+        cells = per_muni.setdefault(muni_id, [0, 0, 0, 0])
+        if status in column:
+            cells[column[status]] += n
+        if status is S.RESIDENT_SCHOOL:
+            row_muni = org_muni.get(org_id) or muni_id
+            table = per_school_muni.setdefault(row_muni, [set(), 0])
+            if org_id is not None:
+                table[0].add(org_id)
+            table[1] += n
+            by_org[org_id] = by_org.get(org_id, 0) + n
+    rows = [(muni_id, *c) for muni_id, c in per_muni.items()]
+    table_rows = [(muni_id, len(t[0]), t[1]) for muni_id, t in per_school_muni.items()]
     listed = [m for m in municipalities if ids is None or m["id"] in ids]
-    listed_ids = [m["id"] for m in listed]
-    total_orgs, total_school = db.session.execute(
-        sa.select(sa.func.count(sa.distinct(schools.c.organization_id)), sa.func.count()).where(
-            schools.c.municipality_id.in_(listed_ids)
-        )
-    ).one()
-    by_org = (
-        sa.select(cur.c.organization_id, sa.func.count().label("n"))
-        .where(school)
-        .group_by(cur.c.organization_id)
-        .subquery()
-    )
-    regional = db.session.execute(
-        sa.select(Organization.name, Municipality.name, sa.func.coalesce(by_org.c.n, 0))
-        .outerjoin(Municipality, Municipality.id == Organization.municipality_id)
-        .outerjoin(by_org, by_org.c.organization_id == Organization.id)
-        .where(
-            Organization.tenant_id == tenant_id,
-            Organization.is_regional_subordination.is_(True),
-            _in_scope(Organization.municipality_id, ids),
-        )
-        .order_by(Organization.name)
-    ).all()
+    listed_ids = {m["id"] for m in listed}
+    listed_orgs = set().union(*(per_school_muni[i][0] for i in listed_ids if i in per_school_muni))
+    total_orgs = len(listed_orgs)
+    total_school = sum(per_school_muni[i][1] for i in listed_ids if i in per_school_muni)
+    regional = [
+        (name, muni, by_org.get(org_id, 0))
+        for org_id, name, muni in db.session.execute(
+            sa.select(Organization.id, Organization.name, Municipality.name)
+            .outerjoin(Municipality, Municipality.id == Organization.municipality_id)
+            .where(
+                Organization.tenant_id == tenant_id,
+                Organization.is_regional_subordination.is_(True),
+                _in_scope(Organization.municipality_id, ids),
+            )
+            .order_by(Organization.name)
+        ).all()
+    ]
 
     by_muni = {r[0]: r for r in rows}
     by_school_muni = {r[0]: r for r in table_rows}
@@ -278,7 +290,11 @@ def _admissions(tenant_id, start, end, ids) -> tuple[int, int | None]:
             psc.person_id, Person.municipality_id, sa.func.min(psc.changed_on).label("first_on")
         )
         .join(Person, Person.id == psc.person_id)
-        .where(psc.tenant_id == tenant_id, psc.to_status.in_(RESIDENT_STATUSES))
+        .where(
+            psc.tenant_id == tenant_id,
+            Person.tenant_id == tenant_id,
+            psc.to_status.in_(RESIDENT_STATUSES),
+        )
         .group_by(psc.person_id, Person.municipality_id)
         .subquery()
     )

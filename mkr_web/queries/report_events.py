@@ -68,23 +68,47 @@ def participant_grid(tenant_id: int, years: list[int]) -> dict[int, dict[int | N
         .group_by(pc.edition_id, pc.municipality_id)
     )
     has_counts = sa.select(pc.id).where(pc.edition_id == Participation.edition_id).exists()
-    listed = (
-        sa.select(
-            Participation.edition_id,
-            Person.municipality_id,
-            sa.func.count(sa.distinct(Participation.person_id)),
+    editions = (
+        sa.select(EventEdition.id).join(Event, Event.id == EventEdition.event_id).where(in_years)
+    )
+    # distinct (edition, person) pairs first (read in the order of the unique index, no sort),
+    # then each person's municipality: persons counted once per edition whatever their roles
+    pairs = (
+        sa.select(Participation.edition_id, Participation.person_id)
+        .where(
+            Participation.tenant_id == tenant_id,
+            Participation.edition_id.in_(editions),
+            ~has_counts,
         )
-        .join(Person, Person.id == Participation.person_id)
-        .join(EventEdition, EventEdition.id == Participation.edition_id)
-        .join(Event, Event.id == EventEdition.event_id)
-        .where(in_years, ~has_counts)
-        .group_by(Participation.edition_id, Person.municipality_id)
+        .distinct()
+        .subquery()
+    )
+    listed = (
+        sa.select(pairs.c.edition_id, Person.municipality_id, sa.func.count())
+        .join(Person, Person.id == pairs.c.person_id)
+        .where(Person.tenant_id == tenant_id)
+        .group_by(pairs.c.edition_id, Person.municipality_id)
     )
     grid: dict[int, dict[int | None, int]] = {}
-    for edition_id, muni_id, n in db.session.execute(sa.union_all(counted, listed)).all():
+    for edition_id, muni_id, n in _without_nested_loops(sa.union_all(counted, listed)):
         cells = grid.setdefault(edition_id, {})
         cells[muni_id] = cells.get(muni_id, 0) + int(n or 0)
     return grid
+
+
+def _without_nested_loops(query) -> list:
+    """Run ``query`` with PostgreSQL's nested loops off (restored after it).
+
+    The planner underestimates a large tenant's participations per edition (editions of all
+    tenants share one statistic) and then looks its persons up one by one; hashing the
+    tenant's persons instead is ~2x faster at 100k persons and grows linearly, not worse."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return db.session.execute(query).all()
+    db.session.execute(sa.text("SET LOCAL enable_nestloop = off"))
+    try:
+        return db.session.execute(query).all()
+    finally:
+        db.session.execute(sa.text("SET LOCAL enable_nestloop = on"))
 
 
 def _change(previous: int | None, current: int | None) -> tuple[int | None, float | None]:

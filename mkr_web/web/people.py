@@ -41,13 +41,12 @@ from ..queries.people import (
     participations_of,
     person_in_scope,
     registry_count,
-    registry_select,
+    registry_page as registry_page_of,
     status_history,
 )
 from ..queries.privacy import merges_of
 from . import jobs
 from .commit import commit_or_refuse
-from .loading import paginate
 
 #: A person's fields by their titles (the merge page, and the card's merges).
 FIELD_TITLES = {
@@ -95,13 +94,7 @@ def _filter_choices(membership) -> dict:
 def registry_page(template: str, endpoint_prefix: str, **extra):
     membership = current_membership()
     f = RegistryFilter.from_args(request.args)
-    page = paginate(
-        registry_select(membership, f),
-        page=f.page,
-        per_page=f.per_page,
-        max_per_page=max(PER_PAGE_CHOICES),
-        count=True,
-    )
+    page = registry_page_of(membership, f)
     return render_template(
         template, page=page, f=f, prefix=endpoint_prefix, **_filter_choices(membership), **extra
     )
@@ -125,7 +118,8 @@ def export_response(fmt: str, job_endpoint: str):
         "organization_id": f.organization_id,
         "year": f.admission_year,
     }
-    if registry_count(membership, f) > current_app.config.get("MKR_EXPORT_INLINE_MAX", 5000):
+    inline_max = current_app.config.get("MKR_EXPORT_INLINE_MAX", 5000)
+    if registry_count(membership, f, cap=inline_max) > inline_max:
         record("person.registry_export", None, **audit)
         job = start_job(  # commits the audit entry with the job's row
             membership.tenant_id,

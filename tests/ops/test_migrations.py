@@ -5,11 +5,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from mkr_web.extensions import db
+from mkr_web.models.base import include_for_dialect
 
 
 def test_models_match_migrations(app_ctx):
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "compare_type": True,
+                "include_object": include_for_dialect(conn.dialect.name),
+            },
+        )
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

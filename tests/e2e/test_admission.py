@@ -85,7 +85,9 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     page.get_by_role("link", name="Кандидаты на включение").click()
     for _ in range(2):
         page.locator("[data-candidate] a").first.click()
-        page.get_by_label("Дата согласия на обработку персональных данных").fill("2019-04-01")
+        page.get_by_label("Дата согласия на обработку персональных данных").fill(
+            date.today().isoformat()
+        )
         page.get_by_label("Оригинал согласия хранится у меня (скан не прикладываю)").check()
         page.get_by_role("button", name="Подтвердить", exact=True).click()
         expect(page.get_by_role("alert")).to_have_text("Данные и согласие подтверждены.")

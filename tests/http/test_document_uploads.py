@@ -121,7 +121,7 @@ def test_consent_scan_bomb_is_refused_through_the_web(app, factory):
     resp = _post_files(
         client,
         url,
-        {"given_on": "2019-05-10", "given_by": "self"},
+        {"given_on": "2019-05-10", "given_by": "self", "covers_processing": "y"},
         scan=(png_claiming(100_000, 100_000), "scan.png"),
     )
     html = (

@@ -78,7 +78,9 @@ def test_search_lists_pairs_with_a_score_and_a_dismissed_pair_stays_dismissed(cl
     html = client.get("/admin/duplicates").get_data(as_text=True)
     assert [p[0] for p in pairs_on_page(html)] == ["90"]
     actions = db.session.scalars(
-        sa.select(AuditEntry.action).where(AuditEntry.action.like("duplicates.%"))
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.action.like("duplicates.%"))
+        .order_by(AuditEntry.id)
     ).all()
     assert actions == ["duplicates.search", "duplicates.dismiss", "duplicates.search"]
 

@@ -7,14 +7,12 @@ committed. A missing ``npm`` fails the tests, naming what to install.
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-import subprocess
 from pathlib import Path
+
+from tests.npm import npm_ci
 
 HERE = Path(__file__).resolve().parent / "axe"
 SCRIPT = HERE / "node_modules" / "axe-core" / "axe.min.js"
-STAMP = HERE / "node_modules" / ".mkr-lock-sha256"
 #: The impacts the pages must not have (axe also reports "minor" and "moderate").
 BLOCKING = ("serious", "critical")
 
@@ -25,20 +23,9 @@ class AxeUnavailable(RuntimeError):
 
 def install() -> Path:
     """``npm ci`` when node_modules is missing or older than package-lock.json; the script."""
-    if shutil.which("npm") is None:
-        raise AxeUnavailable("the accessibility tests need npm: apt-get install -y nodejs npm")
-    want = hashlib.sha256((HERE / "package-lock.json").read_bytes()).hexdigest()
-    if not (STAMP.exists() and STAMP.read_text() == want and SCRIPT.exists()):
-        result = subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        if result.returncode != 0:
-            raise AxeUnavailable("npm ci failed in tests/e2e/axe:\n" + result.stderr[-2000:])
-        STAMP.write_text(want)
+    npm_ci(HERE, "the accessibility tests", AxeUnavailable)
+    if not SCRIPT.exists():
+        raise AxeUnavailable(f"npm ci left no {SCRIPT.name} in {HERE}")
     return SCRIPT
 
 

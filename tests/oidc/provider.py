@@ -8,16 +8,15 @@ first time (or when the lock file changed); ``node_modules`` is never committed.
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 
+from tests.npm import npm_ci
+
 HERE = Path(__file__).resolve().parent
-STAMP = HERE / "node_modules" / ".mkr-lock-sha256"
 
 
 class ProviderUnavailable(RuntimeError):
@@ -26,25 +25,7 @@ class ProviderUnavailable(RuntimeError):
 
 def install() -> None:
     """``npm ci`` when node_modules is missing or older than package-lock.json."""
-    for tool in ("node", "npm"):
-        if shutil.which(tool) is None:
-            raise ProviderUnavailable(
-                f"the single sign-on tests need {tool} (Node.js 20 or later): "
-                "apt-get install -y nodejs npm"
-            )
-    want = hashlib.sha256((HERE / "package-lock.json").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == want:
-        return
-    result = subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=HERE,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        raise ProviderUnavailable("npm ci failed in tests/oidc:\n" + result.stderr[-2000:])
-    STAMP.write_text(want)
+    npm_ci(HERE, "the single sign-on tests", ProviderUnavailable, tools=("node", "npm"))
 
 
 class Provider:

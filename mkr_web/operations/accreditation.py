@@ -29,6 +29,7 @@ from ..models import (
     Tenant,
 )
 from ..models.base import utcnow
+from . import numbering
 from .audit import record
 from .events import EventData, save_event
 from .jobs import require_queue
@@ -57,15 +58,7 @@ class ApplicationData:
 
 def next_number(tenant_id: int, year: int) -> str:
     """``ACC-<year>-<NNN>``: one more than the highest of that year in the tenant."""
-    prefix = f"{NUMBER_PREFIX}-{year}-"
-    numbers = db.session.scalars(
-        sa.select(AccreditationApplication.number).where(
-            AccreditationApplication.tenant_id == tenant_id,
-            AccreditationApplication.number.startswith(prefix),
-        )
-    )
-    last = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
-    return f"{prefix}{last + 1:03d}"
+    return numbering.next_number(AccreditationApplication, tenant_id, NUMBER_PREFIX, year)
 
 
 def _fill(application: AccreditationApplication, data: ApplicationData) -> None:

@@ -45,7 +45,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..queries.admission import match_persons
-from . import admission_notices as notices
+from . import admission_notices as notices, numbering
 from .admission_rows import (
     RESULT_TITLES,
     CandidateRow,
@@ -112,13 +112,7 @@ BATCH_NUMBER_PREFIX = "ADM"
 
 
 def next_batch_number(tenant_id: int, year: int) -> str:
-    prefix = f"{BATCH_NUMBER_PREFIX}-{year}-"
-    last = db.session.scalar(
-        sa.select(sa.func.max(AdmissionBatch.number)).where(
-            AdmissionBatch.tenant_id == tenant_id, AdmissionBatch.number.startswith(prefix)
-        )
-    )
-    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:03d}"
+    return numbering.next_number(AdmissionBatch, tenant_id, BATCH_NUMBER_PREFIX, year)
 
 
 def _fill(candidate: AdmissionCandidate, row: CandidateRow) -> None:

@@ -35,6 +35,7 @@ from ..models import (
     Tenant,
 )
 from ..navigation import external_url
+from . import numbering
 from .audit import record
 from .jobs import start_or_reuse_job
 
@@ -179,14 +180,7 @@ def find(kind: CertificateKind, subject_id: int) -> Certificate | None:
 
 
 def next_number(tenant_id: int, prefix: str, year: int) -> str:
-    head = f"{prefix}-{year}-"
-    numbers = db.session.scalars(
-        sa.select(Certificate.number).where(
-            Certificate.tenant_id == tenant_id, Certificate.number.startswith(head)
-        )
-    )
-    last = max((int(n[len(head) :]) for n in numbers if n[len(head) :].isdigit()), default=0)
-    return f"{head}{last + 1:03d}"
+    return numbering.next_number(Certificate, tenant_id, prefix, year)
 
 
 def issue(

@@ -36,6 +36,7 @@ from ..models import (
     SubjectType,
 )
 from ..models.base import utcnow
+from . import numbering
 from .admission_rows import is_student
 from .audit import record
 from .jobs import require_queue
@@ -72,14 +73,7 @@ class Outcome:
 
 def next_number(tenant_id: int, year: int) -> str:
     """``NOM-<year>-<NNN>``: one more than the highest of that year in the tenant."""
-    prefix = f"{NUMBER_PREFIX}-{year}-"
-    numbers = db.session.scalars(
-        sa.select(Nomination.number).where(
-            Nomination.tenant_id == tenant_id, Nomination.number.startswith(prefix)
-        )
-    )
-    last = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
-    return f"{prefix}{last + 1:03d}"
+    return numbering.next_number(Nomination, tenant_id, NUMBER_PREFIX, year)
 
 
 def _check_scope(membership: Membership, person: Person) -> None:

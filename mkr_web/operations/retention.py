@@ -22,6 +22,7 @@ from ..queries.privacy import (
     persons_past_retention,
     retention_years,
 )
+from . import numbering
 from .audit import record
 from .privacy import anonymize_person
 
@@ -29,13 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _next_number(tenant_id: int, year: int) -> str:
-    prefix = f"УНИЧ-{year}-"
-    last = db.session.scalar(
-        sa.select(sa.func.max(DestructionBatch.number)).where(
-            DestructionBatch.tenant_id == tenant_id, DestructionBatch.number.startswith(prefix)
-        )
-    )
-    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:03d}"
+    return numbering.next_number(DestructionBatch, tenant_id, "УНИЧ", year)
 
 
 def propose_retention(tenant_id: int, today: date | None = None) -> DestructionBatch | None:

@@ -17,12 +17,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Error as PlaywrightError, expect
 
-from mkr_web.access import policy_of
 from mkr_web.extensions import db
 from tests.conftest import empty_database
 from tests.e2e.axe import AxeUnavailable, blocking_violations, install
 from tests.factories import AccessWorld
-from tests.http.test_access_matrix import ROLES, _admits, _rules, _url
+from tests.http.test_access_matrix import ROLES, readable_pages
 from tests.support import browser_login
 
 pytestmark = pytest.mark.e2e
@@ -50,21 +49,7 @@ def pages(app, data_app):
     """{role: (email, [url, …])}: every page each role may open, with its own objects."""
     empty_database(app)
     with data_app.app_context():
-        world = AccessWorld()
-        plan = {}
-        for role in ROLES:
-            user = world.user_for(role)
-            urls = []
-            for rule in _rules(app):
-                if "GET" not in rule.methods or not _admits(policy_of(app, rule.endpoint), role):
-                    continue
-                if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
-                    continue
-                values = {a: world.value(a, rule.endpoint, role) for a in rule.arguments}
-                if None in values.values():
-                    continue
-                urls.append(_url(app, rule, values))
-            plan[role] = (user.email if user else None, sorted(set(urls)))
+        plan = readable_pages(app, AccessWorld())
         db.session.remove()
     yield plan
     empty_database(app)

@@ -188,3 +188,22 @@ def test_access_matrix(app, app_ctx, plan, role):
                     f"got {resp.status_code}"
                 )
     assert problems == [], f"{role}: {len(problems)} problems:\n" + "\n".join(problems)
+
+
+def readable_pages(app, world) -> dict[str, tuple[str | None, list[str]]]:
+    """``{role: (email, [url, …])}``: every GET page each role may open, with the world's
+    objects behind its URL parameters (the page walks of the phone/axe and English tests)."""
+    plan = {}
+    for role in ROLES:
+        user = world.user_for(role)
+        urls = []
+        for rule in _rules(app):
+            if "GET" not in rule.methods or not _admits(policy_of(app, rule.endpoint), role):
+                continue
+            if rule.endpoint.endswith("static"):
+                continue
+            values = {a: world.value(a, rule.endpoint, role) for a in rule.arguments}
+            if None not in values.values():
+                urls.append(_url(app, rule, values))
+        plan[role] = (user.email if user else None, sorted(set(urls)))
+    return plan

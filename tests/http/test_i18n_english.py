@@ -17,11 +17,10 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from mkr_web.access import policy_of
 from mkr_web.extensions import db
 from tests.conftest import empty_database
 from tests.factories import AccessWorld
-from tests.http.test_access_matrix import ROLES, _admits, _rules, _url
+from tests.http.test_access_matrix import ROLES, readable_pages
 from tests.support import PASSWORD, csrf_token, login
 
 #: Pages still Russian in English, left for later: the report's dashboard (its criteria and
@@ -114,20 +113,7 @@ def _user_words() -> set[str]:
 def world(app, data_app):
     empty_database(app)
     with data_app.app_context():
-        world = AccessWorld()
-        plan = {}
-        for role in ROLES:
-            user = world.user_for(role)
-            urls = []
-            for rule in _rules(app):
-                if "GET" not in rule.methods or not _admits(policy_of(app, rule.endpoint), role):
-                    continue
-                if rule.endpoint.endswith("static"):
-                    continue
-                values = {a: world.value(a, rule.endpoint, role) for a in rule.arguments}
-                if None not in values.values():
-                    urls.append(_url(app, rule, values))
-            plan[role] = (user.email if user else None, sorted(set(urls)))
+        plan = readable_pages(app, AccessWorld())
         words = _user_words()
         db.session.remove()
     yield plan, words

@@ -60,6 +60,7 @@ def test_public_endpoints_are_few(app):
         "auth.sso_start",
         "public.catalogue",
         "public.catalogue_ics",
+        "public.favicon",
         "public.healthz",
         "public.verify",
     ]

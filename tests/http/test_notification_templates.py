@@ -65,7 +65,7 @@ def test_preview_uses_the_tenants_latest_real_object(app, factory):
     html = resp.get_data(as_text=True)
     assert "На последнем объекте вашего проекта." in html
     assert f"<strong>Новая заявка {a.number}</strong>" in html
-    assert f"«Олимпиада «Юный химик»» от {w.org.name}" in html.replace("&#34;", '"')
+    assert f"«Олимпиада „Юный химик“» от {w.org.name}" in html.replace("&#34;", '"')
     assert db.session.scalar(sa.select(sa.func.count()).select_from(NotificationTemplate)) == 0
 
 

@@ -87,7 +87,7 @@ def test_pdf_shows_the_facts_and_escapes_markup(w):
     text = pdf_text(data)
     assert "СВИДЕТЕЛЬСТВО об аккредитации мероприятия" in text
     assert "№ АКР-2019-001 от 02.12.2019" in text
-    assert '«Форум <img src="file:///etc/passwd"> «Юность»»' in text
+    assert '«Форум <img src="file:///etc/passwd"> „Юность“»' in text
     assert "на срок с 2019 по 2023 год включительно" in text
     assert f"Организатор {w.org.name}" in text
     assert f"http://127.0.0.1:5000/verify/{cert.code}" in text

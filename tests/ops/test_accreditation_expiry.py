@@ -75,7 +75,7 @@ def test_reminder_goes_out_the_set_number_of_days_before_once(w):
     ).first()
     assert tuple(admin_note) == (
         f"{a.number}: срок аккредитации истекает 31.12.2022",
-        "Аккредитация мероприятия «Конференция «Шаг в науку»» (Центр t1) действует до "
+        "Аккредитация мероприятия «Конференция „Шаг в науку“» (Центр t1) действует до "
         "31.12.2022 (осталось дней: 60).",
     )
     assert db.session.get(AccreditationApplication, a.id).expiry_notified_at is not None

@@ -94,7 +94,7 @@ def test_application_submitted_tells_the_admins(factory, clock):
         (w.admin.email, "accreditation.submitted", f"{a.number}: заявка на аккредитацию подана")
     ]
     assert body_of(w.admin.email, "accreditation.submitted") == (
-        f"Организация «{w.org.name}» подала заявку «Конференция «Шаг в науку»». "
+        f"Организация «{w.org.name}» подала заявку «Конференция „Шаг в науку“». "
         "Назначьте экспертов."
     )
 
@@ -362,7 +362,7 @@ def test_protocol_committed_tells_each_coordinator_or_the_admins_and_starts_the_
         (w.admin2.email, "admission.arrived", f"{n}: кандидаты на подтверждение (1)"),
     ]
     assert body_of(w.coord1.email, "admission.arrived") == (
-        "По протоколу «Конференция «Шаг в науку» 2019» вам переданы кандидаты: 2. "
+        "По протоколу «Конференция „Шаг в науку“ 2019» вам переданы кандидаты: 2. "
         "Подтвердите данные и согласия до 12.03.2020."
     )
     assert {c.due_on for c in batch.candidates} == {date(2020, 3, 12)}

@@ -11,6 +11,7 @@ test), so CI's worker never takes the task.
 from __future__ import annotations
 
 import io
+import re
 import os
 import signal
 import subprocess
@@ -190,7 +191,9 @@ def assert_issued_once(batch, stored_zip) -> None:
     assert [n for _, n in numbers] == [f"РЕЗ-{YEAR}-{i:03d}" for i in range(1, PERSONS + 1)]
     assert sorted(pid for pid, _ in numbers) == sorted(person_ids)  # one per person
     with zipfile.ZipFile(io.BytesIO(read_bytes(stored_zip))) as zf:
-        assert sorted(zf.namelist()) == [f"resident-РЕЗ-{YEAR}-{i:03d}.pdf" for i in range(1, 41)]
+        # entries "РЕЗ-2026-001 Фамилия И.О.pdf" (issue 17): each number once
+        entries = sorted(re.match(r"РЕЗ-\d{4}-\d{3}", n).group(0) for n in zf.namelist())
+        assert entries == [f"РЕЗ-{YEAR}-{i:03d}" for i in range(1, 41)]
 
 
 @pytest.fixture

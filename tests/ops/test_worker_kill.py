@@ -11,8 +11,8 @@ test), so CI's worker never takes the task.
 from __future__ import annotations
 
 import io
-import re
 import os
+import re
 import signal
 import subprocess
 import sys

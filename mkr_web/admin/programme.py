@@ -13,7 +13,9 @@ from ..documents.tables import add_sheet, new_workbook, workbook_bytes
 from ..models import Opportunity, OpportunityKind, Organization, Person, Placement
 from ..operations import programme as ops
 from ..operations.audit import record
+from ..operations.deadlines import today
 from ..queries import programme as q
+from ..queries.report import default_year
 from ..web.commit import commit_or_refuse
 from ..web.forms import Form, int_or_none
 from ..web.loading import paginate
@@ -73,13 +75,16 @@ def opportunities():
             return redirect(url_for(".opportunity", opportunity_id=outcome.result.id))
     year = _year_arg()
     page = paginate(q.opportunities(tenant.id, year), per_page=PER_PAGE)
-    placed = q.distinct_placed(tenant.id, year) if year else None
+    # the list is of every year unless one is asked for; the figure is of that year, or else
+    # of the report's year (the latest with data)
+    placed_year = year or default_year(tenant.id, today())
     return render_template(
         "admin/opportunities.html",
         page=page,
         form=form,
         year=year,
-        placed=placed,
+        placed_year=placed_year,
+        placed=q.distinct_placed(tenant.id, placed_year),
         counts=q.placement_counts([o.id for o in page.items]),
     )
 

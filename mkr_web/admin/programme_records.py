@@ -3,8 +3,6 @@ date each partnership began (criterion 3)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
@@ -15,8 +13,10 @@ from ..documents.tables import xlsx_bytes
 from ..models import Organization, OrganizationKind, OutletKind, Partnership, Publication
 from ..operations import programme as ops
 from ..operations.audit import record
+from ..operations.deadlines import today
 from ..operations.tenancy import create_organization
 from ..queries import programme as q
+from ..queries.report import default_year
 from ..web.commit import commit_or_refuse
 from ..web.forms import Form
 from ..web.loading import paginate
@@ -138,13 +138,17 @@ def partnerships():
             flash(_("Партнёрство добавлено."), "success")
             return redirect(url_for(".partnerships"))
     rows = q.all_rows(q.partnerships(tenant.id))
-    year = date.today().year
+    year = default_year(tenant.id, today())  # the report's year: the latest with data
     return render_template(
         "admin/partnerships.html",
         rows=rows,
         form=form,
         year=year,
-        active=sum(1 for p in rows if p.ended_on is None or p.ended_on.year >= year),
+        active=sum(
+            1
+            for p in rows
+            if p.started_on.year <= year and (p.ended_on is None or p.ended_on.year >= year)
+        ),
     )
 
 

@@ -11,9 +11,10 @@ from workflows.roles import Role
 
 from ..access import current_membership
 from ..documents.report_outputs import CONTENT_TYPES, WRITERS
+from ..operations.deadlines import today
 from ..operations.gir_export import as_json, export_gir
 from ..queries.reference import municipality_ids_for
-from ..queries.report import build_report, report_years
+from ..queries.report import build_report, default_year
 from . import schemas as s
 from .core import commit, endpoint, json_response
 
@@ -30,8 +31,7 @@ def report(args):
     membership = current_membership()
     year = args["year"]
     if year is None:
-        years = report_years(membership.tenant_id)
-        year = years[0] if years else date.today().year - 1
+        year = default_year(membership.tenant_id, today())
     scope = municipality_ids_for(membership)
     data = WRITERS["json"](
         build_report(membership.tenant_id, year, args["as_of"], None if scope is None else scope)

@@ -11,6 +11,7 @@ from ..models import Organization
 from ..operations.deadlines import today
 from ..queries.dashboards import coordinator_todo, municipality_gaps
 from ..queries.reference import organizations_for, organizations_of_membership
+from ..queries.report import default_year
 from ..web.loading import by_id_or_404
 from . import bp
 
@@ -21,13 +22,14 @@ def dashboard():
     membership = current_membership()
     orgs = organizations_of_membership(membership)
     now = today()
+    year = default_year(membership.tenant_id, now)  # the report's year: the latest with data
     return render_template(
         "coordinator/dashboard.html",
         municipalities=membership.municipalities,
         organizations=orgs,
         todo=coordinator_todo(membership, now),
-        gaps=municipality_gaps(membership, now.year),
-        year=now.year,
+        gaps=municipality_gaps(membership, year),
+        year=year,
     )
 
 

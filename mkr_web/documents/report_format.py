@@ -61,31 +61,44 @@ CHART_WIDTH = 420  # px of the bar area
 
 
 def criteria_bars(report: dict) -> dict:
-    """One bar per thresholded measure: the value as % of its threshold, 100 % marked."""
+    """One bar per thresholded measure: the value as % of its threshold, 100 % marked. Each
+    bar carries its Russian ``label`` (the PDF's) and its ``number`` and ``measure`` (criterion
+    4: "events" or "participants"), from which the dashboard names it in the UI language."""
     measures = []
     for c in report["criteria"]:
         if c["threshold"] is None:
             continue
         label = f"Критерий {c['number']}" + (" (мероприятия)" if c["number"] == 4 else "")
         measures.append(
-            (label, c["value"], c["threshold"], c["met"] if c["number"] != 4 else c["events_met"])
+            (
+                label,
+                c["number"],
+                "events" if c["number"] == 4 else None,
+                c["value"],
+                c["threshold"],
+                c["met"] if c["number"] != 4 else c["events_met"],
+            )
         )
         if c["number"] == 4:
             measures.append(
                 (
                     "Критерий 4 (участники)",
+                    4,
+                    "participants",
                     c["participants"],
                     c["participants_threshold"],
                     c["participants_met"],
                 )
             )
-    top = max([200.0] + [v / t * 100 for _, v, t, _m in measures if t])
+    top = max([200.0] + [v / t * 100 for *_, v, t, _m in measures if t])
     bars = []
-    for i, (label, value, threshold, met) in enumerate(measures):
+    for i, (label, number, measure, value, threshold, met) in enumerate(measures):
         percent = value / threshold * 100 if threshold else 0.0
         bars.append(
             {
                 "label": label,
+                "number": number,
+                "measure": measure,
                 "value": value,
                 "threshold": threshold,
                 "met": met,

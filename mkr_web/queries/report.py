@@ -426,6 +426,18 @@ def build_report(
     return report
 
 
+def default_year(tenant_id: int, today: date) -> int:
+    """The year the report opens on, and of every dashboard's yearly figures: the latest year
+    with event editions up to ``today``'s (an edition planned for a later year moves nothing),
+    or last year when there is none. So a bank whose data ends in 2020 shows 2020 in 2026."""
+    latest = db.session.scalar(
+        sa.select(sa.func.max(EventEdition.year)).where(
+            EventEdition.tenant_id == tenant_id, EventEdition.year <= today.year
+        )
+    )
+    return int(latest) if latest is not None else today.year - 1
+
+
 def report_years(tenant_id: int) -> list[int]:
     """Years that have event editions, newest first (the dashboard's year choices)."""
     return list(

@@ -11,21 +11,50 @@ import io
 from datetime import date
 
 from flask import Response, abort, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ..access import current_tenant
 from ..documents.report_format import HELPERS
 from ..documents.report_outputs import CONTENT_TYPES, WRITERS, report_filename
 from ..models import Job
+from ..operations.deadlines import today
 from ..operations.exports import REPORT_PDF_JOB, REPORT_PDF_TASK
 from ..operations.jobs import start_job
-from ..queries.report import build_report, default_as_of, report_years, thresholds_of
+from ..queries.report import (
+    build_report,
+    default_as_of,
+    default_year,
+    report_years,
+    thresholds_of,
+)
 from . import jobs
+from .labels import translate_label
 from .params import parse_int
 
 JOB_KIND = REPORT_PDF_JOB
 MIN_YEAR, MAX_YEAR = 2000, 2100
+
+#: The criteria's titles on the dashboard, in the UI language. The msgids are the annual
+#: report's titles (``queries.report.CRITERIA_TITLES``), which the PDF and the XLSX print in
+#: Russian whatever the UI language; ``tests/unit/test_report_labels.py`` keeps them equal.
+CRITERION_TITLES = {
+    1: _l("Ежегодное пополнение регионального банка данных"),
+    2: _l("Обновление и пополнение сети аккредитованных мероприятий"),
+    3: _l("Расширение сети организаций-партнёров"),
+    4: _l("Мероприятия-спутники для Резидентов"),
+    5: _l("Резиденты, прошедшие практики, стажировки, профильные смены и др."),
+    6: _l("Публикации в СМИ и на сайтах организаций-партнёров"),
+}
+
+
+def bar_label(bar: dict) -> str:
+    """The dashboard's name of a bar of ``criteria_bars`` (the PDF prints its ``label``)."""
+    if bar["measure"] == "events":
+        return _("Критерий %(n)s (мероприятия)", n=bar["number"])
+    if bar["measure"] == "participants":
+        return _("Критерий %(n)s (участники)", n=bar["number"])
+    return _("Критерий %(n)s", n=bar["number"])
 
 
 def _year(raw: str | None, tenant_id: int) -> int:
@@ -34,8 +63,7 @@ def _year(raw: str | None, tenant_id: int) -> int:
         if year is None:
             abort(400)
         return year
-    years = report_years(tenant_id)
-    return years[0] if years else date.today().year - 1
+    return default_year(tenant_id, today())
 
 
 def _as_of(raw: str | None) -> date | None:
@@ -70,6 +98,9 @@ def dashboard(prefix: str, municipality_ids: list[int] | None):
         query=_query(year, as_of),
         as_of_default=default_as_of(year).isoformat(),
         thresholds=thresholds_of(tenant),
+        criterion_titles=CRITERION_TITLES,
+        bar_label=bar_label,
+        label=translate_label,
         **HELPERS,
     )
 

@@ -12,6 +12,15 @@ import sqlalchemy as sa
 import time_machine
 
 from mkr_web.extensions import db
+from mkr_web.models import (
+    CountCategory,
+    EventEdition,
+    Opportunity,
+    OpportunityKind,
+    ParticipationCount,
+    Partnership,
+    Placement,
+)
 from mkr_web.operations import admission as adm
 from tests.factories import (
     World,
@@ -179,3 +188,121 @@ def test_dashboard_queries_do_not_grow_with_the_work(app, factory, clock, role):
     assert many == few, (few, many)
     print(f"{role}: {few} queries")
     assert few <= {"admin": 14, "coordinator": 12, "organizer": 14, "expert": 10}[role]
+
+
+GAPS = re.compile(
+    r'<tr data-municipality="(\d+)"><th scope="row" class="fw-normal">([^<]+)</th>\s*'
+    r"<td>(?:есть|<span[^>]*>нет резидентов</span>)</td>\s*"
+    r"<td>(есть|<span[^>]*>нет участия</span>)</td></tr>"
+)
+
+
+def _coverage(app, user) -> tuple[str, list[tuple[str, bool]]]:
+    """The coordinator's coverage heading and (municipality, took part in its year)."""
+    client = app.test_client()
+    login(client, user.email)
+    html = client.get("/coordinator/").get_data(as_text=True)
+    heading = re.search(r'<h2 class="h5">(Охват в \d+ году)</h2>', html).group(1)
+    return heading, [(name, took == "есть") for _id, name, took in GAPS.findall(html)]
+
+
+def _edition(w: World, year: int, municipality, count: int) -> EventEdition:
+    edition = EventEdition(tenant_id=w.tenant.id, event_id=w.event.id, year=year)
+    db.session.add(edition)
+    db.session.flush()
+    if municipality is not None:
+        db.session.add(
+            ParticipationCount(
+                tenant_id=w.tenant.id,
+                edition_id=edition.id,
+                municipality_id=municipality.id,
+                category=CountCategory.STUDENTS,
+                count=count,
+            )
+        )
+    db.session.commit()
+    return edition
+
+
+def test_yearly_figures_are_of_the_latest_year_with_data(app, factory):
+    """In 2026 a bank whose data ends in 2019 shows 2019 (as the report opens on it); once
+    the current year has an edition, the current year; a planned later year moves nothing.
+    The to-do lists stay about today."""
+    w = World(factory)  # editions of 2019
+    t = w.tenant.id
+    db.session.add(
+        ParticipationCount(
+            tenant_id=t,
+            edition_id=w.edition.id,
+            municipality_id=w.first.id,
+            category=CountCategory.STUDENTS,
+            count=12,
+        )
+    )
+    _edition(w, 2018, w.second, 7)  # the second took part in 2018 only
+    db.session.add_all(
+        [
+            Partnership(tenant_id=t, organization_id=w.university.id, started_on=date(2018, 9, 1)),
+            Partnership(
+                tenant_id=t,
+                organization_id=w.rcro.id,
+                started_on=date(2016, 1, 10),
+                ended_on=date(2018, 12, 31),
+            ),
+            Partnership(tenant_id=t, organization_id=w.other_org.id, started_on=date(2021, 2, 1)),
+        ]
+    )
+    opp_2019, shift_2019, opp_2018 = (
+        Opportunity(tenant_id=t, kind=kind, title=f"{kind.title_ru} {y}", year=y)
+        for kind, y in (
+            (OpportunityKind.INTERNSHIP, 2019),
+            (OpportunityKind.PROFILE_SHIFT, 2019),
+            (OpportunityKind.INTERNSHIP, 2018),
+        )
+    )
+    db.session.add_all([opp_2019, shift_2019, opp_2018])
+    db.session.flush()
+    a, b, c = (w.person(f"Стажёров{n}", "Иван", None, date(2003, 1, n)) for n in (1, 2, 3))
+    db.session.add_all(
+        [
+            Placement(tenant_id=t, opportunity_id=opp.id, person_id=p.id, placed_on=on)
+            for opp, p, on in (
+                (opp_2019, a, date(2019, 7, 1)),
+                (opp_2019, b, date(2019, 7, 1)),
+                (shift_2019, b, date(2019, 8, 1)),  # b counts once
+                (opp_2018, c, date(2018, 7, 1)),
+            )
+        ]
+    )
+    db.session.commit()
+    admin = app.test_client()
+    login(admin, w.admin.email)
+
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0), tick=False):
+        assert _coverage(app, w.coord1) == ("Охват в 2019 году", [("Первый район", True)])
+        assert _coverage(app, w.coord2) == ("Охват в 2019 году", [("Второй район", False)])
+        login(admin, w.admin.email)
+        page = admin.get("/admin/programme/partnerships").get_data(as_text=True)
+        assert 'Действующих партнёрств в 2019 году: <strong data-testid="active">1<' in page
+        page = admin.get("/admin/programme/opportunities").get_data(as_text=True)
+        assert 'Разных людей с участием в 2019 году: <strong data-testid="placed">2<' in page
+        page = admin.get("/admin/programme/opportunities?year=2018").get_data(as_text=True)
+        assert 'Разных людей с участием в 2018 году: <strong data-testid="placed">1<' in page
+        assert admin.get("/admin/report.json").get_json()["year"] == 2019
+
+        _edition(w, 2027, w.first, 3)  # planned: not data yet
+        assert _coverage(app, w.coord1) == ("Охват в 2019 году", [("Первый район", True)])
+        _edition(w, 2026, w.second, 4)
+        assert _coverage(app, w.coord1) == ("Охват в 2026 году", [("Первый район", False)])
+        assert _coverage(app, w.coord2) == ("Охват в 2026 году", [("Второй район", True)])
+        page = admin.get("/admin/programme/partnerships").get_data(as_text=True)
+        assert 'Действующих партнёрств в 2026 году: <strong data-testid="active">2<' in page
+        page = admin.get("/admin/programme/opportunities").get_data(as_text=True)
+        assert 'Разных людей с участием в 2026 году: <strong data-testid="placed">0<' in page
+        assert admin.get("/admin/report.json").get_json()["year"] == 2026
+
+
+def test_a_bank_without_editions_shows_last_year(app, factory):
+    w = World(factory, with_events=False)
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0), tick=False):
+        assert _coverage(app, w.coord1) == ("Охват в 2025 году", [("Первый район", False)])

@@ -13,8 +13,9 @@ from mkr_web.demo.seed import SATELLITES
 from mkr_web.documents.report_format import num
 from mkr_web.extensions import db
 from mkr_web.models import Job
+from mkr_web.queries.report import CRITERIA_TITLES
 from tests.factories import TABLE1_SEED, load_report_demo
-from tests.support import job_status, logged_in, pdf_text, post_form
+from tests.support import csrf_token, job_status, logged_in, pdf_text, post_form
 
 ADMIN_URLS = [
     "/admin/report?year=2019",
@@ -92,6 +93,68 @@ def test_admin_dashboard(app, demo):
         and 'href="/admin/report.json?year=2019"' in html
     )
     assert 'href="/admin/report"' in html  # in the navigation
+
+
+CRITERIA_EN = [
+    "Annual growth of the regional talent data bank",
+    "Renewal and growth of the network of accredited events",
+    "Growth of the network of partner organisations",
+    "Satellite events for Residents",
+    "Residents who completed work placements, internships, specialised camp sessions, etc.",
+    "Publications in the media and on partner organisations' websites",
+]
+BARS_EN = [
+    "Criterion 1",
+    "Criterion 3",
+    "Criterion 4 (events)",
+    "Criterion 4 (participants)",
+    "Criterion 5",
+    "Criterion 6",
+]
+
+
+def _criteria_rows(html: str) -> list[tuple[str, ...]]:
+    """(number, title, value, threshold) of each row of the criteria table."""
+    return re.findall(
+        r'<tr><td>(\d)</td><td>([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)<',
+        html,
+    )
+
+
+def test_dashboard_in_english_keeps_the_figures(app, demo):
+    client = logged_in(app, demo["admin"])
+    russian = client.get("/admin/report?year=2019").get_data(as_text=True)
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client, "/admin/")})
+    english = client.get("/admin/report?year=2019").get_data(as_text=True)
+    ru_rows, en_rows = _criteria_rows(russian), _criteria_rows(english)
+    assert [r[1] for r in ru_rows] == [CRITERIA_TITLES[n] for n in range(1, 7)]
+    assert [r[1] for r in en_rows] == CRITERIA_EN
+    assert [(r[0], r[2], r[3]) for r in en_rows] == [(r[0], r[2], r[3]) for r in ru_rows]
+    assert [(r[0], r[2]) for r in en_rows] == [
+        ("1", "124"),
+        ("2", "5"),
+        ("3", "3"),
+        ("4", "11"),
+        ("5", "33"),
+        ("6", "21"),
+    ]
+    assert re.findall(r'<text x="0" y="\d+" font-size="12">([^<]*)<', english)[:6] == BARS_EN
+    assert re.findall(r'<text x="0" y="\d+" font-size="12">([^<]*)<', russian)[:6] == [
+        "Критерий 1",
+        "Критерий 3",
+        "Критерий 4 (мероприятия)",
+        "Критерий 4 (участники)",
+        "Критерий 5",
+        "Критерий 6",
+    ]
+    assert "Criterion 6: founder&#39;s or partner&#39;s website — 13 (6); news agency — 8 (4)" in (
+        english
+    )
+    assert (
+        "Критерий 6: сайт учредителя или партнёра — 13 (6); информационное агентство — 8 (4)"
+        in (russian)
+    )
+    assert re.search(r'data-testid="residents-active">463<', english)
 
 
 def test_xlsx_has_one_sheet_per_table(app, demo):

@@ -20,7 +20,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .formats import nest_quotes
+from .formats import nest_quotes, plural
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -34,6 +34,8 @@ _env = SandboxedEnvironment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+#: a count's noun (1 год, 2 года, 5 лет) in every document
+_env.globals["plural"] = plural
 
 
 class RefusedURL(ValueError):

@@ -1052,7 +1052,7 @@ def load_report_demo() -> Tenant:
     editions, event_ids = _report_events(tenant.id, operator_id, munis)
     apps = [
         {
-            "number": f"ACC-2016-{i + 1:03d}",
+            "number": f"ЗАЯВ-2016-{i + 1:03d}",
             "event_id": event_id,
             "title": title,
             "direction": d,
@@ -1067,7 +1067,7 @@ def load_report_demo() -> Tenant:
         )
     ] + [
         {
-            "number": f"ACC-2020-{i + 1:03d}",
+            "number": f"ЗАЯВ-2020-{i + 1:03d}",
             "title": title,
             "direction": d,
             "state": ReviewState.IN_REVIEW,

@@ -136,27 +136,24 @@ def _time_zone(tenant) -> dict:
 
 
 def numbering() -> list[tuple[str, str]]:
-    """Each kind of document and its one numbering scheme (prefix-year-sequence, per tenant;
-    the sequence starts again each year)."""
+    """Each kind of document and the prefix of its one numbering scheme (prefix-year-sequence,
+    per tenant; the sequence starts again each year). The prefixes are Cyrillic: the numbers
+    are Russian by design (the page marks them ``lang="ru"``)."""
     from ..models import CertificateKind
-    from ..operations import accreditation, nominations
+    from ..operations import accreditation, nominations, retention
     from ..operations.admission import BATCH_NUMBER_PREFIX
     from ..operations.certificates import certificate_type
 
-    year = _("ГГГГ")  # the year's four digits
-
-    def scheme(prefix: str) -> str:
-        return f"{prefix}-{year}-001"
-
     return [
-        (_("Заявка на аккредитацию"), scheme(accreditation.NUMBER_PREFIX)),
+        (_("Заявка на аккредитацию"), accreditation.NUMBER_PREFIX),
         (
             _("Свидетельство об аккредитации"),
-            scheme(certificate_type(CertificateKind.ACCREDITATION).prefix),
+            certificate_type(CertificateKind.ACCREDITATION).prefix,
         ),
-        (_("Выдвижение"), scheme(nominations.NUMBER_PREFIX)),
-        (_("Протокол результатов (пакет кандидатов)"), scheme(BATCH_NUMBER_PREFIX)),
-        (_("Свидетельство резидента"), scheme(certificate_type(CertificateKind.RESIDENT).prefix)),
+        (_("Выдвижение"), nominations.NUMBER_PREFIX),
+        (_("Протокол результатов (пакет кандидатов)"), BATCH_NUMBER_PREFIX),
+        (_("Свидетельство резидента"), certificate_type(CertificateKind.RESIDENT).prefix),
+        (_("Акт об уничтожении персональных данных"), retention.NUMBER_PREFIX),
     ]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..documents.formats import counted
 from ..documents.report_outputs import WRITERS
 from ..extensions import db
 from ..models import Municipality, Tenant
@@ -65,4 +66,4 @@ def report_cmd(slug: str, year: int, fmt: str, out: str, as_of, municipalities) 
         click.echo(data.decode("utf-8"))
         return
     Path(out).write_bytes(data)
-    click.echo(f"Записано: {out} ({len(data)} байт)")
+    click.echo(f"Записано: {out} ({counted(len(data), 'байт', 'байта', 'байт')})")

@@ -163,7 +163,7 @@ def _backdate(app: AccreditationApplication, start: datetime, step: timedelta) -
 def _accredited(tenant: Tenant, users, organizer, rubric, made) -> dict[str, Event]:
     events = {}
     for i, (key, (title, short, direction)) in enumerate(seed.ACCREDITED_EVENTS.items(), start=1):
-        number = f"ACC-{seed.ACCREDITED_SINCE}-{i:03d}"
+        number = f"{acc.NUMBER_PREFIX}-{seed.ACCREDITED_SINCE}-{i:03d}"
         app = db.session.execute(
             sa.select(AccreditationApplication).where(
                 AccreditationApplication.tenant_id == tenant.id,
@@ -212,7 +212,7 @@ def _accredited(tenant: Tenant, users, organizer, rubric, made) -> dict[str, Eve
 
 def _candidates(tenant: Tenant, users, organizer, rubric, made) -> None:
     for i, (title, direction) in enumerate(seed.CANDIDATES_2020, start=1):
-        number = f"ACC-2020-{i:03d}"
+        number = f"{acc.NUMBER_PREFIX}-2020-{i:03d}"
         exists = db.session.execute(
             sa.select(AccreditationApplication.id).where(
                 AccreditationApplication.tenant_id == tenant.id,

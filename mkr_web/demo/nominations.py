@@ -44,6 +44,7 @@ from ..models import (
 )
 from ..operations import reviews
 from ..operations.audit import record
+from ..operations.nominations import NUMBER_PREFIX
 from ..operations.notifications import suppressed
 from ..operations.transitions import transition
 from .admission import plan_persons
@@ -76,9 +77,14 @@ def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour))
 
 
+def _no(year: int, seq: int) -> str:
+    """The demo nomination's number: ВЫДВ-2020-001."""
+    return f"{NUMBER_PREFIX}-{year}-{seq:03d}"
+
+
 PLANNED = [
     Planned(
-        "NOM-2020-001",
+        _no(2020, 1),
         NominationKind.ADMISSION,
         SEVERSK,
         S.IN_REVIEW,
@@ -88,7 +94,7 @@ PLANNED = [
         "по химии (2019/20 учебный год).",
     ),
     Planned(
-        "NOM-2020-002",
+        _no(2020, 2),
         NominationKind.OPPORTUNITY,
         PERVOMAYSKY,
         S.REVIEWED,
@@ -98,7 +104,7 @@ PLANNED = [
         "рекомендуется на профильную смену.",
     ),
     Planned(
-        "NOM-2020-003",
+        _no(2020, 3),
         NominationKind.ADMISSION,
         SEVERSK,
         S.RETURNED,
@@ -108,7 +114,7 @@ PLANNED = [
         "Приложите диплом победителя и положение о конкурсе.",
     ),
     Planned(
-        "NOM-2020-004",
+        _no(2020, 4),
         NominationKind.OPPORTUNITY,
         PERVOMAYSKY,
         S.SUBMITTED,
@@ -117,7 +123,7 @@ PLANNED = [
         "Участник регионального этапа олимпиады по биологии, автор исследовательского проекта.",
     ),
     Planned(
-        "NOM-2020-005",
+        _no(2020, 5),
         NominationKind.ADMISSION,
         SEVERSK,
         S.DRAFT,
@@ -127,7 +133,7 @@ PLANNED = [
     ),
 ]
 REJECTED_2019 = Planned(
-    "NOM-2019-003",
+    _no(2019, 3),
     NominationKind.ADMISSION,
     SEVERSK,
     S.REJECTED,
@@ -164,10 +170,10 @@ def load(tenant: Tenant) -> dict[str, int]:
         rubric = reviews.ensure_rubric(tenant.id, ST)
         criteria = [c for c in rubric.criteria if c.is_active]
         ctx = (tenant, users, criteria, pdf, made)
-        if "NOM-2019-001" not in have and potentials:
-            _potential_2019(ctx, "NOM-2019-001", potentials[0])
-        if "NOM-2019-002" not in have:
-            _placement_2019(ctx, "NOM-2019-002", munis[SEVERSK])
+        if _no(2019, 1) not in have and potentials:
+            _potential_2019(ctx, _no(2019, 1), potentials[0])
+        if _no(2019, 2) not in have:
+            _placement_2019(ctx, _no(2019, 2), munis[SEVERSK])
         if REJECTED_2019.number not in have and len(potentials) > 1:
             _run(ctx, REJECTED_2019, potentials[1], None)
         opportunity = _opportunity_2020(tenant, made)

@@ -1,6 +1,9 @@
 """Russian display formats shared by pages, PDFs and XLSX files: times in the tenant's zone,
 dates as 29.11.2026, numbers with a decimal comma and narrow no-break spaces between thousands
-(Babel's ``format_decimal``), and the XLSX number formats that show them so in a spreadsheet."""
+(Babel's ``format_decimal``), the XLSX number formats that show them so in a spreadsheet, and
+the form a noun takes after a count (:func:`plural`: 1 символ, 2 символа, 5 символов) for the
+texts that stay Russian (refusals of operations and imports, the documents); translated texts
+use Babel's ``ngettext`` instead (the ``ru`` catalog holds the three Russian forms)."""
 
 from __future__ import annotations
 
@@ -146,3 +149,19 @@ def grammatical_gender(patronymic: str | None) -> str | None:
     if p.endswith(("вна", "чна", "кызы", "гызы", "қызы")):
         return "f"
     return None
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The form of a noun after ``n``: ``one`` for 1, 21, 101; ``few`` for 2–4, 22–24;
+    ``many`` for 0, 5–20, 25–30, 111–114."""
+    n = abs(int(n or 0))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def counted(n: int, one: str, few: str, many: str) -> str:
+    """``n`` and its noun: ``counted(21, "символа", "символов", "символов")`` is «21 символа»."""
+    return f"{n} {plural(n, one, few, many)}"

@@ -22,7 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .formats import nest_quotes
+from .formats import nest_quotes, plural
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -36,6 +36,8 @@ _env = SandboxedEnvironment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+#: a count's noun (1 год, 2 года, 5 лет) in every document
+_env.globals["plural"] = plural
 
 
 class RefusedURL(ValueError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .formats import decimal
+from .formats import decimal, plural
 
 DASH = "–"
 
@@ -37,16 +37,6 @@ def pct(value, signed: bool = False) -> str:
         return DASH
     text = decimal(value, 1)
     return ("+" if signed and value >= 0 else "") + text + "\u00a0%"
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """Russian plural: 1 человек, 2 человека, 5 человек."""
-    n = abs(int(n or 0))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def day(iso: str) -> str:

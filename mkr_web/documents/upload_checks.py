@@ -20,6 +20,8 @@ from __future__ import annotations
 import io
 import time
 
+from .formats import counted
+
 PDF_MAGIC = b"%PDF-"
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -27,6 +29,7 @@ MAX_PDF_PAGES = 300
 MAX_STREAM_BYTES = 20 * 1024 * 1024  # one inflated stream
 MAX_PIXELS = 60_000_000  # a 48-megapixel phone photo passes
 MAX_SIDE = 20_000
+_MEGAPIXELS = counted(MAX_PIXELS // 1_000_000, "мегапикселя", "мегапикселей", "мегапикселей")
 SECONDS = 10.0
 
 KINDS = {
@@ -112,7 +115,8 @@ def check_pdf(data: bytes) -> None:
                 raise broken
             if pages > MAX_PDF_PAGES:
                 raise DocumentRefused(
-                    f"В файле PDF {pages} страниц, допустимо не больше {MAX_PDF_PAGES}."
+                    f"В файле PDF {counted(pages, 'страница', 'страницы', 'страниц')}, "
+                    f"допустимо не больше {MAX_PDF_PAGES}."
                 )
             for number, page in enumerate(reader.pages, start=1):
                 if time.monotonic() > deadline:
@@ -148,7 +152,7 @@ def _check_page(page, number: int) -> None:
         if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
             raise DocumentRefused(
                 f"На странице {number} файла PDF изображение {width}×{height} точек: "
-                f"допустимо не больше {MAX_PIXELS // 1_000_000} мегапикселей."
+                f"допустимо не больше {_MEGAPIXELS}."
             )
 
 
@@ -164,15 +168,15 @@ def check_image(data: bytes, kind: str) -> None:
             if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
                 raise DocumentRefused(
                     f"Изображение {width}×{height} точек: допустимо не больше "
-                    f"{MAX_PIXELS // 1_000_000} мегапикселей и {MAX_SIDE} точек по стороне."
+                    f"{_MEGAPIXELS} и "
+                    f"{counted(MAX_SIDE, 'точки', 'точек', 'точек')} по стороне."
                 )
             image.verify()  # structure and checksums, without decoding the pixels
     except DocumentRefused:
         raise
     except Image.DecompressionBombError:
         raise DocumentRefused(
-            f"Изображение слишком большое: допустимо не больше {MAX_PIXELS // 1_000_000} "
-            "мегапикселей."
+            f"Изображение слишком большое: допустимо не больше {_MEGAPIXELS}."
         ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise broken from None

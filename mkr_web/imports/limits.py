@@ -27,6 +27,7 @@ import zlib
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from ..documents.formats import counted
 from ..errors import ImportRefused
 
 MB = 1024 * 1024
@@ -91,7 +92,8 @@ class RowGuard:
 
     def too_many_rows(self) -> ImportRefused:
         return ImportRefused(
-            f"В файле больше {self.limits.max_rows} строк (считая пустые): "
+            f"В файле больше {counted(self.limits.max_rows, 'строки', 'строк', 'строк')} "
+            "(считая пустые): "
             "удалите пустые строки в конце листа или разделите файл на части."
         )
 
@@ -104,7 +106,8 @@ class RowGuard:
 
     def too_many_cells(self) -> ImportRefused:
         return ImportRefused(
-            f"В файле больше {self.limits.max_cells} ячеек: разделите его на части."
+            f"В файле больше {counted(self.limits.max_cells, 'ячейки', 'ячеек', 'ячеек')}: "
+            "разделите его на части."
         )
 
     def too_slow(self) -> ImportRefused:
@@ -144,7 +147,8 @@ def check_archive(zf: zipfile.ZipFile, limits: ReadLimits, sheets: set[str] | No
     infos = zf.infolist()
     if len(infos) > limits.max_parts:
         raise ImportRefused(
-            f"В архиве XLSX {len(infos)} частей (допустимо {limits.max_parts}): "
+            f"В архиве XLSX {counted(len(infos), 'часть', 'части', 'частей')} "
+            f"(допустимо {limits.max_parts}): "
             "это не обычная книга Excel."
         )
     total = 0
@@ -170,7 +174,8 @@ def check_archive(zf: zipfile.ZipFile, limits: ReadLimits, sheets: set[str] | No
         ):
             raise ImportRefused(
                 f"Файл XLSX сжат подозрительно сильно (часть {info.filename[:80]} — в "
-                f"{info.file_size // max(info.compress_size, 1)} раз): такой файл не принимается."
+                f"{counted(info.file_size // max(info.compress_size, 1), 'раз', 'раза', 'раз')}): "
+                "такой файл не принимается."
             )
 
 
@@ -243,8 +248,10 @@ def scan_sheet(zf: zipfile.ZipFile, name: str, guard: RowGuard) -> None:
             rows, cols = _split_ref(last)
             if rows > limits.max_rows or cols > limits.max_columns:
                 raise ImportRefused(
-                    f"В листе объявлен диапазон {ref[:40]}: это больше {limits.max_rows} строк "
-                    f"или {limits.max_columns} столбцов. Удалите пустые строки и столбцы до "
+                    f"В листе объявлен диапазон {ref[:40]}: это больше "
+                    f"{counted(limits.max_rows, 'строки', 'строк', 'строк')} или "
+                    f"{counted(limits.max_columns, 'столбца', 'столбцов', 'столбцов')}. "
+                    "Удалите пустые строки и столбцы до "
                     "конца листа (или скопируйте таблицу в новую книгу) либо разделите файл."
                 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..documents.formats import counted
 from ..errors import ImportRefused, RowError
 from .limits import ReadLimits
 from .reader import read_rows
@@ -95,7 +96,10 @@ def parse_cells(spec: TableSpec, rows_iter, lookups: dict | None = None) -> Pars
         if not any(c is not None for c in cells):
             continue
         if len(parsed) >= spec.max_rows:
-            raise ImportRefused(f"В файле больше {spec.max_rows} строк: разделите его на части.")
+            raise ImportRefused(
+                f"В файле больше {counted(spec.max_rows, 'строки', 'строк', 'строк')}: "
+                "разделите его на части."
+            )
         prow = ParsedRow(row_no, {})
         lookups["row"] = prow.values  # a lookup may read a column parsed before it
         for i, col in ordered:

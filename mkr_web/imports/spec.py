@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from ..documents.formats import counted
+
 
 class CellError(ValueError):
     """A cell's value is wrong; ``str(exc)`` is the reason shown to the user."""
@@ -42,7 +44,9 @@ class Text:
             raw = int(raw)
         text = " ".join(str(raw).split())
         if len(text) > self.max_length:
-            raise CellError(f"длиннее {self.max_length} символов")
+            raise CellError(
+                f"длиннее {counted(self.max_length, 'символа', 'символов', 'символов')}"
+            )
         return text
 
 

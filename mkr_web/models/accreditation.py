@@ -57,7 +57,7 @@ class AccreditationApplication(TenantScoped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(sa.String(30))  # ACC-2020-003
+    number: Mapped[str] = mapped_column(sa.String(30))  # ЗАЯВ-2020-003
     organizer_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id", ondelete="RESTRICT"))
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(sa.String(500))

@@ -22,7 +22,7 @@ class AdmissionBatch(TenantScoped, db.Model):
     __table_args__ = (sa.UniqueConstraint("tenant_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(sa.String(30))  # ADM-2019-004
+    number: Mapped[str] = mapped_column(sa.String(30))  # ПРОТ-2019-004
     edition_id: Mapped[int] = mapped_column(
         sa.ForeignKey("event_edition.id", ondelete="RESTRICT"), index=True
     )

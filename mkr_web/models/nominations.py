@@ -55,7 +55,7 @@ class Nomination(TenantScoped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(sa.String(30))  # NOM-2019-012
+    number: Mapped[str] = mapped_column(sa.String(30))  # ВЫДВ-2019-012
     kind: Mapped[NominationKind] = mapped_column(enum_column(NominationKind, "kind"))
     person_id: Mapped[int] = mapped_column(
         sa.ForeignKey("person.id", ondelete="CASCADE"), index=True

@@ -27,7 +27,7 @@ from .audit import record
 from .notifications import send_account_mail
 from .passwords import password_problems
 from .sessions import end_sessions
-from .text import _
+from .text import _, ngettext
 
 RESET = "reset"
 # at most this many reset mails per account, and requests per address, an hour
@@ -70,11 +70,14 @@ def request_reset(email: str, ip: str | None) -> None:
     send_account_mail(
         user.id,
         _("Восстановление пароля в МКР"),
-        _(
+        ngettext(
             "Кто-то (возможно, вы) попросил восстановить пароль к вашей учётной записи. "
-            "Откройте ссылку, чтобы задать новый пароль; она действует %(minutes)d минут и "
+            "Откройте ссылку, чтобы задать новый пароль; она действует %(num)d минуту и "
             "открывается один раз. Если вы не просили, ничего не делайте.",
-            minutes=current_app.config["MKR_RESET_MINUTES"],
+            "Кто-то (возможно, вы) попросил восстановить пароль к вашей учётной записи. "
+            "Откройте ссылку, чтобы задать новый пароль; она действует %(num)d минут и "
+            "открывается один раз. Если вы не просили, ничего не делайте.",
+            current_app.config["MKR_RESET_MINUTES"],
         ),
         external_url("auth.reset_password", token=links.make_token(RESET, reset.id, secret)),
     )

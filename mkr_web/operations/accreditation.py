@@ -39,7 +39,7 @@ from .transitions import transition
 
 S = ReviewState
 EDITABLE = (S.DRAFT, S.RETURNED)
-NUMBER_PREFIX = "ACC"
+NUMBER_PREFIX = "ЗАЯВ"
 
 
 @dataclass
@@ -57,7 +57,7 @@ class ApplicationData:
 
 
 def next_number(tenant_id: int, year: int) -> str:
-    """``ACC-<year>-<NNN>``: one more than the highest of that year in the tenant."""
+    """``ЗАЯВ-<year>-<NNN>``: one more than the highest of that year in the tenant."""
     return numbering.next_number(AccreditationApplication, tenant_id, NUMBER_PREFIX, year)
 
 
@@ -93,7 +93,7 @@ def create_application(
     number: str | None = None,
     year: int | None = None,
 ) -> AccreditationApplication:
-    """A draft application of ``organizer``, numbered ``ACC-<year>-<NNN>`` at once."""
+    """A draft application of ``organizer``, numbered ``ЗАЯВ-<year>-<NNN>`` at once."""
     if organizer.tenant_id != tenant_id:
         raise OperationError("Организация другого проекта.")
     for attempt in range(5):

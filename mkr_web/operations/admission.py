@@ -108,7 +108,7 @@ def _organiser_membership(user: User, edition: EventEdition) -> Membership:
     return membership
 
 
-BATCH_NUMBER_PREFIX = "ADM"
+BATCH_NUMBER_PREFIX = "ПРОТ"
 
 
 def next_batch_number(tenant_id: int, year: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..documents.formats import counted
 from ..errors import REFUSALS, OperationError
 from ..extensions import db
 from ..models import AdmissionBatch, AdmissionCandidate, Membership
@@ -44,7 +45,9 @@ def confirm_many(rows: list[ConsentRow], membership: Membership) -> BulkResult:
     if not rows:
         raise OperationError("Отметьте кандидатов, которых подтверждаете.")
     if len(rows) > MAX_ROWS:
-        raise OperationError(f"За один раз — не больше {MAX_ROWS} кандидатов.")
+        raise OperationError(
+            f"За один раз — не больше {counted(MAX_ROWS, 'кандидата', 'кандидатов', 'кандидатов')}."
+        )
     result = BulkResult()
     batches: dict[int, AdmissionBatch] = {}
     for r in rows:

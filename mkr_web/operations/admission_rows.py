@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from ..documents.formats import counted
 from ..errors import OperationError, RowError
 from ..extensions import db
 from ..models import (
@@ -189,7 +190,7 @@ def _validate_row(row_no: int, raw: dict, ref: _Reference, on: date):
             err(key, "не заполнено")
     for key, limit in LIMITS.items():
         if len(values[key]) > limit:
-            err(key, f"длиннее {limit} символов")
+            err(key, f"длиннее {counted(limit, 'символа', 'символов', 'символов')}")
 
     birth_on = parse_date(raw.get("birth_date"))
     if not values["birth_date"] and not isinstance(raw.get("birth_date"), date):

@@ -20,6 +20,7 @@ from flask import current_app
 
 from workflows.roles import Role
 
+from ..documents.formats import counted
 from ..errors import OperationError
 from ..extensions import db
 from ..models import ApiToken, Membership, User
@@ -76,7 +77,7 @@ def create_token(
         raise OperationError("Эти права недоступны для выбранной роли.")
     max_days = current_app.config["MKR_API_TOKEN_MAX_DAYS"]
     if not 1 <= days <= max_days:
-        raise OperationError(f"Срок действия: от 1 до {max_days} дней.")
+        raise OperationError(f"Срок действия: от 1 до {counted(max_days, 'дня', 'дней', 'дней')}.")
     secret = PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(

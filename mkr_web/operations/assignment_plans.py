@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from workflows.review import AssignmentState, ReviewState
 
+from ..documents.formats import counted
 from ..errors import OperationError
 from ..extensions import db
 from ..models import ReviewAssignment, SubjectType, Tenant
@@ -108,7 +109,9 @@ def plan(
     if not subjects:
         raise OperationError("Отметьте заявки, которым назначить экспертов.")
     if len(subjects) > MAX_ITEMS:
-        raise OperationError(f"За один раз — не больше {MAX_ITEMS} заявок.")
+        raise OperationError(
+            f"За один раз — не больше {counted(MAX_ITEMS, 'заявки', 'заявок', 'заявок')}."
+        )
     for s in subjects:
         if s.tenant_id != tenant.id or s.state not in OPEN:
             raise OperationError("Экспертов назначают поданным заявкам или заявкам на экспертизе.")

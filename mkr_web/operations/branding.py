@@ -8,12 +8,13 @@ from datetime import date
 from types import SimpleNamespace
 
 from ..documents.branding import COLOUR_RE, IMAGES, check_image, document_look, settings_of
-from ..documents.formats import grammatical_gender
+from ..documents.formats import counted, grammatical_gender
 from ..documents.pdf import qr_data_uri, render_pdf
 from ..documents.storage import save_bytes
 from ..documents.upload_checks import DocumentRefused
 from ..errors import OperationError, UploadError
 from ..models import CertificateKind, Direction, Tenant
+from .accreditation import NUMBER_PREFIX
 from .audit import record
 from .certificates import certificate_type, monogram
 
@@ -40,7 +41,9 @@ def update_branding(
     for key, limit in TEXT_LIMITS.items():
         value = " ".join((texts.get(key) or "").split())
         if len(value) > limit:
-            raise OperationError(f"Поле длиннее {limit} символов.")
+            raise OperationError(
+                f"Поле длиннее {counted(limit, 'символа', 'символов', 'символов')}."
+            )
         texts[key] = value
     for key, value in colours.items():
         if not COLOUR_RE.match(value or ""):
@@ -106,7 +109,7 @@ def certificate_preview(tenant: Tenant, kind: CertificateKind) -> bytes:
         context.update(
             application=SimpleNamespace(
                 direction=next(iter(Direction)),
-                number=f"ACC-{today.year}-000",
+                number=f"{NUMBER_PREFIX}-{today.year}-000",
                 valid_from_year=today.year,
                 valid_to_year=today.year + 2,
             ),

@@ -22,6 +22,7 @@ from workflows.lifecycle import PersonStatus
 from workflows.review import NOMINATION, ReviewState
 from workflows.roles import Role
 
+from ..documents.formats import counted
 from ..documents.storage import save_pdf_upload
 from ..errors import OperationError, StaleItem
 from ..extensions import db
@@ -50,7 +51,7 @@ S = ReviewState
 ST = SubjectType.NOMINATION
 EDITABLE = (S.DRAFT, S.RETURNED)
 OPEN = (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.REVIEWED, S.RETURNED)
-NUMBER_PREFIX = "NOM"
+NUMBER_PREFIX = "ВЫДВ"
 MAX_FILES = 10
 BASIS_ACHIEVEMENTS = "Индивидуальные достижения"
 
@@ -72,7 +73,7 @@ class Outcome:
 
 
 def next_number(tenant_id: int, year: int) -> str:
-    """``NOM-<year>-<NNN>``: one more than the highest of that year in the tenant."""
+    """``ВЫДВ-<year>-<NNN>``: one more than the highest of that year in the tenant."""
     return numbering.next_number(Nomination, tenant_id, NUMBER_PREFIX, year)
 
 
@@ -156,7 +157,7 @@ def create_nomination(
     number: str | None = None,
     year: int | None = None,
 ) -> Nomination:
-    """A draft nomination numbered ``NOM-<year>-<NNN>`` at once."""
+    """A draft nomination numbered ``ВЫДВ-<year>-<NNN>`` at once."""
     _check_scope(membership, person)
     twin = _open_twin(person, data)
     if twin is not None:
@@ -221,7 +222,7 @@ def update_nomination(
 def add_evidence(nomination: Nomination, membership: Membership, upload) -> None:
     _check_editable(nomination, membership)
     if len(nomination.files) >= MAX_FILES:
-        raise OperationError(f"Не больше {MAX_FILES} файлов.")
+        raise OperationError(f"Не больше {counted(MAX_FILES, 'файла', 'файлов', 'файлов')}.")
     stored = save_pdf_upload(nomination.tenant_id, "evidence", upload, membership.user_id)
     nomination.files.append(stored)
     db.session.flush()

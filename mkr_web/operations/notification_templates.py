@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from jinja2 import TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, TemplateError
 
+from ..documents.formats import counted
 from ..errors import OperationError
 from ..extensions import db
 from ..models import NotificationTemplate, Tenant
@@ -33,7 +34,7 @@ def _problem(kind: Kind, source: str, limit: int) -> str | None:
     if not source.strip():
         return "Заполните поле."
     if len(source) > limit:
-        return f"Не длиннее {limit} символов."
+        return f"Не длиннее {counted(limit, 'символа', 'символов', 'символов')}."
     try:
         names = meta.find_undeclared_variables(TEMPLATES.parse(source))
     except TemplateSyntaxError as exc:

@@ -1,6 +1,7 @@
 """The one numbering scheme of the tenant's documents: ``<PREFIX>-<year>-<NNN>``, the
-sequence counted per tenant and year from 001 (applications ACC, nominations NOM, protocols
-ADM, certificates АКР/РЕЗ, destruction acts УНИЧ; the settings page lists them)."""
+sequence counted per tenant and year from 001. Every prefix is Cyrillic (document numbers are
+Russian by design): applications ЗАЯВ, nominations ВЫДВ, results protocols ПРОТ, certificates
+АКР/РЕЗ, destruction acts УНИЧ; the settings page lists them."""
 
 from __future__ import annotations
 

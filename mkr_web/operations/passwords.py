@@ -8,7 +8,7 @@ import functools
 import gzip
 from pathlib import Path
 
-from .text import _
+from .text import _, ngettext
 
 MIN_LENGTH = 12
 MAX_LENGTH = 200
@@ -26,9 +26,21 @@ def password_problems(password: str, email: str | None = None) -> list[str]:
     password = password or ""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(_("Пароль должен быть не короче %(n)d символов.", n=MIN_LENGTH))
+        problems.append(
+            ngettext(
+                "Пароль должен быть не короче %(num)d символа.",
+                "Пароль должен быть не короче %(num)d символов.",
+                MIN_LENGTH,
+            )
+        )
     if len(password) > MAX_LENGTH:
-        problems.append(_("Пароль должен быть не длиннее %(n)d символов.", n=MAX_LENGTH))
+        problems.append(
+            ngettext(
+                "Пароль должен быть не длиннее %(num)d символа.",
+                "Пароль должен быть не длиннее %(num)d символов.",
+                MAX_LENGTH,
+            )
+        )
     lowered = password.lower()
     if lowered in common_passwords():
         problems.append(_("Этот пароль слишком распространён: выберите другой."))

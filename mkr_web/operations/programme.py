@@ -7,6 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from ..documents.formats import counted
 from ..errors import OperationError
 from ..extensions import db
 from ..models import (
@@ -30,7 +31,9 @@ def _text(value: str | None, label: str, limit: int, required: bool = True) -> s
     if required and not value:
         raise OperationError(f"Укажите: {label}.")
     if len(value) > limit:
-        raise OperationError(f"«{label}»: не длиннее {limit} символов.")
+        raise OperationError(
+            f"«{label}»: не длиннее {counted(limit, 'символа', 'символов', 'символов')}."
+        )
     return value or None
 
 

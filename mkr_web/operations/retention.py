@@ -27,10 +27,11 @@ from .audit import record
 from .privacy import anonymize_person
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NUMBER_PREFIX = "УНИЧ"  # destruction acts: УНИЧ-2026-001
 
 
 def _next_number(tenant_id: int, year: int) -> str:
-    return numbering.next_number(DestructionBatch, tenant_id, "УНИЧ", year)
+    return numbering.next_number(DestructionBatch, tenant_id, NUMBER_PREFIX, year)
 
 
 def propose_retention(tenant_id: int, today: date | None = None) -> DestructionBatch | None:

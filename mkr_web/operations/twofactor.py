@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from workflows.roles import Role
 
+from ..documents.formats import counted
 from ..errors import OperationError
 from ..extensions import db
 from ..models import Membership, RecoveryCode, Tenant, User
@@ -155,7 +156,7 @@ def policy_of(tenant: Tenant) -> dict:
 
 def update_policy(tenant: Tenant, required: bool, grace_days: int) -> bool:
     if not 0 <= grace_days <= MAX_GRACE_DAYS:
-        raise OperationError(f"Отсрочка: от 0 до {MAX_GRACE_DAYS} дней.")
+        raise OperationError(f"Отсрочка: от 0 до {counted(MAX_GRACE_DAYS, 'дня', 'дней', 'дней')}.")
     current = policy_of(tenant)
     if current["required"] == required and current["grace_days"] == grace_days:
         return False

@@ -77,7 +77,7 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     )
     screenshot(page, "protocol-upload-preview.png")
     page.get_by_role("button", name="Отправить протокол").click()
-    expect(page.locator("h1")).to_have_text("Протокол ADM-2019-001")
+    expect(page.locator("h1")).to_have_text("Протокол ПРОТ-2019-001")
     expect(page.locator('tr[data-state="submitted"]')).to_have_count(2)
 
     # the coordinator confirms both with the consent on file
@@ -97,7 +97,7 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     # the admin admits the batch: one job renders both certificates
     browser_login(page, emails[2])
     page.get_by_role("link", name="Включение в банк").click()
-    page.get_by_role("link", name="ADM-2019-001").click()
+    page.get_by_role("link", name="ПРОТ-2019-001").click()
     page.get_by_role("button", name="Включить всех подтверждённых (2)").click()
     # irreversible: the dialog names what happens, then it is confirmed
     expect(page.locator("#confirm-dialog")).to_be_visible()

@@ -74,7 +74,7 @@ def test_protocol_to_admission(page: Page, factory):
     screenshot(page, "admission-protocol-errors.png")
     page.get_by_label("Строка 2: Контакт родителя", exact=True).fill("+7 913 555-03-04")
     page.get_by_role("button", name="Отправить протокол").click()
-    expect(page.locator("h1")).to_have_text("Протокол ADM-2019-001")
+    expect(page.locator("h1")).to_have_text("Протокол ПРОТ-2019-001")
     expect(page.locator('tr[data-state="submitted"]')).to_have_count(2)
 
     browser_login(page, emails[1])
@@ -91,7 +91,7 @@ def test_protocol_to_admission(page: Page, factory):
 
     browser_login(page, emails[2])
     page.get_by_role("link", name="Включение в банк").click()
-    page.get_by_role("link", name="ADM-2019-001").click()
+    page.get_by_role("link", name="ПРОТ-2019-001").click()
     screenshot(page, "admission-admin-batch.png")
     page.get_by_role("button", name="Включить всех подтверждённых (2)").click()
     # irreversible: the dialog names what happens, then it is confirmed

@@ -81,7 +81,7 @@ def test_organizer_drafts_with_regulation_and_submits(app, w):
         a.organizer_id,
         a.created_by_id,
     ) == (
-        f"ACC-{YEAR}-001",
+        f"ЗАЯВ-{YEAR}-001",
         ReviewState.DRAFT,
         "Фестиваль «Медиашкола»",
         250,
@@ -109,7 +109,7 @@ def test_organizer_drafts_with_regulation_and_submits(app, w):
     assert a.state is ReviewState.SUBMITTED and a.submitted_at is not None
     assert db.session.scalars(
         sa.select(Notification.subject).where(Notification.user_id == w.admin.id)
-    ).all() == [f"ACC-{YEAR}-001: заявка на аккредитацию подана"]
+    ).all() == [f"ЗАЯВ-{YEAR}-001: заявка на аккредитацию подана"]
     page = client.get(f"/organizer/accreditation/{a.id}").get_data(as_text=True)
     assert "Подана" in page and "Изменить заявку" not in page  # no edits after submitting
 

@@ -102,7 +102,7 @@ def test_organiser_types_a_protocol(app, world):
     )
     assert [(c.row_no, c.surname) for c in batch.candidates] == [(1, "Соколова"), (3, "Кузнецов")]
     page = client.get(f"/organizer/admission/batches/{batch.id}").get_data(as_text=True)
-    assert "ADM-2019-001" in page and page.count('data-state="submitted"') == 2
+    assert "ПРОТ-2019-001" in page and page.count('data-state="submitted"') == 2
     # «№» numbers the table's rows (1, 2), not the file's (1, 3, the blank row skipped)
     assert '<tr data-row="3" data-state="submitted">\n    <td>2</td>' in page
 

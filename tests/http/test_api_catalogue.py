@@ -24,7 +24,7 @@ def w(factory):
     db.session.add(
         AccreditationApplication(
             tenant_id=w.tenant.id,
-            number="ACC-2020-001",
+            number="ЗАЯВ-2020-001",
             organizer_id=w.rcro.id,
             event_id=w.event.id,
             title=w.event.title,

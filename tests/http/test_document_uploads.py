@@ -47,7 +47,7 @@ def test_bad_documents_are_refused(data, allowed, message):
 def test_page_and_pixel_limits():
     with pytest.raises(DocumentRefused) as exc:
         check_document(many_pages_pdf(301), ("pdf",))
-    assert str(exc.value) == "В файле PDF 301 страниц, допустимо не больше 300."
+    assert str(exc.value) == "В файле PDF 301 страница, допустимо не больше 300."
     with pytest.raises(DocumentRefused) as exc:
         check_document(png_claiming(9000, 9000), ANY)
     assert str(exc.value) == (

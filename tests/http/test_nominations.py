@@ -111,7 +111,7 @@ def test_coordinator_drafts_attaches_and_submits(app, w):
         n.achievement_level,
         n.created_by_id,
     ) == (
-        f"NOM-{YEAR}-001",
+        f"ВЫДВ-{YEAR}-001",
         NominationKind.ADMISSION,
         ReviewState.DRAFT,
         w.pupil.id,
@@ -150,8 +150,8 @@ def test_coordinator_drafts_attaches_and_submits(app, w):
     notes = db.session.execute(sa.select(Notification.user_id, Notification.subject)).all()
     assert sorted(notes) == sorted(
         [
-            (w.admin.id, f"NOM-{YEAR}-001: выдвижение подано"),
-            (w.admin2.id, f"NOM-{YEAR}-001: выдвижение подано"),
+            (w.admin.id, f"ВЫДВ-{YEAR}-001: выдвижение подано"),
+            (w.admin2.id, f"ВЫДВ-{YEAR}-001: выдвижение подано"),
         ]
     )
     # a submitted nomination is no longer editable
@@ -189,7 +189,7 @@ def test_experts_score_through_the_review_machinery(app, w):
     page = admin.get(url).get_data(as_text=True)
     assert 'data-testid="review-counts"' in page
     listed = admin.get("/admin/nominations").get_data(as_text=True)
-    assert f'data-nomination="NOM-{YEAR}-001"' in listed and "Лебедева Дарья Олеговна" in listed
+    assert f'data-nomination="ВЫДВ-{YEAR}-001"' in listed and "Лебедева Дарья Олеговна" in listed
     assert "Уровень достижения (международный, всероссийский, региональный, муниципальный)" in page
     post_form(
         admin, f"{url}/assign", {"expert_ids": [str(w.expert.id), str(w.expert2.id)]}, form_url=url
@@ -199,7 +199,7 @@ def test_experts_score_through_the_review_machinery(app, w):
     expert = client_for(app, w.expert)
     queue = expert.get("/expert/reviews").get_data(as_text=True)
     assert (
-        f"NOM-{YEAR}-001 · Включение по индивидуальным достижениям" in queue
+        f"ВЫДВ-{YEAR}-001 · Включение по индивидуальным достижениям" in queue
         and "Лебедева" not in queue
     )
     a1, a2 = assignment_of(n, w.expert), assignment_of(n, w.expert2)
@@ -256,7 +256,7 @@ def test_approving_an_admission_admits_and_queues_the_certificate(app, w):
     assert (person.status, person.admission_on, person.admission_basis) == (
         PersonStatus.RESIDENT_SCHOOL,
         date.today(),
-        f"Индивидуальные достижения: выдвижение NOM-{YEAR}-001",
+        f"Индивидуальные достижения: выдвижение ВЫДВ-{YEAR}-001",
     )
     change = db.session.execute(
         sa.select(PersonStatusChange).where(PersonStatusChange.person_id == person.id)
@@ -273,7 +273,7 @@ def test_approving_an_admission_admits_and_queues_the_certificate(app, w):
     job = db.session.execute(sa.select(Job)).scalar_one()
     assert (job.kind, job.key) == ("certificate", f"resident:{person.id}")
     assert wait_for_job(job.id).state.value == "done"
-    assert (w.coord1.id, f"NOM-{YEAR}-001: выдвижение одобрено") in db.session.execute(
+    assert (w.coord1.id, f"ВЫДВ-{YEAR}-001: выдвижение одобрено") in db.session.execute(
         sa.select(Notification.user_id, Notification.subject)
     ).all()
     # a second click changes nothing
@@ -403,10 +403,10 @@ def test_scope_and_roles(app, w, factory):
         f"/coordinator/nominations/{n.id}/files/{file_id}",
     ):
         assert coord2.get(url).status_code == 404
-    assert "NOM-" not in coord2.get("/coordinator/nominations/").get_data(as_text=True)
-    assert f"NOM-{YEAR}-001" in client_for(app, w.coord1).get("/coordinator/nominations/").get_data(
-        as_text=True
-    )
+    assert "ВЫДВ-" not in coord2.get("/coordinator/nominations/").get_data(as_text=True)
+    assert f"ВЫДВ-{YEAR}-001" in client_for(app, w.coord1).get(
+        "/coordinator/nominations/"
+    ).get_data(as_text=True)
     other = NominationWorld(factory, slug="other")
     other_admin = client_for(app, other.admin)
     for url in (f"/admin/nominations/{n.id}", f"/admin/nominations/{n.id}/files/{file_id}"):

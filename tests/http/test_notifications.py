@@ -22,25 +22,25 @@ def test_without_smtp_notifications_wait_in_the_outbox(app, people, factory):
     notify(
         tenant.id,
         [expert.id, expert.id],
-        "Назначена экспертиза: ACC-2020-001",
+        "Назначена экспертиза: ЗАЯВ-2020-001",
         "Оцените заявку",
         "/expert/reviews",
     )
     db.session.commit()
     rows = db.session.scalars(sa.select(Notification)).all()
     assert [(n.user_id, n.subject, n.emailed_at) for n in rows] == [
-        (expert.id, "Назначена экспертиза: ACC-2020-001", None)
+        (expert.id, "Назначена экспертиза: ЗАЯВ-2020-001", None)
     ]
     client = app.test_client()
     login(client, admin.email)
     html = client.get("/admin/outbox").get_data(as_text=True)
     assert "Почтовый сервер не настроен" in html
-    assert "Назначена экспертиза: ACC-2020-001" in html and expert.email in html
+    assert "Назначена экспертиза: ЗАЯВ-2020-001" in html and expert.email in html
     other = factory.tenant()
     other_admin = factory.user(other, "admin")
     client = app.test_client()
     login(client, other_admin.email)
-    assert "ACC-2020-001" not in client.get("/admin/outbox").get_data(as_text=True)
+    assert "ЗАЯВ-2020-001" not in client.get("/admin/outbox").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ["admin", "coordinator", "organizer", "expert"])
@@ -135,7 +135,7 @@ def test_broker_down_the_step_succeeds_and_the_mail_waits_in_the_outbox(
     admin = app.test_client()
     login(admin, w.admin.email)
     html = admin.get("/admin/outbox").get_data(as_text=True)
-    assert "Конфликт интересов: ACC-" in html and "Ждёт отправки" in html
+    assert "Конфликт интересов: ЗАЯВ-" in html and "Ждёт отправки" in html
     notification_id = db.session.scalar(sa.select(Notification.id))
     post_form(admin, f"/admin/outbox/{notification_id}/resend", {}, form_url="/admin/outbox")
     assert [to for _s, to, _b in server.parsed()] == [w.admin.email]

@@ -65,7 +65,7 @@ def leaver(factory):
     db.session.add(
         Participation(tenant_id=t.id, edition_id=edition.id, person_id=p.id, role="winner")
     )
-    batch = AdmissionBatch(tenant_id=t.id, number="ADM-2017-001", edition_id=edition.id)
+    batch = AdmissionBatch(tenant_id=t.id, number="ПРОТ-2017-001", edition_id=edition.id)
     db.session.add(batch)
     db.session.flush()
     db.session.add(

@@ -32,3 +32,51 @@ def test_the_expert_minimum_agrees_with_its_count(app, factory, n, text):
     english = client.get("/admin/reviews/assign/accreditation").get_data(as_text=True)
     expected = f"Each item needs at least {n} expert{'' if n == 1 else 's'}."
     assert expected in english
+
+
+@pytest.mark.parametrize(
+    ("n", "text", "english"),
+    [
+        (1, "Срок хранения: 1 год после выхода из программы", "Retention: 1 year after leaving"),
+        (2, "Срок хранения: 2 года после выхода из программы", "Retention: 2 years after leaving"),
+        (5, "Срок хранения: 5 лет после выхода из программы", "Retention: 5 years after leaving"),
+        (
+            21,
+            "Срок хранения: 21 год после выхода из программы",
+            "Retention: 21 years after leaving",
+        ),
+    ],
+)
+def test_the_retention_period_agrees_with_its_years(app, factory, n, text, english):
+    tenant = factory.tenant()
+    tenant.settings = {"retention_years": n}
+    user = factory.user(tenant, "admin")
+    db.session.commit()
+    client = app.test_client()
+    login(client, user.email)
+    assert text in client.get("/admin/retention").get_data(as_text=True)
+
+    token = csrf_token(client, "/notifications")
+    client.post("/language", data={"lang": "en", "csrf_token": token})
+    assert english in client.get("/admin/retention").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("n", "text", "english"),
+    [
+        (1, "Пароль должен быть не длиннее 1 символа.", "at most 1 character long."),
+        (2, "Пароль должен быть не длиннее 2 символов.", "at most 2 characters long."),
+        (5, "Пароль должен быть не длиннее 5 символов.", "at most 5 characters long."),
+        (21, "Пароль должен быть не длиннее 21 символа.", "at most 21 characters long."),
+    ],
+)
+def test_the_password_maximum_agrees_with_its_count(app, monkeypatch, n, text, english):
+    from flask_babel import force_locale
+
+    from mkr_web.operations import passwords
+
+    monkeypatch.setattr(passwords, "MAX_LENGTH", n)
+    with app.test_request_context("/"):
+        assert text in passwords.password_problems("я" * (n + 1))
+        with force_locale("en"):
+            assert f"The password must be {english}" in passwords.password_problems("я" * (n + 1))

@@ -138,7 +138,7 @@ def test_xlsx_upload_preview_and_batch(app, world):
         and resp.headers["Location"] == f"/organizer/admission/batches/{batch.id}"
     )
     assert (batch.number, batch.source_filename, batch.edition_id) == (
-        "ADM-2019-001",
+        "ПРОТ-2019-001",
         "протокол.xlsx",
         world.edition.id,
     )

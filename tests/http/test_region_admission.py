@@ -161,8 +161,8 @@ def test_second_protocol_shows_the_first_and_skips_repeated_rows(app, world):
     assert "Пропущено строк, повторяющих уже принятые протоколы: 1." in html
     batches = db.session.scalars(sa.select(AdmissionBatch).order_by(AdmissionBatch.id)).all()
     assert [(b.number, [c.surname for c in b.candidates]) for b in batches] == [
-        ("ADM-2019-001", ["Соколова"]),
-        ("ADM-2019-002", ["Орлова"]),
+        ("ПРОТ-2019-001", ["Соколова"]),
+        ("ПРОТ-2019-002", ["Орлова"]),
     ]
     # a file of repeats only: nothing to record
     preview = upload_file(client, url, xlsx_bytes([ANNA], TITLES), "третий.xlsx").headers[

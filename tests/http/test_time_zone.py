@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, Tenant
-from tests.support import login, post_form
+from tests.support import csrf_token, login, post_form
 
 AT = datetime(2026, 11, 29, 20, 5, 9)  # stored naive UTC
 
@@ -92,12 +92,26 @@ def test_the_settings_state_each_document_numbering(admin):
         )
     ]
     rows = [
-        ("Заявка на аккредитацию", "ACC-ГГГГ-001"),
-        ("Свидетельство об аккредитации", "АКР-ГГГГ-001"),
-        ("Выдвижение", "NOM-ГГГГ-001"),
-        ("Протокол результатов (пакет кандидатов)", "ADM-ГГГГ-001"),
-        ("Свидетельство резидента", "РЕЗ-ГГГГ-001"),
+        ("Заявка на аккредитацию", "ЗАЯВ"),
+        ("Свидетельство об аккредитации", "АКР"),
+        ("Выдвижение", "ВЫДВ"),
+        ("Протокол результатов (пакет кандидатов)", "ПРОТ"),
+        ("Свидетельство резидента", "РЕЗ"),
+        ("Акт об уничтожении персональных данных", "УНИЧ"),
     ]
     assert table.count("<tr><td>") == len(rows)
-    for kind, scheme in rows:
-        assert f"<tr><td>{kind}</td><td>{scheme}</td></tr>" in table
+    for kind, prefix in rows:
+        assert (
+            f'<tr><td>{kind}</td><td><code><span lang="ru">{prefix}</span>-ГГГГ-001</code></td></tr>'
+            in table
+        )
+
+
+def test_the_english_settings_keep_the_russian_prefixes_marked(admin):
+    _, client = admin
+    token = csrf_token(client, "/notifications")
+    client.post("/language", data={"lang": "en", "csrf_token": token})
+    html = client.get("/admin/settings").get_data(as_text=True)
+    for prefix in ("ЗАЯВ", "АКР", "ВЫДВ", "ПРОТ", "РЕЗ", "УНИЧ"):
+        assert f'<code><span lang="ru">{prefix}</span>-YYYY-001</code>' in html
+    assert "The prefixes are Russian abbreviations" in html

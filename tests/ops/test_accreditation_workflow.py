@@ -37,15 +37,15 @@ def test_numbers_are_unique_per_tenant_and_year(w, factory):
     other = world(factory)
     b1 = application(other)
     assert (a1.number, a2.number, b1.number) == (
-        f"ACC-{YEAR}-001",
-        f"ACC-{YEAR}-002",
-        f"ACC-{YEAR}-001",
+        f"ЗАЯВ-{YEAR}-001",
+        f"ЗАЯВ-{YEAR}-002",
+        f"ЗАЯВ-{YEAR}-001",
     )
-    assert acc.next_number(w.tenant.id, 2016) == "ACC-2016-001"
-    application(w, number="ACC-2016-007")
-    assert acc.next_number(w.tenant.id, 2016) == "ACC-2016-008"
+    assert acc.next_number(w.tenant.id, 2016) == "ЗАЯВ-2016-001"
+    application(w, number="ЗАЯВ-2016-007")
+    assert acc.next_number(w.tenant.id, 2016) == "ЗАЯВ-2016-008"
     with pytest.raises(OperationError, match="номер"):
-        application(w, number="ACC-2016-007")
+        application(w, number="ЗАЯВ-2016-007")
 
 
 def test_accrediting_an_existing_event_updates_it(w, factory):

@@ -68,7 +68,7 @@ def test_the_whole_demo(app_ctx):
 
     # criterion 1: 124 admitted in 2019, batch by batch as in the seed, each the plan's person
     batches = db.session.scalars(sa.select(AdmissionBatch).order_by(AdmissionBatch.number)).all()
-    assert [b.number for b in batches] == [f"ADM-2019-00{i}" for i in range(1, 6)]
+    assert [b.number for b in batches] == [f"ПРОТ-2019-00{i}" for i in range(1, 6)]
     assert {b.edition.event.title: len(b.candidates) for b in batches} == {
         ACCREDITED_EVENTS[k][0]: n for k, n in ADMISSIONS_2019.items()
     }
@@ -122,56 +122,56 @@ def test_the_whole_demo(app_ctx):
         (n.number, n.kind, n.state, n.municipality.name, emails[n.created_by_id]) for n in noms
     ] == [
         (
-            "NOM-2019-001",
+            "ВЫДВ-2019-001",
             NominationKind.POTENTIAL,
             ReviewState.APPROVED,
             "ЗАТО Северск",
             "seversk@tomsk.mkr.demo",
         ),
         (
-            "NOM-2019-002",
+            "ВЫДВ-2019-002",
             NominationKind.OPPORTUNITY,
             ReviewState.APPROVED,
             "ЗАТО Северск",
             "seversk@tomsk.mkr.demo",
         ),
         (
-            "NOM-2019-003",
+            "ВЫДВ-2019-003",
             NominationKind.ADMISSION,
             ReviewState.REJECTED,
             "ЗАТО Северск",
             "seversk@tomsk.mkr.demo",
         ),
         (
-            "NOM-2020-001",
+            "ВЫДВ-2020-001",
             NominationKind.ADMISSION,
             ReviewState.IN_REVIEW,
             "ЗАТО Северск",
             "seversk@tomsk.mkr.demo",
         ),
         (
-            "NOM-2020-002",
+            "ВЫДВ-2020-002",
             NominationKind.OPPORTUNITY,
             ReviewState.REVIEWED,
             "Первомайский район",
             "pervomayskiy@tomsk.mkr.demo",
         ),
         (
-            "NOM-2020-003",
+            "ВЫДВ-2020-003",
             NominationKind.ADMISSION,
             ReviewState.RETURNED,
             "ЗАТО Северск",
             "seversk@tomsk.mkr.demo",
         ),
         (
-            "NOM-2020-004",
+            "ВЫДВ-2020-004",
             NominationKind.OPPORTUNITY,
             ReviewState.SUBMITTED,
             "Первомайский район",
             "pervomayskiy@tomsk.mkr.demo",
         ),
         (
-            "NOM-2020-005",
+            "ВЫДВ-2020-005",
             NominationKind.ADMISSION,
             ReviewState.DRAFT,
             "ЗАТО Северск",
@@ -181,30 +181,30 @@ def test_the_whole_demo(app_ctx):
     assert all(len(n.files) == 1 and n.person.municipality_id == n.municipality_id for n in noms)
     by_number = {n.number: n for n in noms}
     # the approved ones are the records behind a status and a placement of the other loaders
-    potential = by_number["NOM-2019-001"]
+    potential = by_number["ВЫДВ-2019-001"]
     assert (
         potential.person.status is PersonStatus.POTENTIAL
         and potential.decided_at.date() == potential.person.status_since
     )
     placement = db.session.execute(
-        sa.select(Placement).where(Placement.nomination_id == by_number["NOM-2019-002"].id)
+        sa.select(Placement).where(Placement.nomination_id == by_number["ВЫДВ-2019-002"].id)
     ).scalar_one()
-    assert placement.person_id == by_number["NOM-2019-002"].person_id
+    assert placement.person_id == by_number["ВЫДВ-2019-002"].person_id
     # open admission nominations name pupils who may still be admitted
-    for number in ("NOM-2020-001", "NOM-2020-003", "NOM-2020-005"):
+    for number in ("ВЫДВ-2020-001", "ВЫДВ-2020-003", "ВЫДВ-2020-005"):
         assert by_number[number].person.status is PersonStatus.POTENTIAL
     states = db.session.execute(
         sa.select(ReviewAssignment.subject_id, ReviewAssignment.state).where(
             ReviewAssignment.subject_type == SubjectType.NOMINATION
         )
     ).all()
-    in_review = sorted(s for i, s in states if i == by_number["NOM-2020-001"].id)
+    in_review = sorted(s for i, s in states if i == by_number["ВЫДВ-2020-001"].id)
     assert in_review == sorted([AssignmentState.ASSIGNED, AssignmentState.SUBMITTED])
     history = db.session.scalars(
         sa.select(TransitionLog.action)
         .where(
             TransitionLog.subject_type == SubjectType.NOMINATION,
-            TransitionLog.subject_id == by_number["NOM-2020-003"].id,
+            TransitionLog.subject_id == by_number["ВЫДВ-2020-003"].id,
         )
         .order_by(TransitionLog.id)
     ).all()
@@ -225,7 +225,9 @@ def test_the_whole_demo(app_ctx):
                 TransitionLog.subject_id == n.id,
             )
         ).all()
-        assert {t.year for t in at} <= {int(n.number[4:8])} and (at or n.state is ReviewState.DRAFT)
+        assert {t.year for t in at} <= {int(n.number.split("-")[1])} and (
+            at or n.state is ReviewState.DRAFT
+        )
 
     # a second run changes nothing
     assert load_demo("demo-password-1") == {}

@@ -90,7 +90,7 @@ def test_create_batch_numbers_and_matches(world):
     ]
     batch = _batch(world, rows)
     second = _batch(world, [row(surname="Новикова")])
-    assert (batch.number, second.number) == ("ADM-2019-001", "ADM-2019-002")
+    assert (batch.number, second.number) == ("ПРОТ-2019-001", "ПРОТ-2019-002")
     assert (batch.edition_id, batch.organizer_id, batch.created_by_id) == (
         world.edition.id,
         world.rcro.id,

@@ -46,7 +46,7 @@ def test_accredited_events_with_their_history(demo):
         sa.select(Organization).where(Organization.name == reference.OPERATOR_ORG)
     ).scalar_one()
     for i, (title, short, direction) in enumerate(seed.ACCREDITED_EVENTS.values(), start=1):
-        a = apps[f"ACC-2016-{i:03d}"]
+        a = apps[f"ЗАЯВ-2016-{i:03d}"]
         assert (
             a.state,
             a.valid_from_year,
@@ -113,7 +113,7 @@ def test_candidates_of_2020_are_in_review(demo):
     apps = _apps()
     emails = dict(db.session.execute(sa.select(User.id, User.email)).all())
     for i, (title, direction) in enumerate(seed.CANDIDATES_2020, start=1):
-        a = apps[f"ACC-2020-{i:03d}"]
+        a = apps[f"ЗАЯВ-2020-{i:03d}"]
         assert (a.state, a.title, a.direction, a.submitted_at.year) == (
             ReviewState.IN_REVIEW,
             title,

@@ -78,14 +78,14 @@ def test_kind_rules(w):
     )
     db.session.commit()
     with pytest.raises(
-        OperationError, match=f"Такое выдвижение этого человека уже есть: NOM-{YEAR}-002"
+        OperationError, match=f"Такое выдвижение этого человека уже есть: ВЫДВ-{YEAR}-002"
     ):
         ops.create_nomination(
             coordinator, resident, data(NominationKind.OPPORTUNITY, opportunity=w.opportunity)
         )
     assert db.session.scalars(sa.select(Nomination.number).order_by(Nomination.id)).all() == [
-        f"NOM-{YEAR}-001",
-        f"NOM-{YEAR}-002",
+        f"ВЫДВ-{YEAR}-001",
+        f"ВЫДВ-{YEAR}-002",
     ]
 
 
@@ -126,9 +126,9 @@ def test_numbers_per_tenant_and_year(w, factory):
     other = NominationWorld(factory, slug="other")
     third = draft(other, year=2019)
     assert [first.number, second.number, third.number] == [
-        "NOM-2019-001",
-        "NOM-2019-002",
-        "NOM-2019-001",
+        "ВЫДВ-2019-001",
+        "ВЫДВ-2019-002",
+        "ВЫДВ-2019-001",
     ]
     with pytest.raises(OperationError):
         ops.add_evidence(first, w.membership(w.coord2), pdf_upload())

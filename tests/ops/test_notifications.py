@@ -45,7 +45,7 @@ def test_mail_is_sent_after_commit_with_an_absolute_link(people, smtp_server):
     tenant, admin, expert = people
     notify_admins(
         tenant.id,
-        "Конфликт интересов: ACC-2020-002",
+        "Конфликт интересов: ЗАЯВ-2020-002",
         "Назначьте другого эксперта.",
         "/admin/accreditation/1",
     )
@@ -53,12 +53,12 @@ def test_mail_is_sent_after_commit_with_an_absolute_link(people, smtp_server):
     db.session.commit()
     assert server.parsed() == [
         (
-            "Конфликт интересов: ACC-2020-002",
+            "Конфликт интересов: ЗАЯВ-2020-002",
             "admin@example.test",
             "Назначьте другого эксперта.\n\nhttp://127.0.0.1:5000/admin/accreditation/1" + FOOTER,
         )
     ]
-    assert _rows() == [("Конфликт интересов: ACC-2020-002", MailState.SENT, 1)]
+    assert _rows() == [("Конфликт интересов: ЗАЯВ-2020-002", MailState.SENT, 1)]
     assert db.session.scalar(sa.select(Notification.emailed_at)) is not None
 
 
@@ -66,13 +66,13 @@ def test_mail_is_sent_after_commit_with_an_absolute_link(people, smtp_server):
 def test_mail_over_tls_with_login(people, smtp_server, mode):
     server = smtp_server(mode, login=("mkr-relay", "s3cret-relay"))
     tenant, admin, expert = people
-    notify(tenant.id, [expert.id], "Назначена экспертиза: ACC-2020-001", "Оцените заявку.")
+    notify(tenant.id, [expert.id], "Назначена экспертиза: ЗАЯВ-2020-001", "Оцените заявку.")
     db.session.commit()
     assert server.logins == ["mkr-relay"]
     assert [(s, to) for s, to, _ in server.parsed()] == [
-        ("Назначена экспертиза: ACC-2020-001", expert.email)
+        ("Назначена экспертиза: ЗАЯВ-2020-001", expert.email)
     ]
-    assert _rows() == [("Назначена экспертиза: ACC-2020-001", MailState.SENT, 1)]
+    assert _rows() == [("Назначена экспертиза: ЗАЯВ-2020-001", MailState.SENT, 1)]
 
 
 def test_a_wrong_password_fails_into_the_outbox_and_resend_sends_it(

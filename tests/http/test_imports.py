@@ -296,3 +296,26 @@ def test_ten_thousand_rows(admin):
     residents = db.session.scalar(sa.select(sa.func.count()).select_from(PersonStatusChange))
     assert (count, residents) == (10_000, 5_000)
     assert elapsed < 120, elapsed
+    # the bulk path (COPY on PostgreSQL) writes every row of the four tables, right
+    created = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            AuditEntry.action == "person.create",
+            AuditEntry.details["source"].as_string() == "import",
+        )
+    )
+    admitted = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            TransitionLog.action == "admit_school", TransitionLog.user_id == user.id
+        )
+    )
+    assert (created, admitted) == (10_000, 5_000)
+    person = db.session.scalars(
+        sa.select(Person).where(Person.surname == f"Фамилия{chr(1073)}{chr(1072)}{chr(1072)}")
+    ).one()
+    assert (person.status.value, person.admission_on, person.version) == (
+        "resident_school",
+        date(2019, 5, 1),
+        1,
+    )
+    assert person.birth_on == date(2001, 2, 2) and person.search_name.startswith("фамилияб")
+    assert person.created_at is not None and person.is_anonymized is False

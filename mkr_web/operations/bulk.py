@@ -1,0 +1,67 @@
+"""Many rows in one go, inside the caller's transaction (imports, the demo).
+
+On PostgreSQL the rows travel by ``COPY … FROM STDIN`` (psycopg's copy protocol: no SQL text
+to build and parse per batch), and new primary keys are taken from the table's sequence first
+(:func:`new_ids`), so the caller knows them before the rows exist; elsewhere (SQLite) they are
+an ``executemany`` INSERT. Either way a failure rolls the whole transaction back with the rest
+of the caller's work: nothing is half-written.
+
+The values are the Python values a model's columns take (enums, dicts for JSON columns, dates);
+every row of one call has the same keys, and a column left out takes its server-side default
+or NULL, never a Python-side ``default=``: callers give those explicitly.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+
+import sqlalchemy as sa
+
+from ..extensions import db
+
+
+def copies() -> bool:
+    """Whether this session's database takes rows by COPY (PostgreSQL through psycopg)."""
+    bind = db.session.get_bind()
+    return bind.dialect.name == "postgresql" and bind.dialect.driver == "psycopg"
+
+
+def new_ids(model, count: int) -> list[int]:
+    """``count`` fresh primary keys of ``model`` from its sequence (PostgreSQL), ascending."""
+    table = model.__table__.name
+    return list(
+        db.session.scalars(
+            sa.text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+            ),
+            {"table": table, "n": count},
+        )
+    )
+
+
+def _plain(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def insert_rows(model, rows: list[dict]) -> None:
+    """Insert ``rows`` (dicts keyed by column name) into ``model``'s table."""
+    if not rows:
+        return
+    if not copies():
+        db.session.execute(sa.insert(model), rows)
+        return
+    table = model.__table__
+    columns = list(rows[0])
+    unknown = [c for c in columns if c not in table.c]
+    if unknown:
+        raise KeyError(f"{table.name} has no column {unknown[0]}")
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([_plain(row[c]) for c in columns])

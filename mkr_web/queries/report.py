@@ -113,7 +113,7 @@ from ..models import (
 )
 from ..models.tenancy import DEFAULT_SETTINGS
 from .report_criteria import accreditations, partners, placements_of, publications_of
-from .report_events import event_sections
+from .report_events import analytic, event_sections
 
 S = PersonStatus
 RESIDENT_STATUSES = (S.RESIDENT_SCHOOL, S.RESIDENT_STUDENT)
@@ -186,11 +186,11 @@ def _status_grid(tenant_id, as_of, ids) -> list:
     """(municipality_id, organization_id, status, persons) as of ``as_of``: the one scan of
     the status history the residents, Table 1 and the regional organisations are read from."""
     cur = status_as_of(tenant_id, as_of, ids)
-    return db.session.execute(
+    return analytic(
         sa.select(
             cur.c.municipality_id, cur.c.organization_id, cur.c.status, sa.func.count()
         ).group_by(cur.c.municipality_id, cur.c.organization_id, cur.c.status)
-    ).all()
+    )
 
 
 def _residents_and_table1(tenant_id, as_of, municipalities, ids):
@@ -299,11 +299,11 @@ def _admissions(tenant_id, start, end, ids) -> tuple[int, int | None]:
         .subquery()
     )
     local = sa.func.sum(sa.case((first.c.municipality_id.in_(ids or []), 1), else_=0))
-    total, in_scope = db.session.execute(
+    ((total, in_scope),) = analytic(
         sa.select(sa.func.count(), sa.func.coalesce(local, 0)).where(
             first.c.first_on >= start, first.c.first_on <= end
         )
-    ).one()
+    )
     return int(total), (int(in_scope) if ids is not None else None)
 
 

@@ -85,20 +85,22 @@ def participant_grid(tenant_id: int, edition_ids: list[int]) -> dict[int, dict[i
         .group_by(pairs.c.edition_id, Person.municipality_id)
     )
     grid: dict[int, dict[int | None, int]] = {}
-    for edition_id, muni_id, n in _analytic(sa.union_all(counted, listed)):
+    for edition_id, muni_id, n in analytic(sa.union_all(counted, listed)):
         cells = grid.setdefault(edition_id, {})
         cells[muni_id] = cells.get(muni_id, 0) + int(n or 0)
     return grid
 
 
-#: PostgreSQL working memory of the report's largest query: its hashes of a large tenant's
-#: (edition, person) pairs and persons stay in memory instead of spilling to disk.
+#: PostgreSQL working memory of the report's scans of a whole tenant: the hashes of a large
+#: tenant's (edition, person) pairs and persons and the sorts of its status history stay in
+#: memory instead of spilling to disk.
 ANALYTIC_WORK_MEM = "64MB"
 
 
-def _analytic(query) -> list:
-    """Run ``query`` with PostgreSQL's nested loops off and ``ANALYTIC_WORK_MEM`` (both
-    restored after it).
+def analytic(query) -> list:
+    """Run one of the report's scans of a whole tenant (the participant grid, the status grid,
+    the admissions) with PostgreSQL's nested loops off and ``ANALYTIC_WORK_MEM`` (both
+    restored after it): its sorts and hashes stay in memory.
 
     The planner underestimates a large tenant's participations per edition (editions of all
     tenants share one statistic) and then looks its persons up one by one; hashing the

@@ -381,3 +381,15 @@ def test_admin_adds_and_edits_an_organisation_through_its_form(app, world):
     assert _alerts(resp.get_data(as_text=True)) == [
         "Название «МБОУ «СОШ № 1»» уже занято: «МБОУ «СОШ № 1»» в справочнике."
     ]
+
+
+def test_cancelling_a_reference_preview_deletes_it_and_goes_back(app, world):
+    client = client_for(app, world.admin)
+    url = "/admin/reference/municipalities/import"
+    good = xlsx_bytes([["Новый район", "район", 5, ""]], MUNI_HEADER)
+    preview = upload_file(client, url, good, "m.xlsx").headers["Location"]
+    resp = post_form(client, preview, {"cancel": "1"})
+    assert resp.headers["Location"] == url
+    assert _alerts(client.get(url).get_data(as_text=True)) == ["Загрузка отменена."]
+    assert client.get(preview).status_code == 404
+    assert len(munis(world.tenant.id)) == 3

@@ -24,6 +24,7 @@ from ..models import (
     ParticipationCount,
     Person,
 )
+from .reference import municipalities_of
 
 
 def organiser_scope(q: sa.Select, membership: Membership, organizer_id) -> sa.Select:
@@ -124,14 +125,9 @@ def counts_grid(edition: EventEdition) -> dict[tuple[int, CountCategory], int]:
 
 
 def grid_municipalities(tenant_id: int) -> list[Municipality]:
-    """Rows of the counts grid: the tenant's municipalities, then other regions."""
-    return list(
-        db.session.scalars(
-            sa.select(Municipality)
-            .where(Municipality.tenant_id == tenant_id)
-            .order_by(Municipality.sort_order, Municipality.name)
-        )
-    )
+    """Rows of the counts grid: the tenant's municipalities, then other regions (their sort
+    order puts them last)."""
+    return municipalities_of(tenant_id)
 
 
 def participants_of(edition: EventEdition) -> list[tuple[Participation, Person]]:

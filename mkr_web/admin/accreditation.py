@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workflows.review import ACCREDITATION, ReviewState
+from workflows.review import ReviewState
 from workflows.roles import Role
 
 from ..access import (
@@ -30,7 +30,6 @@ from ..queries.reviews import (
     summaries_for,
 )
 from ..web.commit import commit_or_refuse
-from ..web.confirm import confirmation_page
 from ..web.files import (
     accreditation_certificate_response,
     regulation_response,
@@ -39,18 +38,41 @@ from ..web.files import (
 from ..web.forms import (
     LEVEL_TITLES,
     AccreditForm,
-    CommentForm,
     VersionForm,
-    version_of,
 )
 from . import bp
-from .review_steps import assign_experts_from_form, review_panel, start_review_from_form
+from .review_steps import AdminReview
 
 ST = SubjectType.ACCREDITATION
 
 
 def _application(application_id: int) -> AccreditationApplication:
     return get_in_tenant_or_404(AccreditationApplication, application_id)
+
+
+def _decide(application: AccreditationApplication, action: str, comment: str, version):
+    return ops.decide(
+        application,
+        action,
+        comment,
+        role=current_role(),
+        user_id=current_user.id,
+        expected_version=version,
+    )
+
+
+REVIEW = AdminReview(
+    ST,
+    path="/accreditation",
+    name="accreditation",
+    load=_application,
+    started=lambda: _("Заявка передана на экспертизу."),
+    reject_question=lambda a: _("Отказать в аккредитации по заявке %(number)s.", number=a.number),
+    rejected=lambda: _("В аккредитации отказано."),
+    returned=lambda: _("Заявка возвращена на доработку."),
+    decide_op=_decide,
+)
+REVIEW.register(bp)
 
 
 @bp.route("/accreditation")
@@ -83,36 +105,15 @@ def accreditation_detail(application_id: int):
         "admin/accreditation_detail.html",
         application=application,
         levels=LEVEL_TITLES,
-        actions=ACCREDITATION.available(application.state, current_role()),
         accredit_form=AccreditForm(
             version=application.version,
             valid_from=this_year,
             valid_to=this_year + 2,
             prefix="accredit",
         ),
-        **review_panel(ST, application),
+        **REVIEW.panel(application),
         certificate=find_certificate(CertificateKind.ACCREDITATION, application.id),
     )
-
-
-def _back(application: AccreditationApplication):
-    return redirect(url_for(".accreditation_detail", application_id=application.id))
-
-
-@bp.route("/accreditation/<int:application_id>/assign", methods=["POST"])
-@roles(Role.ADMIN)
-def accreditation_assign(application_id: int):
-    application = _application(application_id)
-    assign_experts_from_form(ST, application)
-    return _back(application)
-
-
-@bp.route("/accreditation/<int:application_id>/start-review", methods=["POST"])
-@roles(Role.ADMIN)
-def accreditation_start_review(application_id: int):
-    application = _application(application_id)
-    start_review_from_form(ST, application, _("Заявка передана на экспертизу."))
-    return _back(application)
 
 
 @bp.route("/accreditation/<int:application_id>/accredit", methods=["POST"])
@@ -120,35 +121,19 @@ def accreditation_start_review(application_id: int):
 def accreditation_accredit(application_id: int):
     application = _application(application_id)
     form = AccreditForm(prefix="accredit")
-    if not form.validate_on_submit():
-        flash(_("Укажите срок аккредитации: годы с… по… (от 2000 до 2100)."), "danger")
-        return _back(application)
-    ask = confirmation_page(
-        _(
-            "Аккредитовать мероприятие «%(title)s» (заявка %(number)s) на %(a)s–%(b)s гг. и "
-            "выдать свидетельство.",
-            title=application.title,
-            number=application.number,
-            a=form.valid_from.data,
-            b=form.valid_to.data,
-        ),
-        back=url_for(".accreditation_detail", application_id=application.id),
-        count=1,
-    )
-    if ask is not None:
-        return ask
-    error = commit_or_refuse(
-        ops.accredit,
-        application,
-        form.valid_from.data,
-        form.valid_to.data,
-        role=current_role(),
-        user_id=current_user.id,
-        comment=form.comment.data or "",
-        expected_version=version_of(form),
-        success=_("Мероприятие аккредитовано."),
-    ).error
-    if error is None:
+
+    def accredit(comment: str, version):
+        return ops.accredit(
+            application,
+            form.valid_from.data,
+            form.valid_to.data,
+            role=current_role(),
+            user_id=current_user.id,
+            comment=comment,
+            expected_version=version,
+        )
+
+    def queue_certificate(_result) -> None:
         try:
             start_certificate_job(
                 application.tenant_id, CertificateKind.ACCREDITATION, application.id
@@ -156,41 +141,23 @@ def accreditation_accredit(application_id: int):
         except Exception as exc:  # noqa: BLE001 - the broker is down: the PDF is made on first download
             current_app.logger.warning("certificate job not queued: %s", type(exc).__name__)
             flash(_("Свидетельство будет подготовлено при первом скачивании."), "warning")
-    return _back(application)
 
-
-@bp.route(
-    "/accreditation/<int:application_id>/decide/<any(reject, return):action>", methods=["POST"]
-)
-@roles(Role.ADMIN)
-def accreditation_decide(application_id: int, action: str):
-    application = _application(application_id)
-    form = CommentForm(prefix=action)
-    if form.validate_on_submit():
-        if action == "reject":
-            ask = confirmation_page(
-                _("Отказать в аккредитации по заявке %(number)s.", number=application.number),
-                back=url_for(".accreditation_detail", application_id=application.id),
-                count=1,
-            )
-            if ask is not None:
-                return ask
-        message = (
-            _("В аккредитации отказано.")
-            if action == "reject"
-            else _("Заявка возвращена на доработку.")
-        )
-        commit_or_refuse(
-            ops.decide,
-            application,
-            action,
-            form.comment.data or "",
-            role=current_role(),
-            user_id=current_user.id,
-            expected_version=version_of(form),
-            success=message,
-        )
-    return _back(application)
+    return REVIEW.decide(
+        application,
+        form,
+        call=accredit,
+        success=_("Мероприятие аккредитовано."),
+        question=_(
+            "Аккредитовать мероприятие «%(title)s» (заявка %(number)s) на %(a)s–%(b)s гг. и "
+            "выдать свидетельство.",
+            title=application.title,
+            number=application.number,
+            a=form.valid_from.data,
+            b=form.valid_to.data,
+        ),
+        invalid=_("Укажите срок аккредитации: годы с… по… (от 2000 до 2100)."),
+        after=queue_certificate,
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/unassign", methods=["POST"])

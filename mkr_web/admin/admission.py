@@ -136,39 +136,58 @@ def admission_batch(batch_id: int):
     )
 
 
+def _decide(question: str, *, count: int, cancel: str, work, done, then):
+    """The admin decides on candidates (one, or a protocol's confirmed ones): ask first
+    (without JavaScript, a confirmation page naming ``count``; ``cancel`` goes back), run
+    ``work()`` in one commit, ``done(result)`` once committed (say what happened, queue the
+    certificates), then answer ``then()``."""
+    ask = confirmation_page(question, back=cancel, count=count)
+    if ask is not None:
+        return ask
+    outcome = commit_or_refuse(work)
+    if outcome.ok:
+        done(outcome.result)
+    return then()
+
+
+def _decide_batch(batch: AdmissionBatch, question, work, done):
+    """A decision on every confirmed candidate of a protocol; ``question(n)`` names how many."""
+    n = confirmed_count(batch.id)
+    page = url_for(".admission_batch", batch_id=batch.id)
+    return _decide(
+        question(n), count=n, cancel=page, work=work, done=done, then=lambda: redirect(page)
+    )
+
+
 @bp.route("/admission/batches/<int:batch_id>/admit-all", methods=["POST"])
 @roles(Role.ADMIN)
 def admission_admit_all(batch_id: int):
     batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
-    if Form().validate_on_submit():
-        n = confirmed_count(batch.id)
-        ask = confirmation_page(
+    if not Form().validate_on_submit():
+        return redirect(url_for(".admission_batch", batch_id=batch_id))
+
+    def admitted(decision: ops.Decision) -> None:
+        _queue_certificates(decision, batch)
+        flash(
             _(
-                "Включить в банк всех подтверждённых кандидатов протокола %(number)s: %(n)s. "
-                "Каждый станет резидентом, и ему будет выдано свидетельство.",
-                number=batch.number,
-                n=n,
+                "Включено в банк: %(n)s; из них уже были резидентами (записано достижение): %(a)s.",
+                n=len(decision.changed),
+                a=len(decision.achievement_person_ids),
             ),
-            back=url_for(".admission_batch", batch_id=batch.id),
-            count=n,
+            "success",
         )
-        if ask is not None:
-            return ask
-        outcome = commit_or_refuse(
-            lambda: ops.admit_confirmed(batch, current_membership(), on=_decided_on())
-        )
-        ok, decision = outcome.ok, outcome.result
-        if ok:
-            _queue_certificates(decision, batch)
-            flash(
-                _(
-                    "Включено в банк: %(n)s; из них уже были резидентами (записано достижение): %(a)s.",
-                    n=len(decision.changed),
-                    a=len(decision.achievement_person_ids),
-                ),
-                "success",
-            )
-    return redirect(url_for(".admission_batch", batch_id=batch_id))
+
+    return _decide_batch(
+        batch,
+        lambda n: _(
+            "Включить в банк всех подтверждённых кандидатов протокола %(number)s: %(n)s. "
+            "Каждый станет резидентом, и ему будет выдано свидетельство.",
+            number=batch.number,
+            n=n,
+        ),
+        lambda: ops.admit_confirmed(batch, current_membership(), on=_decided_on()),
+        admitted,
+    )
 
 
 @bp.route("/admission/batches/<int:batch_id>/reject-all", methods=["POST"])
@@ -176,30 +195,21 @@ def admission_admit_all(batch_id: int):
 def admission_reject_all(batch_id: int):
     batch = get_in_tenant_or_404(AdmissionBatch, batch_id)
     form = RejectForm()
-    if form.validate_on_submit():
-        n = confirmed_count(batch.id)
-        ask = confirmation_page(
-            _(
-                "Отклонить всех подтверждённых кандидатов протокола %(number)s: %(n)s.",
-                number=batch.number,
-                n=n,
-            ),
-            back=url_for(".admission_batch", batch_id=batch.id),
-            count=n,
-        )
-        if ask is not None:
-            return ask
-        outcome = commit_or_refuse(
-            lambda: ops.reject_confirmed(
-                batch, current_membership(), form.reason.data, on=_decided_on()
-            )
-        )
-        ok, rejected = outcome.ok, outcome.result
-        if ok:
-            flash(_("Отклонено: %(n)s.", n=len(rejected)), "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("Укажите причину отказа."), "danger")
-    return redirect(url_for(".admission_batch", batch_id=batch_id))
+        return redirect(url_for(".admission_batch", batch_id=batch_id))
+    return _decide_batch(
+        batch,
+        lambda n: _(
+            "Отклонить всех подтверждённых кандидатов протокола %(number)s: %(n)s.",
+            number=batch.number,
+            n=n,
+        ),
+        lambda: ops.reject_confirmed(
+            batch, current_membership(), form.reason.data, on=_decided_on()
+        ),
+        lambda rejected: flash(_("Отклонено: %(n)s.", n=len(rejected)), "success"),
+    )
 
 
 def _render_candidate(candidate, status=200, **forms):
@@ -252,45 +262,59 @@ def admission_return(candidate_id: int):
     return _back(candidate)
 
 
+def _decide_candidate(candidate: AdmissionCandidate, question: str, work, done):
+    return _decide(
+        question,
+        count=1,
+        cancel=url_for(".admission_candidate", candidate_id=candidate.id),
+        work=work,
+        done=done,
+        then=lambda: _back(candidate),
+    )
+
+
+def _named(candidate: AdmissionCandidate) -> dict:
+    """How a confirmation names a candidate."""
+    return {
+        "name": " ".join((candidate.surname, candidate.name)),
+        "number": candidate.batch.number,
+        "row": candidate.row_no,
+    }
+
+
+def _admitted(decision: ops.Decision) -> None:
+    _queue_certificates(decision)
+    if not decision.changed:
+        flash(
+            _("Кандидат уже включён в банк: запись изменилась, пока вы её просматривали."),
+            "warning",
+        )
+    elif decision.achievement_person_ids:
+        flash(_("Уже действующий резидент: результат записан как достижение."), "success")
+    else:
+        flash(_("Кандидат включён в банк."), "success")
+
+
 @bp.route("/admission/candidates/<int:candidate_id>/admit", methods=["POST"])
 @roles(Role.ADMIN)
 def admission_admit(candidate_id: int):
     candidate = _candidate_or_404(candidate_id)
     if not Form().validate_on_submit():
         abort(400)
-    ask = confirmation_page(
+    return _decide_candidate(
+        candidate,
         _(
             "Включить в банк кандидата %(name)s (протокол %(number)s, строка %(row)s).",
-            name=" ".join((candidate.surname, candidate.name)),
-            number=candidate.batch.number,
-            row=candidate.row_no,
+            **_named(candidate),
         ),
-        back=url_for(".admission_candidate", candidate_id=candidate.id),
-        count=1,
-    )
-    if ask is not None:
-        return ask
-    outcome = commit_or_refuse(
         lambda: ops.admit_candidate(
             candidate,
             current_membership(),
             on=_decided_on(),
             expected_version=parse_version(request.form.get("version")),
-        )
+        ),
+        _admitted,
     )
-    ok, decision = outcome.ok, outcome.result
-    if ok:
-        _queue_certificates(decision)
-        if not decision.changed:
-            flash(
-                _("Кандидат уже включён в банк: запись изменилась, пока вы её просматривали."),
-                "warning",
-            )
-        elif decision.achievement_person_ids:
-            flash(_("Уже действующий резидент: результат записан как достижение."), "success")
-        else:
-            flash(_("Кандидат включён в банк."), "success")
-    return _back(candidate)
 
 
 @bp.route("/admission/candidates/<int:candidate_id>/reject", methods=["POST"])
@@ -300,31 +324,23 @@ def admission_reject(candidate_id: int):
     form = RejectForm()
     if not form.validate_on_submit():
         return _render_candidate(candidate, 400, reject=form)
-    ask = confirmation_page(
+    return _decide_candidate(
+        candidate,
         _(
             "Отклонить кандидата %(name)s (протокол %(number)s, строка %(row)s).",
-            name=" ".join((candidate.surname, candidate.name)),
-            number=candidate.batch.number,
-            row=candidate.row_no,
+            **_named(candidate),
         ),
-        back=url_for(".admission_candidate", candidate_id=candidate.id),
-        count=1,
-    )
-    if ask is not None:
-        return ask
-    outcome = commit_or_refuse(
         lambda: ops.reject_candidate(
             candidate,
             current_membership(),
             form.reason.data,
             on=_decided_on(),
             expected_version=version_of(form),
-        )
+        ),
+        lambda rec: flash(
+            _("Кандидат отклонён.") if rec else _("Кандидат уже отклонён."), "success"
+        ),
     )
-    ok, rec = outcome.ok, outcome.result
-    if ok:
-        flash(_("Кандидат отклонён.") if rec else _("Кандидат уже отклонён."), "success")
-    return _back(candidate)
 
 
 @bp.route("/admission/candidates/<int:candidate_id>/resolve", methods=["POST"])

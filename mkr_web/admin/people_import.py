@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from workflows.roles import Role
 
 from ..access import current_tenant, roles
-from ..imports import error_count
 from ..imports.persons import PersonImporter
 from ..imports.social import ACTIVE, KNOWN, UNKNOWN, SocialMatcher
 from ..queries.people import persons_by_id
@@ -45,31 +44,39 @@ def people_import_template():
 @bp.route("/people/import/<int:preview_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def people_import_preview(preview_id: int):
-    importer = PersonImporter()
-    stored, payload = pages.preview_or_404(importer, preview_id)
-    form = pages.PreviewForm()
-    if request.method == "POST" and form.validate_on_submit():
-        if "cancel" in request.form:
-            pages.cancel(stored)
-            return redirect(url_for(".people_import"))
-        decisions = {}
-        for key, value in request.form.items():
-            row = parse_int(key[9:], minimum=1) if key.startswith("decision-") else None
-            if row is not None:
-                decisions[row] = value
-        outcome = pages.commit(importer, stored, payload, decisions)
-        if outcome.ok:
-            result = outcome.result
-            flash(
-                _(
-                    "Загружено: новых %(c)d, уже были в банке %(e)d, пропущено %(s)d.",
-                    c=result["created"],
-                    e=result["existing"],
-                    s=result["skipped"],
-                ),
-                "success",
-            )
-            return redirect(url_for(".people"))
+    def loaded(result: dict):
+        flash(
+            _(
+                "Загружено: новых %(c)d, уже были в банке %(e)d, пропущено %(s)d.",
+                c=result["created"],
+                e=result["existing"],
+                s=result["skipped"],
+            ),
+            "success",
+        )
+        return redirect(url_for(".people"))
+
+    return pages.preview(
+        PersonImporter(),
+        preview_id,
+        render=_render_people_preview,
+        done=loaded,
+        back=url_for(".people_import"),
+        choices=lambda payload: _decisions(),
+    )
+
+
+def _decisions() -> dict[int, str]:
+    """The posted decision per near-matched row (``decision-<row>``: new or skip)."""
+    decisions = {}
+    for key, value in request.form.items():
+        row = parse_int(key[9:], minimum=1) if key.startswith("decision-") else None
+        if row is not None:
+            decisions[row] = value
+    return decisions
+
+
+def _render_people_preview(payload: dict, form):
     rows = payload["rows"]
     # Every near match needs a decision, so all are shown; exact ones only up to a limit.
     near = [r for r in rows if r.get("match") and r["match"]["near"]]
@@ -79,10 +86,6 @@ def people_import_preview(preview_id: int):
     ids += [n[0] for r in matched for n in r["match"]["near"]]
     return render_template(
         "admin/people_import_preview.html",
-        payload=payload,
-        form=form,
-        errors=[(r["row"], col, reason) for r in rows for col, reason in r["errors"]],
-        error_count=error_count(payload),
         matched=matched,
         persons=persons_by_id(current_tenant().id, ids),
         exact_count=len(exact),
@@ -95,7 +98,7 @@ def people_import_preview(preview_id: int):
             and not r.get("match", {}).get("exact")
             and not r.get("match", {}).get("part_of")
         ),
-        total=len(rows),
+        **pages.preview_context(payload, form),
     )
 
 
@@ -108,37 +111,39 @@ def people_social():
 @bp.route("/people/social/<int:preview_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def people_social_preview(preview_id: int):
-    matcher = SocialMatcher()
-    stored, payload = pages.preview_or_404(matcher, preview_id)
-    form = pages.PreviewForm()
-    if request.method == "POST" and form.validate_on_submit():
-        chosen = [
-            n for v in request.form.getlist("row") if (n := parse_int(v, minimum=1)) is not None
-        ]
-        outcome = pages.commit(matcher, stored, payload, {"rows": chosen})
-        if outcome.ok:
-            result = outcome.result
-            flash(
-                _(
-                    "Отмечены как потенциальные резиденты: %(n)d (новых карточек: %(c)d).",
-                    n=result["marked"],
-                    c=result["created"],
-                ),
-                "success",
-            )
-            return redirect(url_for(".people", status="potential"))
-    rows = payload["rows"]
-    groups = {
-        g: [r for r in rows if r.get("match", {}).get("group") == g]
-        for g in (ACTIVE, KNOWN, UNKNOWN)
-    }
-    return render_template(
-        "admin/people_social_preview.html",
-        payload=payload,
-        form=form,
-        groups=groups,
-        persons=persons_by_id(
-            current_tenant().id, (r["match"]["person_id"] for r in rows if r.get("match"))
-        ),
-        errors=[(r["row"], col, reason) for r in rows for col, reason in r["errors"]],
+    def marked(result: dict):
+        flash(
+            _(
+                "Отмечены как потенциальные резиденты: %(n)d (новых карточек: %(c)d).",
+                n=result["marked"],
+                c=result["created"],
+            ),
+            "success",
+        )
+        return redirect(url_for(".people", status="potential"))
+
+    def render(payload: dict, form):
+        rows = payload["rows"]
+        return render_template(
+            "admin/people_social_preview.html",
+            groups={
+                g: [r for r in rows if r.get("match", {}).get("group") == g]
+                for g in (ACTIVE, KNOWN, UNKNOWN)
+            },
+            persons=persons_by_id(
+                current_tenant().id, (r["match"]["person_id"] for r in rows if r.get("match"))
+            ),
+            **pages.preview_context(payload, form),
+        )
+
+    return pages.preview(
+        SocialMatcher(),
+        preview_id,
+        render=render,
+        done=marked,
+        choices=lambda payload: {
+            "rows": [
+                n for v in request.form.getlist("row") if (n := parse_int(v, minimum=1)) is not None
+            ]
+        },
     )

@@ -32,6 +32,14 @@ def xlsx_response(data: bytes, filename: str) -> Response:
     )
 
 
+def exported(data: bytes, filename: str, table: str, **details) -> Response:
+    """A programme table as XLSX; the export is audited (which table, the year filter)."""
+    commit_or_refuse(
+        record, "programme.export", None, tenant_id=current_tenant().id, table=table, **details
+    )
+    return xlsx_response(data, filename)
+
+
 def partner_choices(tenant_id: int) -> list[tuple[int, str]]:
     return [(0, "—")] + [(o.id, o.name) for o in q.partner_candidates(tenant_id)]
 
@@ -215,7 +223,6 @@ def opportunities_xlsx():
             for p in placements
         ],
     )
-    commit_or_refuse(
-        record, "programme.export", None, tenant_id=tenant.id, table="opportunities", year=year
+    return exported(
+        workbook_bytes(wb), f"opportunities-{year or 'all'}.xlsx", "opportunities", year=year
     )
-    return xlsx_response(workbook_bytes(wb), f"opportunities-{year or 'all'}.xlsx")

@@ -12,7 +12,6 @@ from ..access import current_tenant, get_in_tenant_or_404, roles
 from ..documents.tables import xlsx_bytes
 from ..models import Organization, OrganizationKind, OutletKind, Partnership, Publication
 from ..operations import programme as ops
-from ..operations.audit import record
 from ..operations.deadlines import today
 from ..operations.tenancy import create_organization
 from ..queries import programme as q
@@ -21,7 +20,7 @@ from ..web.commit import commit_or_refuse
 from ..web.forms import Form
 from ..web.loading import paginate
 from . import bp
-from .programme import _year_arg, xlsx_response
+from .programme import _year_arg, exported
 from .programme_forms import PartnershipForm, PublicationForm
 
 PER_PAGE = 50
@@ -90,10 +89,7 @@ def publications_xlsx():
         ["Дата", "Заголовок", "Сайт или издание", "Вид площадки", "Ссылка"],
         [(p.published_on, p.title, p.outlet, p.outlet_kind.title_ru, p.url) for p in rows],
     )
-    commit_or_refuse(
-        record, "programme.export", None, tenant_id=tenant.id, table="publications", year=year
-    )
-    return xlsx_response(data, f"publications-{year or 'all'}.xlsx")
+    return exported(data, f"publications-{year or 'all'}.xlsx", "publications", year=year)
 
 
 def _partnership_form(partnership=None) -> PartnershipForm:
@@ -190,5 +186,4 @@ def partnerships_xlsx():
             for p in rows
         ],
     )
-    commit_or_refuse(record, "programme.export", None, tenant_id=tenant.id, table="partnerships")
-    return xlsx_response(data, "partnerships.xlsx")
+    return exported(data, "partnerships.xlsx", "partnerships")

@@ -11,7 +11,6 @@ from workflows.roles import Role
 
 from ..access import current_tenant, get_in_tenant_or_404, roles
 from ..documents.reference_export import reference_xlsx
-from ..imports import error_count
 from ..imports.reference import MunicipalityImporter, OrganizationImporter
 from ..models import Municipality, MunicipalityKind, Organization
 from ..operations.reference import (
@@ -167,37 +166,35 @@ def _upload(kind: str):
 
 
 def _preview(kind: str, preview_id: int):
-    importer = _importer(kind)
-    stored, payload = pages.preview_or_404(importer, preview_id)
-    form = pages.PreviewForm()
-    if request.method == "POST" and form.validate_on_submit():
-        if "cancel" in request.form:
-            pages.cancel(stored)
-            return redirect(url_for(f".{kind}_import"))
-        outcome = pages.commit(importer, stored, payload, {})
-        if outcome.ok:
-            flash(
-                _(
-                    "Загружено: новых %(c)d, обновлено %(u)d.",
-                    c=outcome.result["created"],
-                    u=outcome.result["updated"],
-                ),
-                "success",
-            )
-            return redirect(url_for(".reference"))
-    rows = payload["rows"]
-    return render_template(
-        "admin/reference_import_preview.html",
-        kind=kind,
-        title=IMPORTERS[kind][1],
-        payload=payload,
-        form=form,
-        errors=pages.row_errors(payload),
-        error_count=error_count(payload),
-        shown=rows[:500],
-        total=len(rows),
-        new=sum(1 for r in rows if r.get("match") and not r["match"]["id"]),
-        known=sum(1 for r in rows if r.get("match") and r["match"]["id"]),
+    def loaded(result: dict):
+        flash(
+            _(
+                "Загружено: новых %(c)d, обновлено %(u)d.",
+                c=result["created"],
+                u=result["updated"],
+            ),
+            "success",
+        )
+        return redirect(url_for(".reference"))
+
+    def render(payload: dict, form):
+        rows = payload["rows"]
+        return render_template(
+            "admin/reference_import_preview.html",
+            kind=kind,
+            title=IMPORTERS[kind][1],
+            shown=rows[:500],
+            new=sum(1 for r in rows if r.get("match") and not r["match"]["id"]),
+            known=sum(1 for r in rows if r.get("match") and r["match"]["id"]),
+            **pages.preview_context(payload, form),
+        )
+
+    return pages.preview(
+        _importer(kind),
+        preview_id,
+        render=render,
+        done=loaded,
+        back=url_for(f".{kind}_import"),
     )
 
 

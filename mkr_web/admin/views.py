@@ -36,6 +36,26 @@ def _municipality_choices(tenant_id: int, blank: bool = True, keep: int | None =
     return ([(0, "—")] if blank else []) + [(m.id, m.name) for m in rows]
 
 
+def _save_organization(form: OrganizationForm, work, *args, **kwargs) -> bool:
+    """Create or update an organisation (``work(*args, name, kind, municipality, …)``) from the
+    form in one commit; True when saved."""
+    municipality = (
+        get_in_tenant_or_404(Municipality, form.municipality_id.data)
+        if form.municipality_id.data
+        else None
+    )
+    return commit_or_refuse(
+        work,
+        *args,
+        form.name.data,
+        OrganizationKind(form.kind.data),
+        municipality,
+        is_regional_subordination=form.is_regional_subordination.data,
+        aliases=clean_aliases(form.aliases.data),
+        **kwargs,
+    ).ok
+
+
 @bp.route("/")
 @roles(Role.ADMIN)
 def dashboard():
@@ -54,23 +74,10 @@ def reference():
     tenant = current_tenant()
     form = OrganizationForm()
     form.municipality_id.choices = _municipality_choices(tenant.id)
-    if form.validate_on_submit():
-        muni = (
-            get_in_tenant_or_404(Municipality, form.municipality_id.data)
-            if form.municipality_id.data
-            else None
-        )
-        if commit_or_refuse(
-            create_organization,
-            tenant,
-            form.name.data,
-            OrganizationKind(form.kind.data),
-            muni,
-            is_regional_subordination=form.is_regional_subordination.data,
-            aliases=clean_aliases(form.aliases.data),
-            success=_("Организация добавлена."),
-        ).ok:
-            return redirect(url_for(".reference"))
+    if form.validate_on_submit() and _save_organization(
+        form, create_organization, tenant, success=_("Организация добавлена.")
+    ):
+        return redirect(url_for(".reference"))
     return render_template(
         "admin/reference.html", municipalities=municipalities_with_counts(tenant.id), form=form
     )
@@ -98,24 +105,14 @@ def organization(organization_id: int):
     if not form.is_submitted():  # a list on the row, one per line in the form
         form.aliases.data = "\n".join(org.aliases or [])
     form.municipality_id.choices = _municipality_choices(org.tenant_id, keep=org.municipality_id)
-    if form.validate_on_submit():
-        municipality = (
-            get_in_tenant_or_404(Municipality, form.municipality_id.data)
-            if form.municipality_id.data
-            else None
-        )
-        if commit_or_refuse(
-            update_organization,
-            org,
-            form.name.data,
-            OrganizationKind(form.kind.data),
-            municipality,
-            is_regional_subordination=form.is_regional_subordination.data,
-            aliases=clean_aliases(form.aliases.data),
-            success=_("Сохранено."),
-            conflict=_("Организация с таким названием уже есть."),
-        ).ok:
-            return redirect(url_for(".organization", organization_id=org.id))
+    if form.validate_on_submit() and _save_organization(
+        form,
+        update_organization,
+        org,
+        success=_("Сохранено."),
+        conflict=_("Организация с таким названием уже есть."),
+    ):
+        return redirect(url_for(".organization", organization_id=org.id))
     merge = MergeForm()
     merge.target_id.choices = [
         (o.id, o.name) for o in organizations_of(org.tenant_id) if o.id != org.id

@@ -122,7 +122,13 @@ def candidate(candidate_id: int):
     return json_response(body, etag=tag)
 
 
-def _after(c: AdmissionCandidate):
+def _transition(candidate_id: int, body, act):
+    """One step of a candidate: its version from If-Match first, then the body; then
+    ``act(candidate, membership, data, expected_version)`` in one commit; the new state."""
+    c = _candidate(candidate_id)
+    version = expected_version(c)
+    data = load_body(body)
+    commit(act, c, current_membership(), data, version)
     return json_response(
         s.TransitionSchema().dump({"id": c.id, "state": c.state.value, "version": c.version}),
         etag=etag_of(c),
@@ -140,18 +146,13 @@ def _after(c: AdmissionCandidate):
     if_match=True,
 )
 def confirm(candidate_id: int):
-    c = _candidate(candidate_id)
-    version = expected_version(c)
-    data = load_body(s.ConfirmBody)
-    commit(
-        confirm_candidate,
-        c,
-        current_membership(),
-        consent_on=data["consent_on"],
-        on_file=data["on_file"],
-        expected_version=version,
+    return _transition(
+        candidate_id,
+        s.ConfirmBody,
+        lambda c, m, data, v: confirm_candidate(
+            c, m, consent_on=data["consent_on"], on_file=data["on_file"], expected_version=v
+        ),
     )
-    return _after(c)
 
 
 @endpoint(
@@ -165,11 +166,11 @@ def confirm(candidate_id: int):
     if_match=True,
 )
 def return_(candidate_id: int):
-    c = _candidate(candidate_id)
-    version = expected_version(c)
-    data = load_body(s.ReasonBody)
-    commit(return_candidate, c, current_membership(), data["reason"], expected_version=version)
-    return _after(c)
+    return _transition(
+        candidate_id,
+        s.ReasonBody,
+        lambda c, m, data, v: return_candidate(c, m, data["reason"], expected_version=v),
+    )
 
 
 @endpoint(
@@ -183,11 +184,11 @@ def return_(candidate_id: int):
     if_match=True,
 )
 def admit(candidate_id: int):
-    c = _candidate(candidate_id)
-    version = expected_version(c)
-    data = load_body(s.AdmitBody)
-    commit(admit_candidate, c, current_membership(), on=data["on"], expected_version=version)
-    return _after(c)
+    return _transition(
+        candidate_id,
+        s.AdmitBody,
+        lambda c, m, data, v: admit_candidate(c, m, on=data["on"], expected_version=v),
+    )
 
 
 @endpoint(
@@ -201,8 +202,8 @@ def admit(candidate_id: int):
     if_match=True,
 )
 def reject(candidate_id: int):
-    c = _candidate(candidate_id)
-    version = expected_version(c)
-    data = load_body(s.ReasonBody)
-    commit(reject_candidate, c, current_membership(), data["reason"], expected_version=version)
-    return _after(c)
+    return _transition(
+        candidate_id,
+        s.ReasonBody,
+        lambda c, m, data, v: reject_candidate(c, m, data["reason"], expected_version=v),
+    )

@@ -12,7 +12,13 @@ from ..queries.accounts import active_sessions, live_session_by_id, recovery_cod
 from ..web import sessions as web_sessions
 from ..web.commit import commit_or_refuse
 from . import bp
-from .forms import ConfirmForm, DisableTwoFactorForm, PasswordChangeForm, TwoFactorConfirmForm
+from .forms import (
+    ConfirmForm,
+    DisableTwoFactorForm,
+    PasswordChangeForm,
+    TwoFactorConfirmForm,
+    save_password,
+)
 
 
 def _user():
@@ -44,18 +50,14 @@ def _change_password(user, current: str, new: str) -> None:
 @authenticated
 def change_password():
     form = PasswordChangeForm()
-    if form.validate_on_submit():
-        outcome = commit_or_refuse(
-            _change_password,
-            _user(),
-            form.current.data,
-            form.password.data,
-            show_refusal=False,
-            success=_("Пароль изменён. Все другие сеансы завершены."),
-        )
-        if outcome.ok:
-            return redirect(url_for(".account"))
-        form.password.errors.append(str(outcome.error))
+    if form.validate_on_submit() and save_password(
+        form,
+        _change_password,
+        _user(),
+        form.current.data,
+        success=_("Пароль изменён. Все другие сеансы завершены."),
+    ):
+        return redirect(url_for(".account"))
     return render_template("auth/password.html", form=form)
 
 

@@ -11,6 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..web.commit import commit_or_refuse
 from ..web.forms import Form
 from ..web.params import id_value
 
@@ -92,3 +93,12 @@ class ApiTokenForm(Form):
 
 class RevokeTokenForm(Form):
     """CSRF and the single-use token: the button says revoke."""
+
+
+def save_password(form, work, *args, success: str) -> bool:
+    """Set the password typed in ``form`` (``work(*args, password)`` in one commit); a refusal
+    (too short, too common, …) is shown under the password field."""
+    outcome = commit_or_refuse(work, *args, form.password.data, show_refusal=False, success=success)
+    if not outcome.ok:
+        form.password.errors.append(str(outcome.error))
+    return outcome.ok

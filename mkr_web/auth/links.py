@@ -14,7 +14,7 @@ from ..operations import accounts, invitations
 from ..web import sessions as web_sessions
 from ..web.commit import commit_or_refuse
 from . import bp
-from .forms import AcceptForm, ConfirmForm, ResetForm, ResetRequestForm
+from .forms import AcceptForm, ConfirmForm, ResetForm, ResetRequestForm, save_password
 
 RESET_ANSWER_SECONDS = 0.25
 
@@ -56,17 +56,13 @@ def reset_password(token: str):
     if problem:
         return _link_problem(problem, "reset")
     form = ResetForm()
-    if form.validate_on_submit():
-        outcome = commit_or_refuse(
-            accounts.complete_reset,
-            reset,
-            form.password.data,
-            show_refusal=False,
-            success=_("Пароль изменён. Войдите с новым паролем."),
-        )
-        if outcome.ok:
-            return redirect(url_for(".login"))
-        form.password.errors.append(str(outcome.error))
+    if form.validate_on_submit() and save_password(
+        form,
+        accounts.complete_reset,
+        reset,
+        success=_("Пароль изменён. Войдите с новым паролем."),
+    ):
+        return redirect(url_for(".login"))
     return render_template("auth/reset.html", form=form)
 
 

@@ -35,7 +35,8 @@ from .events import EventData, save_event
 from .jobs import require_queue
 from .notification_kinds import application_context, fmt_date
 from .notifications import admin_ids, emit
-from .transitions import transition
+from .reviews import reject_or_return
+from .transitions import decision, transition
 
 S = ReviewState
 EDITABLE = (S.DRAFT, S.RETURNED)
@@ -227,26 +228,23 @@ def accredit(
     require_queue()  # the certificate needs a worker: accredit nothing half-way
     # The CHECK constraints want validity and decider in the same UPDATE as the new state;
     # a refused transition is rolled back by the caller.
-    decided = ("valid_from_year", "valid_to_year", "decided_at", "decided_by_id")
-    previous = {name: getattr(application, name) for name in decided}
-    application.valid_from_year, application.valid_to_year = valid_from, valid_to
-    application.decided_at, application.decided_by_id = utcnow(), user_id
-    try:
-        transition(
-            ACCREDITATION,
-            application,
-            SubjectType.ACCREDITATION,
-            "accredit",
-            role=role,
-            user_id=user_id,
-            comment=comment,
-            expected_version=expected_version,
-            data={"valid_from": valid_from, "valid_to": valid_to},
-        )
-    except Exception:
-        for name, value in previous.items():
-            setattr(application, name, value)
-        raise
+    decision(
+        ACCREDITATION,
+        application,
+        SubjectType.ACCREDITATION,
+        "accredit",
+        decided={
+            "valid_from_year": valid_from,
+            "valid_to_year": valid_to,
+            "decided_at": utcnow(),
+            "decided_by_id": user_id,
+        },
+        role=role,
+        user_id=user_id,
+        comment=comment,
+        expected_version=expected_version,
+        data={"valid_from": valid_from, "valid_to": valid_to},
+    )
     application.expiry_notified_at = None
     existing = application.event
     related = (
@@ -286,30 +284,17 @@ def decide(
     expected_version: int | None = None,
 ) -> None:
     """``reject`` or ``return`` with a comment (the machine requires one)."""
-    if action not in ("reject", "return"):
-        raise OperationError("Неизвестное решение.")
-    ACCREDITATION.check_role(action, role)
-    if (action == "reject" and application.state is S.REJECTED) or (
-        action == "return" and application.state is S.RETURNED
+    if not reject_or_return(
+        ACCREDITATION,
+        application,
+        SubjectType.ACCREDITATION,
+        action,
+        comment,
+        role=role,
+        user_id=user_id,
+        expected_version=expected_version,
     ):
         return  # a double submit
-    previous = (application.decided_at, application.decided_by_id)
-    if action == "reject":
-        application.decided_at, application.decided_by_id = utcnow(), user_id
-    try:
-        transition(
-            ACCREDITATION,
-            application,
-            SubjectType.ACCREDITATION,
-            action,
-            role=role,
-            user_id=user_id,
-            comment=comment,
-            expected_version=expected_version,
-        )
-    except Exception:
-        application.decided_at, application.decided_by_id = previous
-        raise
     kind = "accreditation.rejected" if action == "reject" else "accreditation.returned"
     notify_organizer(application, kind, comment=comment or "")
 

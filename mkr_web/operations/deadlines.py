@@ -94,74 +94,81 @@ def extend_deadline(item, new_due_on: date | None, *, role: str, user_id: int | 
 # ---- the daily beat ----------------------------------------------------------------------------
 
 
-def _reviews(done: dict) -> None:
+def _due(model, state, *order_by) -> list:
+    """Items in ``state`` due within the reminder's days or late, not yet told so."""
     soon = today() + timedelta(days=REMIND_DAYS)
-    rows = db.session.scalars(
-        sa.select(ReviewAssignment)
+    return db.session.scalars(
+        sa.select(model)
         .where(
-            ReviewAssignment.state == AssignmentState.ASSIGNED,
-            ReviewAssignment.due_on.is_not(None),
-            ReviewAssignment.due_on <= soon,
-            sa.or_(
-                ReviewAssignment.overdue_at.is_(None), ReviewAssignment.due_reminded_at.is_(None)
-            ),
+            model.state == state,
+            model.due_on.is_not(None),
+            model.due_on <= soon,
+            sa.or_(model.overdue_at.is_(None), model.due_reminded_at.is_(None)),
         )
-        .order_by(ReviewAssignment.id)
+        .order_by(*order_by)
     ).all()
+
+
+def _tell_now(item, now) -> str | None:
+    """``overdue`` or ``due_soon`` when ``item`` is to be told so now (it is marked told: an
+    overdue one counts as reminded too); None when it has been."""
+    if item.due_on < today():
+        if item.overdue_at is None:
+            item.overdue_at = now
+            item.due_reminded_at = item.due_reminded_at or now
+            return "overdue"
+        return None
+    if item.due_reminded_at is None:
+        item.due_reminded_at = now
+        return "due_soon"
+    return None
+
+
+def _reviews(done: dict) -> None:
+    rows = _due(ReviewAssignment, AssignmentState.ASSIGNED, ReviewAssignment.id)
     for a in rows:
         spec = subject_spec(a.subject_type)
         subject = db.session.get(spec.model, a.subject_id)
         if subject is None or subject.state is not ReviewState.IN_REVIEW:
             continue
+        step = _tell_now(a, utcnow())
+        if step is None:
+            continue
         context = assignment_context(a, subject)
-        to_expert = {"endpoint": "expert.review", "assignment_id": a.id}
-        if a.due_on < today():
-            if a.overdue_at is None:
-                a.overdue_at = utcnow()
-                a.due_reminded_at = a.due_reminded_at or a.overdue_at
-                emit("review.overdue", a.tenant_id, [a.expert_id], context, **to_expert)
-                emit(
-                    "review.overdue_admin",
-                    a.tenant_id,
-                    admin_ids(a.tenant_id),
-                    context,
-                    endpoint=spec.admin_endpoint,
-                    **{spec.id_arg: subject.id},
-                )
-                done["reviews_overdue"] += 1
-        elif a.due_reminded_at is None:
-            a.due_reminded_at = utcnow()
-            emit("review.due_soon", a.tenant_id, [a.expert_id], context, **to_expert)
-            done["reviews_reminded"] += 1
+        emit(
+            f"review.{step}",
+            a.tenant_id,
+            [a.expert_id],
+            context,
+            endpoint="expert.review",
+            assignment_id=a.id,
+        )
+        if step == "overdue":
+            emit(
+                "review.overdue_admin",
+                a.tenant_id,
+                admin_ids(a.tenant_id),
+                context,
+                endpoint=spec.admin_endpoint,
+                **{spec.id_arg: subject.id},
+            )
+        done["reviews_overdue" if step == "overdue" else "reviews_reminded"] += 1
 
 
 def _candidates(done: dict) -> None:
-    soon = today() + timedelta(days=REMIND_DAYS)
-    rows = db.session.scalars(
-        sa.select(AdmissionCandidate)
-        .where(
-            AdmissionCandidate.state == CandidateState.SUBMITTED,
-            AdmissionCandidate.due_on.is_not(None),
-            AdmissionCandidate.due_on <= soon,
-            sa.or_(
-                AdmissionCandidate.overdue_at.is_(None),
-                AdmissionCandidate.due_reminded_at.is_(None),
-            ),
-        )
-        .order_by(AdmissionCandidate.batch_id, AdmissionCandidate.row_no)
-    ).all()
+    rows = _due(
+        AdmissionCandidate,
+        CandidateState.SUBMITTED,
+        AdmissionCandidate.batch_id,
+        AdmissionCandidate.row_no,
+    )
     # One notice per batch, kind and reader (not one per child).
     groups: dict[tuple[int, str, date], list[AdmissionCandidate]] = defaultdict(list)
     now = utcnow()
     for c in rows:
-        if c.due_on < today():
-            if c.overdue_at is None:
-                c.overdue_at = now
-                c.due_reminded_at = c.due_reminded_at or now
-                groups[(c.batch_id, "admission.confirmation_overdue", c.due_on)].append(c)
-        elif c.due_reminded_at is None:
-            c.due_reminded_at = now
-            groups[(c.batch_id, "admission.confirmation_due_soon", c.due_on)].append(c)
+        step = _tell_now(c, now)
+        if step is not None:
+            groups[(c.batch_id, f"admission.confirmation_{step}", c.due_on)].append(c)
     for (batch_id, kind, due_on), candidates in groups.items():
         batch = db.session.get(AdmissionBatch, batch_id)
         tell_checkers(batch, kind, candidates, due_on=fmt_date(due_on))

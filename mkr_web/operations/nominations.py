@@ -45,7 +45,8 @@ from .notification_kinds import nomination_context
 from .notifications import admin_ids, emit
 from .people import change_status
 from .programme import add_placement
-from .transitions import transition
+from .reviews import reject_or_return
+from .transitions import decision, transition
 
 S = ReviewState
 ST = SubjectType.NOMINATION
@@ -300,23 +301,17 @@ def approve(
         return outcome  # a double submit
     require_queue()  # an admitted Resident's certificate needs a worker: nothing half-way
     on = on or date.today()
-    previous = (nomination.decided_by_id, nomination.decided_at)
-    # the CHECK constraint wants the decider in the same UPDATE as the new state
-    nomination.decided_by_id, nomination.decided_at = membership.user_id, utcnow()
-    try:
-        transition(
-            NOMINATION,
-            nomination,
-            ST,
-            "approve",
-            role=membership.role,
-            user_id=membership.user_id,
-            comment=comment,
-            expected_version=expected_version,
-        )
-    except Exception:
-        nomination.decided_by_id, nomination.decided_at = previous
-        raise
+    decision(
+        NOMINATION,
+        nomination,
+        ST,
+        "approve",
+        decided={"decided_by_id": membership.user_id, "decided_at": utcnow()},
+        role=membership.role,
+        user_id=membership.user_id,
+        comment=comment,
+        expected_version=expected_version,
+    )
     person = nomination.person
     check_kind(person, nomination.kind, nomination.opportunity)
     basis = f"{BASIS_ACHIEVEMENTS}: выдвижение {nomination.number}"
@@ -373,29 +368,16 @@ def decide(
     """``reject`` or ``return`` with a comment (the machine requires one)."""
     if membership.tenant_id != nomination.tenant_id:
         raise OperationError("Выдвижение другого проекта.")
-    if action not in ("reject", "return"):
-        raise OperationError("Неизвестное решение.")
-    NOMINATION.check_role(action, membership.role)
-    if (action == "reject" and nomination.state is S.REJECTED) or (
-        action == "return" and nomination.state is S.RETURNED
+    if not reject_or_return(
+        NOMINATION,
+        nomination,
+        ST,
+        action,
+        comment,
+        role=membership.role,
+        user_id=membership.user_id,
+        expected_version=expected_version,
     ):
         return  # a double submit
-    previous = (nomination.decided_by_id, nomination.decided_at)
-    if action == "reject":
-        nomination.decided_by_id, nomination.decided_at = membership.user_id, utcnow()
-    try:
-        transition(
-            NOMINATION,
-            nomination,
-            ST,
-            action,
-            role=membership.role,
-            user_id=membership.user_id,
-            comment=comment,
-            expected_version=expected_version,
-        )
-    except Exception:
-        nomination.decided_by_id, nomination.decided_at = previous
-        raise
     kind = "nomination.rejected" if action == "reject" else "nomination.returned"
     _notify_coordinator(nomination, kind, comment=comment or "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from workflows.engine import SYSTEM
+from workflows.engine import SYSTEM, Machine
 from workflows.review import ASSIGNMENT, AssignmentState, ReviewState, may_manage_experts
 from workflows.roles import Role
 
@@ -31,7 +31,7 @@ from .audit import record
 from .deadlines import review_due_on
 from .notification_kinds import assignment_context, subject_context
 from .notifications import admin_ids, emit
-from .transitions import log_step, transition
+from .transitions import decision, log_step, transition
 
 DEFAULT_RUBRICS: dict[SubjectType, tuple[str, list[tuple[str, int, float]]]] = {
     SubjectType.ACCREDITATION: (
@@ -462,4 +462,39 @@ def maybe_complete_review(subject_type: SubjectType, subject) -> bool:
         data={"all_reviews_in": True},
     )
     notify_admins_of(subject_type, subject, "review.completed")
+    return True
+
+
+def reject_or_return(
+    machine: Machine,
+    item,
+    subject_type: SubjectType,
+    action: str,
+    comment: str,
+    *,
+    role: str,
+    user_id: int | None,
+    expected_version: int | None = None,
+) -> bool:
+    """The admin rejects a reviewed item or returns it for revision, with a comment (the
+    machine requires one); a rejection records its decider. False: already so (a double
+    submit), nothing done."""
+    if action not in ("reject", "return"):
+        raise OperationError("Неизвестное решение.")
+    machine.check_role(action, role)
+    if (action == "reject" and item.state is ReviewState.REJECTED) or (
+        action == "return" and item.state is ReviewState.RETURNED
+    ):
+        return False
+    decision(
+        machine,
+        item,
+        subject_type,
+        action,
+        decided={"decided_at": utcnow(), "decided_by_id": user_id} if action == "reject" else {},
+        role=role,
+        user_id=user_id,
+        comment=comment,
+        expected_version=expected_version,
+    )
     return True

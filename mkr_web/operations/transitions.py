@@ -77,6 +77,23 @@ def transition(
     return rec
 
 
+def decision(
+    machine: Machine, item, subject_type: SubjectType, action: str, *, decided: dict, **kwargs
+):
+    """:func:`transition` for a decision: ``decided`` (the fields that record it: who, when,
+    the validity) is set in the same UPDATE as the new state, as the CHECK constraints want,
+    and put back when the transition is refused (the caller rolls back the rest)."""
+    previous = {name: getattr(item, name) for name in decided}
+    for name, value in decided.items():
+        setattr(item, name, value)
+    try:
+        return transition(machine, item, subject_type, action, **kwargs)
+    except Exception:
+        for name, value in previous.items():
+            setattr(item, name, value)
+        raise
+
+
 def log_step(
     tenant_id: int,
     machine: str,

@@ -71,6 +71,20 @@ def admission():
     )
 
 
+def _commit_rows(work, errors: list):
+    """Commit ``work()``; the rows it refuses (:class:`BatchRejected`) go into ``errors``, for
+    the table to show at their cells."""
+
+    def collecting():
+        try:
+            return work()
+        except BatchRejected as exc:
+            errors.extend(exc.errors)
+            raise
+
+    return commit_or_refuse(collecting)
+
+
 @bp.route("/admission/editions/<int:edition_id>/protocol", methods=["GET", "POST"])
 @roles(Role.ORGANIZER)
 def admission_new(edition_id: int):
@@ -88,14 +102,7 @@ def admission_new(edition_id: int):
         else:
             rows = [dict(v, row_no=i) for i, v in enumerate(values, start=1) if any(v.values())]
 
-            def work():
-                try:
-                    return create_batch(edition, rows, current_user)
-                except BatchRejected as exc:
-                    errors.extend(exc.errors)
-                    raise
-
-            outcome = commit_or_refuse(work)
+            outcome = _commit_rows(lambda: create_batch(edition, rows, current_user), errors)
             ok, batch = outcome.ok, outcome.result
             if ok:
                 flash(
@@ -161,19 +168,15 @@ def admission_fix(candidate_id: int):
         raw = {key: request.form.get(f"r1-{key}", "").strip() for key, _t in COLUMNS}
         values = [raw]
 
-        def work():
-            try:
-                return fix_candidate(
-                    candidate,
-                    raw,
-                    membership,
-                    expected_version=parse_version(request.form.get("version")),
-                )
-            except BatchRejected as exc:
-                errors.extend(exc.errors)
-                raise
-
-        outcome = commit_or_refuse(work)
+        outcome = _commit_rows(
+            lambda: fix_candidate(
+                candidate,
+                raw,
+                membership,
+                expected_version=parse_version(request.form.get("version")),
+            ),
+            errors,
+        )
         ok, rec = outcome.ok, outcome.result
         if ok:
             flash(

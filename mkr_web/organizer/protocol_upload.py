@@ -4,13 +4,12 @@ and the batch created all-or-nothing."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from workflows.roles import Role
 
 from ..access import roles
-from ..imports import error_count
 from ..imports.protocol import ProtocolImporter
 from ..operations.admission_rows import COLUMNS
 from ..queries.admission import edition_protocols
@@ -50,45 +49,44 @@ def protocol_upload(edition_id: int):
 @roles(Role.ORGANIZER)
 def protocol_preview(edition_id: int, preview_id: int):
     edition = _edition_or_404(edition_id)
-    importer = ProtocolImporter(edition)
-    stored, payload = pages.preview_or_404(importer, preview_id)
-    form = pages.PreviewForm()
-    if request.method == "POST" and form.validate_on_submit():
-        if "cancel" in request.form:
-            pages.cancel(stored)
-            return redirect(url_for(".protocol_upload", edition_id=edition.id))
-        outcome = pages.commit(importer, stored, payload, {"filename": payload["filename"]})
-        if outcome.ok:
-            result = outcome.result
+
+    def accepted(result: dict):
+        flash(
+            _(
+                "Протокол %(number)s принят: строк — %(n)s. Кандидаты переданы координаторам.",
+                number=result["number"],
+                n=result["rows"],
+            ),
+            "success",
+        )
+        if result["skipped"]:
             flash(
                 _(
-                    "Протокол %(number)s принят: строк — %(n)s. Кандидаты переданы координаторам.",
-                    number=result["number"],
-                    n=result["rows"],
+                    "Пропущено строк, повторяющих уже принятые протоколы: %(n)s.",
+                    n=result["skipped"],
                 ),
-                "success",
+                "info",
             )
-            if result["skipped"]:
-                flash(
-                    _(
-                        "Пропущено строк, повторяющих уже принятые протоколы: %(n)s.",
-                        n=result["skipped"],
-                    ),
-                    "info",
-                )
-            return redirect(url_for(".admission_batch", batch_id=result["batch_id"]))
-    rows = payload["rows"]
-    kinds = [r["match"]["kind"] for r in rows if r.get("match")]
-    return render_template(
-        "organizer/protocol_preview.html",
-        edition=edition,
-        payload=payload,
-        form=form,
-        errors=pages.row_errors(payload),
-        error_count=error_count(payload),
-        shown=rows[:SHOWN_ROWS],
-        total=len(rows),
-        kinds={k: kinds.count(k) for k in set(kinds)},
-        repeats=sum(1 for r in rows if r.get("repeats") and not r["errors"]),
-        protocols=edition_protocols(edition.id),
+        return redirect(url_for(".admission_batch", batch_id=result["batch_id"]))
+
+    def render(payload: dict, form):
+        rows = payload["rows"]
+        kinds = [r["match"]["kind"] for r in rows if r.get("match")]
+        return render_template(
+            "organizer/protocol_preview.html",
+            edition=edition,
+            shown=rows[:SHOWN_ROWS],
+            kinds={k: kinds.count(k) for k in set(kinds)},
+            repeats=sum(1 for r in rows if r.get("repeats") and not r["errors"]),
+            protocols=edition_protocols(edition.id),
+            **pages.preview_context(payload, form),
+        )
+
+    return pages.preview(
+        ProtocolImporter(edition),
+        preview_id,
+        render=render,
+        done=accepted,
+        back=url_for(".protocol_upload", edition_id=edition.id),
+        choices=lambda payload: {"filename": payload["filename"]},
     )

@@ -27,6 +27,7 @@ from ..models import (
     normalize_name,
 )
 from .duplicates import name_score
+from .events import organiser_scope
 
 #: A name at least this similar (the duplicate search's ``name_score`` / 100, same birth date)
 #: is a near match.
@@ -49,11 +50,7 @@ def accredited_editions_for(membership: Membership) -> sa.Select:
 
 def batches_for(membership: Membership) -> sa.Select:
     q = sa.select(AdmissionBatch).where(AdmissionBatch.tenant_id == membership.tenant_id)
-    if membership.role is Role.ORGANIZER:
-        q = q.where(AdmissionBatch.organizer_id == membership.organization_id)
-    elif membership.role is not Role.ADMIN:
-        q = q.where(sa.false())
-    return q
+    return organiser_scope(q, membership, AdmissionBatch.organizer_id)
 
 
 def coordinated_municipality_ids(tenant_id: int) -> sa.Select:

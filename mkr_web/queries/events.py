@@ -24,15 +24,22 @@ from ..models import (
     ParticipationCount,
     Person,
 )
+from .reference import municipalities_of
+
+
+def organiser_scope(q: sa.Select, membership: Membership, organizer_id) -> sa.Select:
+    """What an organiser's records are: the admin sees the tenant's, an organiser those whose
+    ``organizer_id`` column is their organisation, anyone else none."""
+    if membership.role is Role.ORGANIZER:
+        return q.where(organizer_id == membership.organization_id)
+    if membership.role is not Role.ADMIN:
+        return q.where(sa.false())
+    return q
 
 
 def events_for(membership: Membership) -> sa.Select:
     q = sa.select(Event).where(Event.tenant_id == membership.tenant_id)
-    if membership.role is Role.ORGANIZER:
-        q = q.where(Event.organizer_id == membership.organization_id)
-    elif membership.role is not Role.ADMIN:
-        q = q.where(sa.false())
-    return q
+    return organiser_scope(q, membership, Event.organizer_id)
 
 
 def editions_for(membership: Membership) -> sa.Select:
@@ -41,22 +48,14 @@ def editions_for(membership: Membership) -> sa.Select:
         .join(Event, Event.id == EventEdition.event_id)
         .where(EventEdition.tenant_id == membership.tenant_id)
     )
-    if membership.role is Role.ORGANIZER:
-        q = q.where(Event.organizer_id == membership.organization_id)
-    elif membership.role is not Role.ADMIN:
-        q = q.where(sa.false())
-    return q
+    return organiser_scope(q, membership, Event.organizer_id)
 
 
 def applications_for(membership: Membership) -> sa.Select:
     q = sa.select(AccreditationApplication).where(
         AccreditationApplication.tenant_id == membership.tenant_id
     )
-    if membership.role is Role.ORGANIZER:
-        q = q.where(AccreditationApplication.organizer_id == membership.organization_id)
-    elif membership.role is not Role.ADMIN:
-        q = q.where(sa.false())
-    return q
+    return organiser_scope(q, membership, AccreditationApplication.organizer_id)
 
 
 def event_rows(query: sa.Select) -> list[tuple[Event, int, int]]:
@@ -126,14 +125,9 @@ def counts_grid(edition: EventEdition) -> dict[tuple[int, CountCategory], int]:
 
 
 def grid_municipalities(tenant_id: int) -> list[Municipality]:
-    """Rows of the counts grid: the tenant's municipalities, then other regions."""
-    return list(
-        db.session.scalars(
-            sa.select(Municipality)
-            .where(Municipality.tenant_id == tenant_id)
-            .order_by(Municipality.sort_order, Municipality.name)
-        )
-    )
+    """Rows of the counts grid: the tenant's municipalities, then other regions (their sort
+    order puts them last)."""
+    return municipalities_of(tenant_id)
 
 
 def participants_of(edition: EventEdition) -> list[tuple[Participation, Person]]:

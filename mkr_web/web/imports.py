@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, abort, current_app, flash, render_template
+from flask import Response, abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField
@@ -15,7 +15,7 @@ from wtforms import HiddenField
 
 from ..access import current_role, current_tenant
 from ..errors import RowsRefused
-from ..imports import Importer, commit_preview, load_preview, preview_upload
+from ..imports import Importer, commit_preview, error_count, load_preview, preview_upload
 from ..imports.preview import discard_preview
 from ..imports.template import template_xlsx
 from .commit import Outcome, commit_or_refuse
@@ -79,6 +79,43 @@ def commit(importer: Importer, stored, payload: dict, choices: dict) -> Outcome:
         error = outcome.error
         flash(error.with_rows() if isinstance(error, RowsRefused) else str(error), "danger")
     return outcome
+
+
+def preview(
+    importer: Importer,
+    preview_id: int,
+    *,
+    render: Callable[[dict, PreviewForm], Response | str],
+    done: Callable[[dict], Response],
+    back: str | None = None,
+    choices: Callable[[dict], dict] = lambda payload: {},
+):
+    """The preview page of an upload: shown by ``render(payload, form)``; posted, it cancels
+    (the preview is deleted, back to the upload page ``back``; None: no cancel) or commits all
+    or nothing with the importer's ``choices(payload)``, and ``done(result)`` answers (say what
+    was loaded, go on). A refused commit shows the preview again with the refusal."""
+    stored, payload = preview_or_404(importer, preview_id)
+    form = PreviewForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if back is not None and "cancel" in request.form:
+            cancel(stored)
+            return redirect(back)
+        outcome = commit(importer, stored, payload, choices(payload))
+        if outcome.ok:
+            return done(outcome.result)
+    return render(payload, form)
+
+
+def preview_context(payload: dict, form: PreviewForm) -> dict:
+    """What every preview template is given: the payload, the form, the per-row errors and
+    their count, the number of rows."""
+    return {
+        "payload": payload,
+        "form": form,
+        "errors": row_errors(payload),
+        "error_count": error_count(payload),
+        "total": len(payload["rows"]),
+    }
 
 
 def cancel(stored) -> None:

@@ -4,10 +4,9 @@ preview (errors per row, who is in the bank, who is listed already), the commit.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..imports import error_count
 from ..imports.participants import ParticipantImporter
 from ..models import ParticipationRole
 from . import imports as pages
@@ -39,40 +38,38 @@ def upload(ep: str, edition_id: int):
 
 def preview(ep: str, edition_id: int, preview_id: int):
     edition = edition_or_404(edition_id)
-    importer = ParticipantImporter(edition)
-    stored, payload = pages.preview_or_404(importer, preview_id)
-    form = pages.PreviewForm()
-    if request.method == "POST" and form.validate_on_submit():
-        if "cancel" in request.form:
-            pages.cancel(stored)
-            return redirect(url_for(f"{ep}.participants_upload", edition_id=edition.id))
-        outcome = pages.commit(importer, stored, payload, {})
-        if outcome.ok:
-            result = outcome.result
-            flash(
-                _(
-                    "Список загружен: добавлено участий %(a)d (новых людей в банке %(c)d); уже были в списке %(d)d.",
-                    a=result["added"],
-                    c=result["created"],
-                    d=result["duplicates"],
-                ),
-                "success",
-            )
-            return redirect(url_for(f"{ep}.edition_participants", edition_id=edition.id))
-    rows = payload["rows"]
-    matched = [r["match"] for r in rows if r.get("match")]
-    return render_template(
-        "events/participants_preview.html",
-        ep=ep,
-        edition=edition,
-        event=edition.event,
-        payload=payload,
-        form=form,
-        errors=pages.row_errors(payload),
-        error_count=error_count(payload),
-        shown=rows[:SHOWN_ROWS],
-        total=len(rows),
-        in_bank=sum(1 for m in matched if m["person_id"]),
-        listed=sum(1 for m in matched if m["listed"]),
-        roles={r.value: r.title_ru for r in ParticipationRole},
+
+    def loaded(result: dict):
+        flash(
+            _(
+                "Список загружен: добавлено участий %(a)d (новых людей в банке %(c)d); уже были в списке %(d)d.",
+                a=result["added"],
+                c=result["created"],
+                d=result["duplicates"],
+            ),
+            "success",
+        )
+        return redirect(url_for(f"{ep}.edition_participants", edition_id=edition.id))
+
+    def render(payload: dict, form):
+        rows = payload["rows"]
+        matched = [r["match"] for r in rows if r.get("match")]
+        return render_template(
+            "events/participants_preview.html",
+            ep=ep,
+            edition=edition,
+            event=edition.event,
+            shown=rows[:SHOWN_ROWS],
+            in_bank=sum(1 for m in matched if m["person_id"]),
+            listed=sum(1 for m in matched if m["listed"]),
+            roles={r.value: r.title_ru for r in ParticipationRole},
+            **pages.preview_context(payload, form),
+        )
+
+    return pages.preview(
+        ParticipantImporter(edition),
+        preview_id,
+        render=render,
+        done=loaded,
+        back=url_for(f"{ep}.participants_upload", edition_id=edition.id),
     )

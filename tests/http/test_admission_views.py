@@ -525,3 +525,54 @@ def test_two_admins_approve_at_the_same_moment(app, world):
     assert c.state is C.ADMITTED and c.decided_by_id == (
         world.admin.id if won[0] else world.admin2.id
     )
+
+
+def _question(resp) -> str:
+    assert resp.status_code == 200
+    m = re.search(r'data-testid="confirm-question">([^<]*)<', resp.get_data(as_text=True))
+    assert m, "no confirmation page"
+    return m.group(1)
+
+
+def _alerts(page: str) -> list[str]:
+    return [" ".join(m.split()) for m in re.findall(r'role="alert"[^>]*>(.*?)<', page, re.S)]
+
+
+def test_admin_decisions_ask_without_javascript_and_say_what_happened(app, world):
+    batch = _confirmed_batch(world, [row(), row(surname="Второв"), row(surname="Третьяков")])
+    first, second, third = batch.candidates
+    admin = client_for(app, world.admin)
+    n = batch.number
+    for c, action, question in (
+        (first, "admit", f"Включить в банк кандидата Соколова Анна (протокол {n}, строка 1)."),
+        (second, "reject", f"Отклонить кандидата Второв Анна (протокол {n}, строка 2)."),
+    ):
+        url = f"/admin/admission/candidates/{c.id}"
+        data = {"version": str(c.version), "reason": "Нет диплома"}
+        resp = post_form(admin, f"{url}/{action}", data, form_url=url, confirm=False)
+        assert _question(resp) == question
+    url = f"/admin/admission/batches/{batch.id}"
+    resp = post_form(admin, f"{url}/reject-all", {"reason": "Нет"}, form_url=url, confirm=False)
+    assert _question(resp) == f"Отклонить всех подтверждённых кандидатов протокола {n}: 3."
+    assert [_state(c.id) for c in batch.candidates] == [C.CONFIRMED] * 3  # nothing done yet
+
+    url = f"/admin/admission/candidates/{first.id}"
+    resp = post_form(admin, f"{url}/admit", {"version": str(first.version)}, form_url=url)
+    assert resp.headers["Location"] == url
+    assert _alerts(admin.get(url).get_data(as_text=True)) == ["Кандидат включён в банк."]
+    url = f"/admin/admission/candidates/{second.id}"
+    resp = post_form(
+        admin,
+        f"{url}/reject",
+        {"version": str(second.version), "reason": "Нет диплома", "next": "batch"},
+        form_url=url,
+    )
+    assert resp.headers["Location"] == f"/admin/admission/batches/{batch.id}"
+    assert _alerts(admin.get(url).get_data(as_text=True)) == ["Кандидат отклонён."]
+    url = f"/admin/admission/batches/{batch.id}"
+    resp = post_form(admin, f"{url}/admit-all", {}, form_url=url)
+    assert resp.headers["Location"] == url
+    assert _alerts(admin.get(url).get_data(as_text=True)) == [
+        "Включено в банк: 1; из них уже были резидентами (записано достижение): 0."
+    ]
+    assert [_state(c.id) for c in (first, second, third)] == [C.ADMITTED, C.REJECTED, C.ADMITTED]

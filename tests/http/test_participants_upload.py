@@ -198,3 +198,16 @@ def test_scope(app, world, factory):
     )
     assert client_for(app, world.coord1).get(url).status_code == 403
     assert participations() == []
+
+
+def test_cancelling_a_preview_deletes_it_and_goes_back_to_the_upload(app, world):
+    client = client_for(app, world.organizer)
+    base = f"/organizer/editions/{world.satellite_edition.id}/participants"
+    preview = upload_file(
+        client, f"{base}/upload", xlsx_bytes(ROWS, HEADER), "участники.xlsx"
+    ).headers["Location"]
+    resp = post_form(client, preview, {"cancel": "1"})
+    assert resp.headers["Location"] == f"{base}/upload"
+    assert "Загрузка отменена." in client.get(f"{base}/upload").get_data(as_text=True)
+    assert client.get(preview).status_code == 404
+    assert participations() == []

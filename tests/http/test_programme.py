@@ -383,3 +383,27 @@ def test_edit_and_delete_pages(app, world):
     assert (p.started_on, p.ended_on, p.note) == (date(2015, 5, 5), date(2019, 12, 31), "договор")
     assert post_form(client, f"{purl}/delete", {}, form_url=purl).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Partnership)) == 0
+
+
+def test_every_export_is_audited_with_its_table_and_year(app, world):
+    from mkr_web.models import AuditEntry
+
+    client = admin_client(app, world)
+    for url, name in (
+        ("/admin/programme/opportunities.xlsx?year=2019", "opportunities-2019.xlsx"),
+        ("/admin/programme/publications.xlsx", "publications-all.xlsx"),
+        ("/admin/programme/partnerships.xlsx", "partnerships.xlsx"),
+    ):
+        resp = client.get(url)
+        assert resp.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    db.session.expire_all()
+    details = db.session.scalars(
+        sa.select(AuditEntry.details)
+        .where(AuditEntry.action == "programme.export")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert details == [
+        {"table": "opportunities", "year": 2019},
+        {"table": "publications", "year": None},
+        {"table": "partnerships"},
+    ]

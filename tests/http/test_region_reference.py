@@ -333,3 +333,63 @@ def test_platform_admin_creates_a_region_with_its_municipalities(app, factory):
         .join(User, User.id == Invitation.user_id)
         .where(Invitation.tenant_id == tenant.id)
     ).all() == [("op@example.org", "admin")]
+
+
+def _alerts(page: str) -> list[str]:
+    return [" ".join(m.split()) for m in re.findall(r'role="alert"[^>]*>(.*?)<', page, re.S)]
+
+
+def test_admin_adds_and_edits_an_organisation_through_its_form(app, world):
+    client = client_for(app, world.admin)
+    resp = post_form(
+        client,
+        "/admin/reference",
+        {
+            "name": "Колледж связи",
+            "kind": "college",
+            "municipality_id": str(world.second.id),
+            "is_regional_subordination": "y",
+            "aliases": "Техникум связи\n\nКС",
+        },
+    )
+    assert resp.headers["Location"] == "/admin/reference"
+    assert _alerts(client.get("/admin/reference").get_data(as_text=True)) == [
+        "Организация добавлена."
+    ]
+    org = db.session.scalars(sa.select(Organization).filter_by(name="Колледж связи")).one()
+    assert (org.kind.value, org.municipality_id, org.is_regional_subordination, org.aliases) == (
+        "college",
+        world.second.id,
+        True,
+        ["Техникум связи", "КС"],
+    )
+    url = f"/admin/organizations/{org.id}"
+    resp = post_form(
+        client, url, {"name": "Колледж связи № 1", "kind": "college", "municipality_id": "0"}
+    )
+    assert resp.headers["Location"] == url
+    db.session.expire_all()
+    org = db.session.get(Organization, org.id)
+    assert (org.name, org.municipality_id, org.is_regional_subordination, org.aliases) == (
+        "Колледж связи № 1",
+        None,
+        False,
+        ["Техникум связи", "КС", "Колледж связи"],  # the former name is kept as an alias
+    )
+    resp = post_form(client, url, {"name": "МБОУ «СОШ № 1»", "kind": "school"})
+    assert resp.status_code == 200
+    assert _alerts(resp.get_data(as_text=True)) == [
+        "Название «МБОУ «СОШ № 1»» уже занято: «МБОУ «СОШ № 1»» в справочнике."
+    ]
+
+
+def test_cancelling_a_reference_preview_deletes_it_and_goes_back(app, world):
+    client = client_for(app, world.admin)
+    url = "/admin/reference/municipalities/import"
+    good = xlsx_bytes([["Новый район", "район", 5, ""]], MUNI_HEADER)
+    preview = upload_file(client, url, good, "m.xlsx").headers["Location"]
+    resp = post_form(client, preview, {"cancel": "1"})
+    assert resp.headers["Location"] == url
+    assert _alerts(client.get(url).get_data(as_text=True)) == ["Загрузка отменена."]
+    assert client.get(preview).status_code == 404
+    assert len(munis(world.tenant.id)) == 3

@@ -74,3 +74,35 @@ def test_accrediting_an_existing_event_updates_it(w, factory):
         "regional",
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 1
+
+
+def test_a_refused_decision_puts_back_what_records_it(w):
+    """Validity and decider are set with the new state; a stale form puts them back."""
+    from mkr_web.errors import StaleItem
+    from workflows.review import ReviewState
+
+    a = reviewed(w)
+    stale = a.version - 1
+    for act in (
+        lambda: acc.accredit(
+            a, 2020, 2022, role=Role.ADMIN, user_id=w.admin.id, expected_version=stale
+        ),
+        lambda: acc.decide(
+            a, "reject", "Нет", role=Role.ADMIN, user_id=w.admin.id, expected_version=stale
+        ),
+    ):
+        with pytest.raises(StaleItem):
+            act()
+        assert (a.state, a.valid_from_year, a.valid_to_year, a.decided_at, a.decided_by_id) == (
+            ReviewState.REVIEWED,
+            None,
+            None,
+            None,
+            None,
+        )
+    acc.decide(
+        a, "return", "Уточните", role=Role.ADMIN, user_id=w.admin.id, expected_version=a.version
+    )
+    assert (a.state, a.decided_by_id) == (ReviewState.RETURNED, None)  # a return decides nothing
+    with pytest.raises(OperationError, match="Неизвестное решение"):
+        acc.decide(a, "approve", "", role=Role.ADMIN, user_id=w.admin.id)

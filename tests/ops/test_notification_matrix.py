@@ -585,7 +585,7 @@ def test_consent_expiring_tells_the_coordinators_and_the_admins_once(factory, cl
         (w.admin2.email, "consent.expiring", subject + "2"),
     ]
     assert body_of(w.admin.email, "consent.expiring") == (
-        "У 2 чел. согласие истекает в ближайшие 30 дней (первое — 20.03.2020). Получите новые "
+        "У 2 чел. согласие истекает в течение 30 дн. (первое — 20.03.2020). Получите новые "
         "согласия, иначе эти люди будут исключены из публикаций, передачи в реестр и "
         "включения в банк."
     )

@@ -18,7 +18,13 @@ from mkr_web.models import (
 )
 from mkr_web.operations import admission as ops
 from tests.factories import World, row
-from tests.support import csrf_token, login, one_page_pdf, post_form, settle_jobs
+from tests.support import (
+    csrf_token,
+    logged_in as client_for,
+    one_page_pdf,
+    post_form,
+    settle_jobs,
+)
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
 
@@ -29,12 +35,6 @@ C = CandidateState
 def world(factory):
     yield World(factory)
     settle_jobs()  # admitting queues certificate jobs
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def _form_rows(rows: list[dict], count: int = 10) -> dict:

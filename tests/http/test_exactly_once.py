@@ -23,7 +23,7 @@ from mkr_web.models import (
     StoredFile,
 )
 from tests.factories import REGULATION_PDF, World
-from tests.support import csrf_token, fire, form_on, login, settle_jobs
+from tests.support import csrf_token, fire, form_on, logged_in as signed_in, login, settle_jobs
 
 HEADER = "Фамилия;Имя;Отчество;Дата рождения;Муниципалитет;Образовательная организация"
 
@@ -75,12 +75,6 @@ def world(factory):
     w = World(factory)
     yield w
     settle_jobs()
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def rows(model, *where) -> int:

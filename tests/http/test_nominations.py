@@ -31,7 +31,14 @@ from tests.factories import (
     nomination_submitted as submitted,
     nomination_world as NominationWorld,
 )
-from tests.support import csrf_token, login, post_form, settle_jobs, upload_file, wait_for_job
+from tests.support import (
+    csrf_token,
+    logged_in as client_for,
+    post_form,
+    settle_jobs,
+    upload_file,
+    wait_for_job,
+)
 from workflows.lifecycle import PersonStatus
 from workflows.review import AssignmentState, ReviewState
 from workflows.roles import Role
@@ -47,12 +54,6 @@ def w(factory):
     settle_jobs()  # approving an admission queues its certificate
 
 
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
-
-
 def _state(n):
     db.session.expire_all()
     return db.session.get(Nomination, n.id).state
@@ -60,6 +61,19 @@ def _state(n):
 
 def _alert(html: str) -> list[str]:
     return [" ".join(m.split()) for m in re.findall(r'role="alert"[^>]*>(.*?)<', html, re.S)]
+
+
+def _decide(admin, n, action: str, comment: str = ""):
+    """The admin's decision form on the nomination's page: ``approve``, ``return`` or
+    ``reject`` with its comment, as the browser posts it."""
+    url = f"/admin/nominations/{n.id}"
+    path = f"{url}/approve" if action == "approve" else f"{url}/decide/{action}"
+    return post_form(
+        admin,
+        path,
+        {f"{action}-comment": comment, f"{action}-version": str(n.version)},
+        form_url=url,
+    )
 
 
 def test_coordinator_drafts_attaches_and_submits(app, w):
@@ -244,13 +258,7 @@ def test_experts_score_through_the_review_machinery(app, w):
 def test_approving_an_admission_admits_and_queues_the_certificate(app, w):
     n = reviewed(w)
     admin = client_for(app, w.admin)
-    url = f"/admin/nominations/{n.id}"
-    post_form(
-        admin,
-        f"{url}/approve",
-        {"approve-comment": "", "approve-version": str(n.version)},
-        form_url=url,
-    )
+    _decide(admin, n, "approve")
     assert _state(n) is ReviewState.APPROVED
     person = db.session.get(Person, w.pupil.id)
     assert (person.status, person.admission_on, person.admission_basis) == (
@@ -277,12 +285,7 @@ def test_approving_an_admission_admits_and_queues_the_certificate(app, w):
         sa.select(Notification.user_id, Notification.subject)
     ).all()
     # a second click changes nothing
-    post_form(
-        admin,
-        f"{url}/approve",
-        {"approve-comment": "", "approve-version": str(n.version)},
-        form_url=url,
-    )
+    _decide(admin, n, "approve")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonStatusChange)) == 1
 
 
@@ -301,12 +304,7 @@ def test_approval_refused_when_the_person_changed_meanwhile(app, w):
     db.session.commit()
     admin = client_for(app, w.admin)
     url = f"/admin/nominations/{n.id}"
-    post_form(
-        admin,
-        f"{url}/approve",
-        {"approve-comment": "", "approve-version": str(n.version)},
-        form_url=url,
-    )
+    _decide(admin, n, "approve")
     html = admin.get(url).get_data(as_text=True)
     assert "Включить в банк по достижениям можно того, кто ещё не резидент" in html
     assert _state(n) is ReviewState.REVIEWED  # nothing written
@@ -316,20 +314,10 @@ def test_returned_then_revised_and_resubmitted(app, w):
     n = reviewed(w)
     admin = client_for(app, w.admin)
     url = f"/admin/nominations/{n.id}"
-    post_form(
-        admin,
-        f"{url}/decide/return",
-        {"return-comment": "", "return-version": str(n.version)},
-        form_url=url,
-    )
+    _decide(admin, n, "return")
     assert _state(n) is ReviewState.REVIEWED
     assert "Укажите, что нужно исправить." in admin.get(url).get_data(as_text=True)
-    post_form(
-        admin,
-        f"{url}/decide/return",
-        {"return-comment": "Приложите диплом победителя", "return-version": str(n.version)},
-        form_url=url,
-    )
+    _decide(admin, n, "return", "Приложите диплом победителя")
     assert _state(n) is ReviewState.RETURNED
 
     coord = client_for(app, w.coord1)
@@ -381,12 +369,7 @@ def test_reject(app, w):
     n = reviewed(w)
     admin = client_for(app, w.admin)
     url = f"/admin/nominations/{n.id}"
-    post_form(
-        admin,
-        f"{url}/decide/reject",
-        {"reject-comment": "Достижение муниципального уровня", "reject-version": str(n.version)},
-        form_url=url,
-    )
+    _decide(admin, n, "reject", "Достижение муниципального уровня")
     nom = db.session.get(Nomination, n.id)
     db.session.refresh(nom)
     assert (nom.state, nom.decided_by_id) == (ReviewState.REJECTED, w.admin.id)

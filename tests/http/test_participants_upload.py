@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from mkr_web.extensions import db
 from mkr_web.models import Participation, ParticipationRole, Person
 from tests.factories import World
-from tests.support import login, post_form, upload_file, xlsx_bytes
+from tests.support import logged_in as client_for, post_form, upload_file, xlsx_bytes
 
 HEADER = [
     "Фамилия",
@@ -30,12 +30,6 @@ HEADER = [
 @pytest.fixture
 def world(factory):
     return World(factory)
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 ROWS = [

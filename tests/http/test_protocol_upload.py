@@ -13,7 +13,7 @@ from mkr_web.extensions import db
 from mkr_web.models import AdmissionBatch, AdmissionCandidate, MatchKind, StoredFile
 from mkr_web.operations.admission_rows import COLUMNS
 from tests.factories import World
-from tests.support import login, post_form, upload_file, xlsx_bytes
+from tests.support import logged_in as client_for, post_form, upload_file, xlsx_bytes
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
 
@@ -23,12 +23,6 @@ TITLES = [title for _key, title in COLUMNS]
 @pytest.fixture
 def world(factory):
     return World(factory)
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def upload_url(world):

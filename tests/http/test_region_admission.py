@@ -18,7 +18,13 @@ from mkr_web.models import (
 from mkr_web.operations import admission as ops
 from mkr_web.operations.admission_rows import COLUMNS
 from tests.factories import World, row
-from tests.support import login, post_form, settle_jobs, upload_file, xlsx_bytes
+from tests.support import (
+    logged_in as client_for,
+    post_form,
+    settle_jobs,
+    upload_file,
+    xlsx_bytes,
+)
 
 TITLES = [title for _key, title in COLUMNS]
 
@@ -27,12 +33,6 @@ TITLES = [title for _key, title in COLUMNS]
 def world(factory):
     yield World(factory)
     settle_jobs()
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def confirmed(world, *rows):

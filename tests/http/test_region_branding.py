@@ -16,7 +16,7 @@ from mkr_web.documents.storage import read_bytes
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, StoredFile, Tenant
 from mkr_web.queries.report import build_report
-from tests.support import login, pdf_text, png_bytes, upload_file
+from tests.support import logged_in as client_for, pdf_text, png_bytes, upload_file
 
 EVIL_SVG = (
     b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" '
@@ -39,12 +39,6 @@ def admin(factory):
     t = factory.tenant(slug="kuzbass")
     user = factory.user(t, "admin")
     return t, user
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def fields(**over):

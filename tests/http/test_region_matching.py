@@ -14,7 +14,7 @@ from mkr_web.extensions import db
 from mkr_web.models import AdmissionCandidate, Person
 from mkr_web.operations.admission_rows import COLUMNS
 from tests.factories import World
-from tests.support import login, post_form, upload_file, xlsx_bytes
+from tests.support import logged_in as client_for, post_form, upload_file, xlsx_bytes
 
 TITLES = [title for _key, title in COLUMNS]
 
@@ -43,12 +43,6 @@ def _muni(tenant, name, order):
     db.session.add(m)
     db.session.commit()
     return m
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def protocol_row(surname, organization, municipality):

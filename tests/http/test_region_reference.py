@@ -25,18 +25,12 @@ from mkr_web.models import (
     User,
 )
 from tests.factories import World, make_person, partnership
-from tests.support import login, post_form, upload_file, xlsx_bytes
+from tests.support import logged_in as client_for, post_form, upload_file, xlsx_bytes
 
 
 @pytest.fixture
 def world(factory):
     return World(factory)
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def munis(tenant_id):

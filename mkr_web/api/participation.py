@@ -37,6 +37,12 @@ def _counts(edition: EventEdition) -> tuple[list[dict], str]:
     return items, f'"counts-{edition.id}-{digest}"'
 
 
+def _counts_answer(edition: EventEdition):
+    """The edition's counts grid as the API answers it, with its ETag."""
+    items, tag = _counts(edition)
+    return json_response({"edition_id": edition.id, "counts": items}, etag=tag)
+
+
 @endpoint(
     "/editions/<int:edition_id>/counts",
     summary="Participants counted per municipality and category (ETag: the grid's content)",
@@ -46,9 +52,7 @@ def _counts(edition: EventEdition) -> tuple[list[dict], str]:
     etag=True,
 )
 def counts(edition_id: int):
-    edition = _edition(edition_id)
-    items, tag = _counts(edition)
-    return json_response({"edition_id": edition.id, "counts": items}, etag=tag)
+    return _counts_answer(_edition(edition_id))
 
 
 @endpoint(
@@ -72,8 +76,7 @@ def put_counts(edition_id: int):
     data = load_body(s.CountsBody)
     raw = {(c["municipality_id"], c["category"]): c["count"] for c in data["counts"]}
     commit(save_counts, edition, raw)
-    items, tag = _counts(edition)
-    return json_response({"edition_id": edition.id, "counts": items}, etag=tag)
+    return _counts_answer(edition)
 
 
 @endpoint(

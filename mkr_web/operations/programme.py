@@ -47,6 +47,14 @@ def _dates(starts_on: date | None, ends_on: date | None) -> None:
         raise OperationError("Дата окончания раньше даты начала.")
 
 
+def _delete(action: str, row, **details) -> None:
+    """Delete a programme record, its audit row (``action``, the record's project, ``details``)
+    written first while the record still has its id."""
+    record(action, row, tenant_id=row.tenant_id, **details)
+    db.session.delete(row)
+    db.session.flush()
+
+
 def save_opportunity(
     tenant: Tenant,
     opportunity: Opportunity | None,
@@ -91,9 +99,7 @@ def delete_opportunity(opportunity: Opportunity) -> None:
     placed = db.session.execute(
         sa.delete(Placement).where(Placement.opportunity_id == opportunity.id)
     ).rowcount
-    record("opportunity.delete", opportunity, tenant_id=opportunity.tenant_id, placements=placed)
-    db.session.delete(opportunity)
-    db.session.flush()
+    _delete("opportunity.delete", opportunity, placements=placed)
 
 
 def add_placement(
@@ -131,15 +137,12 @@ def add_placement(
 
 
 def remove_placement(placement: Placement) -> None:
-    record(
+    _delete(
         "placement.delete",
         placement,
-        tenant_id=placement.tenant_id,
         opportunity_id=placement.opportunity_id,
         person_id=placement.person_id,
     )
-    db.session.delete(placement)
-    db.session.flush()
 
 
 def save_publication(
@@ -172,9 +175,7 @@ def save_publication(
 
 
 def delete_publication(publication: Publication) -> None:
-    record("publication.delete", publication, tenant_id=publication.tenant_id)
-    db.session.delete(publication)
-    db.session.flush()
+    _delete("publication.delete", publication)
 
 
 def save_partnership(
@@ -213,11 +214,4 @@ def save_partnership(
 
 
 def delete_partnership(partnership: Partnership) -> None:
-    record(
-        "partnership.delete",
-        partnership,
-        tenant_id=partnership.tenant_id,
-        organization_id=partnership.organization_id,
-    )
-    db.session.delete(partnership)
-    db.session.flush()
+    _delete("partnership.delete", partnership, organization_id=partnership.organization_id)

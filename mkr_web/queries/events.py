@@ -90,20 +90,22 @@ def event_rows(query: sa.Select) -> list[tuple[Event, int, int]]:
     return [(e, editions.get(e.id, 0), int(totals.get(e.id) or 0)) for e in events]
 
 
+def _count_sums(edition_ids: list[int], by):
+    """(edition id, ``by``, counted participants summed) of the editions, per edition and
+    value of the count's column ``by`` (its category or municipality)."""
+    return db.session.execute(
+        sa.select(ParticipationCount.edition_id, by, sa.func.sum(ParticipationCount.count))
+        .where(ParticipationCount.edition_id.in_(edition_ids))
+        .group_by(ParticipationCount.edition_id, by)
+    )
+
+
 def edition_totals(edition_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per edition: counted participants by category, their total, and listed persons."""
     out = {i: {c.value: 0 for c in CountCategory} | {"total": 0, "persons": 0} for i in edition_ids}
     if not edition_ids:
         return out
-    for edition_id, category, n in db.session.execute(
-        sa.select(
-            ParticipationCount.edition_id,
-            ParticipationCount.category,
-            sa.func.sum(ParticipationCount.count),
-        )
-        .where(ParticipationCount.edition_id.in_(edition_ids))
-        .group_by(ParticipationCount.edition_id, ParticipationCount.category)
-    ):
+    for edition_id, category, n in _count_sums(edition_ids, ParticipationCount.category):
         out[edition_id][category.value] = int(n)
         out[edition_id]["total"] += int(n)
     for edition_id, n in db.session.execute(
@@ -143,14 +145,8 @@ def participants_of(edition: EventEdition) -> list[tuple[Participation, Person]]
 def counts_by_municipality(edition_ids: list[int]) -> dict[int, dict[int, int]]:
     """edition id -> municipality id -> all categories summed."""
     out: dict[int, dict[int, int]] = defaultdict(dict)
-    for edition_id, municipality_id, n in db.session.execute(
-        sa.select(
-            ParticipationCount.edition_id,
-            ParticipationCount.municipality_id,
-            sa.func.sum(ParticipationCount.count),
-        )
-        .where(ParticipationCount.edition_id.in_(edition_ids))
-        .group_by(ParticipationCount.edition_id, ParticipationCount.municipality_id)
+    for edition_id, municipality_id, n in _count_sums(
+        edition_ids, ParticipationCount.municipality_id
     ):
         out[edition_id][municipality_id] = int(n)
     return out

@@ -17,7 +17,7 @@ from tests.factories import (
     nomination_world,
     world,
 )
-from tests.support import login, post_form, settle_jobs
+from tests.support import logged_in, post_form, settle_jobs
 from workflows.review import ReviewState
 
 YEAR = date.today().year
@@ -36,9 +36,7 @@ def nom(factory):
 
 
 def _admin(app, w):
-    client = app.test_client()
-    assert login(client, w.admin.email).status_code == 302
-    return client
+    return logged_in(app, w.admin)
 
 
 def _state(model, item_id):
@@ -55,6 +53,15 @@ def _forms(page: str) -> list[tuple[str, str, str | None]]:
         row,
     )
     return [(col, action, html.unescape(confirm) or None) for col, action, confirm in found]
+
+
+def _asked(client, url: str, path: str, item, **fields) -> str:
+    """Post the decision form ``path`` of ``url`` (its fields prefixed by the form's name, with
+    the item's version) as a browser without JavaScript; the confirmation page's question."""
+    prefix = path.rsplit("/", 1)[-1]
+    data = {f"{prefix}-{k}": v for k, v in fields.items()}
+    data[f"{prefix}-version"] = str(item.version)
+    return _question(post_form(client, f"{url}/{path}", data, form_url=url, confirm=False))
 
 
 def _question(resp) -> str:
@@ -82,26 +89,11 @@ def test_accreditation_decision_forms_confirmation_and_invalid_form(app, acc):
         ("col-lg-2", f"{url}/decide/reject", f"Отказать в аккредитации по заявке {a.number}."),
     ]
     # without JavaScript the server asks first, and nothing changes
-    resp = post_form(
-        client,
-        f"{url}/decide/reject",
-        {"reject-comment": "Нет", "reject-version": str(a.version)},
-        form_url=url,
-        confirm=False,
+    assert (
+        _asked(client, url, "decide/reject", a, comment="Нет")
+        == f"Отказать в аккредитации по заявке {a.number}."
     )
-    assert _question(resp) == f"Отказать в аккредитации по заявке {a.number}."
-    resp = post_form(
-        client,
-        f"{url}/accredit",
-        {
-            "accredit-valid_from": "2020",
-            "accredit-valid_to": "2022",
-            "accredit-version": str(a.version),
-        },
-        form_url=url,
-        confirm=False,
-    )
-    assert _question(resp) == (
+    assert _asked(client, url, "accredit", a, valid_from="2020", valid_to="2022") == (
         f"Аккредитовать мероприятие «{a.title}» (заявка {a.number}) на 2020–2022 гг. и "
         "выдать свидетельство."
     )
@@ -145,23 +137,12 @@ def test_nomination_decision_forms_confirmation_and_invalid_form(app, nom):
         ("col-lg-3", f"{url}/decide/return", None),
         ("col-lg-3", f"{url}/decide/reject", f"Отказать по выдвижению {n.number}."),
     ]
-    resp = post_form(
-        client,
-        f"{url}/decide/reject",
-        {"reject-comment": "Нет", "reject-version": str(n.version)},
-        form_url=url,
-        confirm=False,
-    )
-    assert _question(resp) == f"Отказать по выдвижению {n.number}."
-    resp = post_form(
-        client,
-        f"{url}/approve",
-        {"approve-comment": "", "approve-version": str(n.version)},
-        form_url=url,
-        confirm=False,
+    assert (
+        _asked(client, url, "decide/reject", n, comment="Нет")
+        == f"Отказать по выдвижению {n.number}."
     )
     assert (
-        _question(resp)
+        _asked(client, url, "approve", n, comment="")
         == f"Одобрить выдвижение {n.number} (Включение по индивидуальным достижениям)."
     )
     resp = post_form(client, f"{url}/decide/return", {"return-comment": "x" * 5001}, form_url=url)

@@ -25,39 +25,19 @@ def world(factory):
 
 
 def test_opportunity_rules(world, factory):
-    with pytest.raises(OperationError, match="Укажите: название"):
-        ops.save_opportunity(
-            world.tenant, None, kind=OpportunityKind.INTERNSHIP, title=" ", year=2019
-        )
-    with pytest.raises(OperationError, match="Дата окончания раньше"):
-        ops.save_opportunity(
-            world.tenant,
-            None,
-            kind=OpportunityKind.INTERNSHIP,
-            title="x",
-            year=2019,
-            starts_on=date(2019, 5, 2),
-            ends_on=date(2019, 5, 1),
-        )
-    with pytest.raises(OperationError, match="в указанном году"):
-        ops.save_opportunity(
-            world.tenant,
-            None,
-            kind=OpportunityKind.INTERNSHIP,
-            title="x",
-            year=2019,
-            starts_on=date(2018, 5, 2),
-        )
     other = World(factory)
-    with pytest.raises(OperationError, match="Организация другого проекта"):
-        ops.save_opportunity(
-            world.tenant,
-            None,
-            kind=OpportunityKind.INTERNSHIP,
-            title="x",
-            year=2019,
-            partner=other.university,
-        )
+    for refusal, fields in (
+        ("Укажите: название", {"title": " "}),
+        ("Дата окончания раньше", {"starts_on": date(2019, 5, 2), "ends_on": date(2019, 5, 1)}),
+        ("в указанном году", {"starts_on": date(2018, 5, 2)}),
+        ("Организация другого проекта", {"partner": other.university}),
+    ):
+        with pytest.raises(OperationError, match=refusal):
+            ops.save_opportunity(
+                world.tenant,
+                None,
+                **{"kind": OpportunityKind.INTERNSHIP, "title": "x", "year": 2019, **fields},
+            )
     db.session.rollback()
     opp = make_opportunity(world)
     person = world.person(

@@ -82,6 +82,7 @@ from mkr_web.operations import (
     programme as programme_ops,
     reviews,
 )
+from mkr_web.operations.events import EventData, save_event
 from mkr_web.operations.people import Step, add_persons_bulk
 from mkr_web.operations.tenancy import grant_role
 from tests.support import PASSWORD, one_page_pdf
@@ -219,26 +220,26 @@ def resident(tenant, surname="Резидентов", on=date(2019, 5, 1), **kw) 
     return make_person(tenant, surname=surname, history=[("admit_school", on)], **kw)
 
 
-def card_person(factory):
-    """(tenant, admin, school, a pupil with every contact and a two-step history)."""
+def card_person(factory, municipality="Первый район", school="Гимназия № 2", **person):
+    """(tenant, admin, school, a pupil with every contact and a two-step history); ``person``
+    overrides the pupil's fields (another person with every contact)."""
     t = factory.tenant()
     admin = factory.user(t, "admin")
-    school = factory.organization(t, "Первый район", name="Гимназия № 2")
-    p = make_person(
-        t,
-        "Карточкина",
-        "Мария",
-        "Ивановна",
-        date(2008, 2, 3),
-        organization=school,
-        grade="9 класс",
-        email="m@example.ru",
-        phone="+7 900 111-22-33",
-        parent_name="Карточкина Ольга",
-        parent_phone="+7 900 222-33-44",
-        social_url="https://vk.com/id42",
-        history=[("mark_potential", date(2018, 10, 1)), ("admit_school", date(2019, 5, 20))],
-    )
+    school = factory.organization(t, municipality, name=school)
+    fields = {
+        "surname": "Карточкина",
+        "name": "Мария",
+        "patronymic": "Ивановна",
+        "birth_on": date(2008, 2, 3),
+        "grade": "9 класс",
+        "email": "m@example.ru",
+        "phone": "+7 900 111-22-33",
+        "parent_name": "Карточкина Ольга",
+        "parent_phone": "+7 900 222-33-44",
+        "social_url": "https://vk.com/id42",
+        "history": [("mark_potential", date(2018, 10, 1)), ("admit_school", date(2019, 5, 20))],
+    }
+    p = make_person(t, organization=school, **(fields | person))
     return t, admin, school, p
 
 
@@ -644,6 +645,28 @@ def event(tenant, title, kind=EventKind.ACCREDITED, direction=Direction.PROJECT_
     db.session.add(e)
     db.session.flush()
     return e
+
+
+def saved_event(
+    tenant,
+    organizer,
+    title,
+    *,
+    kind=EventKind.SATELLITE,
+    direction=Direction.MEDIA,
+    level=EventLevel.REGIONAL,
+    partners=(),
+) -> Event:
+    """An event saved through the events operation (its checks and audit), as the forms do."""
+    data = EventData(
+        title=title,
+        kind=kind,
+        direction=direction,
+        level=level,
+        organizer=organizer,
+        partners=list(partners),
+    )
+    return save_event(tenant.id, data)
 
 
 def edition(ev, year, state=EditionState.HELD, note=None, counts=None):

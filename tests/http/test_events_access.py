@@ -7,14 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
-from mkr_web.models import Direction, EventKind, EventLevel
 from mkr_web.operations import certificates
-from mkr_web.operations.events import EditionData, EventData, save_edition, save_event
+from mkr_web.operations.events import EditionData, save_edition
 from tests.factories import (
     accredited,
     application,
     application_in_review as in_review,
     assignment_of,
+    saved_event,
     world,
 )
 from tests.support import login, settle_jobs
@@ -27,16 +27,7 @@ def scene(factory):
     w = world(factory)
     done = accredited(w)
     review = in_review(w, title="На экспертизе")
-    event = save_event(
-        w.tenant.id,
-        EventData(
-            title="Спутник",
-            kind=EventKind.SATELLITE,
-            direction=Direction.MEDIA,
-            level=EventLevel.REGIONAL,
-            organizer=w.org,
-        ),
-    )
+    event = saved_event(w.tenant, w.org, "Спутник")
     edition = save_edition(event, EditionData(year=2019))
     cert = certificates.issue(w.tenant.id, certificates.CertificateKind.ACCREDITATION, done.id)
     db.session.commit()
@@ -154,16 +145,7 @@ def _queries(client, url: str) -> int:
 def test_list_pages_run_a_constant_number_of_queries(app, factory):
     w = world(factory)
     in_review(w, title="Первая")
-    save_event(
-        w.tenant.id,
-        EventData(
-            title="Спутник",
-            kind=EventKind.SATELLITE,
-            direction=Direction.MEDIA,
-            level=EventLevel.REGIONAL,
-            organizer=w.org,
-        ),
-    )
+    saved_event(w.tenant, w.org, "Спутник")
     db.session.commit()
     admin = app.test_client()
     login(admin, w.admin.email)
@@ -175,16 +157,7 @@ def test_list_pages_run_a_constant_number_of_queries(app, factory):
     }
     for i in range(4):
         a = in_review(w, title=f"Ещё {i}")
-        save_event(
-            w.tenant.id,
-            EventData(
-                title=f"Спутник {i}",
-                kind=EventKind.SATELLITE,
-                direction=Direction.MEDIA,
-                level=EventLevel.REGIONAL,
-                organizer=w.org,
-            ),
-        )
+        saved_event(w.tenant, w.org, f"Спутник {i}")
         application(w, title=f"Черновик {i}")
         db.session.commit()
         assert a.state.value == "in_review"

@@ -20,7 +20,8 @@ from mkr_web.models import (
     ParticipationCount,
     Person,
 )
-from mkr_web.operations.events import EditionData, EventData, save_edition, save_event
+from mkr_web.operations.events import EditionData, save_edition
+from tests.factories import saved_event
 from tests.support import login, post_form
 
 
@@ -33,26 +34,8 @@ def scene(factory):
     )
     organizer = factory.user(tenant, "organizer", organization=own)
     admin = factory.user(tenant, "admin")
-    mine = save_event(
-        tenant.id,
-        EventData(
-            title="Наш фестиваль",
-            kind=EventKind.SATELLITE,
-            direction=Direction.MEDIA,
-            level=EventLevel.REGIONAL,
-            organizer=own,
-        ),
-    )
-    theirs = save_event(
-        tenant.id,
-        EventData(
-            title="Чужой форум",
-            kind=EventKind.SATELLITE,
-            direction=Direction.MEDIA,
-            level=EventLevel.REGIONAL,
-            organizer=other_org,
-        ),
-    )
+    mine = saved_event(tenant, own, "Наш фестиваль")
+    theirs = saved_event(tenant, other_org, "Чужой форум")
     edition = save_edition(mine, EditionData(year=2019))
     their_edition = save_edition(theirs, EditionData(year=2019))
     db.session.commit()

@@ -25,7 +25,7 @@ from mkr_web.models import (
     StoredFile,
 )
 from mkr_web.queries.people import status_counts_as_of
-from tests.factories import make_person
+from tests.factories import card_person, make_person
 from tests.support import csrf_token, login, one_page_pdf, post_form
 
 PDF = one_page_pdf("scan")
@@ -33,16 +33,14 @@ PDF = one_page_pdf("scan")
 
 @pytest.fixture
 def leaver(factory):
-    t = factory.tenant()
-    admin = factory.user(t, "admin")
-    school = factory.organization(t, "Второй район", name="Лицей № 9")
-    p = make_person(
-        t,
-        "Уходящая",
-        "Вера",
-        "Павловна",
-        date(2001, 6, 15),
-        organization=school,
+    t, admin, school, p = card_person(
+        factory,
+        "Второй район",
+        "Лицей № 9",
+        surname="Уходящая",
+        name="Вера",
+        patronymic="Павловна",
+        birth_on=date(2001, 6, 15),
         grade="выпускник",
         email="vera@example.ru",
         phone="+7 900 123-45-67",

@@ -17,6 +17,7 @@ from mkr_web.operations import accreditation as acc
 from tests.factories import (
     application,
     application_reviewed as reviewed,
+    saved_event,
     world,
 )
 from tests.support import settle_jobs
@@ -49,19 +50,9 @@ def test_numbers_are_unique_per_tenant_and_year(w, factory):
 
 
 def test_accrediting_an_existing_event_updates_it(w, factory):
-    from mkr_web.models import Direction, EventLevel
-    from mkr_web.operations.events import EventData, save_event
+    from mkr_web.models import EventLevel
 
-    event = save_event(
-        w.tenant.id,
-        EventData(
-            title="Старое название",
-            kind=EventKind.SATELLITE,
-            direction=Direction.MEDIA,
-            level=EventLevel.MUNICIPAL,
-            organizer=w.org,
-        ),
-    )
+    event = saved_event(w.tenant, w.org, "Старое название", level=EventLevel.MUNICIPAL)
     db.session.commit()
     a = reviewed(w)
     a.event = event

@@ -23,13 +23,12 @@ from mkr_web.models import (
 )
 from mkr_web.operations.events import (
     EditionData,
-    EventData,
     ParticipantRow,
     add_participants,
     save_counts,
     save_edition,
-    save_event,
 )
+from tests.factories import saved_event
 
 C = CountCategory
 
@@ -39,16 +38,12 @@ def setup(factory):
     tenant = factory.tenant()
     org = factory.organization(tenant, "Первый район", name="Центр", kind="supplementary")
     partner = factory.organization(tenant, "Первый район", name="Вуз", kind="university")
-    event = save_event(
-        tenant.id,
-        EventData(
-            title="Олимпиада по педагогике",
-            kind=EventKind.SATELLITE,
-            direction=Direction.PEDAGOGY,
-            level=EventLevel.REGIONAL,
-            organizer=org,
-            partners=[partner, partner],
-        ),
+    event = saved_event(
+        tenant,
+        org,
+        "Олимпиада по педагогике",
+        direction=Direction.PEDAGOGY,
+        partners=[partner, partner],
     )
     db.session.commit()
     return tenant, org, partner, event
@@ -72,27 +67,9 @@ def test_event_refuses_another_tenants_organisation_and_blank_title(setup, facto
     other = factory.tenant()
     foreign = factory.organization(other, "Первый район")
     with pytest.raises(OperationError, match="другого проекта"):
-        save_event(
-            tenant.id,
-            EventData(
-                title="X",
-                kind=EventKind.OTHER,
-                direction=Direction.MEDIA,
-                level=EventLevel.REGIONAL,
-                organizer=foreign,
-            ),
-        )
+        saved_event(tenant, foreign, "X", kind=EventKind.OTHER)
     with pytest.raises(OperationError, match="название"):
-        save_event(
-            tenant.id,
-            EventData(
-                title="  ",
-                kind=EventKind.OTHER,
-                direction=Direction.MEDIA,
-                level=EventLevel.REGIONAL,
-                organizer=org,
-            ),
-        )
+        saved_event(tenant, org, "  ", kind=EventKind.OTHER)
 
 
 def test_edition_year_dates_format_state_note(setup):

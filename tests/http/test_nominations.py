@@ -91,29 +91,16 @@ def test_coordinator_drafts_attaches_and_submits(app, w):
 
     url = f"/coordinator/nominations/new?person_id={w.pupil.id}"
     assert 'data-testid="nominee">Лебедева Дарья Олеговна<' in coord.get(url).get_data(as_text=True)
-    resp = post_form(
-        coord,
-        url,
-        {
-            "person_id": str(w.pupil.id),
-            "kind": "admission",
-            "achievement_level": "",
-            "opportunity_id": "0",
-            "description": "Призёр ВсОШ по физике",
-        },
-    )
+    form = {
+        "person_id": str(w.pupil.id),
+        "kind": "admission",
+        "achievement_level": "",
+        "opportunity_id": "0",
+        "description": "Призёр ВсОШ по физике",
+    }
+    resp = post_form(coord, url, form)
     assert _alert(resp.get_data(as_text=True)) == ["Укажите уровень достижения."]
-    resp = post_form(
-        coord,
-        url,
-        {
-            "person_id": str(w.pupil.id),
-            "kind": "admission",
-            "achievement_level": "all_russian",
-            "opportunity_id": "0",
-            "description": "Призёр ВсОШ по физике",
-        },
-    )
+    resp = post_form(coord, url, {**form, "achievement_level": "all_russian"})
     n = db.session.execute(sa.select(Nomination)).scalar_one()
     assert resp.headers["Location"] == f"/coordinator/nominations/{n.id}"
     assert (

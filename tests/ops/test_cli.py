@@ -10,6 +10,15 @@ def run(app, *args):
     return app.test_cli_runner().invoke(args=["mkr", *args])
 
 
+def create_user(app, email, role, *more, tenant="novosib", password="long-enough-1"):
+    """``flask mkr create-user`` (``tenant=None``: a platform account); ``more``: its other
+    options."""
+    where = ("--tenant", tenant) if tenant else ()
+    return run(
+        app, "create-user", *where, "--email", email, "--password", password, "--role", role, *more
+    )
+
+
 def test_create_tenant_and_users(app, app_ctx):
     r = run(app, "create-tenant", "novosib", "--name", "Кадровый резерв НСО")
     assert r.exit_code == 0, r.output
@@ -23,75 +32,16 @@ def test_create_tenant_and_users(app, app_ctx):
     db.session.add(Organization(tenant_id=tenant.id, name="Лицей № 1", kind="school"))
     db.session.commit()
 
-    r = run(
-        app,
-        "create-user",
-        "--tenant",
-        "novosib",
-        "--email",
-        "c@example.test",
-        "--password",
-        "long-enough-1",
-        "--role",
-        "coordinator",
-        "--municipality",
-        "Искитимский район",
-    )
+    r = create_user(app, "c@example.test", "coordinator", "--municipality", "Искитимский район")
     assert r.exit_code == 0, r.output
-    r = run(
-        app,
-        "create-user",
-        "--tenant",
-        "novosib",
-        "--email",
-        "o@example.test",
-        "--password",
-        "long-enough-1",
-        "--role",
-        "organizer",
-        "--organization",
-        "Лицей № 1",
-    )
+    r = create_user(app, "o@example.test", "organizer", "--organization", "Лицей № 1")
     assert r.exit_code == 0, r.output
-    r = run(
-        app,
-        "create-user",
-        "--email",
-        "p@example.test",
-        "--password",
-        "long-enough-1",
-        "--role",
-        "platform-admin",
-    )
+    r = create_user(app, "p@example.test", "platform-admin", tenant=None)
     assert r.exit_code == 0, r.output
     # errors name what is wrong and write nothing
-    r = run(
-        app,
-        "create-user",
-        "--tenant",
-        "novosib",
-        "--email",
-        "x@example.test",
-        "--password",
-        "long-enough-1",
-        "--role",
-        "coordinator",
-        "--municipality",
-        "Нет такого",
-    )
+    r = create_user(app, "x@example.test", "coordinator", "--municipality", "Нет такого")
     assert r.exit_code != 0 and "Нет такого" in r.output
-    r = run(
-        app,
-        "create-user",
-        "--tenant",
-        "novosib",
-        "--email",
-        "y@example.test",
-        "--password",
-        "short",
-        "--role",
-        "expert",
-    )
+    r = create_user(app, "y@example.test", "expert", password="short")
     assert r.exit_code != 0 and "12 символов" in r.output
     db.session.expire_all()
     emails = set(db.session.scalars(sa.select(User.email)))

@@ -119,17 +119,28 @@ def test_success(app, sso, oidc_provider, factory):
     assert len(q["state"]) >= 20 and len(q["nonce"]) >= 20 and q["redirect_uri"] == REDIRECT_URI
 
 
-def test_wrong_state_is_refused(app, sso, oidc_provider, factory):
+@pytest.mark.parametrize(
+    ("tamper", "message", "reason"),
+    [
+        (
+            {"tamper_callback": lambda path: _with(path, state="forged-state-value")},
+            "Ответ сервера входа не относится к этому входу.",
+            "state",
+        ),
+        (
+            {"tamper_auth": lambda url: _with(url, nonce="nonce-of-another-login-attempt")},
+            "ID-токен выдан для другого входа (nonce).",
+            "nonce",
+        ),
+    ],
+    ids=["wrong-state", "wrong-nonce"],
+)
+def test_wrong_state_or_nonce_is_refused(app, sso, oidc_provider, factory, tamper, message, reason):
     tenant, _conf = sso
     factory.user(tenant, "coordinator", email="coord@example.org")
-    client, resp = _sso_login(
-        app,
-        oidc_provider,
-        "coord@example.org",
-        tamper_callback=lambda path: _with(path, state="forged-state-value"),
-    )
-    _refused(client, resp, "Ответ сервера входа не относится к этому входу.")
-    assert _failure_reasons() == [{"method": "sso", "reason": "state"}]
+    client, resp = _sso_login(app, oidc_provider, "coord@example.org", **tamper)
+    _refused(client, resp, message)
+    assert _failure_reasons() == [{"method": "sso", "reason": reason}]
 
 
 def test_callback_without_a_started_login_is_refused(app, sso):
@@ -137,19 +148,6 @@ def test_callback_without_a_started_login_is_refused(app, sso):
     resp = client.get("/sso/callback?code=abc&state=xyz")
     assert resp.headers["Location"] == "/login"
     assert "не начат или устарел" in client.get("/login").get_data(as_text=True)
-
-
-def test_wrong_nonce_is_refused(app, sso, oidc_provider, factory):
-    tenant, _conf = sso
-    factory.user(tenant, "coordinator", email="coord@example.org")
-    client, resp = _sso_login(
-        app,
-        oidc_provider,
-        "coord@example.org",
-        tamper_auth=lambda url: _with(url, nonce="nonce-of-another-login-attempt"),
-    )
-    _refused(client, resp, "ID-токен выдан для другого входа (nonce).")
-    assert _failure_reasons() == [{"method": "sso", "reason": "nonce"}]
 
 
 def test_expired_token_is_refused(app, sso, oidc_provider, factory):

@@ -118,50 +118,50 @@ def test_new_person(app, world, times):
     )
 
 
-def test_new_organisation(app, world):
-    admin = signed_in(app, world.admin)
-    once(
-        app,
-        admin,
-        "/admin/reference",
-        "/admin/reference",
-        Organization,
-        name="МБОУ «Лицей № 7»",
-        kind="school",
-        municipality_id=str(world.second.id),
-    )
+@pytest.mark.parametrize(
+    ("who", "url", "model", "values"),
+    [
+        (
+            "admin",
+            "/admin/reference",
+            Organization,
+            lambda w: {
+                "name": "МБОУ «Лицей № 7»",
+                "kind": "school",
+                "municipality_id": str(w.second.id),
+            },
+        ),
+        (
+            "admin",
+            "/admin/events/new",
+            Event,
+            lambda w: {
+                "title": "Олимпиада «Одна на всех»",
+                "kind": "satellite",
+                "organizer_id": str(w.rcro.id),
+            },
+        ),
+        (
+            "organizer",
+            "/organizer/accreditation/new",
+            AccreditationApplication,
+            lambda w: {
+                "files": {"regulation": (REGULATION_PDF, "polozhenie.pdf")},
+                "title": "Форум «Один раз»",
+                "expected_participants": "100",
+                "selection": "Конкурс работ",
+            },
+        ),
+    ],
+    ids=["organisation", "event", "application"],
+)
+def test_new_record(app, world, who, url, model, values):
+    once(app, signed_in(app, getattr(world, who)), url, url, model, **values(world))
 
 
-def test_new_event_and_edition(app, world):
-    admin = signed_in(app, world.admin)
-    once(
-        app,
-        admin,
-        "/admin/events/new",
-        "/admin/events/new",
-        Event,
-        title="Олимпиада «Одна на всех»",
-        kind="satellite",
-        organizer_id=str(world.rcro.id),
-    )
+def test_new_edition(app, world):
     url = f"/admin/events/{world.satellite.id}/editions/new"
-    once(app, admin, url, url, EventEdition, year="2020")
-
-
-def test_new_application(app, world):
-    organizer = signed_in(app, world.organizer)
-    url = "/organizer/accreditation/new"
-    once(
-        app,
-        organizer,
-        url,
-        url,
-        AccreditationApplication,
-        files={"regulation": (REGULATION_PDF, "polozhenie.pdf")},
-        title="Форум «Один раз»",
-        expected_participants="100",
-        selection="Конкурс работ",
-    )
+    once(app, signed_in(app, world.admin), url, url, EventEdition, year="2020")
 
 
 def test_new_nomination(app, world):

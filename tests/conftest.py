@@ -23,8 +23,8 @@ from flask import has_app_context
 
 from mkr_web import create_app
 from mkr_web.extensions import db, limiter
-from tests.factories import Factory
-from tests.support import rebuild_schema
+from tests.factories import Factory, World
+from tests.support import rebuild_schema, settle_jobs
 
 
 def real_worker_environment() -> bool:
@@ -162,6 +162,14 @@ def client(app):
 @pytest.fixture
 def factory(app_ctx):
     return Factory()
+
+
+@pytest.fixture
+def world(factory):
+    """The shared world (tests.factories.World); afterwards the jobs its test queued (the
+    certificates that admitting queues) are settled. A test module may define its own."""
+    yield World(factory)
+    settle_jobs()
 
 
 @pytest.fixture

@@ -424,6 +424,22 @@ def nomination_world(factory, slug=None) -> World:
     return w
 
 
+# The same row as a protocol's spreadsheet holds it, in the order of admission_rows.COLUMNS.
+PROTOCOL_ANNA = [
+    "Соколова",
+    "Анна",
+    "Игоревна",
+    date(2004, 4, 12),
+    "МБОУ «СОШ № 1»",
+    "9 класс",
+    "Первый район",
+    "победитель",
+    1,
+    "Экология",
+    "Соколова Ирина Павловна, +7 913 555-01-02",
+]
+
+
 def row(**over) -> dict:
     """One row of a results protocol (admission), as the organiser types it."""
     base = {

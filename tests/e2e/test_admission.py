@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from mkr_web.extensions import db
 from mkr_web.models import AdmissionCandidate, Certificate, CertificateKind, Job
 from mkr_web.operations.admission_rows import COLUMNS
-from tests.factories import World
+from tests.factories import PROTOCOL_ANNA, World
 from tests.support import browser_login, screenshot, settle_jobs, wait_for_job
 
 pytestmark = pytest.mark.e2e
@@ -27,21 +27,7 @@ def _protocol_file(path: str) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append([title for _key, title in COLUMNS])
-    ws.append(
-        [
-            "Соколова",
-            "Анна",
-            "Игоревна",
-            date(2004, 4, 12),
-            "МБОУ «СОШ № 1»",
-            "9 класс",
-            "Первый район",
-            "победитель",
-            1,
-            "Экология",
-            "Соколова Ирина Павловна, +7 913 555-01-02",
-        ]
-    )
+    ws.append(PROTOCOL_ANNA)
     ws.append(
         [
             "Петров",

@@ -4,7 +4,6 @@ import io
 import re
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
@@ -23,18 +22,11 @@ from tests.support import (
     logged_in as client_for,
     one_page_pdf,
     post_form,
-    settle_jobs,
 )
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
 
 C = CandidateState
-
-
-@pytest.fixture
-def world(factory):
-    yield World(factory)
-    settle_jobs()  # admitting queues certificate jobs
 
 
 def _form_rows(rows: list[dict], count: int = 10) -> dict:

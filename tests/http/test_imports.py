@@ -46,6 +46,11 @@ def preview_url(resp) -> str:
     return resp.headers["Location"]
 
 
+def previewed(client, data: bytes, filename: str) -> str:
+    """Upload ``data`` as the people import's file: the URL of its preview."""
+    return preview_url(upload_file(client, "/admin/people/import", data, filename))
+
+
 def commit(client, url, **decisions):
     token = csrf_token(client, url)
     data = {"csrf_token": token, "commit": "1"}
@@ -69,7 +74,7 @@ def test_rows_with_errors_name_row_column_reason_and_nothing_is_loaded(admin):
         "=cmd|' /C calc'!A0;Пётр;;31.02.2006;Нигде;;;;;\n"
         ";Анна;;01.01.2006;;Нет такой школы;;школьник;;anna@\n"
     ).encode("cp1251")
-    url = preview_url(upload_file(client, "/admin/people/import", data, "люди.csv"))
+    url = previewed(client, data, "люди.csv")
     html = client.get(url).get_data(as_text=True)
     assert "строк 3, ошибок 6" in html
     errors = re.findall(
@@ -100,7 +105,7 @@ def test_formula_cells_are_stored_as_text_and_neutralised_on_export(admin):
         HEADER + "\nФормулов;Иван;;05.03.2006;Второй район;;=1+2\n"
         "Плюсов;Пётр;;06.03.2006;Второй район;;@SUM(A1)\n"
     ).encode()
-    url = preview_url(upload_file(client, "/admin/people/import", data, "f.csv"))
+    url = previewed(client, data, "f.csv")
     html = client.get(url).get_data(as_text=True)
     assert "ошибок 0" in html and "<td>=1+2</td>" in html
     assert commit(client, url).status_code == 302
@@ -128,7 +133,7 @@ def test_matches_exact_and_near_and_decisions(admin):
             ["Новикова", "Дарья", None, "08.08.2008", "Второй район"],  # new
         ]
     )
-    url = preview_url(upload_file(client, "/admin/people/import", data, "m.xlsx"))
+    url = previewed(client, data, "m.xlsx")
     html = client.get(url).get_data(as_text=True)
     assert "строк 4, ошибок 0, новых людей 3" in html
     matches = html.split('data-testid="import-matches"')[1].split("</table>")[0]
@@ -167,9 +172,7 @@ def test_duplicate_rows_in_the_file_are_an_error(admin):
         HEADER + "\nДвойнов;Иван;;05.03.2006;Второй район;;\n"
         "двойнов;ИВАН;;05.03.2006;Второй район;;\n"
     ).encode()
-    html = client.get(
-        preview_url(upload_file(client, "/admin/people/import", data, "d.csv"))
-    ).get_data(as_text=True)
+    html = client.get(previewed(client, data, "d.csv")).get_data(as_text=True)
     assert "<tr><td>3</td><td></td><td>повторяет строку 2</td></tr>" in html
 
 
@@ -180,7 +183,7 @@ def test_statuses_are_imported_with_their_dated_history(admin):
         "Школьникова;Ия;;05.03.2006;;МБОУ «СОШ № 1»;9 класс;резидент (школьник);15.05.2019;Форум 2019\n"
         "Потенциалов;Ян;;06.03.2006;Второй район;;;потенциальный резидент;01.10.2019;\n"
     ).encode()
-    url = preview_url(upload_file(client, "/admin/people/import", data, "s.csv"))
+    url = previewed(client, data, "s.csv")
     assert commit(client, url).status_code == 302
     assert persons() == [
         ("Школьникова", "Ия", date(2006, 3, 5), "resident_school"),
@@ -208,7 +211,7 @@ def test_commit_is_refused_whole_when_the_bank_changed_meanwhile(admin):
         HEADER + "\nПервый;Иван;;05.03.2006;Второй район;;\n"
         "Второй;Пётр;;06.03.2006;Второй район;;\n"
     ).encode()
-    url = preview_url(upload_file(client, "/admin/people/import", data, "c.csv"))
+    url = previewed(client, data, "c.csv")
     make_person(t, "Второй", "Пётр", birth_on=date(2006, 3, 6))  # someone adds him meanwhile
     resp = commit(client, url)
     assert "в банк добавили людей из строк 3" in resp.get_data(as_text=True)
@@ -218,7 +221,7 @@ def test_commit_is_refused_whole_when_the_bank_changed_meanwhile(admin):
 def test_preview_is_server_side_and_private(app, admin, factory):
     client, t, user, school = admin
     data = (HEADER + "\nСекретов;Иван;;05.03.2006;Второй район;;\n").encode()
-    url = preview_url(upload_file(client, "/admin/people/import", data, "p.csv"))
+    url = previewed(client, data, "p.csv")
     cookie = client.get_cookie("session")
     assert "Секретов".encode() not in (cookie.value or "").encode()
     other_admin = factory.user(t, "admin")
@@ -287,7 +290,7 @@ def test_ten_thousand_rows(admin):
         )
     data = xlsx_bytes(rows)
     started = time.monotonic()
-    url = preview_url(upload_file(client, "/admin/people/import", data, "big.xlsx"))
+    url = previewed(client, data, "big.xlsx")
     html = client.get(url).get_data(as_text=True)
     assert "строк 10000, ошибок 0, новых людей 10000" in html
     assert commit(client, url).status_code == 302

@@ -13,16 +13,10 @@ from mkr_web.extensions import db
 from mkr_web.models import Job, JobState
 from mkr_web.models.base import utcnow
 from mkr_web.operations import admission as ops, jobs
-from tests.factories import World, row
-from tests.support import csrf_token, issued_certificates, login, settle_jobs, wait_for_job
+from tests.factories import row
+from tests.support import csrf_token, issued_certificates, login, wait_for_job
 
 YEAR = date.today().year
-
-
-@pytest.fixture
-def world(factory):
-    yield World(factory)
-    settle_jobs()
 
 
 def admitted(world):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from mkr_web.extensions import db
 from mkr_web.models import AdmissionBatch, AdmissionCandidate, MatchKind, StoredFile
 from mkr_web.operations.admission_rows import COLUMNS
-from tests.factories import World
+from tests.factories import PROTOCOL_ANNA, World
 from tests.support import logged_in as client_for, post_form, upload_file, xlsx_bytes
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
@@ -34,19 +34,7 @@ def csv_1251(rows: list[list]) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("cp1251")
 
 
-ANNA = [
-    "Соколова",
-    "Анна",
-    "Игоревна",
-    date(2004, 4, 12),
-    "МБОУ «СОШ № 1»",
-    "9 класс",
-    "Первый район",
-    "победитель",
-    1,
-    "Экология",
-    "Соколова Ирина Павловна, +7 913 555-01-02",
-]
+ANNA = PROTOCOL_ANNA
 ILYA = [
     "Петров",
     "Илья",

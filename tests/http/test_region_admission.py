@@ -4,7 +4,6 @@ protocol for an edition shows the first and skips the rows it already holds."""
 
 from datetime import date, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
@@ -17,22 +16,15 @@ from mkr_web.models import (
 )
 from mkr_web.operations import admission as ops
 from mkr_web.operations.admission_rows import COLUMNS
-from tests.factories import World, row
+from tests.factories import PROTOCOL_ANNA, row
 from tests.support import (
     logged_in as client_for,
     post_form,
-    settle_jobs,
     upload_file,
     xlsx_bytes,
 )
 
 TITLES = [title for _key, title in COLUMNS]
-
-
-@pytest.fixture
-def world(factory):
-    yield World(factory)
-    settle_jobs()
 
 
 def confirmed(world, *rows):
@@ -112,19 +104,7 @@ def test_batch_admit_and_reject_carry_the_date(app, world):
     ).all() == [date(2020, 1, 15), date(2020, 1, 15)]
 
 
-ANNA = [
-    "Соколова",
-    "Анна",
-    "Игоревна",
-    date(2004, 4, 12),
-    "МБОУ «СОШ № 1»",
-    "9 класс",
-    "Первый район",
-    "победитель",
-    1,
-    "",
-    "+7 913 555-01-02",
-]
+ANNA = [*PROTOCOL_ANNA[:9], "", "+7 913 555-01-02"]
 OLGA = [
     "Орлова",
     "Ольга",

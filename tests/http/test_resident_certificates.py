@@ -5,7 +5,6 @@ import io
 import zipfile
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
@@ -23,19 +22,12 @@ from tests.support import (
     logged_in,
     pdf_text,
     post_form,
-    settle_jobs,
     wait_for_job,
 )
 from workflows.lifecycle import PersonStatus
 
 K = CertificateKind.RESIDENT
 YEAR = date.today().year
-
-
-@pytest.fixture
-def world(factory):
-    yield World(factory)
-    settle_jobs()
 
 
 def test_admitting_one_queues_its_certificate(app, world):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from mkr_web.documents.storage import read_bytes
@@ -17,20 +16,14 @@ from mkr_web.models import (
 )
 from mkr_web.operations import certificates
 from mkr_web.operations.jobs import run_job
-from tests.factories import World, admitted_batch, row
-from tests.support import issued_certificates, pdf_text, settle_jobs
+from tests.factories import admitted_batch, row
+from tests.support import issued_certificates, pdf_text
 from workflows.lifecycle import PersonStatus
 
 K = CertificateKind.RESIDENT
 
 
 YEAR = date.today().year
-
-
-@pytest.fixture
-def world(factory):
-    yield World(factory)
-    settle_jobs()
 
 
 def test_monogram_and_initials(world):

@@ -31,8 +31,8 @@ from mkr_web.extensions import db
 from mkr_web.models import Certificate, CertificateKind, Job, JobState
 from mkr_web.models.base import utcnow
 from mkr_web.operations import admission as ops, jobs, resident_certificates
-from tests.factories import World, row
-from tests.support import csrf_token, login, settle_jobs
+from tests.factories import row
+from tests.support import csrf_token, login
 
 pytestmark = pytest.mark.real_worker
 
@@ -194,12 +194,6 @@ def assert_issued_once(batch, stored_zip) -> None:
         # entries "РЕЗ-2026-001 Фамилия И.О.pdf" (issue 17): each number once
         entries = sorted(re.match(r"РЕЗ-\d{4}-\d{3}", n).group(0) for n in zf.namelist())
         assert entries == [f"РЕЗ-{YEAR}-{i:03d}" for i in range(1, 41)]
-
-
-@pytest.fixture
-def world(factory):
-    yield World(factory)
-    settle_jobs()
 
 
 def test_killed_worker_task_is_redelivered_and_the_batch_completes(app, world, workers):

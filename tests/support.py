@@ -304,6 +304,24 @@ def another_app(overrides: dict) -> Iterator:
         previous.set_default()
 
 
+@contextmanager
+def migrated_to(revision: str, statements=()) -> Iterator:
+    """An app on a new SQLite database of its own, upgraded to ``revision`` with
+    ``statements`` (SQL text) run there in one transaction; inside its app context. For the
+    tests of a data migration: upgrade (or downgrade) further and read the rows back."""
+    path = os.path.join(tempfile.mkdtemp(prefix="mkr-migration-"), "m.db")
+    with another_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}) as app:
+        with app.app_context():
+            upgrade(revision=revision)
+            with db.engine.begin() as conn:
+                for statement in statements:
+                    conn.execute(sa.text(statement))
+            try:
+                yield app
+            finally:
+                db.engine.dispose()
+
+
 # ---- the forms of a page -------------------------------------------------------------------
 
 

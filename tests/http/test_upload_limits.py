@@ -66,35 +66,37 @@ def nothing_stored():
     ) == (0, 0)
 
 
-def test_dimension_bomb_is_refused_fast_and_small(organiser):
+@pytest.mark.parametrize(
+    ("label", "make", "at_most", "message"),
+    [
+        (
+            "dimension",
+            lambda: dimension_bomb(TITLES),
+            2500,  # the file was 1,971 bytes
+            "В листе объявлен диапазон A1:XFD1048576: это больше 2200 строк или 256 столбцов. "
+            "Удалите пустые строки и столбцы до конца листа (или скопируйте таблицу в новую "
+            "книгу) либо разделите файл.",
+        ),
+        (
+            "empty-rows",
+            lambda: empty_rows_bomb(TITLES),  # 1.9 MB → 1.3 GB of <row/>
+            2.1 * MB,
+            "Файл XLSX распаковывается в слишком большой объём (часть "
+            "xl/worksheets/sheet1.xml: 1296 МБ при допустимых 64 МБ). Сохраните в книге только "
+            "нужную таблицу.",
+        ),
+    ],
+    ids=["dimension", "empty-rows"],
+)
+def test_a_bomb_is_refused_fast_and_small(organiser, label, make, at_most, message):
     client, url = organiser
-    bomb = dimension_bomb(TITLES)
-    assert len(bomb) < 2500  # the file was 1,971 bytes
+    bomb = make()
+    assert len(bomb) < at_most
     upload(client, url, b"warm-up", "a.csv")  # imports and first-request work off the clock
     with PeakRSS() as m:
         resp = upload(client, url, bomb, "protocol.xlsx")
-    assert refused(resp) == (
-        "В листе объявлен диапазон A1:XFD1048576: это больше 2200 строк или 256 столбцов. "
-        "Удалите пустые строки и столбцы до конца листа (или скопируйте таблицу в новую книгу) "
-        "либо разделите файл."
-    )
-    print(f"dimension bomb: refused in {m.seconds:.3f} s, RSS +{m.growth / MB:.1f} MB")
-    assert m.seconds < 2 and m.growth < 100 * MB
-    assert nothing_stored()
-
-
-def test_empty_rows_bomb_is_refused_fast_and_small(organiser):
-    client, url = organiser
-    bomb = empty_rows_bomb(TITLES)  # 1.9 MB → 1.3 GB of <row/>
-    assert len(bomb) < 2.1 * MB
-    upload(client, url, b"warm-up", "a.csv")
-    with PeakRSS() as m:
-        resp = upload(client, url, bomb, "protocol.xlsx")
-    assert refused(resp) == (
-        "Файл XLSX распаковывается в слишком большой объём (часть xl/worksheets/sheet1.xml: "
-        "1296 МБ при допустимых 64 МБ). Сохраните в книге только нужную таблицу."
-    )
-    print(f"empty-rows bomb: refused in {m.seconds:.3f} s, RSS +{m.growth / MB:.1f} MB")
+    assert refused(resp) == message
+    print(f"{label} bomb: refused in {m.seconds:.3f} s, RSS +{m.growth / MB:.1f} MB")
     assert m.seconds < 2 and m.growth < 100 * MB
     assert nothing_stored()
 

@@ -4,14 +4,11 @@ SQLite database, from the revision before it to it and back."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from mkr_web.extensions import db
-from tests.support import another_app
+from tests.support import migrated_to
 
 ROWS = [
     (
@@ -43,25 +40,16 @@ def _numbers(conn) -> list[str]:
 
 
 def test_stored_numbers_take_the_cyrillic_prefixes_and_give_them_back():
-    path = os.path.join(tempfile.mkdtemp(prefix="mkr-migration-"), "m.db")
-    with another_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}) as app:
-        with app.app_context():
-            upgrade(revision="i14_scale_01")
-            with db.engine.begin() as conn:
-                conn.execute(
-                    sa.text(
-                        "INSERT INTO tenant (id, slug, name, settings, created_at) VALUES "
-                        "(1, 'a', 'A', '{}', '2020-01-01')"
-                    )
-                )
-                for statement in ROWS:
-                    conn.execute(sa.text(statement))
-            upgrade(revision="i17_numbers_01")
-            with db.engine.connect() as conn:
-                after = _numbers(conn)
-            downgrade(revision="i14_scale_01")
-            with db.engine.connect() as conn:
-                back = _numbers(conn)
-            db.engine.dispose()
+    tenant = (
+        "INSERT INTO tenant (id, slug, name, settings, created_at) VALUES "
+        "(1, 'a', 'A', '{}', '2020-01-01')"
+    )
+    with migrated_to("i14_scale_01", [tenant, *ROWS]):
+        upgrade(revision="i17_numbers_01")
+        with db.engine.connect() as conn:
+            after = _numbers(conn)
+        downgrade(revision="i14_scale_01")
+        with db.engine.connect() as conn:
+            back = _numbers(conn)
     assert after == ["ЗАЯВ-2019-001", "ЗАЯВ-2020-012", "ВЫДВ-2019-003", "ПРОТ-2019-004"]
     assert back == ["ACC-2019-001", "ACC-2020-012", "NOM-2019-003", "ADM-2019-004"]

@@ -18,16 +18,10 @@ from tests.factories import (
     nomination_submitted,
     nomination_world,
 )
-from tests.support import login, post_form
+from tests.support import logged_in as _client, post_form
 from workflows.roles import Role
 
 URL = "/admin/reviews/assign/accreditation"
-
-
-def _client(app, user):
-    client = app.test_client()
-    login(client, user.email)
-    return client
 
 
 def _assigned() -> dict[int, list[int]]:

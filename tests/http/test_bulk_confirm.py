@@ -14,16 +14,10 @@ from mkr_web.extensions import db
 from mkr_web.models import AdmissionCandidate, Consent, Notification
 from mkr_web.operations import admission as ops
 from tests.factories import DIPLOMA_PDF, World, row
-from tests.support import csrf_token, login, post_form
+from tests.support import csrf_token, logged_in as _client, post_form
 from workflows.admission import CandidateState
 
 LIST = "/coordinator/admission/?state=submitted"
-
-
-def _client(app, user):
-    client = app.test_client()
-    login(client, user.email)
-    return client
 
 
 def _batch(w: World, n: int, municipality="Первый район", organization="МБОУ «СОШ № 1»"):

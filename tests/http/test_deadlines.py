@@ -14,19 +14,13 @@ from mkr_web.models import AdmissionCandidate, AuditEntry, ReviewAssignment
 from mkr_web.operations import admission as adm
 from mkr_web.operations.deadlines import process_deadlines
 from tests.factories import World, application_in_review, assignment_of, row
-from tests.support import login, post_form
+from tests.support import logged_in as _client, post_form
 
 
 @pytest.fixture
 def clock():
     with time_machine.travel(datetime(2020, 3, 2, 9, 0), tick=False) as traveller:
         yield traveller
-
-
-def _client(app, user):
-    client = app.test_client()
-    login(client, user.email)
-    return client
 
 
 def test_settings_set_the_days_of_the_next_deadlines(app, factory, clock):

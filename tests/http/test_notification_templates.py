@@ -8,15 +8,9 @@ import sqlalchemy as sa
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, Notification, NotificationTemplate
 from tests.factories import application, world
-from tests.support import login, post_form
+from tests.support import logged_in as _client, post_form
 
 URL = "/admin/notification-templates/accreditation.submitted"
-
-
-def _client(app, user):
-    client = app.test_client()
-    login(client, user.email)
-    return client
 
 
 def test_an_unknown_placeholder_is_a_form_error(app, factory):

@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 import openpyxl
-import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
@@ -25,11 +24,6 @@ HEADER = [
     "Место",
     "Номинация/секция",
 ]
-
-
-@pytest.fixture
-def world(factory):
-    return World(factory)
 
 
 ROWS = [

@@ -4,7 +4,6 @@ import io
 import re
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -20,19 +19,12 @@ from mkr_web.models import (
 )
 from mkr_web.operations import programme as ops
 from tests.factories import World, make_opportunity
-from tests.support import csrf_token, login, post_form
+from tests.support import csrf_token, logged_in, login, post_form
 from workflows.lifecycle import PersonStatus
 
 
-@pytest.fixture
-def world(factory):
-    return World(factory)
-
-
 def admin_client(app, world):
-    client = app.test_client()
-    login(client, world.admin.email)
-    return client
+    return logged_in(app, world.admin)
 
 
 def test_placement_pages(app, world, factory):

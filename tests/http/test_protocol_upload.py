@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 import openpyxl
-import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
@@ -18,11 +17,6 @@ from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
 
 TITLES = [title for _key, title in COLUMNS]
-
-
-@pytest.fixture
-def world(factory):
-    return World(factory)
 
 
 def upload_url(world):

@@ -8,7 +8,6 @@ import re
 from datetime import date
 
 import openpyxl
-import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
@@ -24,13 +23,8 @@ from mkr_web.models import (
     Tenant,
     User,
 )
-from tests.factories import World, make_person, partnership
+from tests.factories import make_person, partnership
 from tests.support import logged_in as client_for, post_form, upload_file, xlsx_bytes
-
-
-@pytest.fixture
-def world(factory):
-    return World(factory)
 
 
 def munis(tenant_id):

@@ -35,11 +35,6 @@ from workflows.lifecycle import PersonStatus
 C = CandidateState
 
 
-@pytest.fixture
-def world(factory):
-    return World(factory)
-
-
 def _batch(world, rows):
     batch = ops.create_batch(world.edition, rows, world.organizer)
     db.session.commit()

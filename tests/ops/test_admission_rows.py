@@ -12,11 +12,6 @@ from tests.factories import World, row
 ON = date(2019, 3, 25)
 
 
-@pytest.fixture
-def world(factory):
-    return World(factory)
-
-
 def test_clean_rows(world):
     rows = [
         row(),

@@ -19,11 +19,6 @@ from tests.factories import World, make_opportunity
 from workflows.lifecycle import PersonStatus
 
 
-@pytest.fixture
-def world(factory):
-    return World(factory)
-
-
 def test_opportunity_rules(world, factory):
     other = World(factory)
     for refusal, fields in (

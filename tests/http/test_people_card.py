@@ -15,15 +15,13 @@ from mkr_web.models import (
     Achievement,
     AuditEntry,
     Consent,
-    Event,
-    EventEdition,
     Participation,
     ParticipationRole,
     Person,
     PersonProject,
     StoredFile,
 )
-from tests.factories import card_person, make_person, resident
+from tests.factories import card_person, edition as make_edition, event, make_person, resident
 from tests.support import csrf_token, login, one_page_pdf, post_form
 
 PDF = one_page_pdf("synthetic consent scan")
@@ -51,17 +49,7 @@ def setup(factory):
 
 def test_card_shows_everything(app, client, factory, setup):
     t, admin, school, p = setup
-    event = Event(
-        tenant_id=t.id,
-        title="Форум «Новое поколение»",
-        kind="accredited",
-        direction="project_research",
-    )
-    db.session.add(event)
-    db.session.flush()
-    edition = EventEdition(tenant_id=t.id, event_id=event.id, year=2019)
-    db.session.add(edition)
-    db.session.flush()
+    edition = make_edition(event(t, "Форум «Новое поколение»"), 2019)
     db.session.add(
         Participation(
             tenant_id=t.id,

@@ -17,15 +17,15 @@ from mkr_web.models import (
     AdmissionCandidate,
     AuditEntry,
     Consent,
-    Event,
-    EventEdition,
+    Direction,
     Participation,
+    ParticipationRole,
     Person,
     PersonStatusChange,
     StoredFile,
 )
 from mkr_web.queries.people import status_counts_as_of
-from tests.factories import card_person, make_person
+from tests.factories import card_person, edition as make_edition, event, make_person, participate
 from tests.support import csrf_token, login, one_page_pdf, post_form
 
 PDF = one_page_pdf("scan")
@@ -54,15 +54,8 @@ def leaver(factory):
             ("graduate", date(2020, 7, 1)),
         ],
     )
-    event = Event(tenant_id=t.id, title="Конференция", kind="accredited", direction="media")
-    db.session.add(event)
-    db.session.flush()
-    edition = EventEdition(tenant_id=t.id, event_id=event.id, year=2017)
-    db.session.add(edition)
-    db.session.flush()
-    db.session.add(
-        Participation(tenant_id=t.id, edition_id=edition.id, person_id=p.id, role="winner")
-    )
+    edition = make_edition(event(t, "Конференция", direction=Direction.MEDIA), 2017)
+    participate(edition, p, ParticipationRole.WINNER)
     batch = AdmissionBatch(tenant_id=t.id, number="ПРОТ-2017-001", edition_id=edition.id)
     db.session.add(batch)
     db.session.flush()

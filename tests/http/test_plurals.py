@@ -6,7 +6,20 @@ from __future__ import annotations
 import pytest
 
 from mkr_web.extensions import db
-from tests.support import csrf_token, login
+from tests.support import csrf_token, logged_in
+
+
+def _page_in_both_languages(app, factory, settings: dict, url: str) -> tuple[str, str]:
+    """The admin's page ``url`` of a project with ``settings``: in Russian, then in English."""
+    tenant = factory.tenant()
+    tenant.settings = settings
+    user = factory.user(tenant, "admin")
+    db.session.commit()
+    client = logged_in(app, user)
+    russian = client.get(url).get_data(as_text=True)
+    token = csrf_token(client, "/notifications")
+    client.post("/language", data={"lang": "en", "csrf_token": token})
+    return russian, client.get(url).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -19,17 +32,10 @@ from tests.support import csrf_token, login
     ],
 )
 def test_the_expert_minimum_agrees_with_its_count(app, factory, n, text):
-    tenant = factory.tenant()
-    tenant.settings = {"min_experts": n}
-    user = factory.user(tenant, "admin")
-    db.session.commit()
-    client = app.test_client()
-    login(client, user.email)
-    assert text in client.get("/admin/reviews/assign/accreditation").get_data(as_text=True)
-
-    token = csrf_token(client, "/notifications")
-    client.post("/language", data={"lang": "en", "csrf_token": token})
-    english = client.get("/admin/reviews/assign/accreditation").get_data(as_text=True)
+    russian, english = _page_in_both_languages(
+        app, factory, {"min_experts": n}, "/admin/reviews/assign/accreditation"
+    )
+    assert text in russian
     expected = f"Each item needs at least {n} expert{'' if n == 1 else 's'}."
     assert expected in english
 
@@ -48,17 +54,11 @@ def test_the_expert_minimum_agrees_with_its_count(app, factory, n, text):
     ],
 )
 def test_the_retention_period_agrees_with_its_years(app, factory, n, text, english):
-    tenant = factory.tenant()
-    tenant.settings = {"retention_years": n}
-    user = factory.user(tenant, "admin")
-    db.session.commit()
-    client = app.test_client()
-    login(client, user.email)
-    assert text in client.get("/admin/retention").get_data(as_text=True)
-
-    token = csrf_token(client, "/notifications")
-    client.post("/language", data={"lang": "en", "csrf_token": token})
-    assert english in client.get("/admin/retention").get_data(as_text=True)
+    russian, page = _page_in_both_languages(
+        app, factory, {"retention_years": n}, "/admin/retention"
+    )
+    assert text in russian
+    assert english in page
 
 
 @pytest.mark.parametrize(

@@ -113,29 +113,18 @@ def test_placement_pages(app, world, factory):
 
 def test_publications(app, world):
     client = admin_client(app, world)
-    resp = post_form(
-        client,
-        "/admin/programme/publications",
-        {
-            "title": '=HYPERLINK("x") Итоги форума',
-            "outlet": "РИА",
-            "outlet_kind": "news_agency",
-            "url": "javascript:alert(1)",
-            "published_on": "2019-04-02",
-        },
-    )
+    news = {
+        "title": '=HYPERLINK("x") Итоги форума',
+        "outlet": "РИА",
+        "outlet_kind": "news_agency",
+        "url": "javascript:alert(1)",
+        "published_on": "2019-04-02",
+    }
+    resp = post_form(client, "/admin/programme/publications", news)
     assert "Ссылка должна начинаться с http" in resp.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Publication)) == 0
     resp = post_form(
-        client,
-        "/admin/programme/publications",
-        {
-            "title": '=HYPERLINK("x") Итоги форума',
-            "outlet": "РИА",
-            "outlet_kind": "news_agency",
-            "url": "https://example.test/a",
-            "published_on": "2019-04-02",
-        },
+        client, "/admin/programme/publications", {**news, "url": "https://example.test/a"}
     )
     assert resp.status_code == 302
     post_form(

@@ -211,41 +211,26 @@ def test_import_municipalities_and_organisations_then_export(app, world):
         (5, "Новый район", "district", ["Новый р-н", "Новое"], False),
         (100, "г. Кемерово", "other_region", [], False),
     ]
-    orgs = xlsx_bytes(
+    good_orgs = [
         [
-            [
-                "Лицей № 1 (Новый район)",
-                "Общеобразовательная организация",
-                "новый р-н",
-                "да",
-                "Лицей 1",
-            ],
-            ["Колледж", "колледж", "", "нет", ""],
-            ["Школа", "школа", "Нет такого", "", ""],
+            "Лицей № 1 (Новый район)",
+            "Общеобразовательная организация",
+            "новый р-н",
+            "да",
+            "Лицей 1",
         ],
-        ORG_HEADER,
-    )
-    preview = upload_file(client, "/admin/reference/organizations/import", orgs, "o.xlsx").headers[
-        "Location"
+        ["Колледж", "колледж", "", "нет", ""],
     ]
-    html = client.get(preview).get_data(as_text=True)
+    unknown_municipality = ["Школа", "школа", "Нет такого", "", ""]
+
+    def org_preview(rows) -> str:
+        orgs = xlsx_bytes(rows, ORG_HEADER)
+        url = "/admin/reference/organizations/import"
+        return upload_file(client, url, orgs, "o.xlsx").headers["Location"]
+
+    html = client.get(org_preview([*good_orgs, unknown_municipality])).get_data(as_text=True)
     assert "строк 3, ошибок 1" in html
-    orgs = xlsx_bytes(
-        [
-            [
-                "Лицей № 1 (Новый район)",
-                "Общеобразовательная организация",
-                "новый р-н",
-                "да",
-                "Лицей 1",
-            ],
-            ["Колледж", "колледж", "", "нет", ""],
-        ],
-        ORG_HEADER,
-    )
-    preview = upload_file(client, "/admin/reference/organizations/import", orgs, "o.xlsx").headers[
-        "Location"
-    ]
+    preview = org_preview(good_orgs)
     post_form(client, preview, {"commit": "1"})
     new_muni = db.session.scalar(
         sa.select(Municipality.id).where(Municipality.name == "Новый район")

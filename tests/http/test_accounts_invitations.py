@@ -10,20 +10,26 @@ import sqlalchemy as sa
 
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, Invitation, Membership, User
-from tests.support import PASSWORD, account_mails, last_link_path, login, post_form
+from tests.support import PASSWORD, account_mails, last_link_path, logged_in, login, post_form
 
 NEW_PASSWORD = "Кедровая-шишка-2026"
 
 
 def _admin_client(app, admin):
-    client = app.test_client()
-    assert login(client, admin.email).status_code == 302
-    return client
+    return logged_in(app, admin)
 
 
 def _invite(client, email, role="coordinator", **extra):
     data = {"email": email, "full_name": "Иванова Анна Петровна", "role": role, **extra}
     return post_form(client, "/admin/users", data)
+
+
+def _expert_invited(app, factory, email, tenant=None):
+    """The admin of ``tenant`` (a new project by default) invites ``email`` as an expert: the
+    admin's client and the path of the invitation's link."""
+    client = _admin_client(app, factory.user(tenant or factory.tenant(), "admin"))
+    _invite(client, email, role="expert")
+    return client, last_link_path(email)
 
 
 def _accept(app, path, password=NEW_PASSWORD, confirm=None, full_name="Иванова Анна Петровна"):
@@ -87,10 +93,7 @@ def test_invite_set_password_and_log_in(app, factory):
 
 
 def test_weak_or_mismatched_password_is_refused(app, factory):
-    tenant = factory.tenant()
-    client = _admin_client(app, factory.user(tenant, "admin"))
-    _invite(client, "x@example.org", role="expert")
-    path = last_link_path("x@example.org")
+    client, path = _expert_invited(app, factory, "x@example.org")
     _c, resp = _accept(app, path, password="password1234")
     assert resp.status_code == 200
     assert "Этот пароль слишком распространён" in resp.get_data(as_text=True)
@@ -104,10 +107,7 @@ def test_weak_or_mismatched_password_is_refused(app, factory):
 
 
 def test_resend_replaces_the_link_and_revoke_ends_it(app, factory):
-    tenant = factory.tenant()
-    client = _admin_client(app, factory.user(tenant, "admin"))
-    _invite(client, "y@example.org", role="expert")
-    first = last_link_path("y@example.org")
+    client, first = _expert_invited(app, factory, "y@example.org")
     inv = db.session.execute(sa.select(Invitation)).scalar_one()
     resp = post_form(client, f"/admin/invitations/{inv.id}/resend", {}, form_url="/admin/users")
     assert resp.status_code == 302
@@ -127,10 +127,7 @@ def test_resend_replaces_the_link_and_revoke_ends_it(app, factory):
 
 
 def test_expired_and_forged_links(app, factory):
-    tenant = factory.tenant()
-    client = _admin_client(app, factory.user(tenant, "admin"))
-    _invite(client, "z@example.org", role="expert")
-    path = last_link_path("z@example.org")
+    client, path = _expert_invited(app, factory, "z@example.org")
     inv = db.session.execute(sa.select(Invitation)).scalar_one()
     inv.expires_at = inv.expires_at - timedelta(days=7, seconds=1)
     db.session.commit()
@@ -150,9 +147,7 @@ def test_expired_and_forged_links(app, factory):
 def test_existing_account_accepts_without_a_new_password(app, factory):
     tenant, other = factory.tenant(), factory.tenant()
     expert = factory.user(other, "expert", email="expert@example.org")
-    client = _admin_client(app, factory.user(tenant, "admin"))
-    _invite(client, expert.email, role="expert")
-    path = last_link_path(expert.email)
+    client, path = _expert_invited(app, factory, expert.email, tenant)
     page = app.test_client().get(path).get_data(as_text=True)
     assert "У вас уже есть учётная запись" in page and 'name="password"' not in page
     resp = post_form(app.test_client(), path, {})

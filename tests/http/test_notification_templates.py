@@ -13,14 +13,15 @@ from tests.support import logged_in as _client, post_form
 URL = "/admin/notification-templates/accreditation.submitted"
 
 
+def _send(client, subject: str, body: str, action: str):
+    """The template form of the admin: ``save`` or ``preview`` the subject and body."""
+    return post_form(client, URL, {"subject": subject, "body": body, "action": action})
+
+
 def test_an_unknown_placeholder_is_a_form_error(app, factory):
     w = world(factory)
     client = _client(app, w.admin)
-    resp = post_form(
-        client,
-        URL,
-        {"subject": "{{ number }}: {{ child_name }}", "body": "Текст", "action": "save"},
-    )
+    resp = _send(client, "{{ number }}: {{ child_name }}", "Текст", "save")
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
     assert "Неизвестная подстановка: {{ child_name }}. Доступны: number, organizer, title." in html
@@ -30,14 +31,10 @@ def test_an_unknown_placeholder_is_a_form_error(app, factory):
 def test_syntax_errors_and_unsafe_attributes_are_form_errors(app, factory):
     w = world(factory)
     client = _client(app, w.admin)
-    resp = post_form(client, URL, {"subject": "{{ number", "body": "x", "action": "save"})
+    resp = _send(client, "{{ number", "x", "save")
     assert resp.status_code == 400
     assert "Ошибка в шаблоне (строка 1)" in resp.get_data(as_text=True)
-    resp = post_form(
-        client,
-        URL,
-        {"subject": "{{ number }}", "body": "{{ number.__class__.__mro__ }}", "action": "preview"},
-    )
+    resp = _send(client, "{{ number }}", "{{ number.__class__.__mro__ }}", "preview")
     assert resp.status_code == 400
     assert "Шаблон обращается к недоступным свойствам." in resp.get_data(as_text=True)
 
@@ -46,15 +43,7 @@ def test_preview_uses_the_tenants_latest_real_object(app, factory):
     w = world(factory)
     a = application(w, submitted=True, title="Олимпиада «Юный химик»")
     client = _client(app, w.admin)
-    resp = post_form(
-        client,
-        URL,
-        {
-            "subject": "Новая заявка {{ number }}",
-            "body": "«{{ title }}» от {{ organizer }}",
-            "action": "preview",
-        },
-    )
+    resp = _send(client, "Новая заявка {{ number }}", "«{{ title }}» от {{ organizer }}", "preview")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert "На последнем объекте вашего проекта." in html
@@ -67,11 +56,7 @@ def test_saved_template_words_the_next_notification_and_reset_restores_it(app, f
     w = world(factory)
     other = world(factory)
     client = _client(app, w.admin)
-    resp = post_form(
-        client,
-        URL,
-        {"subject": "Новая заявка {{ number }}", "body": "См. кабинет.", "action": "save"},
-    )
+    resp = _send(client, "Новая заявка {{ number }}", "См. кабинет.", "save")
     assert resp.status_code == 302
     a = application(w, submitted=True)
     b = application(other, submitted=True)

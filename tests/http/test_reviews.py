@@ -17,7 +17,7 @@ from tests.factories import (
     score,
     world,
 )
-from tests.support import login, notification_subjects, post_form
+from tests.support import logged_in, login, notification_subjects, post_form
 from workflows.review import ReviewState
 
 ST = SubjectType.ACCREDITATION
@@ -26,6 +26,12 @@ ST = SubjectType.ACCREDITATION
 @pytest.fixture
 def w(factory):
     return world(factory)
+
+
+def _first_expert(app, w):
+    """An application in review, its first expert's assignment, and that expert's client."""
+    application_ = in_review(w)
+    return application_, assignment_of(application_, w.expert1), logged_in(app, w.expert1)
 
 
 def _score_form(app_id, assignment, points, action="submit"):
@@ -76,10 +82,7 @@ def test_expert_sees_only_assigned_items_and_no_other_scores_before_own(app, w, 
 
 
 def test_expert_page_refuses_bad_points_and_keeps_them(app, w):
-    application_ = in_review(w)
-    a = assignment_of(application_, w.expert1)
-    client = app.test_client()
-    login(client, w.expert1.email)
+    application_, a, client = _first_expert(app, w)
     resp = post_form(
         client, f"/expert/reviews/{a.id}", _score_form(application_.id, a, [11, 1, 1, 1, 1])
     )
@@ -97,10 +100,7 @@ def test_expert_page_refuses_bad_points_and_keeps_them(app, w):
 
 
 def test_expert_declares_conflict_through_the_page(app, w):
-    application_ = in_review(w)
-    a = assignment_of(application_, w.expert1)
-    client = app.test_client()
-    login(client, w.expert1.email)
+    application_, a, client = _first_expert(app, w)
     resp = post_form(
         client,
         f"/expert/reviews/{a.id}/conflict",
@@ -124,10 +124,7 @@ def test_expert_declares_conflict_through_the_page(app, w):
 
 
 def test_assigned_expert_downloads_the_regulation(app, w):
-    application_ = in_review(w)
-    a = assignment_of(application_, w.expert1)
-    client = app.test_client()
-    login(client, w.expert1.email)
+    application_, a, client = _first_expert(app, w)
     resp = client.get(f"/expert/reviews/{a.id}/files/{application_.regulation_file_id}")
     assert resp.status_code == 200 and resp.data.startswith(b"%PDF-")
     assert (

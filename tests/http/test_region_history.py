@@ -119,6 +119,19 @@ def load(client, url, data, name):
     return html
 
 
+def held_edition(client, event: dict, year: int, starts_on: str, ends_on: str) -> int:
+    """A new event (the admin's form, ``event`` its fields) and its held edition of ``year``:
+    the edition's id."""
+    created = post_form(client, "/admin/events/new", {"related_event_id": "0", **event})
+    resp = post_form(
+        client,
+        f"{created.headers['Location']}/editions/new",
+        {"year": str(year), "starts_on": starts_on, "ends_on": ends_on,
+         "format": "in_person", "state": "held", "note": ""},
+    )  # fmt: skip
+    return int(resp.headers["Location"].rstrip("/").split("/")[-1])
+
+
 def test_three_past_years_loaded_through_imports_report_the_loaded_figures(app, region_admin):
     client = region_admin
     load(
@@ -140,26 +153,12 @@ def test_three_past_years_loaded_through_imports_report_the_loaded_figures(app, 
         assert {row["municipality"]: row["residents"] for row in r["table1"]} == want["table1"]
         assert r["criteria"][0]["value"] == want["new"], year
     # a past satellite edition with its participant list (two known persons, one new)
-    resp = post_form(
+    edition_id = held_edition(
         client,
-        "/admin/events/new",
-        {
-            "title": "Школа лидеров",
-            "kind": "satellite",
-            "direction": "project_research",
-            "level": "regional",
-            "organizer_id": "0",
-            "related_event_id": "0",
-        },
-    )
-    event_url = resp.headers["Location"]
-    resp = post_form(
-        client,
-        f"{event_url}/editions/new",
-        {"year": "2018", "starts_on": "2018-06-01", "ends_on": "2018-06-03",
-         "format": "in_person", "state": "held", "note": ""},
+        {"title": "Школа лидеров", "kind": "satellite", "direction": "project_research",
+         "level": "regional", "organizer_id": "0"},
+        2018, "2018-06-01", "2018-06-03",
     )  # fmt: skip
-    edition_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
     participants = [
         ["Алексеева", "Тест", date(2002, 1, 1), "Бийский район", "Лицей № 1"],
         ["Борисов", "Тест", date(2002, 1, 2), "г. Барнаул", "СОШ № 5"],
@@ -230,19 +229,12 @@ def test_a_past_protocol_is_admitted_on_its_own_date(app, region_admin):
         "orgs.xlsx",
     )
     centre_id = db.session.scalar(sa.select(Organization.id).where(Organization.name == centre[0]))
-    event_url = post_form(
+    edition_id = held_edition(
         client,
-        "/admin/events/new",
         {"title": "Конференция «Шаг»", "kind": "accredited", "direction": "project_research",
-         "level": "regional", "organizer_id": str(centre_id), "related_event_id": "0"},
-    ).headers["Location"]  # fmt: skip
-    resp = post_form(
-        client,
-        f"{event_url}/editions/new",
-        {"year": "2018", "starts_on": "2018-03-20", "ends_on": "2018-03-22",
-         "format": "in_person", "state": "held", "note": ""},
+         "level": "regional", "organizer_id": str(centre_id)},
+        2018, "2018-03-20", "2018-03-22",
     )  # fmt: skip
-    edition_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
     # the centre's organiser, invited through the users page
     post_form(
         client,

@@ -23,7 +23,7 @@ from flask import has_app_context
 
 from mkr_web import create_app
 from mkr_web.extensions import db, limiter
-from tests.factories import Factory, World
+from tests.factories import Factory, World, world as accreditation_world
 from tests.support import rebuild_schema, settle_jobs
 
 
@@ -162,6 +162,15 @@ def client(app):
 @pytest.fixture
 def factory(app_ctx):
     return Factory()
+
+
+@pytest.fixture
+def w(request, factory):
+    """The review tests' world: ``tests.factories.world`` (accreditation: one admin, three
+    experts), or the module's ``WORLD`` builder (e.g. ``nomination_world``); afterwards the jobs
+    its test queued (the certificates that accrediting and approving queue) are settled."""
+    yield getattr(request.module, "WORLD", accreditation_world)(factory)
+    settle_jobs()
 
 
 @pytest.fixture

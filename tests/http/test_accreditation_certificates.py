@@ -3,22 +3,15 @@ organiser's download with progress, the public /verify/<code> page."""
 
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
 from mkr_web.models import Certificate, CertificateKind, Job, JobState
 from mkr_web.operations import certificates
-from tests.factories import accredited, application_reviewed as reviewed, world
-from tests.support import login, pdf_text, post_form, settle_jobs, wait_for_job
+from tests.factories import accredited, application_reviewed as reviewed
+from tests.support import login, pdf_text, post_form, wait_for_job
 
 K = CertificateKind.ACCREDITATION
-
-
-@pytest.fixture
-def w(factory):
-    yield world(factory)
-    settle_jobs()
 
 
 def test_verify_page_shows_only_non_personal_facts(app, w, factory):

@@ -35,12 +35,6 @@ from workflows.roles import Role
 YEAR = date.today().year
 
 
-@pytest.fixture
-def w(factory):
-    yield world(factory)
-    settle_jobs()  # accrediting starts the certificate job
-
-
 def _reload(app_id) -> AccreditationApplication:
     db.session.expire_all()
     return db.session.get(AccreditationApplication, app_id)

@@ -6,7 +6,6 @@ access."""
 import re
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
@@ -35,7 +34,6 @@ from tests.support import (
     csrf_token,
     logged_in as client_for,
     post_form,
-    settle_jobs,
     upload_file,
     wait_for_job,
 )
@@ -48,10 +46,7 @@ ST = SubjectType.NOMINATION
 YEAR = date.today().year
 
 
-@pytest.fixture
-def w(factory):
-    yield NominationWorld(factory)
-    settle_jobs()  # approving an admission queues its certificate
+WORLD = NominationWorld  # the ``w`` fixture of tests/conftest.py
 
 
 def _state(n):

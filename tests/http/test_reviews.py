@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from mkr_web.extensions import db
 from mkr_web.models import (
     AccreditationApplication,
@@ -15,17 +13,11 @@ from tests.factories import (
     application_in_review as in_review,
     assignment_of,
     score,
-    world,
 )
 from tests.support import logged_in, login, notification_subjects, post_form
 from workflows.review import ReviewState
 
 ST = SubjectType.ACCREDITATION
-
-
-@pytest.fixture
-def w(factory):
-    return world(factory)
 
 
 def _first_expert(app, w):

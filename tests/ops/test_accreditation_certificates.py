@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from mkr_web.documents.storage import read_bytes
@@ -13,15 +12,9 @@ from mkr_web.models import Certificate, CertificateKind, Job, JobState
 from mkr_web.operations import certificates
 from mkr_web.operations.jobs import run_job
 from tests.factories import accredited, world
-from tests.support import pdf_text, settle_jobs
+from tests.support import pdf_text
 
 K = CertificateKind.ACCREDITATION
-
-
-@pytest.fixture
-def w(factory):
-    yield world(factory)
-    settle_jobs()
 
 
 def test_numbers_are_issued_once_per_subject(w, factory):

@@ -2,19 +2,13 @@
 
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
 from mkr_web.models import AccreditationApplication, Notification, TransitionLog
 from mkr_web.operations.accreditation import process_expiry
-from tests.factories import accredited, world
+from tests.factories import accredited
 from workflows.review import ReviewState
-
-
-@pytest.fixture
-def w(factory):
-    return world(factory)
 
 
 def _state(app) -> ReviewState:

@@ -20,16 +20,9 @@ from tests.factories import (
     saved_event,
     world,
 )
-from tests.support import settle_jobs
 from workflows.roles import Role
 
 YEAR = date.today().year
-
-
-@pytest.fixture
-def w(factory):
-    yield world(factory)
-    settle_jobs()  # accrediting starts the certificate job
 
 
 def test_numbers_are_unique_per_tenant_and_year(w, factory):

@@ -24,7 +24,6 @@ from tests.factories import (
     nomination_world as NominationWorld,
     pdf_upload,
 )
-from tests.support import settle_jobs
 from workflows.lifecycle import PersonStatus
 
 ST = SubjectType.NOMINATION
@@ -33,10 +32,7 @@ ST = SubjectType.NOMINATION
 YEAR = date.today().year
 
 
-@pytest.fixture
-def w(factory):
-    yield NominationWorld(factory)
-    settle_jobs()  # approving an admission queues its certificate
+WORLD = NominationWorld  # the ``w`` fixture of tests/conftest.py
 
 
 def test_kind_rules(w):

@@ -22,18 +22,12 @@ from tests.factories import (
     application_in_review as in_review,
     assignment_of,
     score,
-    world,
 )
 from tests.support import notification_subjects
 from workflows.review import ReviewState
 from workflows.roles import Role
 
 ST = SubjectType.ACCREDITATION
-
-
-@pytest.fixture
-def w(factory):
-    return world(factory)
 
 
 def _reload(app) -> AccreditationApplication:

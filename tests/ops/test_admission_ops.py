@@ -35,6 +35,19 @@ from workflows.lifecycle import PersonStatus
 C = CandidateState
 
 
+# A university student of the third municipality, as the organiser types the row.
+STUDENT = {
+    "surname": "Петров",
+    "name": "Илья",
+    "patronymic": "",
+    "birth_date": "01.01.2000",
+    "organization": "Университет",
+    "grade": "2 курс",
+    "parent_contact": "",
+    "municipality": "Третий район",
+}
+
+
 def _batch(world, rows):
     batch = ops.create_batch(world.edition, rows, world.organizer)
     db.session.commit()
@@ -72,16 +85,7 @@ def test_create_batch_numbers_and_matches(world):
         row(
             surname="Смирнова", name="Оля", patronymic="Петровна", birth_date="07.06.2004"
         ),  # same surname+birth
-        row(
-            surname="Петров",
-            name="Илья",
-            patronymic="",
-            birth_date="01.01.2000",
-            organization="Университет",
-            grade="2 курс",
-            parent_contact="",
-            municipality="Третий район",
-        ),
+        row(**STUDENT),
     ]
     batch = _batch(world, rows)
     second = _batch(world, [row(surname="Новикова")])
@@ -233,17 +237,7 @@ def test_admit_new_school_and_student(world):
         world,
         [
             row(place="2", result="призёр"),
-            row(
-                surname="Петров",
-                name="Илья",
-                patronymic="",
-                birth_date="01.01.2000",
-                organization="Университет",
-                grade="2 курс",
-                parent_contact="",
-                municipality="Третий район",
-                section="",
-            ),
+            row(**STUDENT, section=""),
         ],
     )
     pupil, student = batch.candidates

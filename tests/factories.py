@@ -44,6 +44,7 @@ from mkr_web.models import (
     AchievementLevel,
     AdmissionBatch,
     CertificateKind,
+    Consent,
     CountCategory,
     Direction,
     EditionState,
@@ -736,6 +737,16 @@ def person(tenant, municipality=None, organization=None, history=(), surname="Т
         previous = status
     db.session.flush()
     return p
+
+
+def consent(p, given_on, given_by="parent", **fields) -> Consent:
+    """A consent of person ``p`` written as a stored row (no operation, not committed);
+    ``fields``: the model's others (giver_name, file, expires_on, withdrawn_on, covers_*)."""
+    c = Consent(
+        tenant_id=p.tenant_id, person_id=p.id, given_on=given_on, given_by=given_by, **fields
+    )
+    db.session.add(c)
+    return c
 
 
 def participate(ed, p, role=ParticipationRole.PARTICIPANT):

@@ -15,7 +15,7 @@ from mkr_web.extensions import db
 from mkr_web.models import Achievement, AdmissionCandidate, AuditEntry, Consent
 from mkr_web.operations import admission as adm
 from mkr_web.operations.consents import withdraw_consent
-from tests.factories import World, make_person, row
+from tests.factories import World, consent as add_consent, make_person, row
 from tests.support import logged_in, login, post_form
 
 TODAY = datetime(2021, 3, 1, 9, 0)
@@ -33,16 +33,12 @@ def summary(html: str) -> dict[str, str]:
 
 
 def consent(person, given_on, expires_on=None, withdrawn_on=None, **purposes):
-    db.session.add(
-        Consent(
-            tenant_id=person.tenant_id,
-            person_id=person.id,
-            given_on=given_on,
-            given_by="parent",
-            expires_on=expires_on,
-            withdrawn_on=withdrawn_on,
-            **{f"covers_{k}": v for k, v in purposes.items()},
-        )
+    add_consent(
+        person,
+        given_on,
+        expires_on=expires_on,
+        withdrawn_on=withdrawn_on,
+        **{f"covers_{k}": v for k, v in purposes.items()},
     )
     db.session.commit()
 

@@ -15,7 +15,7 @@ from mkr_web.documents.storage import absolute_path
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, Consent, DestructionBatch, Person, StoredFile
 from mkr_web.operations.retention import propose_everywhere
-from tests.factories import make_person, stored_pdf
+from tests.factories import consent as add_consent, make_person, stored_pdf
 from tests.support import login, pdf_text, post_form, xlsx_rows
 
 
@@ -44,17 +44,13 @@ def _world(factory):
     )
     withdrawn = make_person(t, "Отозвавшая", "Вера", history=[("admit_school", date(2019, 5, 1))])
     scan = stored_pdf(t.id, "consent")
-    db.session.add(
-        Consent(
-            tenant_id=t.id,
-            person_id=withdrawn.id,
-            given_on=date(2019, 4, 1),
-            given_by="parent",
-            giver_name="Отозвавшая Мать",
-            file=scan,
-            expires_on=date(2028, 1, 1),
-            withdrawn_on=date(2021, 1, 10),
-        )
+    add_consent(
+        withdrawn,
+        date(2019, 4, 1),
+        giver_name="Отозвавшая Мать",
+        file=scan,
+        expires_on=date(2028, 1, 1),
+        withdrawn_on=date(2021, 1, 10),
     )
     active = make_person(t, "Действующая", "Ася", history=[("admit_school", date(2019, 5, 1))])
     db.session.commit()
@@ -162,15 +158,7 @@ def test_the_nightly_task_proposes_per_tenant_and_refreshes_the_open_list(factor
     assert propose_everywhere() == {str(t.id): 2, str(empty.id): 0}
     db.session.commit()
     # the withdrawal is superseded by a new consent: that person is no longer due
-    db.session.add(
-        Consent(
-            tenant_id=t.id,
-            person_id=withdrawn.id,
-            given_on=date(2025, 2, 1),
-            given_by="self",
-            expires_on=date(2030, 2, 1),
-        )
-    )
+    add_consent(withdrawn, date(2025, 2, 1), "self", expires_on=date(2030, 2, 1))
     db.session.commit()
     assert propose_everywhere() == {str(t.id): 1, str(empty.id): 0}
     db.session.commit()

@@ -21,7 +21,14 @@ from mkr_web.models import (
     PersonProject,
     StoredFile,
 )
-from tests.factories import card_person, edition as make_edition, event, make_person, resident
+from tests.factories import (
+    card_person,
+    consent as add_consent,
+    edition as make_edition,
+    event,
+    make_person,
+    resident,
+)
 from tests.support import csrf_token, login, one_page_pdf, post_form
 
 PDF = one_page_pdf("synthetic consent scan")
@@ -81,15 +88,7 @@ def test_card_shows_everything(app, client, factory, setup):
             year=2019,
         )
     )
-    db.session.add(
-        Consent(
-            tenant_id=t.id,
-            person_id=p.id,
-            given_on=date(2019, 5, 1),
-            given_by="parent",
-            giver_name="Карточкина Ольга",
-        )
-    )
+    add_consent(p, date(2019, 5, 1), giver_name="Карточкина Ольга")
     db.session.commit()
     login(client, admin.email)
     html = client.get(f"/admin/people/{p.id}").get_data(as_text=True)
@@ -333,15 +332,7 @@ def test_consent_with_scan_upload_and_download(app, client, factory, setup):
 def test_achievements_and_projects(client, setup):
     t, admin, school, p = setup
     # a success story is published: it needs the consent to publication (test_pdata_consent)
-    db.session.add(
-        Consent(
-            tenant_id=t.id,
-            person_id=p.id,
-            given_on=date(2019, 4, 1),
-            given_by="parent",
-            covers_publication=True,
-        )
-    )
+    add_consent(p, date(2019, 4, 1), covers_publication=True)
     db.session.commit()
     login(client, admin.email)
     card = f"/admin/people/{p.id}"

@@ -36,6 +36,7 @@ from tests.factories import (
     application_in_review,
     application_reviewed,
     assignment_of,
+    consent as add_consent,
     nomination_in_review,
     nomination_reviewed,
     nomination_submitted,
@@ -556,7 +557,6 @@ def test_only_the_admin_extends_a_deadline(factory, clock):
 
 
 def test_consent_expiring_tells_the_coordinators_and_the_admins_once(factory, clock):
-    from mkr_web.models import Consent
     from mkr_web.operations.consents import remind_expiring
     from tests.factories import make_person
 
@@ -564,15 +564,7 @@ def test_consent_expiring_tells_the_coordinators_and_the_admins_once(factory, cl
     ends = {"Первая": date(2020, 3, 20), "Вторая": date(2020, 3, 31), "Поздняя": date(2020, 6, 1)}
     for surname, municipality in (("Первая", w.first), ("Вторая", w.second), ("Поздняя", w.first)):
         p = make_person(w.tenant, surname, municipality=municipality)
-        db.session.add(
-            Consent(
-                tenant_id=w.tenant.id,
-                person_id=p.id,
-                given_on=date(2015, 3, 20),
-                given_by="parent",
-                expires_on=ends[surname],
-            )
-        )
+        add_consent(p, date(2015, 3, 20), expires_on=ends[surname])
     db.session.commit()
     before = mark()
     assert remind_expiring(date(2020, 3, 2)) == {"consents": 2, "notified": 4}

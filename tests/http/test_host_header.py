@@ -8,7 +8,6 @@ import io
 import os
 import subprocess
 import tempfile
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,8 @@ from PIL import Image
 
 from mkr_web.extensions import db
 from mkr_web.models import Certificate, CertificateKind, JobState
-from mkr_web.operations import admission as ops, certificates
-from tests.factories import World, accredited, row, world as events_world
+from mkr_web.operations import certificates
+from tests.factories import World, accredited, admitted_batch, row, world as events_world
 from tests.support import login, settle_jobs, wait_for_job
 
 # The configured address the tests run with (MKR_BASE_URL unset: the documented default; the
@@ -89,13 +88,7 @@ def admission_world(factory):
 
 def test_resident_certificate_ignores_a_forged_host(app, admission_world):
     w = admission_world
-    batch = ops.create_batch(w.edition, [row()], w.organizer)
-    db.session.commit()
-    admin_m = w.membership(w.admin)
-    for c in batch.candidates:
-        ops.confirm_candidate(c, admin_m, consent_on=date(2019, 4, 5), on_file=True)
-    ops.admit_confirmed(batch, admin_m, on=date(2019, 5, 20))
-    db.session.commit()
+    batch = admitted_batch(w, [row()])
     person_id = batch.candidates[0].person_id
 
     admin = forged_client(app, w.admin.email)

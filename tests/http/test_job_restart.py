@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from mkr_web.extensions import db
 from mkr_web.models import Job, JobState
 from mkr_web.models.base import utcnow
-from mkr_web.operations import admission as ops, jobs
-from tests.factories import row
+from mkr_web.operations import jobs
+from tests.factories import admitted_batch, row
 from tests.support import csrf_token, issued_certificates, login, wait_for_job
 
 YEAR = date.today().year
@@ -21,14 +21,7 @@ YEAR = date.today().year
 
 def admitted(world):
     rows = [row(), row(surname="Второва", name="Ольга"), row(surname="Третьякова", name="Вера")]
-    batch = ops.create_batch(world.edition, rows, world.organizer)
-    db.session.commit()
-    admin = world.membership(world.admin)
-    for c in batch.candidates:
-        ops.confirm_candidate(c, admin, consent_on=date(2019, 4, 5), on_file=True)
-    ops.admit_confirmed(batch, admin, on=date(2019, 5, 20))
-    db.session.commit()
-    return batch
+    return admitted_batch(world, rows)
 
 
 def batch_job(world, batch, state: JobState, heartbeat_minutes_ago: int = 0) -> Job:

@@ -30,8 +30,8 @@ from mkr_web.documents.storage import read_bytes
 from mkr_web.extensions import db
 from mkr_web.models import Certificate, CertificateKind, Job, JobState
 from mkr_web.models.base import utcnow
-from mkr_web.operations import admission as ops, jobs, resident_certificates
-from tests.factories import row
+from mkr_web.operations import jobs, resident_certificates
+from tests.factories import admitted_batch as admit_rows, row
 from tests.support import csrf_token, login
 
 pytestmark = pytest.mark.real_worker
@@ -141,13 +141,7 @@ def admitted_batch(world, count: int):
         )
         for i in range(count)
     ]
-    batch = ops.create_batch(world.edition, rows, world.organizer)
-    db.session.commit()
-    admin = world.membership(world.admin)
-    for c in batch.candidates:
-        ops.confirm_candidate(c, admin, consent_on=date(2019, 4, 5), on_file=True)
-    ops.admit_confirmed(batch, admin, on=date(2019, 5, 20))
-    db.session.commit()
+    batch = admit_rows(world, rows)
     assert len(resident_certificates.batch_person_ids(batch)) == count
     return batch
 

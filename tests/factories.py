@@ -73,6 +73,7 @@ from mkr_web.models import (
     ReviewAssignment,
     SubjectType,
     Tenant,
+    TenantSSO,
     User,
     normalize_name,
 )
@@ -747,6 +748,24 @@ def consent(p, given_on, given_by="parent", **fields) -> Consent:
     )
     db.session.add(c)
     return c
+
+
+def tenant_sso(tenant, provider, client_id: str, secret: str) -> TenantSSO:
+    """The project's single sign-on through the test OIDC ``provider`` with a client registered
+    there (label "Томский ID", e-mail claim, no accounts created for unknown users), committed."""
+    conf = TenantSSO(
+        tenant_id=tenant.id,
+        label="Томский ID",
+        issuer=provider.issuer,
+        client_id=client_id,
+        client_secret=secret,
+        email_claim="email",
+        create_unknown=False,
+        is_enabled=True,
+    )
+    db.session.add(conf)
+    db.session.commit()
+    return conf
 
 
 def participate(ed, p, role=ParticipationRole.PARTICIPANT):

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from mkr_web.extensions import db
 from mkr_web.models import TenantSSO
-from tests.factories import Factory
+from tests.factories import Factory, tenant_sso
 from tests.support import PASSWORD, browser_login, last_link_path
 
 pytestmark = pytest.mark.e2e
@@ -113,19 +113,7 @@ def sso_tenant(app, data_app, live_server, oidc_provider):
         factory = Factory()
         tenant = factory.tenant(slug="e2e-sso")
         factory.user(tenant, "coordinator", email="sso-coord@example.org")
-        db.session.add(
-            TenantSSO(
-                tenant_id=tenant.id,
-                label="Томский ID",
-                issuer=oidc_provider.issuer,
-                client_id=client_id,
-                client_secret=secret,
-                email_claim="email",
-                create_unknown=False,
-                is_enabled=True,
-            )
-        )
-        db.session.commit()
+        tenant_sso(tenant, oidc_provider, client_id, secret)
         db.session.remove()
     yield
     app.config["MKR_BASE_URL"] = saved

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, TenantSSO, User, UserSession
 from mkr_web.operations.tenancy import grant_role
+from tests.factories import tenant_sso
 from tests.oidc.provider import callback_path, query
 from tests.support import csrf_token, login, post_form
 from workflows.roles import Role
@@ -25,19 +26,7 @@ def sso(factory, oidc_provider):
     """A tenant whose provider is the test provider, with a freshly registered client."""
     tenant = factory.tenant(slug="tomsk-sso")
     client_id, secret = oidc_provider.register(REDIRECT_URI)
-    conf = TenantSSO(
-        tenant_id=tenant.id,
-        label="Томский ID",
-        issuer=oidc_provider.issuer,
-        client_id=client_id,
-        client_secret=secret,
-        email_claim="email",
-        create_unknown=False,
-        is_enabled=True,
-    )
-    db.session.add(conf)
-    db.session.commit()
-    return tenant, conf
+    return tenant, tenant_sso(tenant, oidc_provider, client_id, secret)
 
 
 def _start(app, slug="tomsk-sso"):

@@ -23,7 +23,7 @@ from flask import has_app_context
 
 from mkr_web import create_app
 from mkr_web.extensions import db, limiter
-from tests.factories import Factory, World, world as accreditation_world
+from tests.factories import Factory, World, load_report_demo, world as accreditation_world
 from tests.support import rebuild_schema, settle_jobs
 
 
@@ -171,6 +171,13 @@ def w(request, factory):
     its test queued (the certificates that accrediting and approving queue) are settled."""
     yield getattr(request.module, "WORLD", accreditation_world)(factory)
     settle_jobs()
+
+
+@pytest.fixture
+def report_demo(app_ctx, factory):
+    """The report's demo project (tests.factories.load_report_demo) and an admin of it."""
+    tenant = load_report_demo()
+    return tenant, factory.user(tenant, "admin")
 
 
 @pytest.fixture

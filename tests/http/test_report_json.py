@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.factories import TABLE1_SEED, load_report_demo
+from tests.factories import TABLE1_SEED
 from tests.support import login
 
 
-@pytest.fixture
-def demo(app_ctx, factory):
-    tenant = load_report_demo()
-    admin = factory.user(tenant, "admin")
-    return tenant, admin
-
-
-def test_seed_reproduced_through_json(app, demo):
-    tenant, admin = demo
+def test_seed_reproduced_through_json(app, report_demo):
+    tenant, admin = report_demo
     client = app.test_client()
     login(client, admin.email)
     resp = client.get("/admin/report.json?year=2019")

@@ -20,22 +20,14 @@ from mkr_web.models import (
 )
 from mkr_web.queries.report import build_report
 from tests import factories as b
-from tests.factories import load_report_demo
 from workflows.lifecycle import PersonStatus as S
 from workflows.review import ReviewState as R
 
 
-@pytest.fixture
-def demo(app_ctx, factory):
-    tenant = load_report_demo()
-    admin = factory.user(tenant, "admin")
-    return tenant, admin
-
-
-def test_seed_tables_2_and_3(app_ctx, demo):
+def test_seed_tables_2_and_3(app_ctx, report_demo):
     from mkr_web.demo.seed import MOVED_NOTE, NOT_HELD_NOTE, SATELLITES, TABLE2
 
-    tenant, _ = demo
+    tenant, _ = report_demo
     r = build_report(tenant.id, 2019)
     rows = r["table2"]
     assert [(x["year"], x["state"]) for x in rows][:6] == [(2017, "held")] * 5 + [

@@ -41,6 +41,7 @@ from mkr_web.documents.storage import save_bytes
 from mkr_web.extensions import db
 from mkr_web.models import (
     AccreditationApplication,
+    Achievement,
     AchievementLevel,
     AdmissionBatch,
     CertificateKind,
@@ -738,6 +739,20 @@ def person(tenant, municipality=None, organization=None, history=(), surname="Т
         previous = status
     db.session.flush()
     return p
+
+
+def achievement(p, title, achieved_on, **fields) -> Achievement:
+    """A regional win of person ``p`` written as a stored row (not committed); ``fields``: the
+    model's others (is_success_story, another level or result)."""
+    row = Achievement(
+        tenant_id=p.tenant_id,
+        person_id=p.id,
+        title=title,
+        achieved_on=achieved_on,
+        **({"level": AchievementLevel.REGIONAL, "result": "победитель"} | fields),
+    )
+    db.session.add(row)
+    return row
 
 
 def consent(p, given_on, given_by="parent", **fields) -> Consent:

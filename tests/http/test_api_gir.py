@@ -11,14 +11,12 @@ import sqlalchemy as sa
 
 from mkr_web.extensions import db
 from mkr_web.models import (
-    Achievement,
-    AchievementLevel,
     AuditEntry,
     Participation,
     ParticipationRole as R,
 )
 from mkr_web.operations.gir_export import GIR_SPEC
-from tests.factories import World, api_token
+from tests.factories import World, achievement, api_token
 from tests.support import logged_in, xlsx_rows
 from workflows.lifecycle import PersonStatus
 
@@ -40,16 +38,7 @@ def w(factory):
         (w.r2, date(2019, 2, 1)),
         (w.p4, date(2019, 2, 1)),
     ):
-        db.session.add(
-            Achievement(
-                tenant_id=w.tenant.id,
-                person_id=p.id,
-                title=f"Олимпиада {on.year}",
-                level=AchievementLevel.REGIONAL,
-                result="победитель",
-                achieved_on=on,
-            )
-        )
+        achievement(p, f"Олимпиада {on.year}", on)
     db.session.add(
         Participation(
             tenant_id=w.tenant.id,

@@ -22,6 +22,7 @@ from mkr_web.models import (
     StoredFile,
 )
 from tests.factories import (
+    achievement,
     card_person,
     consent as add_consent,
     edition as make_edition,
@@ -67,17 +68,7 @@ def test_card_shows_everything(app, client, factory, setup):
             section="Экология",
         )
     )
-    db.session.add(
-        Achievement(
-            tenant_id=t.id,
-            person_id=p.id,
-            title="Олимпиада по экологии",
-            level="regional",
-            result="победитель",
-            achieved_on=date(2019, 4, 1),
-            is_success_story=True,
-        )
-    )
+    achievement(p, "Олимпиада по экологии", date(2019, 4, 1), is_success_story=True)
     db.session.add(
         PersonProject(
             tenant_id=t.id,

@@ -23,7 +23,7 @@ from mkr_web.models import (
 from mkr_web.operations.duplicates import find_duplicates
 from mkr_web.operations.merge import merge_persons
 from mkr_web.queries.report import build_report
-from tests.factories import consent as add_consent, make_person
+from tests.factories import achievement, consent as add_consent, make_person
 
 
 def _twins(factory):
@@ -49,16 +49,7 @@ def _twins(factory):
         phone="+7 900 000-00-01",
         history=[("mark_potential", date(2018, 10, 1)), ("admit_school", date(2019, 6, 1))],
     )
-    db.session.add(
-        Achievement(
-            tenant_id=t.id,
-            person_id=second.id,
-            title="Олимпиада",
-            level="regional",
-            result="победитель",
-            achieved_on=date(2019, 3, 1),
-        )
-    )
+    achievement(second, "Олимпиада", date(2019, 3, 1))
     add_consent(second, date(2018, 9, 1), expires_on=date(2028, 3, 4))
     db.session.commit()
     return t, first, second

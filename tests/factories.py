@@ -1199,6 +1199,30 @@ TABLE1_SEED = [
 # ---- roles and access: a tenant with every role and scope, items in any state ----------------
 
 
+def certificate_task_twice(tenant_id: int, kind: str, subject_id: int) -> list[int]:
+    """The certificate task of ``kind`` for ``subject_id`` run for two jobs in-process (as the
+    worker would), then the first job delivered again (done already: a no-op): the jobs' ids."""
+    from mkr_web.models import Job
+    from mkr_web.operations import certificates
+    from mkr_web.operations.jobs import run_job
+    from mkr_web.tasks import render_certificate
+
+    jobs = []
+    for _ in range(2):
+        job = Job(
+            tenant_id=tenant_id,
+            kind="certificate",
+            key=f"{kind}:{subject_id}",
+            params={"kind": kind, "subject_id": subject_id},
+        )
+        db.session.add(job)
+        db.session.commit()
+        jobs.append(job.id)
+        render_certificate.run(job.id)
+    run_job(jobs[0], certificates.issue_and_render)
+    return jobs
+
+
 def stored_pdf(tenant_id: int, kind: str, user_id: int | None = None):
     return save_bytes(tenant_id, kind, f"{kind}.pdf", REGULATION_PDF, "application/pdf", user_id)
 

@@ -10,8 +10,7 @@ from mkr_web.documents.storage import read_bytes
 from mkr_web.extensions import db
 from mkr_web.models import Certificate, CertificateKind, Job, JobState
 from mkr_web.operations import certificates
-from mkr_web.operations.jobs import run_job
-from tests.factories import accredited, world
+from tests.factories import accredited, certificate_task_twice, world
 from tests.support import pdf_text
 
 K = CertificateKind.ACCREDITATION
@@ -40,25 +39,8 @@ def test_numbers_are_issued_once_per_subject(w, factory):
 
 
 def test_task_twice_does_not_take_a_second_number(w):
-    from mkr_web.tasks import render_certificate
-
     a = accredited(w)
-    jobs = []
-    for _ in range(2):
-        job = Job(
-            tenant_id=w.tenant.id,
-            kind="certificate",
-            key=f"accreditation:{a.id}",
-            params={
-                "kind": "accreditation",
-                "subject_id": a.id,
-            },
-        )
-        db.session.add(job)
-        db.session.commit()
-        jobs.append(job.id)
-        render_certificate.run(job.id)  # in-process, as the worker would
-    run_job(jobs[0], certificates.issue_and_render)  # a redelivered, already done job: no-op
+    jobs = certificate_task_twice(w.tenant.id, "accreditation", a.id)
     db.session.expire_all()
     certs = db.session.scalars(sa.select(Certificate)).all()
     assert [(c.kind, c.subject_id, c.number) for c in certs] == [

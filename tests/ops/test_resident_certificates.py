@@ -15,8 +15,7 @@ from mkr_web.models import (
     JobState,
 )
 from mkr_web.operations import certificates
-from mkr_web.operations.jobs import run_job
-from tests.factories import admitted_batch, row
+from tests.factories import admitted_batch, certificate_task_twice, row
 from tests.support import issued_certificates, pdf_text
 from workflows.lifecycle import PersonStatus
 
@@ -33,26 +32,9 @@ def test_monogram_and_initials(world):
 
 
 def test_task_run_twice_issues_one_number(world):
-    from mkr_web.tasks import render_certificate
-
     batch = admitted_batch(world, [row()])
     person_id = batch.candidates[0].person_id
-    jobs = []
-    for _ in range(2):
-        job = Job(
-            tenant_id=world.tenant.id,
-            kind="certificate",
-            key=f"resident:{person_id}",
-            params={
-                "kind": "resident",
-                "subject_id": person_id,
-            },
-        )
-        db.session.add(job)
-        db.session.commit()
-        jobs.append(job.id)
-        render_certificate.run(job.id)  # in-process, as the worker would
-    run_job(jobs[0], certificates.issue_and_render)  # a redelivered, finished job: nothing happens
+    jobs = certificate_task_twice(world.tenant.id, "resident", person_id)
     assert issued_certificates() == [(K, person_id, f"РЕЗ-{YEAR}-001")]
     cert = db.session.execute(sa.select(Certificate)).scalar_one()
     done = [db.session.get(Job, j) for j in jobs]

@@ -425,13 +425,16 @@ def _filtered(membership: Membership, f: RegistryFilter) -> sa.Select:
     return q
 
 
-def organizations_of_persons(membership: Membership) -> list[Organization]:
-    """Organisations for the registry's filter: those of the user's scope."""
-    q = sa.select(Organization).where(Organization.tenant_id == membership.tenant_id)
+def organizations_of_persons(membership: Membership) -> list:
+    """Organisations for the registry's filter: those of the user's scope, as (id, name) rows
+    (a region has hundreds: no ORM object is built for an option)."""
+    q = sa.select(Organization.id, Organization.name).where(
+        Organization.tenant_id == membership.tenant_id
+    )
     ids = municipality_ids_for(membership)
     if ids is not None:
         q = q.where(Organization.municipality_id.in_(ids))
-    return list(db.session.scalars(q.order_by(Organization.name)))
+    return list(db.session.execute(q.order_by(Organization.name)))
 
 
 def status_history(person: Person) -> list[PersonStatusChange]:

@@ -298,6 +298,28 @@ def test_coordinator_sees_searches_and_exports_own_municipalities_only(app, fact
     assert names(client.get("/admin/people")) == ["Иноземцев Тест"]
 
 
+def test_the_organisation_filter_offers_the_scopes_schools_by_name(app, factory):
+    t = factory.tenant(municipalities=("Первый район", "Второй район"))
+    first = factory.organization(t, "Первый район", name="Лицей «Б»")
+    factory.organization(t, "Первый район", name="Гимназия «А»")
+    theirs = factory.organization(t, "Второй район", name="Школа «В»")
+    coord = factory.user(t, "coordinator", municipalities=["Первый район"])
+    admin = factory.user(t, "admin")
+    db.session.commit()
+    client = app.test_client()
+    login(client, coord.email)
+    html = client.get(f"/coordinator/people?organization={first.id}").get_data(as_text=True)
+    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', html)
+    schools = [(name, bool(selected)) for _id, selected, name in options if "«" in name]
+    assert schools == [("Гимназия «А»", False), ("Лицей «Б»", True)]
+    client = app.test_client()
+    login(client, admin.email)
+    html = client.get(f"/admin/people?organization={theirs.id}").get_data(as_text=True)
+    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', html)
+    schools = [(name, bool(selected)) for _id, selected, name in options if "«" in name]
+    assert schools == [("Гимназия «А»", False), ("Лицей «Б»", False), ("Школа «В»", True)]
+
+
 def test_card_reads_by_non_admin_are_audited(app, factory):
     t = factory.tenant()
     p = resident(t, "Читаемый")

@@ -31,16 +31,14 @@ sys.path.insert(0, str(ROOT))
 def prepare(count: int) -> list[int]:
     """A tenant with ``count`` Residents at school; their ids."""
     import sqlalchemy as sa
-    from flask_migrate import upgrade
+    from flask import current_app
 
     from mkr_web.extensions import db
     from mkr_web.models import Municipality, Organization, Person, normalize_name
     from mkr_web.operations.tenancy import create_tenant
+    from tests.support import rebuild_schema
 
-    with db.engine.begin() as c:
-        c.execute(sa.text("DROP SCHEMA public CASCADE"))
-        c.execute(sa.text("CREATE SCHEMA public"))
-    upgrade()
+    rebuild_schema(current_app)
     tenant = create_tenant("certs", "Сертификаты")
     db.session.flush()
     muni = Municipality(tenant_id=tenant.id, name="Район", kind="district", sort_order=1)

@@ -69,11 +69,7 @@ def floor(data: bytes) -> float:
 
 
 def prepare(sa_url: str) -> None:
-    import sqlalchemy as sa
-
     os.environ["DATABASE_URL"] = sa_url
-    from flask_migrate import upgrade
-
     from mkr_web import create_app
     from mkr_web.extensions import db
     from mkr_web.models import Municipality, OrganizationKind
@@ -82,14 +78,12 @@ def prepare(sa_url: str) -> None:
         create_tenant,
         create_user_with_role,
     )
+    from tests.support import rebuild_schema
     from workflows.roles import Role
 
     app = create_app()
+    rebuild_schema(app)
     with app.app_context():
-        with db.engine.begin() as c:
-            c.execute(sa.text("DROP SCHEMA public CASCADE"))
-            c.execute(sa.text("CREATE SCHEMA public"))
-        upgrade()
         tenant = create_tenant("import", "Импорт")
         db.session.flush()
         muni = Municipality(tenant_id=tenant.id, name="Второй район", kind="district", sort_order=1)

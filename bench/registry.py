@@ -24,6 +24,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scale import _name_pools  # noqa: E402  (the one source of the benches' synthetic names)
+
 PG_URL = "postgresql://postgres@127.0.0.1:5432/mkr_wt3"
 PASSWORD = "bench-password-123"
 CHUNK = 5000
@@ -35,26 +38,6 @@ def make_app(url: str):
     from mkr_web import create_app
 
     return create_app({"MKR_UPLOAD_DIR": os.path.join(os.environ["MKR_INSTANCE_PATH"], "files")})
-
-
-def _names(seed: int):
-    from faker import Faker
-
-    fake = Faker("ru_RU")
-    fake.seed_instance(seed)
-    pools = {
-        "f": (
-            [fake.last_name_female() for _ in range(400)],
-            [fake.first_name_female() for _ in range(80)],
-            [fake.middle_name_female() for _ in range(60)],
-        ),
-        "m": (
-            [fake.last_name_male() for _ in range(400)],
-            [fake.first_name_male() for _ in range(80)],
-            [fake.middle_name_male() for _ in range(60)],
-        ),
-    }
-    return pools
 
 
 def generate(app, n_persons: int, n_other: int) -> dict:
@@ -73,7 +56,7 @@ def generate(app, n_persons: int, n_other: int) -> dict:
     from workflows.roles import Role
 
     rng = random.Random(42)
-    pools = _names(42)
+    pools = _name_pools(42, surnames=400)
     statuses = [S.RESIDENT_SCHOOL] * 5 + [S.RESIDENT_STUDENT] * 3 + [S.POTENTIAL, S.ALUMNI]
     out = {}
     with app.app_context():

@@ -81,19 +81,20 @@ def tenant_sizes(persons: int) -> list[int]:
     return [largest, *sizes]
 
 
-def _name_pools(seed: int):
+def _name_pools(seed: int, surnames: int = 600):
+    """Synthetic Russian names by sex (Faker ru_RU, seeded): surnames, first names, patronymics."""
     from faker import Faker
 
     fake = Faker("ru_RU")
     fake.seed_instance(seed)
     return {
         "f": (
-            [fake.last_name_female() for _ in range(600)],
+            [fake.last_name_female() for _ in range(surnames)],
             [fake.first_name_female() for _ in range(80)],
             [fake.middle_name_female() for _ in range(60)],
         ),
         "m": (
-            [fake.last_name_male() for _ in range(600)],
+            [fake.last_name_male() for _ in range(surnames)],
             [fake.first_name_male() for _ in range(80)],
             [fake.middle_name_male() for _ in range(60)],
         ),
@@ -370,6 +371,7 @@ def prepare(args, log) -> dict:
     from mkr_web.extensions import db
     from mkr_web.models import Person, Tenant
     from mkr_web.operations.tenancy import create_user_with_role
+    from tests.support import rebuild_schema
     from workflows.roles import Role
 
     app = create_app()
@@ -386,10 +388,7 @@ def prepare(args, log) -> dict:
                 return json.loads(row)
             log(f"--reuse: the database holds {have} persons, not {args.persons}: rebuilding")
         db.session.remove()
-        with db.engine.begin() as c:
-            c.execute(sa.text("DROP SCHEMA public CASCADE"))
-            c.execute(sa.text("CREATE SCHEMA public"))
-        upgrade()
+        rebuild_schema(app)
         db.engine.dispose()
     started = time.monotonic()
     with psycopg.connect(args.pg_url) as conn:

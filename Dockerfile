@@ -18,7 +18,7 @@ RUN useradd --create-home --uid 1000 mkr \
     && chown -R mkr:mkr /data
 
 WORKDIR /app
-COPY pyproject.toml constraints.txt celery_worker.py ./
+COPY pyproject.toml constraints.txt celery_worker.py gunicorn.conf.py ./
 COPY workflows ./workflows
 COPY migrations ./migrations
 COPY mkr_web ./mkr_web

@@ -6,7 +6,8 @@
   it into one SELECT (search ignores case and ё/е through ``Person.search_name``; on
   PostgreSQL a trigram GIN index serves its ``LIKE '%…%'``).
 - :func:`registry_page` is one page in a cost that does not grow with the tenant: the count
-  stops at :data:`COUNT_CAP` ("более 10 000"), numbered pages reach as far as the cap and
+  stops at :data:`COUNT_CAP` ("более 10 000"; a name search at :data:`SEARCH_COUNT_CAP`,
+  "более 1 000"), numbered pages reach as far as the cap and
   further pages are reached by keyset (``after``/``before``: the sort key of the last/first
   row shown), each sort served by an index on ``(tenant_id, key…, id)``.
 - :func:`statuses_as_of` is a selectable of ``(person_id, status)`` as of a date, read from
@@ -65,6 +66,10 @@ PER_PAGE_CHOICES = (25, 50, 100, 200)
 #: to the federal register (that export), no valid consent to processing.
 CONSENT_FILTERS = ("expiring", "transfer", "missing")
 COUNT_CAP = 10_000  # the registry counts up to this, then says "более 10 000"
+#: A name search counts up to this, then says "более 1 000". A search re-reads the heap for
+#: every candidate (a trigram index is lossy), so its count costs what it finds: a common
+#: name finds thousands. Its first page does not (it walks the name order and stops).
+SEARCH_COUNT_CAP = 1_000
 
 
 def persons_for(membership: Membership) -> sa.Select:
@@ -259,7 +264,7 @@ class RegistryPage:
 
 def registry_page(membership: Membership, f: RegistryFilter) -> RegistryPage:
     """One page in two queries whatever its depth: the capped count and the rows."""
-    cap = COUNT_CAP
+    cap = SEARCH_COUNT_CAP if f.q else COUNT_CAP
     total = registry_count(membership, f, cap=cap)
     capped = total > cap
     total = min(total, cap)

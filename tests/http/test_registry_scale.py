@@ -88,6 +88,25 @@ def test_keyset_walks_every_sort_past_the_cap(client, crowd, monkeypatch, sort, 
     assert back == list(reversed(pages))
 
 
+def test_a_search_counts_to_its_own_cap_and_walks_the_rest(client, crowd, monkeypatch):
+    monkeypatch.setattr(people_queries, "SEARCH_COUNT_CAP", 30)
+    admin, rows = crowd
+    login(client, admin.email)
+    # every one of the 57 is called «Ф.. Имя»: the search finds them all, counts to 30
+    base = "/admin/people?per_page=25&q=имя"
+    first = client.get(base)
+    assert 'data-testid="registry-total">Найдено: более 30<' in first.get_data(as_text=True)
+    pages = _walk(client, base, NEXT)
+    assert [len(p) for p in pages] == [25, 25, 7]
+    assert [n for p in pages for n in p] == [r[4] for r in sorted(rows, key=KEYS["name"])]
+    # the registry without a search still counts to its cap
+    whole = client.get("/admin/people?per_page=25").get_data(as_text=True)
+    assert 'data-testid="registry-total">Найдено: 57<' in whole
+    # a search finding fewer than its cap counts exactly
+    few = client.get("/admin/people?per_page=25&q=ф01").get_data(as_text=True)
+    assert 'data-testid="registry-total">Найдено: 3<' in few
+
+
 def test_small_registry_counts_exactly_and_numbers_its_pages(client, crowd):
     admin, rows = crowd
     login(client, admin.email)

@@ -30,8 +30,15 @@ class Person(TenantScoped, db.Model):
         sa.Index("ix_person_tenant_name", "tenant_id", "search_name", "id"),
         sa.Index("ix_person_tenant_updated", "tenant_id", "updated_at", "id"),
         sa.Index("ix_person_tenant_municipality", "tenant_id", "municipality_id"),
-        # the coordinator's dashboard: "has this municipality an active Resident?" (EXISTS)
-        sa.Index("ix_person_tenant_municipality_status", "tenant_id", "municipality_id", "status"),
+        # the coordinator's dashboard: "has this municipality an active Resident?" (EXISTS);
+        # the registry filtered by municipality, status and year of admission: a range of it
+        sa.Index(
+            "ix_person_tenant_municipality_status",
+            "tenant_id",
+            "municipality_id",
+            "status",
+            "admission_on",
+        ),
         sa.Index("ix_person_tenant_organization", "tenant_id", "organization_id"),
         sa.Index("ix_person_tenant_match", "tenant_id", "search_name", "birth_on"),
         sa.Index("ix_person_tenant_admission", "tenant_id", "admission_on"),

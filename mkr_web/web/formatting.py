@@ -8,6 +8,7 @@ its foot, when it shows a time (``g.shows_time``, set by the filters).
 from __future__ import annotations
 
 from flask import current_app, g
+from markupsafe import Markup, escape
 
 from ..documents import formats
 
@@ -59,11 +60,26 @@ def _locale() -> str:
     return str(get_locale() or "ru")
 
 
+def options(rows, selected=None) -> Markup:
+    """``<option>`` elements of (value, label) ``rows``, ``selected`` marked: a long list (a
+    region's hundreds of schools in a filter) built in one join, not a template loop (a
+    Jinja loop with a test per option costs ~4 µs an option, this ~0.4)."""
+    chosen = None if selected is None else str(selected)
+    return Markup(
+        "".join(
+            f'<option value="{escape(value)}"'
+            f"{' selected' if chosen == str(value) else ''}>{escape(label)}</option>"
+            for value, label in rows
+        )
+    )
+
+
 def init_formatting(app) -> None:
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["datetimeformat"] = _when  # Flask-Babel's, in the tenant's zone
     app.jinja_env.filters["day"] = _day
     app.jinja_env.filters["decimal"] = _decimal
+    app.jinja_env.globals["options"] = options
     app.jinja_env.globals["zone_note"] = zone_note
     from .journal import sentence
     from .labels import translate_label

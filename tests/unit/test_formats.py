@@ -95,3 +95,17 @@ def test_the_demo_summary_speaks_russian():
         "  протоколы результатов: 5",
         "  mystery_rows: 2",
     ]
+
+
+def test_select_options_escape_their_labels_and_mark_the_choice():
+    from mkr_web.web.formatting import options
+
+    rows = [(3, "Школа «А» & Co"), (12, "<b>Лицей</b>"), (1, "Гимназия")]
+    assert str(options(rows, 12)) == (
+        '<option value="3">Школа «А» &amp; Co</option>'
+        '<option value="12" selected>&lt;b&gt;Лицей&lt;/b&gt;</option>'
+        '<option value="1">Гимназия</option>'
+    )
+    assert "selected" not in options(rows, None)
+    assert "selected" not in options(rows, 2)  # 12 is not 2 (no prefix match)
+    assert str(options([('a"b', "x")], 'a"b')) == '<option value="a&#34;b" selected>x</option>'

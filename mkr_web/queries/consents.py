@@ -34,26 +34,33 @@ def has_valid_consent(person: Person, purpose: ConsentPurpose, on: date | None =
     return bool(db.session.scalar(sa.select(holds_clause(purpose, on or date.today(), person.id))))
 
 
-def consent_refusal(person: Person, purpose: ConsentPurpose, on: date) -> str | None:
-    """Why ``person`` has no valid consent for ``purpose`` on ``on`` (None: they have one)."""
-    consents = list(
-        db.session.scalars(
-            sa.select(Consent)
-            .where(Consent.person_id == person.id, getattr(Consent, purpose.column).is_(True))
-            .order_by(Consent.given_on.desc(), Consent.id.desc())
-        )
+def consent_refusal(
+    person: Person, purpose: ConsentPurpose, on: date, consents: list | None = None
+) -> str | None:
+    """Why ``person`` has no valid consent for ``purpose`` on ``on`` (None: they have one).
+    ``consents``: the person's consents already loaded (any purposes, any order)."""
+    if consents is None:
+        consents = _consents_of(person)
+    covering = sorted(
+        (c for c in consents if getattr(c, purpose.column)),
+        key=lambda c: (c.given_on, c.id),
+        reverse=True,
     )
-    if any(c.holds(purpose, on) for c in consents):
+    if any(c.holds(purpose, on) for c in covering):
         return None
     what = purpose.title_ru.lower()
-    if not consents:
+    if not covering:
         return f"Нет согласия на {_accusative(purpose)}."
-    last = consents[0]
+    last = covering[0]
     if last.withdrawn_on is not None and last.withdrawn_on <= on:
         return f"Согласие ({what}) отозвано {last.withdrawn_on:%d.%m.%Y}."
     if last.expires_on is not None and last.expires_on < on:
         return f"Срок согласия ({what}) истёк {last.expires_on:%d.%m.%Y}."
     return f"Согласие ({what}) ещё не действует на {on:%d.%m.%Y}."
+
+
+def _consents_of(person: Person) -> list:
+    return list(db.session.scalars(sa.select(Consent).where(Consent.person_id == person.id)))
 
 
 def _accusative(purpose: ConsentPurpose) -> str:
@@ -103,19 +110,28 @@ def count_expiring(tenant_id: int, today: date, municipality_ids=None) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(sub)) or 0
 
 
-def consent_summary(person: Person, on: date | None = None) -> list[tuple[ConsentPurpose, str]]:
-    """The card's line per purpose: valid until D, or why not."""
+def consent_summary(
+    person: Person, on: date | None = None, consents: list | None = None
+) -> list[tuple[ConsentPurpose, str]]:
+    """The card's line per purpose: valid until D (the latest end of a consent covering it
+    and not withdrawn), or why not. ``consents``: the person's, already loaded (the card has
+    them); otherwise one query reads them."""
     on = on or date.today()
+    if consents is None:
+        consents = _consents_of(person)
     out = []
     for purpose in ConsentPurpose:
-        refusal = consent_refusal(person, purpose, on)
+        refusal = consent_refusal(person, purpose, on, consents)
         if refusal is None:
-            ends = db.session.scalar(
-                sa.select(sa.func.max(Consent.expires_on)).where(
-                    Consent.person_id == person.id,
-                    getattr(Consent, purpose.column).is_(True),
-                    Consent.withdrawn_on.is_(None),
-                )
+            ends = max(
+                (
+                    c.expires_on
+                    for c in consents
+                    if getattr(c, purpose.column)
+                    and c.withdrawn_on is None
+                    and c.expires_on is not None
+                ),
+                default=None,
             )
             out.append((purpose, f"действует до {ends:%d.%m.%Y}" if ends else "действует"))
         else:

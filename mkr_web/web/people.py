@@ -192,13 +192,14 @@ def consent_file_response(person: Person, consent_id: int):
 
 
 def card_context(person: Person) -> dict:
+    records = card_records(person)
     return {
         "person": person,
         "history": status_history(person),
         "participations": participations_of(person),
-        **card_records(person),
+        **records,
         "is_minor": _is_minor(person),
-        "consent_summary": consent_summary(person),
+        "consent_summary": consent_summary(person, consents=records["consents"]),
         "merges": merges_of(person),
         "field_titles": FIELD_TITLES,
         "today": date.today(),

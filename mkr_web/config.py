@@ -292,6 +292,10 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
                 "task": "mkr.retention.propose",
                 "schedule": crontab(hour=2, minute=45),
             },
+            "refresh-report-snapshots": {
+                "task": "mkr.report.refresh_all",
+                "schedule": crontab(hour=4, minute=30),
+            },
             "mail-digest": {"task": "mkr.mail.digest", "schedule": crontab(hour=7, minute=0)},
             "mail-flush": {"task": "mkr.mail.flush", "schedule": crontab(minute="*/10")},
         },

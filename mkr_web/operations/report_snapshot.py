@@ -38,6 +38,11 @@ text of the result, and is stored only when ``json.loads`` of it gives back an e
 
 The version is raised at commit (not at the first flush), so a long import holds the
 tenant's version row only for its commit.
+
+Refresh: the first reader after a write pays the live query once. With a worker (not with
+eager tasks), a commit that raised a tenant's version also queues ``mkr.report.refresh``
+(debounced, see :func:`queue_refresh`), which rebuilds that tenant's stale year-end snapshots;
+a nightly run (``mkr.report.refresh_all``) rebuilds every tenant's and drops old interim ones.
 """
 
 from __future__ import annotations
@@ -45,10 +50,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import date
+import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -99,6 +106,11 @@ REPORT_TABLES = frozenset(m.__table__.name for m in REPORT_MODELS)
 
 EVERY_TENANT = "*"
 _NOTED = "mkr_report_tenants"  # session.info: tenants whose version this transaction raises
+_BUMPED = "mkr_report_bumped"  # session.info: tenants whose version the commit raised
+REFRESH_TASK = "mkr.report.refresh"
+REFRESH_DELAY_S = 30  # a burst of writes is followed by one rebuild, this long after its first
+REFRESH_KEYS = 12  # the most snapshots one refresh rebuilds (newest years first)
+_queued_at: dict[int, float] = {}  # tenant -> when this process last queued its refresh
 
 
 def _code_version() -> str:
@@ -217,17 +229,26 @@ def _before_commit(session: Session) -> None:
     tenants = session.info.pop(_NOTED, None)
     if tenants:
         bump_versions(session.connection(), tenants)
+        session.info.setdefault(_BUMPED, set()).update(tenants)
+
+
+def _after_commit(session: Session) -> None:
+    tenants = session.info.pop(_BUMPED, None)
+    if tenants:
+        queue_refresh(tenants)
 
 
 def _after_soft_rollback(session: Session, previous) -> None:
     if previous.parent is None:
         session.info.pop(_NOTED, None)
+        session.info.pop(_BUMPED, None)
 
 
 _LISTENERS = (
     ("after_flush", _after_flush),
     ("do_orm_execute", _on_orm_execute),
     ("before_commit", _before_commit),
+    ("after_commit", _after_commit),
     ("after_soft_rollback", _after_soft_rollback),
 )
 
@@ -244,6 +265,85 @@ def uninstall() -> None:
     for name, fn in _LISTENERS:
         if sa.event.contains(Session, name, fn):
             sa.event.remove(Session, name, fn)
+
+
+# -- refreshing -----------------------------------------------------------------------------
+
+
+def queue_refresh(tenants) -> None:
+    """After a commit raised these tenants' versions: queue ``mkr.report.refresh`` for each,
+    at most once per ``REFRESH_DELAY_S`` per tenant and process, delayed by as much. Never
+    with eager tasks (no worker: the next reader pays), never failing the write (a broker that
+    is down loses the refresh; the next reader, or the nightly run, rebuilds)."""
+    if not has_app_context() or EVERY_TENANT in tenants:
+        return
+    celery = current_app.extensions.get("celery")
+    if celery is None or celery.conf.task_always_eager:
+        return
+    now = time.monotonic()
+    for tenant_id in sorted(tenants):
+        if now - _queued_at.get(tenant_id, -REFRESH_DELAY_S) < REFRESH_DELAY_S:
+            continue
+        _queued_at[tenant_id] = now
+        try:
+            celery.tasks[REFRESH_TASK].apply_async(
+                (tenant_id,),
+                countdown=REFRESH_DELAY_S,
+                ignore_result=True,
+                retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+            )
+        except Exception as exc:  # noqa: BLE001 - a broker that is down must not fail a write
+            log.warning("report refresh of tenant %s not queued: %s", tenant_id, type(exc).__name__)
+            return
+
+
+def stale_snapshots(tenant_id: int | None = None, limit: int = REFRESH_KEYS) -> list:
+    """(tenant_id, year, as_of, scope) of stored year-end reports that are stale, newest year
+    first (interim reports, as of another date, are rebuilt only when read)."""
+    s, rv = ReportSnapshot, ReportVersion
+    current = sa.func.coalesce(rv.version, 0)
+    query = (
+        sa.select(s.tenant_id, s.year, s.as_of, s.scope)
+        .outerjoin(rv, rv.tenant_id == s.tenant_id)
+        .where(sa.or_(s.data_version != current, s.code_version != CODE_VERSION))
+        .order_by(s.year.desc(), s.built_at.desc())
+        .limit(limit * 4)
+    )
+    if tenant_id is not None:
+        query = query.where(s.tenant_id == tenant_id)
+    rows = [r for r in db.session.execute(query).all() if r.as_of == default_as_of(r.year)]
+    return rows[:limit]
+
+
+def refresh_stale(tenant_id: int | None = None, limit: int = REFRESH_KEYS) -> int:
+    """Rebuild the stale year-end snapshots (of one tenant, or of all); returns how many."""
+    done = 0
+    for tid, year, as_of, scope in stale_snapshots(tenant_id, limit):
+        ids = None if scope == "*" else [int(i) for i in scope.split(",") if i]
+        report_for(tid, year, as_of, ids)
+        db.session.rollback()  # the read's transaction; the snapshot was stored on its own
+        done += 1
+    return done
+
+
+def forget_old_interim(days: int = 7) -> int:
+    """Delete snapshots of interim reports (as of a date other than the year's end) built
+    more than ``days`` ago: any date may be asked for, so they would pile up."""
+    cutoff = utcnow() - timedelta(days=days)
+    old = [
+        (i, year, as_of)
+        for i, year, as_of in db.session.execute(
+            sa.select(ReportSnapshot.id, ReportSnapshot.year, ReportSnapshot.as_of).where(
+                ReportSnapshot.built_at < cutoff
+            )
+        ).all()
+        if as_of != default_as_of(year)
+    ]
+    if old:
+        db.session.execute(
+            sa.delete(ReportSnapshot).where(ReportSnapshot.id.in_([o[0] for o in old]))
+        )
+    return len(old)
 
 
 # -- reading --------------------------------------------------------------------------------

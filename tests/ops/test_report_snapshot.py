@@ -433,3 +433,45 @@ def count_queries():
         yield statements
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", before)
+
+
+def test_refresh_rebuilds_the_stale_year_end_snapshots(factory):
+    bank = RandomBank(random.Random(5), factory)
+    tid = bank.tenant.id
+    for year, as_of, ids in bank.keys():
+        rs.report_for(tid, year, as_of, ids)
+    assert rs.stale_snapshots(tid) == []
+    bank.write("accredit")
+    stale = rs.stale_snapshots(tid)
+    assert len(stale) == 10  # 2 years × 5 scopes; the interim report (30.06.2020) is left
+    assert rs.refresh_stale(tid) == 10
+    assert rs.stale_snapshots(tid) == []
+    for year, as_of, ids in bank.keys():
+        if as_of is None:
+            stored = rs.stored_report(tid, year, date(year + 1, 1, 1), rs.scope_key(ids))
+            assert stored == build_report(tid, year, None, ids)
+    assert rs.stored_report(tid, 2020, date(2020, 6, 30), "*") is None
+
+
+def test_a_broker_that_is_down_does_not_fail_the_write(factory, monkeypatch):
+    from flask import current_app
+
+    celery = current_app.extensions["celery"]
+    sent = []
+
+    def down(*args, **kw):
+        sent.append(args)
+        raise ConnectionError("no broker")
+
+    monkeypatch.setitem(celery.conf, "task_always_eager", False)
+    monkeypatch.setattr(celery.tasks[rs.REFRESH_TASK], "apply_async", down)
+    monkeypatch.setattr(rs, "_queued_at", {})
+    t = factory.tenant("down")
+    v = rs.current_version(t.id)
+    b.publication(t, date(2019, 5, 1), "сайт")
+    db.session.commit()
+    assert sent == [((t.id,),)]
+    assert rs.current_version(t.id) == v + 1
+    b.publication(t, date(2019, 5, 2), "сайт")
+    db.session.commit()  # within the debounce: not queued again
+    assert len(sent) == 1 and rs.current_version(t.id) == v + 2

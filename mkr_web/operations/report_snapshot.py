@@ -108,7 +108,6 @@ EVERY_TENANT = "*"
 _NOTED = "mkr_report_tenants"  # session.info: tenants whose version this transaction raises
 _BUMPED = "mkr_report_bumped"  # session.info: tenants whose version the commit raised
 REFRESH_TASK = "mkr.report.refresh"
-REFRESH_DELAY_S = 30  # a burst of writes is followed by one rebuild, this long after its first
 REFRESH_KEYS = 12  # the most snapshots one refresh rebuilds (newest years first)
 _queued_at: dict[int, float] = {}  # tenant -> when this process last queued its refresh
 
@@ -272,23 +271,25 @@ def uninstall() -> None:
 
 def queue_refresh(tenants) -> None:
     """After a commit raised these tenants' versions: queue ``mkr.report.refresh`` for each,
-    at most once per ``REFRESH_DELAY_S`` per tenant and process, delayed by as much. Never
+    at most once per ``MKR_REPORT_REFRESH_SECONDS`` per tenant and process, delayed by as
+    much (a burst of writes, one rebuild). Never
     with eager tasks (no worker: the next reader pays), never failing the write (a broker that
     is down loses the refresh; the next reader, or the nightly run, rebuilds)."""
     if not has_app_context() or EVERY_TENANT in tenants:
         return
+    delay = current_app.config.get("MKR_REPORT_REFRESH_SECONDS", 0)
     celery = current_app.extensions.get("celery")
-    if celery is None or celery.conf.task_always_eager:
+    if not delay or celery is None or celery.conf.task_always_eager:
         return
     now = time.monotonic()
     for tenant_id in sorted(tenants):
-        if now - _queued_at.get(tenant_id, -REFRESH_DELAY_S) < REFRESH_DELAY_S:
+        if now - _queued_at.get(tenant_id, -delay) < delay:
             continue
         _queued_at[tenant_id] = now
         try:
             celery.tasks[REFRESH_TASK].apply_async(
                 (tenant_id,),
-                countdown=REFRESH_DELAY_S,
+                countdown=delay,
                 ignore_result=True,
                 retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
             )

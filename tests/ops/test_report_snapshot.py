@@ -464,6 +464,7 @@ def test_a_broker_that_is_down_does_not_fail_the_write(factory, monkeypatch):
         raise ConnectionError("no broker")
 
     monkeypatch.setitem(celery.conf, "task_always_eager", False)
+    monkeypatch.setitem(current_app.config, "MKR_REPORT_REFRESH_SECONDS", 30)
     monkeypatch.setattr(celery.tasks[rs.REFRESH_TASK], "apply_async", down)
     monkeypatch.setattr(rs, "_queued_at", {})
     t = factory.tenant("down")

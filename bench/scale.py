@@ -529,7 +529,8 @@ def report_sql(args, info: dict) -> dict:
 
     from mkr_web import create_app
     from mkr_web.extensions import db
-    from mkr_web.operations.report_snapshot import bump_versions, report_for
+    from mkr_web.operations.report_snapshot import report_for
+    from mkr_web.operations.report_versions import bump_versions
     from mkr_web.queries.report import build_report
 
     app = create_app()

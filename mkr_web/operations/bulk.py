@@ -19,7 +19,7 @@ import json
 import sqlalchemy as sa
 
 from ..extensions import db
-from .report_snapshot import note_rows
+from .report_versions import note_rows
 
 
 def copies() -> bool:

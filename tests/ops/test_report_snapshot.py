@@ -30,7 +30,7 @@ from mkr_web.models import (
     ReportVersion,
     Tenant,
 )
-from mkr_web.operations import report_snapshot as rs
+from mkr_web.operations import report_snapshot as rs, report_versions as rv
 from mkr_web.operations.events import EditionData, save_counts, save_edition
 from mkr_web.operations.people import Step, add_persons_bulk, change_status, update_person
 from mkr_web.operations.programme import delete_opportunity, delete_publication
@@ -305,7 +305,7 @@ def test_snapshots_equal_the_live_report_after_every_write(factory):
 def test_versions_rise_once_per_committed_write_and_not_on_rollback(factory):
     t = factory.tenant("ver")
     other = factory.tenant("ver2")
-    version = rs.current_version
+    version = rv.current_version
     v0, w0 = version(t.id), version(other.id)
     b.publication(t, date(2019, 5, 1), "сайт")
     db.session.commit()
@@ -353,7 +353,7 @@ def test_a_warm_read_is_one_query_and_a_write_makes_it_cold(factory):
     assert len(cold) > 10  # the live query ran again
     snap = db.session.scalars(sa.select(ReportSnapshot)).one()
     assert (
-        snap.data_version == rs.current_version(tid) == db.session.get(ReportVersion, tid).version
+        snap.data_version == rv.current_version(tid) == db.session.get(ReportVersion, tid).version
     )
 
 
@@ -370,9 +370,9 @@ def test_a_reader_with_its_own_uncommitted_writes_stores_nothing(factory):
 @pytest.mark.parametrize("mutation", ["no listeners", "participation_count left out"])
 def test_the_equality_test_catches_a_missed_write(factory, monkeypatch, mutation):
     if mutation == "no listeners":
-        rs.uninstall()
+        rv.uninstall()
     else:
-        monkeypatch.setattr(rs, "REPORT_TABLES", rs.REPORT_TABLES - {"participation_count"})
+        monkeypatch.setattr(rv, "REPORT_TABLES", rv.REPORT_TABLES - {"participation_count"})
     try:
         rng = random.Random(1405)
         bank = RandomBank(rng, factory)
@@ -398,12 +398,12 @@ def test_the_invalidating_set_holds_every_table_the_report_reads(factory):
     for sql in statements:
         seen |= {n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", sql)}
     assert seen >= {"person", "person_status_change", "participation", "placement"}
-    assert seen <= rs.REPORT_TABLES, seen - rs.REPORT_TABLES
+    assert seen <= rv.REPORT_TABLES, seen - rv.REPORT_TABLES
     outside = []
-    for name in sorted(rs.REPORT_TABLES):
+    for name in sorted(rv.REPORT_TABLES):
         for fk in db.metadata.tables[name].foreign_keys:
             if (fk.ondelete or "").upper() in ("CASCADE", "SET NULL"):
-                if fk.column.table.name not in rs.REPORT_TABLES:
+                if fk.column.table.name not in rv.REPORT_TABLES:
                     outside.append((name, fk.parent.name, fk.column.table.name))
     assert sorted(outside) == [
         ("accreditation_application", "created_by_id", "user"),
@@ -468,11 +468,11 @@ def test_a_broker_that_is_down_does_not_fail_the_write(factory, monkeypatch):
     monkeypatch.setattr(celery.tasks[rs.REFRESH_TASK], "apply_async", down)
     monkeypatch.setattr(rs, "_queued_at", {})
     t = factory.tenant("down")
-    v = rs.current_version(t.id)
+    v = rv.current_version(t.id)
     b.publication(t, date(2019, 5, 1), "сайт")
     db.session.commit()
     assert sent == [((t.id,),)]
-    assert rs.current_version(t.id) == v + 1
+    assert rv.current_version(t.id) == v + 1
     b.publication(t, date(2019, 5, 2), "сайт")
     db.session.commit()  # within the debounce: not queued again
-    assert len(sent) == 1 and rs.current_version(t.id) == v + 2
+    assert len(sent) == 1 and rv.current_version(t.id) == v + 2

@@ -64,7 +64,8 @@ _queued_at: dict[int, float] = {}  # tenant -> when this process last queued its
 
 
 def _code_version() -> str:
-    """A hash of the sources that shape the report's dict."""
+    """A hash of the sources that shape the report's dict, and of the migrations' names (a
+    migration may change rows behind the listeners' back: a new one retires every snapshot)."""
     from .. import models
 
     root = Path(report_queries.__file__).parent
@@ -80,6 +81,9 @@ def _code_version() -> str:
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.read_bytes())
+    migrations = Path(models.__file__).parent.parent.parent / "migrations" / "versions"
+    for name in sorted(p.name for p in migrations.glob("*.py")):
+        digest.update(name.encode())
     return digest.hexdigest()[:16]
 
 
@@ -236,6 +240,12 @@ def _store(tenant_id: int, year: int, as_of: date, scope: str, version: int, rep
         "payload": text,
     }
     table = ReportSnapshot.__table__
+    session_conn = db.session.connection()
+    if (
+        session_conn.dialect.name == "sqlite"
+        and session_conn.connection.dbapi_connection.in_transaction
+    ):
+        return  # SQLite: this session holds the write lock; the next reader stores it
     try:
         # its own short transaction: a page that only reads commits nothing
         with db.engine.begin() as conn:

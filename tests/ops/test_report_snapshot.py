@@ -20,6 +20,7 @@ from mkr_web.models import (
     CountCategory,
     EditionState,
     EventKind,
+    OutletKind,
     Participation,
     Partnership,
     Person,
@@ -489,3 +490,35 @@ def test_a_broker_that_is_down_does_not_fail_the_write(factory, monkeypatch):
     b.publication(t, date(2019, 5, 2), "сайт")
     db.session.commit()  # within the debounce: not queued again
     assert len(sent) == 1 and rv.current_version(t.id) == v + 2
+
+
+def test_a_write_committed_during_the_live_query_leaves_the_snapshot_stale(factory, monkeypatch):
+    """Another transaction commits a publication right after the live query has run (before
+    the result is stored): the stored result lacks it and must not be served."""
+    from sqlalchemy.orm import Session
+
+    bank = RandomBank(random.Random(9), factory)
+    tid = bank.tenant.id
+    real = rs.build_report
+
+    def build_then_race(*args, **kw):
+        report = real(*args, **kw)
+        with Session(db.engine) as other:
+            b_pub = Publication(
+                tenant_id=tid,
+                title="Гонка",
+                outlet="гонка",
+                outlet_kind=OutletKind.PARTNER_SITE,
+                published_on=date(2019, 9, 1),
+            )
+            other.add(b_pub)
+            other.commit()
+        return report
+
+    monkeypatch.setattr(rs, "build_report", build_then_race)
+    raced = rs.report_for(tid, 2019)
+    monkeypatch.setattr(rs, "build_report", real)
+    db.session.expire_all()
+    live = build_report(tid, 2019)
+    assert raced != live  # the race changed criterion 6
+    assert rs.report_for(tid, 2019) == live

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -573,3 +573,27 @@ def test_a_write_committed_during_the_live_query_leaves_the_snapshot_stale(facto
     live = build_report(tid, 2019)
     assert raced != live  # the race changed criterion 6
     assert rs.report_for(tid, 2019) == live
+
+
+def test_the_nightly_run_refreshes_year_end_reports_and_drops_old_interim_ones(factory):
+    from mkr_web.tasks import refresh_all_report_snapshots
+
+    bank = RandomBank(random.Random(13), factory)
+    tid = bank.tenant.id
+    rs.report_for(tid, 2019)
+    rs.report_for(tid, 2019, date(2019, 6, 30))
+    rs.report_for(tid, 2020, date(2020, 3, 1))
+    db.session.execute(
+        sa.update(ReportSnapshot)
+        .where(ReportSnapshot.as_of == date(2019, 6, 30))
+        .values(built_at=datetime(2020, 1, 1))
+    )
+    db.session.commit()
+    bank.write("accredit")
+    assert refresh_all_report_snapshots() == {"refreshed": 1, "dropped": 1}
+    rows = db.session.execute(
+        sa.select(ReportSnapshot.year, ReportSnapshot.as_of).order_by(ReportSnapshot.as_of)
+    ).all()
+    assert rows == [(2019, date(2020, 1, 1)), (2020, date(2020, 3, 1))]
+    assert rs.stored_report(tid, 2019, date(2020, 1, 1), "*") == build_report(tid, 2019)
+    assert rs.stored_report(tid, 2020, date(2020, 3, 1), "*") is None  # stale, left to readers

@@ -18,7 +18,7 @@ built from are the rows of today whenever its version is today's version:
   version of every tenant.
 * ``COPY`` (``operations.bulk.insert_rows`` on PostgreSQL) calls :func:`note_rows`.
 * A database cascade (ON DELETE CASCADE / SET NULL) only starts from a row of these models
-  (``tests/ops/test_report_snapshot.py`` checks the foreign keys).
+  (``tests/ops/test_report_versions.py`` checks the foreign keys).
 
 A write outside the ORM session (raw SQL on a connection) is not seen: write through the
 session, or call :func:`note_rows`. The version is raised at commit (not at the first flush),
@@ -69,7 +69,7 @@ REPORT_MODELS = (
 )
 REPORT_TABLES = frozenset(m.__table__.name for m in REPORT_MODELS)
 
-#: Per table, the columns the report's SQL names (``tests/ops/test_report_snapshot.py``
+#: Per table, the columns the report's SQL names (``tests/ops/test_report_versions.py``
 #: derives them from the SQL it runs and checks that these cover them). A change of other
 #: columns of an existing row (a person's phone, a status change's comment) cannot change
 #: the report, so it leaves the version as it is. New and deleted rows always raise it.

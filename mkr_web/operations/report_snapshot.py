@@ -102,9 +102,9 @@ def install() -> None:
 def queue_refresh(tenants) -> None:
     """After a commit raised these tenants' versions: queue ``mkr.report.refresh`` for each,
     at most once per ``MKR_REPORT_REFRESH_SECONDS`` per tenant and process, delayed by as
-    much (a burst of writes, one rebuild). Never
-    with eager tasks (no worker: the next reader pays), never failing the write (a broker that
-    is down loses the refresh; the next reader, or the nightly run, rebuilds)."""
+    much (a burst of writes, one rebuild). Never with eager tasks (no worker: the next reader
+    pays), never failing the write (a broker that is down loses the refresh; the next reader,
+    or the nightly run, rebuilds)."""
     if not has_app_context() or EVERY_TENANT in tenants:
         return
     delay = current_app.config.get("MKR_REPORT_REFRESH_SECONDS", 0)
@@ -137,7 +137,7 @@ def stale_snapshots(tenant_id: int | None = None, limit: int = REFRESH_KEYS) -> 
         sa.select(s.tenant_id, s.year, s.as_of, s.scope)
         .outerjoin(rv, rv.tenant_id == s.tenant_id)
         .where(sa.or_(s.data_version != current, s.code_version != CODE_VERSION))
-        .order_by(s.year.desc(), s.built_at.desc())
+        .order_by(s.year.desc(), (s.scope == "*").desc(), s.built_at.desc())
         .limit(limit * 4)
     )
     if tenant_id is not None:
@@ -146,8 +146,25 @@ def stale_snapshots(tenant_id: int | None = None, limit: int = REFRESH_KEYS) -> 
     return rows[:limit]
 
 
+REFRESH_LOCK = 1405  # the first key of the PostgreSQL advisory lock of a tenant's refresh
+
+
 def refresh_stale(tenant_id: int | None = None, limit: int = REFRESH_KEYS) -> int:
-    """Rebuild the stale year-end snapshots (of one tenant, or of all); returns how many."""
+    """Rebuild the stale year-end snapshots (of one tenant, or of all); returns how many. On
+    PostgreSQL one refresh at a time per tenant: another one running, this one does nothing."""
+    if tenant_id is None or db.engine.dialect.name != "postgresql":
+        return _refresh(tenant_id, limit)
+    with db.engine.connect() as lock:
+        if not lock.scalar(sa.select(sa.func.pg_try_advisory_lock(REFRESH_LOCK, tenant_id))):
+            return 0
+        try:
+            return _refresh(tenant_id, limit)
+        finally:
+            lock.execute(sa.select(sa.func.pg_advisory_unlock(REFRESH_LOCK, tenant_id)))
+            lock.commit()
+
+
+def _refresh(tenant_id: int | None, limit: int) -> int:
     done = 0
     for tid, year, as_of, scope in stale_snapshots(tenant_id, limit):
         ids = None if scope == "*" else [int(i) for i in scope.split(",") if i]

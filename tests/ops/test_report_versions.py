@@ -8,6 +8,7 @@ import random
 import re
 from datetime import date, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
@@ -181,3 +182,19 @@ def test_the_nightly_run_refreshes_year_end_reports_and_drops_old_interim_ones(f
     assert rows == [(2019, date(2020, 1, 1)), (2020, date(2020, 3, 1))]
     assert rs.stored_report(tid, 2019, date(2020, 1, 1), "*") == build_report(tid, 2019)
     assert rs.stored_report(tid, 2020, date(2020, 3, 1), "*") is None  # stale, left to readers
+
+
+def test_one_refresh_at_a_time_per_tenant_on_postgresql(factory):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("an advisory lock of PostgreSQL")
+    bank = RandomBank(random.Random(5), factory)
+    tid = bank.tenant.id
+    rs.report_for(tid, 2019)
+    bank.write("accredit")
+    with db.engine.connect() as other:
+        other.scalar(sa.select(sa.func.pg_advisory_lock(rs.REFRESH_LOCK, tid)))
+        assert rs.refresh_stale(tid) == 0  # another refresh of this tenant runs
+        other.scalar(sa.select(sa.func.pg_advisory_unlock(rs.REFRESH_LOCK, tid)))
+        other.commit()
+    assert rs.refresh_stale(tid) == 1
+    assert rs.refresh_stale(tid) == 0  # nothing stale left

@@ -66,6 +66,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .web.actor import request_actor
 
     set_actor_source(request_actor)
+    from .operations import report_snapshot
+
+    report_snapshot.install()  # every write of the report's rows raises its data version
     from .cli import mkr_cli
 
     app.cli.add_command(mkr_cli)

@@ -261,6 +261,8 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "MKR_OIDC_LEEWAY_SECONDS": _number(env, "MKR_OIDC_LEEWAY_SECONDS", 60),
         "MKR_INVITATION_DAYS": _number(env, "MKR_INVITATION_DAYS", 7, minimum=1),
         "MKR_RESET_MINUTES": _number(env, "MKR_RESET_MINUTES", 60, minimum=5),
+        # seconds between a write and the worker's rebuild of the report's snapshots (0: off)
+        "MKR_REPORT_REFRESH_SECONDS": _number(env, "MKR_REPORT_REFRESH_SECONDS", 30),
         **_mail(env),
         # Celery beat: periodic jobs (``celery -A celery_worker beat``).
         "CELERY_BEAT_SCHEDULE": {
@@ -291,6 +293,10 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
             "list-past-retention": {
                 "task": "mkr.retention.propose",
                 "schedule": crontab(hour=2, minute=45),
+            },
+            "refresh-report-snapshots": {
+                "task": "mkr.report.refresh_all",
+                "schedule": crontab(hour=4, minute=30),
             },
             "mail-digest": {"task": "mkr.mail.digest", "schedule": crontab(hour=7, minute=0)},
             "mail-flush": {"task": "mkr.mail.flush", "schedule": crontab(minute="*/10")},

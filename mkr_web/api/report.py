@@ -13,8 +13,9 @@ from ..access import current_membership
 from ..documents.report_outputs import CONTENT_TYPES, WRITERS
 from ..operations.deadlines import today
 from ..operations.gir_export import as_json, export_gir
+from ..operations.report_snapshot import report_for
 from ..queries.reference import municipality_ids_for
-from ..queries.report import build_report, default_year
+from ..queries.report import default_year
 from . import schemas as s
 from .core import commit, endpoint, json_response
 
@@ -34,7 +35,7 @@ def report(args):
         year = default_year(membership.tenant_id, today())
     scope = municipality_ids_for(membership)
     data = WRITERS["json"](
-        build_report(membership.tenant_id, year, args["as_of"], None if scope is None else scope)
+        report_for(membership.tenant_id, year, args["as_of"], None if scope is None else scope)
     )
     return Response(data, mimetype=CONTENT_TYPES["json"])
 

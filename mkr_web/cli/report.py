@@ -12,7 +12,7 @@ from ..documents.formats import counted
 from ..documents.report_outputs import WRITERS
 from ..extensions import db
 from ..models import Municipality, Tenant
-from ..queries.report import build_report
+from ..operations.report_snapshot import report_for
 
 
 @click.command("report")
@@ -59,7 +59,7 @@ def report_cmd(slug: str, year: int, fmt: str, out: str, as_of, municipalities) 
             raise click.ClickException(f"Нет муниципалитета: {', '.join(missing)}.")
         ids = list(found.values())
     as_of_date: date | None = as_of.date() if as_of else None
-    data = WRITERS[fmt](build_report(tenant.id, year, as_of_date, ids))
+    data = WRITERS[fmt](report_for(tenant.id, year, as_of_date, ids))
     if out == "-":
         if fmt != "json":
             raise click.UsageError("В стандартный вывод пишется только json.")

@@ -61,6 +61,7 @@ from .programme import (
     Placement,
     Publication,
 )
+from .report import ReportSnapshot, ReportVersion
 from .reviews import (
     AssignmentState,
     ReviewAssignment,

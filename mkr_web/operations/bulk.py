@@ -19,6 +19,7 @@ import json
 import sqlalchemy as sa
 
 from ..extensions import db
+from .report_versions import note_rows
 
 
 def copies() -> bool:
@@ -52,6 +53,7 @@ def insert_rows(model, rows: list[dict]) -> None:
     """Insert ``rows`` (dicts keyed by column name) into ``model``'s table."""
     if not rows:
         return
+    note_rows(model, rows)  # the report's snapshots of these rows' tenants go stale at commit
     if not copies():
         db.session.execute(sa.insert(model), rows)
         return

@@ -13,7 +13,7 @@ from ..documents.storage import save_bytes
 from ..extensions import db
 from ..models import Job, Membership, StoredFile
 from ..queries.people import RegistryFilter, export_select
-from ..queries.report import build_report
+from .report_snapshot import report_for
 
 PROGRESS_EVERY = 5000
 REGISTRY_JOB, REGISTRY_TASK = "registry_export", "mkr.registry.export"
@@ -57,7 +57,7 @@ def render_report_pdf(job: Job, progress) -> StoredFile:
     params = job.params or {}
     progress(10, "Сбор данных")
     as_of = date.fromisoformat(params["as_of"]) if params.get("as_of") else None
-    report = build_report(job.tenant_id, int(params["year"]), as_of, params.get("municipality_ids"))
+    report = report_for(job.tenant_id, int(params["year"]), as_of, params.get("municipality_ids"))
     progress(40, "Вёрстка PDF")
     data = report_pdf(report)
     progress(90, "Сохранение файла")

@@ -20,6 +20,7 @@ from ..operations import (
     jobs,
     mail,
     notifications,
+    report_snapshot,
     resident_certificates,
     retention,
     submissions,
@@ -66,6 +67,22 @@ def expire_accreditations() -> dict:
 def export_registry(self, job_id: int) -> None:
     """The registry's current filter as XLSX/CSV (above ``MKR_EXPORT_INLINE_MAX`` rows)."""
     run_job(job_id, exports.export_registry, redelivered=_redelivered(self))
+
+
+@shared_task(name="mkr.report.refresh")
+def refresh_report_snapshots(tenant_id: int) -> int:
+    """After writes (queued, debounced, by the commit): rebuild the tenant's stale year-end
+    report snapshots, so the next reader finds them current."""
+    return report_snapshot.refresh_stale(tenant_id)
+
+
+@shared_task(name="mkr.report.refresh_all")
+def refresh_all_report_snapshots() -> dict:
+    """Nightly (Celery beat): rebuild every tenant's stale year-end report snapshots, drop
+    interim ones built more than a week ago."""
+    dropped = report_snapshot.forget_old_interim()
+    db.session.commit()
+    return {"refreshed": report_snapshot.refresh_stale(None, limit=1000), "dropped": dropped}
 
 
 @shared_task(name="mkr.report.render_pdf", bind=True)

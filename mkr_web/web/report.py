@@ -1,7 +1,8 @@
 """The report pages shared by the admin's and the coordinator's blueprints (their route
 modules, ``admin/report.py`` and ``coordinator/report.py``, declare the routes and the scope).
 
-Every output is rendered from one :func:`build_report` dict. The PDF is rendered by a Celery
+Every output is rendered from one :func:`build_report` dict (through its snapshot,
+:func:`mkr_web.operations.report_snapshot.report_for`). The PDF is rendered by a Celery
 task (``mkr.report.render_pdf`` in :mod:`mkr_web.tasks`) into a Job row; its page polls ``…/jobs/<id>.json``.
 """
 
@@ -21,8 +22,8 @@ from ..models import Job
 from ..operations.deadlines import today
 from ..operations.exports import REPORT_PDF_JOB, REPORT_PDF_TASK
 from ..operations.jobs import start_job
+from ..operations.report_snapshot import report_for
 from ..queries.report import (
-    build_report,
     default_as_of,
     default_year,
     report_years,
@@ -88,7 +89,7 @@ def _query(year: int, as_of: date | None) -> dict:
 def dashboard(prefix: str, municipality_ids: list[int] | None):
     tenant = current_tenant()
     year, as_of = report_params()
-    report = build_report(tenant.id, year, as_of, municipality_ids)
+    report = report_for(tenant.id, year, as_of, municipality_ids)
     years = sorted(set(report_years(tenant.id)) | {year}, reverse=True)
     return render_template(
         "report/dashboard.html",
@@ -107,7 +108,7 @@ def dashboard(prefix: str, municipality_ids: list[int] | None):
 
 def report_file(fmt: str, municipality_ids: list[int] | None):
     year, as_of = report_params()
-    report = build_report(current_tenant().id, year, as_of, municipality_ids)
+    report = report_for(current_tenant().id, year, as_of, municipality_ids)
     data = WRITERS[fmt](report)
     if fmt == "json":
         return Response(data, mimetype=CONTENT_TYPES["json"])

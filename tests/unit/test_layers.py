@@ -106,6 +106,8 @@ def test_tasks_are_named_topic_verb_and_every_sent_name_exists():
         "mkr.mail.flush",
         "mkr.mail.send",
         "mkr.registry.export",
+        "mkr.report.refresh",
+        "mkr.report.refresh_all",
         "mkr.report.render_pdf",
         "mkr.retention.propose",
     ]

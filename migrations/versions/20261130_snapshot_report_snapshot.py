@@ -3,7 +3,7 @@ a stored report is served only while its ``data_version`` equals the tenant's ``
 which every write of a row the report reads raises by one in its own transaction.
 
 Revision ID: i14_snapshot_01
-Revises: i17_numbers_01
+Revises: i14_pages_01
 Create Date: 2026-11-30 05:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i14_snapshot_01"
-down_revision = "i17_numbers_01"
+down_revision = "i14_pages_01"
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.roles import Role
 
-from .base import db, enum_column, utcnow
+from .base import db, enum_column, tenant_fk, utcnow
 from .tenancy import Municipality, Organization, Tenant
 from .users import User
 
@@ -84,6 +84,7 @@ class Invitation(db.Model):
     """A role offered to an e-mail address; accepted through a single-use signed link."""
 
     __table_args__ = (
+        tenant_fk("organization_id", "organization", "CASCADE"),
         sa.Index("ix_invitation_tenant_state", "tenant_id", "state"),
         sa.CheckConstraint(
             "state <> 'accepted' OR accepted_at IS NOT NULL", name="accepted_has_time"
@@ -94,9 +95,7 @@ class Invitation(db.Model):
     tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenant.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
-    organization_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organization.id", ondelete="CASCADE")
-    )
+    organization_id: Mapped[int | None] = mapped_column()
     state: Mapped[InvitationState] = mapped_column(
         enum_column(InvitationState, "state"), default=InvitationState.PENDING
     )
@@ -111,7 +110,9 @@ class Invitation(db.Model):
     tenant: Mapped[Tenant] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
-    organization: Mapped[Organization | None] = relationship()
+    organization: Mapped[Organization | None] = relationship(
+        primaryjoin="Invitation.organization_id == Organization.id", foreign_keys=[organization_id]
+    )
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=invitation_municipality, order_by="Municipality.sort_order"
     )

@@ -7,12 +7,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import TenantScoped, db, utcnow
+from .base import TenantScoped, db, tenant_key, utcnow
 
 
 class StoredFile(TenantScoped, db.Model):
     """An uploaded or generated file. The bytes live under MKR_UPLOAD_DIR/<path>; the
     original file name is kept for downloads only (never used as a path)."""
+
+    __table_args__ = (tenant_key(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(32))  # consent, regulation, evidence, certificate…

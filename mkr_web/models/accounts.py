@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.roles import Role
 
-from .base import db, enum_column, tenant_fk, utcnow
+from .base import db, enum_column, tenant_fk, tenant_key, tenant_link, utcnow
 from .tenancy import Municipality, Organization, Tenant
 from .users import User
 
@@ -52,15 +52,10 @@ class LoginFailure(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-invitation_municipality = sa.Table(
+invitation_municipality = tenant_link(
     "invitation_municipality",
-    db.metadata,
-    sa.Column(
-        "invitation_id", sa.ForeignKey("invitation.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column(
-        "municipality_id", sa.ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
-    ),
+    ("invitation_id", "invitation"),
+    ("municipality_id", "municipality"),
 )
 
 
@@ -84,6 +79,7 @@ class Invitation(db.Model):
     """A role offered to an e-mail address; accepted through a single-use signed link."""
 
     __table_args__ = (
+        tenant_key(),
         tenant_fk("organization_id", "organization", "CASCADE"),
         sa.Index("ix_invitation_tenant_state", "tenant_id", "state"),
         sa.CheckConstraint(

@@ -9,34 +9,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.review import ReviewState
 
-from .base import TenantScoped, db, enum_column, tenant_fk, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, tenant_key, tenant_link, utcnow
 from .documents import StoredFile
 from .events import Direction, Event, EventLevel
 from .tenancy import Municipality, Organization
 
-application_municipality = sa.Table(
+application_municipality = tenant_link(
     "application_municipality",
-    db.metadata,
-    sa.Column(
-        "application_id",
-        sa.ForeignKey("accreditation_application.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column(
-        "municipality_id", sa.ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
-    ),
+    ("application_id", "accreditation_application"),
+    ("municipality_id", "municipality"),
 )
-application_partner = sa.Table(
+application_partner = tenant_link(
     "application_partner",
-    db.metadata,
-    sa.Column(
-        "application_id",
-        sa.ForeignKey("accreditation_application.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column(
-        "organization_id", sa.ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
-    ),
+    ("application_id", "accreditation_application"),
+    ("organization_id", "organization"),
 )
 
 
@@ -44,6 +30,7 @@ class AccreditationApplication(TenantScoped, db.Model):
     """An organiser's request to accredit an event (DOMAIN 4.1)."""
 
     __table_args__ = (
+        tenant_key(),
         tenant_fk("event_id", "event", "SET NULL"),
         tenant_fk("organizer_id", "organization", "RESTRICT"),
         tenant_fk("regulation_file_id", "stored_file", "SET NULL"),

@@ -66,6 +66,28 @@ def tenant_fk(column: str, target: str, ondelete: str | None = None) -> sa.Forei
     )
 
 
+def tenant_link(name: str, left: tuple[str, str], right: tuple[str, str]) -> sa.Table:
+    """An association of two rows of one tenant (``secondary=`` of a relationship): the pair
+    ``(left column, right column)`` is the key, ``tenant_id`` is the rows' tenant and part of
+    both foreign keys (``CASCADE``: the link goes with either row). The relationship's joins
+    follow the composite keys, so the ORM fills ``tenant_id`` from the rows it links."""
+    (left_column, left_table), (right_column, right_table) = left, right
+    return sa.Table(
+        name,
+        db.metadata,
+        sa.Column(left_column, sa.Integer, primary_key=True),
+        sa.Column(right_column, sa.Integer, primary_key=True),
+        sa.Column(
+            "tenant_id",
+            sa.ForeignKey("tenant.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        tenant_fk(left_column, left_table, "CASCADE"),
+        tenant_fk(right_column, right_table, "CASCADE"),
+    )
+
+
 def _plain_ondelete(ondelete: str | None) -> str | None:
     """``SET NULL (column)`` → ``SET NULL``: what a backend without column lists knows."""
     return ondelete.split("(")[0].strip() if ondelete and "(" in ondelete else ondelete
@@ -137,6 +159,7 @@ __all__ = [
     "parse_int",
     "tenant_fk",
     "tenant_key",
+    "tenant_link",
     "utcnow",
 ]
 

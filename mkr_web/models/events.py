@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import TenantScoped, db, enum_column, tenant_fk, tenant_key, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, tenant_key, tenant_link, utcnow
 from .tenancy import Municipality, Organization
 
 
@@ -60,13 +60,8 @@ class EventLevel(enum.StrEnum):
     INTERNATIONAL = "international"
 
 
-event_partner = sa.Table(
-    "event_partner",
-    db.metadata,
-    sa.Column("event_id", sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column(
-        "organization_id", sa.ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
-    ),
+event_partner = tenant_link(
+    "event_partner", ("event_id", "event"), ("organization_id", "organization")
 )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.review import ReviewState
 
-from .base import TenantScoped, db, enum_column, tenant_fk, tenant_key, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, tenant_key, tenant_link, utcnow
 from .documents import StoredFile
 from .people import Person
 from .programme import Opportunity
@@ -31,13 +31,8 @@ class NominationKind(enum.StrEnum):
         }[self.value]
 
 
-nomination_file = sa.Table(
-    "nomination_file",
-    db.metadata,
-    sa.Column(
-        "nomination_id", sa.ForeignKey("nomination.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column("file_id", sa.ForeignKey("stored_file.id", ondelete="CASCADE"), primary_key=True),
+nomination_file = tenant_link(
+    "nomination_file", ("nomination_id", "nomination"), ("file_id", "stored_file")
 )
 
 

@@ -12,20 +12,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflows.roles import Role
 
-from .base import db, enum_column, tenant_fk, tenant_key, utcnow
+from .base import db, enum_column, tenant_fk, tenant_key, tenant_link, utcnow
 from .tenancy import Municipality, Organization, Tenant
 
 PASSWORD_HASH = "scrypt"
 
-membership_municipality = sa.Table(
+membership_municipality = tenant_link(
     "membership_municipality",
-    db.metadata,
-    sa.Column(
-        "membership_id", sa.ForeignKey("membership.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column(
-        "municipality_id", sa.ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
-    ),
+    ("membership_id", "membership"),
+    ("municipality_id", "municipality"),
 )
 
 

@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
-from mkr_web.models import Organization, OrganizationKind, Person
+from mkr_web.models import Membership, Municipality, Organization, OrganizationKind, Person
+from mkr_web.models.users import membership_municipality
 from mkr_web.operations.reference import merge_organizations, rows_behind
 from tests.factories import make_person
 
@@ -65,3 +66,35 @@ def test_a_reference_to_another_tenants_row_is_refused(factory):
             .execution_options(synchronize_session=False)
         )
     db.session.rollback()
+
+
+def test_a_link_row_takes_the_tenant_of_the_rows_it_links(factory):
+    """The association tables' joins follow the composite keys: appending to a ``secondary``
+    collection writes the link row's ``tenant_id`` from the rows it links."""
+    factory.tenant()  # another tenant first: the ids of tenant and rows differ
+    t = factory.tenant(municipalities=("Первый район", "Второй район", "Третий район"))
+    user = factory.user(t, role="coordinator", municipalities=["Первый район"])
+    membership = user.memberships[0]
+    third = next(m for m in t.municipalities if m.name == "Третий район")
+    membership.municipalities.append(third)
+    db.session.commit()
+    rows = db.session.execute(
+        sa.select(
+            Municipality.name,
+            membership_municipality.c.tenant_id == t.id,
+            membership_municipality.c.tenant_id == Membership.tenant_id,
+        )
+        .join(Municipality, Municipality.id == membership_municipality.c.municipality_id)
+        .join(Membership, Membership.id == membership_municipality.c.membership_id)
+        .order_by(Municipality.name)
+    ).all()
+    assert [tuple(r) for r in rows] == [("Первый район", True, True), ("Третий район", True, True)]
+
+    membership.municipalities.remove(third)
+    db.session.commit()
+    names = db.session.scalars(
+        sa.select(Municipality.name)
+        .join(membership_municipality)
+        .where(membership_municipality.c.membership_id == membership.id)
+    ).all()
+    assert names == ["Первый район"]

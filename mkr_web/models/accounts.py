@@ -81,6 +81,8 @@ class Invitation(db.Model):
     __table_args__ = (
         tenant_key(),
         tenant_fk("organization_id", "organization", "CASCADE"),
+        # the digest of a random secret, read through the invitation's id in the signed link
+        sa.UniqueConstraint("tenant_id", "token_hash"),
         sa.Index("ix_invitation_tenant_state", "tenant_id", "state"),
         sa.CheckConstraint(
             "state <> 'accepted' OR accepted_at IS NOT NULL", name="accepted_has_time"
@@ -95,7 +97,7 @@ class Invitation(db.Model):
     state: Mapped[InvitationState] = mapped_column(
         enum_column(InvitationState, "state"), default=InvitationState.PENDING
     )
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64))
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)

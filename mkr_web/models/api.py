@@ -17,7 +17,10 @@ from .users import Membership, User
 class ApiToken(db.Model):
     __table_args__ = (
         tenant_fk("membership_id", "membership", "CASCADE"),
-        sa.UniqueConstraint("token_hash"),
+        # the digest of a random secret: unique across tenants by construction, checked per
+        # tenant (a shard); a bearer token is found by the plain index before its tenant is known
+        sa.UniqueConstraint("tenant_id", "token_hash"),
+        sa.Index("ix_api_token_token_hash", "token_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,7 +23,10 @@ class Certificate(TenantScoped, db.Model):
     __table_args__ = (
         tenant_fk("file_id", "stored_file", "SET NULL"),
         sa.UniqueConstraint("tenant_id", "number"),
-        sa.UniqueConstraint("code"),
+        # random (secrets.token_urlsafe(24)): unique across tenants by construction, checked
+        # per tenant (a shard); the public /verify/<code> page finds it by the plain index
+        sa.UniqueConstraint("tenant_id", "code"),
+        sa.Index("ix_certificate_code", "code"),
         sa.UniqueConstraint("tenant_id", "kind", "subject_id"),
     )
 

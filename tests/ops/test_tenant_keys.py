@@ -6,6 +6,7 @@ keeps the tenant, and a reference to another tenant's row is refused by the data
 import pytest
 import sqlalchemy as sa
 
+from mkr_web.documents.storage import save_bytes
 from mkr_web.extensions import db
 from mkr_web.models import Membership, Municipality, Organization, OrganizationKind, Person
 from mkr_web.models.users import membership_municipality
@@ -98,3 +99,13 @@ def test_a_link_row_takes_the_tenant_of_the_rows_it_links(factory):
         .where(membership_municipality.c.membership_id == membership.id)
     ).all()
     assert names == ["Первый район"]
+
+
+def test_a_stored_files_path_starts_with_its_tenant(factory):
+    """``stored_file.path`` is unique per tenant only (a shard checks its own rows); it stays
+    unique across tenants because it starts with the tenant's id."""
+    factory.tenant()
+    t = factory.tenant()
+    stored = save_bytes(t.id, "consent", "Согласие.PDF", b"%PDF-1.4", "application/pdf")
+    tenant_part, kind, name = stored.path.split("/")
+    assert (tenant_part == str(t.id), kind, len(name), name[-4:]) == (True, "consent", 36, ".pdf")

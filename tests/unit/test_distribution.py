@@ -14,11 +14,26 @@ What does not hold yet is listed in :data:`PENDING` (the migration plan): the te
 anything else, and on a pending item that has been fixed but is still listed, so the list only
 shrinks.
 
-Foreign keys between distributed tables are ``(x_id, tenant_id) -> parent (id, tenant_id)``
-(``models.base.tenant_fk``), the parent carrying ``UNIQUE (tenant_id, id)``
-(``tenant_key``). Primary keys stay ``id`` alone (SQLite's autoincrement needs a one-column
-INTEGER PRIMARY KEY); Citus wants ``(tenant_id, id)``, which a deployment on Citus swaps in
-after ``flask db upgrade`` (see README "Scaling out").
+How the models meet it (``models.base``):
+
+- foreign keys between distributed tables are ``(x_id, tenant_id) -> parent (id, tenant_id)``
+  (``tenant_fk``; ``SET NULL`` clears ``x_id`` only), the parent carrying
+  ``UNIQUE (tenant_id, id)`` (``tenant_key``); relationships along them join on the id alone,
+  so the ORM never writes ``tenant_id`` from a related row;
+- association tables (``tenant_link``) carry ``tenant_id``, filled by the ORM through their
+  composite joins;
+- the keys once unique across tenants are unique per tenant and stay unique across tenants by
+  construction: ``certificate.code`` (``secrets.token_urlsafe(24)``) and
+  ``api_token.token_hash`` (SHA-256 of a ``token_urlsafe(32)`` secret) keep a plain index for
+  the lookup before the tenant is known (the public check, a bearer token: on Citus that one
+  asks every shard); ``invitation.token_hash`` (same kind of digest) is read through the
+  invitation's id; ``stored_file.path`` is ``<tenant_id>/<kind>/<random>``.
+
+Primary keys stay ``id`` alone (SQLite's autoincrement needs a one-column INTEGER PRIMARY KEY;
+the ids come from one sequence per table, so they are unique across tenants too). Citus wants
+primary keys that include ``tenant_id``: a deployment on Citus swaps ``PRIMARY KEY (id)`` for
+``(tenant_id, id)`` after ``flask db upgrade`` (see README "Scaling out"); this test does not
+check primary keys.
 """
 
 from __future__ import annotations
@@ -49,16 +64,14 @@ REFERENCE = {
 # Not distributable yet. Each entry names what is missing; fix it with a migration and remove
 # it from here (the test fails while a fixed item is still listed).
 PENDING = {
-    # platform-wide rows (the platform admin's actions, account mails) share these tables:
-    # on Citus the tenant-less rows move to a reference table of their own
+    # Platform-wide rows (the platform admin's actions and the members' logins, account mails
+    # with single-use links) share these tables with the tenants' rows. On Citus the
+    # tenant-less rows move to tables of their own (platform_audit_entry,
+    # account_notification), which changes who writes and reads them: the audit's record()
+    # and the tenant admin's journal (which shows its members' account events), the account
+    # mails' sending and listing, and some thirty test modules that read AuditEntry.
     "table audit_entry: tenant_id nullable",
     "table notification: tenant_id nullable",
-    # globally unique keys: looked up before the tenant is known (a public certificate check,
-    # an invitation link, a stored path); on Citus they move to a reference lookup table
-    "unique certificate(code)",
-    "unique invitation(token_hash)",
-    "unique api_token(token_hash)",
-    "unique stored_file(path)",
 }
 
 

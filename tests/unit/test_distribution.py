@@ -2,8 +2,8 @@
 distributed PostgreSQL (Citus)?
 
 Walks ``db.metadata``. A table is either a *reference* table (platform-wide, replicated to every
-node: listed in :data:`REFERENCE` with the reason) or *distributed* by ``tenant_id``, which
-then needs:
+node: listed in ``mkr_web.models.distribution.REFERENCE`` with the reason) or *distributed* by
+``tenant_id``, which then needs:
 
 1. a NOT NULL ``tenant_id`` referencing ``tenant``;
 2. ``tenant_id`` in every unique constraint and unique index (a node can only check
@@ -32,8 +32,9 @@ How the models meet it (``models.base``):
 Primary keys stay ``id`` alone (SQLite's autoincrement needs a one-column INTEGER PRIMARY KEY;
 the ids come from one sequence per table, so they are unique across tenants too). Citus wants
 primary keys that include ``tenant_id``: a deployment on Citus swaps ``PRIMARY KEY (id)`` for
-``(tenant_id, id)`` after ``flask db upgrade`` (see README "Scaling out"); this test does not
-check primary keys.
+``(tenant_id, id)`` after ``flask db upgrade`` with ``flask mkr citus-keys``
+(``operations.distribution``, run on PostgreSQL by ``tests/ops/test_citus_keys.py``); this test
+does not check primary keys.
 """
 
 from __future__ import annotations
@@ -47,19 +48,10 @@ import sqlalchemy as sa
 
 from mkr_web.extensions import db
 from mkr_web.models import Tenant  # noqa: F401  (registers every model)
+from mkr_web.models.distribution import REFERENCE
 
 ROOT = Path(__file__).resolve().parents[2]
 
-REFERENCE = {
-    "tenant": "the tenants themselves",
-    "user": "a person may hold roles in several tenants",
-    "user_session": "a login, before any tenant is chosen",
-    "login_failure": "throttling by address and account, before any tenant",
-    "password_reset": "an account's, not a tenant's",
-    "recovery_code": "an account's second factor",
-    "notification_preference": "an account's channels, across its tenants",
-    "form_submission": "single-use form tokens of any page, platform pages included",
-}
 
 # Not distributable yet. Each entry names what is missing; fix it with a migration and remove
 # it from here (the test fails while a fixed item is still listed).

@@ -6,9 +6,9 @@ PRIMARY KEY, and the ids come from one sequence per table, unique across tenants
 every primary key and unique key of a distributed table to include the distribution column.
 Foreign keys between distributed tables already refer to ``UNIQUE (tenant_id, id)``
 (``models.base.tenant_fk``), not to the primary key, so the swap leaves them as they are.
-PostgreSQL only, run after ``flask db upgrade``; afterwards ``flask db check`` reports the
-primary keys (the models do not follow the swap), so a later upgrade is written with that in
-mind or run before the swap on a copy."""
+PostgreSQL only, run after ``flask db upgrade``. The models do not follow the swap and Alembic
+does not compare primary keys (``flask db check`` still passes): a later migration that
+rebuilds a table must keep its key."""
 
 from __future__ import annotations
 

@@ -87,14 +87,17 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    from mkr_web.models.base import include_for_dialect
+    from mkr_web.models.base import include_for_dialect, plain_ondelete_for
 
     conf_args.setdefault("include_object", include_for_dialect(connectable.dialect.name))
 
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
+        with (
+            context.begin_transaction(),
+            plain_ondelete_for(connectable.dialect.name, get_metadata()),
+        ):
             context.run_migrations()
 
 

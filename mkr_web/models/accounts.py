@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.roles import Role
 
-from .base import db, enum_column, utcnow
+from .base import db, enum_column, tenant_fk, tenant_key, tenant_link, utcnow
 from .tenancy import Municipality, Organization, Tenant
 from .users import User
 
@@ -52,15 +52,10 @@ class LoginFailure(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-invitation_municipality = sa.Table(
+invitation_municipality = tenant_link(
     "invitation_municipality",
-    db.metadata,
-    sa.Column(
-        "invitation_id", sa.ForeignKey("invitation.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column(
-        "municipality_id", sa.ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
-    ),
+    ("invitation_id", "invitation"),
+    ("municipality_id", "municipality"),
 )
 
 
@@ -84,6 +79,10 @@ class Invitation(db.Model):
     """A role offered to an e-mail address; accepted through a single-use signed link."""
 
     __table_args__ = (
+        tenant_key(),
+        tenant_fk("organization_id", "organization", "CASCADE"),
+        # the digest of a random secret, read through the invitation's id in the signed link
+        sa.UniqueConstraint("tenant_id", "token_hash"),
         sa.Index("ix_invitation_tenant_state", "tenant_id", "state"),
         sa.CheckConstraint(
             "state <> 'accepted' OR accepted_at IS NOT NULL", name="accepted_has_time"
@@ -94,13 +93,11 @@ class Invitation(db.Model):
     tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenant.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
-    organization_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organization.id", ondelete="CASCADE")
-    )
+    organization_id: Mapped[int | None] = mapped_column()
     state: Mapped[InvitationState] = mapped_column(
         enum_column(InvitationState, "state"), default=InvitationState.PENDING
     )
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64))
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -111,7 +108,9 @@ class Invitation(db.Model):
     tenant: Mapped[Tenant] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
-    organization: Mapped[Organization | None] = relationship()
+    organization: Mapped[Organization | None] = relationship(
+        primaryjoin="Invitation.organization_id == Organization.id", foreign_keys=[organization_id]
+    )
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=invitation_municipality, order_by="Municipality.sort_order"
     )

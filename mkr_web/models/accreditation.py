@@ -9,34 +9,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.review import ReviewState
 
-from .base import TenantScoped, db, enum_column, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, tenant_key, tenant_link, utcnow
 from .documents import StoredFile
 from .events import Direction, Event, EventLevel
 from .tenancy import Municipality, Organization
 
-application_municipality = sa.Table(
+application_municipality = tenant_link(
     "application_municipality",
-    db.metadata,
-    sa.Column(
-        "application_id",
-        sa.ForeignKey("accreditation_application.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column(
-        "municipality_id", sa.ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
-    ),
+    ("application_id", "accreditation_application"),
+    ("municipality_id", "municipality"),
 )
-application_partner = sa.Table(
+application_partner = tenant_link(
     "application_partner",
-    db.metadata,
-    sa.Column(
-        "application_id",
-        sa.ForeignKey("accreditation_application.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column(
-        "organization_id", sa.ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
-    ),
+    ("application_id", "accreditation_application"),
+    ("organization_id", "organization"),
 )
 
 
@@ -44,6 +30,10 @@ class AccreditationApplication(TenantScoped, db.Model):
     """An organiser's request to accredit an event (DOMAIN 4.1)."""
 
     __table_args__ = (
+        tenant_key(),
+        tenant_fk("event_id", "event", "SET NULL"),
+        tenant_fk("organizer_id", "organization", "RESTRICT"),
+        tenant_fk("regulation_file_id", "stored_file", "SET NULL"),
         sa.UniqueConstraint("tenant_id", "number"),
         sa.Index("ix_accreditation_tenant_state", "tenant_id", "state"),
         sa.CheckConstraint(
@@ -58,8 +48,8 @@ class AccreditationApplication(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(30))  # ЗАЯВ-2020-003
-    organizer_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id", ondelete="RESTRICT"))
-    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id", ondelete="SET NULL"))
+    organizer_id: Mapped[int] = mapped_column()
+    event_id: Mapped[int | None] = mapped_column()
     title: Mapped[str] = mapped_column(sa.String(500))
     direction: Mapped[Direction] = mapped_column(enum_column(Direction, "direction"))
     level: Mapped[EventLevel] = mapped_column(enum_column(EventLevel, "level"))
@@ -67,9 +57,7 @@ class AccreditationApplication(TenantScoped, db.Model):
     audience: Mapped[str] = mapped_column(sa.String(500), default="")
     expected_participants: Mapped[int] = mapped_column(default=0)
     selection_method: Mapped[str] = mapped_column(sa.Text, default="")
-    regulation_file_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("stored_file.id", ondelete="SET NULL")
-    )
+    regulation_file_id: Mapped[int | None] = mapped_column()
     state: Mapped[ReviewState] = mapped_column(
         enum_column(ReviewState, "state"), default=ReviewState.DRAFT
     )
@@ -85,8 +73,16 @@ class AccreditationApplication(TenantScoped, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    organizer: Mapped[Organization] = relationship(foreign_keys=[organizer_id])
-    event: Mapped[Event | None] = relationship()
-    regulation_file: Mapped[StoredFile | None] = relationship()
+    organizer: Mapped[Organization] = relationship(
+        primaryjoin="AccreditationApplication.organizer_id == Organization.id",
+        foreign_keys=[organizer_id],
+    )
+    event: Mapped[Event | None] = relationship(
+        primaryjoin="AccreditationApplication.event_id == Event.id", foreign_keys=[event_id]
+    )
+    regulation_file: Mapped[StoredFile | None] = relationship(
+        primaryjoin="AccreditationApplication.regulation_file_id == StoredFile.id",
+        foreign_keys=[regulation_file_id],
+    )
     municipalities: Mapped[list[Municipality]] = relationship(secondary=application_municipality)
     partners: Mapped[list[Organization]] = relationship(secondary=application_partner)

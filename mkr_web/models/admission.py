@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.admission import CandidateState
 
-from .base import TenantScoped, db, enum_column, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, tenant_key, utcnow
 from .events import EventEdition, ParticipationRole
 from .people import Person
 from .tenancy import Municipality, Organization
@@ -19,23 +19,29 @@ from .tenancy import Municipality, Organization
 class AdmissionBatch(TenantScoped, db.Model):
     """One accredited edition's results protocol, submitted for admission."""
 
-    __table_args__ = (sa.UniqueConstraint("tenant_id", "number"),)
+    __table_args__ = (
+        tenant_key(),
+        tenant_fk("edition_id", "event_edition", "RESTRICT"),
+        tenant_fk("organizer_id", "organization", "SET NULL"),
+        sa.UniqueConstraint("tenant_id", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(30))  # ПРОТ-2019-004
-    edition_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("event_edition.id", ondelete="RESTRICT"), index=True
-    )
-    organizer_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organization.id", ondelete="SET NULL")
-    )
+    edition_id: Mapped[int] = mapped_column(index=True)
+    organizer_id: Mapped[int | None] = mapped_column()
     source_filename: Mapped[str | None] = mapped_column(sa.String(255))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    edition: Mapped[EventEdition] = relationship()
+    edition: Mapped[EventEdition] = relationship(
+        primaryjoin="AdmissionBatch.edition_id == EventEdition.id", foreign_keys=[edition_id]
+    )
     candidates: Mapped[list[AdmissionCandidate]] = relationship(
-        back_populates="batch", order_by="AdmissionCandidate.row_no"
+        primaryjoin="AdmissionBatch.id == AdmissionCandidate.batch_id",
+        foreign_keys="AdmissionCandidate.batch_id",
+        back_populates="batch",
+        order_by="AdmissionCandidate.row_no",
     )
 
 
@@ -48,6 +54,11 @@ class MatchKind(enum.StrEnum):
 
 class AdmissionCandidate(TenantScoped, db.Model):
     __table_args__ = (
+        tenant_fk("batch_id", "admission_batch", "CASCADE"),
+        tenant_fk("consent_id", "consent", "SET NULL"),
+        tenant_fk("municipality_id", "municipality", "RESTRICT"),
+        tenant_fk("organization_id", "organization", "SET NULL"),
+        tenant_fk("person_id", "person", "SET NULL"),
         sa.UniqueConstraint("tenant_id", "batch_id", "row_no"),
         sa.Index("ix_candidate_tenant_state_muni", "tenant_id", "state", "municipality_id"),
         sa.Index("ix_candidate_due", "state", "due_on"),
@@ -62,33 +73,29 @@ class AdmissionCandidate(TenantScoped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("admission_batch.id", ondelete="CASCADE"))
+    batch_id: Mapped[int] = mapped_column()
     row_no: Mapped[int]
     surname: Mapped[str] = mapped_column(sa.String(100))
     name: Mapped[str] = mapped_column(sa.String(100))
     patronymic: Mapped[str | None] = mapped_column(sa.String(100))
     birth_on: Mapped[date]
-    organization_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organization.id", ondelete="SET NULL")
-    )
+    organization_id: Mapped[int | None] = mapped_column()
     organization_name: Mapped[str] = mapped_column(sa.String(300))
     grade: Mapped[str | None] = mapped_column(sa.String(40))
-    municipality_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("municipality.id", ondelete="RESTRICT")
-    )
+    municipality_id: Mapped[int] = mapped_column()
     result: Mapped[ParticipationRole] = mapped_column(enum_column(ParticipationRole, "result"))
     place: Mapped[int | None]
     section: Mapped[str | None] = mapped_column(sa.String(300))
     parent_contact: Mapped[str | None] = mapped_column(sa.String(300))
     snils: Mapped[str | None] = mapped_column(sa.String(11))  # digits, optional
     is_student: Mapped[bool] = mapped_column(default=False)
-    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column()
     match: Mapped[MatchKind] = mapped_column(enum_column(MatchKind, "match"), default=MatchKind.NEW)
     state: Mapped[CandidateState] = mapped_column(
         enum_column(CandidateState, "state"), default=CandidateState.SUBMITTED
     )
     reason: Mapped[str | None] = mapped_column(sa.String(500))
-    consent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consent.id", ondelete="SET NULL"))
+    consent_id: Mapped[int | None] = mapped_column()
     confirmed_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
@@ -104,7 +111,19 @@ class AdmissionCandidate(TenantScoped, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    batch: Mapped[AdmissionBatch] = relationship(back_populates="candidates")
-    person: Mapped[Person | None] = relationship()
-    municipality: Mapped[Municipality] = relationship()
-    organization: Mapped[Organization | None] = relationship()
+    batch: Mapped[AdmissionBatch] = relationship(
+        primaryjoin="AdmissionCandidate.batch_id == AdmissionBatch.id",
+        foreign_keys=[batch_id],
+        back_populates="candidates",
+    )
+    person: Mapped[Person | None] = relationship(
+        primaryjoin="AdmissionCandidate.person_id == Person.id", foreign_keys=[person_id]
+    )
+    municipality: Mapped[Municipality] = relationship(
+        primaryjoin="AdmissionCandidate.municipality_id == Municipality.id",
+        foreign_keys=[municipality_id],
+    )
+    organization: Mapped[Organization | None] = relationship(
+        primaryjoin="AdmissionCandidate.organization_id == Organization.id",
+        foreign_keys=[organization_id],
+    )

@@ -10,18 +10,22 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import db, utcnow
+from .base import db, tenant_fk, utcnow
 from .users import Membership, User
 
 
 class ApiToken(db.Model):
-    __table_args__ = (sa.UniqueConstraint("token_hash"),)
+    __table_args__ = (
+        tenant_fk("membership_id", "membership", "CASCADE"),
+        # the digest of a random secret: unique across tenants by construction, checked per
+        # tenant (a shard); a bearer token is found by the plain index before its tenant is known
+        sa.UniqueConstraint("tenant_id", "token_hash"),
+        sa.Index("ix_api_token_token_hash", "token_hash"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    membership_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("membership.id", ondelete="CASCADE"), index=True
-    )
+    membership_id: Mapped[int] = mapped_column(index=True)
     tenant_id: Mapped[int] = mapped_column(
         sa.ForeignKey("tenant.id", ondelete="CASCADE"), index=True
     )
@@ -38,7 +42,9 @@ class ApiToken(db.Model):
     window_count: Mapped[int] = mapped_column(default=0)
 
     user: Mapped[User] = relationship()
-    membership: Mapped[Membership] = relationship()
+    membership: Mapped[Membership] = relationship(
+        primaryjoin="ApiToken.membership_id == Membership.id", foreign_keys=[membership_id]
+    )
 
     def is_live(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import TenantScoped, db, enum_column, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, utcnow
 from .documents import StoredFile
 
 
@@ -21,8 +21,12 @@ class Certificate(TenantScoped, db.Model):
     """A numbered certificate; ``code`` is the unguessable key of ``/verify/<code>``."""
 
     __table_args__ = (
+        tenant_fk("file_id", "stored_file", "SET NULL"),
         sa.UniqueConstraint("tenant_id", "number"),
-        sa.UniqueConstraint("code"),
+        # random (secrets.token_urlsafe(24)): unique across tenants by construction, checked
+        # per tenant (a shard); the public /verify/<code> page finds it by the plain index
+        sa.UniqueConstraint("tenant_id", "code"),
+        sa.Index("ix_certificate_code", "code"),
         sa.UniqueConstraint("tenant_id", "kind", "subject_id"),
     )
 
@@ -32,9 +36,9 @@ class Certificate(TenantScoped, db.Model):
     number: Mapped[str] = mapped_column(sa.String(30))
     code: Mapped[str] = mapped_column(sa.String(40))
     issued_on: Mapped[date]
-    file_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("stored_file.id", ondelete="SET NULL")
-    )
+    file_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    file: Mapped[StoredFile | None] = relationship()
+    file: Mapped[StoredFile | None] = relationship(
+        primaryjoin="Certificate.file_id == StoredFile.id", foreign_keys=[file_id]
+    )

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import TenantScoped, db, enum_column, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, tenant_key, tenant_link, utcnow
 from .tenancy import Municipality, Organization
 
 
@@ -60,18 +60,18 @@ class EventLevel(enum.StrEnum):
     INTERNATIONAL = "international"
 
 
-event_partner = sa.Table(
-    "event_partner",
-    db.metadata,
-    sa.Column("event_id", sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column(
-        "organization_id", sa.ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
-    ),
+event_partner = tenant_link(
+    "event_partner", ("event_id", "event"), ("organization_id", "organization")
 )
 
 
 class Event(TenantScoped, db.Model):
-    __table_args__ = (sa.Index("ix_event_tenant_kind", "tenant_id", "kind"),)
+    __table_args__ = (
+        tenant_key(),
+        tenant_fk("organizer_id", "organization", "SET NULL"),
+        tenant_fk("related_event_id", "event", "SET NULL"),
+        sa.Index("ix_event_tenant_kind", "tenant_id", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(500))
@@ -81,18 +81,19 @@ class Event(TenantScoped, db.Model):
     level: Mapped[EventLevel] = mapped_column(
         enum_column(EventLevel, "level"), default=EventLevel.REGIONAL
     )
-    organizer_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organization.id", ondelete="SET NULL")
-    )
-    related_event_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("event.id", ondelete="SET NULL")
-    )
+    organizer_id: Mapped[int | None] = mapped_column()
+    related_event_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    organizer: Mapped[Organization | None] = relationship(foreign_keys=[organizer_id])
+    organizer: Mapped[Organization | None] = relationship(
+        primaryjoin="Event.organizer_id == Organization.id", foreign_keys=[organizer_id]
+    )
     partners: Mapped[list[Organization]] = relationship(secondary=event_partner)
     editions: Mapped[list[EventEdition]] = relationship(
-        back_populates="event", order_by="EventEdition.year"
+        primaryjoin="Event.id == EventEdition.event_id",
+        foreign_keys="EventEdition.event_id",
+        back_populates="event",
+        order_by="EventEdition.year",
     )
 
 
@@ -112,13 +113,15 @@ class EventEdition(TenantScoped, db.Model):
     """One holding of an event, counted in exactly one reporting year."""
 
     __table_args__ = (
+        tenant_key(),
+        tenant_fk("event_id", "event", "CASCADE"),
         sa.UniqueConstraint("tenant_id", "event_id", "year"),
         sa.Index("ix_event_edition_tenant_year", "tenant_id", "year"),
         sa.CheckConstraint("state = 'held' OR note IS NOT NULL", name="not_held_has_note"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column()
     year: Mapped[int]
     title: Mapped[str | None] = mapped_column(sa.String(500))  # "XX Сибирская молодёжная Ассамблея"
     starts_on: Mapped[date | None]
@@ -131,7 +134,11 @@ class EventEdition(TenantScoped, db.Model):
     )
     note: Mapped[str | None] = mapped_column(sa.String(500))
 
-    event: Mapped[Event] = relationship(back_populates="editions")
+    event: Mapped[Event] = relationship(
+        primaryjoin="EventEdition.event_id == Event.id",
+        foreign_keys=[event_id],
+        back_populates="editions",
+    )
 
 
 class ParticipationRole(enum.StrEnum):
@@ -158,20 +165,22 @@ class Participation(TenantScoped, db.Model):
     """A person at an edition, in a role."""
 
     __table_args__ = (
+        tenant_fk("edition_id", "event_edition", "CASCADE"),
+        tenant_fk("person_id", "person", "CASCADE"),
         sa.UniqueConstraint("tenant_id", "edition_id", "person_id", "role"),
         sa.Index("ix_participation_person", "person_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("event_edition.id", ondelete="CASCADE"), index=True
-    )
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
+    edition_id: Mapped[int] = mapped_column(index=True)
+    person_id: Mapped[int] = mapped_column()
     role: Mapped[ParticipationRole] = mapped_column(enum_column(ParticipationRole, "role"))
     place: Mapped[int | None]
     section: Mapped[str | None] = mapped_column(sa.String(300))
 
-    edition: Mapped[EventEdition] = relationship()
+    edition: Mapped[EventEdition] = relationship(
+        primaryjoin="Participation.edition_id == EventEdition.id", foreign_keys=[edition_id]
+    )
 
 
 class CountCategory(enum.StrEnum):
@@ -184,6 +193,8 @@ class ParticipationCount(TenantScoped, db.Model):
     """Participants of an edition counted per municipality and category (when no list)."""
 
     __table_args__ = (
+        tenant_fk("edition_id", "event_edition", "CASCADE"),
+        tenant_fk("municipality_id", "municipality", "RESTRICT"),
         sa.UniqueConstraint(
             "tenant_id",
             "edition_id",
@@ -195,13 +206,12 @@ class ParticipationCount(TenantScoped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("event_edition.id", ondelete="CASCADE"), index=True
-    )
-    municipality_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("municipality.id", ondelete="RESTRICT")
-    )
+    edition_id: Mapped[int] = mapped_column(index=True)
+    municipality_id: Mapped[int | None] = mapped_column()
     category: Mapped[CountCategory] = mapped_column(enum_column(CountCategory, "category"))
     count: Mapped[int]
 
-    municipality: Mapped[Municipality | None] = relationship()
+    municipality: Mapped[Municipality | None] = relationship(
+        primaryjoin="ParticipationCount.municipality_id == Municipality.id",
+        foreign_keys=[municipality_id],
+    )

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import TenantScoped, db, enum_column, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, utcnow
 from .documents import StoredFile
 
 
@@ -23,6 +23,7 @@ class Job(TenantScoped, db.Model):
     """A long piece of work run by Celery; the page polls it for a progress bar."""
 
     __table_args__ = (
+        tenant_fk("result_file_id", "stored_file", "SET NULL"),
         sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         sa.Index("ix_job_tenant_kind_key", "tenant_id", "kind", "key"),
     )
@@ -36,9 +37,7 @@ class Job(TenantScoped, db.Model):
     progress: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(sa.String(500), default="")
     params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    result_file_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("stored_file.id", ondelete="SET NULL")
-    )
+    result_file_id: Mapped[int | None] = mapped_column()
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
@@ -48,4 +47,6 @@ class Job(TenantScoped, db.Model):
     heartbeat_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # times claimed
 
-    result_file: Mapped[StoredFile | None] = relationship()
+    result_file: Mapped[StoredFile | None] = relationship(
+        primaryjoin="Job.result_file_id == StoredFile.id", foreign_keys=[result_file_id]
+    )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.review import ReviewState
 
-from .base import TenantScoped, db, enum_column, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, tenant_key, tenant_link, utcnow
 from .documents import StoredFile
 from .people import Person
 from .programme import Opportunity
@@ -31,18 +31,17 @@ class NominationKind(enum.StrEnum):
         }[self.value]
 
 
-nomination_file = sa.Table(
-    "nomination_file",
-    db.metadata,
-    sa.Column(
-        "nomination_id", sa.ForeignKey("nomination.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column("file_id", sa.ForeignKey("stored_file.id", ondelete="CASCADE"), primary_key=True),
+nomination_file = tenant_link(
+    "nomination_file", ("nomination_id", "nomination"), ("file_id", "stored_file")
 )
 
 
 class Nomination(TenantScoped, db.Model):
     __table_args__ = (
+        tenant_key(),
+        tenant_fk("municipality_id", "municipality", "RESTRICT"),
+        tenant_fk("opportunity_id", "opportunity", "RESTRICT"),
+        tenant_fk("person_id", "person", "CASCADE"),
         sa.UniqueConstraint("tenant_id", "number"),
         sa.Index("ix_nomination_tenant_state", "tenant_id", "state"),
         sa.CheckConstraint(
@@ -57,15 +56,9 @@ class Nomination(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(30))  # ВЫДВ-2019-012
     kind: Mapped[NominationKind] = mapped_column(enum_column(NominationKind, "kind"))
-    person_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("person.id", ondelete="CASCADE"), index=True
-    )
-    municipality_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("municipality.id", ondelete="RESTRICT")
-    )
-    opportunity_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("opportunity.id", ondelete="RESTRICT")
-    )
+    person_id: Mapped[int] = mapped_column(index=True)
+    municipality_id: Mapped[int] = mapped_column()
+    opportunity_id: Mapped[int | None] = mapped_column()
     achievement_level: Mapped[str | None] = mapped_column(sa.String(32))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     state: Mapped[ReviewState] = mapped_column(
@@ -80,7 +73,13 @@ class Nomination(TenantScoped, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    person: Mapped[Person] = relationship()
-    municipality: Mapped[Municipality] = relationship()
-    opportunity: Mapped[Opportunity | None] = relationship()
+    person: Mapped[Person] = relationship(
+        primaryjoin="Nomination.person_id == Person.id", foreign_keys=[person_id]
+    )
+    municipality: Mapped[Municipality] = relationship(
+        primaryjoin="Nomination.municipality_id == Municipality.id", foreign_keys=[municipality_id]
+    )
+    opportunity: Mapped[Opportunity | None] = relationship(
+        primaryjoin="Nomination.opportunity_id == Opportunity.id", foreign_keys=[opportunity_id]
+    )
     files: Mapped[list[StoredFile]] = relationship(secondary=nomination_file)

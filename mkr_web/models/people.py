@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workflows.consent import ConsentPurpose, holds
 from workflows.lifecycle import PersonStatus
 
-from .base import TenantScoped, db, enum_column, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, tenant_key, utcnow
 from .documents import StoredFile
 from .tenancy import Municipality, Organization
 
@@ -24,6 +24,10 @@ def normalize_name(*parts: str | None) -> str:
 
 class Person(TenantScoped, db.Model):
     __table_args__ = (
+        tenant_key(),
+        tenant_fk("admission_edition_id", "event_edition", "SET NULL"),
+        tenant_fk("municipality_id", "municipality", "SET NULL"),
+        tenant_fk("organization_id", "organization", "SET NULL"),
         # the registry's sorts (name, status, updated; birth and admission below): each page is
         # a range of one of these, whatever its depth (queries/people.py, keyset)
         sa.Index("ix_person_tenant_status_name", "tenant_id", "status", "search_name", "id"),
@@ -57,12 +61,8 @@ class Person(TenantScoped, db.Model):
     birth_on: Mapped[date | None]
     snils: Mapped[str | None] = mapped_column(sa.String(11))  # digits only
     search_name: Mapped[str] = mapped_column(sa.String(310))
-    organization_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organization.id", ondelete="SET NULL")
-    )
-    municipality_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("municipality.id", ondelete="SET NULL")
-    )
+    organization_id: Mapped[int | None] = mapped_column()
+    municipality_id: Mapped[int | None] = mapped_column()
     grade: Mapped[str | None] = mapped_column(sa.String(40))  # "9 класс", "2 курс"
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
@@ -77,9 +77,7 @@ class Person(TenantScoped, db.Model):
     status_reason: Mapped[str | None] = mapped_column(sa.String(500))
     admission_on: Mapped[date | None]  # first admission as a Resident
     admission_basis: Mapped[str | None] = mapped_column(sa.String(500))
-    admission_edition_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("event_edition.id", ondelete="SET NULL")
-    )
+    admission_edition_id: Mapped[int | None] = mapped_column()
     is_anonymized: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -87,8 +85,12 @@ class Person(TenantScoped, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    organization: Mapped[Organization | None] = relationship()
-    municipality: Mapped[Municipality | None] = relationship()
+    organization: Mapped[Organization | None] = relationship(
+        primaryjoin="Person.organization_id == Organization.id", foreign_keys=[organization_id]
+    )
+    municipality: Mapped[Municipality | None] = relationship(
+        primaryjoin="Person.municipality_id == Municipality.id", foreign_keys=[municipality_id]
+    )
 
     @property
     def full_name(self) -> str:
@@ -130,12 +132,14 @@ class PersonStatusChange(TenantScoped, db.Model):
     """Every status change with its effective date: "Residents as of D" reads this table."""
 
     __table_args__ = (
+        tenant_fk("edition_id", "event_edition", "SET NULL"),
+        tenant_fk("person_id", "person", "CASCADE"),
         sa.Index("ix_status_change_person", "person_id", "changed_on", "id"),
         sa.Index("ix_status_change_tenant_to", "tenant_id", "to_status", "changed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column()
     from_status: Mapped[PersonStatus | None] = mapped_column(
         enum_column(PersonStatus, "from_status")
     )
@@ -144,9 +148,7 @@ class PersonStatusChange(TenantScoped, db.Model):
     action: Mapped[str] = mapped_column(sa.String(40))
     comment: Mapped[str | None] = mapped_column(sa.String(500))
     basis: Mapped[str | None] = mapped_column(sa.String(500))
-    edition_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("event_edition.id", ondelete="SET NULL")
-    )
+    edition_id: Mapped[int | None] = mapped_column()
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -162,6 +164,9 @@ class Consent(TenantScoped, db.Model):
     (``workflows.consent.ConsentPurpose``), ends on ``expires_on`` and may be withdrawn."""
 
     __table_args__ = (
+        tenant_key(),
+        tenant_fk("file_id", "stored_file", "SET NULL"),
+        tenant_fk("person_id", "person", "CASCADE"),
         sa.CheckConstraint(
             "covers_processing OR covers_publication OR covers_transfer",
             name="consent_has_purpose",
@@ -173,15 +178,11 @@ class Consent(TenantScoped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("person.id", ondelete="CASCADE"), index=True
-    )
+    person_id: Mapped[int] = mapped_column(index=True)
     given_on: Mapped[date]
     given_by: Mapped[ConsentGiver] = mapped_column(enum_column(ConsentGiver, "given_by"))
     giver_name: Mapped[str | None] = mapped_column(sa.String(200))
-    file_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("stored_file.id", ondelete="SET NULL")
-    )
+    file_id: Mapped[int | None] = mapped_column()
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
@@ -197,7 +198,9 @@ class Consent(TenantScoped, db.Model):
     withdrawal_note: Mapped[str | None] = mapped_column(sa.String(500))
     expiry_notified_on: Mapped[date | None]  # the reminder before expiry went out
 
-    file: Mapped[StoredFile | None] = relationship()
+    file: Mapped[StoredFile | None] = relationship(
+        primaryjoin="Consent.file_id == StoredFile.id", foreign_keys=[file_id]
+    )
 
     @property
     def purposes(self) -> list[ConsentPurpose]:
@@ -230,29 +233,29 @@ class AchievementLevel(enum.StrEnum):
 
 
 class Achievement(TenantScoped, db.Model):
-    __table_args__ = (sa.Index("ix_achievement_tenant_on", "tenant_id", "achieved_on"),)
+    __table_args__ = (
+        tenant_fk("edition_id", "event_edition", "SET NULL"),
+        tenant_fk("person_id", "person", "CASCADE"),
+        sa.Index("ix_achievement_tenant_on", "tenant_id", "achieved_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("person.id", ondelete="CASCADE"), index=True
-    )
+    person_id: Mapped[int] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(sa.String(500))
     level: Mapped[AchievementLevel] = mapped_column(enum_column(AchievementLevel, "level"))
     result: Mapped[str] = mapped_column(sa.String(200))  # "победитель", "призёр, 3 место"
     achieved_on: Mapped[date]
     is_success_story: Mapped[bool] = mapped_column(default=False)  # #ИсторииУспехаМКР
-    edition_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("event_edition.id", ondelete="SET NULL")
-    )
+    edition_id: Mapped[int | None] = mapped_column()
 
 
 class PersonProject(TenantScoped, db.Model):
     """A Resident's own project supported by the operator."""
 
+    __table_args__ = (tenant_fk("person_id", "person", "CASCADE"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("person.id", ondelete="CASCADE"), index=True
-    )
+    person_id: Mapped[int] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     role: Mapped[str] = mapped_column(sa.String(100))  # руководитель, участник
     support_kind: Mapped[str] = mapped_column(sa.String(200))  # организационная, информационная

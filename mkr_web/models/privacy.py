@@ -9,7 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import TenantScoped, db, enum_column, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, utcnow
 from .documents import StoredFile
 from .people import Person
 
@@ -19,32 +19,36 @@ class DuplicatePair(TenantScoped, db.Model):
     matcher's score (0–100) and why. A dismissed pair is not proposed again."""
 
     __table_args__ = (
-        sa.UniqueConstraint("person_a_id", "person_b_id"),
+        tenant_fk("person_a_id", "person", "CASCADE"),
+        tenant_fk("person_b_id", "person", "CASCADE"),
+        sa.UniqueConstraint("tenant_id", "person_a_id", "person_b_id"),
         sa.CheckConstraint("person_a_id < person_b_id", name="duplicate_pair_ordered"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_a_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
-    person_b_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("person.id", ondelete="CASCADE"), index=True
-    )
+    person_a_id: Mapped[int] = mapped_column()
+    person_b_id: Mapped[int] = mapped_column(index=True)
     score: Mapped[int]
     reason: Mapped[str] = mapped_column(sa.String(200))
     found_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_dismissed: Mapped[bool] = mapped_column(default=False)
 
-    person_a: Mapped[Person] = relationship(foreign_keys=[person_a_id])
-    person_b: Mapped[Person] = relationship(foreign_keys=[person_b_id])
+    person_a: Mapped[Person] = relationship(
+        primaryjoin="DuplicatePair.person_a_id == Person.id", foreign_keys=[person_a_id]
+    )
+    person_b: Mapped[Person] = relationship(
+        primaryjoin="DuplicatePair.person_b_id == Person.id", foreign_keys=[person_b_id]
+    )
 
 
 class PersonMerge(TenantScoped, db.Model):
     """One merge: the record ``merged_id`` was folded into ``survivor_id``. ``fields`` names
     the fields taken from the merged record; ``moved`` counts the rows that changed owner."""
 
+    __table_args__ = (tenant_fk("survivor_id", "person", "CASCADE"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    survivor_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("person.id", ondelete="CASCADE"), index=True
-    )
+    survivor_id: Mapped[int] = mapped_column(index=True)
     merged_id: Mapped[int]  # the deleted record's id (no key: the row is gone)
     fields: Mapped[list] = mapped_column(sa.JSON, default=list)
     moved: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -62,6 +66,8 @@ class DestructionBatch(TenantScoped, db.Model):
     the audit log extract (XLSX) are kept as stored files."""
 
     __table_args__ = (
+        tenant_fk("act_file_id", "stored_file", "RESTRICT"),
+        tenant_fk("log_file_id", "stored_file", "RESTRICT"),
         sa.UniqueConstraint("tenant_id", "number"),
         sa.CheckConstraint(
             "state <> 'done' OR (approved_by_id IS NOT NULL AND act_file_id IS NOT NULL)",
@@ -81,12 +87,12 @@ class DestructionBatch(TenantScoped, db.Model):
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
     approved_on: Mapped[date | None]
-    act_file_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("stored_file.id", ondelete="RESTRICT")
-    )
-    log_file_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("stored_file.id", ondelete="RESTRICT")
-    )
+    act_file_id: Mapped[int | None] = mapped_column()
+    log_file_id: Mapped[int | None] = mapped_column()
 
-    act_file: Mapped[StoredFile | None] = relationship(foreign_keys=[act_file_id])
-    log_file: Mapped[StoredFile | None] = relationship(foreign_keys=[log_file_id])
+    act_file: Mapped[StoredFile | None] = relationship(
+        primaryjoin="DestructionBatch.act_file_id == StoredFile.id", foreign_keys=[act_file_id]
+    )
+    log_file: Mapped[StoredFile | None] = relationship(
+        primaryjoin="DestructionBatch.log_file_id == StoredFile.id", foreign_keys=[log_file_id]
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.review import AssignmentState
 
-from .base import TenantScoped, db, enum_column, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, tenant_key, utcnow
 from .users import User
 
 
@@ -23,38 +23,47 @@ class SubjectType(enum.StrEnum):
 
 
 class Rubric(TenantScoped, db.Model):
-    __table_args__ = (sa.UniqueConstraint("tenant_id", "kind"),)
+    __table_args__ = (tenant_key(), sa.UniqueConstraint("tenant_id", "kind"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[SubjectType] = mapped_column(enum_column(SubjectType, "kind"))
     title: Mapped[str] = mapped_column(sa.String(300))
 
     criteria: Mapped[list[RubricCriterion]] = relationship(
-        back_populates="rubric", order_by="RubricCriterion.sort_order", cascade="all, delete-orphan"
+        primaryjoin="Rubric.id == RubricCriterion.rubric_id",
+        foreign_keys="RubricCriterion.rubric_id",
+        back_populates="rubric",
+        order_by="RubricCriterion.sort_order",
+        cascade="all, delete-orphan",
     )
 
 
-class RubricCriterion(db.Model):
+class RubricCriterion(TenantScoped, db.Model):
     __table_args__ = (
+        tenant_key(),
+        tenant_fk("rubric_id", "rubric", "CASCADE"),
         sa.CheckConstraint("max_points > 0", name="max_points_positive"),
         sa.CheckConstraint("weight > 0", name="weight_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    rubric_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("rubric.id", ondelete="CASCADE"), index=True
-    )
+    rubric_id: Mapped[int] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     max_points: Mapped[int]
     weight: Mapped[float] = mapped_column(default=1.0)
     sort_order: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 
-    rubric: Mapped[Rubric] = relationship(back_populates="criteria")
+    rubric: Mapped[Rubric] = relationship(
+        primaryjoin="RubricCriterion.rubric_id == Rubric.id",
+        foreign_keys=[rubric_id],
+        back_populates="criteria",
+    )
 
 
 class ReviewAssignment(TenantScoped, db.Model):
     __table_args__ = (
+        tenant_key(),
         sa.UniqueConstraint(
             "tenant_id",
             "subject_type",
@@ -95,27 +104,34 @@ class ReviewAssignment(TenantScoped, db.Model):
 
     expert: Mapped[User] = relationship(foreign_keys=[expert_id])
     scores: Mapped[list[Score]] = relationship(
-        back_populates="assignment", cascade="all, delete-orphan"
+        primaryjoin="ReviewAssignment.id == Score.assignment_id",
+        foreign_keys="Score.assignment_id",
+        back_populates="assignment",
+        cascade="all, delete-orphan",
     )
 
 
-class Score(db.Model):
+class Score(TenantScoped, db.Model):
     __table_args__ = (
-        sa.UniqueConstraint("assignment_id", "criterion_id"),
+        tenant_fk("assignment_id", "review_assignment", "CASCADE"),
+        tenant_fk("criterion_id", "rubric_criterion", "RESTRICT"),
+        sa.UniqueConstraint("tenant_id", "assignment_id", "criterion_id"),
         sa.CheckConstraint("points >= 0", name="points_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("review_assignment.id", ondelete="CASCADE")
-    )
-    criterion_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("rubric_criterion.id", ondelete="RESTRICT")
-    )
+    assignment_id: Mapped[int] = mapped_column()
+    criterion_id: Mapped[int] = mapped_column()
     points: Mapped[int]
 
-    assignment: Mapped[ReviewAssignment] = relationship(back_populates="scores")
-    criterion: Mapped[RubricCriterion] = relationship()
+    assignment: Mapped[ReviewAssignment] = relationship(
+        primaryjoin="Score.assignment_id == ReviewAssignment.id",
+        foreign_keys=[assignment_id],
+        back_populates="scores",
+    )
+    criterion: Mapped[RubricCriterion] = relationship(
+        primaryjoin="Score.criterion_id == RubricCriterion.id", foreign_keys=[criterion_id]
+    )
 
 
 class TransitionLog(TenantScoped, db.Model):

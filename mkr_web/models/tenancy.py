@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import TenantScoped, db, enum_column, utcnow
+from .base import TenantScoped, db, enum_column, tenant_fk, tenant_key, utcnow
 
 DEFAULT_SETTINGS = {
     "min_experts": 2,
@@ -58,7 +58,10 @@ class MunicipalityKind(enum.StrEnum):
 
 
 class Municipality(TenantScoped, db.Model):
-    __table_args__ = (sa.UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (
+        tenant_key(),
+        sa.UniqueConstraint("tenant_id", "name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
@@ -105,6 +108,8 @@ class OrganizationKind(enum.StrEnum):
 
 class Organization(TenantScoped, db.Model):
     __table_args__ = (
+        tenant_key(),
+        tenant_fk("municipality_id", "municipality", "RESTRICT"),
         sa.UniqueConstraint("tenant_id", "name"),
         sa.Index("ix_organization_tenant_municipality", "tenant_id", "municipality_id"),
     )
@@ -112,14 +117,15 @@ class Organization(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(300))
     kind: Mapped[OrganizationKind] = mapped_column(enum_column(OrganizationKind, "kind"))
-    municipality_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("municipality.id", ondelete="RESTRICT")
-    )
+    municipality_id: Mapped[int | None] = mapped_column()
     is_regional_subordination: Mapped[bool] = mapped_column(default=False)
     # other spellings and former names (a merged organisation's name lands here)
     aliases: Mapped[list | None] = mapped_column(sa.JSON, default=list)
 
-    municipality: Mapped[Municipality | None] = relationship()
+    municipality: Mapped[Municipality | None] = relationship(
+        primaryjoin="Organization.municipality_id == Municipality.id",
+        foreign_keys=[municipality_id],
+    )
 
     def __str__(self) -> str:
         return self.name

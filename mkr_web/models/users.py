@@ -12,20 +12,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflows.roles import Role
 
-from .base import db, enum_column, utcnow
+from .base import db, enum_column, tenant_fk, tenant_key, tenant_link, utcnow
 from .tenancy import Municipality, Organization, Tenant
 
 PASSWORD_HASH = "scrypt"
 
-membership_municipality = sa.Table(
+membership_municipality = tenant_link(
     "membership_municipality",
-    db.metadata,
-    sa.Column(
-        "membership_id", sa.ForeignKey("membership.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column(
-        "municipality_id", sa.ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
-    ),
+    ("membership_id", "membership"),
+    ("municipality_id", "municipality"),
 )
 
 
@@ -86,6 +81,8 @@ class Membership(db.Model):
     one organisation."""
 
     __table_args__ = (
+        tenant_key(),
+        tenant_fk("organization_id", "organization", "RESTRICT"),
         sa.UniqueConstraint("user_id", "tenant_id", "role"),
         sa.CheckConstraint(
             "role <> 'organizer' OR organization_id IS NOT NULL", name="organizer_has_org"
@@ -98,14 +95,14 @@ class Membership(db.Model):
         sa.ForeignKey("tenant.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
-    organization_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organization.id", ondelete="RESTRICT")
-    )
+    organization_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     tenant: Mapped[Tenant] = relationship()
-    organization: Mapped[Organization | None] = relationship()
+    organization: Mapped[Organization | None] = relationship(
+        primaryjoin="Membership.organization_id == Organization.id", foreign_keys=[organization_id]
+    )
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=membership_municipality, order_by="Municipality.sort_order"
     )

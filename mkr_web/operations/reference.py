@@ -158,7 +158,9 @@ def rows_behind(model, row_id: int) -> int:
     total = 0
     for table in db.metadata.sorted_tables:
         for fk in table.foreign_keys:
-            if fk.column.table is model.__table__:
+            # the id's element of a key; (x_id, tenant_id) -> (id, tenant_id) also holds one
+            # for tenant_id, which says nothing about this row
+            if fk.column is model.__table__.c.id:
                 total += db.session.scalar(
                     sa.select(sa.func.count()).select_from(table).where(fk.parent == row_id)
                 )
@@ -203,8 +205,8 @@ def merge_organizations(source: Organization, target: Organization) -> dict[str,
     moved: dict[str, int] = {}
     for table in db.metadata.sorted_tables:
         for fk in table.foreign_keys:
-            if fk.column.table is not Organization.__table__:
-                continue
+            if fk.column is not Organization.__table__.c.id:
+                continue  # another table's key, or the tenant_id element of a composite key
             col = fk.parent
             _drop_clashing_links(table, col, source.id, target.id)
             result = db.session.execute(

@@ -74,7 +74,7 @@ def ensure_rubric(tenant_id: int, kind: SubjectType) -> Rubric:
         with db.session.begin_nested():
             rubric = Rubric(tenant_id=tenant_id, kind=kind, title=title)
             rubric.criteria = [
-                RubricCriterion(title=t, max_points=m, weight=w, sort_order=i)
+                RubricCriterion(tenant_id=tenant_id, title=t, max_points=m, weight=w, sort_order=i)
                 for i, (t, m, w) in enumerate(criteria, start=1)
             ]
             db.session.add(rubric)
@@ -97,7 +97,13 @@ def _check_criterion(title: str, max_points: int, weight: float) -> str:
 def add_criterion(rubric: Rubric, title: str, max_points: int, weight: float) -> RubricCriterion:
     title = _check_criterion(title, max_points, weight)
     order = max((c.sort_order for c in rubric.criteria), default=0) + 1
-    criterion = RubricCriterion(title=title, max_points=max_points, weight=weight, sort_order=order)
+    criterion = RubricCriterion(
+        tenant_id=rubric.tenant_id,
+        title=title,
+        max_points=max_points,
+        weight=weight,
+        sort_order=order,
+    )
     rubric.criteria.append(criterion)
     db.session.flush()
     record("rubric.criterion_add", rubric, criterion_id=criterion.id)
@@ -416,7 +422,9 @@ def save_scores(
         elif c.id in existing:
             existing[c.id].points = value
         else:
-            assignment.scores.append(Score(criterion_id=c.id, points=value))
+            assignment.scores.append(
+                Score(tenant_id=assignment.tenant_id, criterion_id=c.id, points=value)
+            )
     assignment.comment = (comment or "").strip() or None
     db.session.flush()
     record("review.scores_save", assignment, subject_id=assignment.subject_id, submitted=submit)

@@ -84,10 +84,12 @@ def test_accredited_events_with_their_history(demo):
             )
         } == {2016}
         assignments = db.session.scalars(
-            sa.select(ReviewAssignment).where(
+            sa.select(ReviewAssignment)
+            .where(
                 ReviewAssignment.subject_id == a.id,
                 ReviewAssignment.subject_type == SubjectType.ACCREDITATION,
             )
+            .order_by(ReviewAssignment.id)
         ).all()
         assert [(emails[x.expert_id], x.state, len(x.scores)) for x in assignments] == [
             ("expert1@tomsk.mkr.demo", AssignmentState.SUBMITTED, 5),

@@ -28,7 +28,7 @@ from ..errors import ImportRefused
 from ..extensions import db
 from ..models import Organization, Person, normalize_name
 from ..operations.audit import record
-from ..operations.people import Step, add_persons_bulk
+from ..operations.people import Step, insert_persons_bulk
 from ..queries.duplicates import NEAR_SCORE, SAME_BIRTH, SAME_SCHOOL, SCHOOL_SCORE, name_score
 from .base import Importer, reference_lookups
 from .spec import (
@@ -343,7 +343,7 @@ class PersonImporter(Importer):
             if errors:  # the preview refused these already; a stale preview is refused too
                 raise ImportRefused(f"Строка {errors[0][0]}: {errors[0][1]}.")
             items.append((data, steps))
-        add_persons_bulk(
+        insert_persons_bulk(
             tenant_id, items, role=role, user_id=user.id, source="import", audit_role=str(role)
         )
         existing = sum(1 for r in rows if r["match"]["exact"])

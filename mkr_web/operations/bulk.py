@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import json
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -38,6 +39,10 @@ def new_ids(model, count: int) -> list[int]:
             {"table": table, "n": count},
         )
     )
+
+
+#: Values psycopg takes as they are (checked by exact class: an enum member is not a str).
+_AS_IS = frozenset({str, int, float, bool, type(None), date, datetime})
 
 
 def _plain(value):
@@ -64,4 +69,6 @@ def insert_rows(model, rows: list[dict]) -> None:
     cursor = db.session.connection().connection.driver_connection.cursor()
     with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([_plain(row[c]) for c in columns])
+            copy.write_row(
+                [v if v.__class__ in _AS_IS else _plain(v) for v in map(row.__getitem__, columns)]
+            )

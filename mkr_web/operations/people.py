@@ -33,6 +33,7 @@ from ..models import (
     StoredFile,
     SubjectType,
     TransitionLog,
+    normalize_name,
 )
 from ..models.base import utcnow
 from . import bulk, snils as snils_rules
@@ -56,19 +57,6 @@ PERSON_FIELDS = (
     "social_url",
     "snils",
 )
-#: What :func:`add_persons_bulk` copies of each person besides its id and the bookkeeping.
-BULK_COLUMNS = (
-    "tenant_id",
-    *PERSON_FIELDS,
-    "search_name",
-    "status",
-    "status_since",
-    "status_reason",
-    "admission_on",
-    "admission_basis",
-    "admission_edition_id",
-)
-COPIED_COLUMNS = ("id", *BULK_COLUMNS, "created_at", "updated_at", "version", "is_anonymized")
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 
@@ -289,6 +277,25 @@ def _after_step(person: Person, before: PersonStatus, step: Step) -> None:
         person.admission_edition_id = step.edition_id
 
 
+class _Draft:
+    """A new person's lifecycle fields while its steps are applied (what :func:`apply` and
+    :func:`_after_step` read and set), before any ORM object exists."""
+
+    __slots__ = (
+        "status",
+        "status_since",
+        "status_reason",
+        "admission_on",
+        "admission_basis",
+        "admission_edition_id",
+    )
+
+    def __init__(self):
+        self.status = PersonStatus.NONE
+        self.status_since = self.status_reason = self.admission_on = None
+        self.admission_basis = self.admission_edition_id = None
+
+
 def add_persons_bulk(
     tenant_id: int,
     items: list[tuple[dict, list[Step]]],
@@ -306,46 +313,101 @@ def add_persons_bulk(
     audit entries are inserted in bulk (:mod:`.bulk`: COPY on PostgreSQL). Callers resolve
     organisation/municipality ids. The returned persons are in the session either way.
     """
-    persons, histories = [], []
-    for data, steps in items:
-        values = {k: _clean(data.get(k)) for k in PERSON_FIELDS}
-        _validate(values)
-        person = Person(tenant_id=tenant_id, status=PersonStatus.NONE, **values)
-        person.refresh_search_name()
-        done = []
-        for step in steps:
-            before = person.status
-            rec = apply(
-                LIFECYCLE,
-                person,
-                Action(step.action, role, actor_id=user_id, comment=step.comment),
-                state_attr="status",
-            )
-            _after_step(person, before, step)
-            done.append((before, step, rec))
-        persons.append(person)
-        histories.append(done)
-    now = utcnow()
-    if bulk.copies() and persons:
-        # PostgreSQL: ids from the sequence, the rows by COPY (10,000 persons: ~7 s → ~1 s);
-        # then each person joins the session as if loaded, so callers may go on using it
-        ids = bulk.new_ids(Person, len(persons))
-        for person, new_id in zip(persons, ids, strict=True):
-            person.id = new_id
-            person.created_at = person.updated_at = now
-            person.version = 1
-            person.is_anonymized = False
-        bulk.insert_rows(
-            Person, [{c: getattr(person, c) for c in COPIED_COLUMNS} for person in persons]
-        )
+    rows, histories = _bulk_rows(tenant_id, items, role, user_id)
+    if bulk.copies() and rows:
+        _copy_persons(rows)
+        # each person joins the session as if loaded, so callers may go on using it
+        persons = [Person(**row) for row in rows]
         for person in persons:
             make_transient_to_detached(person)
             db.session.add(person)
     else:
+        persons = [Person(**row) for row in rows]
         db.session.add_all(persons)
         db.session.flush()
+    _bulk_history(tenant_id, [p.id for p in persons], histories, user_id, source, audit_role)
+    return persons
+
+
+def insert_persons_bulk(
+    tenant_id: int,
+    items: list[tuple[dict, list[Step]]],
+    *,
+    role: str,
+    user_id: int | None,
+    source: str,
+    audit_role: str | None = None,
+) -> list[int]:
+    """:func:`add_persons_bulk` for a caller that needs only the new ids (an import): on
+    PostgreSQL no ORM object is made at all (10,000 persons: ~1 s less); the session does
+    not hold the persons."""
+    if not bulk.copies():
+        persons = add_persons_bulk(
+            tenant_id, items, role=role, user_id=user_id, source=source, audit_role=audit_role
+        )
+        return [p.id for p in persons]
+    rows, histories = _bulk_rows(tenant_id, items, role, user_id)
+    if rows:
+        _copy_persons(rows)
+    ids = [row["id"] for row in rows]
+    _bulk_history(tenant_id, ids, histories, user_id, source, audit_role)
+    return ids
+
+
+def _bulk_rows(tenant_id: int, items, role: str, user_id: int | None):
+    """The person rows (column → value, final state) and each one's applied steps."""
+    rows, histories = [], []
+    for data, steps in items:
+        values = {k: _clean(data.get(k)) for k in PERSON_FIELDS}
+        _validate(values)
+        draft = _Draft()
+        done = []
+        for step in steps:
+            before = draft.status
+            rec = apply(
+                LIFECYCLE,
+                draft,
+                Action(step.action, role, actor_id=user_id, comment=step.comment),
+                state_attr="status",
+            )
+            _after_step(draft, before, step)
+            done.append((before, step, rec))
+        values["tenant_id"] = tenant_id
+        values["search_name"] = normalize_name(
+            values["surname"], values["name"], values["patronymic"]
+        )
+        for attr in _Draft.__slots__:
+            values[attr] = getattr(draft, attr)
+        rows.append(values)
+        histories.append(done)
+    return rows, histories
+
+
+def _copy_persons(rows: list[dict]) -> None:
+    """PostgreSQL: ids from the sequence (set into ``rows``), the rows by COPY (10,000
+    persons: ~7 s through the ORM → well under 1 s)."""
+    now = utcnow()
+    for row, new_id in zip(rows, bulk.new_ids(Person, len(rows)), strict=True):
+        row["id"] = new_id
+        row["created_at"] = row["updated_at"] = now
+        row["version"] = 1
+        row["is_anonymized"] = False
+    bulk.insert_rows(Person, rows)
+
+
+def _bulk_history(
+    tenant_id: int,
+    ids: list[int],
+    histories: list,
+    user_id: int | None,
+    source: str,
+    audit_role: str | None,
+) -> None:
+    """The persons' audit entries, transition log and dated status changes, in bulk."""
+    now = utcnow()
     logs, changes, audits = [], [], []
-    for person, done in zip(persons, histories, strict=True):
+    details = {"source": source}
+    for person_id, done in zip(ids, histories, strict=True):
         audits.append(
             {
                 "tenant_id": tenant_id,
@@ -354,8 +416,8 @@ def add_persons_bulk(
                 "at": now,
                 "action": "person.create",
                 "object_type": "Person",
-                "object_id": person.id,
-                "details": {"source": source},
+                "object_id": person_id,
+                "details": details,
             }
         )
         for before, step, rec in done:
@@ -364,7 +426,7 @@ def add_persons_bulk(
                     "tenant_id": tenant_id,
                     "machine": rec.machine,
                     "subject_type": SubjectType.PERSON,
-                    "subject_id": person.id,
+                    "subject_id": person_id,
                     "action": rec.action,
                     "from_state": rec.from_state,
                     "to_state": rec.to_state,
@@ -377,7 +439,7 @@ def add_persons_bulk(
             changes.append(
                 {
                     "tenant_id": tenant_id,
-                    "person_id": person.id,
+                    "person_id": person_id,
                     "from_status": before,
                     "to_status": PersonStatus(rec.to_state),
                     "changed_on": step.on,
@@ -391,7 +453,6 @@ def add_persons_bulk(
             )
     for model, rows in ((AuditEntry, audits), (TransitionLog, logs), (PersonStatusChange, changes)):
         bulk.insert_rows(model, rows)
-    return persons
 
 
 def save_scan(tenant_id: int, upload, user_id: int | None) -> StoredFile:

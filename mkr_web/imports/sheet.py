@@ -114,6 +114,7 @@ class SheetReader:
         self.runs: list[str] = []  # the texts of the <is>'s rich text runs
         self.run_text: str | None = None
         self.in_inline = self.in_run = False
+        self.columns: dict[str, int] = {}  # column letters → number
 
     # -- expat handlers -------------------------------------------------------------------
 
@@ -230,19 +231,28 @@ class SheetReader:
         self.in_row, self.depth, self.cells, self.col = True, 0, [], 0
 
     def _start_cell(self, tag: str, attrs: dict) -> None:
+        # every element right under <row> is a cell to openpyxl; the limits count <c> only
         ref = attrs.get("r")
-        if tag == CELL or tag.rsplit(" ", 1)[-1] == "c":
-            self._scan_cell(ref)
-        # every element right under <row> is a cell to openpyxl
-        self.kind = attrs.get("t", "n")
-        style = attrs.get("s", 0)
-        self.style = int(style) if style else style
         if ref:
             letters = ref.rstrip(digits)
             int(ref[len(letters) :])  # openpyxl's coordinate_to_tuple refuses what this does
-            self.col = column_index_from_string(letters)
+            col = self.columns.get(letters)
+            if col is None:
+                col = self.columns[letters] = column_index_from_string(letters)
+            self.col = col
         else:
             self.col += 1
+        if tag == CELL or tag.rsplit(" ", 1)[-1] == "c":
+            # the scan's numbering (the same column for every reference openpyxl takes)
+            self.scan_col = col = self.col if ref else self.scan_col + 1
+            if col > self.limits.max_columns:
+                raise self.guard.too_wide(self.scan_row, col)
+            self.cells_seen += 1
+            if self.cells_seen > self.limits.max_cells:
+                raise self.guard.too_many_cells()
+        self.kind = attrs.get("t", "n")
+        style = attrs.get("s", 0)
+        self.style = int(style) if style else style
         self.value = self.text = None
         self.plain = False  # no <is> yet
         self.runs = []

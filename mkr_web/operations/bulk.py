@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -53,15 +54,21 @@ def _plain(value):
     return value
 
 
-def insert_rows(model, rows: list[dict]) -> None:
-    """Insert ``rows`` (dicts keyed by column name) into ``model``'s table."""
-    if not rows:
-        return
+def insert_rows(model, rows: Iterable[dict], columns: Sequence[str] | None = None) -> None:
+    """Insert ``rows`` (dicts keyed by column name) into ``model``'s table. With ``columns``
+    (the rows' keys) ``rows`` may be any iterable: on PostgreSQL each row is made while the
+    ones before it travel and are stored (COPY streams)."""
+    if columns is None:
+        rows = list(rows)
+        if not rows:
+            return
+        columns = list(rows[0])
     if not copies():
-        db.session.execute(sa.insert(model), rows)
+        rows = list(rows)
+        if rows:
+            db.session.execute(sa.insert(model), rows)
         return
     table = model.__table__
-    columns = list(rows[0])
     unknown = [c for c in columns if c not in table.c]
     if unknown:
         raise KeyError(f"{table.name} has no column {unknown[0]}")

@@ -57,6 +57,59 @@ PERSON_FIELDS = (
     "social_url",
     "snils",
 )
+#: The columns the bulk creation of persons writes: persons, their audit, log and history.
+COPIED_COLUMNS = (
+    *PERSON_FIELDS,
+    "tenant_id",
+    "search_name",
+    "status",
+    "status_since",
+    "status_reason",
+    "admission_on",
+    "admission_basis",
+    "admission_edition_id",
+    "id",
+    "created_at",
+    "updated_at",
+    "version",
+    "is_anonymized",
+)
+AUDIT_COLUMNS = (
+    "tenant_id",
+    "user_id",
+    "role",
+    "at",
+    "action",
+    "object_type",
+    "object_id",
+    "details",
+)
+LOG_COLUMNS = (
+    "tenant_id",
+    "machine",
+    "subject_type",
+    "subject_id",
+    "action",
+    "from_state",
+    "to_state",
+    "role",
+    "user_id",
+    "comment",
+    "at",
+)
+CHANGE_COLUMNS = (
+    "tenant_id",
+    "person_id",
+    "from_status",
+    "to_status",
+    "changed_on",
+    "action",
+    "comment",
+    "basis",
+    "edition_id",
+    "user_id",
+    "recorded_at",
+)
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 
@@ -346,10 +399,22 @@ def insert_persons_bulk(
             tenant_id, items, role=role, user_id=user_id, source=source, audit_role=audit_role
         )
         return [p.id for p in persons]
-    rows, histories = _bulk_rows(tenant_id, items, role, user_id)
-    if rows:
-        _copy_persons(rows)
-    ids = [row["id"] for row in rows]
+    if not items:
+        return []
+    ids = bulk.new_ids(Person, len(items))
+    now = utcnow()
+    histories: list = []
+
+    def rows():
+        for new_id, (data, steps) in zip(ids, items, strict=True):
+            values, done = _bulk_row(tenant_id, data, steps, role, user_id)
+            values.update(id=new_id, created_at=now, updated_at=now, version=1)
+            values["is_anonymized"] = False
+            histories.append(done)
+            yield values
+
+    # each row is checked and made while the ones before it travel (COPY streams)
+    bulk.insert_rows(Person, rows(), columns=COPIED_COLUMNS)
     _bulk_history(tenant_id, ids, histories, user_id, source, audit_role)
     return ids
 
@@ -358,29 +423,33 @@ def _bulk_rows(tenant_id: int, items, role: str, user_id: int | None):
     """The person rows (column → value, final state) and each one's applied steps."""
     rows, histories = [], []
     for data, steps in items:
-        values = {k: _clean(data.get(k)) for k in PERSON_FIELDS}
-        _validate(values)
-        draft = _Draft()
-        done = []
-        for step in steps:
-            before = draft.status
-            rec = apply(
-                LIFECYCLE,
-                draft,
-                Action(step.action, role, actor_id=user_id, comment=step.comment),
-                state_attr="status",
-            )
-            _after_step(draft, before, step)
-            done.append((before, step, rec))
-        values["tenant_id"] = tenant_id
-        values["search_name"] = normalize_name(
-            values["surname"], values["name"], values["patronymic"]
-        )
-        for attr in _Draft.__slots__:
-            values[attr] = getattr(draft, attr)
+        values, done = _bulk_row(tenant_id, data, steps, role, user_id)
         rows.append(values)
         histories.append(done)
     return rows, histories
+
+
+def _bulk_row(tenant_id: int, data: dict, steps: list[Step], role: str, user_id: int | None):
+    """One new person's row (column → value, final state) and its applied steps."""
+    values = {k: _clean(data.get(k)) for k in PERSON_FIELDS}
+    _validate(values)
+    draft = _Draft()
+    done = []
+    for step in steps:
+        before = draft.status
+        rec = apply(
+            LIFECYCLE,
+            draft,
+            Action(step.action, role, actor_id=user_id, comment=step.comment),
+            state_attr="status",
+        )
+        _after_step(draft, before, step)
+        done.append((before, step, rec))
+    values["tenant_id"] = tenant_id
+    values["search_name"] = normalize_name(values["surname"], values["name"], values["patronymic"])
+    for attr in _Draft.__slots__:
+        values[attr] = getattr(draft, attr)
+    return values, done
 
 
 def _copy_persons(rows: list[dict]) -> None:
@@ -403,13 +472,14 @@ def _bulk_history(
     source: str,
     audit_role: str | None,
 ) -> None:
-    """The persons' audit entries, transition log and dated status changes, in bulk."""
+    """The persons' audit entries, transition log and dated status changes, in bulk (each
+    row made while the ones before it travel)."""
     now = utcnow()
-    logs, changes, audits = [], [], []
     details = {"source": source}
-    for person_id, done in zip(ids, histories, strict=True):
-        audits.append(
-            {
+
+    def audits():
+        for person_id in ids:
+            yield {
                 "tenant_id": tenant_id,
                 "user_id": user_id,
                 "role": audit_role,
@@ -419,10 +489,11 @@ def _bulk_history(
                 "object_id": person_id,
                 "details": details,
             }
-        )
-        for before, step, rec in done:
-            logs.append(
-                {
+
+    def logs():
+        for person_id, done in zip(ids, histories, strict=True):
+            for _before, _step, rec in done:
+                yield {
                     "tenant_id": tenant_id,
                     "machine": rec.machine,
                     "subject_type": SubjectType.PERSON,
@@ -435,9 +506,11 @@ def _bulk_history(
                     "comment": rec.comment or None,
                     "at": now,
                 }
-            )
-            changes.append(
-                {
+
+    def changes():
+        for person_id, done in zip(ids, histories, strict=True):
+            for before, step, rec in done:
+                yield {
                     "tenant_id": tenant_id,
                     "person_id": person_id,
                     "from_status": before,
@@ -450,9 +523,12 @@ def _bulk_history(
                     "user_id": user_id,
                     "recorded_at": now,
                 }
-            )
-    for model, rows in ((AuditEntry, audits), (TransitionLog, logs), (PersonStatusChange, changes)):
-        bulk.insert_rows(model, rows)
+
+    if ids:
+        bulk.insert_rows(AuditEntry, audits(), columns=AUDIT_COLUMNS)
+    if any(histories):
+        bulk.insert_rows(TransitionLog, logs(), columns=LOG_COLUMNS)
+        bulk.insert_rows(PersonStatusChange, changes(), columns=CHANGE_COLUMNS)
 
 
 def save_scan(tenant_id: int, upload, user_id: int | None) -> StoredFile:

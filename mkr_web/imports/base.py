@@ -38,7 +38,9 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _collector_paused(func):
+def with_collector_paused(func):
+    """``func`` runs with the cyclic collector paused (see :func:`collector_paused`)."""
+
     @wraps(func)
     def wrapper(*args, **kwargs):
         with collector_paused():
@@ -72,7 +74,7 @@ class Importer:
         raise NotImplementedError
 
 
-@_collector_paused
+@with_collector_paused
 def preview_upload(
     importer: Importer, tenant_id: int, user_id: int, upload, *, max_bytes: int
 ) -> StoredFile:
@@ -90,7 +92,7 @@ def preview_upload(
     return save_preview(tenant_id, user_id, importer.spec.name, payload)
 
 
-@_collector_paused
+@with_collector_paused
 def preview_cells(importer: Importer, tenant_id: int, cells: list[list], name: str) -> dict:
     """The preview of a table given as cells (header first), kept nowhere: the API's
     protocol rows, checked exactly as an uploaded file's."""
@@ -118,7 +120,7 @@ def preview_payload(importer: Importer, tenant_id: int, table: ParsedTable, file
     }
 
 
-@_collector_paused
+@with_collector_paused
 def load_preview(importer: Importer, tenant_id: int, user_id: int, preview_id: int):
     """``(stored, payload)`` of the user's preview, or ``(None, None)``."""
     stored = find_preview(tenant_id, user_id, preview_id, importer.spec.name)
@@ -144,7 +146,7 @@ def commit_preview(
     return commit_payload(importer, tenant_id, user, payload, decisions, role=role)
 
 
-@_collector_paused
+@with_collector_paused
 def commit_payload(
     importer: Importer, tenant_id: int, user, payload: dict, decisions: dict, *, role: str
 ) -> dict:

@@ -29,7 +29,7 @@ from ..errors import ImportRefused
 from ..extensions import db
 from ..models import Organization, Person, normalize_name
 from ..operations.audit import record
-from ..operations.people import Step, insert_persons_bulk
+from ..operations.people_bulk import Step, insert_persons_bulk
 from ..queries.duplicates import NEAR_SCORE, SAME_BIRTH, SAME_SCHOOL, SCHOOL_SCORE, name_score
 from .base import Importer, reference_lookups
 from .spec import (

@@ -68,7 +68,7 @@ def test_a_refused_person_in_the_middle_of_a_bulk_insert_leaves_nothing(app_ctx,
     travel): a step the lifecycle refuses at the 2nd of 3 persons stops it, and the rollback
     leaves no person, audit entry, log or history row; the same items then load whole."""
     from mkr_web.models import AuditEntry, Person, PersonStatusChange, TransitionLog
-    from mkr_web.operations.people import Step, insert_persons_bulk
+    from mkr_web.operations.people_bulk import Step, insert_persons_bulk
     from workflows.engine import TransitionRefused
 
     t = factory.tenant()

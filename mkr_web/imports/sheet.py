@@ -283,6 +283,10 @@ class SheetReader:
 
     def _end_row(self) -> None:
         idx = self.row_no
+        if idx > self.limits.max_rows:
+            # the rows up to it would be read (and refused) one by one: "1e9" passes the
+            # scan's numbering but is row 1,000,000,000 to openpyxl's
+            raise self.guard.too_many_rows()
         while self.counter < idx:
             self.counter += 1
             self.ready.append([])

@@ -168,3 +168,13 @@ def test_xlsx_cells_of_every_kind_read_as_openpyxl_reads_them():
     ]
     for data in (_workbook_of_every_kind(), _hand_written_sheet()):
         assert list(read_rows(data, "a.xlsx")) == _openpyxl_rows(data)
+
+
+def test_a_row_numbered_far_away_is_refused_at_once():
+    from tests.bombs import SHEET_HEAD, header_row, xlsx_with_sheet
+
+    far = SHEET_HEAD + b"<sheetData>" + header_row(["Фамилия"]) + b'<row r="1e9"/>'
+    data = xlsx_with_sheet(far + b"</sheetData></worksheet>")
+    with pytest.raises(ImportRefused) as refused:
+        list(read_rows(data, "a.xlsx"))
+    assert str(refused.value).startswith("В файле больше 55000 строк (считая пустые)")

@@ -86,7 +86,7 @@ from mkr_web.operations import (
     reviews,
 )
 from mkr_web.operations.events import EventData, save_event
-from mkr_web.operations.people import Step, add_persons_bulk
+from mkr_web.operations.people_bulk import Step, add_persons_bulk
 from mkr_web.operations.tenancy import grant_role
 from tests.support import PASSWORD, one_page_pdf
 from workflows.lifecycle import PersonStatus

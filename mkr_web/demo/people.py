@@ -34,7 +34,7 @@ from ..models import (
     Tenant,
     normalize_name,
 )
-from ..operations.people import Step, add_persons_bulk
+from ..operations.people_bulk import Step, add_persons_bulk
 from .plan import PersonSpec, people_plan
 from .seed import ACCREDITED_EVENTS, RESIDENTS_AS_OF
 

@@ -19,6 +19,7 @@ from .base import (
     load_preview,
     preview_cells,
     preview_upload,
+    with_collector_paused,
 )
 from .spec import Column, TableSpec
 
@@ -33,4 +34,5 @@ __all__ = [
     "load_preview",
     "preview_cells",
     "preview_upload",
+    "with_collector_paused",
 ]

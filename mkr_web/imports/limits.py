@@ -11,11 +11,12 @@ Before openpyxl sees the file, :func:`check_xlsx` refuses:
 - any XML part with a DOCTYPE or entity declaration (entity expansion);
 - a worksheet whose declared dimension, row numbers, column letters or cell count exceed
   the limits, found by a streaming scan (expat, constant memory) of every worksheet openpyxl
-  would open.
+  would open; the first one, the one read, gets the same checks while it is read
+  (:mod:`.sheet`, one pass instead of two).
 
-Then the rows are read in streaming mode (openpyxl ``read_only``, declared dimensions
-ignored so nothing is padded) and :class:`RowGuard` applies the row, column, cell and time
-limits to every row read, empty ones included, in XLSX and CSV alike.
+Then the rows are read in streaming mode (declared dimensions ignored, so nothing is padded)
+and :class:`RowGuard` applies the row, column, cell and time limits to every row read, empty
+ones included, in XLSX and CSV alike.
 """
 
 from __future__ import annotations
@@ -282,16 +283,20 @@ def worksheet_parts(data: bytes) -> list[str]:
         reader.archive.close()
 
 
-def check_xlsx(data: bytes, limits: ReadLimits, guard: RowGuard) -> None:
+def check_xlsx(
+    data: bytes, limits: ReadLimits, guard: RowGuard, *, scan_first: bool = True
+) -> str | None:
     """Everything above, before openpyxl reads anything but the workbook's table of
-    contents (which :func:`check_archive` has bounded first)."""
+    contents (which :func:`check_archive` has bounded first). ``scan_first=False``: the
+    first worksheet (the one read) is left to :func:`.sheet.sheet_rows`, which applies the
+    same limits while reading it; its name is returned."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
         raise ImportRefused(BROKEN) from None
     try:
         with zf:
-            _check_open_archive(zf, data, limits, guard)
+            return _check_open_archive(zf, data, limits, guard, scan_first)
     except ImportRefused:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError):
@@ -301,8 +306,8 @@ def check_xlsx(data: bytes, limits: ReadLimits, guard: RowGuard) -> None:
 
 
 def _check_open_archive(
-    zf: zipfile.ZipFile, data: bytes, limits: ReadLimits, guard: RowGuard
-) -> None:
+    zf: zipfile.ZipFile, data: bytes, limits: ReadLimits, guard: RowGuard, scan_first: bool
+) -> str | None:
     check_archive(zf, limits, sheets=None)
     check_xml_declarations(zf, zf.namelist())
     try:
@@ -314,5 +319,6 @@ def _check_open_archive(
     if not sheets:
         raise ImportRefused("В книге нет листов.")
     check_archive(zf, limits, sheets=set(sheets))
-    for name in sheets:
+    for name in sheets if scan_first else sheets[1:]:
         scan_sheet(zf, name, RowGuard(limits, guard.deadline))
+    return None if scan_first else sheets[0]

@@ -21,6 +21,7 @@ from collections import defaultdict
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from workflows.lifecycle import LIFECYCLE, PersonStatus
 
@@ -28,7 +29,7 @@ from ..errors import ImportRefused
 from ..extensions import db
 from ..models import Organization, Person, normalize_name
 from ..operations.audit import record
-from ..operations.people import Step, add_persons_bulk
+from ..operations.people_bulk import Step, insert_persons_bulk
 from ..queries.duplicates import NEAR_SCORE, SAME_BIRTH, SAME_SCHOOL, SCHOOL_SCORE, name_score
 from .base import Importer, reference_lookups
 from .spec import (
@@ -190,6 +191,21 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[i : i + size]
 
 
+def _among(query, column, values) -> list:
+    """``query`` restricted to rows whose ``column`` is one of ``values``, as statements to
+    run: on PostgreSQL one, joined with the values sent as one array (10,000 names: ~40 ms;
+    20 statements of 500 bound values each cost three times that); elsewhere IN lists of
+    :data:`CHUNK` values."""
+    values = sorted(set(values))
+    if not values:
+        return []
+    if db.session.get_bind().dialect.name == "postgresql":
+        array = sa.bindparam(None, values, type_=postgresql.ARRAY(column.type))
+        wanted = sa.func.unnest(array).table_valued("value").render_derived()
+        return [query.join(wanted, column == wanted.c.value)]
+    return [query.where(column.in_(part)) for part in _chunks(values)]
+
+
 class PersonImporter(Importer):
     spec = PERSON_SPEC
 
@@ -199,38 +215,27 @@ class PersonImporter(Importer):
     def _by_snils(self, tenant_id: int, numbers: list[str]) -> dict[str, int]:
         """The tenant's persons holding one of ``numbers`` (СНИЛС matches first)."""
         found: dict[str, int] = {}
-        for part in _chunks(sorted(set(numbers))):
-            found.update(
-                db.session.execute(
-                    sa.select(Person.snils, Person.id).where(
-                        Person.tenant_id == tenant_id, Person.snils.in_(part)
-                    )
-                ).all()
-            )
+        query = sa.select(Person.snils, Person.id).where(Person.tenant_id == tenant_id)
+        for statement in _among(query, Person.snils, numbers):
+            found.update(db.session.execute(statement).all())
         return found
 
     def _existing(self, tenant_id: int, keys: list[str], births: list[date], orgs: list[int]):
         """Persons sharing a normalised name, a birth date or a school with the file's rows."""
         by_name, by_birth, by_school = defaultdict(list), defaultdict(list), defaultdict(list)
         cols = (Person.id, Person.search_name, Person.birth_on)
-        for part in _chunks(sorted(set(keys))):
-            for pid, key, born in db.session.execute(
-                sa.select(*cols).where(Person.tenant_id == tenant_id, Person.search_name.in_(part))
-            ):
+        query = sa.select(*cols).where(Person.tenant_id == tenant_id)
+        for statement in _among(query, Person.search_name, keys):
+            for pid, key, born in db.session.execute(statement):
                 by_name[key].append((pid, born))
-        for part in _chunks(sorted(set(births))):
-            for pid, key, born in db.session.execute(
-                sa.select(*cols).where(Person.tenant_id == tenant_id, Person.birth_on.in_(part))
-            ):
+        for statement in _among(query, Person.birth_on, births):
+            for pid, key, born in db.session.execute(statement):
                 by_birth[born].append((pid, key))
-        for part in _chunks(sorted(set(orgs))):
-            for pid, key, born, org in db.session.execute(
-                sa.select(*cols, Person.organization_id).where(
-                    Person.tenant_id == tenant_id,
-                    Person.organization_id.in_(part),
-                    Person.is_anonymized.is_(False),
-                )
-            ):
+        query = sa.select(*cols, Person.organization_id).where(
+            Person.tenant_id == tenant_id, Person.is_anonymized.is_(False)
+        )
+        for statement in _among(query, Person.organization_id, orgs):
+            for pid, key, born, org in db.session.execute(statement):
                 by_school[org].append((pid, key, born))
         return by_name, by_birth, by_school
 
@@ -343,7 +348,7 @@ class PersonImporter(Importer):
             if errors:  # the preview refused these already; a stale preview is refused too
                 raise ImportRefused(f"Строка {errors[0][0]}: {errors[0][1]}.")
             items.append((data, steps))
-        add_persons_bulk(
+        insert_persons_bulk(
             tenant_id, items, role=role, user_id=user.id, source="import", audit_role=str(role)
         )
         existing = sum(1 for r in rows if r["match"]["exact"])
@@ -359,12 +364,9 @@ class PersonImporter(Importer):
         """Someone may have added one of these persons since the preview: refuse it all."""
         wanted = {(_label_key(r["values"]), r["values"]["birth_on"]): r["row"] for r in rows}
         clashes = []
-        for part in _chunks(sorted({k for k, _ in wanted})):
-            for key, born in db.session.execute(
-                sa.select(Person.search_name, Person.birth_on).where(
-                    Person.tenant_id == tenant_id, Person.search_name.in_(part)
-                )
-            ):
+        query = sa.select(Person.search_name, Person.birth_on).where(Person.tenant_id == tenant_id)
+        for statement in _among(query, Person.search_name, [k for k, _ in wanted]):
+            for key, born in db.session.execute(statement):
                 if (key, born) in wanted:
                     clashes.append(wanted[key, born])
         if clashes:

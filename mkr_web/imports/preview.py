@@ -45,7 +45,7 @@ def save_preview(tenant_id: int, user_id: int, importer: str, payload: dict) -> 
         )
     ).all()
     _delete(old)
-    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return save_bytes(
         tenant_id, PREVIEW_KIND, f"{importer}.json", data, "application/json", user_id
     )

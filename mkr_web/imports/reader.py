@@ -1,5 +1,6 @@
-"""Reading a table from an uploaded file: XLSX (openpyxl, read-only) or CSV (UTF-8 or
-Windows-1251, ``;`` or ``,`` or tab separated, detected). Anything else is refused with a
+"""Reading a table from an uploaded file: XLSX (the workbook's parts by openpyxl, read-only;
+the sheet's cells by :mod:`.sheet`) or CSV (UTF-8 or Windows-1251, ``;`` or ``,`` or tab
+separated, detected). Anything else is refused with a
 clear message (:class:`ImportRefused`). What a file may cost to read (zip bombs, declared
 dimensions, rows, columns, cells, time) is checked before and while reading: see
 :mod:`.limits`."""
@@ -84,25 +85,26 @@ def _csv_rows(data: bytes, limits: ReadLimits) -> Iterator[list]:
 
 
 def _xlsx_rows(data: bytes, limits: ReadLimits) -> Iterator[list]:
-    from openpyxl import load_workbook
-
-    from .limits import BROKEN, RowGuard, check_xlsx
+    from .limits import BROKEN, RowGuard, check_xlsx, scan_sheet
+    from .sheet import open_workbook, sheet_rows
 
     guard = RowGuard(limits)
-    check_xlsx(data, limits, guard)  # before openpyxl opens a worksheet
+    # before openpyxl opens anything but the table of contents; the first sheet is checked
+    # while it is read (sheet_rows)
+    unscanned = check_xlsx(data, limits, guard, scan_first=False)
     broken = ImportRefused(BROKEN)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = open_workbook(data)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError):
         raise broken from None
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged archive
         raise broken from None
     try:
-        ws = wb.worksheets[0] if wb.worksheets else None
-        if ws is None:
+        if book.part is None:
             raise ImportRefused("В книге нет листов.")
-        ws.reset_dimensions()  # declared dimensions are not trusted: nothing is padded
-        for row in ws.iter_rows(values_only=True):
+        if book.part != unscanned:
+            scan_sheet(book.archive, book.part, RowGuard(limits, guard.deadline))
+        for row in sheet_rows(book, guard):
             guard.row(_width(row))
             yield [_cell(v) for v in row]
     except ImportRefused:
@@ -110,7 +112,7 @@ def _xlsx_rows(data: bytes, limits: ReadLimits) -> Iterator[list]:
     except Exception:  # noqa: BLE001 - a truncated member fails while reading
         raise broken from None
     finally:
-        wb.close()
+        book.archive.close()
 
 
 def read_rows(data: bytes, filename: str, limits: ReadLimits | None = None) -> Iterator[list]:

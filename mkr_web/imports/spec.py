@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from ..documents.formats import counted
 
@@ -276,18 +277,24 @@ class TableSpec:
     max_rows: int = 50_000
 
     def column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
+        return self._by_key[key]
+
+    @cached_property
+    def _by_key(self) -> dict[str, Column]:
+        return {c.key: c for c in self.columns}
+
+    @cached_property
+    def _converters(self) -> tuple[dict, dict]:
+        """Per key, the type's ``to_json`` and ``from_json`` (only the types that have them)."""
+        return (
+            {c.key: c.type.to_json for c in self.columns if hasattr(c.type, "to_json")},
+            {c.key: c.type.from_json for c in self.columns if hasattr(c.type, "from_json")},
+        )
 
     def to_json(self, values: dict) -> dict:
-        return {
-            k: (self.column(k).type.to_json(v) if hasattr(self.column(k).type, "to_json") else v)
-            for k, v in values.items()
-        }
+        convert = self._converters[0]
+        return {k: (convert[k](v) if k in convert else v) for k, v in values.items()}
 
     def from_json(self, values: dict) -> dict:
-        return {
-            k: (
-                self.column(k).type.from_json(v) if hasattr(self.column(k).type, "from_json") else v
-            )
-            for k, v in values.items()
-        }
+        convert = self._converters[1]
+        return {k: (convert[k](v) if k in convert else v) for k, v in values.items()}

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -41,6 +43,10 @@ def new_ids(model, count: int) -> list[int]:
     )
 
 
+#: Values psycopg takes as they are (checked by exact class: an enum member is not a str).
+_AS_IS = frozenset({str, int, float, bool, type(None), date, datetime})
+
+
 def _plain(value):
     if isinstance(value, enum.Enum):
         return value.value
@@ -49,21 +55,33 @@ def _plain(value):
     return value
 
 
-def insert_rows(model, rows: list[dict]) -> None:
-    """Insert ``rows`` (dicts keyed by column name) into ``model``'s table."""
-    if not rows:
-        return
-    note_rows(model, rows)  # the report's snapshots of these rows' tenants go stale at commit
+def insert_rows(model, rows: Iterable[dict], columns: Sequence[str] | None = None) -> None:
+    """Insert ``rows`` (dicts keyed by column name) into ``model``'s table. With ``columns``
+    (the rows' keys) ``rows`` may be any iterable: on PostgreSQL each row is made while the
+    ones before it travel and are stored (COPY streams). The tenants of the rows are noted
+    for the report's snapshots (:func:`.report_versions.note_rows`: stale at commit)."""
+    if columns is None:
+        rows = list(rows)
+        if not rows:
+            return
+        columns = list(rows[0])
     if not copies():
-        db.session.execute(sa.insert(model), rows)
+        rows = list(rows)
+        if rows:
+            note_rows(model, rows)
+            db.session.execute(sa.insert(model), rows)
         return
     table = model.__table__
-    columns = list(rows[0])
     unknown = [c for c in columns if c not in table.c]
     if unknown:
         raise KeyError(f"{table.name} has no column {unknown[0]}")
     names = ", ".join(f'"{c}"' for c in columns)
     cursor = db.session.connection().connection.driver_connection.cursor()
     with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        tenants = set()
         for row in rows:
-            copy.write_row([_plain(row[c]) for c in columns])
+            tenants.add(row.get("tenant_id"))
+            copy.write_row(
+                [v if v.__class__ in _AS_IS else _plain(v) for v in map(row.__getitem__, columns)]
+            )
+    note_rows(model, [{"tenant_id": t} for t in tenants])

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import make_transient_to_detached
 
 from workflows.consent import ConsentPurpose
-from workflows.engine import SYSTEM, Action, apply
+from workflows.engine import SYSTEM
 from workflows.lifecycle import LIFECYCLE, PersonStatus
 
 from ..errors import OperationError, StaleItem
@@ -21,7 +20,6 @@ from ..extensions import db
 from ..models import (
     Achievement,
     AchievementLevel,
-    AuditEntry,
     Consent,
     ConsentGiver,
     Municipality,
@@ -32,10 +30,8 @@ from ..models import (
     PersonStatusChange,
     StoredFile,
     SubjectType,
-    TransitionLog,
 )
-from ..models.base import utcnow
-from . import bulk, snils as snils_rules
+from . import snils as snils_rules
 from .audit import record
 from .transitions import transition
 
@@ -56,19 +52,6 @@ PERSON_FIELDS = (
     "social_url",
     "snils",
 )
-#: What :func:`add_persons_bulk` copies of each person besides its id and the bookkeeping.
-BULK_COLUMNS = (
-    "tenant_id",
-    *PERSON_FIELDS,
-    "search_name",
-    "status",
-    "status_since",
-    "status_reason",
-    "admission_on",
-    "admission_basis",
-    "admission_edition_id",
-)
-COPIED_COLUMNS = ("id", *BULK_COLUMNS, "created_at", "updated_at", "version", "is_anonymized")
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 
@@ -287,111 +270,6 @@ def _after_step(person: Person, before: PersonStatus, step: Step) -> None:
         person.admission_on = step.on
         person.admission_basis = step.basis
         person.admission_edition_id = step.edition_id
-
-
-def add_persons_bulk(
-    tenant_id: int,
-    items: list[tuple[dict, list[Step]]],
-    *,
-    role: str,
-    user_id: int | None,
-    source: str,
-    audit_role: str | None = None,
-) -> list[Person]:
-    """Create many persons with their status histories in a few statements.
-
-    Each step is checked by the lifecycle machine (an illegal step raises
-    ``TransitionRefused``, and the caller's transaction rolls back); the persons are
-    inserted with their final state, then their transition log, dated status changes and
-    audit entries are inserted in bulk (:mod:`.bulk`: COPY on PostgreSQL). Callers resolve
-    organisation/municipality ids. The returned persons are in the session either way.
-    """
-    persons, histories = [], []
-    for data, steps in items:
-        values = {k: _clean(data.get(k)) for k in PERSON_FIELDS}
-        _validate(values)
-        person = Person(tenant_id=tenant_id, status=PersonStatus.NONE, **values)
-        person.refresh_search_name()
-        done = []
-        for step in steps:
-            before = person.status
-            rec = apply(
-                LIFECYCLE,
-                person,
-                Action(step.action, role, actor_id=user_id, comment=step.comment),
-                state_attr="status",
-            )
-            _after_step(person, before, step)
-            done.append((before, step, rec))
-        persons.append(person)
-        histories.append(done)
-    now = utcnow()
-    if bulk.copies() and persons:
-        # PostgreSQL: ids from the sequence, the rows by COPY (10,000 persons: ~7 s → ~1 s);
-        # then each person joins the session as if loaded, so callers may go on using it
-        ids = bulk.new_ids(Person, len(persons))
-        for person, new_id in zip(persons, ids, strict=True):
-            person.id = new_id
-            person.created_at = person.updated_at = now
-            person.version = 1
-            person.is_anonymized = False
-        bulk.insert_rows(
-            Person, [{c: getattr(person, c) for c in COPIED_COLUMNS} for person in persons]
-        )
-        for person in persons:
-            make_transient_to_detached(person)
-            db.session.add(person)
-    else:
-        db.session.add_all(persons)
-        db.session.flush()
-    logs, changes, audits = [], [], []
-    for person, done in zip(persons, histories, strict=True):
-        audits.append(
-            {
-                "tenant_id": tenant_id,
-                "user_id": user_id,
-                "role": audit_role,
-                "at": now,
-                "action": "person.create",
-                "object_type": "Person",
-                "object_id": person.id,
-                "details": {"source": source},
-            }
-        )
-        for before, step, rec in done:
-            logs.append(
-                {
-                    "tenant_id": tenant_id,
-                    "machine": rec.machine,
-                    "subject_type": SubjectType.PERSON,
-                    "subject_id": person.id,
-                    "action": rec.action,
-                    "from_state": rec.from_state,
-                    "to_state": rec.to_state,
-                    "role": rec.role,
-                    "user_id": user_id,
-                    "comment": rec.comment or None,
-                    "at": now,
-                }
-            )
-            changes.append(
-                {
-                    "tenant_id": tenant_id,
-                    "person_id": person.id,
-                    "from_status": before,
-                    "to_status": PersonStatus(rec.to_state),
-                    "changed_on": step.on,
-                    "action": step.action,
-                    "comment": step.comment or None,
-                    "basis": step.basis,
-                    "edition_id": step.edition_id,
-                    "user_id": user_id,
-                    "recorded_at": now,
-                }
-            )
-    for model, rows in ((AuditEntry, audits), (TransitionLog, logs), (PersonStatusChange, changes)):
-        bulk.insert_rows(model, rows)
-    return persons
 
 
 def save_scan(tenant_id: int, upload, user_id: int | None) -> StoredFile:

@@ -119,10 +119,14 @@ class ReferenceNames:
         return [names[index] for _key, _score, index in found]
 
     def municipality(self, text) -> Match:
-        key = ("m", name_key(text))
-        if key not in self._cache:
-            self._cache[key] = self._municipality(text)
-        return self._cache[key]
+        typed = ("typed m", text)  # the same text again (a file's column): no normalising
+        found = self._cache.get(typed)
+        if found is None:
+            key = ("m", name_key(text))
+            if key not in self._cache:
+                self._cache[key] = self._municipality(text)
+            found = self._cache[typed] = self._cache[key]
+        return found
 
     def _municipality(self, text) -> Match:
         ids = self._muni.get(name_key(text), set())
@@ -139,10 +143,14 @@ class ReferenceNames:
     def organization(self, text, municipality_id: int | None = None) -> Match:
         """``municipality_id`` (the row's municipality) only chooses between organisations of
         the same name; a pupil may study outside their own municipality."""
-        key = ("o", name_key(text), municipality_id)
-        if key not in self._cache:
-            self._cache[key] = self._organization(text, municipality_id)
-        return self._cache[key]
+        typed = ("typed o", text, municipality_id)
+        found = self._cache.get(typed)
+        if found is None:
+            key = ("o", name_key(text), municipality_id)
+            if key not in self._cache:
+                self._cache[key] = self._organization(text, municipality_id)
+            found = self._cache[typed] = self._cache[key]
+        return found
 
     def _organization(self, text, municipality_id: int | None) -> Match:
         ids = self._org.get(name_key(text), set())

@@ -15,7 +15,14 @@ from wtforms import HiddenField
 
 from ..access import current_role, current_tenant
 from ..errors import RowsRefused
-from ..imports import Importer, commit_preview, error_count, load_preview, preview_upload
+from ..imports import (
+    Importer,
+    commit_preview,
+    error_count,
+    load_preview,
+    preview_upload,
+    with_collector_paused,
+)
 from ..imports.preview import discard_preview
 from ..imports.template import template_xlsx
 from .commit import Outcome, commit_or_refuse
@@ -34,6 +41,7 @@ class PreviewForm(Form):
     version = HiddenField()
 
 
+@with_collector_paused  # the whole request: its table's rows are garbage only at its end
 def upload(importer: Importer, template: str, on_preview: Callable[[int], Response], **context):
     """The upload form; a readable file becomes a preview (``on_preview(preview_id)``)."""
     form = FileUploadForm()
@@ -81,6 +89,7 @@ def commit(importer: Importer, stored, payload: dict, choices: dict) -> Outcome:
     return outcome
 
 
+@with_collector_paused
 def preview(
     importer: Importer,
     preview_id: int,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+from datetime import date, datetime, time, timedelta
+
 import pytest
 
 from mkr_web.errors import ImportRefused
@@ -71,3 +75,106 @@ def test_too_big_is_refused():
     with pytest.raises(ImportRefused) as exc:
         parse_table(PERSON_SPEC, b"x" * 2049, "a.csv", max_bytes=2048)
     assert str(exc.value) == "Файл больше допустимого размера (2 КБ): разделите его на части."
+
+
+def _workbook_of_every_kind() -> bytes:
+    """A workbook as Excel writes it (shared strings, styles), with cells of every kind."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["текст", 7, 2.5, True, date(2020, 1, 2), datetime(2020, 1, 2, 3, 4, 5)])
+    ws.append([])
+    ws.append([None, None, "  с пробелами  ", time(12, 30)])
+    ws["A5"] = timedelta(hours=30)
+    ws["A5"].number_format = "[h]:mm:ss"
+    ws["B5"] = 0.25
+    ws["B5"].number_format = "0.00%"
+    ws["C5"] = "=1+2"  # no cached result: empty
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _hand_written_sheet() -> bytes:
+    from tests.bombs import SHEET_HEAD, xlsx_with_sheet
+
+    sst = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<si><t>один</t></si><si><r><t>д</t></r><r><rPr/><t>ва</t></r></si>"
+        '<si><t>три</t><rPh sb="0" eb="1"><t>фонетика</t></rPh></si></sst>'
+    ).encode()
+    body = (
+        '<sheetData><row r="2"><c r="A2" t="s"><v>0</v></c><c r="C2" t="s"><v>1</v></c></row>'
+        '<row><c t="s"><v>2</v></c><c t="b"><v>0</v></c><c t="e"><v>#N/A</v></c></row>'
+        '<row r="2"><c r="A2"><v>99</v></c></row>'  # numbered below one read: skipped
+        '<row r="5"/>'
+        '<row r="6"><c r="B6" t="inlineStr"><is><r><t>бо</t></r><r><t xml:space="preserve">'
+        'гатый </t></r><rPh sb="0" eb="1"><t>нет</t></rPh></is></c>'
+        '<c r="C6" t="str"><f>A1</f><v>формула</v></c><c r="D6" t="d"><v>2019-05-01</v></c>'
+        '<c r="E6"><v>1E3</v></c><c r="F6"><v></v></c></row></sheetData></worksheet>'
+    )
+    sheet = SHEET_HEAD + body.encode()
+    content_types = (
+        b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        b'<Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        b"</Types>"
+    )
+    data = xlsx_with_sheet(sheet, {"xl/sharedStrings.xml": sst})
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in src.namelist():
+            zf.writestr(name, content_types if name == "[Content_Types].xml" else src.read(name))
+    return out.getvalue()
+
+
+def _openpyxl_rows(data: bytes) -> list[list]:
+    """What the reader gave when openpyxl's read-only worksheet read the cells."""
+    import openpyxl
+
+    from mkr_web.imports.reader import _cell
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    ws = wb.worksheets[0]
+    ws.reset_dimensions()
+    rows = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    wb.close()
+    return rows
+
+
+def test_xlsx_cells_of_every_kind_read_as_openpyxl_reads_them():
+    every_kind = list(read_rows(_workbook_of_every_kind(), "a.xlsx"))
+    assert every_kind == [
+        ["текст", 7, 2.5, True, datetime(2020, 1, 2), datetime(2020, 1, 2, 3, 4, 5)],
+        [],
+        [None, None, "с пробелами", time(12, 30)],
+        [],
+        [timedelta(hours=30), 0.25, None],
+    ]
+    assert [type(v) for v in every_kind[0][1:4]] == [int, float, bool]
+    hand_written = list(read_rows(_hand_written_sheet(), "a.xlsx"))
+    assert hand_written == [
+        [],
+        ["один", None, "два"],
+        ["три", False, "#N/A"],
+        [],
+        [],
+        [None, "богатый", "формула", date(2019, 5, 1), 1000.0, None],
+    ]
+    for data in (_workbook_of_every_kind(), _hand_written_sheet()):
+        assert list(read_rows(data, "a.xlsx")) == _openpyxl_rows(data)
+
+
+def test_a_row_numbered_far_away_is_refused_at_once():
+    from tests.bombs import SHEET_HEAD, header_row, xlsx_with_sheet
+
+    far = SHEET_HEAD + b"<sheetData>" + header_row(["Фамилия"]) + b'<row r="1e9"/>'
+    data = xlsx_with_sheet(far + b"</sheetData></worksheet>")
+    with pytest.raises(ImportRefused) as refused:
+        list(read_rows(data, "a.xlsx"))
+    assert str(refused.value).startswith("В файле больше 55000 строк (считая пустые)")

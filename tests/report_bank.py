@@ -26,7 +26,8 @@ from mkr_web.models import (
 )
 from mkr_web.operations import report_snapshot as rs
 from mkr_web.operations.events import EditionData, save_counts, save_edition
-from mkr_web.operations.people import Step, add_persons_bulk, change_status, update_person
+from mkr_web.operations.people import change_status, update_person
+from mkr_web.operations.people_bulk import Step, add_persons_bulk
 from mkr_web.operations.programme import delete_opportunity, delete_publication
 from mkr_web.queries.report import build_report
 from tests import factories as b

@@ -54,9 +54,10 @@ def test_the_primary_keys_take_the_tenant_and_the_foreign_keys_still_hold(app):
             after = sa.inspect(conn).get_pk_constraint("person")["constrained_columns"]
         calls = citus_calls(db.metadata)
 
-    assert (len(first.statements), first.done_before) == (41, [])
+    # report_version's key is its tenant_id already; report_snapshot takes (tenant_id, id)
+    assert (len(first.statements), first.done_before) == (42, ["report_version"])
     assert first.not_distributable == ["audit_entry", "notification"]
-    assert (again.statements, len(again.done_before)) == ([], 41)
+    assert (again.statements, len(again.done_before)) == ([], 43)
     assert sorted(t for t, columns in keys.items() if columns[0] != "tenant_id") == [
         "audit_entry",
         "notification",
@@ -70,7 +71,7 @@ def test_the_primary_keys_take_the_tenant_and_the_foreign_keys_still_hold(app):
     assert (calls[0], calls[-1], len(calls)) == (
         "SELECT create_reference_table('tenant');",
         "SELECT create_distributed_table('placement', 'tenant_id');",
-        51,
+        53,  # with report_version and report_snapshot
     )
     assert [c for c in calls if c.startswith("--")] == [
         "-- audit_entry: not distributable yet (tenant_id may be NULL)",
@@ -84,9 +85,9 @@ def test_the_command_shows_what_it_would_change_and_changes_nothing(app, app_ctx
         assert (out.exit_code, out.output) == (1, "Error: Только для PostgreSQL.\n")
         return
     lines = out.output.splitlines()
-    assert (out.exit_code, lines[41], lines[42]) == (
+    assert (out.exit_code, lines[42], lines[43]) == (
         0,
-        "Будет изменено ключей: 41; уже с tenant_id: 0.",
+        "Будет изменено ключей: 42; уже с tenant_id: 1.",
         "Не распределяются (tenant_id нет или он может быть пуст): audit_entry, notification",
     )
     person = sa.inspect(db.engine).get_pk_constraint("person")["constrained_columns"]

@@ -36,13 +36,18 @@ def real_worker_environment() -> bool:
 
 def pytest_collection_modifyitems(config, items):
     """``real_worker`` tests run only where real workers can run (CI's PostgreSQL + Redis
-    leg); elsewhere they are deselected (reported as such), never skipped silently."""
-    if real_worker_environment():
-        return
-    deselected = [item for item in items if item.get_closest_marker("real_worker")]
+    leg); ``postgresql`` tests (what SQLite has not: COPY, advisory locks, enforced foreign
+    keys, transactional DDL) only on PostgreSQL. Elsewhere they are deselected (reported as
+    such), never skipped silently; CI runs both legs, so each runs somewhere."""
+    away = set()
+    if not real_worker_environment():
+        away.add("real_worker")
+    if not _test_db_url().startswith("postgresql"):
+        away.add("postgresql")
+    deselected = [i for i in items if any(i.get_closest_marker(m) for m in away)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("real_worker")]
+        items[:] = [i for i in items if i not in deselected]
 
 
 def _test_db_url() -> str:

@@ -187,9 +187,8 @@ def test_the_nightly_run_refreshes_year_end_reports_and_drops_old_interim_ones(f
     assert rs.stored_report(tid, 2020, date(2020, 3, 1), "*") is None  # stale, left to readers
 
 
+@pytest.mark.postgresql  # an advisory lock of PostgreSQL
 def test_one_refresh_at_a_time_per_tenant_on_postgresql(factory):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("an advisory lock of PostgreSQL")
     bank = RandomBank(random.Random(5), factory)
     tid = bank.tenant.id
     rs.report_for(tid, 2019)

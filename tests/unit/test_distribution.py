@@ -62,7 +62,6 @@ PENDING = {
     # account_notification), which changes who writes and reads them: the audit's record()
     # and the tenant admin's journal (which shows its members' account events), the account
     # mails' sending and listing, and some thirty test modules that read AuditEntry.
-    "table audit_entry: tenant_id nullable",
     "table notification: tenant_id nullable",
 }
 

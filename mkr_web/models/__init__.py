@@ -33,6 +33,7 @@ from .events import (
 from .jobs import Job, JobState
 from .nominations import Nomination, NominationKind
 from .notifications import (
+    AccountNotification,
     Channel,
     MailState,
     Notification,

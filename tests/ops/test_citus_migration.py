@@ -139,3 +139,73 @@ def test_the_tenant_less_audit_entries_move_to_their_table_and_back():
         (5, None, "tenant.create", None),
     ]
     assert "platform_audit_entry" not in tables
+
+
+NOTIFICATIONS = (
+    "INSERT INTO notification (id, tenant_id, user_id, kind, subject, body, link, url,"
+    " created_at, read_at, mail_state, mail_attempts, mail_error, emailed_at) VALUES"
+    " (1, 1, 1, 'general', 'Заявка', '', '/a', NULL, '2020-01-01 10:00:00', NULL, 'none', 0,"
+    " NULL, NULL),"
+    " (2, NULL, 1, 'account', 'Приглашение', 'Текст', 'http://x/i/1', 'http://x/i/1',"
+    " '2020-01-01 11:00:00', NULL, 'queued', 0, NULL, NULL),"
+    " (3, NULL, 2, 'account', 'Сброс', '', 'http://x/r/2', 'http://x/r/2',"
+    " '2020-01-01 12:00:00', '2020-01-02 00:00:00', 'failed', 5, 'SMTPRecipientsRefused',"
+    " NULL)"
+)
+
+
+def test_the_account_mails_move_to_their_table_and_back():
+    with migrated_to("i14_citus_04", [TENANTS, NOTIFICATIONS]):
+        upgrade(revision="i14_citus_05")
+        tenants_after = _rows("SELECT id, tenant_id, subject FROM notification ORDER BY id")
+        accounts_after = _rows(
+            "SELECT id, user_id, kind, subject, body, link, url, created_at, read_at,"
+            " mail_state, mail_attempts, mail_error, emailed_at"
+            " FROM account_notification ORDER BY id"
+        )
+        nullable = {
+            c["name"]: c["nullable"] for c in sa.inspect(db.engine).get_columns("notification")
+        }["tenant_id"]
+        downgrade(revision="i14_citus_04")
+        back = _rows("SELECT id, tenant_id, subject, mail_state FROM notification ORDER BY id")
+        tables = sa.inspect(db.engine).get_table_names()
+    assert tenants_after == [(1, 1, "Заявка")]
+    assert accounts_after == [
+        (
+            1,
+            1,
+            "account",
+            "Приглашение",
+            "Текст",
+            "http://x/i/1",
+            "http://x/i/1",
+            "2020-01-01 11:00:00",
+            None,
+            "queued",
+            0,
+            None,
+            None,
+        ),
+        (
+            2,
+            2,
+            "account",
+            "Сброс",
+            "",
+            "http://x/r/2",
+            "http://x/r/2",
+            "2020-01-01 12:00:00",
+            "2020-01-02 00:00:00",
+            "failed",
+            5,
+            "SMTPRecipientsRefused",
+            None,
+        ),
+    ]
+    assert nullable is False
+    assert back == [
+        (1, 1, "Заявка", "none"),
+        (2, None, "Приглашение", "queued"),  # new ids after the highest (SQLite's rowid)
+        (3, None, "Сброс", "failed"),
+    ]
+    assert "account_notification" not in tables

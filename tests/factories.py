@@ -1500,7 +1500,7 @@ class Stock:
         resident_out.file = stored_pdf(t.id, "certificate")
         self.resident_certificate, self.resident_certificate_out = resident, resident_out
         # an e-mail that failed: the admin's outbox offers to resend it
-        from mkr_web.models import MailState, Notification
+        from mkr_web.models import MailState
 
         self.notification = Notification(
             tenant_id=t.id,
@@ -1576,11 +1576,13 @@ class Stock:
         from mkr_web.operations import accounts, invitations
 
         def link_token(email: str) -> str:
+            from mkr_web.models import AccountNotification
+
             mail = db.session.scalars(
-                sa.select(Notification)
-                .join(User, User.id == Notification.user_id)
-                .where(User.email == email, Notification.tenant_id.is_(None))
-                .order_by(Notification.id.desc())
+                sa.select(AccountNotification)
+                .join(User, User.id == AccountNotification.user_id)
+                .where(User.email == email)
+                .order_by(AccountNotification.id.desc())
             ).first()
             return mail.link.rsplit("/", 1)[1]
 

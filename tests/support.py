@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from mkr_web.extensions import db
-from mkr_web.models import Certificate, Job, JobState, Notification, User
+from mkr_web.models import AccountNotification, Certificate, Job, JobState, Notification, User
 
 PASSWORD = "test-password-123"
 JOB_TIMEOUT = 90.0
@@ -447,15 +447,15 @@ def replay(app, cookie: str, url: str):
     return other.get(url)
 
 
-def account_mails(email: str) -> list[Notification]:
+def account_mails(email: str) -> list[AccountNotification]:
     """The account mails (no tenant) of an address, oldest first."""
     db.session.expire_all()
     return list(
         db.session.scalars(
-            sa.select(Notification)
-            .join(User, User.id == Notification.user_id)
-            .where(User.email == email, Notification.tenant_id.is_(None))
-            .order_by(Notification.id)
+            sa.select(AccountNotification)
+            .join(User, User.id == AccountNotification.user_id)
+            .where(User.email == email)
+            .order_by(AccountNotification.id)
         )
     )
 

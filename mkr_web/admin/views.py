@@ -15,7 +15,7 @@ from ..operations.deadlines import today
 from ..operations.jobs import send_task
 from ..operations.reference import clean_aliases
 from ..operations.tenancy import create_organization, update_organization
-from ..queries.audit import audit_select
+from ..queries.audit import audit_entries, audit_select
 from ..queries.dashboards import admin_todo
 from ..queries.reference import (
     database_answers,
@@ -25,7 +25,7 @@ from ..queries.reference import (
     tenant_counts,
 )
 from ..web.commit import commit_or_refuse
-from ..web.loading import paginate
+from ..web.loading import paginate_rows
 from . import bp
 from .forms import ActionForm, MergeForm, OrganizationForm
 
@@ -123,13 +123,14 @@ def organization(organization_id: int):
 @bp.route("/audit")
 @roles(Role.ADMIN)
 def audit():
-    page = paginate(
+    page = paginate_rows(
         audit_select(
             current_tenant().id,
             action=request.args.get("action", "").strip(),
             object_type=request.args.get("object_type", "").strip(),
             user_email=request.args.get("user", "").strip().lower(),
-        )
+        ),
+        audit_entries,
     )
     return render_template("admin/audit.html", page=page, filters=request.args)
 

@@ -12,11 +12,11 @@ from ..access import authenticated
 from ..models import Channel
 from ..operations.notification_kinds import GROUPS, configurable_kinds
 from ..operations.notifications import mark_read, preferences_of, set_preferences, unread_count
-from ..queries.notifications import notifications_of
+from ..queries.notifications import notification_rows, notifications_of
 from ..queries.reference import tenants_by_id
 from ..web.commit import commit_or_refuse
 from ..web.forms import Form
-from ..web.loading import paginate
+from ..web.loading import paginate_rows
 from . import bp
 
 
@@ -36,7 +36,7 @@ def _unread_badge():
 @bp.route("/notifications")
 @authenticated
 def notifications():
-    page = paginate(notifications_of(current_user.id))
+    page = paginate_rows(notifications_of(current_user.id), notification_rows)
     tenants = tenants_by_id(n.tenant_id for n in page.items)
     return render_template("auth/notifications.html", page=page, tenants=tenants, form=Form())
 

@@ -13,7 +13,7 @@ from .accounts import (
 from .accreditation import AccreditationApplication
 from .admission import AdmissionBatch, AdmissionCandidate, MatchKind
 from .api import ApiToken
-from .audit import AuditEntry
+from .audit import AuditEntry, PlatformAuditEntry
 from .base import db
 from .certificates import Certificate, CertificateKind
 from .documents import StoredFile
@@ -33,6 +33,7 @@ from .events import (
 from .jobs import Job, JobState
 from .nominations import Nomination, NominationKind
 from .notifications import (
+    AccountNotification,
     Channel,
     MailState,
     Notification,

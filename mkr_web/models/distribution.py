@@ -16,6 +16,8 @@ REFERENCE = {
     "recovery_code": "an account's second factor",
     "notification_preference": "an account's channels, across its tenants",
     "form_submission": "single-use form tokens of any page, platform pages included",
+    "platform_audit_entry": "the audit entries of no tenant: platform admin, account events",
+    "account_notification": "account mails (invitation, password reset): no tenant",
 }
 
 

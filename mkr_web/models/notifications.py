@@ -50,21 +50,9 @@ class MailState(enum.StrEnum):
         }[self.value]
 
 
-class Notification(TenantScoped, db.Model):
-    """An in-app notification; e-mailed (at once or in a digest) as its reader chose. One
-    that should have gone out and did not waits in the admin's outbox."""
+class _NotificationColumns:
+    """The columns a tenant's notification and an account mail share."""
 
-    __table_args__ = (
-        sa.Index("ix_notification_user_read", "user_id", "read_at"),
-        sa.Index("ix_notification_tenant_mail", "tenant_id", "mail_state"),
-        sa.Index("ix_notification_mail_user", "mail_state", "user_id"),
-    )
-
-    # Account mails (invitation, password reset) belong to no tenant: no tenant admin's
-    # outbox shows their single-use links.
-    tenant_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("tenant.id", ondelete="CASCADE"), index=True
-    )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(sa.String(60), default="general", server_default="general")
@@ -80,6 +68,32 @@ class Notification(TenantScoped, db.Model):
     mail_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     mail_error: Mapped[str | None] = mapped_column(sa.String(200))
     emailed_at: Mapped[datetime | None]
+
+
+class Notification(TenantScoped, _NotificationColumns, db.Model):
+    """An in-app notification; e-mailed (at once or in a digest) as its reader chose. One
+    that should have gone out and did not waits in the admin's outbox."""
+
+    __table_args__ = (
+        sa.Index("ix_notification_user_read", "user_id", "read_at"),
+        sa.Index("ix_notification_tenant_mail", "tenant_id", "mail_state"),
+        sa.Index("ix_notification_mail_user", "mail_state", "user_id"),
+    )
+
+
+class AccountNotification(_NotificationColumns, db.Model):
+    """An account mail (invitation, password reset): a notification of no tenant, always
+    e-mailed at once. No tenant admin's outbox shows its single-use link; the platform admin's
+    does. A table of its own (a Citus reference table): Citus refuses NULL in
+    ``notification.tenant_id``, the distribution column."""
+
+    __table_args__ = (
+        sa.Index("ix_account_notification_user_read", "user_id", "read_at"),
+        sa.Index("ix_account_notification_mail_user", "mail_state", "user_id"),
+    )
+
+    #: no tenant (the reader's list shows a tenant's slug beside its notifications)
+    tenant_id = None
 
 
 class NotificationPreference(db.Model):

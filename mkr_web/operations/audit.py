@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..extensions import db
-from ..models import AuditEntry
+from ..models import AuditEntry, PlatformAuditEntry
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ def set_actor_source(source: Callable[[], Actor | None]) -> None:
 
 
 def record(action: str, obj=None, *, tenant_id: int | None = None, user=None, **details) -> None:
-    """Add an audit entry to the session (committed with the request's transaction)."""
+    """Add an audit entry to the session (committed with the request's transaction): an
+    :class:`AuditEntry` of the tenant, or a :class:`PlatformAuditEntry` when there is none."""
     role = None
     actor = _actor_source()
     if user is None and actor is not None:
@@ -48,9 +49,10 @@ def record(action: str, obj=None, *, tenant_id: int | None = None, user=None, **
         details.setdefault("api_token_id", actor.token_id)
     if tenant_id is None and obj is not None:
         tenant_id = getattr(obj, "tenant_id", None)
+    fields = {"tenant_id": tenant_id} if tenant_id is not None else {}
     db.session.add(
-        AuditEntry(
-            tenant_id=tenant_id,
+        (AuditEntry if tenant_id is not None else PlatformAuditEntry)(
+            **fields,
             user_id=getattr(user, "id", None),
             role=role,
             action=action,

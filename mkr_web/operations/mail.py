@@ -5,12 +5,12 @@ SMTP goes through Flask-Mailman's backend with the settings of :mod:`mkr_web.con
 ``MAIL_USERNAME``/``MAIL_PASSWORD``, ``MAIL_TIMEOUT``, ``MAIL_CA_FILE``). Certificates are
 verified on both TLS paths (the library's STARTTLS alone would not).
 
-- :func:`deliver` sends one notification that waits for it (``queued``); an error is kept on the
-  row (its kind, never the address) and raised for the task's retry; the last try marks the row
-  ``failed``: the admin's outbox offers a resend.
+- :func:`deliver` sends one notification (or account mail) that waits for it (``queued``); an
+  error is kept on the row (its kind, never the address) and raised for the task's retry; the
+  last try marks the row ``failed``: the admin's outbox offers a resend.
 - :func:`send_digests` sends each user one e-mail with their digest notifications (beat, daily).
 - :func:`queued_to_flush` lists rows a worker never got (the broker was down) for the beat task
-  ``mkr.mail.flush``.
+  ``mkr.mail.flush``, of the notifications or of the account mails.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from flask_mailman.backends.smtp import EmailBackend
 from flask_mailman.utils import DNS_NAME
 
 from ..extensions import db
-from ..models import MailState, Notification, User
+from ..models import AccountNotification, MailState, Notification, User
 from ..models.base import utcnow
 from ..navigation import external_url
 
@@ -90,7 +90,7 @@ def _footer() -> str:
     return "\n\n--\n" + "Настроить уведомления: " + external_url("auth.notification_settings")
 
 
-def message_text(notification: Notification) -> str:
+def message_text(notification: Notification | AccountNotification) -> str:
     text = notification.body or notification.subject
     if notification.url:
         text += f"\n\n{notification.url}"
@@ -110,11 +110,11 @@ def _send(to: str, subject: str, text: str) -> None:
         raise MailFailure(type(exc).__name__ + (f" {code}" if code else "")) from None
 
 
-def deliver(notification_id: int, *, final: bool) -> str:
-    """Send one queued notification; returns ``sent`` or why nothing was sent. On an SMTP
-    error the row keeps it (and ``failed`` on the ``final`` try) and :class:`MailFailure` is
-    raised for the retry."""
-    row = db.session.get(Notification, notification_id)
+def deliver(notification_id: int, *, final: bool, account: bool = False) -> str:
+    """Send one queued notification (an :class:`AccountNotification` if ``account``); returns ``sent`` or why nothing was sent. On an SMTP error the row keeps it (and
+    ``failed`` on the ``final`` try) and :class:`MailFailure` is raised for the retry."""
+    model = AccountNotification if account else Notification
+    row = db.session.get(model, notification_id)
     if row is None or row.mail_state is not MailState.QUEUED:
         return "skipped"
     if not current_app.config.get("MAIL_SERVER"):
@@ -128,26 +128,34 @@ def deliver(notification_id: int, *, final: bool) -> str:
         if final:
             row.mail_state = MailState.FAILED
         db.session.commit()
-        log.warning("notification %s not e-mailed (try %d): %s", row.id, row.mail_attempts, exc)
+        log.warning(
+            "%s %s not e-mailed (try %d): %s",
+            model.__tablename__,
+            row.id,
+            row.mail_attempts,
+            exc,
+        )
         raise
     row.mail_state, row.emailed_at, row.mail_error = MailState.SENT, utcnow(), None
     db.session.commit()
     return "sent"
 
 
-def queued_to_flush(now=None) -> list[int]:
-    """Queued rows that a worker never took (created 10 minutes to 2 days ago, not tried)."""
+def queued_to_flush(now=None, *, account: bool = False) -> list[int]:
+    """Queued notifications (account mails if ``account``) that a worker never took (created
+    10 minutes to 2 days ago, not tried)."""
     now = now or utcnow()
+    model = AccountNotification if account else Notification
     return list(
         db.session.scalars(
-            sa.select(Notification.id)
+            sa.select(model.id)
             .where(
-                Notification.mail_state == MailState.QUEUED,
-                Notification.mail_attempts == 0,
-                Notification.created_at <= now - FLUSH_AFTER,
-                Notification.created_at >= now - FLUSH_WITHIN,
+                model.mail_state == MailState.QUEUED,
+                model.mail_attempts == 0,
+                model.created_at <= now - FLUSH_AFTER,
+                model.created_at >= now - FLUSH_WITHIN,
             )
-            .order_by(Notification.id)
+            .order_by(model.id)
             .limit(FLUSH_LIMIT)
         )
     )

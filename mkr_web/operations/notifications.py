@@ -2,13 +2,17 @@
 
 - :func:`emit` raises one kind of event of the registry (:mod:`.notification_kinds`): it renders
   the tenant's wording of the kind (or the default) in a sandbox and calls :func:`notify`.
-- :func:`notify` is the one function every notification and account mail goes through
+- :func:`notify` is the one function every notification of a tenant goes through
   (``notify(tenant_id, user_ids, subject, body, link, kind=...)``): it adds the rows (flush
   only) and decides each reader's channel (in the app only, e-mail at once, or the daily
   digest). E-mails to send at once are queued on the session and handed to the Celery task
   ``mkr.mail.send`` (ids only) right after the transaction commits, never for a rolled-back
   one. A broker that is down loses nothing: the row stays ``queued``, visible in the admin's
   outbox, and the beat task ``mkr.mail.flush`` hands it over again.
+- :func:`send_account_mail` is the one way an account mail (invitation, password reset: no
+  tenant) leaves: an :class:`AccountNotification` row (a table of its own), e-mailed at once
+  the same way by the task ``mkr.mail.send_account``; the platform admin's outbox lists those
+  not e-mailed, ``mkr.mail.flush`` hands them over again too.
 - Sending itself (SMTP with STARTTLS/SSL and login, retries, the digest) is :mod:`.mail`.
 
 Logs name notification ids only, never addresses or texts.
@@ -31,6 +35,7 @@ from workflows.roles import Role
 from ..documents.formats import nest_quotes
 from ..extensions import db
 from ..models import (
+    AccountNotification,
     Channel,
     MailState,
     Membership,
@@ -45,8 +50,10 @@ from .notification_kinds import GENERAL, KINDS, Kind
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "mkr_pending_mail"
+ACCOUNT_PENDING_KEY = "mkr_pending_account_mail"
 SUPPRESS_KEY = "mkr_suppress_notifications"
 SEND_TASK = "mkr.mail.send"
+ACCOUNT_SEND_TASK = "mkr.mail.send_account"
 # A broker that is down answers within a fraction of a second, not after Celery's long retries.
 PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
@@ -103,16 +110,32 @@ def _clean_subject(subject: str) -> str:
 ACCOUNT_KIND = "account"  # always e-mailed at once, whatever the user's preferences
 
 
-def send_account_mail(user_id: int, subject: str, body: str, link: str) -> Notification | None:
-    """The one way account mails (invitation, password reset) leave: a notification row with
-    no tenant, mailed after commit like every notification.
+def send_account_mail(
+    user_id: int, subject: str, body: str, link: str
+) -> AccountNotification | None:
+    """The one way account mails (invitation, password reset) leave: an
+    :class:`AccountNotification` (no tenant, a table of its own), mailed after commit like
+    every notification (task ``mkr.mail.send_account``).
 
     No tenant means no tenant admin's outbox lists it: its link opens the account. The kind
     ``account`` is not configurable: it is e-mailed at once (by the mail worker, like every
     notification), whatever the user's preferences.
     """
-    rows = notify(None, [user_id], subject, body, link, kind=ACCOUNT_KIND, url=link)
-    return rows[0] if rows else None
+    if db.session.info.get(SUPPRESS_KEY) or user_id is None:
+        return None
+    row = AccountNotification(
+        user_id=user_id,
+        kind=ACCOUNT_KIND,
+        subject=subject[:300],
+        body=body,
+        link=link,
+        url=link,
+        mail_state=MailState.QUEUED,
+    )
+    db.session.add(row)
+    db.session.flush()
+    db.session.info.setdefault(ACCOUNT_PENDING_KEY, []).append(row.id)
+    return row
 
 
 def admin_ids(tenant_id: int) -> list[int]:
@@ -240,7 +263,7 @@ def _absolute(link: str | None) -> str | None:
 
 
 def notify(
-    tenant_id: int | None,
+    tenant_id: int,
     user_ids: Iterable[int],
     subject: str,
     body: str = "",
@@ -250,7 +273,7 @@ def notify(
     url: str | None = None,
 ) -> list[Notification]:
     """Notify each user once (duplicates in ``user_ids`` are dropped). ``link`` is an in-app
-    path (or an absolute URL, as account mails have); ``url`` the absolute link for e-mail."""
+    path (or an absolute URL); ``url`` the absolute link for e-mail."""
     if db.session.info.get(SUPPRESS_KEY):
         return []
     users = list(dict.fromkeys(u for u in user_ids if u is not None))
@@ -319,24 +342,36 @@ def suppressed() -> Iterator[None]:
         db.session.info.pop(SUPPRESS_KEY, None)
 
 
+def _unread(model, user_id: int):
+    return (
+        sa.select(sa.func.count())
+        .select_from(model)
+        .where(model.user_id == user_id, model.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 def unread_count(user_id: int) -> int:
+    """The user's unread notifications and account mails (one query)."""
     return (
         db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            sa.select(_unread(Notification, user_id) + _unread(AccountNotification, user_id))
         )
         or 0
     )
 
 
-def mark_read(user_id: int, ids: Iterable[int] | None = None) -> int:
-    q = sa.update(Notification).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None)
+def mark_read(user_id: int) -> int:
+    """Every unread notification and account mail of the user read; returns how many."""
+    now = utcnow()
+    return sum(
+        db.session.execute(
+            sa.update(model)
+            .where(model.user_id == user_id, model.read_at.is_(None))
+            .values(read_at=now)
+        ).rowcount
+        for model in (Notification, AccountNotification)
     )
-    if ids is not None:
-        q = q.where(Notification.id.in_(list(ids)))
-    return db.session.execute(q.values(read_at=utcnow())).rowcount
 
 
 def resend(notification: Notification) -> None:
@@ -362,12 +397,13 @@ def mail_configured() -> bool:
     return bool(has_app_context() and current_app.config.get("MAIL_SERVER"))
 
 
-def hand_over(ids: list[int]) -> int:
-    """Send ``mkr.mail.send`` for each id; stops at the first broker failure (the rows stay
-    queued: the outbox shows them and ``mkr.mail.flush`` tries again). Returns how many went."""
+def hand_over(ids: list[int], task_name: str = SEND_TASK) -> int:
+    """Send ``mkr.mail.send`` (or ``task_name``: ``mkr.mail.send_account`` for account mails)
+    for each id; stops at the first broker failure (the rows stay queued: the outbox shows
+    them and ``mkr.mail.flush`` tries again). Returns how many went."""
     if not ids or not mail_configured():
         return 0
-    task = current_app.extensions["celery"].tasks[SEND_TASK]
+    task = current_app.extensions["celery"].tasks[task_name]
     handed = 0
     for notification_id in ids:
         try:
@@ -386,11 +422,13 @@ def hand_over(ids: list[int]) -> int:
 
 @sa.event.listens_for(sa.orm.Session, "after_commit")
 def _mail_after_commit(session) -> None:
-    ids = session.info.pop(PENDING_KEY, None)
-    if ids and has_app_context():
-        hand_over(ids)
+    for key, task_name in ((PENDING_KEY, SEND_TASK), (ACCOUNT_PENDING_KEY, ACCOUNT_SEND_TASK)):
+        ids = session.info.pop(key, None)
+        if ids and has_app_context():
+            hand_over(ids, task_name)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_rollback")
 def _forget_after_rollback(session) -> None:
     session.info.pop(PENDING_KEY, None)
+    session.info.pop(ACCOUNT_PENDING_KEY, None)

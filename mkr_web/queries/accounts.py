@@ -10,10 +10,10 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import (
+    AccountNotification,
     Invitation,
     InvitationState,
     Membership,
-    Notification,
     PasswordReset,
     RecoveryCode,
     Tenant,
@@ -178,7 +178,7 @@ def sso_origins() -> list[str]:
 def unsent_account_mails() -> sa.Select:
     """Account mails (no tenant) not e-mailed, newest first, for the platform admin."""
     return (
-        sa.select(Notification)
-        .where(Notification.tenant_id.is_(None), Notification.emailed_at.is_(None))
-        .order_by(Notification.id.desc())
+        sa.select(AccountNotification)
+        .where(AccountNotification.emailed_at.is_(None))
+        .order_by(AccountNotification.id.desc())
     )

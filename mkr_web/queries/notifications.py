@@ -5,18 +5,46 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import MailState, Notification
+from ..models import AccountNotification, MailState, Notification
 
 OUTBOX_STATES = (MailState.QUEUED, MailState.FAILED)
 
 
+#: the reader's list names each row's table by this key
+SOURCES = {"t": Notification, "a": AccountNotification}
+
+
 def notifications_of(user_id: int) -> sa.Select:
-    """A user's notifications in every tenant, newest first."""
-    return (
-        sa.select(Notification)
-        .where(Notification.user_id == user_id)
-        .order_by(Notification.id.desc())
+    """A user's notifications in every tenant and account mails, newest first: rows of
+    ``(source, id)`` (``source`` a key of :data:`SOURCES`), one UNION ALL;
+    :func:`notification_rows` loads a page of them."""
+    both = sa.union_all(
+        *(
+            sa.select(
+                sa.literal(key).label("source"),
+                model.id.label("id"),
+                model.created_at.label("created_at"),
+            ).where(model.user_id == user_id)
+            for key, model in SOURCES.items()
+        )
+    ).subquery("notifications")
+    return sa.select(both.c.source, both.c.id).order_by(
+        both.c.created_at.desc(), both.c.source.desc(), both.c.id.desc()
     )
+
+
+def notification_rows(rows) -> list:
+    """The notifications of ``rows`` (``(source, id)`` from :func:`notifications_of`) in that
+    order: one query per table."""
+    wanted: dict[str, list[int]] = {}
+    for source, id_ in rows:
+        wanted.setdefault(source, []).append(id_)
+    found = {}
+    for source, ids in wanted.items():
+        model = SOURCES[source]
+        for n in db.session.scalars(sa.select(model).where(model.id.in_(ids))):
+            found[source, n.id] = n
+    return [found[source, id_] for source, id_ in rows]
 
 
 def outbox_of(tenant_id: int) -> sa.Select:

@@ -102,20 +102,38 @@ def mail_backoff(retries: int) -> int:
 def send_mail(self, notification_id: int) -> str:
     """E-mail one notification (ids only); retries with backoff, then ``failed`` (outbox).
     Run in-process (no broker) it tries once: a page must not wait for retries."""
-    final = bool(self.request.is_eager) or self.request.retries >= self.max_retries
+    return _send(self, notification_id, account=False)
+
+
+@shared_task(
+    name="mkr.mail.send_account",
+    bind=True,
+    max_retries=MAIL_RETRIES,
+    acks_late=True,
+    ignore_result=True,
+)
+def send_account_mail(self, notification_id: int) -> str:
+    """E-mail one account mail (invitation, password reset; ids only), as ``mkr.mail.send``."""
+    return _send(self, notification_id, account=True)
+
+
+def _send(task, notification_id: int, *, account: bool) -> str:
+    final = bool(task.request.is_eager) or task.request.retries >= task.max_retries
     try:
-        return mail.deliver(notification_id, final=final)
+        return mail.deliver(notification_id, final=final, account=account)
     except mail.MailFailure as exc:
         db.session.rollback()
         if final:
             return "failed"
-        raise self.retry(exc=exc, countdown=mail_backoff(self.request.retries)) from None
+        raise task.retry(exc=exc, countdown=mail_backoff(task.request.retries)) from None
 
 
 @shared_task(name="mkr.mail.flush")
 def flush_mail() -> int:
     """Every few minutes (beat): hand over e-mails that never reached a worker."""
-    return notifications.hand_over(mail.queued_to_flush())
+    return notifications.hand_over(mail.queued_to_flush()) + notifications.hand_over(
+        mail.queued_to_flush(account=True), notifications.ACCOUNT_SEND_TASK
+    )
 
 
 @shared_task(name="mkr.mail.digest")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 
 from ..extensions import db
 from ..queries.reference import rows_in_tenant
@@ -31,6 +31,22 @@ def by_id_or_404(scope: sa.Select, model, object_id: int):
 def paginate(query: sa.Select, per_page: int = PER_PAGE, **kwargs) -> Pagination:
     """One page of ``query`` (``?page=`` from the request; a page past the end is empty)."""
     return db.paginate(query, per_page=per_page, error_out=False, **kwargs)
+
+
+class _RowsPagination(SelectPagination):
+    """A page of rows (not entities), turned into items by ``load``."""
+
+    def _query_items(self) -> list:
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return self._query_args["load"](self._query_args["session"].execute(select).all())
+
+
+def paginate_rows(query: sa.Select, load, per_page: int = PER_PAGE) -> Pagination:
+    """One page of ``query``'s rows (``?page=`` from the request), each page's rows passed to
+    ``load`` (rows -> items): for a select of keys, e.g. a UNION ALL over two tables."""
+    return _RowsPagination(
+        select=query, session=db.session, load=load, per_page=per_page, error_out=False
+    )
 
 
 def all_in_tenant_or_404(model, ids, tenant_id: int) -> list:

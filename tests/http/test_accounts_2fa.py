@@ -12,7 +12,7 @@ import pyotp
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
-from mkr_web.models import AuditEntry, Membership, RecoveryCode, Tenant, User
+from mkr_web.models import AuditEntry, Membership, PlatformAuditEntry, RecoveryCode, Tenant, User
 from tests.support import PASSWORD, csrf_token, login, post_form, totp_now
 
 
@@ -80,7 +80,9 @@ def test_recovery_code_works_once(app, factory):
     again, _ = _password_step(app, user.email)
     assert _code_step(again, codes[3]).status_code == 200
     actions = db.session.scalars(
-        sa.select(AuditEntry.action).where(AuditEntry.action.like("2fa.%")).order_by(AuditEntry.id)
+        sa.select(PlatformAuditEntry.action)
+        .where(PlatformAuditEntry.action.like("2fa.%"))
+        .order_by(PlatformAuditEntry.id)
     ).all()
     assert actions == ["2fa.enable", "2fa.recovery_used", "2fa.failed"]
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
-from mkr_web.models import AuditEntry, Notification, PasswordReset
+from mkr_web.models import AccountNotification, Notification, PasswordReset, PlatformAuditEntry
 from tests.support import (
     PASSWORD,
     account_mails,
@@ -43,7 +43,8 @@ def test_same_answer_for_known_and_unknown_addresses(app, factory):
     assert _body(known) == _body(unknown)
     assert "Если этот адрес зарегистрирован" in _body(known)
     assert len(account_mails(user.email)) == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AccountNotification)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
 
 
 def test_reset_sets_the_password_and_ends_every_session(app, factory):
@@ -69,9 +70,9 @@ def test_reset_sets_the_password_and_ends_every_session(app, factory):
     again = app.test_client().get(path)
     assert again.status_code == 410 and "Ссылка уже использована." in again.get_data(as_text=True)
     actions = db.session.execute(
-        sa.select(AuditEntry.action, AuditEntry.user_id, AuditEntry.details)
-        .where(AuditEntry.action.like("auth.reset.%"))
-        .order_by(AuditEntry.id)
+        sa.select(PlatformAuditEntry.action, PlatformAuditEntry.user_id, PlatformAuditEntry.details)
+        .where(PlatformAuditEntry.action.like("auth.reset.%"))
+        .order_by(PlatformAuditEntry.id)
     ).all()
     assert [tuple(a) for a in actions] == [
         ("auth.reset.request", user.id, {"sent": True}),

@@ -10,7 +10,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
-from mkr_web.models import AuditEntry, Membership, UserSession
+from mkr_web.models import AuditEntry, Membership, PlatformAuditEntry, UserSession
 from tests.support import PASSWORD, login, post_form, replay, saved_cookie
 
 NEW_PASSWORD = "Оранжевый-закат-над-Томью"
@@ -56,7 +56,7 @@ def test_cookie_dies_at_password_change_but_this_browser_stays(app, factory):
     assert login(app.test_client(), user.email, PASSWORD).status_code == 200  # old one refused
     assert login(app.test_client(), user.email, NEW_PASSWORD).status_code == 302
     entry = db.session.execute(
-        sa.select(AuditEntry).where(AuditEntry.action == "auth.password.change")
+        sa.select(PlatformAuditEntry).where(PlatformAuditEntry.action == "auth.password.change")
     ).scalar_one()
     assert entry.user_id == user.id and entry.ip == "127.0.0.1"
     assert entry.details == {"sessions_ended": 2}
@@ -246,9 +246,14 @@ def test_logins_and_failures_are_audited_with_address(app, factory):
     login(app.test_client(), "nobody@example.test", "wrong-password-2")
     login(app.test_client(), user.email)
     rows = db.session.execute(
-        sa.select(AuditEntry.action, AuditEntry.user_id, AuditEntry.ip, AuditEntry.details)
-        .where(AuditEntry.action.like("auth.%"))
-        .order_by(AuditEntry.id)
+        sa.select(
+            PlatformAuditEntry.action,
+            PlatformAuditEntry.user_id,
+            PlatformAuditEntry.ip,
+            PlatformAuditEntry.details,
+        )
+        .where(PlatformAuditEntry.action.like("auth.%"))
+        .order_by(PlatformAuditEntry.id)
     ).all()
     assert [tuple(r) for r in rows] == [
         ("auth.login.failed", user.id, "127.0.0.1", {"reason": "password"}),

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
-from mkr_web.models import AuditEntry, TenantSSO, User, UserSession
+from mkr_web.models import AuditEntry, PlatformAuditEntry, TenantSSO, User, UserSession
 from mkr_web.operations.tenancy import grant_role
 from tests.factories import tenant_sso
 from tests.oidc.provider import callback_path, query
@@ -98,7 +98,7 @@ def test_success(app, sso, oidc_provider, factory):
     row = db.session.execute(sa.select(UserSession)).scalar_one()
     assert (row.user_id, row.method) == (user.id, "sso")
     entry = db.session.execute(
-        sa.select(AuditEntry).where(AuditEntry.action == "auth.login")
+        sa.select(PlatformAuditEntry).where(PlatformAuditEntry.action == "auth.login")
     ).scalar_one()
     assert (entry.user_id, entry.details, entry.ip) == (user.id, {"method": "sso"}, "127.0.0.1")
     # the authorization request used PKCE, state and nonce

@@ -179,3 +179,96 @@ def test_preferences_page_saves_a_channel_per_kind(app, factory):
     ) == [("admission.arrived", Channel.DIGEST), ("review.conflict", Channel.APP)]
     html = client.get("/notifications/settings").get_data(as_text=True)
     assert 'name="admission.arrived" value="digest" aria-labelledby' in html
+
+
+def test_broker_down_an_account_mail_is_stored_and_flushed_later(
+    dead_broker_app, factory, smtp_server, app
+):
+    """An account mail (no tenant) is an account_notification row; a broker that is down does
+    not break the page that writes it; the beat's flush hands it to its own task later."""
+    import time
+    from datetime import timedelta
+
+    from mkr_web.models import AccountNotification, MailState
+    from mkr_web.tasks import flush_mail
+
+    user = factory.user(factory.tenant(), "expert")
+    client = dead_broker_app.test_client()
+    started = time.monotonic()
+    resp = post_form(client, "/password/forgot", {"email": user.email})
+    assert resp.status_code == 200
+    assert time.monotonic() - started < 5  # no long wait for the broker
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
+    rows = db.session.execute(
+        sa.select(
+            AccountNotification.user_id,
+            AccountNotification.kind,
+            AccountNotification.mail_state,
+            AccountNotification.mail_attempts,
+        )
+    ).all()
+    assert rows == [(user.id, "account", MailState.QUEUED, 0)]
+    row = db.session.scalar(sa.select(AccountNotification))
+    row.created_at -= timedelta(minutes=30)  # a worker never took it
+    db.session.commit()
+    server = smtp_server("plain")
+    with app.app_context():
+        assert flush_mail.run() == 1
+    [(subject, to, body)] = server.parsed()
+    assert (subject, to) == ("Восстановление пароля в МКР", user.email)
+    assert "http://127.0.0.1:5000/password/reset/" in body
+    assert "Настроить уведомления" not in body  # an account mail has no settings footer
+    db.session.expire_all()
+    assert db.session.execute(
+        sa.select(AccountNotification.mail_state, AccountNotification.mail_attempts)
+    ).all() == [(MailState.SENT, 1)]
+
+
+def test_the_reader_sees_account_mails_beside_the_tenants_notifications(app, people):
+    """The reader's list merges both tables newest first; the badge counts both; "mark all
+    read" reads both."""
+    from datetime import datetime
+
+    from mkr_web.models import AccountNotification, MailState
+
+    tenant, admin, expert = people
+
+    def at(minute):
+        return datetime(2026, 3, 1, 9, minute)
+
+    db.session.add_all(
+        [
+            Notification(
+                tenant_id=tenant.id, user_id=expert.id, subject="Первое", created_at=at(1)
+            ),
+            AccountNotification(
+                user_id=expert.id,
+                kind="account",
+                subject="Приглашение",
+                mail_state=MailState.SENT,
+                created_at=at(2),
+            ),
+            Notification(
+                tenant_id=tenant.id, user_id=expert.id, subject="Третье", created_at=at(3)
+            ),
+            AccountNotification(
+                user_id=admin.id, kind="account", subject="Чужое", created_at=at(4)
+            ),
+        ]
+    )
+    db.session.commit()
+    client = app.test_client()
+    login(client, expert.email)
+    html = client.get("/notifications").get_data(as_text=True)
+    listed = html.split('data-testid="notifications"', 1)[1].split("</ul>", 1)[0]
+    subjects = [s for s in ("Третье", "Приглашение", "Первое", "Чужое") if s in listed]
+    assert sorted(subjects, key=listed.index) == ["Третье", "Приглашение", "Первое"]
+    assert listed.count("list-group-item-info") == 3  # unread
+    from mkr_web.operations.notifications import unread_count
+
+    assert unread_count(expert.id) == 3
+    post_form(client, "/notifications/read", {}, form_url="/notifications")
+    db.session.expire_all()
+    assert unread_count(expert.id) == 0
+    assert unread_count(admin.id) == 1

@@ -1,7 +1,7 @@
 """``flask mkr citus-keys`` (``operations.distribution.swap_primary_keys``) on PostgreSQL, in a
-scratch copy of the schema built by ``flask db upgrade``: afterwards every distributed table's primary key
-starts with tenant_id (but the two tables still pending in tests/unit/test_distribution.py),
-a second run changes nothing, and the foreign keys between tenants' rows still hold."""
+scratch copy of the schema built by ``flask db upgrade``: afterwards every distributed table's
+primary key starts with tenant_id (``report_version``'s is ``(tenant_id)`` from the start), a
+second run changes nothing, and the foreign keys between tenants' rows still hold."""
 
 from __future__ import annotations
 
@@ -26,12 +26,11 @@ ACROSS = (
 )
 
 
+@pytest.mark.postgresql  # transactional DDL on the test database itself
 def test_the_primary_keys_take_the_tenant_and_the_foreign_keys_still_hold(app):
     """On the test database (built by ``flask db upgrade``), in one transaction rolled back at
     the end: PostgreSQL's DDL is transactional, so the schema is a scratch copy."""
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("PostgreSQL only")
         db.session.remove()
         with db.engine.connect() as conn:
             outer = conn.begin()
@@ -54,29 +53,26 @@ def test_the_primary_keys_take_the_tenant_and_the_foreign_keys_still_hold(app):
             after = sa.inspect(conn).get_pk_constraint("person")["constrained_columns"]
         calls = citus_calls(db.metadata)
 
-    # report_version's key is its tenant_id already; report_snapshot takes (tenant_id, id)
-    assert (len(first.statements), first.done_before) == (42, ["report_version"])
-    assert first.not_distributable == ["audit_entry", "notification"]
-    assert (again.statements, len(again.done_before)) == ([], 43)
-    assert sorted(t for t, columns in keys.items() if columns[0] != "tenant_id") == [
-        "audit_entry",
-        "notification",
-    ]
+    assert (len(first.statements), first.done_before) == (44, ["report_version"])
+    assert first.not_distributable == []
+    assert (again.statements, len(again.done_before)) == ([], 45)
+    assert sorted(t for t, columns in keys.items() if columns[0] != "tenant_id") == []
     assert (keys["person"], after) == (["tenant_id", "id"], ["id"])
     assert keys["membership_municipality"] == ["tenant_id", "membership_id", "municipality_id"]
     assert first.statements[0] == (
-        'ALTER TABLE "municipality" DROP CONSTRAINT "pk_municipality", '
-        'ADD CONSTRAINT "pk_municipality" PRIMARY KEY ("tenant_id", "id")'
+        'ALTER TABLE "audit_entry" DROP CONSTRAINT "pk_audit_entry", '
+        'ADD CONSTRAINT "pk_audit_entry" PRIMARY KEY ("tenant_id", "id")'
     )
     assert (calls[0], calls[-1], len(calls)) == (
         "SELECT create_reference_table('tenant');",
         "SELECT create_distributed_table('placement', 'tenant_id');",
-        53,  # with report_version and report_snapshot
+        55,  # 10 reference tables, 45 distributed
     )
-    assert [c for c in calls if c.startswith("--")] == [
-        "-- audit_entry: not distributable yet (tenant_id may be NULL)",
-        "-- notification: not distributable yet (tenant_id may be NULL)",
-    ]
+    assert [c for c in calls if c.startswith("--")] == []
+    assert "SELECT create_reference_table('platform_audit_entry');" in calls
+    assert "SELECT create_reference_table('account_notification');" in calls
+    assert "SELECT create_distributed_table('audit_entry', 'tenant_id');" in calls
+    assert "SELECT create_distributed_table('notification', 'tenant_id');" in calls
 
 
 def test_the_command_shows_what_it_would_change_and_changes_nothing(app, app_ctx):
@@ -85,10 +81,10 @@ def test_the_command_shows_what_it_would_change_and_changes_nothing(app, app_ctx
         assert (out.exit_code, out.output) == (1, "Error: Только для PostgreSQL.\n")
         return
     lines = out.output.splitlines()
-    assert (out.exit_code, lines[42], lines[43]) == (
+    assert (out.exit_code, lines[44], lines[45]) == (
         0,
-        "Будет изменено ключей: 42; уже с tenant_id: 1.",
-        "Не распределяются (tenant_id нет или он может быть пуст): audit_entry, notification",
+        "Будет изменено ключей: 44; уже с tenant_id: 1.",
+        "Затем на координаторе Citus:",
     )
     person = sa.inspect(db.engine).get_pk_constraint("person")["constrained_columns"]
     assert person == ["id"]

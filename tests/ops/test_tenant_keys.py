@@ -14,11 +14,6 @@ from mkr_web.operations.reference import merge_organizations, rows_behind
 from tests.factories import make_person
 
 
-def _postgresql_only():
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("foreign keys are enforced on PostgreSQL only")
-
-
 def test_merging_organisations_moves_the_ids_and_leaves_the_tenant(factory):
     t = factory.tenant()
     # the source's id equals the tenant's: a walk that also followed the tenant_id element
@@ -42,8 +37,8 @@ def test_merging_organisations_moves_the_ids_and_leaves_the_tenant(factory):
     assert db.session.get(Person, first.id).tenant_id == t.id
 
 
+@pytest.mark.postgresql  # foreign keys are enforced on PostgreSQL only
 def test_deleting_a_referenced_row_clears_the_id_and_keeps_the_tenant(factory):
-    _postgresql_only()
     t = factory.tenant()
     org = factory.organization(t, "Первый район")
     person = make_person(t, organization=org)
@@ -54,8 +49,8 @@ def test_deleting_a_referenced_row_clears_the_id_and_keeps_the_tenant(factory):
     assert tuple(row) == (True, None)
 
 
+@pytest.mark.postgresql  # foreign keys are enforced on PostgreSQL only
 def test_a_reference_to_another_tenants_row_is_refused(factory):
-    _postgresql_only()
     a, b = factory.tenant(), factory.tenant()
     theirs = factory.organization(b, "Первый район")
     person = make_person(a)

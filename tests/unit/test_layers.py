@@ -105,6 +105,7 @@ def test_tasks_are_named_topic_verb_and_every_sent_name_exists():
         "mkr.mail.digest",
         "mkr.mail.flush",
         "mkr.mail.send",
+        "mkr.mail.send_account",
         "mkr.registry.export",
         "mkr.report.refresh",
         "mkr.report.refresh_all",

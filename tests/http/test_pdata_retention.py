@@ -144,7 +144,9 @@ def test_past_retention_is_listed_approved_in_one_batch_and_leaves_an_act(client
     ]
     assert rows[-1][5] == "reason=retention, scans_deleted=1"
     downloads = db.session.scalars(
-        sa.select(AuditEntry.details).where(AuditEntry.action == "retention.document_download")
+        sa.select(AuditEntry.details)
+        .where(AuditEntry.action == "retention.document_download")
+        .order_by(AuditEntry.id)
     ).all()
     assert downloads == [{"document": "act_file"}, {"document": "log_file"}]
     # a second approval is refused: nothing changes

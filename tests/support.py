@@ -139,6 +139,24 @@ def browser_login(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Войти", exact=True).click()  # not "Войти через …"
 
 
+def confirm_in_dialog(page, button, text: str | None = None) -> None:
+    """Click ``button`` (a locator of a ``data-confirm`` form's button) and say yes in the dialog.
+
+    The page's scripts run at the end of ``<body>``, so a click while the page is still parsing
+    reaches a form that ``confirm.js`` has not yet taken over, and the server's confirmation page
+    answers instead (the path without JavaScript). Waiting for ``load`` first makes the browser
+    path the one tested. ``text``, when given, must be in the dialog."""
+    from playwright.sync_api import expect
+
+    page.wait_for_load_state("load")
+    button.click()
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    if text is not None:
+        expect(dialog).to_contain_text(text)
+    dialog.get_by_role("button", name="Да, выполнить").click()
+
+
 def screenshot(page, name: str) -> None:
     """A full-page screenshot of a browser test into the temp dir's ``mkr-e2e/``."""
     folder = os.path.join(tempfile.gettempdir(), "mkr-e2e")

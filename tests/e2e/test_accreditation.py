@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, expect
 from mkr_web.extensions import db
 from mkr_web.models import Certificate, Job
 from tests.factories import REGULATION_PDF as PDF, Factory
-from tests.support import browser_login, wait_for_job
+from tests.support import browser_login, confirm_in_dialog, wait_for_job
 
 pytestmark = pytest.mark.e2e
 
@@ -92,10 +92,8 @@ def test_accreditation_from_submission_to_certificate(
     expect(admin.get_by_test_id("spread")).to_have_text("4,50")
     admin.get_by_label("Аккредитовано с (год)").fill("2020")
     admin.get_by_label("по (год включительно)").fill("2022")
-    admin.get_by_role("button", name="Аккредитовать").click()
     # irreversible: the dialog names what happens, then it is confirmed
-    expect(admin.locator("#confirm-dialog")).to_be_visible()
-    admin.locator("#confirm-dialog").get_by_role("button", name="Да, выполнить").click()
+    confirm_in_dialog(admin, admin.get_by_role("button", name="Аккредитовать"))
     expect(admin.get_by_test_id("state")).to_have_text("Аккредитовано")
     expect(admin.get_by_test_id("history")).to_contain_text("Аккредитовать")
 

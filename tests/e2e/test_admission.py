@@ -18,7 +18,7 @@ from mkr_web.extensions import db
 from mkr_web.models import AdmissionCandidate, Certificate, CertificateKind, Job
 from mkr_web.operations.admission_rows import COLUMNS
 from tests.factories import PROTOCOL_ANNA, World
-from tests.support import browser_login, screenshot, settle_jobs, wait_for_job
+from tests.support import browser_login, confirm_in_dialog, screenshot, settle_jobs, wait_for_job
 
 pytestmark = pytest.mark.e2e
 
@@ -84,10 +84,8 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     browser_login(page, emails[2])
     page.get_by_role("link", name="Включение в банк").click()
     page.get_by_role("link", name="ПРОТ-2019-001").click()
-    page.get_by_role("button", name="Включить всех подтверждённых (2)").click()
     # irreversible: the dialog names what happens, then it is confirmed
-    expect(page.locator("#confirm-dialog")).to_be_visible()
-    page.locator("#confirm-dialog").get_by_role("button", name="Да, выполнить").click()
+    confirm_in_dialog(page, page.get_by_role("button", name="Включить всех подтверждённых (2)"))
     expect(page.get_by_role("alert")).to_contain_text("Включено в банк: 2")
     job = db.session.execute(sa.select(Job).where(Job.kind == "resident_certificates")).scalar_one()
     assert wait_for_job(job.id).state.value == "done"

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from mkr_web.extensions import db
 from mkr_web.models import AdmissionCandidate, Person
 from tests.factories import World
-from tests.support import browser_login, screenshot, settle_jobs
+from tests.support import browser_login, confirm_in_dialog, screenshot, settle_jobs
 from workflows.admission import CandidateState
 from workflows.lifecycle import PersonStatus
 
@@ -93,10 +93,8 @@ def test_protocol_to_admission(page: Page, factory):
     page.get_by_role("link", name="Включение в банк").click()
     page.get_by_role("link", name="ПРОТ-2019-001").click()
     screenshot(page, "admission-admin-batch.png")
-    page.get_by_role("button", name="Включить всех подтверждённых (2)").click()
     # irreversible: the dialog names what happens, then it is confirmed
-    expect(page.locator("#confirm-dialog")).to_be_visible()
-    page.locator("#confirm-dialog").get_by_role("button", name="Да, выполнить").click()
+    confirm_in_dialog(page, page.get_by_role("button", name="Включить всех подтверждённых (2)"))
     expect(page.get_by_role("alert")).to_contain_text("Включено в банк: 2")
     expect(page.locator('tr[data-state="admitted"]')).to_have_count(2)
 

@@ -15,7 +15,7 @@ from mkr_web.models import AdmissionCandidate, ReviewAssignment
 from mkr_web.operations import admission as ops
 from mkr_web.tasks import remind_deadlines
 from tests.factories import World, application, row
-from tests.support import browser_login
+from tests.support import browser_login, confirm_in_dialog
 from workflows.admission import CandidateState
 
 pytestmark = pytest.mark.e2e
@@ -40,11 +40,11 @@ def test_coordinator_confirms_thirty_candidates_with_one_submit(page: Page, fact
     page.get_by_label("Отметить всех").check()
     for box in table.get_by_label("оригинал у меня").all():
         box.check()
-    page.get_by_test_id("bulk-submit").click()
-    dialog = page.locator("#confirm-dialog")
-    expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text("Подтвердить данные и согласие отмеченных кандидатов: 30.")
-    dialog.get_by_role("button", name="Да, выполнить").click()
+    confirm_in_dialog(
+        page,
+        page.get_by_test_id("bulk-submit"),
+        "Подтвердить данные и согласие отмеченных кандидатов: 30.",
+    )
     expect(page.get_by_role("alert").first).to_have_text("Подтверждено кандидатов: 30.")
     db.session.expire_all()
     states = db.session.scalars(sa.select(AdmissionCandidate.state)).all()

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from mkr_web.extensions import db
 from tests.factories import Factory, make_person
-from tests.support import browser_login
+from tests.support import browser_login, confirm_in_dialog
 
 pytestmark = pytest.mark.e2e
 
@@ -51,9 +51,7 @@ def test_admin_merges_two_persons_from_the_duplicates_page(page: Page, twins):
     expect(page.locator('tr[data-field="phone"]')).to_contain_text("+7 900 123-45-67")
     expect(page.locator("#phone-b")).to_be_checked()  # the first record has no phone
     page.locator("#patronymic-a").check()
-    page.get_by_test_id("merge-submit").click()
-    expect(page.locator("#confirm-dialog")).to_be_visible()
-    page.locator("#confirm-dialog").get_by_role("button", name="Да, выполнить").click()
+    confirm_in_dialog(page, page.get_by_test_id("merge-submit"))
 
     expect(page).to_have_url(f"{page.url.split('/admin')[0]}/admin/people/{first_id}#merges")
     expect(page.get_by_test_id("person-name")).to_have_text("Двойникова Ольга Ивановна")

@@ -37,6 +37,7 @@ def test_coordinator_confirms_thirty_candidates_with_one_submit(page: Page, fact
     todo.get_by_role("link", name="Кандидаты: подтвердить данные и согласие").click()
     table = page.get_by_test_id("candidates")
     expect(table.locator('input[name="ids"]')).to_have_count(30)
+    page.wait_for_load_state("load")  # "check all" is confirm.js's, run at the end of <body>
     page.get_by_label("Отметить всех").check()
     for box in table.get_by_label("оригинал у меня").all():
         box.check()

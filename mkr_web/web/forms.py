@@ -8,6 +8,7 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +21,7 @@ from wtforms import (
 )
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import Select
 
 from ..models import (
     Direction,
@@ -71,6 +73,27 @@ class FormTokenField(HiddenField):
         return self.data
 
 
+class FastSelect(Select):
+    """wtforms' ``<select>``, each plain option written by one f-string: the stock widget
+    calls ``html_params`` and ``Markup.format`` per option, ~10 µs each, and a region's list
+    of schools has hundreds. The markup is the stock one (``selected`` before ``value``, the
+    same escaping); an option with its own attributes goes the stock way."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = choice.value
+        if isinstance(value, bool):
+            value = str(value)
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')
+
+
+_FAST_SELECTS = {False: FastSelect(), True: FastSelect(multiple=True)}
+
+
 class Form(FlaskForm):
     """Every form of the app: CSRF (Flask-WTF) and a single-use token, recorded by the one
     commit helper (:func:`mkr_web.web.commit.commit_or_refuse`) with the form's action, so a
@@ -88,6 +111,8 @@ class Form(FlaskForm):
                     (c[0], translate_label(c[1]), *c[2:]) if isinstance(c, tuple) else c
                     for c in choices
                 ]
+            if type(field.widget) is Select:
+                field.widget = _FAST_SELECTS[field.widget.multiple]
             return DefaultMeta.render_field(self, field, render_kw)
 
 

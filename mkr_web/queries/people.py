@@ -9,7 +9,9 @@
   stops at :data:`COUNT_CAP` ("более 10 000"; a name search at :data:`SEARCH_COUNT_CAP`,
   "более 1 000"), numbered pages reach as far as the cap and
   further pages are reached by keyset (``after``/``before``: the sort key of the last/first
-  row shown), each sort served by an index on ``(tenant_id, key…, id)``.
+  row shown), each sort served by an index on ``(tenant_id, key…, id)``. Its rows are
+  :class:`RegistryRow` s, plain columns with the municipality's and organisation's names
+  joined in the same SELECT (no ORM objects: the page's Python, not its SQL, was its cost).
 - :func:`statuses_as_of` is a selectable of ``(person_id, status)`` as of a date, read from
   the dated history (the latest ``PersonStatusChange`` with ``changed_on <= D``), for the
   annual report; :func:`status_counts_as_of` counts it by status.

@@ -98,11 +98,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         from flask_login import current_user
 
         from .access import available_contexts
-        from .navigation import nav_for
 
         ctx = current_context()
         return {
-            "nav_items": lambda: nav_for(ctx, app.view_functions),
             "ctx": ctx,
             "contexts": available_contexts(current_user) if current_user.is_authenticated else [],
             "current_locale": select_locale(),

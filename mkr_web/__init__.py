@@ -87,9 +87,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .web.formatting import init_formatting
 
     init_formatting(app)
+    from .web.menu import init_menu
     from .web.urls import init_urls
 
     init_urls(app)
+    init_menu(app)
     # today as a date input's value (the default of a decision date)
     app.jinja_env.globals["today_iso"] = lambda: date.today().isoformat()
 

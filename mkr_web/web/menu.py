@@ -34,3 +34,7 @@ def menu_html(ctx) -> Markup:
             )
         )
     return html
+
+
+def init_menu(app) -> None:
+    app.jinja_env.globals["menu_html"] = menu_html

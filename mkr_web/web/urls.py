@@ -38,8 +38,5 @@ def plain_url(endpoint: str, **values) -> str:
 
 
 def init_urls(app) -> None:
-    from .menu import menu_html
-
     app.jinja_env.globals["url_prefix"] = url_prefix
     app.jinja_env.globals["plain_url"] = plain_url
-    app.jinja_env.globals["menu_html"] = menu_html

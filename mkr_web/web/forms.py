@@ -33,7 +33,7 @@ from ..models import (
 )
 from ..operations.submissions import new_form_token
 from .commit import USED_TOKENS
-from .labels import translate_label
+from .labels import translate_label, translating
 from .params import id_value, parse_int
 
 LEVEL_TITLES = {
@@ -104,9 +104,10 @@ class Form(FlaskForm):
 
     class Meta:
         def render_field(self, field, render_kw):
-            """Choices titled by the enums' Russian titles are shown in the UI language."""
+            """Choices titled by the enums' Russian titles are shown in the UI language (in
+            Russian they are shown as they are: a region's hundreds of schools are not walked)."""
             choices = getattr(field, "choices", None)
-            if isinstance(choices, list):
+            if isinstance(choices, list) and translating():
                 field.choices = [
                     (c[0], translate_label(c[1]), *c[2:]) if isinstance(c, tuple) else c
                     for c in choices

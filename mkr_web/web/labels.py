@@ -155,10 +155,16 @@ TITLES = (
 KNOWN = frozenset(TITLES)
 
 
+def translating() -> bool:
+    """Whether the page is shown in a language other than Russian (the titles' own)."""
+    if not has_request_context():
+        return False
+    locale = get_locale()
+    return locale is not None and locale.language != "ru"
+
+
 def translate_label(value):
     """A known title in the UI language; anything else as it is."""
-    if type(value) is str and value in KNOWN and has_request_context():
-        locale = get_locale()
-        if locale is not None and locale.language != "ru":
-            return gettext(value)
+    if type(value) is str and value in KNOWN and translating():
+        return gettext(value)
     return value

@@ -297,3 +297,33 @@ def test_parameters(app, demo):
     html = client.get("/admin/report?year=2018&as_of=2019-01-01").get_data(as_text=True)
     assert "Аналитическая справка за 2018 год" in html and 'value="2019-01-01"' in html
     assert 'href="/admin/report.json?year=2018&amp;as_of=2019-01-01"' in html
+
+
+SECTIONS = re.compile(r'<section aria-labelledby="residents-h".*</section>', re.S)
+
+
+def test_the_sections_are_rendered_once_per_content(app, demo):
+    """The report's sections are kept per content (web/report.py, report_body): the same report
+    twice renders them at most once; a changed threshold is a new report, rendered anew."""
+    from flask import template_rendered
+
+    rendered = []
+
+    def seen(sender, template, context, **extra):
+        if template.name == "report/_body.html":
+            rendered.append(context["thresholds"]["1"])
+
+    admin = logged_in(app, demo["admin"])
+    with template_rendered.connected_to(seen, app):
+        first = admin.get("/admin/report?year=2019").get_data(as_text=True)
+        again = admin.get("/admin/report?year=2019").get_data(as_text=True)
+        assert len(rendered) <= 1  # none when an earlier test showed the same report
+        assert SECTIONS.search(again).group(0) == SECTIONS.search(first).group(0)
+        assert "1 — 75, 3 — 2" in again and 'data-testid="residents-active">463<' in again
+
+        form = {"t1": "80", "t3": "2", "t4_events": "10", "t4_participants": "650"}
+        post_form(admin, "/admin/settings", {**form, "t5": "50", "t6": "5"})
+        changed = admin.get("/admin/report?year=2019").get_data(as_text=True)
+        assert rendered[-1] == 80
+        assert "1 — 80, 3 — 2" in changed and "1 — 75" not in changed
+        assert 'data-testid="residents-active">463<' in changed

@@ -105,9 +105,14 @@ def expiring_person_ids(tenant_id: int, today: date, municipality_ids=None):
     return q
 
 
-def count_expiring(tenant_id: int, today: date, municipality_ids=None) -> int:
+def expiring_count_select(tenant_id: int, today: date, municipality_ids=None) -> sa.Select:
+    """``SELECT count(*)`` of :func:`expiring_person_ids` (to run alone or as a subquery)."""
     sub = expiring_person_ids(tenant_id, today, municipality_ids).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(sub)) or 0
+    return sa.select(sa.func.count()).select_from(sub)
+
+
+def count_expiring(tenant_id: int, today: date, municipality_ids=None) -> int:
+    return db.session.scalar(expiring_count_select(tenant_id, today, municipality_ids)) or 0
 
 
 def consent_summary(

@@ -43,7 +43,7 @@ from ..models import (
     Tenant,
 )
 from .admission import coordinated_municipality_ids
-from .consents import count_expiring
+from .consents import count_expiring, expiring_count_select
 from .review_subjects import SUBJECTS
 
 
@@ -124,21 +124,23 @@ def admin_todo(tenant: Tenant, today: date) -> list[Todo]:
         ).where(AdmissionCandidate.tenant_id == t)
     ).one()
     ready_batches, unassigned, late_confirmations, without_certificate = candidates
-    expiring = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(AccreditationApplication)
-        .where(
-            AccreditationApplication.tenant_id == t,
-            AccreditationApplication.state == ReviewState.ACCREDITED,
-            AccreditationApplication.valid_to_year <= expiring_year(tenant, today),
+    expiring, failures, consents_expiring = db.session.execute(  # one query
+        sa.select(
+            sa.select(sa.func.count())
+            .select_from(AccreditationApplication)
+            .where(
+                AccreditationApplication.tenant_id == t,
+                AccreditationApplication.state == ReviewState.ACCREDITED,
+                AccreditationApplication.valid_to_year <= expiring_year(tenant, today),
+            )
+            .scalar_subquery(),
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.tenant_id == t, Notification.mail_state == MailState.FAILED)
+            .scalar_subquery(),
+            expiring_count_select(t, today).scalar_subquery(),
         )
-    )
-    failures = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Notification)
-        .where(Notification.tenant_id == t, Notification.mail_state == MailState.FAILED)
-    )
-    consents_expiring = count_expiring(t, today)
+    ).one()
     S = ReviewState
     return ordered(
         [

@@ -76,22 +76,23 @@ def organizations_of_membership(membership: Membership) -> list[Organization]:
 
 
 def tenant_counts(tenant_id: int) -> dict[str, int]:
-    """The admin dashboard's figures: municipalities, organisations, users."""
+    """The admin dashboard's figures: municipalities, organisations, users (one query)."""
 
-    def count(model) -> int:
-        return db.session.scalar(
-            sa.select(sa.func.count()).select_from(model).where(model.tenant_id == tenant_id)
+    def count(model):
+        return (
+            sa.select(sa.func.count())
+            .select_from(model)
+            .where(model.tenant_id == tenant_id)
+            .scalar_subquery()
         )
 
-    return {
-        "municipalities": count(Municipality),
-        "organizations": count(Organization),
-        "users": db.session.scalar(
-            sa.select(sa.func.count(sa.distinct(Membership.user_id))).where(
-                Membership.tenant_id == tenant_id
-            )
-        ),
-    }
+    users = (
+        sa.select(sa.func.count(sa.distinct(Membership.user_id)))
+        .where(Membership.tenant_id == tenant_id)
+        .scalar_subquery()
+    )
+    row = db.session.execute(sa.select(count(Municipality), count(Organization), users)).one()
+    return dict(zip(("municipalities", "organizations", "users"), row, strict=True))
 
 
 def memberships_of(tenant_id: int) -> list[Membership]:

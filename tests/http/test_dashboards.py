@@ -15,6 +15,8 @@ from mkr_web.extensions import db
 from mkr_web.models import (
     CountCategory,
     EventEdition,
+    MailState,
+    Notification,
     Opportunity,
     OpportunityKind,
     ParticipationCount,
@@ -24,6 +26,7 @@ from mkr_web.models import (
 from mkr_web.operations import admission as adm
 from tests.factories import (
     World,
+    accredited,
     application,
     application_in_review,
     application_reviewed,
@@ -306,3 +309,44 @@ def test_a_bank_without_editions_shows_last_year(app, factory):
     w = World(factory, with_events=False)
     with time_machine.travel(datetime(2026, 3, 2, 9, 0), tick=False):
         assert _coverage(app, w.coord1) == ("Охват в 2025 году", [("Первый район", False)])
+
+
+def test_admin_sees_the_projects_counts_in_one_query(app, factory):
+    tenant = factory.tenant()  # two municipalities
+    other = factory.tenant()
+    for _ in range(3):
+        factory.organization(tenant)
+    factory.organization(other)
+    admin = factory.user(tenant, "admin")
+    factory.user(tenant, "coordinator")
+    factory.user(tenant, "expert")
+    factory.user(other, "admin")
+    db.session.commit()
+    client = app.test_client()
+    login(client, admin.email)
+    html = client.get("/admin/").get_data(as_text=True)
+    counts = dict(re.findall(r'data-testid="count-(\w+)">(\d+)<', html))
+    assert counts == {"municipalities": "2", "organizations": "3", "users": "3"}
+
+
+def test_admin_sees_expiring_accreditations_and_failed_mails(app, factory, clock):
+    """The three figures read in one query (accreditations expiring, mails failed, consents
+    expiring) each land on their own line."""
+    w = World(factory, experts=3)
+    accredited(w, valid=(2019, 2020), title="Истекающая")  # 2.03.2020 + 60 days: still 2020
+    accredited(w, valid=(2019, 2021), title="Действующая")
+    for subject in ("Первое", "Второе"):
+        db.session.add(
+            Notification(
+                tenant_id=w.tenant.id,
+                user_id=w.admin.id,
+                subject=subject,
+                mail_state=MailState.FAILED,
+            )
+        )
+    db.session.commit()
+    client = app.test_client()
+    login(client, w.admin.email)
+    todo = todo_of(client, "/admin/")
+    assert ("expiring", 1, "/admin/accreditation?state=accredited&expiring=1") in todo
+    assert ("outbox", 2, "/admin/outbox") in todo

@@ -87,6 +87,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .web.formatting import init_formatting
 
     init_formatting(app)
+    from .web.forms import init_forms
+
+    init_forms(app)
     from .web.menu import init_menu
     from .web.urls import init_urls
 

@@ -31,3 +31,21 @@ def test_a_select_is_written_as_wtforms_writes_it():
     for field in (form.one, form.many, form.groups):
         stock, fast = _both(field, class_="form-select", aria_describedby="hint")
         assert fast == stock, field.name
+
+
+def test_attributes_are_written_as_wtforms_writes_them():
+    from markupsafe import Markup
+    from wtforms.widgets.core import html_params as stock
+
+    from mkr_web.web.forms import html_params
+
+    cases = [
+        {"name": "t1", "id": "t1", "class_": "form-control is-invalid", "value": 'a "b" <c>'},
+        {"checked": True, "readonly": False, "required": True, "value": None, "min": 0},
+        {"data_confirm_count": "ids", "aria_describedby": "x-hint x-error", "type": "date"},
+        {"value": Markup('already "safe" &amp;'), "placeholder": "Иванов & сыновья"},
+        {"value": 3.5, "step": 1, "max": "1000000", "for_": "f", "data_x_y": True},
+    ]
+    for kw in cases:
+        assert html_params(**kw) == stock(**kw), kw
+    assert html_params(name="a", checked=True, value='"') == 'checked name="a" value="&#34;"'

@@ -386,3 +386,50 @@ def test_large_export_runs_as_a_background_job(app, factory, monkeypatch):
     assert [r[0] for r in csv.reader(io.StringIO(text), delimiter=";")][1:] == ["Третий"]
     admin_job = url.rsplit("/", 1)[1]
     assert c.get(f"/coordinator/people/exports/{admin_job}").status_code == 404
+
+
+def _cells(html: str) -> list[list[str]]:
+    body = html.split('data-testid="registry"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    return [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", r, re.S)]
+        for r in rows
+    ]
+
+
+def test_each_row_shows_the_persons_columns_and_links_the_card(client, bank):
+    t, people, admin, *_ = bank
+    login(client, admin.email)
+    html = client.get("/admin/people").get_data(as_text=True)
+    assert _cells(html) == [
+        [
+            "Елкин Пётр",
+            "06.05.2004",
+            "Первый район",
+            "Лицей № 1",
+            "",
+            "Резидент (школьник)",
+            "01.03.2018",
+        ],
+        [
+            "Ёлкина Алёна Петровна",
+            "02.01.2006",
+            "Первый район",
+            "Лицей № 1",
+            "",
+            "Резидент (школьник)",
+            "01.03.2019",
+        ],
+        [
+            "Иванов Сергей Олегович",
+            "08.07.2001",
+            "Второй район",
+            "Университет",
+            "",
+            "Резидент (студент)",
+            "01.09.2019",
+        ],
+        ["Потапова Анна", "09.09.2007", "Второй район", "", "", "Потенциальный резидент", ""],
+    ]
+    links = [int(i) for i, _ in ROW_LINK.findall(html.split('data-testid="registry"', 1)[1])]
+    assert links == [people[k].id for k in ("elkin", "yolkina", "ivanov", "potential")]

@@ -274,35 +274,31 @@ class RegistryRow:
         return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
 
 
-def _row_columns() -> tuple:
+def _with_place_names(q: sa.Select, before: tuple, after: tuple) -> sa.Select:
+    """``q``'s persons as the ``before`` columns, their municipality's and organisation's
+    names (outer joins: either may be missing), then the ``after`` columns."""
     muni = sa.orm.aliased(Municipality)
     org = sa.orm.aliased(Organization)
-    columns = (
-        Person.id,
-        Person.surname,
-        Person.name,
-        Person.patronymic,
-        Person.birth_on,
-        muni.name,
-        org.name,
-        Person.grade,
-        Person.status,
-        Person.admission_on,
-        Person.search_name,
-        Person.updated_at,
-    )
-    return columns, (
-        (muni, muni.id == Person.municipality_id),
-        (org, org.id == Person.organization_id),
+    return (
+        q.with_only_columns(*before, muni.name, org.name, *after)
+        .outerjoin(muni, muni.id == Person.municipality_id)
+        .outerjoin(org, org.id == Person.organization_id)
     )
 
 
 def _registry_rows(q: sa.Select) -> list[RegistryRow]:
     """``q`` (a filtered, ordered, limited SELECT of persons) as :class:`RegistryRow` s."""
-    columns, joins = _row_columns()
-    q = q.with_only_columns(*columns)
-    for target, on in joins:
-        q = q.outerjoin(target, on)
+    q = _with_place_names(
+        q,
+        (Person.id, Person.surname, Person.name, Person.patronymic, Person.birth_on),
+        (
+            Person.grade,
+            Person.status,
+            Person.admission_on,
+            Person.search_name,
+            Person.updated_at,
+        ),
+    )
     return [RegistryRow(*row) for row in db.session.execute(q)]
 
 
@@ -425,17 +421,10 @@ def registry_count(membership: Membership, f: RegistryFilter, cap: int | None = 
 
 def export_select(membership: Membership, f: RegistryFilter) -> sa.Select:
     """The same persons as plain columns (no ORM objects): the export's rows."""
-    muni = sa.orm.aliased(Municipality)
-    org = sa.orm.aliased(Organization)
-    return (
-        _filtered(membership, f)
-        .with_only_columns(
-            Person.surname,
-            Person.name,
-            Person.patronymic,
-            Person.birth_on,
-            muni.name,
-            org.name,
+    return _with_place_names(
+        _filtered(membership, f),
+        (Person.surname, Person.name, Person.patronymic, Person.birth_on),
+        (
             Person.grade,
             Person.status,
             Person.status_since,
@@ -447,11 +436,8 @@ def export_select(membership: Membership, f: RegistryFilter) -> sa.Select:
             Person.parent_phone,
             Person.parent_email,
             Person.social_url,
-        )
-        .outerjoin(muni, muni.id == Person.municipality_id)
-        .outerjoin(org, org.id == Person.organization_id)
-        .order_by(*_order(f))
-    )
+        ),
+    ).order_by(*_order(f))
 
 
 def _filtered(membership: Membership, f: RegistryFilter) -> sa.Select:

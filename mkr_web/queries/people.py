@@ -286,8 +286,19 @@ def _with_place_names(q: sa.Select, before: tuple, after: tuple) -> sa.Select:
     )
 
 
-def _registry_rows(q: sa.Select) -> list[RegistryRow]:
-    """``q`` (a filtered, ordered, limited SELECT of persons) as :class:`RegistryRow` s."""
+def _registry_rows(q: sa.Select, ids_first_in: list | None = None) -> list[RegistryRow]:
+    """``q`` (a filtered, ordered, limited SELECT of persons) as :class:`RegistryRow` s.
+
+    ``ids_first_in`` (a name search; ``q``'s ORDER BY): the page's ids are chosen by ``q``
+    reading the person's id alone, then their rows are joined in that order. A substring of the name cannot bound an index scan, so
+    the page walks the sort order and tests each name; selecting the id only, PostgreSQL
+    walks the sort index without visiting the table (an index-only scan: every sort index
+    holds ``search_name``), and reads the table for the page's rows only. At 300,000 persons
+    «мирон» tests ~5,600 names before its first 50 matches: 11 ms reading each row, 2 ms
+    from the index (bench/scale.py)."""
+    if ids_first_in is not None:
+        page = q.with_only_columns(Person.id).subquery()
+        q = sa.select(Person).join(page, page.c.id == Person.id).order_by(*ids_first_in)
     q = _with_place_names(
         q,
         (Person.id, Person.surname, Person.name, Person.patronymic, Person.birth_on),
@@ -324,12 +335,17 @@ def registry_page(membership: Membership, f: RegistryFilter) -> RegistryPage:
     total = min(total, cap)
     base = _filtered(membership, f).order_by(*_order(f))
     per = f.per_page
+    ids_first = bool(normalize_name(f.q))
+
+    def rows(q: sa.Select, reverse: bool = False) -> list[RegistryRow]:
+        return _registry_rows(q, _order(f, reverse) if ids_first else None)
+
     last_numbered = max(1, -(-total // per))  # numbered pages end at the cap
     if f.after is None and f.before is None:
         number = f.page
         items = []
         if number <= last_numbered:
-            items = _registry_rows(base.offset((number - 1) * per).limit(per + 1))
+            items = rows(base.offset((number - 1) * per).limit(per + 1))
         has_next = len(items) > per
         items = items[:per]
         prev_args = {"page": number - 1} if 1 < number <= last_numbered + 1 else None
@@ -342,7 +358,7 @@ def registry_page(membership: Membership, f: RegistryFilter) -> RegistryPage:
             )
     elif f.after is not None:
         number = None
-        items = _registry_rows(base.where(_keyset(f, f.after, True)).limit(per + 1))
+        items = rows(base.where(_keyset(f, f.after, True)).limit(per + 1))
         has_next = len(items) > per
         items = items[:per]
         next_args = {"after": cursor_of(items[-1], f.sort)} if has_next else None
@@ -355,11 +371,11 @@ def registry_page(membership: Membership, f: RegistryFilter) -> RegistryPage:
             .order_by(*_order(f, reverse=True))
             .limit(per + 1)
         )
-        items = _registry_rows(reverse)
+        items = rows(reverse, reverse=True)
         has_prev = len(items) > per
         items = list(reversed(items[:per]))
         if not has_prev:  # the start of the list: the first page as numbered
-            items = _registry_rows(base.limit(per + 1))
+            items = rows(base.limit(per + 1))
             has_next = len(items) > per
             items = items[:per]
             number = 1

@@ -68,12 +68,16 @@ def _walk(client, url: str, pattern) -> list[list[str]]:
 
 @pytest.mark.parametrize("sort", ["name", "birth", "admission", "status"])
 @pytest.mark.parametrize("desc", [False, True])
-def test_keyset_walks_every_sort_past_the_cap(client, crowd, monkeypatch, sort, desc):
+@pytest.mark.parametrize("search", ["", "&q=имя"])  # a search finding all 57: the same pages
+def test_keyset_walks_every_sort_past_the_cap(client, crowd, monkeypatch, sort, desc, search):
+    """Also searched: a searched page picks its ids first and then reads their rows
+    (``_registry_rows(ids_first=True)``), in the same order."""
     monkeypatch.setattr(people_queries, "COUNT_CAP", 30)
+    monkeypatch.setattr(people_queries, "SEARCH_COUNT_CAP", 30)
     admin, rows = crowd
     login(client, admin.email)
     expected = [r[4] for r in sorted(rows, key=KEYS[sort], reverse=desc)]
-    base = f"/admin/people?per_page=25&sort={sort}" + ("&dir=desc" if desc else "")
+    base = f"/admin/people?per_page=25&sort={sort}" + ("&dir=desc" if desc else "") + search
     first = client.get(base)
     assert "Найдено: более 30<" in first.get_data(as_text=True)
     pages = _walk(client, base, NEXT)

@@ -290,11 +290,12 @@ def _registry_rows(q: sa.Select, ids_first_in: list | None = None) -> list[Regis
     """``q`` (a filtered, ordered, limited SELECT of persons) as :class:`RegistryRow` s.
 
     ``ids_first_in`` (a name search; ``q``'s ORDER BY): the page's ids are chosen by ``q``
-    reading the person's id alone, then their rows are joined in that order. A substring of the name cannot bound an index scan, so
-    the page walks the sort order and tests each name; selecting the id only, PostgreSQL
-    walks the sort index without visiting the table (an index-only scan: every sort index
-    holds ``search_name``), and reads the table for the page's rows only. At 300,000 persons
-    «мирон» tests ~5,600 names before its first 50 matches: 11 ms reading each row, 2 ms
+    reading the person's id alone, then their rows are joined in that order. A substring of
+    the name cannot bound an index scan, so the page walks the sort order and tests each
+    name; selecting the id only, PostgreSQL walks the sort index without visiting the table
+    (an index-only scan: every sort index holds ``search_name``), and reads the table for
+    the page's rows only. At 300,000 persons «мирон» tests ~5,600 names before its first 50
+    matches: 11 ms reading each row, 2 ms
     from the index (bench/scale.py)."""
     if ids_first_in is not None:
         page = q.with_only_columns(Person.id).subquery()

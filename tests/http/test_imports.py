@@ -166,6 +166,32 @@ def test_matches_exact_and_near_and_decisions(admin):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
 
 
+def test_near_matches_at_the_same_school_by_birth_date_or_none(admin):
+    """A row is compared with the school's persons of its birth date and of no birth date;
+    one whose known birth date differs is another person, however alike the name."""
+    client, t, user, school = admin
+    unknown = make_person(t, "Кузнецова", "Марина", "Ивановна", None, organization=school)
+    same_day = make_person(t, "Кузнецова", "Марина", "Иванова", date(2007, 7, 8))
+    other_day = make_person(
+        t, "Кузнецова", "Марина", "Ивановна", date(2006, 1, 1), organization=school
+    )
+    elsewhere = make_person(t, "Кузнецова", "Марина", "Ивановна", None)  # another school
+    data = xlsx_bytes(
+        [
+            ["Фамилия", "Имя", "Дата рождения", "Образовательная организация"],
+            ["Кузнецова", "Марина", "08.07.2007", "МБОУ «СОШ № 1»"],
+        ]
+    )
+    html = client.get(previewed(client, data, "s.xlsx")).get_data(as_text=True)
+    matches = html.split('data-testid="import-matches"')[1].split("</table>")[0]
+    found = re.findall(r'/admin/people/(\d+)">[^<]+</a>, [^—]* — ([^<]+?)\s*<', matches)
+    assert found == [
+        (str(same_day.id), "та же дата рождения, похожее ФИО"),
+        (str(unknown.id), "та же школа, похожее ФИО"),
+    ]
+    assert str(other_day.id) not in matches and str(elsewhere.id) not in matches
+
+
 def test_duplicate_rows_in_the_file_are_an_error(admin):
     client, t, user, school = admin
     data = (

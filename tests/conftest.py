@@ -23,6 +23,7 @@ from flask import has_app_context
 
 from mkr_web import create_app
 from mkr_web.extensions import db, limiter
+from mkr_web.queries.people import forget_registry_choices
 from tests.factories import Factory, World, load_report_demo, world as accreditation_world
 from tests.support import rebuild_schema, settle_jobs
 
@@ -132,6 +133,7 @@ def empty_database(app) -> None:
                         raise
                     time.sleep(0.5)
     limiter.reset()
+    forget_registry_choices()  # kept per process under ids and versions that start again
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -48,6 +49,7 @@ from ..models import (
     Person,
     PersonProject,
     PersonStatusChange,
+    ReportVersion,
     normalize_name,
 )
 from ..models.base import parse_int
@@ -487,6 +489,62 @@ def _filtered(membership: Membership, f: RegistryFilter) -> sa.Select:
     elif f.consent == "missing":
         q = q.where(~holds_clause(ConsentPurpose.PROCESSING, date.today()))
     return q
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A municipality as the registry's filter offers it."""
+
+    id: int
+    name: str
+
+
+#: (tenant, its report data version, the scope's municipalities) → the filter's choices.
+_CHOICES: OrderedDict[tuple, tuple[list, list]] = OrderedDict()
+_CHOICES_KEPT = 256
+
+
+def registry_choices(membership: Membership) -> tuple[list[Place], list]:
+    """The registry filter's municipalities and organisations (as :func:`organizations_of_persons`)
+    of the user's scope, kept per process under the tenant's report data version
+    (``ReportVersion``): it goes up in the transaction of every write of a municipality or an
+    organisation that changes its id, name or municipality (what a filter shows and scopes
+    by; ``operations.report_versions.READ_COLUMNS``), so a kept list is today's. One small
+    query instead of two and no rows built while nothing changed (the registry at 300,000
+    persons: ~1.5 ms of ~14 in-process); the 256 latest kept."""
+    ids = municipality_ids_for(membership)
+    version = db.session.scalar(
+        sa.select(ReportVersion.version).where(ReportVersion.tenant_id == membership.tenant_id)
+    )
+    # the tenant's creation time too: a database emptied and filled again (the demo) numbers
+    # its tenants and versions from the start, and must not find another tenant's lists
+    tenant = membership.tenant
+    key = (
+        tenant.id,
+        tenant.created_at,
+        version or 0,
+        None if ids is None else tuple(sorted(ids)),
+    )
+    found = _CHOICES.get(key)
+    if found is None:
+        q = sa.select(Municipality.id, Municipality.name).where(
+            Municipality.tenant_id == membership.tenant_id
+        )
+        if ids is not None:
+            q = q.where(Municipality.id.in_(ids))
+        places = [Place(*row) for row in db.session.execute(q.order_by(Municipality.sort_order))]
+        found = _CHOICES[key] = (places, organizations_of_persons(membership))
+        while len(_CHOICES) > _CHOICES_KEPT:
+            _CHOICES.popitem(last=False)
+    else:
+        _CHOICES.move_to_end(key)
+    return found
+
+
+def forget_registry_choices() -> None:
+    """Drop every kept list of :func:`registry_choices` (the tests, after emptying the
+    database)."""
+    _CHOICES.clear()
 
 
 def organizations_of_persons(membership: Membership) -> list:

@@ -36,10 +36,9 @@ from ..queries.people import (
     card_records,
     consent_of,
     export_rows,
-    municipalities_in_scope,
-    organizations_of_persons,
     participations_of,
     person_in_scope,
+    registry_choices,
     registry_count,
     registry_page as registry_page_of,
     status_history,
@@ -77,9 +76,10 @@ SORT_TITLES = {
 
 
 def _filter_choices(membership) -> dict:
+    municipalities, organizations = registry_choices(membership)
     return {
-        "municipalities": municipalities_in_scope(membership),
-        "organizations": organizations_of_persons(membership),
+        "municipalities": municipalities,
+        "organizations": organizations,
         "statuses": list(PersonStatus),
         "categories": [
             OrganizationKind.SCHOOL,

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from mkr_web.extensions import db
 from mkr_web.models import AuditEntry
 from tests.factories import make_person, resident
-from tests.support import job_status, login
+from tests.support import job_status, logged_in, login
 
 ROW_LINK = re.compile(r'<a href="/(?:admin|coordinator)/people/(\d+)">([^<]+)</a>')
 
@@ -205,6 +205,7 @@ def test_same_number_of_queries_whatever_the_page_size(app, client, factory):
         )
     db.session.commit()
     login(client, admin.email)
+    client.get("/admin/people")  # the filter's choices are read once, then kept
     counts = {}
     for url in (
         "/admin/people?per_page=25",
@@ -219,6 +220,41 @@ def test_same_number_of_queries_whatever_the_page_size(app, client, factory):
     assert len(names(client.get("/admin/people?per_page=100"))) == 100
     assert len(set(counts.values())) == 1, counts
     assert next(iter(counts.values())) <= 10, counts
+
+
+def test_the_filters_choices_are_kept_until_a_place_changes(app, client, factory):
+    """The municipalities and organisations offered by the filter are read once per tenant,
+    scope and report data version (``queries.people.registry_choices``): the next page reads
+    the version only; renaming a school, adding one, or another scope shows at once."""
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    coord = factory.user(t, "coordinator", municipalities=["Второй район"])
+    school = factory.organization(t, "Первый район", name="Школа Альфа")
+    factory.organization(t, "Второй район", name="Школа Гамма")
+    login(client, admin.email)
+
+    def offered(url="/admin/people", client=client):
+        text = client.get(url).get_data(as_text=True)
+        form = text.split('name="organization"')[1].split("</select>")[0]
+        places = text.split('name="municipality"')[1].split("</select>")[0]
+        options = [re.findall(r">([^<]+)</option>", x) for x in (form, places)]
+        assert [o[0] for o in options] == ["Все", "Все"]
+        return options[0][1:], options[1][1:]
+
+    assert offered()[0] == ["Школа Альфа", "Школа Гамма"]
+    with count_queries(app) as kept:
+        assert offered()[0] == ["Школа Альфа", "Школа Гамма"]
+    school.name = "Школа Бета"
+    db.session.commit()
+    with count_queries(app) as changed:
+        assert offered()[0] == ["Школа Бета", "Школа Гамма"]
+    assert len(changed) == len(kept) + 2  # the two lists read again, once
+    factory.organization(t, "Первый район", name="Школа Дельта")
+    assert offered()[0] == ["Школа Бета", "Школа Гамма", "Школа Дельта"]
+    # the coordinator's scope is its own list, after the admin's
+    coordinator = logged_in(app, coord)
+    assert offered("/coordinator/people", coordinator) == (["Школа Гамма"], ["Второй район"])
+    assert offered()[1] == ["Первый район", "Второй район"]
 
 
 def test_export_current_filter_xlsx_and_csv_neutralise_formulas(client, factory):

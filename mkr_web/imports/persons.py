@@ -17,13 +17,11 @@ that row; the file loads all or nothing.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import date
 from operator import itemgetter
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from workflows.lifecycle import LIFECYCLE, PersonStatus
 
@@ -31,6 +29,7 @@ from ..errors import ImportRefused
 from ..extensions import db
 from ..models import Organization, Person, normalize_name
 from ..operations.audit import record
+from ..operations.bulk import listed_keys
 from ..operations.people_bulk import Step, insert_persons_bulk
 from ..queries.duplicates import NEAR_SCORE, SAME_BIRTH, SAME_SCHOOL, SCHOOL_SCORE, name_score
 from .base import Importer, reference_lookups
@@ -196,18 +195,14 @@ def _chunks(items: list, size: int = CHUNK):
 
 def _among(query, column, values) -> list:
     """``query`` restricted to rows whose ``column`` is one of ``values``, as statements to
-    run: on PostgreSQL one, joined with the values sent as one JSON array (10,000 names:
-    ~10 ms; as a PostgreSQL array, which psycopg writes value by value, ~30 ms; 20 statements
-    of 500 bound values each, ~120 ms); elsewhere IN lists of :data:`CHUNK` values.
-    ``values``: strings, integers or dates (sent as ISO dates)."""
+    run: on PostgreSQL one, joined with the values sent as one JSON document
+    (:func:`.bulk.listed_keys`); elsewhere IN lists of :data:`CHUNK` values."""
     values = sorted(set(values))
     if not values:
         return []
     if db.session.get_bind().dialect.name == "postgresql":
-        doc = json.dumps(values, ensure_ascii=False, default=date.isoformat)
-        array = sa.cast(sa.bindparam(None, doc, type_=sa.Text), postgresql.JSON)
-        wanted = sa.func.json_array_elements_text(array).table_valued("value").render_derived()
-        return [query.join(wanted, column == sa.cast(wanted.c.value, column.type))]
+        wanted = listed_keys([column.type], [(v,) for v in values])
+        return [query.join(wanted, column == wanted.c.k0)]
     return [query.where(column.in_(part)) for part in _chunks(values)]
 
 
@@ -311,13 +306,9 @@ class PersonImporter(Importer):
             if other != key and name_score(key, other) >= NEAR_SCORE:
                 near.append([pid, SAME_BIRTH])
         seen = {pid for pid, _ in near}
-        for pid, other, other_born in school:
-            if (
-                pid not in seen
-                and other != key
-                and other_born in (None, born)
-                and name_score(key, other) >= SCHOOL_SCORE
-            ):
+        for pid, other, _born in school:
+            # ``school``: the school's persons born that day or of no known birth date
+            if pid not in seen and other != key and name_score(key, other) >= SCHOOL_SCORE:
                 near.append([pid, SAME_SCHOOL])
         return near[:5]
 

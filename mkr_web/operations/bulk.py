@@ -144,6 +144,19 @@ def _may_check_in_bulk(cursor, table: sa.Table) -> bool:
     return not _OWN_TRIGGERS[table.name]
 
 
+def listed_keys(types: Sequence, keys: Iterable[tuple]):
+    """``keys`` (tuples of values of ``types``: strings, numbers, dates) as a derived table of
+    columns ``k0``, ``k1``… to join with (PostgreSQL): sent as one JSON document, which
+    orjson writes in one go (10,000 names: ~10 ms joined; as a PostgreSQL array, which
+    psycopg writes value by value, ~30 ms; as bound values, ~120 ms)."""
+    parts = [f"k{i}" for i in range(len(types))]
+    doc = _json([dict(zip(parts, k, strict=True)) for k in keys]).decode()
+    listed = sa.func.json_to_recordset(
+        sa.cast(sa.bindparam(None, doc, type_=sa.Text), postgresql.JSON)
+    ).table_valued(*(sa.column(p, t) for p, t in zip(parts, types, strict=True)))
+    return listed.render_derived(name="listed", with_types=True)
+
+
 def _check_references(table: sa.Table, references: list, keys: list[set]) -> None:
     """What PostgreSQL's foreign-key triggers check row by row, once per foreign key: every
     distinct key the new rows hold exists in the referenced table, and is locked ``FOR KEY
@@ -154,18 +167,11 @@ def _check_references(table: sa.Table, references: list, keys: list[set]) -> Non
             continue
         target = fk.referred_table
         referred = [e.column for e in fk.elements]
-        parts = [f"k{i}" for i in range(len(referred))]
-        doc = _json([dict(zip(parts, k, strict=True)) for k in wanted]).decode()
-        listed = sa.func.json_to_recordset(
-            sa.cast(sa.bindparam(None, doc, type_=sa.Text), postgresql.JSON)
-        ).table_valued(*(sa.column(p, c.type) for p, c in zip(parts, referred, strict=True)))
-        listed = listed.render_derived(name="wanted", with_types=True)
+        listed = listed_keys([c.type for c in referred], wanted)
         found = db.session.execute(
             sa.select(*referred)
             .join_from(
-                target,
-                listed,
-                sa.and_(*(c == listed.c[p] for p, c in zip(parts, referred, strict=True))),
+                target, listed, sa.and_(*(c == k for c, k in zip(referred, listed.c, strict=True)))
             )
             .with_for_update(read=True, key_share=True, of=target)
         ).all()

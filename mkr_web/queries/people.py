@@ -6,8 +6,8 @@
   it into one SELECT (search ignores case and ё/е through ``Person.search_name``; on
   PostgreSQL a trigram GIN index serves its ``LIKE '%…%'``).
 - :func:`registry_page` is one page in a cost that does not grow with the tenant: the count
-  stops at :data:`COUNT_CAP` ("более 10 000"; a name search at :data:`SEARCH_COUNT_CAP`,
-  "более 1 000"), numbered pages reach as far as the cap and
+  stops at :data:`COUNT_CAP` ("более 10 000"; a name search is not counted beyond its first
+  page, "более 50"), numbered pages reach as far as the cap and
   further pages are reached by keyset (``after``/``before``: the sort key of the last/first
   row shown), each sort served by an index on ``(tenant_id, key…, id)``. Its rows are
   :class:`RegistryRow` s, plain columns with the municipality's and organisation's names
@@ -70,10 +70,6 @@ PER_PAGE_CHOICES = (25, 50, 100, 200)
 #: to the federal register (that export), no valid consent to processing.
 CONSENT_FILTERS = ("expiring", "transfer", "missing")
 COUNT_CAP = 10_000  # the registry counts up to this, then says "более 10 000"
-#: A name search counts up to this, then says "более 1 000". A search re-reads the heap for
-#: every candidate (a trigram index is lossy), so its count costs what it finds: a common
-#: name finds thousands. Its first page does not (it walks the name order and stops).
-SEARCH_COUNT_CAP = 1_000
 
 
 def persons_for(membership: Membership) -> sa.Select:
@@ -331,9 +327,21 @@ class RegistryPage:
 
 
 def registry_page(membership: Membership, f: RegistryFilter) -> RegistryPage:
-    """One page in two queries whatever its depth: the capped count and the rows."""
-    cap = SEARCH_COUNT_CAP if f.q else COUNT_CAP
-    total = registry_count(membership, f, cap=cap)
+    """One page in two queries whatever its depth: the capped count and the rows.
+
+    A name search is one query, its rows: it is not counted beyond its first page. Its
+    count would re-read the table for every candidate (a trigram index is lossy: a common
+    name at 300,000 persons, ~4,000 candidates, ~5 ms, more than the page itself), while its
+    first page walks the name order and stops after one page. So a search has one numbered
+    page: it says how many it found when they fit on it, "более 50" when there are more,
+    and its next pages go by keyset."""
+    searched = bool(f.q)
+    if searched:
+        cap = f.per_page  # the first page's rows tell whether there are more
+        total = cap + 1
+    else:
+        cap = COUNT_CAP
+        total = registry_count(membership, f, cap=cap)
     capped = total > cap
     total = min(total, cap)
     base = _filtered(membership, f).order_by(*_order(f))
@@ -390,6 +398,8 @@ def registry_page(membership: Membership, f: RegistryFilter) -> RegistryPage:
         else:
             prev_args = {"before": cursor_of(items[0], f.sort)}
             next_args = {"after": cursor_of(items[-1], f.sort)} if items else None
+    if searched and number == 1 and next_args is None:
+        total, capped = len(items), False  # all it found is on this page
     numbers = _numbers(number, last_numbered) if number is not None and total > per else []
     return RegistryPage(items, total, capped, number, prev_args, next_args, numbers, cap)
 

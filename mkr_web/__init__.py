@@ -34,6 +34,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    from .web import translations
+
+    translations.install(app)  # the templates' _(): the catalog read once per request
     bootstrap.init_app(app)
     limiter.init_app(app)
     _log_limiter_fallback()

@@ -4,7 +4,7 @@ choice of channel per kind of event (in the app only, e-mail at once, or a daily
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from ..operations.notification_kinds import GROUPS, configurable_kinds
 from ..operations.notifications import mark_read, preferences_of, set_preferences, unread_count
 from ..queries.notifications import notification_rows, notifications_of
 from ..queries.reference import tenants_by_id
-from ..web.commit import commit_or_refuse
+from ..web.commit import UNREAD_AT_LOAD, commit_or_refuse
 from ..web.forms import Form
 from ..web.loading import paginate_rows
 from . import bp
@@ -25,6 +25,9 @@ def _unread_badge():
     def unread() -> int:
         if not current_user.is_authenticated:
             return 0
+        known = g.get(UNREAD_AT_LOAD)  # read with the session row, no commit since
+        if known is not None:
+            return known
         try:
             return unread_count(current_user.id)
         except sa.exc.SQLAlchemyError:  # the error page must render even when the DB fails

@@ -39,6 +39,11 @@ class UserSession(db.Model):
 
     user: Mapped[User] = relationship()
 
+    #: Not a column: the user's unread notifications and account mails, read in the same
+    #: query as the row by the user loader (``queries.accounts.session_by_token_hash``) for
+    #: the navbar's badge; None when the row was loaded otherwise.
+    unread_notifications = None
+
 
 class LoginFailure(db.Model):
     """A failed attempt (password, second factor, reset request), counted per key in a

@@ -46,6 +46,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..navigation import app_path, external_url
+from ..queries.notifications import unread_count_of
 from .notification_kinds import GENERAL, KINDS, Kind
 
 log = logging.getLogger(__name__)
@@ -342,23 +343,9 @@ def suppressed() -> Iterator[None]:
         db.session.info.pop(SUPPRESS_KEY, None)
 
 
-def _unread(model, user_id: int):
-    return (
-        sa.select(sa.func.count())
-        .select_from(model)
-        .where(model.user_id == user_id, model.read_at.is_(None))
-        .scalar_subquery()
-    )
-
-
 def unread_count(user_id: int) -> int:
     """The user's unread notifications and account mails (one query)."""
-    return (
-        db.session.scalar(
-            sa.select(_unread(Notification, user_id) + _unread(AccountNotification, user_id))
-        )
-        or 0
-    )
+    return db.session.scalar(sa.select(unread_count_of(user_id))) or 0
 
 
 def mark_read(user_id: int) -> int:

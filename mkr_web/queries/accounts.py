@@ -22,6 +22,7 @@ from ..models import (
     UserSession,
 )
 from ..models.base import utcnow
+from .notifications import unread_count_of
 
 
 def user_by_id(user_id) -> User | None:
@@ -31,11 +32,12 @@ def user_by_id(user_id) -> User | None:
 def session_by_token_hash(token_hash: str) -> UserSession | None:
     """The session row with its user, the user's memberships, their tenants and a
     coordinator's municipalities: what every page's user loader and role context need, in
-    one query."""
+    one query, which also counts the user's unread notifications for the navbar's badge
+    (``UserSession.unread_notifications``)."""
     membership = sa.orm.joinedload(UserSession.user).joinedload(User.memberships)
-    return (
+    found = (
         db.session.execute(
-            sa.select(UserSession)
+            sa.select(UserSession, unread_count_of(UserSession.user_id))
             .where(UserSession.token_hash == token_hash)
             .options(
                 membership.joinedload(Membership.tenant),
@@ -43,8 +45,12 @@ def session_by_token_hash(token_hash: str) -> UserSession | None:
             )
         )
         .unique()
-        .scalar_one_or_none()
+        .one_or_none()
     )
+    if found is None:
+        return None
+    row, row.unread_notifications = found
+    return row
 
 
 def live_session_by_id(user_id: int, session_id: int) -> UserSession | None:

@@ -14,6 +14,21 @@ OUTBOX_STATES = (MailState.QUEUED, MailState.FAILED)
 SOURCES = {"t": Notification, "a": AccountNotification}
 
 
+def unread_count_of(user_id) -> sa.ColumnElement[int]:
+    """The number of unread notifications and account mails of ``user_id`` (a value or a
+    column), as one SQL expression."""
+    return sum(
+        (
+            sa.select(sa.func.count())
+            .select_from(model)
+            .where(model.user_id == user_id, model.read_at.is_(None))
+            .scalar_subquery()
+            for model in SOURCES.values()
+        ),
+        start=sa.literal(0),
+    )
+
+
 def notifications_of(user_id: int) -> sa.Select:
     """A user's notifications in every tenant and account mails, newest first: rows of
     ``(source, id)`` (``source`` a key of :data:`SOURCES`), one UNION ALL;

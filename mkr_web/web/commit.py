@@ -60,6 +60,7 @@ def commit_or_refuse(
         token = _use_posted_token()
         result = work(*args, **kwargs)
         db.session.commit()
+        g.pop(UNREAD_AT_LOAD, None)
         if token:
             g.setdefault(USED_TOKENS, set()).add(token)
     except REFUSALS as exc:
@@ -74,6 +75,9 @@ def commit_or_refuse(
 
 
 USED_TOKENS = "mkr_used_form_tokens"  # read by web.forms.FormTokenField
+#: ``g`` key: the user's unread count read with the session row (the navbar's badge); a
+#: commit may have changed it, so every commit forgets it and the badge asks again.
+UNREAD_AT_LOAD = "mkr_unread_at_load"
 
 
 def _posted_token() -> str | None:

@@ -19,7 +19,7 @@ from ..models import User
 from ..models.base import utcnow
 from ..operations import sessions as ops, twofactor
 from ..operations.audit import record
-from .commit import commit_or_refuse
+from .commit import UNREAD_AT_LOAD, commit_or_refuse
 
 SID = "sid"
 MUST_ENROL = "must_enrol_2fa"
@@ -60,6 +60,8 @@ def load_user(user_id: str) -> User | None:
         commit_or_refuse(ops.apply_check, row, write, show_refusal=False)
         if write in (ops.IDLE, ops.EXPIRED):
             return None
+    if row.unread_notifications is not None:
+        g.setdefault(UNREAD_AT_LOAD, row.unread_notifications)
     return user if user.is_active else None
 
 

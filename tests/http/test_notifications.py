@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from mkr_web.extensions import db
-from mkr_web.models import Notification
+from mkr_web.models import AccountNotification, Notification
 from mkr_web.operations.notifications import notify
 from tests.factories import admin_and_expert
 from tests.support import another_app, login, post_form
@@ -272,3 +272,36 @@ def test_the_reader_sees_account_mails_beside_the_tenants_notifications(app, peo
     db.session.expire_all()
     assert unread_count(expert.id) == 0
     assert unread_count(admin.id) == 1
+
+
+def test_the_badge_is_counted_with_the_session_row_until_a_commit(app, factory):
+    """The unread count comes with the user loader's one query (no query of its own); a
+    commit in the request forgets it, and the badge asks the database again."""
+    from flask import g
+
+    from mkr_web.web.commit import UNREAD_AT_LOAD, commit_or_refuse
+    from tests.http.test_people_registry import count_queries
+
+    tenant = factory.tenant()
+    user = factory.user(tenant, "expert")
+    notify(tenant.id, [user.id], "Первое уведомление")
+    notify(tenant.id, [user.id], "Второе уведомление")
+    db.session.commit()
+    client = app.test_client()
+    login(client, user.email)
+    client.get("/notifications")  # the session's activity noted (a commit) before counting
+    with count_queries(app) as statements:
+        html = client.get("/notifications").get_data(as_text=True)
+    assert 'data-testid="unread-count">2<' in html
+    counting = [s for s in statements if "FROM notification" in s and "read_at IS NULL" in s]
+    assert len(counting) == 1 and "user_session" in counting[0], counting
+    # an account mail counts too (the second table of the badge)
+    db.session.add(
+        AccountNotification(user_id=user.id, kind="password_reset", subject="Сброс пароля")
+    )
+    db.session.commit()
+    assert 'data-testid="unread-count">3<' in client.get("/notifications").get_data(as_text=True)
+    with app.test_request_context("/"):
+        g.setdefault(UNREAD_AT_LOAD, 7)
+        assert commit_or_refuse(lambda: None).ok
+        assert g.get(UNREAD_AT_LOAD) is None

@@ -36,7 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     from .web import translations
 
-    translations.install(app)  # the templates' _(): the catalog read once per request
+    translations.install(app, babel)  # the catalog read once per request
     bootstrap.init_app(app)
     limiter.init_app(app)
     _log_limiter_fallback()

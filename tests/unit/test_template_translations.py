@@ -1,7 +1,8 @@
-"""The templates' ``_()`` reads the catalog once per request and follows a forced locale."""
+"""Translations read the catalog once per request and follow a forced locale: the
+templates' ``_()`` and Python's ``gettext``/lazy labels alike."""
 
 from flask import render_template_string
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext, lazy_gettext
 
 TEMPLATE = "{{ _('Выйти') }}|{{ ngettext('%(num)s участник', '%(num)s участников', 2) }}"
 
@@ -9,9 +10,12 @@ TEMPLATE = "{{ _('Выйти') }}|{{ ngettext('%(num)s участник', '%(num
 def test_the_request_locale_and_a_forced_one(app):
     with app.test_request_context("/"):
         assert render_template_string(TEMPLATE) == "Выйти|2 участника"
+        label = lazy_gettext("Выйти")
         with force_locale("en"):
             assert render_template_string(TEMPLATE) == "Sign out|2 participants"
+            assert (gettext("Выйти"), str(label)) == ("Sign out", "Sign out")
         assert render_template_string(TEMPLATE) == "Выйти|2 участника"
+        assert (gettext("Выйти"), str(label)) == ("Выйти", "Выйти")
 
 
 def test_the_language_of_the_session(app):

@@ -265,7 +265,48 @@ class ReturnCandidateForm(Form):
     version = HiddenField()
 
 
+def _notes(f) -> Markup:
+    """A field's errors (one block, joined by ``<br>``) and its hint, each with its id."""
+    out = Markup("")
+    if f.errors:
+        errors = Markup("<br>").join(translate_label(e) for e in f.errors)
+        out += Markup('<div class="invalid-feedback" id="{}-error">{}</div>').format(f.id, errors)
+    if f.description:
+        hint = translate_label(f.description)
+        out += Markup('<div class="form-text" id="{}-hint">{}</div>').format(f.id, hint)
+    return out
+
+
+def form_field(f) -> Markup:
+    """One field with its label, its hint and its errors (the templates' ``field(f)``); the
+    errors and the hint are tied to the field (``aria-describedby``, ``aria-invalid``), so a
+    screen reader reads them with it. Python, not a Jinja macro: a person's card shows 21
+    fields, and the macro's own evaluation was about a third of their cost."""
+    described = []
+    if f.description:
+        described.append(f"{f.id}-hint")
+    if f.errors:
+        described.append(f"{f.id}-error")
+    aria = {"aria-describedby": " ".join(described)} if described else {}
+    invalid = ""
+    if f.errors:
+        aria["aria-invalid"] = "true"
+        invalid = " is-invalid"
+    if f.type == "BooleanField":
+        return Markup('<div class="form-check mb-3">\n{}\n{}\n{}\n</div>\n').format(
+            f(class_="form-check-input" + invalid, **aria),
+            f.label(class_="form-check-label"),
+            _notes(f),
+        )
+    cls = "form-select" if f.type in ("SelectField", "SelectMultipleField") else "form-control"
+    return Markup('<div class="mb-3">\n{}\n{}\n{}\n</div>\n').format(
+        f.label(class_="form-label"), f(class_=cls + invalid, **aria), _notes(f)
+    )
+
+
 def init_forms(app) -> None:
     """Every ``<input>`` of every form writes its attributes through :func:`html_params`
-    (wtforms' ``Input.html_params`` is the widgets' hook for it)."""
+    (wtforms' ``Input.html_params`` is the widgets' hook for it); ``field(f)`` in every
+    template is :func:`form_field`."""
     Input.html_params = staticmethod(html_params)
+    app.jinja_env.globals["field"] = form_field

@@ -1,17 +1,16 @@
-"""The shared form macro ties every error and hint to its field (``aria-describedby``), marks
-the field invalid, and gives one element per id (several errors share one block)."""
+"""The templates' ``field(f)`` (``web.forms.form_field``) ties every error and hint to its
+field (``aria-describedby``), marks the field invalid, and gives one element per id (several
+errors share one block)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Form, StringField
 from wtforms.validators import DataRequired, Length
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "mkr_web" / "templates"
+from mkr_web.web.forms import form_field
 
 
 class Sample(Form):
@@ -21,9 +20,7 @@ class Sample(Form):
 
 
 def _render(form) -> str:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
-    macro = env.get_template("_form.html").module.field
-    return "\n".join(str(macro(f)) for f in form)
+    return "\n".join(str(form_field(f)) for f in form)
 
 
 def test_errors_and_hint_are_tied_to_their_fields():
@@ -54,3 +51,29 @@ def test_a_valid_field_has_no_error_reference():
     html = _render(form)
     assert "aria-describedby" not in html.replace('aria-describedby="email-hint"', "")
     assert "-error" not in html
+
+
+def test_the_markup_of_a_field_a_box_and_a_select():
+    from wtforms import SelectField
+
+    class Kind(Form):
+        kind = SelectField("Вид", choices=[("a", "A")])
+
+    form = Sample(MultiDict({"name": "Иванова", "agree": "y"}))
+    assert form.validate()
+    assert str(form_field(form.email)) == (
+        '<div class="mb-3">\n<label class="form-label" for="email">Почта</label>\n'
+        '<input aria-describedby="email-hint" class="form-control" id="email" name="email" '
+        'type="text" value="">\n'
+        '<div class="form-text" id="email-hint">Например, ivanova@example.ru</div>\n</div>\n'
+    )
+    assert str(form_field(form.agree)) == (
+        '<div class="form-check mb-3">\n<input checked class="form-check-input" id="agree" '
+        'name="agree" required type="checkbox" value="y">\n'
+        '<label class="form-check-label" for="agree">Согласен</label>\n\n</div>\n'
+    )
+    assert _render(Kind()) == (
+        '<div class="mb-3">\n<label class="form-label" for="kind">Вид</label>\n'
+        '<select class="form-select" id="kind" name="kind"><option value="a">A</option>'
+        "</select>\n\n</div>\n"
+    )

@@ -4,8 +4,9 @@ applications, review steps, the check of an admission candidate, and the version
 
 from __future__ import annotations
 
-from flask import g
-from flask_babel import lazy_gettext as _l
+from babel.support import NullTranslations, Translations
+from flask import current_app, g, has_request_context
+from flask_babel import get_locale, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from markupsafe import Markup, escape
@@ -19,6 +20,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.i18n import messages_path
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import Input, Select
@@ -113,6 +115,33 @@ class FastSelect(Select):
 _FAST_SELECTS = {False: FastSelect(), True: FastSelect(multiple=True)}
 
 
+class _WTFormsTranslations:
+    """wtforms' catalog (its validators' messages, the labels it makes up) of the request's
+    locale; :attr:`Form.Meta.get_translations`."""
+
+    _catalogs: dict = {}
+
+    def _catalog(self):
+        locale = get_locale() if has_request_context() else None
+        if locale is None:
+            return NullTranslations()
+        key = str(locale)
+        catalog = self._catalogs.get(key)
+        if catalog is None:
+            catalog = Translations.load(messages_path(), [locale], domain="wtforms")
+            self._catalogs[key] = catalog
+        return catalog
+
+    def gettext(self, string):
+        return self._catalog().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return self._catalog().ungettext(singular, plural, n)
+
+
+WTFORMS_TRANSLATIONS = _WTFormsTranslations()
+
+
 class Form(FlaskForm):
     """Every form of the app: CSRF (Flask-WTF) and a single-use token, recorded by the one
     commit helper (:func:`mkr_web.web.commit.commit_or_refuse`) with the form's action, so a
@@ -134,6 +163,13 @@ class Form(FlaskForm):
             if type(field.widget) is Select:
                 field.widget = _FAST_SELECTS[field.widget.multiple]
             return DefaultMeta.render_field(self, field, render_kw)
+
+        def get_translations(self, form):
+            """wtforms' own messages in the UI language, from a catalog read once per
+            process and locale (Flask-WTF's reads it from disk in every request)."""
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return DefaultMeta.get_translations(self, form)
+            return WTFORMS_TRANSLATIONS
 
 
 class EventForm(Form):

@@ -3,6 +3,7 @@ account mails waiting to be sent."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -29,23 +30,28 @@ def user_by_id(user_id) -> User | None:
     return db.session.get(User, user_id) if isinstance(user_id, int) else None
 
 
+@functools.cache
+def _session_statement() -> sa.Select:
+    """The user loader's SELECT, built once per process (its options and the badge's
+    subqueries cost more to build than to run), the token a bound parameter."""
+    membership = sa.orm.joinedload(UserSession.user).joinedload(User.memberships)
+    return (
+        sa.select(UserSession, unread_count_of(UserSession.user_id))
+        .where(UserSession.token_hash == sa.bindparam("token_hash"))
+        .options(
+            membership.joinedload(Membership.tenant),
+            membership.joinedload(Membership.municipalities),
+        )
+    )
+
+
 def session_by_token_hash(token_hash: str) -> UserSession | None:
     """The session row with its user, the user's memberships, their tenants and a
     coordinator's municipalities: what every page's user loader and role context need, in
     one query, which also counts the user's unread notifications for the navbar's badge
     (``UserSession.unread_notifications``)."""
-    membership = sa.orm.joinedload(UserSession.user).joinedload(User.memberships)
     found = (
-        db.session.execute(
-            sa.select(UserSession, unread_count_of(UserSession.user_id))
-            .where(UserSession.token_hash == token_hash)
-            .options(
-                membership.joinedload(Membership.tenant),
-                membership.joinedload(Membership.municipalities),
-            )
-        )
-        .unique()
-        .one_or_none()
+        db.session.execute(_session_statement(), {"token_hash": token_hash}).unique().one_or_none()
     )
     if found is None:
         return None

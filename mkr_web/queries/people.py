@@ -514,7 +514,7 @@ _CHOICES: OrderedDict[tuple, tuple[list, list]] = OrderedDict()
 _CHOICES_KEPT = 256
 
 
-def registry_choices(membership: Membership) -> tuple[list[Place], list]:
+def registry_choices(membership: Membership) -> tuple[list[Place], tuple]:
     """The registry filter's municipalities and organisations (as :func:`organizations_of_persons`)
     of the user's scope, kept per process under the tenant's report data version
     (``ReportVersion``): it goes up in the transaction of every write of a municipality or an
@@ -543,7 +543,7 @@ def registry_choices(membership: Membership) -> tuple[list[Place], list]:
         if ids is not None:
             q = q.where(Municipality.id.in_(ids))
         places = [Place(*row) for row in db.session.execute(q.order_by(Municipality.sort_order))]
-        found = _CHOICES[key] = (places, organizations_of_persons(membership))
+        found = _CHOICES[key] = (places, tuple(organizations_of_persons(membership)))
         while len(_CHOICES) > _CHOICES_KEPT:
             _CHOICES.popitem(last=False)
     else:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from flask import g, has_app_context
 from flask_babel import Domain, get_domain
+from jinja2 import pass_context
+from markupsafe import Markup
 
 
 class RequestDomain(Domain):
@@ -40,6 +42,18 @@ def request_translations():
     return get_domain().get_translations()
 
 
+@pass_context
+def template_gettext(context, string: str, **variables):
+    """A template's ``_()``: Jinja's new-style gettext (the text is a format string, its
+    variables escaped), which formats even a text without variables, through
+    ``Markup.__mod__`` (~4 % of a registry page, 60-80 texts): a text without a ``%`` is
+    returned as it is, which is what that formatting returns."""
+    rv = request_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables if variables or "%" in rv else rv
+
+
 def install(app, babel) -> None:
     """After ``babel.init_app``: its default domain and the templates' callables."""
     babel.domain_instance = RequestDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
@@ -50,3 +64,4 @@ def install(app, babel) -> None:
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals["gettext"] = template_gettext

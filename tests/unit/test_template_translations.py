@@ -24,3 +24,11 @@ def test_the_language_of_the_session(app):
 
         session["lang"] = "en"
         assert render_template_string(TEMPLATE) == "Sign out|2 participants"
+
+
+def test_a_text_is_a_format_string_its_variables_escaped(app):
+    with app.test_request_context("/"):
+        assert render_template_string("{{ _('100%%') }}|{{ _('Выйти') }}") == "100%|Выйти"
+        assert render_template_string("{{ _('%(n)s%% <b>', n='<i>') }}") == "&lt;i&gt;% <b>"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Выйти') }}") == "Sign out"

@@ -1,6 +1,7 @@
 """The forms' select widget writes the markup wtforms' own widget writes, faster."""
 
 from wtforms import Form, SelectField, SelectMultipleField
+from wtforms.validators import InputRequired
 from wtforms.widgets import Select
 
 from mkr_web.web.forms import FastSelect
@@ -12,6 +13,14 @@ class _Form(Form):
     )
     many = SelectMultipleField(choices=[("a", "A&B"), ("b", "B"), ("c", "")], default=["a", "c"])
     groups = SelectField(choices={"Группа": [("x", "X")], "Ещё": [("y", "Y")]}, default="y")
+    # coerced ids, a required flag, an option with its own attributes (the stock way)
+    ids = SelectField(
+        choices=[("01", "A"), ("2", "B"), ("3", "")],
+        coerce=int,
+        default=1,
+        validators=[InputRequired()],
+    )
+    own = SelectField(choices=[("a", "A", {"disabled": True}), ("b", "B")], default="b")
 
 
 def _both(field, **kw):
@@ -28,7 +37,7 @@ def test_a_select_is_written_as_wtforms_writes_it():
         '<option selected value="2">b</option><option value="">—</option>'
         '<option value="True">t</option></select>'
     )
-    for field in (form.one, form.many, form.groups):
+    for field in (form.one, form.many, form.groups, form.ids, form.own):
         stock, fast = _both(field, class_="form-select", aria_describedby="hint")
         assert fast == stock, field.name
 

@@ -12,11 +12,10 @@ from flask_login import current_user
 from workflows.lifecycle import LIFECYCLE
 from workflows.roles import Role
 
-from ..access import current_role, current_tenant, roles
+from ..access import current_membership, current_role, current_tenant, roles
 from ..errors import StaleItem
-from ..models import OrganizationKind
 from ..operations.people import change_status, create_person, update_person
-from ..queries.people import audit_trail
+from ..queries.people import audit_trail, higher_education_choices
 from ..queries.reference import municipalities_of, organization_choices
 from ..web.commit import commit_or_refuse
 from ..web.forms import VersionForm, version_of
@@ -59,10 +58,7 @@ def status_form(person) -> StatusForm:
     form.action.choices = [
         (a, LIFECYCLE.title(a)) for a in LIFECYCLE.available(person.status, current_role())
     ]
-    unis = organization_choices(
-        current_tenant().id, [OrganizationKind.UNIVERSITY, OrganizationKind.COLLEGE]
-    )
-    form.organization_id.choices = [(0, "—")] + [(i, n) for i, n in unis]
+    form.organization_id.choices = [(0, "—"), *higher_education_choices(current_membership())]
     return form
 
 

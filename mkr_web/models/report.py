@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import db, utcnow
+from .tenancy import Tenant
 
 
 class ReportVersion(db.Model):
@@ -22,6 +23,18 @@ class ReportVersion(db.Model):
         sa.ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True
     )
     version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+#: The tenant's report data version as a (deferred) attribute of the tenant, so the user
+#: loader reads it with the session row (``queries.accounts``): the lists kept under it
+#: (``queries.people.registry_choices``) cost no query of their own. None: version 0.
+Tenant.data_version = sa.orm.column_property(
+    sa.select(ReportVersion.version)
+    .where(ReportVersion.tenant_id == Tenant.id)
+    .correlate_except(ReportVersion)
+    .scalar_subquery(),
+    deferred=True,
+)
 
 
 class ReportSnapshot(db.Model):

@@ -81,8 +81,9 @@ READ_COLUMNS = {
     "event_edition": frozenset({"event_id", "id", "note", "state", "tenant_id", "title", "year"}),
     "municipality": frozenset({"id", "kind", "name", "sort_order", "tenant_id"}),
     "opportunity": frozenset({"id", "kind", "tenant_id"}),
+    # "kind" for the lists kept under the version (queries.people.higher_education_choices)
     "organization": frozenset(
-        {"id", "is_regional_subordination", "municipality_id", "name", "tenant_id"}
+        {"id", "is_regional_subordination", "kind", "municipality_id", "name", "tenant_id"}
     ),
     "participation": frozenset({"edition_id", "person_id", "tenant_id"}),
     "participation_count": frozenset({"count", "edition_id", "id", "municipality_id", "tenant_id"}),

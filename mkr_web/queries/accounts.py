@@ -33,13 +33,14 @@ def user_by_id(user_id) -> User | None:
 @functools.cache
 def _session_statement() -> sa.Select:
     """The user loader's SELECT, built once per process (its options and the badge's
-    subqueries cost more to build than to run), the token a bound parameter."""
+    subqueries cost more to build than to run), the token a bound parameter. With the
+    tenants it reads their report data versions (``Tenant.data_version``)."""
     membership = sa.orm.joinedload(UserSession.user).joinedload(User.memberships)
     return (
         sa.select(UserSession, unread_count_of(UserSession.user_id))
         .where(UserSession.token_hash == sa.bindparam("token_hash"))
         .options(
-            membership.joinedload(Membership.tenant),
+            membership.joinedload(Membership.tenant).undefer(Tenant.data_version),
             membership.joinedload(Membership.municipalities),
         )
     )

@@ -49,12 +49,11 @@ from ..models import (
     Person,
     PersonProject,
     PersonStatusChange,
-    ReportVersion,
     normalize_name,
 )
 from ..models.base import parse_int
 from .consents import expiring_person_ids, holds_clause
-from .reference import municipality_ids_for
+from .reference import municipality_ids_for, organization_choices
 
 # A missing date sorts after every date (as PostgreSQL sorts NULL), on both databases, so a
 # keyset can compare it; the same expressions are indexed (models/people.py).
@@ -514,41 +513,55 @@ _CHOICES: OrderedDict[tuple, tuple[list, list]] = OrderedDict()
 _CHOICES_KEPT = 256
 
 
+def _kept(membership: Membership, what: tuple, build):
+    """``build()`` kept per process under the tenant's report data version
+    (``Tenant.data_version``, read with the session row by the user loader: no query while
+    nothing changed) and ``what`` (the list and the scope); the 256 latest kept."""
+    tenant = membership.tenant
+    # the tenant's creation time too: a database emptied and filled again (the demo) numbers
+    # its tenants and versions from the start, and must not find another tenant's lists
+    key = (tenant.id, tenant.created_at, tenant.data_version or 0, what)
+    found = _CHOICES.get(key)
+    if found is None:
+        found = _CHOICES[key] = build()
+        while len(_CHOICES) > _CHOICES_KEPT:
+            _CHOICES.popitem(last=False)
+    else:
+        _CHOICES.move_to_end(key)
+    return found
+
+
 def registry_choices(membership: Membership) -> tuple[list[Place], tuple]:
     """The registry filter's municipalities and organisations (as :func:`organizations_of_persons`)
     of the user's scope, kept per process under the tenant's report data version
     (``ReportVersion``): it goes up in the transaction of every write of a municipality or an
-    organisation that changes its id, name or municipality (what a filter shows and scopes
-    by; ``operations.report_versions.READ_COLUMNS``), so a kept list is today's. One small
-    query instead of two and no rows built while nothing changed (the registry at 300,000
-    persons: ~1.5 ms of ~14 in-process); the 256 latest kept."""
+    organisation that changes its id, name, kind or municipality (what a filter shows and
+    scopes by; ``operations.report_versions.READ_COLUMNS``), so a kept list is today's. No
+    query and no rows built while nothing changed (the registry at 300,000 persons: ~1.5 ms
+    of ~14 in-process)."""
     ids = municipality_ids_for(membership)
-    version = db.session.scalar(
-        sa.select(ReportVersion.version).where(ReportVersion.tenant_id == membership.tenant_id)
-    )
-    # the tenant's creation time too: a database emptied and filled again (the demo) numbers
-    # its tenants and versions from the start, and must not find another tenant's lists
-    tenant = membership.tenant
-    key = (
-        tenant.id,
-        tenant.created_at,
-        version or 0,
-        None if ids is None else tuple(sorted(ids)),
-    )
-    found = _CHOICES.get(key)
-    if found is None:
+
+    def build():
         q = sa.select(Municipality.id, Municipality.name).where(
             Municipality.tenant_id == membership.tenant_id
         )
         if ids is not None:
             q = q.where(Municipality.id.in_(ids))
         places = [Place(*row) for row in db.session.execute(q.order_by(Municipality.sort_order))]
-        found = _CHOICES[key] = (places, tuple(organizations_of_persons(membership)))
-        while len(_CHOICES) > _CHOICES_KEPT:
-            _CHOICES.popitem(last=False)
-    else:
-        _CHOICES.move_to_end(key)
-    return found
+        return places, tuple(organizations_of_persons(membership))
+
+    return _kept(membership, ("registry", None if ids is None else tuple(sorted(ids))), build)
+
+
+def higher_education_choices(membership: Membership) -> tuple:
+    """``(id, name)`` of the tenant's universities and colleges (the status form's choice of
+    where a student studies), kept as :func:`registry_choices` is."""
+    kinds = [OrganizationKind.UNIVERSITY, OrganizationKind.COLLEGE]
+    return _kept(
+        membership,
+        ("higher",),
+        lambda: tuple(organization_choices(membership.tenant_id, kinds)),
+    )
 
 
 def forget_registry_choices() -> None:

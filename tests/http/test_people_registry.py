@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from mkr_web.extensions import db
-from mkr_web.models import AuditEntry
+from mkr_web.models import AuditEntry, OrganizationKind
 from tests.factories import make_person, resident
 from tests.support import job_status, logged_in, login
 
@@ -244,6 +244,8 @@ def test_the_filters_choices_are_kept_until_a_place_changes(app, client, factory
     assert offered()[0] == ["Школа Альфа", "Школа Гамма"]
     with count_queries(app) as kept:
         assert offered()[0] == ["Школа Альфа", "Школа Гамма"]
+    # no query of their own: the version comes with the session row, the count and the rows
+    assert len(kept) == 3, kept
     school.name = "Школа Бета"
     db.session.commit()
     with count_queries(app) as changed:
@@ -469,3 +471,29 @@ def test_each_row_shows_the_persons_columns_and_links_the_card(client, bank):
     ]
     links = [int(i) for i, _ in ROW_LINK.findall(html.split('data-testid="registry"', 1)[1])]
     assert links == [people[k].id for k in ("elkin", "yolkina", "ivanov", "potential")]
+
+
+def test_the_status_forms_universities_are_kept_until_one_changes(app, client, factory):
+    """The card's status form offers the universities and colleges kept per tenant and
+    report data version (``queries.people.higher_education_choices``): a renamed one, a
+    school made a college, shows at once."""
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    factory.organization(t, "Первый район", name="Университет Альфа", kind="university")
+    school = factory.organization(t, "Первый район", name="Школа Бета")
+    person = make_person(t, "Иванова", "Анна")
+    login(client, admin.email)
+
+    def offered():
+        text = client.get(f"/admin/people/{person.id}").get_data(as_text=True)
+        select = text.split('name="organization_id"')[1].split("</select>")[0]
+        return re.findall(r">([^<]+)</option>", select)[1:]
+
+    assert offered() == ["Университет Альфа"]
+    assert offered() == ["Университет Альфа"]
+    school.kind = OrganizationKind.COLLEGE
+    db.session.commit()
+    assert offered() == ["Университет Альфа", "Школа Бета"]
+    school.name = "Колледж Бета"
+    db.session.commit()
+    assert offered() == ["Колледж Бета", "Университет Альфа"]

@@ -340,7 +340,7 @@ def registry_page(membership: Membership, f: RegistryFilter) -> RegistryPage:
         total = cap + 1
     else:
         cap = COUNT_CAP
-        total = registry_count(membership, f, cap=cap)
+        total = _count(membership, f, cap)
     capped = total > cap
     total = min(total, cap)
     base = _filtered(membership, f).order_by(*_order(f))
@@ -437,6 +437,22 @@ def registry_select(membership: Membership, f: RegistryFilter) -> sa.Select:
     )
 
 
+def _count(membership: Membership, f: RegistryFilter, cap: int) -> int:
+    """The page's capped count. Filtered by nothing but the place (municipality,
+    organisation, its kind), it is kept under the tenant's report data version as the
+    filter's lists are (:func:`_kept`): which persons exist and where they are (``person.id``,
+    ``municipality_id``, ``organization_id``, ``organization.kind``) are columns whose every
+    write raises that version, so the kept count is today's. The unfiltered registry, each
+    of its sorts and its deep pages so skip a count of 10,001 index entries (~1.5 ms) while
+    nothing changed. A search, a status, a year or a consent filter is counted each time."""
+    if f.q or f.statuses or f.admission_year or f.consent:
+        return registry_count(membership, f, cap=cap)
+    ids = municipality_ids_for(membership)
+    scope = None if ids is None else tuple(sorted(ids))
+    what = ("count", scope, f.municipality_id, f.organization_id, f.category, cap)
+    return _kept(membership, what, lambda: registry_count(membership, f, cap=cap))
+
+
 def registry_count(membership: Membership, f: RegistryFilter, cap: int | None = None) -> int:
     """The number of persons the filter finds; with ``cap``, counting stops past it (the
     result is then ``cap + 1``): the cost of a count is bounded, not the tenant's size."""
@@ -508,15 +524,15 @@ class Place:
     name: str
 
 
-#: (tenant, its report data version, the scope's municipalities) → the filter's choices.
-_CHOICES: OrderedDict[tuple, tuple[list, list]] = OrderedDict()
-_CHOICES_KEPT = 256
+#: (tenant, its creation time, its report data version, what) → a list or count kept.
+_CHOICES: OrderedDict[tuple, object] = OrderedDict()
+_CHOICES_KEPT = 1024
 
 
 def _kept(membership: Membership, what: tuple, build):
     """``build()`` kept per process under the tenant's report data version
     (``Tenant.data_version``, read with the session row by the user loader: no query while
-    nothing changed) and ``what`` (the list and the scope); the 256 latest kept."""
+    nothing changed) and ``what`` (the list and the scope); the 1,024 latest kept."""
     tenant = membership.tenant
     # the tenant's creation time too: a database emptied and filled again (the demo) numbers
     # its tenants and versions from the start, and must not find another tenant's lists

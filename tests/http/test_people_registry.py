@@ -205,12 +205,13 @@ def test_same_number_of_queries_whatever_the_page_size(app, client, factory):
         )
     db.session.commit()
     login(client, admin.email)
-    client.get("/admin/people")  # the filter's choices are read once, then kept
+    # the filter's choices and an unfiltered count are read once, then kept
+    client.get("/admin/people")
     counts = {}
     for url in (
-        "/admin/people?per_page=25",
-        "/admin/people?per_page=100",
-        "/admin/people?per_page=100&page=2",
+        "/admin/people?per_page=25&status=resident_school",
+        "/admin/people?per_page=100&status=resident_school",
+        "/admin/people?per_page=100&page=2&status=resident_school",
         "/admin/people?per_page=200&status=resident_school",
     ):
         with count_queries(app) as statements:
@@ -244,13 +245,14 @@ def test_the_filters_choices_are_kept_until_a_place_changes(app, client, factory
     assert offered()[0] == ["Школа Альфа", "Школа Гамма"]
     with count_queries(app) as kept:
         assert offered()[0] == ["Школа Альфа", "Школа Гамма"]
-    # no query of their own: the version comes with the session row, the count and the rows
-    assert len(kept) == 3, kept
+    # no query of their own: the version comes with the session row; then the rows (the
+    # unfiltered count is kept too)
+    assert len(kept) == 2, kept
     school.name = "Школа Бета"
     db.session.commit()
     with count_queries(app) as changed:
         assert offered()[0] == ["Школа Бета", "Школа Гамма"]
-    assert len(changed) == len(kept) + 2  # the two lists read again, once
+    assert len(changed) == len(kept) + 3  # the two lists and the count read again, once
     factory.organization(t, "Первый район", name="Школа Дельта")
     assert offered()[0] == ["Школа Бета", "Школа Гамма", "Школа Дельта"]
     # the coordinator's scope is its own list, after the admin's
@@ -497,3 +499,34 @@ def test_the_status_forms_universities_are_kept_until_one_changes(app, client, f
     school.name = "Колледж Бета"
     db.session.commit()
     assert offered() == ["Колледж Бета", "Университет Альфа"]
+
+
+def test_an_unfiltered_count_is_kept_until_a_person_comes_goes_or_moves(app, client, factory):
+    """The registry's count, filtered by no more than a place, is kept under the report data
+    version (``queries.people._count``): a new person, a person moved to another
+    municipality, shows at once; a status filter is counted every time."""
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    first = factory.municipality(t, "Первый район")
+    second = factory.municipality(t, "Второй район")
+    anna = make_person(t, "Иванова", "Анна", municipality=first)
+    make_person(t, "Петров", "Пётр", municipality=second)
+    login(client, admin.email)
+
+    def counted(url):
+        with count_queries(app) as statements:
+            n = total(client.get(url))
+        return n, len([s for s in statements if "count(*)" in s and "FROM person" in s])
+
+    assert counted("/admin/people")[0] == 2
+    assert counted("/admin/people") == (2, 0)
+    assert counted(f"/admin/people?municipality={first.id}")[0] == 1
+    assert counted(f"/admin/people?municipality={first.id}") == (1, 0)
+    assert counted("/admin/people?status=potential")[1] == 1
+    assert counted("/admin/people?status=potential")[1] == 1
+    make_person(t, "Сидорова", "Анна", municipality=first)
+    assert counted("/admin/people") == (3, 1)
+    anna.municipality_id = second.id
+    db.session.commit()
+    assert counted(f"/admin/people?municipality={first.id}") == (1, 1)
+    assert counted(f"/admin/people?municipality={second.id}")[0] == 2

@@ -123,11 +123,7 @@ class FastSelect(Select):
             data = data or ()
         for value, label in choices:
             selected = coerce(value) in data if self.multiple else coerce(value) == data
-            shown = str(value) if isinstance(value, bool) else value
-            html.append(
-                f'<option {"selected " if selected else ""}value="{escape(shown)}">'
-                f"{escape(label or value)}</option>"
-            )
+            html.append(_option(value, label, selected))
         html.append("</select>")
         return Markup("".join(html))
 
@@ -135,12 +131,17 @@ class FastSelect(Select):
     def render_option(cls, choice, **kwargs):
         if kwargs or choice.render_kw:
             return super().render_option(choice, **kwargs)
-        value = choice.value
-        if isinstance(value, bool):
-            value = str(value)
-        selected = "selected " if choice.selected else ""
-        label = escape(choice.label or choice.value)
-        return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')
+        return Markup(_option(choice.value, choice.label, choice.selected))
+
+
+def _option(value, label, selected: bool) -> str:
+    """One ``<option>`` as wtforms writes it: ``selected`` before ``value``, a bool value
+    as its ``str``, the value itself where there is no label."""
+    shown = str(value) if isinstance(value, bool) else value
+    return (
+        f'<option {"selected " if selected else ""}value="{escape(shown)}">'
+        f"{escape(label or value)}</option>"
+    )
 
 
 _FAST_SELECTS = {False: FastSelect(), True: FastSelect(multiple=True)}

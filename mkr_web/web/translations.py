@@ -57,8 +57,9 @@ def template_gettext(context, string: str, **variables):
 def install(app, babel) -> None:
     """After ``babel.init_app``: its default domain and the templates' callables."""
     babel.domain_instance = RequestDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    # Jinja's call wants a ``gettext``; the global set after it is :func:`template_gettext`.
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: request_translations().ugettext(s),
+        gettext=template_gettext,
         ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
         pgettext=lambda c, s: request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),

@@ -31,6 +31,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     os.makedirs(app.config["MKR_UPLOAD_DIR"], exist_ok=True)
 
     db.init_app(app)
+    from .dbapi import tune
+
+    with app.app_context():
+        tune(db.engine, app.config.get("MKR_DB_PING_IDLE", 2.0))
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

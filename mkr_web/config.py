@@ -221,7 +221,9 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
     upload_dir = env.get("MKR_UPLOAD_DIR") or str(ipath / "files")
     return {
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), ipath),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A pooled connection is pinged only after lying idle (mkr_web/dbapi.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
+        "MKR_DB_PING_IDLE": _number(env, "MKR_DB_PING_IDLE", 2.0, integer=False),
         "SECRET_KEY": _secret_key(env.get("SECRET_KEY"), ipath),
         "BABEL_DEFAULT_LOCALE": locale,
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tomsk",

@@ -14,7 +14,16 @@ from importlinter.cli import lint_imports
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "mkr_web"
 BLUEPRINTS = ["admin", "auth", "coordinator", "expert", "organizer", "platform", "public"]
-CORE = {"__init__", "access", "celery_app", "config", "errors", "extensions", "navigation"}
+CORE = {
+    "__init__",
+    "access",
+    "celery_app",
+    "config",
+    "dbapi",
+    "errors",
+    "extensions",
+    "navigation",
+}
 BELOW_THE_WEB = ["models", "queries", "operations", "imports", "documents", "tasks"]
 TASK_NAME = re.compile(r"^mkr\.[a-z_]+\.[a-z_]+$")
 

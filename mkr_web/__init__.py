@@ -34,7 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .dbapi import tune
 
     with app.app_context():
-        tune(db.engine, app.config.get("MKR_DB_PING_IDLE", 2.0))
+        tune(db.engine, app.config["MKR_DB_PING_IDLE"])
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -271,15 +271,18 @@ class RegistryRow:
         return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
 
 
-def _with_place_names(q: sa.Select, before: tuple, after: tuple) -> sa.Select:
-    """``q``'s persons as the ``before`` columns, their municipality's and organisation's
-    names (outer joins: either may be missing), then the ``after`` columns."""
-    muni = sa.orm.aliased(Municipality)
-    org = sa.orm.aliased(Organization)
-    return (
-        q.with_only_columns(*before, muni.name, org.name, *after)
-        .outerjoin(muni, muni.id == Person.municipality_id)
-        .outerjoin(org, org.id == Person.organization_id)
+def _with_place_names(persons: sa.FromClause, before: tuple, after: tuple) -> sa.Select:
+    """A SELECT from ``persons`` (the person table, or it joined to a page of ids): the
+    ``before`` columns, the person's municipality's and organisation's names (outer joins:
+    either may be missing), then the ``after`` columns.
+
+    It is written on the tables (Core), not on the mapped classes: an ORM SELECT of
+    columns with aliased places cost ~0.7 ms to build and ~0.1 ms to key for the statement
+    cache on every registry page, more than PostgreSQL takes to run it; on the tables,
+    ~0.1 ms together. Each place table is joined once, so it needs no alias."""
+    p, m, o = Person.__table__.c, Municipality.__table__, Organization.__table__
+    return sa.select(*before, m.c.name, o.c.name, *after).select_from(
+        persons.outerjoin(m, m.c.id == p.municipality_id).outerjoin(o, o.c.id == p.organization_id)
     )
 
 
@@ -294,36 +297,14 @@ def _registry_rows(q: sa.Select, order: list) -> list[RegistryRow]:
     sort order and tests each name, and selecting the id only it walks the sort index
     without visiting the table (an index-only scan: every sort index holds ``search_name``):
     «мирон» tests ~5,600 names before its first 50 matches, 11 ms reading each row, 2 ms
-    from the index. An unfiltered page costs the same either way (~0.3 ms).
-
-    The outer SELECT is written on the tables (Core), not on the mapped classes: an ORM
-    SELECT of columns with aliased places cost ~0.7 ms to build and ~0.1 ms to key for the
-    statement cache on every page, more than PostgreSQL takes to run it; on the tables,
-    ~0.1 ms together. Each place table is joined once, so it needs no alias."""
+    from the index. An unfiltered page costs the same either way (~0.3 ms)."""
     page = q.with_only_columns(Person.id).subquery()
-    p, m, o = Person.__table__.c, Municipality.__table__, Organization.__table__
-    rows = (
-        sa.select(
-            p.id,
-            p.surname,
-            p.name,
-            p.patronymic,
-            p.birth_on,
-            m.c.name,
-            o.c.name,
-            p.grade,
-            p.status,
-            p.admission_on,
-            p.search_name,
-            p.updated_at,
-        )
-        .select_from(
-            Person.__table__.join(page, page.c.id == p.id)
-            .outerjoin(m, m.c.id == p.municipality_id)
-            .outerjoin(o, o.c.id == p.organization_id)
-        )
-        .order_by(*order)
-    )
+    p = Person.__table__.c
+    rows = _with_place_names(
+        Person.__table__.join(page, page.c.id == p.id),
+        (p.id, p.surname, p.name, p.patronymic, p.birth_on),
+        (p.grade, p.status, p.admission_on, p.search_name, p.updated_at),
+    ).order_by(*order)
     return [RegistryRow(*row) for row in db.session.execute(rows)]
 
 
@@ -480,23 +461,28 @@ def registry_count(membership: Membership, f: RegistryFilter, cap: int | None = 
 
 def export_select(membership: Membership, f: RegistryFilter) -> sa.Select:
     """The same persons as plain columns (no ORM objects): the export's rows."""
-    return _with_place_names(
-        _filtered(membership, f),
-        (Person.surname, Person.name, Person.patronymic, Person.birth_on),
-        (
-            Person.grade,
-            Person.status,
-            Person.status_since,
-            Person.admission_on,
-            Person.admission_basis,
-            Person.email,
-            Person.phone,
-            Person.parent_name,
-            Person.parent_phone,
-            Person.parent_email,
-            Person.social_url,
-        ),
-    ).order_by(*_order(f))
+    p = Person.__table__.c
+    return (
+        _with_place_names(
+            Person.__table__,
+            (p.surname, p.name, p.patronymic, p.birth_on),
+            (
+                p.grade,
+                p.status,
+                p.status_since,
+                p.admission_on,
+                p.admission_basis,
+                p.email,
+                p.phone,
+                p.parent_name,
+                p.parent_phone,
+                p.parent_email,
+                p.social_url,
+            ),
+        )
+        .where(_filtered(membership, f).whereclause)
+        .order_by(*_order(f))
+    )
 
 
 def _filtered(membership: Membership, f: RegistryFilter) -> sa.Select:

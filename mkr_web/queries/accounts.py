@@ -34,7 +34,8 @@ def user_by_id(user_id) -> User | None:
 def _session_statement() -> sa.Select:
     """The user loader's SELECT, built once per process (its options and the badge's
     subqueries cost more to build than to run), the token a bound parameter. With the
-    tenants it reads their report data versions (``Tenant.data_version``)."""
+    tenants it reads their report data versions (``Tenant.data_version``). A lookup by a
+    unique key, run on every request: prepared on PostgreSQL (``mkr_web/dbapi.py``)."""
     membership = sa.orm.joinedload(UserSession.user).joinedload(User.memberships)
     return (
         sa.select(UserSession, unread_count_of(UserSession.user_id))
@@ -43,6 +44,7 @@ def _session_statement() -> sa.Select:
             membership.joinedload(Membership.tenant).undefer(Tenant.data_version),
             membership.joinedload(Membership.municipalities),
         )
+        .execution_options(mkr_prepared=True)
     )
 
 

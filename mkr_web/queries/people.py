@@ -81,10 +81,13 @@ def persons_for(membership: Membership) -> sa.Select:
 
 
 def person_in_scope(membership: Membership, person_id: int) -> Person | None:
+    """The person by id, if ``membership`` may see them (a lookup by the primary key: prepared
+    on PostgreSQL, ``mkr_web/dbapi.py``)."""
     return db.session.execute(
         persons_for(membership)
         .where(Person.id == person_id)
         .options(joinedload(Person.municipality), joinedload(Person.organization))
+        .execution_options(mkr_prepared=True)
     ).scalar_one_or_none()
 
 

@@ -98,3 +98,44 @@ def test_the_lazy_cursor_describes_what_psycopgs_own_describes(app_ctx):
             lazy.execute("SELECT")  # rows without columns, as psycopg says
             assert lazy.description == []
         raw.rollback()
+
+
+def _prepared(conn, marker: str) -> int:
+    """How many statements holding ``marker`` this connection has prepared on the server."""
+    rows = conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars()
+    return sum(marker in s for s in rows)
+
+
+@pytest.mark.postgresql
+def test_a_marked_lookup_stays_prepared_past_its_request_and_nothing_else_is_prepared(app_ctx):
+    """A statement marked ``mkr_prepared`` is prepared on its first run and stays so after
+    the ROLLBACK that ends every request (psycopg alone forgets them all there); an unmarked
+    one is not prepared however often it runs (psycopg alone would after five runs)."""
+    marked = sa.text("SELECT 41 + :n AS marked_lookup").execution_options(mkr_prepared=True)
+    unmarked = sa.text("SELECT 1 + :n AS unmarked_query")
+    for n in range(7):  # seven "requests", each ended by a rollback
+        with db.engine.connect() as conn:
+            assert conn.execute(marked, {"n": n}).scalar_one() == 41 + n
+            assert conn.execute(unmarked, {"n": n}).scalar_one() == 1 + n
+            conn.rollback()
+    with db.engine.connect() as conn:
+        assert _prepared(conn, "marked_lookup") == 1
+        assert _prepared(conn, "unmarked_query") == 0
+
+
+@pytest.mark.postgresql
+def test_after_a_failed_transaction_prepared_statements_are_forgotten_and_run_again(app_ctx):
+    """A transaction in which a statement failed is rolled back psycopg's own way: every
+    prepared statement forgotten on both sides, and the marked lookup simply prepared again
+    (no "prepared statement does not exist")."""
+    marked = sa.text("SELECT 7 AS after_failure").execution_options(mkr_prepared=True)
+    with db.engine.connect() as conn:
+        conn.execute(marked)
+        conn.rollback()
+        assert _prepared(conn, "after_failure") == 1
+        with pytest.raises(sa.exc.DataError):
+            conn.exec_driver_sql("SELECT 1 / 0")
+        conn.rollback()
+        assert _prepared(conn, "after_failure") == 0
+        assert conn.execute(marked).scalar_one() == 7
+        assert _prepared(conn, "after_failure") == 1

@@ -609,6 +609,7 @@ def status_history(person: Person) -> list[PersonStatusChange]:
             sa.select(PersonStatusChange)
             .where(PersonStatusChange.person_id == person.id)
             .order_by(PersonStatusChange.changed_on, PersonStatusChange.id)
+            .execution_options(mkr_prepared=True)  # a person's few rows (mkr_web/dbapi.py)
         )
     )
 
@@ -621,6 +622,7 @@ def participations_of(person: Person) -> list:
         .join(Event, Event.id == EventEdition.event_id)
         .where(Participation.person_id == person.id, Participation.tenant_id == person.tenant_id)
         .order_by(EventEdition.year.desc(), Event.title)
+        .execution_options(mkr_prepared=True)  # a person's few rows (mkr_web/dbapi.py)
     ).all()
 
 
@@ -636,6 +638,7 @@ def audit_trail(person: Person, limit: int = 200) -> list[AuditEntry]:
             .options(joinedload(AuditEntry.user))
             .order_by(AuditEntry.id.desc())
             .limit(limit)
+            .execution_options(mkr_prepared=True)  # one object's entries (mkr_web/dbapi.py)
         )
     )
 
@@ -714,7 +717,8 @@ def record_of(person: Person, model, item_id: int):
 
 
 def card_records(person: Person) -> dict[str, list]:
-    """The card's lists: consents (with their scans), achievements, own projects."""
+    """The card's lists: consents (with their scans), achievements, own projects (a person's
+    few rows each: prepared on PostgreSQL, ``mkr_web/dbapi.py``)."""
 
     def children(model, *order, options=()):
         return list(
@@ -723,6 +727,7 @@ def card_records(person: Person) -> dict[str, list]:
                 .where(model.person_id == person.id)
                 .options(*options)
                 .order_by(*order)
+                .execution_options(mkr_prepared=True)
             )
         )
 

@@ -29,6 +29,7 @@ def merges_of(person: Person) -> list[PersonMerge]:
             sa.select(PersonMerge)
             .where(PersonMerge.survivor_id == person.id)
             .order_by(PersonMerge.merged_at, PersonMerge.id)
+            .execution_options(mkr_prepared=True)  # a person's few rows (mkr_web/dbapi.py)
         )
     )
 

@@ -22,6 +22,11 @@ def normalize_name(*parts: str | None) -> str:
     return " ".join(text.lower().replace("ё", "е").split())
 
 
+#: What the registry's sorts read of a person beside the filter's columns (the id, then each
+#: sort's keys: ``queries/people.py`` SORTS).
+REGISTRY_SORT_COLUMNS = ["id", "search_name", "birth_on", "updated_at"]
+
+
 class Person(TenantScoped, db.Model):
     __table_args__ = (
         tenant_key(),
@@ -35,13 +40,16 @@ class Person(TenantScoped, db.Model):
         sa.Index("ix_person_tenant_updated", "tenant_id", "updated_at", "id"),
         sa.Index("ix_person_tenant_municipality", "tenant_id", "municipality_id"),
         # the coordinator's dashboard: "has this municipality an active Resident?" (EXISTS);
-        # the registry filtered by municipality, status and year of admission: a range of it
+        # the registry filtered by municipality, status and year of admission: a range of it,
+        # which on PostgreSQL also holds every sort's key and the id, so a filtered page sorts
+        # its matches without reading them from the table (an index-only scan)
         sa.Index(
             "ix_person_tenant_municipality_status",
             "tenant_id",
             "municipality_id",
             "status",
             "admission_on",
+            postgresql_include=REGISTRY_SORT_COLUMNS,
         ),
         sa.Index("ix_person_tenant_organization", "tenant_id", "organization_id"),
         sa.Index("ix_person_tenant_match", "tenant_id", "search_name", "birth_on"),

@@ -3,8 +3,6 @@ lifecycle transitions."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -110,10 +108,11 @@ def person(person_id: int):
         can_edit=True,
         trail=audit_trail(p),
         status_form=status_form(p),
-        consent_form=ConsentForm(),
         withdraw_form=WithdrawConsentForm(),
-        achievement_form=AchievementForm(),
-        project_form=ProjectForm(year=date.today().year),
+        # the forms the card shows empty, as classes: rendered by ``blank_fields``
+        consent_form=ConsentForm,
+        achievement_form=AchievementForm,
+        project_form=ProjectForm,
         version_form=VersionForm(version=p.version),
         **card_context(p),
     )

@@ -442,3 +442,39 @@ def test_role_matrix(app, factory, role):
             assert resp.status_code == 302, (role, url, resp.status_code)
     db.session.expire_all()
     assert db.session.get(Person, p.id).version == 1
+
+
+def test_the_cards_empty_forms_follow_the_language_and_the_day(client, factory, monkeypatch):
+    """The add-forms' fields are rendered once and kept (``blank_fields``), per language and
+    per day: English after switching, today's date as the consent's default, and each form
+    posts with its own tokens."""
+    import mkr_web.web.forms as forms
+
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    p = make_person(t, "Пустов", "Пётр", birth_on=date(2000, 1, 1))
+    login(client, admin.email)
+
+    class _Day(date):
+        @classmethod
+        def today(cls):
+            return date(2031, 5, 6)
+
+    def given_on(html: str) -> str:
+        return re.search(r'<input[^>]*id="given_on"[^>]*>', html).group(0)
+
+    ru = client.get(f"/admin/people/{p.id}").get_data(as_text=True)
+    assert 'for="giver_name">ФИО давшего согласие</label>' in ru
+    assert f'value="{date.today().isoformat()}"' in given_on(ru)
+    assert ru.count('name="form_token"') >= 3
+    from mkr_web.admin.people_forms import ConsentForm
+
+    monkeypatch.setattr(forms, "date", _Day)  # the next day, for the kept fields and the form
+    monkeypatch.setitem(ConsentForm.given_on.kwargs, "default", _Day.today)
+    later = client.get(f"/admin/people/{p.id}").get_data(as_text=True)
+    assert 'value="2031-05-06"' in given_on(later)
+    page = f"/admin/people/{p.id}"
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client, page)})
+    en = client.get(f"/admin/people/{p.id}").get_data(as_text=True)
+    assert "ФИО давшего согласие" not in en
+    assert 'for="giver_name">' in en

@@ -88,7 +88,11 @@ READ_COLUMNS = {
     "participation": frozenset({"edition_id", "person_id", "tenant_id"}),
     "participation_count": frozenset({"count", "edition_id", "id", "municipality_id", "tenant_id"}),
     "partnership": frozenset({"ended_on", "started_on", "tenant_id"}),
-    "person": frozenset({"id", "municipality_id", "organization_id", "tenant_id"}),
+    # "status", "admission_on" for the registry's counts kept under the version
+    # (queries.people._count); the report reads them from the status changes
+    "person": frozenset(
+        {"admission_on", "id", "municipality_id", "organization_id", "status", "tenant_id"}
+    ),
     "person_status_change": frozenset({"changed_on", "id", "person_id", "tenant_id", "to_status"}),
     "placement": frozenset({"opportunity_id", "person_id", "placed_on", "tenant_id"}),
     "publication": frozenset({"outlet", "outlet_kind", "published_on", "tenant_id"}),

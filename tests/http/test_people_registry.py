@@ -15,9 +15,11 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from mkr_web.extensions import db
-from mkr_web.models import AuditEntry, OrganizationKind
+from mkr_web.models import AuditEntry, OrganizationKind, Person
+from mkr_web.operations.people import change_status
 from tests.factories import make_person, resident
 from tests.support import job_status, logged_in, login
+from workflows.lifecycle import PersonStatus
 
 ROW_LINK = re.compile(r'<a href="/(?:admin|coordinator)/people/(\d+)">([^<]+)</a>')
 
@@ -205,8 +207,9 @@ def test_same_number_of_queries_whatever_the_page_size(app, client, factory):
         )
     db.session.commit()
     login(client, admin.email)
-    # the filter's choices and an unfiltered count are read once, then kept
+    # the filter's choices and the counts are read once, then kept
     client.get("/admin/people")
+    client.get("/admin/people?status=resident_school")
     counts = {}
     for url in (
         "/admin/people?per_page=25&status=resident_school",
@@ -504,7 +507,8 @@ def test_the_status_forms_universities_are_kept_until_one_changes(app, client, f
 def test_an_unfiltered_count_is_kept_until_a_person_comes_goes_or_moves(app, client, factory):
     """The registry's count, filtered by no more than a place, is kept under the report data
     version (``queries.people._count``): a new person, a person moved to another
-    municipality, shows at once; a status filter is counted every time."""
+    municipality, shows at once; a filter by status is kept too, one by consent is counted
+    every time."""
     t = factory.tenant()
     admin = factory.user(t, "admin")
     first = factory.municipality(t, "Первый район")
@@ -523,10 +527,48 @@ def test_an_unfiltered_count_is_kept_until_a_person_comes_goes_or_moves(app, cli
     assert counted(f"/admin/people?municipality={first.id}")[0] == 1
     assert counted(f"/admin/people?municipality={first.id}") == (1, 0)
     assert counted("/admin/people?status=potential")[1] == 1
-    assert counted("/admin/people?status=potential")[1] == 1
+    assert counted("/admin/people?status=potential")[1] == 0
+    assert counted("/admin/people?consent=missing")[1] == 1
+    assert counted("/admin/people?consent=missing")[1] == 1
     make_person(t, "Сидорова", "Анна", municipality=first)
     assert counted("/admin/people") == (3, 1)
     anna.municipality_id = second.id
     db.session.commit()
     assert counted(f"/admin/people?municipality={first.id}") == (1, 1)
     assert counted(f"/admin/people?municipality={second.id}")[0] == 2
+
+
+def test_a_filtered_count_is_kept_until_a_status_or_an_admission_changes(app, client, factory):
+    """A count filtered by status and year of admission is kept under the report data
+    version (``queries.people._count``): the next page does not count again, and a changed
+    status, or a status or an admission date edited on the row itself, shows on the next
+    page."""
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    people = [
+        make_person(t, f"Ф{i}", "И", history=[("admit_school", date(2019, 2, 1))], commit=False)
+        for i in range(3)
+    ]
+    make_person(t, "Без", "Статуса", commit=False)
+    db.session.commit()
+    login(client, admin.email)
+    url = "/admin/people?status=resident_school&year=2019"
+
+    def total() -> str:
+        html = client.get(url).get_data(as_text=True)
+        return re.search(r'data-testid="registry-total">([^<]+)<', html).group(1)
+
+    assert total() == "Найдено: 3"
+    with count_queries(app) as again:
+        assert total() == "Найдено: 3"
+    assert len(again) == 2, again  # the session row and the page's rows: no count
+    person = db.session.get(Person, people[0].id)
+    change_status(person, "graduate", on=date(2020, 6, 1), role="admin", user_id=None)
+    db.session.commit()
+    assert total() == "Найдено: 2"
+    db.session.get(Person, people[1].id).admission_on = date(2018, 3, 1)
+    db.session.commit()
+    assert total() == "Найдено: 1"
+    db.session.get(Person, people[2].id).status = PersonStatus.POTENTIAL  # the row alone
+    db.session.commit()
+    assert total() == "Найдено: 0"

@@ -94,9 +94,11 @@ def test_the_invalidating_set_holds_every_table_the_report_reads(factory):
         read = rv.READ_COLUMNS.get(name, {c.name for c in table.columns})
         assert named <= read, (name, named - read)
     assert {c for c in rv.READ_COLUMNS["person"]} == {
+        "admission_on",
         "id",
         "municipality_id",
         "organization_id",
+        "status",
         "tenant_id",
     }
     outside = []

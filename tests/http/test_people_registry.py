@@ -18,7 +18,7 @@ from mkr_web.extensions import db
 from mkr_web.models import AuditEntry, OrganizationKind, Person
 from mkr_web.operations.people import change_status
 from tests.factories import make_person, resident
-from tests.support import job_status, logged_in, login
+from tests.support import csrf_token, job_status, logged_in, login
 from workflows.lifecycle import PersonStatus
 
 ROW_LINK = re.compile(r'<a href="/(?:admin|coordinator)/people/(\d+)">([^<]+)</a>')
@@ -572,3 +572,36 @@ def test_a_filtered_count_is_kept_until_a_status_or_an_admission_changes(app, cl
     db.session.get(Person, people[2].id).status = PersonStatus.POTENTIAL  # the row alone
     db.session.commit()
     assert total() == "Найдено: 0"
+
+
+def test_a_row_escapes_its_values_and_shows_the_status_in_the_ui_language(client, factory):
+    """The rows are written by ``web.people.registry_rows_html``: every value escaped (a
+    name or a class is text, never markup), the status titled in the page's language."""
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    p = make_person(
+        t,
+        '<b>О\'Нил "Х"</b>',
+        "Анна",
+        birth_on=date(2008, 8, 6),
+        grade="<i>9</i> & 1",
+        history=[("admit_school", date(2019, 2, 1))],
+    )
+    login(client, admin.email)
+
+    def row(html: str) -> str:
+        body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        return re.sub(r"\s+", " ", body).strip()
+
+    ru = row(client.get("/admin/people").get_data(as_text=True))
+    assert ru == (
+        f'<tr> <td><a href="/admin/people/{p.id}">&lt;b&gt;О&#39;Нил &#34;Х&#34;&lt;/b&gt; '
+        "Анна</a></td> <td>06.08.2008</td> <td>Первый район</td> <td></td> "
+        "<td>&lt;i&gt;9&lt;/i&gt; &amp; 1</td> "
+        '<td><span class="badge bg-success">Резидент (школьник)</span></td> '
+        "<td>01.02.2019</td> </tr>"
+    )
+    page = "/admin/people"
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client, page)})
+    en = row(client.get(page).get_data(as_text=True))
+    assert '<span class="badge bg-success">Resident (school pupil)</span>' in en

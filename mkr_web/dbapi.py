@@ -27,8 +27,9 @@ list, built when it is first indexed or iterated, from the result it describes.
 
 **Prepared statements.** Every statement is parsed and planned by PostgreSQL on every run,
 except the few marked ``execution_options(mkr_prepared=True)`` (:data:`PREPARED`): lookups by a
-unique key, the same plan whatever the key, run on every request (the session row: 1.1 ms
-parsed and planned each time, 0.25 ms prepared). Those are prepared on their first run on a
+unique key or of one person's few rows, the same plan whatever the key (the session row, run
+on every request: 1.1 ms parsed and planned each time, 0.25 ms prepared; a person and the
+lists of their card). Those are prepared on their first run on a
 connection and PostgreSQL plans them once (a generic plan). Any other statement is never
 prepared (psycopg's own rule prepares whatever a connection ran five times): a generic plan
 of a tenant's query is made for an average tenant, and with one tenant of 300,000 persons

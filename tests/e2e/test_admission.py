@@ -5,6 +5,7 @@ verification page opens."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import zipfile
 from datetime import date
@@ -70,7 +71,11 @@ def test_results_file_to_verified_certificate(page: Page, factory, tmp_path):
     browser_login(page, emails[1])
     page.get_by_role("link", name="Кандидаты на включение").click()
     for _ in range(2):
+        # on the list (not the page being left) before the click, on the candidate after it:
+        # a click made while the previous navigation was landing was lost once in CI
+        expect(page).to_have_url(re.compile(r"/coordinator/admission/$"))
         page.locator("[data-candidate] a").first.click()
+        expect(page).to_have_url(re.compile(r"/coordinator/admission/candidates/\d+$"))
         page.get_by_label("Дата согласия на обработку персональных данных").fill(
             date.today().isoformat()
         )

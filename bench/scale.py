@@ -46,6 +46,7 @@ import threading
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-123"
@@ -668,6 +669,9 @@ def login_cookies(base: str, email: str) -> dict:
         allow_redirects=False,
     )
     assert r.status_code == 302, (email, r.status_code, r.text[:500])
+    # the page a browser lands on next: it puts the form token in the cookie, which a browser
+    # then keeps (without it every measured page would mint a token and re-sign the cookie)
+    s.get(base + r.headers["Location"], allow_redirects=False)
     return s.cookies.get_dict()
 
 
@@ -682,8 +686,9 @@ def drive(urls: list[str], cookies: dict | None, clients: int, duration: float) 
 
     def client(k: int):
         s = requests.Session()
-        if cookies:
-            s.cookies.update(cookies)
+        for name, value in (cookies or {}).items():
+            # the server's host-only cookie: a cookie it sets again replaces it, as in a browser
+            s.cookies.set(name, value, domain=urlsplit(urls[0]).hostname)
         mine, i = [], k
         while time.perf_counter() < stop_at:
             url = urls[i % len(urls)]

@@ -78,11 +78,17 @@ def _accusative(purpose: ConsentPurpose) -> str:
     }[purpose]
 
 
-def expiring_clause(today: date):
+def notice_end(today: date) -> date:
+    """The last day of the notice window that starts ``today``."""
+    return today + timedelta(days=EXPIRY_NOTICE_DAYS)
+
+
+def expiring_clause(today, until=None):
     """A consent still valid today that ends within the notice window (and no newer valid
-    consent of the same person replaces it)."""
+    consent of the same person replaces it). ``today`` and ``until`` (default: the window's
+    end, :func:`notice_end`) may be bound parameters of a statement built once."""
     newer = _NEWER
-    until = today + timedelta(days=EXPIRY_NOTICE_DAYS)
+    until = notice_end(today) if until is None else until
     return sa.and_(
         Consent.withdrawn_on.is_(None),
         Consent.expires_on >= today,
@@ -98,13 +104,13 @@ def expiring_clause(today: date):
     )
 
 
-def expiring_person_ids(tenant_id: int, today: date, municipality_ids=None):
+def expiring_person_ids(tenant_id, today, municipality_ids=None, until=None):
     """``SELECT DISTINCT person_id`` whose consent ends within the notice window."""
     q = (
         sa.select(Consent.person_id)
         .join(Person, Person.id == Consent.person_id)
         .where(Consent.tenant_id == tenant_id, Person.is_anonymized.is_(False))
-        .where(expiring_clause(today))
+        .where(expiring_clause(today, until))
         .distinct()
     )
     if municipality_ids is not None:
@@ -112,9 +118,9 @@ def expiring_person_ids(tenant_id: int, today: date, municipality_ids=None):
     return q
 
 
-def expiring_count_select(tenant_id: int, today: date, municipality_ids=None) -> sa.Select:
+def expiring_count_select(tenant_id, today, municipality_ids=None, until=None) -> sa.Select:
     """``SELECT count(*)`` of :func:`expiring_person_ids` (to run alone or as a subquery)."""
-    sub = expiring_person_ids(tenant_id, today, municipality_ids).subquery()
+    sub = expiring_person_ids(tenant_id, today, municipality_ids, until).subquery()
     return sa.select(sa.func.count()).select_from(sub)
 
 

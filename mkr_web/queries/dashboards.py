@@ -8,8 +8,10 @@ and whether it is overdue work. Lines with nothing to do are left out by the pag
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -43,7 +45,7 @@ from ..models import (
     Tenant,
 )
 from .admission import coordinated_municipality_ids
-from .consents import count_expiring, expiring_count_select
+from .consents import expiring_count_select, notice_end
 from .review_subjects import SUBJECTS
 
 
@@ -64,84 +66,113 @@ def ordered(items: list[Todo]) -> list[Todo]:
     return [t for t in todo if t.overdue] + [t for t in todo if not t.overdue]
 
 
-def _state_counts(model, tenant_id: int) -> dict:
-    return dict(
-        db.session.execute(
-            sa.select(model.state, sa.func.count())
-            .where(model.tenant_id == tenant_id)
-            .group_by(model.state)
-        ).all()
-    )
-
-
-def overdue_review_counts(tenant_id: int, today: date) -> dict[SubjectType, int]:
-    """Items in review with an expert past their deadline, per subject type (one query)."""
-    rows = db.session.execute(
-        sa.select(
-            ReviewAssignment.subject_type, sa.func.count(sa.distinct(ReviewAssignment.subject_id))
-        )
-        .where(
-            ReviewAssignment.tenant_id == tenant_id,
-            ReviewAssignment.state == AssignmentState.ASSIGNED,
-            ReviewAssignment.due_on < today,
-        )
-        .group_by(ReviewAssignment.subject_type)
-    ).all()
-    return dict(rows)
-
-
 def expiring_year(tenant: Tenant, today: date) -> int:
     """Accreditations valid through a year up to this one expire within the notice days."""
     return (today + timedelta(days=int(tenant.setting("expiry_notice_days")))).year
 
 
-def admin_todo(tenant: Tenant, today: date) -> list[Todo]:
-    t = tenant.id
-    acc = _state_counts(AccreditationApplication, t)
-    nom = _state_counts(Nomination, t)
-    overdue = overdue_review_counts(t, today)
-    candidates = db.session.execute(
+def _one_row(*aggregates: sa.Select) -> sa.Select:
+    """One statement for several one-row aggregates: each a derived table, joined on TRUE
+    (each table is read once, by its own aggregate, as it would be alone)."""
+    subs = [a.subquery() for a in aggregates]
+    joined = subs[0]
+    for sub in subs[1:]:
+        joined = joined.join(sub, sa.true())
+    return sa.select(*(c for sub in subs for c in sub.c)).select_from(joined)
+
+
+# The dashboards' statements are built once per process, their values bound parameters:
+# building one (~40 clauses) cost more than running it (issue 14).
+_T = sa.bindparam("t", type_=sa.Integer)
+_TODAY = sa.bindparam("today", type_=sa.Date)
+_UNTIL = sa.bindparam("until", type_=sa.Date)  # the consents' notice window's end
+_IDS = sa.bindparam("ids", expanding=True)  # a coordinator's municipalities
+
+
+@functools.cache
+def _admin_todo_statement() -> sa.Select:
+    """Parameters: ``t``, ``today``, ``until``, ``expiring_year``."""
+    S = ReviewState
+    A, N, R = AccreditationApplication, Nomination, ReviewAssignment
+    count = sa.func.count
+    overdue = sa.and_(R.state == AssignmentState.ASSIGNED, R.due_on < _TODAY)
+    return _one_row(
         sa.select(
-            sa.func.count(sa.distinct(AdmissionCandidate.batch_id)).filter(
-                AdmissionCandidate.state == CandidateState.CONFIRMED
-            ),
-            sa.func.count().filter(
+            count().filter(A.state == S.SUBMITTED).label("acc_submitted"),
+            count().filter(A.state == S.REVIEWED).label("acc_reviewed"),
+            count()
+            .filter(
+                A.state == S.ACCREDITED,
+                A.valid_to_year <= sa.bindparam("expiring_year", type_=sa.Integer),
+            )
+            .label("expiring"),
+        ).where(A.tenant_id == _T),
+        sa.select(
+            count().filter(N.state == S.SUBMITTED).label("nom_submitted"),
+            count().filter(N.state == S.REVIEWED).label("nom_reviewed"),
+        ).where(N.tenant_id == _T),
+        sa.select(
+            count(sa.distinct(R.subject_id))
+            .filter(R.subject_type == SubjectType.ACCREDITATION)
+            .label("overdue_acc"),
+            count(sa.distinct(R.subject_id))
+            .filter(R.subject_type == SubjectType.NOMINATION)
+            .label("overdue_nom"),
+        ).where(R.tenant_id == _T, overdue),
+        sa.select(
+            count(sa.distinct(AdmissionCandidate.batch_id))
+            .filter(AdmissionCandidate.state == CandidateState.CONFIRMED)
+            .label("ready_batches"),
+            count()
+            .filter(
                 AdmissionCandidate.state == CandidateState.SUBMITTED,
-                AdmissionCandidate.municipality_id.not_in(coordinated_municipality_ids(t)),
-            ),
-            sa.func.count().filter(
+                AdmissionCandidate.municipality_id.not_in(coordinated_municipality_ids(_T)),
+            )
+            .label("unassigned"),
+            count()
+            .filter(
                 AdmissionCandidate.state == CandidateState.SUBMITTED,
-                AdmissionCandidate.due_on < today,
-            ),
-            sa.func.count().filter(
+                AdmissionCandidate.due_on < _TODAY,
+            )
+            .label("late_confirmations"),
+            count()
+            .filter(
                 AdmissionCandidate.state == CandidateState.ADMITTED,
                 AdmissionCandidate.match != MatchKind.ACTIVE_RESIDENT,
                 ~sa.exists().where(
                     Certificate.kind == CertificateKind.RESIDENT,
                     Certificate.subject_id == AdmissionCandidate.person_id,
                 ),
-            ),
-        ).where(AdmissionCandidate.tenant_id == t)
-    ).one()
-    ready_batches, unassigned, late_confirmations, without_certificate = candidates
-    expiring, failures, consents_expiring = db.session.execute(  # one query
-        sa.select(
-            sa.select(sa.func.count())
-            .select_from(AccreditationApplication)
-            .where(
-                AccreditationApplication.tenant_id == t,
-                AccreditationApplication.state == ReviewState.ACCREDITED,
-                AccreditationApplication.valid_to_year <= expiring_year(tenant, today),
             )
-            .scalar_subquery(),
-            sa.select(sa.func.count())
-            .select_from(Notification)
-            .where(Notification.tenant_id == t, Notification.mail_state == MailState.FAILED)
-            .scalar_subquery(),
-            expiring_count_select(t, today).scalar_subquery(),
-        )
+            .label("without_certificate"),
+        ).where(AdmissionCandidate.tenant_id == _T),
+        sa.select(count().label("failures")).where(
+            Notification.tenant_id == _T, Notification.mail_state == MailState.FAILED
+        ),
+        expiring_count_select(_T, _TODAY, until=_UNTIL).with_only_columns(
+            count().label("consents_expiring")
+        ),
+    )
+
+
+def admin_todo(tenant: Tenant, today: date) -> list[Todo]:
+    """The admin's to-do list: every count in one statement."""
+    row = db.session.execute(
+        _admin_todo_statement(),
+        {
+            "t": tenant.id,
+            "today": today,
+            "until": notice_end(today),
+            "expiring_year": expiring_year(tenant, today),
+        },
     ).one()
     S = ReviewState
+    acc = {S.SUBMITTED: row.acc_submitted, S.REVIEWED: row.acc_reviewed}
+    nom = {S.SUBMITTED: row.nom_submitted, S.REVIEWED: row.nom_reviewed}
+    overdue = {SubjectType.ACCREDITATION: row.overdue_acc, SubjectType.NOMINATION: row.overdue_nom}
+    ready_batches, unassigned = row.ready_batches, row.unassigned
+    late_confirmations, without_certificate = row.late_confirmations, row.without_certificate
+    expiring, failures, consents_expiring = row.expiring, row.failures, row.consents_expiring
     return ordered(
         [
             Todo(
@@ -234,29 +265,41 @@ def admin_todo(tenant: Tenant, today: date) -> list[Todo]:
     )
 
 
-def coordinator_todo(membership: Membership, today: date) -> list[Todo]:
-    ids = [m.id for m in membership.municipalities]
-    waiting, late, nearest = db.session.execute(
+@functools.cache
+def _coordinator_todo_statement() -> sa.Select:
+    """Parameters: ``t``, ``ids``, ``user_id``, ``today``, ``until``."""
+    C = AdmissionCandidate
+    return _one_row(
         sa.select(
-            sa.func.count(),
-            sa.func.count().filter(AdmissionCandidate.due_on < today),
-            sa.func.min(AdmissionCandidate.due_on),
+            sa.func.count().label("waiting"),
+            sa.func.count().filter(C.due_on < _TODAY).label("late"),
+            sa.func.min(C.due_on).label("nearest"),
         ).where(
-            AdmissionCandidate.tenant_id == membership.tenant_id,
-            AdmissionCandidate.state == CandidateState.SUBMITTED,
-            AdmissionCandidate.municipality_id.in_(ids),
-        )
-    ).one()
-    returned = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Nomination)
-        .where(
-            Nomination.tenant_id == membership.tenant_id,
-            Nomination.created_by_id == membership.user_id,
+            C.tenant_id == _T, C.state == CandidateState.SUBMITTED, C.municipality_id.in_(_IDS)
+        ),
+        sa.select(sa.func.count().label("returned")).where(
+            Nomination.tenant_id == _T,
+            Nomination.created_by_id == sa.bindparam("user_id", type_=sa.Integer),
             Nomination.state == ReviewState.RETURNED,
-        )
+        ),
+        expiring_count_select(_T, _TODAY, _IDS, until=_UNTIL).with_only_columns(
+            sa.func.count().label("consents_expiring")
+        ),
     )
-    consents_expiring = count_expiring(membership.tenant_id, today, ids)
+
+
+def coordinator_todo(membership: Membership, today: date) -> list[Todo]:
+    """The coordinator's to-do list: every count in one statement."""
+    waiting, late, nearest, returned, consents_expiring = db.session.execute(
+        _coordinator_todo_statement(),
+        {
+            "t": membership.tenant_id,
+            "ids": [m.id for m in membership.municipalities],
+            "user_id": membership.user_id,
+            "today": today,
+            "until": notice_end(today),
+        },
+    ).one()
     return ordered(
         [
             Todo(
@@ -293,23 +336,20 @@ def coordinator_todo(membership: Membership, today: date) -> list[Todo]:
     )
 
 
-def municipality_gaps(membership: Membership, year: int) -> list[tuple[Municipality, bool, bool]]:
-    """``(municipality, has_residents, took_part_this_year)`` of the coordinator's
-    municipalities, in one query (EXISTS probes on indexed columns)."""
-    ids = [m.id for m in membership.municipalities]
-    if not ids:
-        return []
-    t = membership.tenant_id
+@functools.cache
+def _gaps_statement() -> sa.Select:
+    """Parameters: ``t``, ``ids``, ``year``."""
     m = Municipality
+    year = sa.bindparam("year", type_=sa.Integer)
     residents = sa.exists().where(
-        Person.tenant_id == t, Person.municipality_id == m.id, Person.status.in_(ACTIVE_RESIDENT)
+        Person.tenant_id == _T, Person.municipality_id == m.id, Person.status.in_(ACTIVE_RESIDENT)
     )
     by_person = (
         sa.exists()
         .where(
             Participation.person_id == Person.id,
             Participation.edition_id == EventEdition.id,
-            Person.tenant_id == t,
+            Person.tenant_id == _T,
             Person.municipality_id == m.id,
             EventEdition.year == year,
         )
@@ -325,12 +365,29 @@ def municipality_gaps(membership: Membership, year: int) -> list[tuple[Municipal
         )
         .correlate(m)
     )
-    rows = db.session.execute(
-        sa.select(m, residents.correlate(m), sa.or_(by_person, by_count))
-        .where(m.id.in_(ids))
+    return (
+        sa.select(m.id, m.name, residents.correlate(m), sa.or_(by_person, by_count))
+        .where(m.tenant_id == _T, m.id.in_(_IDS))
         .order_by(m.sort_order, m.name)
+    )
+
+
+class Place(NamedTuple):
+    id: int
+    name: str
+
+
+def municipality_gaps(membership: Membership, year: int) -> list[tuple[Place, bool, bool]]:
+    """``(municipality, has_residents, took_part_this_year)`` of the coordinator's
+    municipalities (each its ``id`` and ``name``), in one query (EXISTS probes on indexed
+    columns)."""
+    ids = [m.id for m in membership.municipalities]
+    if not ids:
+        return []
+    rows = db.session.execute(
+        _gaps_statement(), {"t": membership.tenant_id, "ids": ids, "year": year}
     ).all()
-    return [(muni, bool(has), bool(took)) for muni, has, took in rows]
+    return [(Place(id_, name), bool(has), bool(took)) for id_, name, has, took in rows]
 
 
 _NO_PEOPLE = (

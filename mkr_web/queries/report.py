@@ -430,12 +430,14 @@ def default_year(tenant_id: int, today: date) -> int:
     """The year the report opens on, and of every dashboard's yearly figures: the latest year
     with event editions up to ``today``'s (an edition planned for a later year moves nothing),
     or last year when there is none. So a bank whose data ends in 2020 shows 2020 in 2026."""
-    latest = db.session.scalar(
-        sa.select(sa.func.max(EventEdition.year)).where(
-            EventEdition.tenant_id == tenant_id, EventEdition.year <= today.year
-        )
-    )
+    latest = db.session.scalar(_LATEST_YEAR, {"t": tenant_id, "year": today.year})
     return int(latest) if latest is not None else today.year - 1
+
+
+_LATEST_YEAR = sa.select(sa.func.max(EventEdition.year)).where(
+    EventEdition.tenant_id == sa.bindparam("t", type_=sa.Integer),
+    EventEdition.year <= sa.bindparam("year", type_=sa.Integer),
+)  # built once: :func:`default_year` runs on every dashboard and report page
 
 
 def report_years(tenant_id: int) -> list[int]:

@@ -350,3 +350,23 @@ def test_admin_sees_expiring_accreditations_and_failed_mails(app, factory, clock
     todo = todo_of(client, "/admin/")
     assert ("expiring", 1, "/admin/accreditation?state=accredited&expiring=1") in todo
     assert ("outbox", 2, "/admin/outbox") in todo
+
+
+def test_admin_sees_nominations_to_assign_and_their_overdue_reviews(app, factory, clock):
+    """The nominations' lines, counted in the same statement as the rest of the list."""
+    w = nomination_world(factory)
+    nomination_in_review(w)
+    for n in range(2):
+        nomination_submitted(w, person=w.person(f"Иванов{n}", "Иван", None, date(2006, 1, n + 1)))
+    client = app.test_client()
+    login(client, w.admin.email)
+    assert todo_of(client, "/admin/") == [("nom_assign", 2, "/admin/nominations?state=submitted")]
+    with counted(app) as statements:
+        client.get("/admin/")
+    assert len([s for s in statements if "nomination" in s]) == 1
+    clock.move_to(datetime(2020, 3, 20, 9, 0))  # the review's deadline (16.03) has passed
+    login(client, w.admin.email)
+    assert todo_of(client, "/admin/") == [
+        ("reviews_overdue_nom", 1, "/admin/nominations?state=in_review"),
+        ("nom_assign", 2, "/admin/nominations?state=submitted"),
+    ]

@@ -308,7 +308,7 @@ def _registry_rows(q: sa.Select, order: list) -> list[RegistryRow]:
         (p.id, p.surname, p.name, p.patronymic, p.birth_on),
         (p.grade, p.status, p.admission_on, p.search_name, p.updated_at),
     ).order_by(*order)
-    return [RegistryRow(*row) for row in db.session.execute(rows)]
+    return [RegistryRow(*row) for row in db.session.connection().execute(rows)]
 
 
 @dataclass

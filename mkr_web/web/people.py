@@ -122,8 +122,15 @@ def registry_rows_html(items, person_href: str) -> Markup:
     shown in the UI language (:func:`translate_label`, as the templates' output is)."""
     href = escape(person_href)
     out = []
+    badges = {}  # a status's badge, written once per page
     for p in items:
-        status = p.status
+        badge = badges.get(p.status)
+        if badge is None:
+            status = p.status
+            badge = badges[status] = (
+                f'<span class="badge bg-{escape(status.badge)}">'
+                f"{escape(translate_label(status.title_ru))}</span>"
+            )
         out.append(
             "<tr>\n"
             f'    <td><a href="{href}{p.id}">{escape(p.full_name)}</a></td>\n'
@@ -131,8 +138,7 @@ def registry_rows_html(items, person_href: str) -> Markup:
             f"    <td>{escape(p.municipality_name or '')}</td>\n"
             f"    <td>{escape(p.organization_name or '')}</td>\n"
             f"    <td>{escape(p.grade or '')}</td>\n"
-            f'    <td><span class="badge bg-{escape(status.badge)}">'
-            f"{escape(translate_label(status.title_ru))}</span></td>\n"
+            f"    <td>{badge}</td>\n"
             f"    <td>{_day(p.admission_on)}</td>\n"
             "  </tr>\n"
         )

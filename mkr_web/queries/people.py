@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -616,41 +617,22 @@ def organizations_of_persons(membership: Membership) -> list:
 
 
 def status_history(person: Person) -> list[PersonStatusChange]:
-    return list(
-        db.session.scalars(
-            sa.select(PersonStatusChange)
-            .where(PersonStatusChange.person_id == person.id)
-            .order_by(PersonStatusChange.changed_on, PersonStatusChange.id)
-            .execution_options(mkr_prepared=True)  # a person's few rows (mkr_web/dbapi.py)
-        )
-    )
+    return _of_person("history", person)
 
 
 def participations_of(person: Person) -> list:
     """(participation, edition, event) rows, newest edition first, in one query."""
     return db.session.execute(
-        sa.select(Participation, EventEdition, Event)
-        .join(EventEdition, EventEdition.id == Participation.edition_id)
-        .join(Event, Event.id == EventEdition.event_id)
-        .where(Participation.person_id == person.id, Participation.tenant_id == person.tenant_id)
-        .order_by(EventEdition.year.desc(), Event.title)
-        .execution_options(mkr_prepared=True)  # a person's few rows (mkr_web/dbapi.py)
+        _card_statements()["participations"],
+        {"person_id": person.id, "tenant_id": person.tenant_id},
     ).all()
 
 
 def audit_trail(person: Person, limit: int = 200) -> list[AuditEntry]:
     return list(
         db.session.scalars(
-            sa.select(AuditEntry)
-            .where(
-                AuditEntry.tenant_id == person.tenant_id,
-                AuditEntry.object_type == "Person",
-                AuditEntry.object_id == person.id,
-            )
-            .options(joinedload(AuditEntry.user))
-            .order_by(AuditEntry.id.desc())
-            .limit(limit)
-            .execution_options(mkr_prepared=True)  # one object's entries (mkr_web/dbapi.py)
+            _card_statements()["audit"],
+            {"person_id": person.id, "tenant_id": person.tenant_id, "limit": limit},
         )
     )
 
@@ -728,26 +710,58 @@ def record_of(person: Person, model, item_id: int):
     return item if item is not None and item.person_id == person.id else None
 
 
-def card_records(person: Person) -> dict[str, list]:
-    """The card's lists: consents (with their scans), achievements, own projects (a person's
-    few rows each: prepared on PostgreSQL, ``mkr_web/dbapi.py``)."""
+_PERSON_ID = sa.bindparam("person_id", type_=sa.Integer)
+_TENANT_ID = sa.bindparam("tenant_id", type_=sa.Integer)
 
-    def children(model, *order, options=()):
-        return list(
-            db.session.scalars(
-                sa.select(model)
-                .where(model.person_id == person.id)
-                .options(*options)
-                .order_by(*order)
-                .execution_options(mkr_prepared=True)
-            )
+
+@functools.cache
+def _card_statements() -> dict[str, sa.Select]:
+    """The card's per-person lists, built once per process (their options and orders cost
+    more to build than their few rows to read), the person a bound parameter; each a
+    person's few rows, prepared on PostgreSQL (``mkr_web/dbapi.py``)."""
+
+    def of_person(model, *order, options=()):
+        return (
+            sa.select(model)
+            .where(model.person_id == _PERSON_ID)
+            .options(*options)
+            .order_by(*order)
+            .execution_options(mkr_prepared=True)
         )
 
     return {
-        "consents": children(Consent, Consent.given_on, options=[sa.orm.joinedload(Consent.file)]),
-        "achievements": children(Achievement, Achievement.achieved_on.desc(), Achievement.id),
-        "projects": children(PersonProject, PersonProject.year.desc(), PersonProject.id),
+        "consents": of_person(Consent, Consent.given_on, options=[sa.orm.joinedload(Consent.file)]),
+        "achievements": of_person(Achievement, Achievement.achieved_on.desc(), Achievement.id),
+        "projects": of_person(PersonProject, PersonProject.year.desc(), PersonProject.id),
+        "history": of_person(
+            PersonStatusChange, PersonStatusChange.changed_on, PersonStatusChange.id
+        ),
+        "participations": sa.select(Participation, EventEdition, Event)
+        .join(EventEdition, EventEdition.id == Participation.edition_id)
+        .join(Event, Event.id == EventEdition.event_id)
+        .where(Participation.person_id == _PERSON_ID, Participation.tenant_id == _TENANT_ID)
+        .order_by(EventEdition.year.desc(), Event.title)
+        .execution_options(mkr_prepared=True),
+        "audit": sa.select(AuditEntry)
+        .where(
+            AuditEntry.tenant_id == _TENANT_ID,
+            AuditEntry.object_type == "Person",
+            AuditEntry.object_id == _PERSON_ID,
+        )
+        .options(joinedload(AuditEntry.user))
+        .order_by(AuditEntry.id.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .execution_options(mkr_prepared=True),
     }
+
+
+def _of_person(name: str, person: Person) -> list:
+    return list(db.session.scalars(_card_statements()[name], {"person_id": person.id}))
+
+
+def card_records(person: Person) -> dict[str, list]:
+    """The card's lists: consents (with their scans), achievements, own projects."""
+    return {name: _of_person(name, person) for name in ("consents", "achievements", "projects")}
 
 
 def export_rows(membership: Membership, f: RegistryFilter):

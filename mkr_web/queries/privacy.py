@@ -3,6 +3,7 @@ page), destruction batches and persons past retention."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import sqlalchemy as sa
@@ -23,15 +24,20 @@ from ..models import (
 from .consents import holds_clause
 
 
-def merges_of(person: Person) -> list[PersonMerge]:
-    return list(
-        db.session.scalars(
-            sa.select(PersonMerge)
-            .where(PersonMerge.survivor_id == person.id)
-            .order_by(PersonMerge.merged_at, PersonMerge.id)
-            .execution_options(mkr_prepared=True)  # a person's few rows (mkr_web/dbapi.py)
-        )
+@functools.cache
+def _merges_statement() -> sa.Select:
+    """Built once per process (it runs on every card), the person a bound parameter; a
+    person's few rows, prepared on PostgreSQL (``mkr_web/dbapi.py``)."""
+    return (
+        sa.select(PersonMerge)
+        .where(PersonMerge.survivor_id == sa.bindparam("person_id", type_=sa.Integer))
+        .order_by(PersonMerge.merged_at, PersonMerge.id)
+        .execution_options(mkr_prepared=True)
     )
+
+
+def merges_of(person: Person) -> list[PersonMerge]:
+    return list(db.session.scalars(_merges_statement(), {"person_id": person.id}))
 
 
 def retention_years(tenant: Tenant) -> int:

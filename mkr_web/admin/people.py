@@ -3,9 +3,13 @@ lifecycle transitions."""
 
 from __future__ import annotations
 
+import functools
+from datetime import date
+
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from workflows.lifecycle import LIFECYCLE
 from workflows.roles import Role
@@ -16,7 +20,7 @@ from ..operations.people import change_status, create_person, update_person
 from ..queries.people import audit_trail, higher_education_choices
 from ..queries.reference import municipalities_of, organization_choices
 from ..web.commit import commit_or_refuse
-from ..web.forms import VersionForm, version_of
+from ..web.forms import VersionForm, form_field, version_of
 from ..web.people import (
     card_context,
     export_job_file,
@@ -51,13 +55,49 @@ def _reference_choices(form: PersonForm) -> None:
     form.organization_id.choices = [(0, "—")] + [(i, n) for i, n in orgs]
 
 
-def status_form(person) -> StatusForm:
-    form = StatusForm(version=person.version)
-    form.action.choices = [
-        (a, LIFECYCLE.title(a)) for a in LIFECYCLE.available(person.status, current_role())
-    ]
-    form.organization_id.choices = [(0, "—"), *higher_education_choices(current_membership())]
+def _status_choices(form: StatusForm, status, role, organizations) -> StatusForm:
+    form.action.choices = [(a, LIFECYCLE.title(a)) for a in LIFECYCLE.available(status, role)]
+    form.organization_id.choices = [(0, "—"), *organizations]
     return form
+
+
+def status_form(person) -> StatusForm:
+    """The form a status change is read with."""
+    return _status_choices(
+        StatusForm(version=person.version),
+        person.status,
+        current_role(),
+        higher_education_choices(current_membership()),
+    )
+
+
+STATUS_FIELDS = ("action", "on", "comment", "basis", "organization_id")
+
+
+def status_fields(person) -> Markup:
+    """The card's status form, its fields only (the template writes its tokens and the
+    person's version), empty: a failed change flashes and returns to the card. Its HTML
+    depends on the person's status, the role, the tenant's universities and colleges (the
+    kept tuple: a new one when they change), the language and the day only, so it is
+    rendered once per each (as :func:`~mkr_web.web.forms.blank_fields` does). Empty when no
+    change is open to the role."""
+    return _status_fields(
+        person.status,
+        current_role(),
+        higher_education_choices(current_membership()),
+        str(get_locale()),
+        date.today(),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _status_fields(status, role, organizations, locale: str, today: date) -> Markup:
+    form = _status_choices(
+        StatusForm(formdata=None, meta={"csrf": False}), status, role, organizations
+    )
+    if not form.action.choices:
+        return Markup("")
+    return Markup("").join(form_field(form[name]) for name in STATUS_FIELDS)
 
 
 @bp.route("/people")
@@ -107,7 +147,8 @@ def person(person_id: int):
         prefix="admin",
         can_edit=True,
         trail=audit_trail(p),
-        status_form=status_form(p),
+        status_fields=status_fields(p),
+        version=p.version,
         withdraw_form=WithdrawConsentForm(),
         # the forms the card shows empty, as classes: rendered by ``blank_fields``
         consent_form=ConsentForm,

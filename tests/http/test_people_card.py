@@ -478,3 +478,50 @@ def test_the_cards_empty_forms_follow_the_language_and_the_day(client, factory, 
     en = client.get(f"/admin/people/{p.id}").get_data(as_text=True)
     assert "ФИО давшего согласие" not in en
     assert 'for="giver_name">' in en
+
+
+def test_the_status_form_follows_the_persons_status_and_the_colleges(client, factory):
+    """The status form's fields are kept per status, role, list of colleges, language and
+    day (``admin/people.py::status_fields``): a change of status shows the new status's
+    actions, a new university is offered at once, and the form posts with its tokens and
+    the person's version."""
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    p = resident(t, "Статусов")
+    login(client, admin.email)
+    page = f"/admin/people/{p.id}"
+
+    def actions(html: str) -> list[str]:
+        select = re.search(r'<select[^>]*id="action"[^>]*>(.*?)</select>', html, re.S).group(1)
+        return re.findall(r'<option value="([a-z_]+)"', select)
+
+    def colleges(html: str) -> list[str]:
+        select = re.search(r'<select[^>]*id="organization_id"[^>]*>(.*?)</select>', html, re.S)
+        return re.findall(r"<option[^>]*>([^<]+)</option>", select.group(1))
+
+    html = client.get(page).get_data(as_text=True)
+    assert actions(html) == ["enrol_university", "graduate", "exclude"]
+    assert colleges(html) == ["—"]
+    university = factory.organization(t, name="Томский университет", kind="university")
+    db.session.commit()
+    html = client.get(page).get_data(as_text=True)
+    assert colleges(html) == ["—", "Томский университет"]
+    assert f'name="version" value="{p.version}"' in html
+    r = client.post(
+        f"/admin/people/{p.id}/status",
+        data={
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1),
+            "form_token": re.search(r'name="form_token" value="([^"]+)"', html).group(1),
+            "version": str(p.version),
+            "action": "enrol_university",
+            "on": date.today().isoformat(),
+            "organization_id": str(university.id),
+        },
+    )
+    assert r.status_code == 302
+    html = client.get(page).get_data(as_text=True)
+    assert "Статус изменён" in html
+    db.session.expire_all()
+    assert db.session.get(Person, p.id).status.value == "resident_student"
+    assert actions(html) == ["graduate", "exclude"]
+    assert f'name="version" value="{db.session.get(Person, p.id).version}"' in html

@@ -29,7 +29,8 @@ list, built when it is first indexed or iterated, from the result it describes.
 except the few marked ``execution_options(mkr_prepared=True)`` (:data:`PREPARED`): lookups by a
 unique key or of one person's few rows, the same plan whatever the key (the session row, run
 on every request: 1.1 ms parsed and planned each time, 0.25 ms prepared; a person and the
-lists of their card). Those are prepared on their first run on a
+lists of their card) and the coordinator's coverage table (EXISTS probes per municipality:
+0.7 ms to plan, 0.06 to run). Those are prepared on their first run on a
 connection and PostgreSQL plans them once (a generic plan). Any other statement is never
 prepared (psycopg's own rule prepares whatever a connection ran five times): a generic plan
 of a tenant's query is made for an average tenant, and with one tenant of 300,000 persons

@@ -365,10 +365,15 @@ def _gaps_statement() -> sa.Select:
         )
         .correlate(m)
     )
+    # Prepared on PostgreSQL (``mkr_web/dbapi.py``): planning it took ~0.7 ms, running it
+    # 0.06 (2 municipalities of the 300,000-person tenant); its plan is the same for any
+    # tenant and year: EXISTS probes, each on an index led by the municipality's own keys
+    # (the generic plan ran as fast as the custom one at 1M persons).
     return (
         sa.select(m.id, m.name, residents.correlate(m), sa.or_(by_person, by_count))
         .where(m.tenant_id == _T, m.id.in_(_IDS))
         .order_by(m.sort_order, m.name)
+        .execution_options(mkr_prepared=True)
     )
 
 

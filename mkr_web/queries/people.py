@@ -316,7 +316,7 @@ def _registry_rows(q: sa.Select, order: list) -> list[RegistryRow]:
         (p.grade, p.status, p.admission_on, p.search_name, p.updated_at),
     ).order_by(*order)
     result = db.session.connection().execute(rows, execution_options=POSITIONAL)
-    return [RegistryRow(*row) for row in result]
+    return [RegistryRow(*row) for row in result.all()]  # one fetch, not one per row
 
 
 @dataclass

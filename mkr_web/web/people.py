@@ -111,7 +111,7 @@ def registry_page(template: str, endpoint_prefix: str, **extra):
 
 
 def _day(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
+    return f"{value.day:02d}.{value.month:02d}.{value.year}" if value else ""  # strftime: 2x slower
 
 
 def registry_rows_html(items, person_href: str) -> Markup:

@@ -42,13 +42,25 @@ def request_translations():
     return get_domain().get_translations()
 
 
+#: The template context's name for the page's catalog (:func:`install`'s context processor).
+CATALOG = "_mkr_catalog"
+
+
 @pass_context
 def template_gettext(context, string: str, **variables):
     """A template's ``_()``: Jinja's new-style gettext (the text is a format string, its
     variables escaped), which formats even a text without variables, through
     ``Markup.__mod__`` (~4 % of a registry page, 60-80 texts): a text without a ``%`` is
-    returned as it is, which is what that formatting returns."""
-    rv = request_translations().ugettext(string)
+    returned as it is, which is what that formatting returns.
+
+    The catalog is the one the page's context holds (looked up once, when
+    ``render_template`` builds the context, in the locale it renders in); a template
+    rendered without it (a macro imported without context, a mail or a PDF rendered by a
+    task) looks it up as Flask-Babel does."""
+    catalog = context.get(CATALOG)
+    if catalog is None:
+        catalog = request_translations()
+    rv = catalog.ugettext(string)
     if context.eval_ctx.autoescape:
         rv = Markup(rv)
     return rv % variables if variables or "%" in rv else rv
@@ -66,3 +78,7 @@ def install(app, babel) -> None:
         newstyle=True,
     )
     app.jinja_env.globals["gettext"] = template_gettext
+
+    @app.context_processor
+    def _catalog():  # one lookup per page, not one per text (~55 on a registry page)
+        return {CATALOG: request_translations()}

@@ -126,6 +126,9 @@ def test_coordinator_sees_candidates_to_confirm_with_the_deadline_and_gaps(app, 
     assert "ближайший срок: 12.03.2020" in html
     assert f'data-municipality="{w.first.id}"' in html
     assert "нет резидентов" in html and "нет участия" in html
+    # the organisations of the coordinator's municipality, each linking to its page
+    assert f'<a href="/coordinator/organizations/{w.school1.id}">МБОУ «СОШ № 1»</a>' in html
+    assert f"/coordinator/organizations/{w.school3.id}" not in html  # another municipality
     clock.move_to(datetime(2020, 3, 13, 9, 0))
     login(client, w.coord1.email)  # 11 days later: the session ended (12 hours at most)
     assert todo_of(client, "/coordinator/")[0] == (

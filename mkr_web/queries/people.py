@@ -296,27 +296,87 @@ def _with_place_names(persons: sa.FromClause, before: tuple, after: tuple) -> sa
     )
 
 
-def _registry_rows(q: sa.Select, order: list) -> list[RegistryRow]:
+def _registry_rows(q: sa.Select, order: list, membership: Membership) -> list[RegistryRow]:
     """``q`` (a filtered SELECT of persons, limited, in ``order``) as :class:`RegistryRow` s.
 
     The page's ids are chosen first, by ``q`` reading the person's id alone; then the rows
-    of those ids only are read and joined to their places, in ``order``. Joined in one
-    SELECT, PostgreSQL read and joined every person the filter matched before it kept the
-    page (a filter's 1,888 matches at 300,000 persons: ~8 ms; ids first: ~3). A name search
-    gains most: a substring of the name cannot bound an index scan, so the page walks the
-    sort order and tests each name, and selecting the id only it walks the sort index
-    without visiting the table (an index-only scan: every sort index holds ``search_name``):
-    «мирон» tests ~5,600 names before its first 50 matches, 11 ms reading each row, 2 ms
-    from the index. An unfiltered page costs the same either way (~0.3 ms)."""
+    of those ids only are read, in ``order``. Read in one SELECT, PostgreSQL read every
+    person the filter matched before it kept the page (a filter's 1,888 matches at 300,000
+    persons: ~8 ms; ids first: ~3). A name search gains most: a substring of the name cannot
+    bound an index scan, so the page walks the sort order and tests each name, and selecting
+    the id only it walks the sort index without visiting the table (an index-only scan:
+    every sort index holds ``search_name``): «мирон» tests ~5,600 names before its first 50
+    matches, 11 ms reading each row, 2 ms from the index. An unfiltered page costs the same
+    either way (~0.3 ms).
+
+    The names of the rows' municipalities and organisations come from the tenant's kept
+    names (:func:`place_names`), not from two joins per row."""
     page = q.with_only_columns(Person.id).subquery()
     p = Person.__table__.c
-    rows = _with_place_names(
-        Person.__table__.join(page, page.c.id == p.id),
-        (p.id, p.surname, p.name, p.patronymic, p.birth_on),
-        (p.grade, p.status, p.admission_on, p.search_name, p.updated_at),
-    ).order_by(*order)
-    result = db.session.connection().execute(rows, execution_options=POSITIONAL)
-    return [RegistryRow(*row) for row in result.all()]  # one fetch, not one per row
+    rows = (
+        sa.select(
+            p.id,
+            p.surname,
+            p.name,
+            p.patronymic,
+            p.birth_on,
+            p.municipality_id,
+            p.organization_id,
+            p.grade,
+            p.status,
+            p.admission_on,
+            p.search_name,
+            p.updated_at,
+        )
+        .select_from(Person.__table__.join(page, page.c.id == p.id))
+        .order_by(*order)
+    )
+    result = db.session.connection().execute(rows, execution_options=POSITIONAL).all()
+    munis, orgs = place_names(membership, result)
+    return [
+        RegistryRow(
+            pid,
+            surname,
+            name,
+            patronymic,
+            birth_on,
+            munis.get(muni_id),
+            orgs.get(org_id),
+            *rest,
+        )
+        for pid, surname, name, patronymic, birth_on, muni_id, org_id, *rest in result
+    ]
+
+
+def place_names(membership: Membership, rows=()) -> tuple[dict, dict]:
+    """``{municipality id: name}`` and ``{organisation id: name}`` of the tenant, kept as the
+    registry's filter lists are (:func:`_kept`: a municipality's or an organisation's id or
+    name written raises the tenant's report data version). Should a row of ``rows`` (with
+    ``municipality_id`` and ``organization_id`` at 5 and 6) name a place the kept names do
+    not hold, the names are read again."""
+    t = membership.tenant_id
+
+    def build():
+        return (
+            dict(
+                db.session.execute(
+                    sa.select(Municipality.id, Municipality.name).where(Municipality.tenant_id == t)
+                ).all()
+            ),
+            dict(
+                db.session.execute(
+                    sa.select(Organization.id, Organization.name).where(Organization.tenant_id == t)
+                ).all()
+            ),
+        )
+
+    munis, orgs = _kept(membership, ("place names",), build)
+    for row in rows:
+        if (row[5] is not None and row[5] not in munis) or (
+            row[6] is not None and row[6] not in orgs
+        ):
+            return build()
+    return munis, orgs
 
 
 @dataclass
@@ -355,7 +415,7 @@ def registry_page(membership: Membership, f: RegistryFilter) -> RegistryPage:
     per = f.per_page
 
     def rows(q: sa.Select, reverse: bool = False) -> list[RegistryRow]:
-        return _registry_rows(q, _order(f, reverse))
+        return _registry_rows(q, _order(f, reverse), membership)
 
     last_numbered = max(1, -(-total // per))  # numbered pages end at the cap
     if f.after is None and f.before is None:

@@ -255,7 +255,8 @@ def test_the_filters_choices_are_kept_until_a_place_changes(app, client, factory
     db.session.commit()
     with count_queries(app) as changed:
         assert offered()[0] == ["Школа Бета", "Школа Гамма"]
-    assert len(changed) == len(kept) + 3  # the two lists and the count read again, once
+    # the two lists, the rows' two name maps and the count read again, once
+    assert len(changed) == len(kept) + 5
     factory.organization(t, "Первый район", name="Школа Дельта")
     assert offered()[0] == ["Школа Бета", "Школа Гамма", "Школа Дельта"]
     # the coordinator's scope is its own list, after the admin's
@@ -605,3 +606,28 @@ def test_a_row_escapes_its_values_and_shows_the_status_in_the_ui_language(client
     client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client, page)})
     en = row(client.get(page).get_data(as_text=True))
     assert '<span class="badge bg-success">Resident (school pupil)</span>' in en
+
+
+def test_a_rows_place_names_follow_a_rename(app, client, factory):
+    """A row's municipality and school are named from the tenant's kept names
+    (``queries.people.place_names``): no query of their own on the next page, a rename shows
+    on the next page."""
+    t = factory.tenant()
+    admin = factory.user(t, "admin")
+    school = factory.organization(t, "Первый район", name="Школа Альфа")
+    make_person(t, "Именов", municipality=school.municipality, organization=school)
+    login(client, admin.email)
+
+    def row() -> list[str]:
+        html = client.get("/admin/people").get_data(as_text=True)
+        line = html.split("Именов")[1].split("</tr>")[0]
+        return re.findall(r"<td>([^<]+)</td>", line)
+
+    assert row()[1:3] == ["Первый район", "Школа Альфа"]
+    with count_queries(app) as kept:
+        assert row()[1:3] == ["Первый район", "Школа Альфа"]
+    assert len(kept) == 2, kept  # the session row and the rows: the names are kept
+    school.name = "Школа Бета"
+    school.municipality.name = "Район Первый"
+    db.session.commit()
+    assert row()[1:3] == ["Район Первый", "Школа Бета"]

@@ -10,7 +10,8 @@ from ..access import current_membership, roles
 from ..models import Organization
 from ..operations.deadlines import today
 from ..queries.dashboards import coordinator_todo, municipality_gaps
-from ..queries.reference import organizations_for, organizations_of_membership
+from ..queries.people import registry_choices
+from ..queries.reference import organizations_for
 from ..queries.report import default_year
 from ..web.loading import by_id_or_404
 from . import bp
@@ -20,7 +21,7 @@ from . import bp
 @roles(Role.COORDINATOR)
 def dashboard():
     membership = current_membership()
-    orgs = organizations_of_membership(membership)
+    orgs = registry_choices(membership)[1]  # (id, name) of the scope's, kept: no query
     now = today()
     year = default_year(membership.tenant_id, now)  # the report's year: the latest with data
     return render_template(

@@ -73,13 +73,6 @@ def organizations_of(
     return list(db.session.scalars(q.order_by(Organization.name)))
 
 
-def organizations_of_membership(membership: Membership) -> list:
-    """``(id, name)`` rows of the organisations ``membership`` sees, by name (the
-    coordinator's dashboard lists them: ~40 per municipality, no ORM object each)."""
-    q = organizations_for(membership).with_only_columns(Organization.id, Organization.name)
-    return db.session.execute(q.order_by(Organization.name)).all()
-
-
 @functools.cache
 def _tenant_counts_statement() -> sa.Select:
     """Built once per process (parameter ``t``): building it cost as much as running it."""

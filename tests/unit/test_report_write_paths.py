@@ -22,6 +22,7 @@ ALLOWED = {
     "operations/report_snapshot.py": "stores the snapshot itself (not a row the report reads)",
     "cli/citus.py": "DDL only: the Citus deployment's primary keys (no row changes)",
     "operations/distribution.py": "DDL only: ALTER TABLE … PRIMARY KEY (no row changes)",
+    "queries/people.py": "a SELECT only: the registry's rows, read on the session's connection",
 }
 
 

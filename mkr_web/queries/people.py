@@ -25,6 +25,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -38,6 +39,7 @@ from ..models import (
     BIRTH_SORT_KEY,
     LAST_DAY,
     Achievement,
+    AchievementLevel,
     AuditEntry,
     Consent,
     Event,
@@ -47,7 +49,9 @@ from ..models import (
     Organization,
     OrganizationKind,
     Participation,
+    ParticipationRole,
     Person,
+    PersonMerge,
     PersonProject,
     PersonStatusChange,
     normalize_name,
@@ -78,6 +82,10 @@ COUNT_CAP = 10_000  # the registry counts up to this, then says "более 10 0
 POSITIONAL = {"_result_disable_adapt_to_context": True}
 
 
+_PERSON_ID = sa.bindparam("person_id", type_=sa.Integer)
+_TENANT_ID = sa.bindparam("tenant_id", type_=sa.Integer)
+
+
 def persons_for(membership: Membership) -> sa.Select:
     """``SELECT person`` limited to what ``membership`` may see."""
     q = sa.select(Person).where(Person.tenant_id == membership.tenant_id)
@@ -90,12 +98,24 @@ def persons_for(membership: Membership) -> sa.Select:
 def person_in_scope(membership: Membership, person_id: int) -> Person | None:
     """The person by id, if ``membership`` may see them (a lookup by the primary key: prepared
     on PostgreSQL, ``mkr_web/dbapi.py``)."""
-    return db.session.execute(
-        persons_for(membership)
-        .where(Person.id == person_id)
-        .options(joinedload(Person.municipality), joinedload(Person.organization))
-        .execution_options(mkr_prepared=True)
-    ).scalar_one_or_none()
+    ids = municipality_ids_for(membership)
+    params = {"tenant_id": membership.tenant_id, "person_id": person_id}
+    if ids is not None:
+        params["ids"] = list(ids)
+    return db.session.execute(_person_statement(ids is not None), params).scalar_one_or_none()
+
+
+@functools.cache
+def _person_statement(by_municipality: bool) -> sa.Select:
+    """:func:`person_in_scope`'s SELECT, built once per process (its joined loads cost more to
+    build than the lookup costs to run); a coordinator's municipalities an expanding
+    parameter."""
+    q = sa.select(Person).where(Person.tenant_id == _TENANT_ID, Person.id == _PERSON_ID)
+    if by_municipality:
+        q = q.where(Person.municipality_id.in_(sa.bindparam("ids", expanding=True)))
+    return q.options(
+        joinedload(Person.municipality), joinedload(Person.organization)
+    ).execution_options(mkr_prepared=True)
 
 
 def _int(raw) -> int | None:
@@ -683,16 +703,150 @@ def organizations_of_persons(membership: Membership) -> list:
     return list(db.session.execute(q.order_by(Organization.name)))
 
 
-def status_history(person: Person) -> list[PersonStatusChange]:
-    return _of_person("history", person)
+class HistoryRow(NamedTuple):
+    changed_on: date
+    to_status: PersonStatus
+    basis: str | None
+    comment: str | None
 
 
-def participations_of(person: Person) -> list:
-    """(participation, edition, event) rows, newest edition first, in one query."""
-    return db.session.execute(
-        _card_statements()["participations"],
-        {"person_id": person.id, "tenant_id": person.tenant_id},
-    ).all()
+class AchievementRow(NamedTuple):
+    id: int
+    achieved_on: date
+    title: str
+    level: AchievementLevel
+    result: str
+    is_success_story: bool
+
+
+class ProjectRow(NamedTuple):
+    id: int
+    year: int
+    title: str
+    role: str
+    support_kind: str
+
+
+class MergeRow(NamedTuple):
+    merged_at: datetime
+    merged_id: int
+    fields: list
+
+
+class ParticipationRow(NamedTuple):
+    year: int
+    title: str  # the edition's own title, else its event's
+    role: ParticipationRole
+    place: int | None
+    section: str | None
+
+
+def card_lists(person: Person) -> dict[str, list]:
+    """The card's read-only lists in one SELECT (a ``UNION ALL`` of five, each branch's
+    order kept as its row number): the status history (oldest first), achievements and
+    own projects (newest first), the records merged into this one (oldest first), the
+    participations (newest edition first, then by event title). Plain rows, not ORM
+    objects: five ORM queries of a few rows each were most of the card's cost."""
+    out: dict[str, list] = {name: [] for name in _LIST_KINDS}
+    rows = db.session.connection().execute(
+        _card_lists_statement(), {"person_id": person.id, "tenant_id": person.tenant_id}
+    )
+    for kind, _pos, on, at, n1, n2, s1, s2, s3, s4 in rows:
+        name = _LIST_KINDS[kind]
+        if name == "history":
+            item = HistoryRow(on, PersonStatus(s1), s2, s3)
+        elif name == "achievements":
+            item = AchievementRow(n2, on, s1, AchievementLevel(s2), s3, bool(n1))
+        elif name == "projects":
+            item = ProjectRow(n2, n1, s1, s2, s3)
+        elif name == "merges":
+            item = MergeRow(at, n1, json.loads(s4) if s4 else [])
+        else:
+            item = ParticipationRow(n1, s1 or s2, ParticipationRole(s3), n2, s4)
+        out[name].append(item)
+    return out
+
+
+_LIST_KINDS = ("history", "achievements", "projects", "merges", "participations")
+
+
+@functools.cache
+def _card_lists_statement() -> sa.CompoundSelect:
+    """:func:`card_lists`' SELECT, built once per process. Every branch has the same
+    columns: ``kind, pos, on (date), at (timestamp), n1, n2 (integers), s1..s4 (text)``;
+    the first branch's typed NULLs give the union its column types (a date read back as a
+    date on SQLite too)."""
+
+    def branch(kind, order, on=None, at=None, n1=None, n2=None, s=(), where=()):
+        def typed(value, type_):
+            # a NULL is CAST (PostgreSQL types a union's columns by their values); a value
+            # keeps its own type in SQL (SQLite would read CAST(x AS DATE) as a number)
+            return sa.cast(sa.null(), type_) if value is None else sa.type_coerce(value, type_)
+
+        texts = [typed(v, sa.String) for v in (*s, *([None] * (4 - len(s))))]
+        return sa.select(
+            sa.literal(kind, sa.Integer),
+            sa.func.row_number().over(order_by=order),
+            typed(on, sa.Date),
+            typed(at, sa.DateTime),
+            typed(n1, sa.Integer),
+            typed(n2, sa.Integer),
+            *texts,
+        ).where(*where)
+
+    history, achievements, projects, merges, participations = range(5)
+    psc, a, pp = PersonStatusChange, Achievement, PersonProject
+    return (
+        sa.union_all(
+            branch(
+                history,
+                (psc.changed_on, psc.id),
+                on=psc.changed_on,
+                s=(psc.to_status, psc.basis, psc.comment),
+                where=(psc.person_id == _PERSON_ID,),
+            ),
+            branch(
+                achievements,
+                (a.achieved_on.desc(), a.id),
+                on=a.achieved_on,
+                n1=sa.case((a.is_success_story, 1), else_=0),
+                n2=a.id,
+                s=(a.title, a.level, a.result),
+                where=(a.person_id == _PERSON_ID,),
+            ),
+            branch(
+                projects,
+                (pp.year.desc(), pp.id),
+                n1=pp.year,
+                n2=pp.id,
+                s=(pp.title, pp.role, pp.support_kind),
+                where=(pp.person_id == _PERSON_ID,),
+            ),
+            branch(
+                merges,
+                (PersonMerge.merged_at, PersonMerge.id),
+                at=PersonMerge.merged_at,
+                n1=PersonMerge.merged_id,
+                s=(None, None, None, sa.cast(PersonMerge.fields, sa.String)),
+                where=(PersonMerge.survivor_id == _PERSON_ID,),
+            ),
+            branch(
+                participations,
+                (EventEdition.year.desc(), Event.title, Participation.id),
+                n1=EventEdition.year,
+                n2=Participation.place,
+                s=(EventEdition.title, Event.title, Participation.role, Participation.section),
+                where=(
+                    Participation.person_id == _PERSON_ID,
+                    Participation.tenant_id == _TENANT_ID,
+                    EventEdition.id == Participation.edition_id,
+                    Event.id == EventEdition.event_id,
+                ),
+            ),
+        )
+        .order_by(sa.literal_column("1"), sa.literal_column("2"))
+        .execution_options(mkr_prepared=True)
+    )
 
 
 def audit_trail(person: Person, limit: int = 200) -> list[AuditEntry]:
@@ -777,10 +931,6 @@ def record_of(person: Person, model, item_id: int):
     return item if item is not None and item.person_id == person.id else None
 
 
-_PERSON_ID = sa.bindparam("person_id", type_=sa.Integer)
-_TENANT_ID = sa.bindparam("tenant_id", type_=sa.Integer)
-
-
 @functools.cache
 def _card_statements() -> dict[str, sa.Select]:
     """The card's per-person lists, built once per process (their options and orders cost
@@ -798,17 +948,6 @@ def _card_statements() -> dict[str, sa.Select]:
 
     return {
         "consents": of_person(Consent, Consent.given_on, options=[sa.orm.joinedload(Consent.file)]),
-        "achievements": of_person(Achievement, Achievement.achieved_on.desc(), Achievement.id),
-        "projects": of_person(PersonProject, PersonProject.year.desc(), PersonProject.id),
-        "history": of_person(
-            PersonStatusChange, PersonStatusChange.changed_on, PersonStatusChange.id
-        ),
-        "participations": sa.select(Participation, EventEdition, Event)
-        .join(EventEdition, EventEdition.id == Participation.edition_id)
-        .join(Event, Event.id == EventEdition.event_id)
-        .where(Participation.person_id == _PERSON_ID, Participation.tenant_id == _TENANT_ID)
-        .order_by(EventEdition.year.desc(), Event.title)
-        .execution_options(mkr_prepared=True),
         "audit": sa.select(AuditEntry)
         .where(
             AuditEntry.tenant_id == _TENANT_ID,
@@ -826,9 +965,10 @@ def _of_person(name: str, person: Person) -> list:
     return list(db.session.scalars(_card_statements()[name], {"person_id": person.id}))
 
 
-def card_records(person: Person) -> dict[str, list]:
-    """The card's lists: consents (with their scans), achievements, own projects."""
-    return {name: _of_person(name, person) for name in ("consents", "achievements", "projects")}
+def card_consents(person: Person) -> list[Consent]:
+    """The card's consents (with their scans), oldest first: ORM objects, whose rules
+    (:func:`consent_summary`) the card applies."""
+    return _of_person("consents", person)
 
 
 def export_rows(membership: Membership, f: RegistryFilter):

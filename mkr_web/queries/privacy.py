@@ -3,7 +3,6 @@ page), destruction batches and persons past retention."""
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 
 import sqlalchemy as sa
@@ -18,26 +17,9 @@ from ..models import (
     DestructionBatch,
     DestructionState,
     Person,
-    PersonMerge,
     Tenant,
 )
 from .consents import holds_clause
-
-
-@functools.cache
-def _merges_statement() -> sa.Select:
-    """Built once per process (it runs on every card), the person a bound parameter; a
-    person's few rows, prepared on PostgreSQL (``mkr_web/dbapi.py``)."""
-    return (
-        sa.select(PersonMerge)
-        .where(PersonMerge.survivor_id == sa.bindparam("person_id", type_=sa.Integer))
-        .order_by(PersonMerge.merged_at, PersonMerge.id)
-        .execution_options(mkr_prepared=True)
-    )
-
-
-def merges_of(person: Person) -> list[PersonMerge]:
-    return list(db.session.scalars(_merges_statement(), {"person_id": person.id}))
 
 
 def retention_years(tenant: Tenant) -> int:

@@ -34,17 +34,15 @@ from ..queries.consents import consent_summary
 from ..queries.people import (
     PER_PAGE_CHOICES,
     RegistryFilter,
-    card_records,
+    card_consents,
+    card_lists,
     consent_of,
     export_rows,
-    participations_of,
     person_in_scope,
     registry_choices,
     registry_count,
     registry_page as registry_page_of,
-    status_history,
 )
-from ..queries.privacy import merges_of
 from . import jobs
 from .commit import commit_or_refuse
 from .labels import translate_label
@@ -237,15 +235,13 @@ def consent_file_response(person: Person, consent_id: int):
 
 
 def card_context(person: Person) -> dict:
-    records = card_records(person)
+    consents = card_consents(person)
     return {
         "person": person,
-        "history": status_history(person),
-        "participations": participations_of(person),
-        **records,
+        "consents": consents,
+        **card_lists(person),
         "is_minor": _is_minor(person),
-        "consent_summary": consent_summary(person, consents=records["consents"]),
-        "merges": merges_of(person),
+        "consent_summary": consent_summary(person, consents=consents),
         "field_titles": FIELD_TITLES,
         "today": date.today(),
     }

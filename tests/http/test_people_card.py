@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -13,11 +13,13 @@ import sqlalchemy as sa
 from mkr_web.extensions import db
 from mkr_web.models import (
     Achievement,
+    AchievementLevel,
     AuditEntry,
     Consent,
     Participation,
     ParticipationRole,
     Person,
+    PersonMerge,
     PersonProject,
     StoredFile,
 )
@@ -133,6 +135,66 @@ def test_card_shows_everything(app, client, factory, setup):
     # a sentence; the technical record one click away (the admin reads the card)
     assert re.search(r'data-testid="journal-sentence">Система добавила карточку</span>', trail)
     assert "<code>person.create</code>" in trail
+
+
+def test_card_lists_keep_their_orders(client, factory, setup):
+    """Each list of the card in its own order (the card reads them in one SELECT): a
+    person's achievements and projects newest first, participations by year (newest first)
+    then event title, records merged in oldest first, with the fields taken from them."""
+    t, admin, school, p = setup
+    forum, camp = event(t, "Форум"), event(t, "Астрономический лагерь")
+    for ev, year, place in ((forum, 2018, None), (forum, 2020, 2), (camp, 2020, 3)):
+        db.session.add(
+            Participation(
+                tenant_id=t.id,
+                edition_id=make_edition(ev, year).id,
+                person_id=p.id,
+                role=ParticipationRole.PRIZE_WINNER,
+                place=place,
+            )
+        )
+    achievement(p, "Первое", date(2018, 3, 1))
+    achievement(p, "Третье", date(2021, 3, 1), level=AchievementLevel.ALL_RUSSIAN)
+    achievement(p, "Второе", date(2019, 3, 1), is_success_story=True)
+    for title, year in (("Старый", 2017), ("Новый", 2022)):
+        db.session.add(
+            PersonProject(
+                tenant_id=t.id,
+                person_id=p.id,
+                title=title,
+                role="участник",
+                support_kind="организационная",
+                year=year,
+            )
+        )
+    for merged_id, at, fields in (
+        (9002, datetime(2023, 5, 2, 10), []),
+        (9001, datetime(2021, 1, 9, 8), ["phone", "email"]),
+    ):
+        db.session.add(
+            PersonMerge(
+                tenant_id=t.id, survivor_id=p.id, merged_id=merged_id, fields=fields, merged_at=at
+            )
+        )
+    db.session.commit()
+    login(client, admin.email)
+    html = client.get(f"/admin/people/{p.id}").get_data(as_text=True)
+    assert cells(html, "participations") == [
+        ["2020", "Астрономический лагерь", "Призёр", "3"],
+        ["2020", "Форум", "Призёр", "2"],
+        ["2018", "Форум", "Призёр", ""],
+    ]
+    assert [row[:3] for row in cells(html, "achievements")] == [
+        ["01.03.2021", "Третье", "Всероссийский"],
+        ["01.03.2019", "Второе #ИсторииУспехаМКР", "Региональный"],
+        ["01.03.2018", "Первое", "Региональный"],
+    ]
+    assert [row[:2] for row in cells(html, "projects")] == [["2022", "Новый"], ["2017", "Старый"]]
+    merges = re.findall(r"<li>(.*?)</li>", html.split('data-testid="merges"')[1].split("</ul>")[0])
+    assert merges == [
+        "09.01.2021: присоединена запись № 9001; поля из неё: Телефон, Электронная почта",
+        "02.05.2023: присоединена запись № 9002; поля из неё: —",
+    ]
 
 
 def test_card_with_nothing_says_so(client, factory):

@@ -16,7 +16,8 @@ under a bounded concurrent load, on PostgreSQL, served by gunicorn (issue 14).
 3. For each page of the largest tenant (admin's registry: first, filtered, searched, deep and
    sorted by every offered column; a person card; the coordinator's registry; the admin's and
    the coordinator's dashboards; the report dashboard, the report JSON and the coordinator's
-   report JSON) and each client count (``--clients``, default "workers,10"): ``--clients``
+   report JSON), after one untimed request to each of its URLs (:func:`warm`), and each client
+   count (``--clients``, default "workers,10"): ``--clients``
    threads request the page in a loop for ``--duration`` seconds; then, in the same run, the
    app's ``/healthz`` and the hello-world app are measured the same way for a third of that
    time (the floors of that row). Reported: p50/p95/p99 (ms), pages/s, SQL queries per page (one
@@ -675,6 +676,26 @@ def login_cookies(base: str, email: str) -> dict:
     return s.cookies.get_dict()
 
 
+def _browser(cookies: dict | None, url: str):
+    import requests
+
+    s = requests.Session()
+    for name, value in (cookies or {}).items():
+        # the server's host-only cookie: a cookie it sets again replaces it, as in a browser
+        s.cookies.set(name, value, domain=urlsplit(url).hostname)
+    return s
+
+
+def warm(urls: list[str], cookies: dict | None) -> None:
+    """One untimed request to each of a page's URLs before it is measured: the figures are
+    the steady state, not the first read of a person's rows from disk into PostgreSQL's
+    buffers (the card cycles through 500 persons; without this pass the first run after
+    building the database measured each one's first read, the next run did not)."""
+    s = _browser(cookies, urls[0])
+    for url in urls:
+        s.get(url, allow_redirects=False, timeout=900)
+
+
 def drive(urls: list[str], cookies: dict | None, clients: int, duration: float) -> dict:
     """``clients`` threads GET ``urls`` (cycled) for ``duration`` s: latencies and rate."""
     import requests
@@ -685,10 +706,7 @@ def drive(urls: list[str], cookies: dict | None, clients: int, duration: float) 
     stop_at = time.perf_counter() + duration
 
     def client(k: int):
-        s = requests.Session()
-        for name, value in (cookies or {}).items():
-            # the server's host-only cookie: a cookie it sets again replaces it, as in a browser
-            s.cookies.set(name, value, domain=urlsplit(urls[0]).hostname)
+        s = _browser(cookies, urls[0])
         mine, i = [], k
         while time.perf_counter() < stop_at:
             url = urls[i % len(urls)]
@@ -802,6 +820,7 @@ def main(argv=None) -> int:
                 urls = [app_base + path.replace("{person}", str(p)) for p in info["person_ids"]]
             else:
                 urls = [app_base + path]
+            warm(urls, cookies[role])
             for clients in client_counts:
                 page = drive(urls, cookies[role], clients, args.duration)
                 health = drive([app_base + "/healthz"], None, clients, floor_s)
